@@ -1,0 +1,42 @@
+// bridge32::Error: the one exception type bridge32 throws, typed by what the caller should do.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace bridge32 {
+
+class Error : public std::runtime_error {
+ public:
+  enum class Kind {
+    failed,              // the plugin or the bridge failed; retrying the same call will not help
+    invalidArgument,     // an id, value or size the plugin or bridge refused
+    notFound,            // a file, plugin id or parameter id that does not exist
+    badModule,           // the file is not a plugin module this host can load (format, bitness,
+                         // missing entry point, missing dependency)
+    unsupportedVersion,  // an SDK or protocol version this side does not support
+    unsupported,         // the plugin does not offer what the call needs
+    badState,            // not allowed now (process before activate, say)
+    surrogateStart,      // the surrogate process did not start or did not complete the handshake
+    disconnected,        // the surrogate died or the connection to it broke; restart the plugin
+    timeout,             // the surrogate did not answer in time
+  };
+
+  // `remote` marks an error that the surrogate raised and sent over the pipe.
+  Error(Kind kind, std::string message, bool remote = false);
+
+  Kind kind() const noexcept { return kind_; }
+  bool isRemote() const noexcept { return remote_; }
+  // The message without the "[kind] " prefix that what() carries.
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  Kind kind_;
+  bool remote_;
+  std::string message_;
+};
+
+std::string_view toString(Error::Kind kind);
+
+}  // namespace bridge32

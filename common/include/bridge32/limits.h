@@ -1,0 +1,18 @@
+// Sizes bridge32 accepts from plugins, applications and the wire. Anything larger is refused
+// with an Error that names the limit, on both sides of the pipe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace bridge32::limits {
+
+constexpr uint32_t kMaxChannels = 64;
+constexpr uint32_t kMaxFramesPerBlock = 65536;
+constexpr size_t kMaxStateBytes = 16u << 20;
+constexpr size_t kMaxTextBytes = 64u << 10;  // a path, a log line, an id
+// A process call carries at most 64 * 65536 floats (16 MiB) each way; a message may be a
+// little larger than its payload. Cap'n Proto's reader refuses anything beyond this.
+constexpr uint64_t kMaxMessageWords = (24u << 20) / 8;
+
+}  // namespace bridge32::limits

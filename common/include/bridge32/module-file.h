@@ -1,0 +1,36 @@
+// What a module file is, read from its PE or ELF header without loading it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+enum class ModuleFormat { elf, pe };
+
+struct ModuleFile {
+  ModuleFormat format;
+  Architecture architecture;
+  uint16_t machine;  // e_machine (ELF) or IMAGE_FILE_HEADER.Machine (PE)
+  bool isLibrary;    // ET_DYN, or a PE with IMAGE_FILE_DLL
+  bool is64Bit;      // ELFCLASS64, or PE32+ (optional header magic 0x20b)
+
+  std::string describe() const;  // e.g. "PE32 DLL (x86)", "ELF64 shared object (x64)"
+};
+
+// The module format this platform's loader takes: PE on Windows, ELF elsewhere.
+constexpr ModuleFormat nativeModuleFormat() {
+#if _WIN32
+  return ModuleFormat::pe;
+#else
+  return ModuleFormat::elf;
+#endif
+}
+
+// Reads the header of `path`. Throws Error: notFound if there is no such file, badModule if it
+// is neither PE nor ELF or is truncated.
+ModuleFile inspectModuleFile(const std::filesystem::path& path);
+
+}  // namespace bridge32

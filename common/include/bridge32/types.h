@@ -1,0 +1,59 @@
+// Plain types shared by the host API and the surrogate.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace bridge32 {
+
+enum class Architecture { unknown, x86, x64 };
+
+std::string_view toString(Architecture architecture);
+
+// The architecture this code was compiled for.
+constexpr Architecture thisArchitecture() {
+  return sizeof(void*) == 8 ? Architecture::x64 : Architecture::x86;
+}
+
+enum class LogLevel { trace, debug, info, warn, error, critical };
+
+struct SdkVersion {
+  uint32_t major = 0, minor = 0, revision = 0;
+  std::string toString() const;
+};
+
+struct PluginDescriptor {
+  std::string id;
+  std::string name;
+  std::string vendor;
+  std::string version;
+};
+
+struct ParamInfo {
+  uint32_t id = 0;
+  uint32_t flags = 0;  // B32_PARAM_IS_* from the SDK
+  double minValue = 0, maxValue = 0, defaultValue = 0;
+  std::string name;
+  std::string unit;
+
+  bool isReadOnly() const;
+};
+
+// What a plugin instance may call on its host. Implemented by the application (in-process
+// plugins) and by the surrogate (which forwards over the pipe to the application's).
+class HostCallbacks {
+ public:
+  virtual ~HostCallbacks() = default;
+  // [any-thread] A line the plugin logged. The default writes it to the "plugin" spdlog logger.
+  virtual void log(LogLevel level, std::string_view message);
+  // [any-thread] The plugin changed a parameter by itself. The default does nothing.
+  virtual void paramChanged(uint32_t paramId, double value);
+};
+
+// UTF-8 text <-> filesystem paths, the same on every platform (paths are UTF-16 on Windows).
+std::filesystem::path pathFromUtf8(std::string_view utf8);
+std::string utf8(const std::filesystem::path& path);
+
+}  // namespace bridge32

@@ -1,0 +1,109 @@
+#include "wire.h"
+
+#include "bridge32/limits.h"
+
+namespace bridge32 {
+
+wire::Architecture toWire(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::x86: return wire::Architecture::X86;
+    case Architecture::x64: return wire::Architecture::X64;
+    case Architecture::unknown: break;
+  }
+  return wire::Architecture::UNKNOWN;
+}
+
+Architecture fromWire(wire::Architecture architecture) {
+  switch (architecture) {
+    case wire::Architecture::X86: return Architecture::x86;
+    case wire::Architecture::X64: return Architecture::x64;
+    default: return Architecture::unknown;
+  }
+}
+
+wire::LogLevel toWire(LogLevel level) {
+  switch (level) {
+    case LogLevel::trace: return wire::LogLevel::TRACE;
+    case LogLevel::debug: return wire::LogLevel::DEBUG;
+    case LogLevel::info: return wire::LogLevel::INFO;
+    case LogLevel::warn: return wire::LogLevel::WARN;
+    case LogLevel::error: return wire::LogLevel::ERR;
+    case LogLevel::critical: return wire::LogLevel::CRITICAL;
+  }
+  return wire::LogLevel::INFO;
+}
+
+LogLevel fromWire(wire::LogLevel level) {
+  switch (level) {
+    case wire::LogLevel::TRACE: return LogLevel::trace;
+    case wire::LogLevel::DEBUG: return LogLevel::debug;
+    case wire::LogLevel::INFO: return LogLevel::info;
+    case wire::LogLevel::WARN: return LogLevel::warn;
+    case wire::LogLevel::ERR: return LogLevel::error;
+    case wire::LogLevel::CRITICAL: return LogLevel::critical;
+  }
+  return LogLevel::info;
+}
+
+void setError(wire::Error::Builder builder, const Error& error) {
+  wire::ErrorKind kind = wire::ErrorKind::FAILED;
+  switch (error.kind()) {
+    case Error::Kind::invalidArgument: kind = wire::ErrorKind::INVALID_ARGUMENT; break;
+    case Error::Kind::notFound: kind = wire::ErrorKind::NOT_FOUND; break;
+    case Error::Kind::badModule: kind = wire::ErrorKind::BAD_MODULE; break;
+    case Error::Kind::unsupportedVersion: kind = wire::ErrorKind::UNSUPPORTED_VERSION; break;
+    case Error::Kind::unsupported: kind = wire::ErrorKind::UNSUPPORTED; break;
+    case Error::Kind::badState: kind = wire::ErrorKind::BAD_STATE; break;
+    default: break;
+  }
+  builder.setKind(kind);
+  builder.setMessage(error.message());
+}
+
+Error remoteError(wire::Error::Reader error) {
+  Error::Kind kind = Error::Kind::failed;
+  switch (error.getKind()) {
+    case wire::ErrorKind::INVALID_ARGUMENT: kind = Error::Kind::invalidArgument; break;
+    case wire::ErrorKind::NOT_FOUND: kind = Error::Kind::notFound; break;
+    case wire::ErrorKind::BAD_MODULE: kind = Error::Kind::badModule; break;
+    case wire::ErrorKind::UNSUPPORTED_VERSION: kind = Error::Kind::unsupportedVersion; break;
+    case wire::ErrorKind::UNSUPPORTED: kind = Error::Kind::unsupported; break;
+    case wire::ErrorKind::BAD_STATE: kind = Error::Kind::badState; break;
+    default: break;
+  }
+  return Error(kind, text(error.getMessage()), /*remote=*/true);
+}
+
+std::string text(capnp::Text::Reader reader) {
+  return std::string(reader.begin(), std::min(reader.size(), limits::kMaxTextBytes));
+}
+
+void toWire(const ParamInfo& info, wire::ParamInfo::Builder builder) {
+  builder.setId(info.id);
+  builder.setFlags(info.flags);
+  builder.setMinValue(info.minValue);
+  builder.setMaxValue(info.maxValue);
+  builder.setDefaultValue(info.defaultValue);
+  builder.setName(info.name);
+  builder.setUnit(info.unit);
+}
+
+ParamInfo fromWire(wire::ParamInfo::Reader reader) {
+  return {reader.getId(),           reader.getFlags(),        reader.getMinValue(),
+          reader.getMaxValue(),     reader.getDefaultValue(), text(reader.getName()),
+          text(reader.getUnit())};
+}
+
+void toWire(const PluginDescriptor& descriptor, wire::PluginDescriptor::Builder builder) {
+  builder.setId(descriptor.id);
+  builder.setName(descriptor.name);
+  builder.setVendor(descriptor.vendor);
+  builder.setVersion(descriptor.version);
+}
+
+PluginDescriptor fromWire(wire::PluginDescriptor::Reader reader) {
+  return {text(reader.getId()), text(reader.getName()), text(reader.getVendor()),
+          text(reader.getVersion())};
+}
+
+}  // namespace bridge32

@@ -1,0 +1,37 @@
+// Conversions between the protocol's wire types (protocol/bridge32.capnp) and bridge32's C++
+// types. Readers come from the other process, so every conversion from the wire tolerates
+// values this build does not know and text longer than the limits.
+#pragma once
+
+#include <string>
+
+#include "bridge32.capnp.h"
+#include "bridge32/error.h"
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+wire::Architecture toWire(Architecture architecture);
+Architecture fromWire(wire::Architecture architecture);
+wire::LogLevel toWire(LogLevel level);
+LogLevel fromWire(wire::LogLevel level);
+
+// Fills `builder` with `error`. Kinds that only the host raises travel as `failed`.
+void setError(wire::Error::Builder builder, const Error& error);
+// The Error a result carried, marked remote.
+Error remoteError(wire::Error::Reader error);
+// Throws the result's error, if it has one.
+template <typename Results>
+void throwIfError(const Results& results) {
+  if (results.hasError()) throw remoteError(results.getError());
+}
+
+// Text from the wire, cut at limits::kMaxTextBytes.
+std::string text(capnp::Text::Reader reader);
+
+void toWire(const ParamInfo& info, wire::ParamInfo::Builder builder);
+ParamInfo fromWire(wire::ParamInfo::Reader reader);
+void toWire(const PluginDescriptor& descriptor, wire::PluginDescriptor::Builder builder);
+PluginDescriptor fromWire(wire::PluginDescriptor::Reader reader);
+
+}  // namespace bridge32

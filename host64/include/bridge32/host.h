@@ -1,0 +1,129 @@
+// bridge32 host API: load plugin modules of either bitness from a 64-bit application.
+//
+//   auto module = bridge32::PluginModule::load("legacy-plugin.dll");
+//   auto instance = module->createInstance(module->plugins().at(0).id, callbacks);
+//   instance->setParam(1, 0.5);
+//   instance->activate(48000, 512);
+//   instance->process(2, 512, input, output);
+//
+// A module built for this process's architecture loads in-process; any other (a 32-bit DLL)
+// loads in a surrogate process, and every call goes over a private pipe. The API is the same
+// either way; only bridged calls can fail with Error::Kind::disconnected (the surrogate died),
+// surrogateStart or timeout.
+//
+// Threading: a PluginModule and its instances may be used from one thread at a time, and
+// in-process plugins expect it to be always the same one ([main-thread] in the SDK). A bridged
+// call blocks the calling thread until the surrogate answers; on Windows the thread keeps
+// dispatching its window messages meanwhile, so a window thread may call it safely.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "bridge32/error.h"
+#include "bridge32/module-file.h"
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+enum class Isolation {
+  automatic,  // in-process when the module's architecture matches this process, else surrogate
+  inProcess,  // in this process; a module of another architecture is refused
+  surrogate,  // always in a surrogate of the module's architecture
+};
+
+class SurrogateClient;
+
+// A surrogate process that several modules share: one process start for all of them (a
+// 32-bit process under Wine takes a minute to start). Modules keep it alive while loaded.
+class SharedSurrogate {
+ public:
+  explicit SharedSurrogate(std::shared_ptr<SurrogateClient> client);
+  uint32_t pid() const;
+  Architecture architecture() const;
+  const std::shared_ptr<SurrogateClient>& client() const { return client_; }
+
+ private:
+  std::shared_ptr<SurrogateClient> client_;
+};
+
+struct LoadOptions;
+// Starts a surrogate of `architecture` for modules loaded with LoadOptions::surrogate.
+std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
+                                                const LoadOptions& options);
+
+struct LoadOptions {
+  Isolation isolation = Isolation::automatic;
+  // Where bridge32-surrogate-x86/-x64 are. Empty: $BRIDGE32_SURROGATE_DIR, else the directory of
+  // the running executable.
+  std::filesystem::path surrogateDirectory;
+  // How long a surrogate may take to start and complete the handshake. A 32-bit Windows
+  // process under Wine on an emulated CPU takes about a minute.
+  std::chrono::milliseconds startTimeout{60'000};
+  // Load bridged modules into this running surrogate rather than a new one. Its architecture
+  // must be the module's.
+  std::shared_ptr<SharedSurrogate> surrogate;
+};
+
+class PluginInstance {
+ public:
+  virtual ~PluginInstance() = default;
+
+  virtual const PluginDescriptor& descriptor() const = 0;
+  virtual bool hasParams() const = 0;
+  virtual bool hasState() const = 0;
+  virtual bool hasProcess() const = 0;
+  // Fixed for the instance's life; read once at creation, so no call is made.
+  virtual const std::vector<ParamInfo>& params() const = 0;
+
+  virtual double param(uint32_t id) = 0;
+  virtual void setParam(uint32_t id, double value) = 0;
+  virtual std::vector<uint8_t> saveState() = 0;
+  virtual void loadState(std::span<const uint8_t> state) = 0;
+  virtual void activate(double sampleRate, uint32_t maxFrames) = 0;
+  virtual void deactivate() = 0;
+  // Planar samples: channel c's frame f at [c * frames + f], in `input` and `output` alike.
+  virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
+                       std::span<float> output) = 0;
+};
+
+class PluginModule {
+ public:
+  // Inspects `path`'s header, chooses in-process or a surrogate per `options`, loads the module
+  // and lists its plugins. Throws Error: notFound, badModule, unsupportedVersion,
+  // surrogateStart, ...
+  static std::unique_ptr<PluginModule> load(const std::filesystem::path& path,
+                                            const LoadOptions& options = {});
+
+  virtual ~PluginModule() = default;
+
+  virtual const std::filesystem::path& path() const = 0;
+  virtual Architecture architecture() const = 0;
+  // True when the module runs in a surrogate process.
+  virtual bool isBridged() const = 0;
+  // The surrogate's process id, or 0 in-process.
+  virtual uint32_t surrogatePid() const = 0;
+  virtual SdkVersion sdkVersion() const = 0;
+  virtual const std::vector<PluginDescriptor>& plugins() const = 0;
+
+  // A new instance of plugin `pluginId`. `callbacks` receives its log lines and parameter
+  // changes and must outlive it. Instances keep what they need of the module alive.
+  virtual std::unique_ptr<PluginInstance> createInstance(std::string_view pluginId,
+                                                         HostCallbacks& callbacks) = 0;
+};
+
+// How `path` would load with `options`: in-process or through a surrogate of which
+// architecture. Throws like load() for files that cannot load at all.
+struct LoadPlan {
+  ModuleFile file;
+  bool bridged;
+  std::filesystem::path surrogate;  // empty when in-process
+};
+LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options = {});
+
+}  // namespace bridge32

@@ -1,0 +1,255 @@
+#include "bridged-plugin.h"
+
+#include <atomic>
+
+#include "bridge32/limits.h"
+#include "wire.h"
+
+namespace bridge32 {
+
+namespace {
+
+// Where a bridged instance's callbacks go. The surrogate may still send one after the instance
+// is gone, so the instance detaches its target first (on the loop thread, where callbacks run).
+struct CallbackTarget {
+  HostCallbacks* callbacks;
+};
+
+class HostCallbacksServer final : public wire::HostCallbacks::Server {
+ public:
+  explicit HostCallbacksServer(std::shared_ptr<CallbackTarget> target) : target_(std::move(target)) {}
+
+ protected:
+  kj::Promise<void> log(LogContext context) override {
+    auto params = context.getParams();
+    if (target_->callbacks) target_->callbacks->log(fromWire(params.getLevel()), text(params.getMessage()));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> paramChanged(ParamChangedContext context) override {
+    auto params = context.getParams();
+    if (target_->callbacks) target_->callbacks->paramChanged(params.getId(), params.getValue());
+    return kj::READY_NOW;
+  }
+
+ private:
+  std::shared_ptr<CallbackTarget> target_;
+};
+
+class BridgedInstance final : public PluginInstance {
+  // Runs a call on this instance's capability; see SurrogateClient::call.
+  template <typename Start, typename Finish>
+  auto call(Start&& start, Finish&& finish) {
+    return client_->call([&](wire::Session::Client&) { return start(instance_.get()); }, finish);
+  }
+
+ public:
+  BridgedInstance(std::shared_ptr<SurrogateClient> client, PluginDescriptor descriptor,
+                  std::unique_ptr<wire::Instance::Client> instance,
+                  std::shared_ptr<CallbackTarget> target, wire::Extensions::Reader extensions,
+                  std::vector<ParamInfo> params)
+      : client_(std::move(client)),
+        descriptor_(std::move(descriptor)),
+        instance_(client_->loop(), std::move(instance)),
+        target_(std::move(target)),
+        hasParams_(extensions.getParams()),
+        hasState_(extensions.getState()),
+        hasProcess_(extensions.getProcess()),
+        params_(std::move(params)) {}
+
+  ~BridgedInstance() override {
+    try {
+      call([](auto& instance) { return instance.destroyRequest().send(); },
+           [](auto& response) { throwIfError(response); });
+    } catch (const std::exception&) {
+      // The surrogate is gone or the plugin failed in destroy(): nothing left to release.
+    }
+    client_->loop().post([target = target_](kj::AsyncIoContext&) { target->callbacks = nullptr; });
+  }
+
+  const PluginDescriptor& descriptor() const override { return descriptor_; }
+  bool hasParams() const override { return hasParams_; }
+  bool hasState() const override { return hasState_; }
+  bool hasProcess() const override { return hasProcess_; }
+  const std::vector<ParamInfo>& params() const override { return params_; }
+
+  double param(uint32_t id) override {
+    return call(
+        [id](auto& instance) {
+          auto request = instance.getParamRequest();
+          request.setId(id);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return response.getValue();
+        });
+  }
+
+  void setParam(uint32_t id, double value) override {
+    call(
+        [id, value](auto& instance) {
+          auto request = instance.setParamRequest();
+          request.setId(id);
+          request.setValue(value);
+          return request.send();
+        },
+        [](auto& response) { throwIfError(response); });
+  }
+
+  std::vector<uint8_t> saveState() override {
+    return call([](auto& instance) { return instance.saveStateRequest().send(); },
+                [](auto& response) {
+                  throwIfError(response);
+                  auto state = response.getState();
+                  return std::vector<uint8_t>(state.begin(), state.end());
+                });
+  }
+
+  void loadState(std::span<const uint8_t> state) override {
+    call(
+        [state](auto& instance) {
+          auto request = instance.loadStateRequest();
+          request.setState(kj::arrayPtr(state.data(), state.size()));
+          return request.send();
+        },
+        [](auto& response) { throwIfError(response); });
+  }
+
+  void activate(double sampleRate, uint32_t maxFrames) override {
+    call(
+        [sampleRate, maxFrames](auto& instance) {
+          auto request = instance.activateRequest();
+          request.setSampleRate(sampleRate);
+          request.setMaxFrames(maxFrames);
+          return request.send();
+        },
+        [](auto& response) { throwIfError(response); });
+  }
+
+  void deactivate() override {
+    call([](auto& instance) { return instance.deactivateRequest().send(); },
+         [](auto& response) { throwIfError(response); });
+  }
+
+  void process(uint32_t channels, uint32_t frames, std::span<const float> input,
+               std::span<float> output) override {
+    size_t samples = size_t(channels) * frames;
+    if (input.size() != samples || output.size() != samples) {
+      throw Error(Error::Kind::invalidArgument,
+                  std::to_string(channels) + " channels of " + std::to_string(frames) +
+                      " frames need " + std::to_string(samples) + " samples in and out, got " +
+                      std::to_string(input.size()) + " and " + std::to_string(output.size()));
+    }
+    if (channels > limits::kMaxChannels || frames > limits::kMaxFramesPerBlock) {
+      throw Error(Error::Kind::invalidArgument,
+                  "a block of " + std::to_string(channels) + " channels of " +
+                      std::to_string(frames) + " frames exceeds the limits of " +
+                      std::to_string(limits::kMaxChannels) + " channels and " +
+                      std::to_string(limits::kMaxFramesPerBlock) + " frames");
+    }
+    call(
+        [&](auto& instance) {
+          auto request = instance.processRequest();
+          request.setChannels(channels);
+          request.setFrames(frames);
+          auto list = request.initInput(uint32_t(samples));
+          for (size_t i = 0; i < samples; ++i) list.set(uint32_t(i), input[i]);
+          return request.send();
+        },
+        [&](auto& response) {
+          throwIfError(response);
+          auto list = response.getOutput();
+          if (list.size() != samples) {
+            throw Error(Error::Kind::failed, "the surrogate returned " +
+                                                 std::to_string(list.size()) + " samples for " +
+                                                 std::to_string(samples));
+          }
+          for (size_t i = 0; i < samples; ++i) output[i] = list[uint32_t(i)];
+        });
+  }
+
+ private:
+  std::shared_ptr<SurrogateClient> client_;
+  PluginDescriptor descriptor_;
+  LoopOwned<wire::Instance::Client> instance_;
+  std::shared_ptr<CallbackTarget> target_;
+  bool hasParams_, hasState_, hasProcess_;
+  std::vector<ParamInfo> params_;
+};
+
+class BridgedModule final : public PluginModule {
+ public:
+  BridgedModule(std::shared_ptr<SurrogateClient> client, const std::filesystem::path& path,
+                Architecture architecture)
+      : client_(std::move(client)), path_(path), architecture_(architecture) {
+    std::string pathText = utf8(path);
+    auto module = client_->call(
+        [&](wire::Session::Client& session) {
+          auto request = session.loadModuleRequest();
+          request.setPath(pathText);
+          return request.send();
+        },
+        [&](auto& response) {
+          throwIfError(response);
+          auto version = response.getSdkVersion();
+          sdkVersion_ = {version.getMajor(), version.getMinor(), version.getRevision()};
+          for (auto plugin : response.getPlugins()) plugins_.push_back(fromWire(plugin));
+          return std::make_unique<wire::Module::Client>(response.getModule());
+        });
+    module_ = std::make_unique<LoopOwned<wire::Module::Client>>(client_->loop(), std::move(module));
+  }
+
+  const std::filesystem::path& path() const override { return path_; }
+  Architecture architecture() const override { return architecture_; }
+  bool isBridged() const override { return true; }
+  uint32_t surrogatePid() const override { return client_->pid(); }
+  SdkVersion sdkVersion() const override { return sdkVersion_; }
+  const std::vector<PluginDescriptor>& plugins() const override { return plugins_; }
+
+  std::unique_ptr<PluginInstance> createInstance(std::string_view pluginId,
+                                                 HostCallbacks& callbacks) override {
+    PluginDescriptor descriptor;
+    for (const auto& plugin : plugins_) {
+      if (plugin.id == pluginId) descriptor = plugin;
+    }
+    if (descriptor.id.empty()) {
+      throw Error(Error::Kind::notFound, "'" + utf8(path_) + "' has no plugin with id '" +
+                                             std::string(pluginId) + "'");
+    }
+    auto target = std::make_shared<CallbackTarget>(CallbackTarget{&callbacks});
+    return client_->call(
+        [&](wire::Session::Client&) {
+          auto request = module_->get().createInstanceRequest();
+          request.setPluginId(descriptor.id);
+          request.setHost(kj::heap<HostCallbacksServer>(target));
+          return request.send();
+        },
+        [&](auto& response) -> std::unique_ptr<PluginInstance> {
+          throwIfError(response);
+          std::vector<ParamInfo> params;
+          for (auto param : response.getParams()) params.push_back(fromWire(param));
+          return std::make_unique<BridgedInstance>(
+              client_, descriptor, std::make_unique<wire::Instance::Client>(response.getInstance()),
+              target, response.getExtensions(), std::move(params));
+        });
+  }
+
+ private:
+  std::shared_ptr<SurrogateClient> client_;
+  std::filesystem::path path_;
+  Architecture architecture_;
+  SdkVersion sdkVersion_;
+  std::vector<PluginDescriptor> plugins_;
+  std::unique_ptr<LoopOwned<wire::Module::Client>> module_;
+};
+
+}  // namespace
+
+std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SurrogateClient> client,
+                                                const std::filesystem::path& path,
+                                                Architecture architecture) {
+  return std::make_unique<BridgedModule>(std::move(client), path, architecture);
+}
+
+}  // namespace bridge32

@@ -1,0 +1,130 @@
+#include "event-loop-thread.h"
+
+#if _WIN32
+#include "win32.h"
+#else
+#include <signal.h>
+
+#include <condition_variable>
+#include <mutex>
+#endif
+
+namespace bridge32 {
+
+#if _WIN32
+
+struct Completion::Impl {
+  win32::Handle event{CreateEventW(nullptr, TRUE, FALSE, nullptr)};
+};
+
+Completion::Completion() : impl_(std::make_unique<Impl>()) {
+  if (!impl_->event) win32::throwLastError("CreateEventW");
+}
+
+Completion::~Completion() = default;
+
+void Completion::signal() { SetEvent(impl_->event.get()); }
+
+void Completion::wait() {
+  HANDLE event = impl_->event.get();
+  bool quit = false;
+  int quitCode = 0;
+  for (;;) {
+    DWORD woken = MsgWaitForMultipleObjectsEx(1, &event, INFINITE, QS_ALLINPUT,
+                                              MWMO_INPUTAVAILABLE);
+    if (woken == WAIT_OBJECT_0) break;
+    MSG message;
+    while (PeekMessageW(&message, nullptr, 0, 0, PM_REMOVE)) {
+      if (message.message == WM_QUIT) {
+        // Not ours to act on: hand it back to the application's loop after the wait.
+        quit = true;
+        quitCode = int(message.wParam);
+        continue;
+      }
+      TranslateMessage(&message);
+      DispatchMessageW(&message);
+    }
+  }
+  if (quit) PostQuitMessage(quitCode);
+}
+
+#else
+
+struct Completion::Impl {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool signaled = false;
+};
+
+Completion::Completion() : impl_(std::make_unique<Impl>()) {}
+Completion::~Completion() = default;
+
+void Completion::signal() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->signaled = true;
+  impl_->changed.notify_all();
+}
+
+void Completion::wait() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->changed.wait(lock, [&] { return impl_->signaled; });
+}
+
+#endif
+
+EventLoopThread::EventLoopThread() {
+  Completion started;
+  thread_ = std::thread([this, &started] {
+#if !_WIN32
+    // Writing to a surrogate that died raises SIGPIPE in the writing thread, which by default
+    // kills the whole application. The application's signal handling is not ours to change,
+    // so block it on this thread only: the write then fails with EPIPE, a disconnect.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+#endif
+    auto io = kj::setupAsyncIo();
+    auto serving = serve(io);
+    started.signal();
+    serving.wait(io.waitScope);
+  });
+  started.wait();
+}
+
+EventLoopThread::~EventLoopThread() {
+  {
+    auto queue = queue_.lockExclusive();
+    queue->stopping = true;
+    if (queue->wake) queue->wake->fulfill();
+  }
+  thread_.join();
+}
+
+void EventLoopThread::post(Job job) {
+  kj::Own<kj::CrossThreadPromiseFulfiller<void>> wake;
+  {
+    auto queue = queue_.lockExclusive();
+    queue->jobs.push_back(kj::mv(job));
+    wake = kj::mv(queue->wake);
+  }
+  if (wake) wake->fulfill();
+}
+
+kj::Promise<void> EventLoopThread::serve(kj::AsyncIoContext& io) {
+  std::deque<Job> jobs;
+  auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
+  bool stopping;
+  {
+    auto queue = queue_.lockExclusive();
+    jobs.swap(queue->jobs);
+    stopping = queue->stopping;
+    if (jobs.empty() && !stopping) queue->wake = kj::mv(paf.fulfiller);
+  }
+  for (auto& job : jobs) job(io);
+  if (stopping) return kj::READY_NOW;
+  if (!jobs.empty()) return kj::evalLater([this, &io] { return serve(io); });
+  return paf.promise.then([this, &io] { return serve(io); });
+}
+
+}  // namespace bridge32

@@ -1,0 +1,137 @@
+// PluginModule::load: choose in-process or a surrogate from the module's own header.
+#include <cstdlib>
+
+#include "bridge32/host.h"
+#include "bridged-plugin.h"
+#include "in-process-plugin.h"
+#include "surrogate-client.h"
+
+#if _WIN32
+#include "win32.h"
+#endif
+
+namespace bridge32 {
+
+namespace {
+
+std::filesystem::path runningExecutable() {
+#if _WIN32
+  std::wstring buffer(32768, L'\0');
+  DWORD length = GetModuleFileNameW(nullptr, buffer.data(), DWORD(buffer.size()));
+  buffer.resize(length);
+  return buffer;
+#else
+  std::error_code error;
+  return std::filesystem::read_symlink("/proc/self/exe", error);
+#endif
+}
+
+std::filesystem::path surrogateExecutable(Architecture architecture, const LoadOptions& options) {
+  std::filesystem::path directory = options.surrogateDirectory;
+  if (directory.empty()) {
+    if (const char* fromEnvironment = std::getenv("BRIDGE32_SURROGATE_DIR")) {
+      directory = pathFromUtf8(fromEnvironment);
+    } else {
+      directory = runningExecutable().parent_path();
+    }
+  }
+  std::string name = "bridge32-surrogate-" + std::string(toString(architecture));
+#if _WIN32
+  name += ".exe";
+#endif
+  return directory / name;
+}
+
+void checkSurrogate(const std::filesystem::path& executable, Architecture architecture) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(executable, error)) {
+    throw Error(Error::Kind::surrogateStart,
+                "the " + std::string(toString(architecture)) + " surrogate '" + utf8(executable) +
+                    "' does not exist; set LoadOptions::surrogateDirectory or "
+                    "BRIDGE32_SURROGATE_DIR to the directory that holds it");
+  }
+  ModuleFile file = inspectModuleFile(executable);
+  if (file.architecture != architecture || file.format != nativeModuleFormat()) {
+    throw Error(Error::Kind::surrogateStart,
+                "the surrogate '" + utf8(executable) + "' is a " + file.describe() +
+                    ", not a " + std::string(toString(architecture)) + " executable");
+  }
+}
+
+}  // namespace
+
+LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options) {
+  ModuleFile file = inspectModuleFile(path);
+  std::string pathText = utf8(path);
+  if (file.format != nativeModuleFormat()) {
+    throw Error(Error::Kind::badModule,
+                "'" + pathText + "' is a " + file.describe() + "; this host loads " +
+                    (nativeModuleFormat() == ModuleFormat::pe ? "Windows DLLs (PE)"
+                                                              : "ELF shared objects"));
+  }
+  if (!file.isLibrary) {
+    throw Error(Error::Kind::badModule,
+                "'" + pathText + "' is a " + file.describe() + ", not a library");
+  }
+  if (file.architecture == Architecture::unknown) {
+    throw Error(Error::Kind::badModule, "'" + pathText + "' is a " + file.describe() +
+                                            "; bridge32 loads x86 and x64 modules");
+  }
+
+  bool sameArchitecture = file.architecture == thisArchitecture();
+  bool bridged = false;
+  switch (options.isolation) {
+    case Isolation::automatic: bridged = !sameArchitecture; break;
+    case Isolation::surrogate: bridged = true; break;
+    case Isolation::inProcess:
+      if (!sameArchitecture) {
+        throw Error(Error::Kind::badModule,
+                    "'" + pathText + "' is a " + file.describe() + " and cannot load into this " +
+                        std::string(toString(thisArchitecture())) +
+                        " process; load it with Isolation::automatic or Isolation::surrogate");
+      }
+      break;
+  }
+  LoadPlan plan{file, bridged, {}};
+  if (bridged) plan.surrogate = surrogateExecutable(file.architecture, options);
+  return plan;
+}
+
+SharedSurrogate::SharedSurrogate(std::shared_ptr<SurrogateClient> client)
+    : client_(std::move(client)) {}
+
+uint32_t SharedSurrogate::pid() const { return client_->pid(); }
+
+Architecture SharedSurrogate::architecture() const { return client_->architecture(); }
+
+std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
+                                                const LoadOptions& options) {
+  auto executable = surrogateExecutable(architecture, options);
+  checkSurrogate(executable, architecture);
+  return std::make_shared<SharedSurrogate>(
+      std::make_shared<SurrogateClient>(executable, architecture, options.startTimeout));
+}
+
+std::unique_ptr<PluginModule> PluginModule::load(const std::filesystem::path& path,
+                                                 const LoadOptions& options) {
+  LoadPlan plan = planLoad(path, options);
+  if (!plan.bridged) return loadInProcessModule(path);
+  std::shared_ptr<SurrogateClient> client;
+  if (options.surrogate) {
+    if (options.surrogate->architecture() != plan.file.architecture) {
+      throw Error(Error::Kind::badModule,
+                  "'" + utf8(path) + "' is a " + plan.file.describe() + " and cannot load into the " +
+                      std::string(toString(options.surrogate->architecture())) + " surrogate " +
+                      std::to_string(options.surrogate->pid()));
+    }
+    client = options.surrogate->client();
+  } else {
+    client = startSurrogate(plan.file.architecture, options)->client();
+  }
+  // The surrogate may run in another directory; give it a path that does not depend on ours.
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(path, error);
+  return loadBridgedModule(std::move(client), error ? path : absolute, plan.file.architecture);
+}
+
+}  // namespace bridge32

@@ -1,0 +1,133 @@
+#include "surrogate-client.h"
+
+#include <spdlog/spdlog.h>
+
+#include "bridge32/limits.h"
+#include "handshake.h"
+#include "wire.h"
+
+namespace bridge32 {
+
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+
+capnp::ReaderOptions readerOptions() {
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = limits::kMaxMessageWords;
+  return options;
+}
+
+// The surrogate's own log records, into the host's "surrogate" logger, tagged with its pid.
+class HostLogSink final : public wire::LogSink::Server {
+ public:
+  explicit HostLogSink(uint32_t pid) : pid_(pid) {}
+
+ protected:
+  kj::Promise<void> write(WriteContext context) override {
+    auto record = context.getParams().getRecord();
+    auto logger = spdlog::get("surrogate");
+    if (!logger) logger = spdlog::default_logger();
+    logger->log(static_cast<spdlog::level::level_enum>(fromWire(record.getLevel())),
+                "[surrogate {}] {}", pid_, text(record.getMessage()));
+    return kj::READY_NOW;
+  }
+
+ private:
+  uint32_t pid_;
+};
+
+}  // namespace
+
+SurrogateClient::Connection::Connection(kj::Own<kj::AsyncIoStream> stream,
+                                        capnp::ReaderOptions options)
+    : stream(kj::mv(stream)),
+      network(*this->stream, capnp::rpc::twoparty::Side::CLIENT, options),
+      rpc(capnp::makeRpcClient(network)) {}
+
+SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
+                                 Architecture architecture, std::chrono::milliseconds startTimeout)
+    : process_(std::make_unique<SurrogateProcess>(executable, startTimeout)),
+      architecture_(architecture) {
+  try {
+    loop_.run(
+        [&](kj::AsyncIoContext& io) {
+          connection_ = new Connection(process_->takeChannel(io), readerOptions());
+          capnp::MallocMessageBuilder vatId;
+          auto id = vatId.initRoot<capnp::rpc::twoparty::VatId>();
+          id.setSide(capnp::rpc::twoparty::Side::SERVER);
+          auto surrogate = connection_->rpc.bootstrap(id).castAs<wire::Surrogate>();
+          auto timeout = io.provider->getTimer()
+                             .afterDelay(startTimeout.count() * kj::MILLISECONDS)
+                             .then([]() -> capnp::Response<wire::Surrogate::HandshakeResults> {
+                               KJ_FAIL_REQUIRE("handshake timed out");
+                             });
+          return sendHandshake(surrogate, kj::heap<HostLogSink>(process_->pid()))
+              .exclusiveJoin(kj::mv(timeout));
+        },
+        [&](capnp::Response<wire::Surrogate::HandshakeResults>& answer) {
+          Handshake handshake = checkHandshake(answer, architecture);
+          pid_ = handshake.pid;
+          connection_->session = kj::mv(handshake.session);
+        });
+  } catch (const Error& error) {
+    loop_.post([connection = std::exchange(connection_, nullptr)](kj::AsyncIoContext&) {
+      delete connection;
+    });
+    throw;
+  } catch (const kj::Exception& exception) {
+    loop_.post([connection = std::exchange(connection_, nullptr)](kj::AsyncIoContext&) {
+      delete connection;
+    });
+    std::string why = exception.getDescription() == "handshake timed out"
+                          ? "did not complete the handshake within " +
+                                std::to_string(startTimeout.count()) + " ms"
+                          : "broke off the handshake";
+    if (auto ended = process_->waitForExit(std::chrono::seconds(2))) {
+      why += "; it " + *ended;
+    } else {
+      process_->kill();
+    }
+    process_->waitForExit(std::chrono::seconds(5));
+    std::string stderrText = process_->recentStderr();
+    if (!stderrText.empty()) why += "; its stderr:\n" + stderrText;
+    throw Error(Error::Kind::surrogateStart, "surrogate '" + utf8(executable) + "' (pid " +
+                                                 std::to_string(process_->pid()) + ") " + why);
+  }
+  spdlog::debug("surrogate {} ({}, pid {}) is ready", utf8(executable), toString(architecture),
+                pid_);
+}
+
+SurrogateClient::~SurrogateClient() {
+  try {
+    loop_.run(
+        [&](kj::AsyncIoContext& io) {
+          return connection_->session.shutdownRequest().send().ignoreResult().exclusiveJoin(
+              io.provider->getTimer().afterDelay(2 * kj::SECONDS));
+        },
+        [] {});
+  } catch (...) {
+    // Already gone: nothing to shut down.
+  }
+  loop_.post([connection = connection_](kj::AsyncIoContext&) { delete connection; });
+  if (!process_->waitForExit(kShutdownGrace)) {
+    spdlog::warn("surrogate {} did not exit within {} s of shutdown; killing it", pid_,
+                 kShutdownGrace.count());
+    process_->kill();
+  }
+}
+
+void SurrogateClient::rethrowTransportError(const kj::Exception& exception) {
+  if (exception.getType() != kj::Exception::Type::DISCONNECTED) {
+    throw Error(Error::Kind::failed, "bridged call failed: " +
+                                         std::string(exception.getDescription().cStr()));
+  }
+  std::string why = "the surrogate (" + utf8(process_->executable()) + ", pid " +
+                    std::to_string(process_->pid()) + ") is gone";
+  if (auto ended = process_->waitForExit(std::chrono::seconds(2))) why += ": it " + *ended;
+  std::string stderrText = process_->recentStderr();
+  if (!stderrText.empty()) why += "; its last stderr:\n" + stderrText;
+  throw Error(Error::Kind::disconnected, why);
+}
+
+}  // namespace bridge32

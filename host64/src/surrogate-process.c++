@@ -1,0 +1,364 @@
+#include "surrogate-process.h"
+
+#include <kj/debug.h>
+#include <spdlog/spdlog.h>
+
+#include "bridge32/error.h"
+
+#if _WIN32
+#include "named-pipe.h"
+#include "win32.h"
+#else
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+extern char** environ;
+#endif
+
+namespace bridge32 {
+
+namespace {
+constexpr size_t kStderrTailLines = 20;
+
+std::shared_ptr<spdlog::logger> surrogateLogger() {
+  auto logger = spdlog::get("surrogate");
+  return logger ? logger : spdlog::default_logger();
+}
+
+[[noreturn]] void cannotStart(const std::filesystem::path& executable, const std::string& why) {
+  throw Error(Error::Kind::surrogateStart,
+              "cannot start surrogate '" + utf8(executable) + "': " + why);
+}
+}  // namespace
+
+void SurrogateProcess::relay(bool isStderr, std::string_view text, std::string& partial) {
+  partial += text;
+  size_t start = 0;
+  for (size_t end; (end = partial.find('\n', start)) != std::string::npos; start = end + 1) {
+    std::string line = partial.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    surrogateLogger()->log(isStderr ? spdlog::level::warn : spdlog::level::info,
+                           "[surrogate {} {}] {}", pid_, isStderr ? "stderr" : "stdout", line);
+    if (isStderr) {
+      std::lock_guard lock(stderrMutex_);
+      stderrTail_.push_back(std::move(line));
+      if (stderrTail_.size() > kStderrTailLines) stderrTail_.pop_front();
+    }
+  }
+  partial.erase(0, start);
+  if (text.empty() && !partial.empty()) relay(isStderr, "\n", partial);  // flush at the end
+}
+
+std::string SurrogateProcess::recentStderr() const {
+  std::lock_guard lock(stderrMutex_);
+  std::string text;
+  for (const auto& line : stderrTail_) text += (text.empty() ? "" : "\n") + line;
+  return text;
+}
+
+#if _WIN32
+
+namespace {
+std::string describeExitCode(DWORD code) {
+  char text[64];
+  if (code >= 0xC0000000u) {
+    std::snprintf(text, sizeof text, "terminated by exception 0x%08lX", static_cast<unsigned long>(code));
+  } else {
+    std::snprintf(text, sizeof text, "exited with code %lu", static_cast<unsigned long>(code));
+  }
+  return text;
+}
+
+// Waits for any of `handles`, pumping the calling thread's window messages.
+DWORD waitPumping(const HANDLE* handles, DWORD count, DWORD timeoutMs) {
+  ULONGLONG deadline = GetTickCount64() + timeoutMs;
+  for (;;) {
+    ULONGLONG now = GetTickCount64();
+    DWORD left = now >= deadline ? 0 : DWORD(deadline - now);
+    DWORD woken = MsgWaitForMultipleObjectsEx(count, handles, left, QS_ALLINPUT,
+                                              MWMO_INPUTAVAILABLE);
+    if (woken != WAIT_OBJECT_0 + count) return woken;
+    MSG message;
+    while (PeekMessageW(&message, nullptr, 0, 0, PM_REMOVE)) {
+      if (message.message == WM_QUIT) {
+        PostQuitMessage(int(message.wParam));
+        return WAIT_TIMEOUT;
+      }
+      TranslateMessage(&message);
+      DispatchMessageW(&message);
+    }
+  }
+}
+}  // namespace
+
+SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
+                                   std::chrono::milliseconds connectTimeout,
+                                   const std::vector<std::string>& extraArgs)
+    : executable_(executable) {
+  std::wstring pipeName = newPipeName();
+  win32::Handle channel = createPrivatePipe(pipeName);
+
+  SECURITY_ATTRIBUTES inheritable{sizeof inheritable, nullptr, TRUE};
+  HANDLE outRead, outWrite, errRead, errWrite;
+  B32_WIN32_CHECK(CreatePipe(&outRead, &outWrite, &inheritable, 0));
+  win32::Handle stdoutRead(outRead), stdoutWrite(outWrite);
+  B32_WIN32_CHECK(CreatePipe(&errRead, &errWrite, &inheritable, 0));
+  win32::Handle stderrRead(errRead), stderrWrite(errWrite);
+  SetHandleInformation(outRead, HANDLE_FLAG_INHERIT, 0);
+  SetHandleInformation(errRead, HANDLE_FLAG_INHERIT, 0);
+
+  std::wstring commandLine = L"\"" + executable.wstring() + L"\" --pipe " + pipeName;
+  for (const auto& arg : extraArgs) commandLine += L" " + win32::wide(arg);
+
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdOutput = outWrite;
+  startup.hStdError = errWrite;
+  PROCESS_INFORMATION info{};
+  if (!CreateProcessW(executable.c_str(), commandLine.data(), nullptr, nullptr, TRUE,
+                      CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, nullptr, nullptr, &startup,
+                      &info)) {
+    cannotStart(executable, win32::errorText(GetLastError()));
+  }
+  CloseHandle(info.hThread);
+  process_ = info.hProcess;
+  pid_ = info.dwProcessId;
+  stdoutWrite.reset();
+  stderrWrite.reset();
+  stdoutRead_ = stdoutRead.release();
+  stderrRead_ = stderrRead.release();
+  startRelays();
+
+  // Wait for the child to connect, or to die, or for the timeout.
+  win32::Handle connected(CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  OVERLAPPED overlapped{};
+  overlapped.hEvent = connected.get();
+  if (!ConnectNamedPipe(channel.get(), &overlapped)) {
+    DWORD error = GetLastError();
+    if (error == ERROR_IO_PENDING) {
+      HANDLE handles[] = {connected.get(), static_cast<HANDLE>(process_)};
+      DWORD woken = waitPumping(handles, 2, DWORD(connectTimeout.count()));
+      if (woken != WAIT_OBJECT_0) {
+        CancelIoEx(channel.get(), &overlapped);
+        DWORD ignored;
+        GetOverlappedResult(channel.get(), &overlapped, &ignored, TRUE);
+        std::string why = woken == WAIT_OBJECT_0 + 1
+                              ? "it " + waitForExit(std::chrono::seconds(5)).value_or("exited") +
+                                    " before connecting"
+                              : "it did not connect within " +
+                                    std::to_string(connectTimeout.count()) + " ms";
+        std::string stderrText = (kill(), waitForExit(std::chrono::seconds(5)), recentStderr());
+        if (!stderrText.empty()) why += "; its stderr:\n" + stderrText;
+        throw Error(Error::Kind::surrogateStart,
+                    "surrogate '" + utf8(executable) + "' (pid " + std::to_string(pid_) +
+                        ") " + why);
+      }
+    } else if (error != ERROR_PIPE_CONNECTED) {
+      kill();
+      cannotStart(executable, "ConnectNamedPipe: " + win32::errorText(error));
+    }
+  }
+  ULONG clientPid = 0;
+  if (!GetNamedPipeClientProcessId(channel.get(), &clientPid) || clientPid != pid_) {
+    kill();
+    cannotStart(executable, "the pipe's client is process " + std::to_string(clientPid) +
+                                ", not the surrogate started as " + std::to_string(pid_));
+  }
+  channel_ = channel.release();
+}
+
+SurrogateProcess::~SurrogateProcess() {
+  if (channel_) CloseHandle(channel_);
+  if (!waitForExit(std::chrono::milliseconds(0))) {
+    kill();
+    waitForExit(std::chrono::seconds(10));
+  }
+  // The relays end at the pipes' end of file; a grandchild holding them open must not hang us.
+  for (std::thread* relay : {&stdoutRelay_, &stderrRelay_}) {
+    if (!relay->joinable()) continue;
+    CancelSynchronousIo(relay->native_handle());
+    relay->join();
+  }
+  CloseHandle(stdoutRead_);
+  CloseHandle(stderrRead_);
+  CloseHandle(process_);
+}
+
+void SurrogateProcess::startRelays() {
+  auto relayLoop = [this](HANDLE pipe, bool isStderr) {
+    std::string partial;
+    char buffer[4096];
+    DWORD n;
+    while (ReadFile(pipe, buffer, sizeof buffer, &n, nullptr) && n > 0) {
+      relay(isStderr, std::string_view(buffer, n), partial);
+    }
+    relay(isStderr, {}, partial);
+  };
+  stdoutRelay_ = std::thread(relayLoop, static_cast<HANDLE>(stdoutRead_), false);
+  stderrRelay_ = std::thread(relayLoop, static_cast<HANDLE>(stderrRead_), true);
+}
+
+kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io) {
+  KJ_REQUIRE(channel_ != nullptr, "the channel was already taken");
+  return wrapPipe(win32::Handle(std::exchange(channel_, nullptr)), io.win32EventPort);
+}
+
+std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
+  if (exitDescription_) return exitDescription_;
+  if (WaitForSingleObject(process_, DWORD(timeout.count())) != WAIT_OBJECT_0) return std::nullopt;
+  DWORD code = 0;
+  GetExitCodeProcess(process_, &code);
+  exitDescription_ = describeExitCode(code);
+  return exitDescription_;
+}
+
+void SurrogateProcess::kill() { TerminateProcess(process_, 1); }
+
+#else  // POSIX
+
+namespace {
+std::string describeWaitStatus(int status) {
+  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int signal = WTERMSIG(status);
+    return "was killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+  }
+  return "ended with wait status " + std::to_string(status);
+}
+
+std::string errnoText(const char* call, int error) {
+  return std::string(call) + ": " + std::strerror(error);
+}
+}  // namespace
+
+SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
+                                   std::chrono::milliseconds,
+                                   const std::vector<std::string>& extraArgs)
+    : executable_(executable) {
+  int sockets[2], out[2], err[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+    cannotStart(executable, errnoText("socketpair", errno));
+  }
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 ||
+      pipe2(stopRelay_, O_CLOEXEC) != 0) {
+    cannotStart(executable, errnoText("pipe2", errno));
+  }
+  // dup2 onto fd 3 must move the child's end; if it already were fd 3, dup2 would leave it
+  // close-on-exec.
+  if (sockets[1] <= 3) {
+    int moved = fcntl(sockets[1], F_DUPFD_CLOEXEC, 10);
+    close(sockets[1]);
+    sockets[1] = moved;
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, sockets[1], 3);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+
+  std::vector<std::string> args = {executable.string(), "--socket-fd", "3"};
+  args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  pid_t pid;
+  int error = posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(sockets[1]);
+  close(out[1]);
+  close(err[1]);
+  channel_ = sockets[0];
+  stdoutRead_ = out[0];
+  stderrRead_ = err[0];
+  if (error != 0) {
+    cannotStart(executable, errnoText("posix_spawn", error));
+  }
+  pid_ = uint32_t(pid);
+  startRelays();
+}
+
+SurrogateProcess::~SurrogateProcess() {
+  if (channel_ >= 0) close(channel_);
+  if (pid_ != 0 && !waitForExit(std::chrono::milliseconds(0))) {
+    kill();
+    waitForExit(std::chrono::hours(1));
+  }
+  if (relay_.joinable()) {
+    // Output still held open by a grandchild must not hang us: stop reading.
+    [[maybe_unused]] auto ignored = write(stopRelay_[1], "x", 1);
+    relay_.join();
+  }
+  for (int fd : {stdoutRead_, stderrRead_, stopRelay_[0], stopRelay_[1]}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+void SurrogateProcess::startRelays() {
+  relay_ = std::thread([this] {
+    std::string partial[2];
+    pollfd fds[3] = {{stdoutRead_, POLLIN, 0}, {stderrRead_, POLLIN, 0}, {stopRelay_[0], POLLIN, 0}};
+    int open = 2;
+    while (open > 0) {
+      if (poll(fds, 3, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[2].revents) break;
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || !fds[i].revents) continue;
+        char buffer[4096];
+        ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+        if (n > 0) {
+          relay(i == 1, std::string_view(buffer, size_t(n)), partial[i]);
+        } else if (n == 0 || errno != EINTR) {
+          relay(i == 1, {}, partial[i]);
+          fds[i].fd = -1;
+          --open;
+        }
+      }
+    }
+  });
+}
+
+kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io) {
+  KJ_REQUIRE(channel_ >= 0, "the channel was already taken");
+  return io.lowLevelProvider->wrapSocketFd(std::exchange(channel_, -1),
+                                           kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+}
+
+std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
+  if (exitDescription_) return exitDescription_;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t reaped = waitpid(pid_t(pid_), &status, WNOHANG);
+    if (reaped == pid_t(pid_)) {
+      exitDescription_ = describeWaitStatus(status);
+      return exitDescription_;
+    }
+    if (reaped < 0 && errno != EINTR) {
+      exitDescription_ = "could not be waited for (" + errnoText("waitpid", errno) + ")";
+      return exitDescription_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+void SurrogateProcess::kill() {
+  if (!exitDescription_) ::kill(pid_t(pid_), SIGKILL);
+}
+
+#endif
+
+}  // namespace bridge32

@@ -1,0 +1,77 @@
+// A surrogate process started by the host, with the host's end of its private channel.
+//
+// Linux: a socketpair; the child gets its end as fd 3. Windows: a private named pipe (see
+// common/src/named-pipe.h) that the child must connect to within the start timeout, checked to
+// be the child by process id. Either way the child's stdout and stderr are relayed line by line
+// into the "surrogate" spdlog logger, tagged with its pid, and the last lines of stderr are kept
+// for error messages.
+#pragma once
+
+#include <kj/async-io.h>
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+class SurrogateProcess {
+ public:
+  // Starts `executable` with `extraArgs` after the channel arguments. On Windows, also waits
+  // (pumping window messages) until it connects, at most `connectTimeout`. Throws
+  // Error(surrogateStart) naming the executable and saying why.
+  SurrogateProcess(const std::filesystem::path& executable, std::chrono::milliseconds connectTimeout,
+                   const std::vector<std::string>& extraArgs = {});
+  // Kills the process if it is still running, reaps it and stops the relays.
+  ~SurrogateProcess();
+  SurrogateProcess(const SurrogateProcess&) = delete;
+  SurrogateProcess& operator=(const SurrogateProcess&) = delete;
+
+  uint32_t pid() const { return pid_; }
+  const std::filesystem::path& executable() const { return executable_; }
+
+  // [loop thread] The host's end of the channel as a stream on `io`; callable once.
+  kj::Own<kj::AsyncIoStream> takeChannel(kj::AsyncIoContext& io);
+
+  // Waits up to `timeout` for the process to end and says how it ended ("exited with code 3",
+  // "was killed by signal 11 (Segmentation fault)", "terminated by exception 0xC0000005"), or
+  // returns nothing if it is still running.
+  std::optional<std::string> waitForExit(std::chrono::milliseconds timeout);
+  void kill();
+
+  // The last lines the process wrote to stderr, oldest first, joined by newlines.
+  std::string recentStderr() const;
+
+ private:
+  void relay(bool isStderr, std::string_view text, std::string& partial);
+  void startRelays();
+
+  std::filesystem::path executable_;
+  uint32_t pid_ = 0;
+  std::optional<std::string> exitDescription_;
+
+  mutable std::mutex stderrMutex_;
+  std::deque<std::string> stderrTail_;
+
+#if _WIN32
+  void* process_ = nullptr;
+  void* channel_ = nullptr;
+  void* stdoutRead_ = nullptr;
+  void* stderrRead_ = nullptr;
+  std::thread stdoutRelay_, stderrRelay_;
+#else
+  int channel_ = -1;
+  int stdoutRead_ = -1, stderrRead_ = -1;
+  int stopRelay_[2] = {-1, -1};
+  std::thread relay_;
+#endif
+};
+
+}  // namespace bridge32

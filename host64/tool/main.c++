@@ -1,0 +1,235 @@
+// bridge32: inspect and run plugin modules of either bitness from a 64-bit process.
+//
+//   bridge32 info PLUGIN [--isolate]
+//   bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]
+//                [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bridge32/host.h"
+
+namespace {
+
+using namespace bridge32;
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  bridge32 info PLUGIN [--isolate]\n"
+    "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]\n"
+    "               [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]\n"
+    "\n"
+    "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
+    "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n";
+
+struct Arguments {
+  std::string command;
+  std::filesystem::path plugin;
+  std::string pluginId;
+  std::vector<std::pair<std::string, double>> settings;
+  uint32_t channels = 2, frames = 256, blocks = 4;
+  double rate = 48000;
+  std::string output;
+  bool isolate = false;
+};
+
+[[noreturn]] void usageError(const std::string& problem) {
+  std::fprintf(stderr, "bridge32: %s\n\n%s", problem.c_str(), kUsage);
+  std::exit(2);
+}
+
+double parseNumber(const std::string& option, const std::string& text) {
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(value)) {
+    usageError(option + " expects a number, got '" + text + "'");
+  }
+  return value;
+}
+
+uint32_t parseCount(const std::string& option, const std::string& text, uint32_t max) {
+  double value = parseNumber(option, text);
+  if (value < 1 || value > max || value != std::floor(value)) {
+    usageError(option + " expects a whole number from 1 to " + std::to_string(max) + ", got '" +
+               text + "'");
+  }
+  return uint32_t(value);
+}
+
+Arguments parse(int argc, char** argv) {
+  if (argc < 3) usageError(argc < 2 ? "no command given" : "no plugin module given");
+  Arguments args;
+  args.command = argv[1];
+  if (args.command != "info" && args.command != "run") usageError("unknown command '" + args.command + "'");
+  args.plugin = pathFromUtf8(argv[2]);
+  for (int i = 3; i < argc; ++i) {
+    std::string option = argv[i];
+    if (option == "--isolate") {
+      args.isolate = true;
+      continue;
+    }
+    if (i + 1 >= argc) usageError(option + " needs a value");
+    std::string value = argv[++i];
+    if (option == "--plugin") {
+      args.pluginId = value;
+    } else if (option == "--set") {
+      auto equals = value.find('=');
+      if (equals == std::string::npos || equals == 0) usageError("--set expects NAME=VALUE, got '" + value + "'");
+      args.settings.emplace_back(value.substr(0, equals), parseNumber("--set", value.substr(equals + 1)));
+    } else if (option == "--channels") {
+      args.channels = parseCount(option, value, 64);
+    } else if (option == "--frames") {
+      args.frames = parseCount(option, value, 65536);
+    } else if (option == "--blocks") {
+      args.blocks = parseCount(option, value, 1'000'000);
+    } else if (option == "--rate") {
+      args.rate = parseNumber(option, value);
+    } else if (option == "--output") {
+      args.output = value;
+    } else {
+      usageError("unknown option '" + option + "'");
+    }
+  }
+  return args;
+}
+
+std::string describeLoad(const PluginModule& module) {
+  if (!module.isBridged()) return "in-process";
+  return "bridged through a " + std::string(toString(module.architecture())) +
+         " surrogate (pid " + std::to_string(module.surrogatePid()) + ")";
+}
+
+// Prints callbacks as they arrive, so a run shows the plugin talking back.
+class PrintingCallbacks final : public HostCallbacks {
+ public:
+  void paramChanged(uint32_t id, double value) override {
+    ++changes;
+    last = {id, value};
+  }
+  int changes = 0;
+  std::pair<uint32_t, double> last{};
+};
+
+int info(const Arguments& args, const LoadOptions& options) {
+  LoadPlan plan = planLoad(args.plugin, options);
+  std::printf("module:       %s\n", utf8(args.plugin).c_str());
+  std::printf("file:         %s\n", plan.file.describe().c_str());
+  std::printf("host:         %s process\n", std::string(toString(thisArchitecture())).c_str());
+  std::printf("loads:        %s\n", plan.bridged ? ("through surrogate " + utf8(plan.surrogate)).c_str()
+                                                  : "in-process");
+  auto module = PluginModule::load(args.plugin, options);
+  std::printf("sdk version:  %s\n", module->sdkVersion().toString().c_str());
+  std::printf("plugins:      %zu\n", module->plugins().size());
+  HostCallbacks quiet;
+  for (const auto& plugin : module->plugins()) {
+    std::printf("\n  %s  \"%s\" by %s, version %s\n", plugin.id.c_str(), plugin.name.c_str(),
+                plugin.vendor.c_str(), plugin.version.c_str());
+    auto instance = module->createInstance(plugin.id, quiet);
+    std::printf("    extensions: %s%s%s\n", instance->hasParams() ? "params " : "",
+                instance->hasState() ? "state " : "", instance->hasProcess() ? "process" : "");
+    for (const auto& param : instance->params()) {
+      std::printf("    param %u %-12s [%g .. %g] default %g%s%s%s\n", param.id, param.name.c_str(),
+                  param.minValue, param.maxValue, param.defaultValue,
+                  param.unit.empty() ? "" : " ", param.unit.c_str(),
+                  param.isReadOnly() ? " (read-only)" : "");
+    }
+  }
+  return 0;
+}
+
+int run(const Arguments& args, const LoadOptions& options) {
+  auto module = PluginModule::load(args.plugin, options);
+  if (module->plugins().empty()) throw Error(Error::Kind::notFound, "the module has no plugins");
+  std::string id = args.pluginId.empty() ? module->plugins().front().id : args.pluginId;
+  PrintingCallbacks callbacks;
+  auto instance = module->createInstance(id, callbacks);
+  std::printf("plugin %s from %s, %s\n", id.c_str(), utf8(module->path()).c_str(),
+              describeLoad(*module).c_str());
+
+  for (const auto& [name, value] : args.settings) {
+    const ParamInfo* found = nullptr;
+    for (const auto& param : instance->params()) {
+      if (param.name == name || std::to_string(param.id) == name) found = &param;
+    }
+    if (!found) throw Error(Error::Kind::notFound, "plugin '" + id + "' has no parameter '" + name + "'");
+    instance->setParam(found->id, value);
+    std::printf("set %s = %g (reads back %g)\n", found->name.c_str(), value, instance->param(found->id));
+  }
+
+  // A 441 Hz sine, one phase offset per channel, through the plugin block by block.
+  instance->activate(args.rate, args.frames);
+  size_t samples = size_t(args.channels) * args.frames;
+  std::vector<float> input(samples), output(samples);
+  std::ofstream csv;
+  if (!args.output.empty()) {
+    csv.open(pathFromUtf8(args.output));
+    if (!csv) throw Error(Error::Kind::notFound, "cannot write '" + args.output + "'");
+    csv << "frame,channel,input,output\n";
+  }
+  double inPeak = 0, outPeak = 0;
+  for (uint32_t block = 0; block < args.blocks; ++block) {
+    for (uint32_t c = 0; c < args.channels; ++c) {
+      for (uint32_t f = 0; f < args.frames; ++f) {
+        double t = double(block * args.frames + f) / args.rate;
+        input[c * args.frames + f] = float(0.5 * std::sin(2 * M_PI * 441.0 * t + c * 0.5));
+      }
+    }
+    instance->process(args.channels, args.frames, input, output);
+    for (size_t i = 0; i < samples; ++i) {
+      inPeak = std::max(inPeak, double(std::fabs(input[i])));
+      outPeak = std::max(outPeak, double(std::fabs(output[i])));
+    }
+    if (csv) {
+      for (uint32_t c = 0; c < args.channels; ++c) {
+        for (uint32_t f = 0; f < args.frames; ++f) {
+          csv << block * args.frames + f << ',' << c << ',' << input[c * args.frames + f] << ','
+              << output[c * args.frames + f] << '\n';
+        }
+      }
+    }
+  }
+  instance->deactivate();
+  std::printf("processed %u blocks of %u frames x %u channels at %g Hz\n", args.blocks, args.frames,
+              args.channels, args.rate);
+  std::printf("input peak %.6f, output peak %.6f (ratio %.4f)\n", inPeak, outPeak,
+              inPeak > 0 ? outPeak / inPeak : 0.0);
+  std::printf("first output samples:");
+  for (size_t i = 0; i < std::min<size_t>(6, samples); ++i) std::printf(" %.6f", output[i]);
+  std::printf("\n");
+  if (callbacks.changes > 0) {
+    std::printf("the plugin reported %d parameter changes; last: param %u = %g\n",
+                callbacks.changes, callbacks.last.first, callbacks.last.second);
+  }
+  if (instance->hasState()) {
+    std::printf("saved state: %zu bytes\n", instance->saveState().size());
+  }
+  if (csv) std::printf("wrote %s\n", args.output.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("bridge32");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(std::getenv("BRIDGE32_DEBUG") ? spdlog::level::debug : spdlog::level::info);
+  spdlog::stderr_color_mt("surrogate");
+  spdlog::stderr_color_mt("plugin");
+
+  Arguments args = parse(argc, argv);
+  LoadOptions options;
+  if (args.isolate) options.isolation = Isolation::surrogate;
+  try {
+    return args.command == "info" ? info(args, options) : run(args, options);
+  } catch (const Error& error) {
+    std::fprintf(stderr, "bridge32: %s\n", error.what());
+    return 1;
+  }
+}

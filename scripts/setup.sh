@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Installs and builds everything bridge32 needs on a Debian 12 machine, idempotently.
+#
+#   scripts/setup.sh linux     native x86_64 + i386 (-m32) toolchains and dependencies
+#   scripts/setup.sh windows   MinGW-w64 x86_64 + i686, Wine (with wine32) and a Wine prefix
+#   scripts/setup.sh all       both
+#
+# Built dependencies go to $BRIDGE32_CACHE (default ~/.cache/bridge32), one prefix per
+# toolchain, keyed by version and by a hash of the toolchain file and patches, so a second
+# run rebuilds nothing. Facts behind each step: ../shared/ENVIRONMENT.md.
+set -euo pipefail
+
+platform=${1:-all}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${BRIDGE32_CACHE:-$HOME/.cache/bridge32}
+jobs=$(nproc)
+capnp_version=0.9.2
+
+log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
+                libfmt-dev googletest libgtest-dev file qemu-user xz-utils)
+windows_packages=(cmake ninja-build capnproto g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
+                  libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
+                  xz-utils)
+
+install_packages() {
+  local wanted=("$@") missing=()
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  if printf '%s\n' "${missing[@]}" | grep -q ':i386$'; then
+    dpkg --print-foreign-architectures | grep -qx i386 || as_root dpkg --add-architecture i386
+    # The security suite's i386 index often lags amd64; Multi-Arch "same" packages need one
+    # version on both, so prefer the main suite's versions (ENVIRONMENT.md, section 2).
+    printf 'Package: *\nPin: release l=Debian-Security\nPin-Priority: 100\n' |
+      as_root tee /etc/apt/preferences.d/99-bridge32-multiarch >/dev/null
+  fi
+  as_root apt-get update -qq || log "apt-get update reported errors; trying the install anyway"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" > "$cache/apt.log" 2>&1 || { tail -n 40 "$cache/apt.log"; exit 1; }
+}
+
+# 32-bit code runs natively on most machines; where the kernel has no 32-bit emulation,
+# user-mode QEMU runs it through binfmt_misc.
+ensure_i386_exec() {
+  local probe="$cache/probe-i386"
+  mkdir -p "$cache"
+  [ -x "$probe" ] || printf 'int main(void){return 0;}\n' | gcc -m32 -x c -o "$probe" -
+  "$probe" 2>/dev/null && return 0
+  log "i386 programs cannot run natively here; registering qemu-i386 with binfmt_misc"
+  mountpoint -q /proc/sys/fs/binfmt_misc || as_root mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  [ -e /proc/sys/fs/binfmt_misc/qemu-i386 ] || echo ':qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386:F' |
+    as_root tee /proc/sys/fs/binfmt_misc/register >/dev/null
+  "$probe" || { log "i386 programs still cannot run"; exit 1; }
+}
+
+capnp_source() {
+  local dir="$cache/src/capnproto-c++-$capnp_version"
+  if [ ! -d "$dir" ]; then
+    log "fetching the Cap'n Proto $capnp_version source from Debian's archive"
+    if ! grep -rqs 'deb-src' /etc/apt/sources.list.d/ /etc/apt/sources.list; then
+      as_root sed -i 's/^Types: deb$/Types: deb deb-src/' /etc/apt/sources.list.d/debian.sources
+      as_root apt-get update -qq || true
+    fi
+    mkdir -p "$cache/src" && local tmp; tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get source --download-only -qq "capnproto=$capnp_version-2")
+    tar -xf "$tmp"/capnproto_"$capnp_version".orig.tar.* -C "$cache/src"
+    rm -rf "$tmp"
+    for p in "$root"/cmake/patches/capnproto-"$capnp_version"-*.patch; do
+      patch -s -d "$dir" -p1 < "$p"
+    done
+  fi
+  echo "$dir"
+}
+
+# key NAME TOOLCHAIN: a prefix directory name that changes when the toolchain file or the
+# patches change, so a stale build is never reused.
+key() {
+  local sum; sum=$(cat "$root/cmake/toolchains/$2".cmake "$root"/cmake/toolchains/*common.cmake \
+                   "$root"/cmake/patches/* 2>/dev/null | sha256sum | cut -c1-12)
+  echo "$cache/deps/$2/$1-$sum"
+}
+
+build_capnp() {
+  local toolchain=$1 prefix; prefix=$(key "capnproto-$capnp_version" "$toolchain")
+  [ -f "$prefix/.complete" ] && { echo "$prefix"; return; }
+  local src; src=$(capnp_source)
+  log "building Cap'n Proto $capnp_version for $toolchain (a few minutes, once)"
+  local build="$cache/build/capnproto-$toolchain"
+  rm -rf "$build" "$prefix"
+  cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/$toolchain.cmake" \
+    -DCMAKE_INSTALL_PREFIX="$prefix" -DBUILD_TESTING=OFF -DWITH_OPENSSL=OFF -DWITH_ZLIB=OFF \
+    -DEXTERNAL_CAPNP=ON -DCAPNP_EXECUTABLE=/usr/bin/capnp -DCAPNPC_CXX_EXECUTABLE=/usr/bin/capnpc-c++ \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON >/dev/null
+  cmake --build "$build" -j "$jobs" >/dev/null
+  cmake --install "$build" >/dev/null
+  # The installed kj/async-win32.h includes this header, which kj's install list omits.
+  [ -f "$src/src/kj/win32-api-version.h" ] && cp "$src/src/kj/win32-api-version.h" "$prefix/include/kj/"
+  rm -rf "$build"
+  touch "$prefix/.complete"
+  echo "$prefix"
+}
+
+build_gtest() {
+  local toolchain=$1 prefix; prefix=$(key gtest-1.12.1 "$toolchain")
+  [ -f "$prefix/.complete" ] && { echo "$prefix"; return; }
+  log "building GoogleTest for $toolchain"
+  local build="$cache/build/gtest-$toolchain"
+  rm -rf "$build" "$prefix"
+  cmake -S /usr/src/googletest -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/$toolchain.cmake" \
+    -DCMAKE_INSTALL_PREFIX="$prefix" -DINSTALL_GTEST=ON >/dev/null
+  cmake --build "$build" -j "$jobs" >/dev/null
+  cmake --install "$build" >/dev/null
+  rm -rf "$build"
+  touch "$prefix/.complete"
+  echo "$prefix"
+}
+
+# spdlog and fmt header-only for the cross targets: a directory holding only spdlog/ and
+# fmt/, never the whole of the build machine's /usr/include.
+header_only_logging() {
+  local dir="$cache/deps/headers/spdlog-fmt"
+  if [ ! -d "$dir/include/spdlog" ]; then
+    mkdir -p "$dir/include"
+    cp -r /usr/include/spdlog /usr/include/fmt "$dir/include/"
+  fi
+  echo "$dir/include"
+}
+
+wine_prefix() {
+  local prefix="$cache/wineprefix"
+  if [ ! -f "$prefix/.complete" ]; then
+    log "creating a Wine prefix (about 4 minutes, once)"
+    rm -rf "$prefix"
+    WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" wineboot -i >/dev/null 2>&1
+    WINEPREFIX="$prefix" wineserver -w
+    touch "$prefix/.complete"
+  fi
+  echo "$prefix"
+}
+
+mkdir -p "$cache"
+# One environment file per platform: the build scripts source the ones they need.
+env_file() { echo "$cache/env-$1"; }
+rm -f "$cache"/env-*.new
+emit() { echo "export $2=\"$3\"" >> "$(env_file "$1").new"; }
+
+case "$platform" in linux|all)
+  install_packages "${linux_packages[@]}"
+  ensure_i386_exec
+  emit linux BRIDGE32_DEPS_LINUX_I386 "$(build_capnp linux-i386)"
+  emit linux BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
+  mv "$(env_file linux).new" "$(env_file linux)"
+esac
+case "$platform" in windows|all)
+  install_packages "${windows_packages[@]}"
+  ensure_i386_exec
+  emit windows BRIDGE32_DEPS_MINGW_X86_64 "$(build_capnp mingw-x86_64)"
+  emit windows BRIDGE32_DEPS_MINGW_I686 "$(build_capnp mingw-i686)"
+  emit windows BRIDGE32_GTEST_MINGW_X86_64 "$(build_gtest mingw-x86_64)"
+  emit windows BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
+  emit windows WINEPREFIX "$(wine_prefix)"
+  mv "$(env_file windows).new" "$(env_file windows)"
+esac
+log "ready; dependency locations are in $cache/env-*"

@@ -1,0 +1,127 @@
+// bridge32-surrogate-<arch>: loads plugin modules for a host of another bitness (or in
+// isolation) and serves them over the channel the host gave it.
+//
+//   bridge32-surrogate-x86 --socket-fd N       Linux: a connected Unix-domain socket
+//   bridge32-surrogate-x86 --pipe NAME         Windows: the host's named pipe
+//   ... --echo SIZE                            benchmark peer: echo SIZE-byte messages, no RPC
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bridge32/error.h"
+#include "bridge32/limits.h"
+#include "remote-log-sink.h"
+#include "surrogate-server.h"
+
+#if _WIN32
+#include "named-pipe.h"
+#endif
+
+namespace bridge32 {
+namespace {
+
+struct Options {
+  int socketFd = -1;
+  std::string pipeName;
+  size_t echoSize = 0;
+};
+
+[[noreturn]] void usage(const char* problem) {
+  spdlog::critical("{}; usage: bridge32-surrogate (--socket-fd N | --pipe NAME) [--echo SIZE]",
+                   problem);
+  std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) usage(("missing value after " + arg).c_str());
+    std::string value = argv[++i];
+    if (arg == "--socket-fd") {
+      options.socketFd = std::atoi(value.c_str());
+    } else if (arg == "--pipe") {
+      options.pipeName = value;
+    } else if (arg == "--echo") {
+      options.echoSize = size_t(std::strtoul(value.c_str(), nullptr, 10));
+    } else {
+      usage(("unknown argument " + arg).c_str());
+    }
+  }
+  if (options.socketFd < 0 && options.pipeName.empty()) usage("no channel to the host given");
+  return options;
+}
+
+kj::Own<kj::AsyncIoStream> openChannel(kj::AsyncIoContext& io, const Options& options) {
+#if _WIN32
+  return wrapPipe(openPipe(win32::wide(options.pipeName)), io.win32EventPort);
+#else
+  return io.lowLevelProvider->wrapSocketFd(options.socketFd,
+                                           kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+#endif
+}
+
+// The raw ping-pong peer the benchmark compares RPC against: same process, same channel.
+kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
+  return stream.tryRead(buffer.begin(), buffer.size(), buffer.size())
+      .then([&](size_t n) -> kj::Promise<void> {
+        if (n < buffer.size()) return kj::READY_NOW;
+        return stream.write(buffer.begin(), buffer.size()).then([&] {
+          return echo(stream, buffer);
+        });
+      });
+}
+
+int serve(const Options& options) {
+  auto io = kj::setupAsyncIo();
+  auto stream = openChannel(io, options);
+  if (options.echoSize > 0) {
+    auto buffer = kj::heapArray<kj::byte>(options.echoSize);
+    echo(*stream, buffer).wait(io.waitScope);
+    return 0;
+  }
+
+  capnp::ReaderOptions readerOptions;
+  readerOptions.traversalLimitInWords = limits::kMaxMessageWords;
+  capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions);
+  auto onLogSink = [](wire::LogSink::Client sink) {
+    spdlog::default_logger()->sinks() = {std::make_shared<RemoteLogSink>(kj::mv(sink))};
+  };
+  auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(onLogSink));
+  network.onDisconnect().wait(io.waitScope);
+
+  // The host hung up: log locally again, then let the RPC system release every instance and
+  // module as it goes out of scope.
+  spdlog::default_logger()->sinks() = {std::make_shared<spdlog::sinks::stderr_sink_mt>()};
+  return 0;
+}
+
+}  // namespace
+}  // namespace bridge32
+
+int main(int argc, char** argv) {
+#if !_WIN32
+  signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
+#endif
+  auto logger = std::make_shared<spdlog::logger>(
+      "surrogate", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+
+  auto options = bridge32::parse(argc, argv);
+  try {
+    return bridge32::serve(options);
+  } catch (const kj::Exception& exception) {
+    spdlog::critical("{}", exception.getDescription().cStr());
+  } catch (const std::exception& exception) {
+    spdlog::critical("{}", exception.what());
+  }
+  return 1;
+}

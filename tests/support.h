@@ -1,0 +1,16 @@
+// Where the build put the surrogates and plugin modules, relative to the test executable.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "bridge32/types.h"
+
+namespace bridge32::test {
+
+std::filesystem::path outputDir();  // holds bin/ and plugins/
+std::filesystem::path surrogatePath(Architecture architecture);
+std::filesystem::path pluginPath(Architecture architecture, const std::string& name);
+std::string moduleSuffix();  // ".dll" or ".so"
+
+}  // namespace bridge32::test
