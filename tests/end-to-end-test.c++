@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <numbers>
 
 #include "bridge32/host.h"
 #include "support.h"
@@ -80,7 +81,7 @@ std::vector<float> signal(uint32_t channels, uint32_t frames, uint32_t block) {
       noise = noise * 1664525u + 1013904223u;
       double t = double(block * frames + f) / 48000.0;
       samples[size_t(c) * frames + f] =
-          float(0.6 * std::sin(2 * M_PI * 440.0 * t + c) + (noise >> 8) / double(1 << 24) * 0.1);
+          float(0.6 * std::sin(2 * std::numbers::pi * 440.0 * t + c) + (noise >> 8) / double(1 << 24) * 0.1);
     }
   }
   return samples;

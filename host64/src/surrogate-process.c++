@@ -1,6 +1,8 @@
 #include "surrogate-process.h"
 
 #include <kj/debug.h>
+
+#include <future>
 #include <spdlog/spdlog.h>
 
 #include "bridge32/error.h"
@@ -182,10 +184,14 @@ SurrogateProcess::~SurrogateProcess() {
     waitForExit(std::chrono::seconds(10));
   }
   // The relays end at the pipes' end of file; a grandchild holding them open must not hang us.
-  for (std::thread* relay : {&stdoutRelay_, &stderrRelay_}) {
-    if (!relay->joinable()) continue;
-    CancelSynchronousIo(relay->native_handle());
-    relay->join();
+  for (int i = 0; i < 2; ++i) {
+    std::thread& relay = i == 0 ? stdoutRelay_ : stderrRelay_;
+    if (!relay.joinable()) continue;
+    if (WaitForSingleObject(relayThreads_[i], 1000) == WAIT_TIMEOUT) {
+      CancelSynchronousIo(relayThreads_[i]);
+    }
+    relay.join();
+    CloseHandle(relayThreads_[i]);
   }
   CloseHandle(stdoutRead_);
   CloseHandle(stderrRead_);
@@ -193,17 +199,26 @@ SurrogateProcess::~SurrogateProcess() {
 }
 
 void SurrogateProcess::startRelays() {
-  auto relayLoop = [this](HANDLE pipe, bool isStderr) {
-    std::string partial;
-    char buffer[4096];
-    DWORD n;
-    while (ReadFile(pipe, buffer, sizeof buffer, &n, nullptr) && n > 0) {
-      relay(isStderr, std::string_view(buffer, n), partial);
-    }
-    relay(isStderr, {}, partial);
-  };
-  stdoutRelay_ = std::thread(relayLoop, static_cast<HANDLE>(stdoutRead_), false);
-  stderrRelay_ = std::thread(relayLoop, static_cast<HANDLE>(stderrRead_), true);
+  HANDLE pipes[2] = {stdoutRead_, stderrRead_};
+  for (int i = 0; i < 2; ++i) {
+    std::promise<HANDLE> self;
+    auto published = self.get_future();
+    (i == 0 ? stdoutRelay_ : stderrRelay_) =
+        std::thread([this, pipe = pipes[i], isStderr = i == 1, self = std::move(self)]() mutable {
+          HANDLE thread = nullptr;
+          DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &thread,
+                          0, FALSE, DUPLICATE_SAME_ACCESS);
+          self.set_value(thread);
+          std::string partial;
+          char buffer[4096];
+          DWORD n;
+          while (ReadFile(pipe, buffer, sizeof buffer, &n, nullptr) && n > 0) {
+            relay(isStderr, std::string_view(buffer, n), partial);
+          }
+          relay(isStderr, {}, partial);
+        });
+    relayThreads_[i] = published.get();
+  }
 }
 
 kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io) {

@@ -66,6 +66,9 @@ class SurrogateProcess {
   void* stdoutRead_ = nullptr;
   void* stderrRead_ = nullptr;
   std::thread stdoutRelay_, stderrRelay_;
+  // The relays' Win32 thread handles, for CancelSynchronousIo (std::thread's native handle is
+  // a pthread id under MinGW).
+  void* relayThreads_[2] = {nullptr, nullptr};
 #else
   int channel_ = -1;
   int stdoutRead_ = -1, stderrRead_ = -1;

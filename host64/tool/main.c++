@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -102,7 +103,7 @@ Arguments parse(int argc, char** argv) {
 
 std::string describeLoad(const PluginModule& module) {
   if (!module.isBridged()) return "in-process";
-  return "bridged through a " + std::string(toString(module.architecture())) +
+  return "bridged through the " + std::string(toString(module.architecture())) +
          " surrogate (pid " + std::to_string(module.surrogatePid()) + ")";
 }
 
@@ -178,7 +179,7 @@ int run(const Arguments& args, const LoadOptions& options) {
     for (uint32_t c = 0; c < args.channels; ++c) {
       for (uint32_t f = 0; f < args.frames; ++f) {
         double t = double(block * args.frames + f) / args.rate;
-        input[c * args.frames + f] = float(0.5 * std::sin(2 * M_PI * 441.0 * t + c * 0.5));
+        input[c * args.frames + f] = float(0.5 * std::sin(2 * std::numbers::pi * 441.0 * t + c * 0.5));
       }
     }
     instance->process(args.channels, args.frames, input, output);
