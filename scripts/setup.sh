@@ -22,7 +22,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
                 libfmt-dev googletest libgtest-dev file qemu-user xz-utils)
-windows_packages=(cmake ninja-build capnproto g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
+windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
                   xz-utils)
 
