@@ -33,11 +33,25 @@ LoadOptions baseOptions() {
   return options;
 }
 
-std::shared_ptr<SharedSurrogate>& sharedX86() {
-  static std::shared_ptr<SharedSurrogate> surrogate;
-  if (!surrogate) surrogate = startSurrogate(Architecture::x86, baseOptions());
-  return surrogate;
-}
+// One x86 surrogate for the whole run, started on first use and shut down before the test
+// program exits (a surrogate connection torn down during static destruction, after main, is
+// torn down with its threads' runtime half gone).
+class SharedX86Surrogate : public ::testing::Environment {
+ public:
+  static std::shared_ptr<SharedSurrogate>& get() {
+    if (!surrogate_) surrogate_ = startSurrogate(Architecture::x86, baseOptions());
+    return surrogate_;
+  }
+  void TearDown() override { surrogate_.reset(); }
+
+ private:
+  static inline std::shared_ptr<SharedSurrogate> surrogate_;
+};
+
+[[maybe_unused]] const auto* const kSharedX86 =
+    ::testing::AddGlobalTestEnvironment(new SharedX86Surrogate);
+
+std::shared_ptr<SharedSurrogate>& sharedX86() { return SharedX86Surrogate::get(); }
 
 struct Placement {
   const char* name;
