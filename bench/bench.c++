@@ -77,18 +77,29 @@ Stats bridgedCall(PluginInstance& gain, int iterations) {
 int main(int argc, char** argv) {
   int iterations = 2000, starts = 3;
   std::vector<Architecture> architectures;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string option = argv[i], value = argv[i + 1];
-    if (option == "--iterations") iterations = std::max(10, std::atoi(value.c_str()));
-    else if (option == "--starts") starts = std::max(1, std::atoi(value.c_str()));
-    else if (option == "--arch") architectures.push_back(value == "x86" ? Architecture::x86 : Architecture::x64);
+  auto usage = [](const std::string& problem) {
+    std::fprintf(stderr, "bridge32_bench: %s\nusage: bridge32_bench [--iterations N (>= 10)] "
+                         "[--starts N (>= 1)] [--arch x86|x64]...\n", problem.c_str());
+    return 2;
+  };
+  for (int i = 1; i < argc; i += 2) {
+    std::string option = argv[i];
+    if (i + 1 >= argc) return usage(option + " needs a value");
+    std::string value = argv[i + 1];
+    int number = std::atoi(value.c_str());
+    if (option == "--iterations" && number >= 10) iterations = number;
+    else if (option == "--starts" && number >= 1) starts = number;
+    else if (option == "--arch" && (value == "x86" || value == "x64"))
+      architectures.push_back(value == "x86" ? Architecture::x86 : Architecture::x64);
+    else return usage("bad " + option + " '" + value + "'");
   }
   if (architectures.empty()) architectures = {Architecture::x64, Architecture::x86};
 
   std::printf("bridge32_bench: %d round trips per figure, %d surrogate starts\n\n", iterations, starts);
   std::printf("%-10s %-28s %12s %12s\n", "surrogate", "measure", "mean us", "median us");
   for (Architecture architecture : architectures) {
-    const char* arch = std::string(toString(architecture)) == "x86" ? "x86" : "x64";
+    std::string name(toString(architecture));
+    const char* arch = name.c_str();
     Stats raw8 = pingPong(architecture, 8, iterations);
     Stats raw128 = pingPong(architecture, 128, iterations);
 

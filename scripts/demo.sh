@@ -12,17 +12,18 @@ source "${BRIDGE32_CACHE:-$HOME/.cache/bridge32}/env-$platform"
 out="$root/build/$platform"
 
 if [ "$platform" = windows ]; then
-  export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-  wineserver -p >/dev/null 2>&1 &
-  /usr/lib/wine/wine64 cmd /c exit >/dev/null 2>&1 </dev/null || true
-  run() { /usr/lib/wine/wine64 "$out/bin/bridge32.exe" "$@"; }
+  source "$root/scripts/wine-session.sh"
+  start_wine_session
+  tool="$out/bin/bridge32.exe"
+  run() { /usr/lib/wine/wine64 "$tool" "$@"; }
   plugin="$out/plugins/x86/b32-samples.dll"
 else
-  run() { "$out/bin/bridge32" "$@"; }
+  tool="$out/bin/bridge32"
+  run() { "$tool" "$@"; }
   plugin="$out/plugins/x86/b32-samples.so"
 fi
 
-echo "== $(file -b "$out/bin/bridge32"* | head -1)"
+echo "== tool: $(file -b "$tool")"
 echo "== plugin: $(file -b "$plugin")"
 echo
 echo "\$ bridge32 info $(basename "$plugin")"

@@ -4,6 +4,7 @@
 #   scripts/test.sh linux      one of them
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/wine-session.sh"
 platforms=("$@")
 [ ${#platforms[@]} -gt 0 ] || platforms=(linux windows)
 status=0
@@ -13,11 +14,7 @@ for platform in "${platforms[@]}"; do
   source "${BRIDGE32_CACHE:-$HOME/.cache/bridge32}/env-$platform"
   echo "=== $platform: tests"
   if [ "$platform" = windows ]; then
-    export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-    wineserver -p >/dev/null 2>&1 &
-    # Wine's background services inherit the first program's output; start them here, on
-    # /dev/null, so they do not hold CTest's pipes open.
-    /usr/lib/wine/wine64 cmd /c exit >/dev/null 2>&1 </dev/null || true
+    start_wine_session
     ctest --preset windows --timeout 900 || status=1
     wineserver -k || true
   else

@@ -74,6 +74,12 @@ Error remoteError(wire::Error::Reader error) {
   return Error(kind, text(error.getMessage()), /*remote=*/true);
 }
 
+capnp::ReaderOptions readerOptions() {
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = limits::kMaxMessageWords;
+  return options;
+}
+
 std::string text(capnp::Text::Reader reader) {
   return std::string(reader.begin(), std::min(reader.size(), limits::kMaxTextBytes));
 }

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <capnp/message.h>
+
 #include "bridge32.capnp.h"
 #include "bridge32/error.h"
 #include "bridge32/types.h"
@@ -25,6 +27,9 @@ template <typename Results>
 void throwIfError(const Results& results) {
   if (results.hasError()) throw remoteError(results.getError());
 }
+
+// Reader limits for every message either side receives: see bridge32/limits.h.
+capnp::ReaderOptions readerOptions();
 
 // Text from the wire, cut at limits::kMaxTextBytes.
 std::string text(capnp::Text::Reader reader);

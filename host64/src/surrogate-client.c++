@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bridge32/limits.h"
 #include "handshake.h"
 #include "wire.h"
 
@@ -11,12 +10,6 @@ namespace bridge32 {
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
-
-capnp::ReaderOptions readerOptions() {
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = limits::kMaxMessageWords;
-  return options;
-}
 
 // The surrogate's own log records, into the host's "surrogate" logger, tagged with its pid.
 class HostLogSink final : public wire::LogSink::Server {

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "bridge32/error.h"
-#include "bridge32/limits.h"
 #include "remote-log-sink.h"
 #include "surrogate-server.h"
+#include "wire.h"
 
 #if _WIN32
 #include "named-pipe.h"
@@ -88,9 +88,7 @@ int serve(const Options& options) {
     return 0;
   }
 
-  capnp::ReaderOptions readerOptions;
-  readerOptions.traversalLimitInWords = limits::kMaxMessageWords;
-  capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions);
+  capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions());
   auto onLogSink = [](wire::LogSink::Client sink) {
     spdlog::default_logger()->sinks() = {std::make_shared<RemoteLogSink>(kj::mv(sink))};
   };
