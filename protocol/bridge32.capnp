@@ -13,6 +13,7 @@
 #
 # Rules:
 # - Nothing pointer-sized crosses the wire. Ids, sizes and handles are fixed-width integers.
+#   A window handle travels as its low 32 bits (`WindowHandle`, below).
 # - Every result that can fail carries `error`. When it is set the call failed on the
 #   surrogate's side for the reason it names, and the other result fields are meaningless. A
 #   broken connection or a dead surrogate shows as an RPC exception instead, never as `error`.
@@ -115,6 +116,18 @@ struct Extensions {
   params @0 :Bool;
   state @1 :Bool;
   process @2 :Bool;
+  gui @3 :Bool;
+}
+
+using WindowHandle = UInt32;
+# A window handle as its low 32 bits. 64-bit Windows keeps window handles 32 bits wide so that
+# 32-bit and 64-bit processes can share windows: only the low 32 bits of an HWND are
+# significant, and a 64-bit HWND is the sign extension of them. The sender truncates, the
+# receiver sign-extends to its pointer width; both with bridge32/window-handle.h, nothing else.
+
+enum WindowApi {
+  unknown @0;
+  win32Hwnd @1;  # an HWND; B32_WINDOW_API_WIN32 (not "win32": MinGW defines WIN32)
 }
 
 struct ParamInfo {
@@ -140,10 +153,24 @@ interface Instance {
 
   destroy @7 () -> (error :Error);
   # Destroys the plugin instance now; releasing the capability does the same, silently.
+
+  openEditor @8 (api :WindowApi, parent :WindowHandle)
+      -> (error :Error, width :UInt32, height :UInt32, canResize :Bool);
+  # Creates the plugin's editor, hidden, as a child of the host's window `parent`. While this
+  # call is in flight the surrogate sends window messages to the thread that owns `parent`;
+  # that thread must keep dispatching messages.
+
+  closeEditor @9 () -> (error :Error);
+  setEditorSize @10 (width :UInt32, height :UInt32) -> (error :Error, width :UInt32, height :UInt32);
+  # Answers with the size the plugin took.
+  showEditor @11 (visible :Bool) -> (error :Error);
 }
 
 interface HostCallbacks {
   # The SDK's b32_host, for one instance.
   log @0 (level :LogLevel, message :Text) -> ();
   paramChanged @1 (id :UInt32, value :Float64) -> ();
+  requestEditorResize @2 (width :UInt32, height :UInt32) -> ();
+  # The plugin's editor asks for a new size (b32_host_gui.request_resize); the host resizes its
+  # container and then calls setEditorSize with the size it granted.
 }

@@ -16,7 +16,7 @@ for platform in "${platforms[@]}"; do
   if [ "$platform" = windows ]; then
     start_wine_session
     ctest --preset windows --timeout 900 || status=1
-    wineserver -k || true
+    stop_wine_session
   else
     ctest --preset linux --timeout 300 || status=1
   fi

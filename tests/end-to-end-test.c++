@@ -12,7 +12,7 @@
 #include <numbers>
 
 #include "bridge32/host.h"
-#include "support.h"
+#include "harness.h"
 
 #if _WIN32
 #include "win32.h"
@@ -27,64 +27,13 @@ constexpr const char* kGain = "com.bridge32.samples.gain";
 constexpr const char* kMeter = "com.bridge32.samples.meter";
 constexpr uint32_t kGainParam = 1, kSmoothingParam = 2, kPeakParam = 1;
 
-LoadOptions baseOptions() {
-  LoadOptions options;
-  options.startTimeout = std::chrono::minutes(3);
-  return options;
-}
-
-// One x86 surrogate for the whole run, started on first use and shut down before the test
-// program exits (a surrogate connection torn down during static destruction, after main, is
-// torn down with its threads' runtime half gone).
-class SharedX86Surrogate : public ::testing::Environment {
- public:
-  static std::shared_ptr<SharedSurrogate>& get() {
-    if (!surrogate_) surrogate_ = startSurrogate(Architecture::x86, baseOptions());
-    return surrogate_;
-  }
-  void TearDown() override { surrogate_.reset(); }
-
- private:
-  static inline std::shared_ptr<SharedSurrogate> surrogate_;
-};
-
-[[maybe_unused]] const auto* const kSharedX86 =
-    ::testing::AddGlobalTestEnvironment(new SharedX86Surrogate);
-
-std::shared_ptr<SharedSurrogate>& sharedX86() { return SharedX86Surrogate::get(); }
-
-struct Placement {
-  const char* name;
-  Architecture architecture;
-  Isolation isolation;
-};
-
-LoadOptions optionsFor(const Placement& setup) {
-  LoadOptions options = baseOptions();
-  options.isolation = setup.isolation;
-  if (setup.architecture == Architecture::x86) options.surrogate = sharedX86();
-  return options;
-}
-
-std::unique_ptr<PluginModule> loadSamples(const Placement& setup) {
-  return PluginModule::load(test::pluginPath(setup.architecture, "b32-samples"), optionsFor(setup));
-}
-
-// Records callbacks; they arrive on the bridge's thread for bridged plugins.
-class RecordingCallbacks final : public HostCallbacks {
- public:
-  void log(LogLevel, std::string_view message) override {
-    std::lock_guard lock(mutex);
-    logs.emplace_back(message);
-  }
-  void paramChanged(uint32_t id, double value) override {
-    std::lock_guard lock(mutex);
-    changes.emplace_back(id, value);
-  }
-  std::mutex mutex;
-  std::vector<std::string> logs;
-  std::vector<std::pair<uint32_t, double>> changes;
-};
+using test::baseOptions;
+using test::expectError;
+using test::loadSamples;
+using test::optionsFor;
+using test::Placement;
+using test::RecordingCallbacks;
+using test::sharedX86;
 
 // A deterministic test signal: a sine per channel plus a little pseudo-random noise.
 std::vector<float> signal(uint32_t channels, uint32_t frames, uint32_t block) {
@@ -116,17 +65,6 @@ std::vector<float> processThroughGain(PluginInstance& gain, uint32_t blocks) {
   }
   gain.deactivate();
   return all;
-}
-
-template <typename Body>
-Error expectError(Body&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no bridge32::Error was thrown";
-  return Error(Error::Kind::failed, "none");
 }
 
 class EndToEnd : public ::testing::TestWithParam<Placement> {
@@ -269,18 +207,17 @@ TEST_P(EndToEnd, PluginCallsBackIntoTheHostDuringACall) {
   EXPECT_EQ(meter->param(kPeakParam), 0.75);
 
   // The callbacks were sent before the call's answer, so they have arrived by now.
-  std::lock_guard lock(callbacks.mutex);
-  ASSERT_EQ(callbacks.changes.size(), 1u);
-  EXPECT_EQ(callbacks.changes[0], std::make_pair(kPeakParam, 0.75));
-  ASSERT_EQ(callbacks.logs.size(), 1u);
-  EXPECT_EQ(callbacks.logs[0], "meter active at 44100 Hz, blocks of up to 128 frames");
+  auto changes = callbacks.changes();
+  auto logs = callbacks.logs();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0], std::make_pair(kPeakParam, 0.75));
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0], "meter active at 44100 Hz, blocks of up to 128 frames");
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Setups, EndToEnd,
-    ::testing::Values(Placement{"InProcess64", Architecture::x64, Isolation::inProcess},
-                      Placement{"Surrogate64", Architecture::x64, Isolation::surrogate},
-                      Placement{"Surrogate32", Architecture::x86, Isolation::automatic}),
+    ::testing::Values(test::kInProcess64, test::kSurrogate64, test::kSurrogate32),
     [](const auto& info) { return std::string(info.param.name); });
 
 // ----- bad input -------------------------------------------------------------------------------

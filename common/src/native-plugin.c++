@@ -52,29 +52,10 @@ std::string number(double value) {
   return text;
 }
 
-// b32_host's functions, forwarding to the HostCallbacks in host_data. A throwing callback must
-// not unwind through the plugin's C frames.
-void B32_ABI hostLog(const b32_host* host, int32_t severity, const char* message) {
-  LogLevel level = severity <= B32_LOG_DEBUG     ? LogLevel::debug
-                   : severity == B32_LOG_INFO    ? LogLevel::info
-                   : severity == B32_LOG_WARNING ? LogLevel::warn
-                                                 : LogLevel::error;
-  try {
-    static_cast<HostCallbacks*>(host->host_data)
-        ->log(level, message ? std::string_view(message, strnlen(message, limits::kMaxTextBytes))
-                             : std::string_view());
-  } catch (...) {
-  }
+// Text a plugin handed over, read without trusting it to be terminated or short.
+std::string_view pluginText(const char* text) {
+  return text ? std::string_view(text, strnlen(text, limits::kMaxTextBytes)) : std::string_view();
 }
-
-void B32_ABI hostParamChanged(const b32_host* host, uint32_t paramId, double value) {
-  try {
-    static_cast<HostCallbacks*>(host->host_data)->paramChanged(paramId, value);
-  } catch (...) {
-  }
-}
-
-const void* B32_ABI hostGetExtension(const b32_host*, const char*) { return nullptr; }
 
 }  // namespace
 
@@ -136,9 +117,29 @@ NativeModule::~NativeModule() {
   if (initialized_) entry_->deinit();
 }
 
+// b32_host's functions, forwarding to the instance's HostCallbacks and EditorHost. A throwing
+// callback must not unwind through the plugin's C frames.
+const b32_host_gui NativeInstance::kHostGui = {
+    [](const b32_host* host, uint32_t width, uint32_t height) -> b32_status {
+      NativeInstance& self = of(host);
+      if (width == 0 || height == 0 || width > B32_GUI_MAX_SIDE || height > B32_GUI_MAX_SIDE) {
+        return B32_ERROR_INVALID_ARGUMENT;
+      }
+      if (!self.editorOpen_ || !self.editorHost_) return B32_ERROR_BAD_STATE;
+      try {
+        return self.editorHost_->requestResize({width, height}) ? B32_OK : B32_ERROR_BAD_STATE;
+      } catch (...) {
+        return B32_ERROR_FAILED;
+      }
+    }};
+
+NativeInstance& NativeInstance::of(const b32_host* host) {
+  return *static_cast<NativeInstance*>(host->host_data);
+}
+
 NativeInstance::NativeInstance(std::shared_ptr<NativeModule> module, std::string_view pluginId,
-                               HostCallbacks& host)
-    : module_(std::move(module)) {
+                               HostCallbacks& host, EditorHost* editorHost)
+    : module_(std::move(module)), callbacks_(host), editorHost_(editorHost) {
   for (const auto& plugin : module_->plugins()) {
     if (plugin.id == pluginId) descriptor_ = plugin;
   }
@@ -147,7 +148,27 @@ NativeInstance::NativeInstance(std::shared_ptr<NativeModule> module, std::string
                                            std::string(pluginId) + "'");
   }
 
-  host_ = {B32_SDK_VERSION, &host, hostLog, hostParamChanged, hostGetExtension};
+  host_ = {
+      B32_SDK_VERSION, this,
+      [](const b32_host* host, int32_t severity, const char* message) {
+        LogLevel level = severity <= B32_LOG_DEBUG     ? LogLevel::debug
+                         : severity == B32_LOG_INFO    ? LogLevel::info
+                         : severity == B32_LOG_WARNING ? LogLevel::warn
+                                                       : LogLevel::error;
+        try {
+          of(host).callbacks_.log(level, pluginText(message));
+        } catch (...) {
+        }
+      },
+      [](const b32_host* host, uint32_t paramId, double value) {
+        try {
+          of(host).callbacks_.paramChanged(paramId, value);
+        } catch (...) {
+        }
+      },
+      [](const b32_host*, const char* id) -> const void* {
+        return id && std::strcmp(id, B32_EXT_GUI) == 0 ? &kHostGui : nullptr;
+      }};
   plugin_ = module_->entry().create_plugin(&host_, descriptor_.id.c_str());
   if (!plugin_) {
     throw Error(Error::Kind::failed, "plugin '" + descriptor_.id + "' could not be created");
@@ -163,6 +184,7 @@ NativeInstance::NativeInstance(std::shared_ptr<NativeModule> module, std::string
   state_ = static_cast<const b32_plugin_state*>(plugin_->get_extension(plugin_, B32_EXT_STATE));
   process_ =
       static_cast<const b32_plugin_process*>(plugin_->get_extension(plugin_, B32_EXT_PROCESS));
+  gui_ = static_cast<const b32_plugin_gui*>(plugin_->get_extension(plugin_, B32_EXT_GUI));
 
   if (params_) {
     uint32_t count = params_->count(plugin_);
@@ -177,6 +199,7 @@ NativeInstance::NativeInstance(std::shared_ptr<NativeModule> module, std::string
 }
 
 NativeInstance::~NativeInstance() {
+  if (editorOpen_) gui_->destroy(plugin_);
   if (active_) process_->deactivate(plugin_);
   if (plugin_) plugin_->destroy(plugin_);
 }
@@ -324,6 +347,74 @@ void NativeInstance::process(uint32_t channels, uint32_t frames, std::span<const
   }
   b32_process_block block{channels, frames, input.data(), output.data()};
   check(process_->process(plugin_, &block), "process a block");
+}
+
+void NativeInstance::requireEditor() const {
+  requireExtension(gui_, B32_EXT_GUI);
+  if (!editorOpen_) {
+    throw Error(Error::Kind::badState, "plugin '" + descriptor_.id + "' has no editor open");
+  }
+}
+
+EditorSize NativeInstance::checkedEditorSize(uint32_t width, uint32_t height,
+                                             std::string_view what) const {
+  if (width == 0 || height == 0 || width > B32_GUI_MAX_SIDE || height > B32_GUI_MAX_SIDE) {
+    throw Error(Error::Kind::failed,
+                "plugin '" + descriptor_.id + "' " + std::string(what) + " an editor size of " +
+                    std::to_string(width) + " x " + std::to_string(height) +
+                    "; each side must be within [1, " + std::to_string(B32_GUI_MAX_SIDE) + "]");
+  }
+  return {width, height};
+}
+
+EditorInfo NativeInstance::openEditor(uint32_t api, void* parent) {
+  requireExtension(gui_, B32_EXT_GUI);
+  if (editorOpen_) {
+    throw Error(Error::Kind::badState, "plugin '" + descriptor_.id + "' already has an editor open");
+  }
+  if (api != B32_WINDOW_API_WIN32 || !gui_->is_api_supported(plugin_, api)) {
+    throw Error(Error::Kind::unsupported, "plugin '" + descriptor_.id +
+                                              "' cannot embed its editor in a window of API " +
+                                              std::to_string(api) + " in this process");
+  }
+  check(gui_->create(plugin_, api, parent), "create its editor");
+  editorOpen_ = true;
+  EditorInfo info;
+  try {
+    uint32_t width = 0, height = 0;
+    check(gui_->get_size(plugin_, &width, &height), "report its editor size");
+    info.size = checkedEditorSize(width, height, "reported");
+    info.canResize = gui_->can_resize(plugin_) != 0;
+  } catch (...) {
+    closeEditor();
+    throw;
+  }
+  return info;
+}
+
+void NativeInstance::closeEditor() {
+  if (!editorOpen_) return;
+  editorOpen_ = false;
+  gui_->destroy(plugin_);
+}
+
+EditorSize NativeInstance::setEditorSize(EditorSize size) {
+  requireEditor();
+  if (size.width == 0 || size.height == 0 || size.width > B32_GUI_MAX_SIDE ||
+      size.height > B32_GUI_MAX_SIDE) {
+    throw Error(Error::Kind::invalidArgument,
+                "editor size " + std::to_string(size.width) + " x " + std::to_string(size.height) +
+                    " is outside [1, " + std::to_string(B32_GUI_MAX_SIDE) + "] on a side");
+  }
+  uint32_t width = size.width, height = size.height;
+  check(gui_->set_size(plugin_, &width, &height), "resize its editor");
+  return checkedEditorSize(width, height, "took");
+}
+
+void NativeInstance::showEditor(bool visible) {
+  requireEditor();
+  check(visible ? gui_->show(plugin_) : gui_->hide(plugin_),
+        visible ? "show its editor" : "hide its editor");
 }
 
 }  // namespace bridge32

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bridge32/ext/gui.h"
 #include "bridge32/ext/params.h"
 #include "bridge32/ext/process.h"
 #include "bridge32/ext/state.h"
@@ -47,10 +48,11 @@ class NativeModule {
 
 class NativeInstance {
  public:
-  // Creates and initializes plugin `pluginId`; `host` receives its callbacks and must outlive
-  // the instance. Throws Error (notFound for an unknown id, failed if the plugin refuses).
+  // Creates and initializes plugin `pluginId`; `host` receives its callbacks and `editorHost`
+  // its editor's resize requests (none are granted without one). Both must outlive the
+  // instance. Throws Error (notFound for an unknown id, failed if the plugin refuses).
   NativeInstance(std::shared_ptr<NativeModule> module, std::string_view pluginId,
-                 HostCallbacks& host);
+                 HostCallbacks& host, EditorHost* editorHost = nullptr);
   ~NativeInstance();  // deactivate if active, then destroy()
   NativeInstance(const NativeInstance&) = delete;
   NativeInstance& operator=(const NativeInstance&) = delete;
@@ -59,6 +61,7 @@ class NativeInstance {
   bool hasParams() const { return params_ != nullptr; }
   bool hasState() const { return state_ != nullptr; }
   bool hasProcess() const { return process_ != nullptr; }
+  bool hasGui() const { return gui_ != nullptr; }
   const std::vector<ParamInfo>& params() const { return paramInfos_; }
 
   double param(uint32_t id);
@@ -71,21 +74,39 @@ class NativeInstance {
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
                std::span<float> output);
 
+  // The editor (the gui extension). `parent` is a window of `api` (B32_WINDOW_API_*); the
+  // editor is created hidden. Throws Error(unsupported) if the plugin cannot embed in `api`.
+  EditorInfo openEditor(uint32_t api, void* parent);
+  void closeEditor();  // a no-op when none is open
+  // Returns the size the plugin took.
+  EditorSize setEditorSize(EditorSize size);
+  void showEditor(bool visible);
+  bool isEditorOpen() const { return editorOpen_; }
+
  private:
+  static const b32_host_gui kHostGui;
+  static NativeInstance& of(const b32_host* host);
+  EditorSize checkedEditorSize(uint32_t width, uint32_t height, std::string_view what) const;
+  void requireEditor() const;
+
   const ParamInfo& paramById(uint32_t id) const;
   void check(b32_status status, std::string_view what) const;
   void requireExtension(const void* extension, const char* id) const;
 
   std::shared_ptr<NativeModule> module_;
   PluginDescriptor descriptor_;
+  HostCallbacks& callbacks_;
+  EditorHost* editorHost_;
   b32_host host_;
   const b32_plugin* plugin_ = nullptr;
   const b32_plugin_params* params_ = nullptr;
   const b32_plugin_state* state_ = nullptr;
   const b32_plugin_process* process_ = nullptr;
+  const b32_plugin_gui* gui_ = nullptr;
   std::vector<ParamInfo> paramInfos_;
   bool active_ = false;
   uint32_t maxFrames_ = 0;
+  bool editorOpen_ = false;
 };
 
 }  // namespace bridge32

@@ -29,6 +29,8 @@ void HostCallbacks::log(LogLevel level, std::string_view message) {
 
 void HostCallbacks::paramChanged(uint32_t, double) {}
 
+void HostCallbacks::editorResized(EditorSize) {}
+
 std::filesystem::path pathFromUtf8(std::string_view utf8) {
   return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
 }

@@ -2,7 +2,10 @@
 
 #include <atomic>
 
+#include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
+#include "bridge32/window-handle.h"
+#include "editor.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -13,6 +16,7 @@ namespace {
 // is gone, so the instance detaches its target first (on the loop thread, where callbacks run).
 struct CallbackTarget {
   HostCallbacks* callbacks;
+  EditorHost* editor = nullptr;
 };
 
 class HostCallbacksServer final : public wire::HostCallbacks::Server {
@@ -32,11 +36,33 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> requestEditorResize(RequestEditorResizeContext context) override {
+    auto params = context.getParams();
+    uint32_t width = params.getWidth(), height = params.getHeight();
+    // Sizes from the other process: the same bounds the plugin's own side checked.
+    if (target_->editor && width > 0 && height > 0 && width <= B32_GUI_MAX_SIDE &&
+        height <= B32_GUI_MAX_SIDE) {
+      target_->editor->requestResize({width, height});
+    }
+    return kj::READY_NOW;
+  }
+
  private:
   std::shared_ptr<CallbackTarget> target_;
 };
 
-class BridgedInstance final : public PluginInstance {
+// An editor size the surrogate answered, checked like anything else from the other process.
+EditorSize editorSizeFromWire(uint32_t width, uint32_t height) {
+  if (width == 0 || height == 0 || width > B32_GUI_MAX_SIDE || height > B32_GUI_MAX_SIDE) {
+    throw Error(Error::Kind::failed, "the surrogate answered an editor size of " +
+                                         std::to_string(width) + " x " + std::to_string(height) +
+                                         ", outside [1, " + std::to_string(B32_GUI_MAX_SIDE) +
+                                         "] on a side");
+  }
+  return {width, height};
+}
+
+class BridgedInstance final : public PluginInstance, private EditorPeer {
   // Runs a call on this instance's capability; see SurrogateClient::call.
   template <typename Start, typename Finish>
   auto call(Start&& start, Finish&& finish) {
@@ -55,16 +81,38 @@ class BridgedInstance final : public PluginInstance {
         hasParams_(extensions.getParams()),
         hasState_(extensions.getState()),
         hasProcess_(extensions.getProcess()),
-        params_(std::move(params)) {}
+        hasGui_(extensions.getGui()),
+        params_(std::move(params)),
+        editor_(*this, *target_->callbacks, descriptor_.name) {
+    // Constructed on the loop thread, where the callbacks that use these run.
+    target_->editor = &editor_;
+    lostListener_ = client_->addLostListener(
+        [this](const std::string& why) { editor_.pluginStopped(why); });
+  }
 
   ~BridgedInstance() override {
+    client_->removeLostListener(lostListener_);
+    try {
+      // Resize requests come in on the loop thread: detach them there before the slot goes.
+      client_->loop().run(
+          [target = target_](kj::AsyncIoContext&) {
+            target->editor = nullptr;
+            return kj::Promise<void>(kj::READY_NOW);
+          },
+          [] {});
+    } catch (const std::exception&) {
+    }
+    editor_.close();
     try {
       call([](auto& instance) { return instance.destroyRequest().send(); },
            [](auto& response) { throwIfError(response); });
     } catch (const std::exception&) {
       // The surrogate is gone or the plugin failed in destroy(): nothing left to release.
     }
-    client_->loop().post([target = target_](kj::AsyncIoContext&) { target->callbacks = nullptr; });
+    client_->loop().post([target = target_](kj::AsyncIoContext&) {
+      target->callbacks = nullptr;
+      target->editor = nullptr;
+    });
   }
 
   const PluginDescriptor& descriptor() const override { return descriptor_; }
@@ -169,13 +217,65 @@ class BridgedInstance final : public PluginInstance {
         });
   }
 
+  bool hasGui() const override { return hasGui_; }
+  PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
+  PluginEditor* editor() override { return editor_.get(); }
+  void closeEditor() override { editor_.close(); }
+
  private:
+  EditorInfo createEditor(NativeWindow parent) override {
+    uint32_t handle = windowHandleToWire(reinterpret_cast<uintptr_t>(parent));
+    return call(
+        [handle](auto& instance) {
+          auto request = instance.openEditorRequest();
+          request.setApi(wire::WindowApi::WIN32_HWND);
+          request.setParent(handle);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return EditorInfo{editorSizeFromWire(response.getWidth(), response.getHeight()),
+                            response.getCanResize()};
+        });
+  }
+
+  void destroyEditor() override {
+    call([](auto& instance) { return instance.closeEditorRequest().send(); },
+         [](auto& response) { throwIfError(response); });
+  }
+
+  EditorSize resizeEditor(EditorSize size) override {
+    return call(
+        [size](auto& instance) {
+          auto request = instance.setEditorSizeRequest();
+          request.setWidth(size.width);
+          request.setHeight(size.height);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return editorSizeFromWire(response.getWidth(), response.getHeight());
+        });
+  }
+
+  void setEditorVisible(bool visible) override {
+    call(
+        [visible](auto& instance) {
+          auto request = instance.showEditorRequest();
+          request.setVisible(visible);
+          return request.send();
+        },
+        [](auto& response) { throwIfError(response); });
+  }
+
   std::shared_ptr<SurrogateClient> client_;
   PluginDescriptor descriptor_;
   LoopOwned<wire::Instance::Client> instance_;
   std::shared_ptr<CallbackTarget> target_;
-  bool hasParams_, hasState_, hasProcess_;
+  bool hasParams_, hasState_, hasProcess_, hasGui_;
   std::vector<ParamInfo> params_;
+  EditorSlot editor_;
+  uint64_t lostListener_ = 0;
 };
 
 class BridgedModule final : public PluginModule {

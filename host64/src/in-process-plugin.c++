@@ -1,16 +1,18 @@
 #include "in-process-plugin.h"
 
+#include "editor.h"
 #include "native-plugin.h"
 
 namespace bridge32 {
 
 namespace {
 
-class InProcessInstance final : public PluginInstance {
+class InProcessInstance final : public PluginInstance, private EditorPeer {
  public:
   InProcessInstance(std::shared_ptr<NativeModule> module, std::string_view pluginId,
                     HostCallbacks& callbacks)
-      : instance_(std::move(module), pluginId, callbacks) {}
+      : instance_(std::move(module), pluginId, callbacks, &editor_),
+        editor_(*this, callbacks, instance_.descriptor().name) {}
 
   const PluginDescriptor& descriptor() const override { return instance_.descriptor(); }
   bool hasParams() const override { return instance_.hasParams(); }
@@ -30,8 +32,21 @@ class InProcessInstance final : public PluginInstance {
     instance_.process(channels, frames, input, output);
   }
 
+  bool hasGui() const override { return instance_.hasGui(); }
+  PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
+  PluginEditor* editor() override { return editor_.get(); }
+  void closeEditor() override { editor_.close(); }
+
  private:
+  EditorInfo createEditor(NativeWindow parent) override {
+    return instance_.openEditor(B32_WINDOW_API_WIN32, parent);
+  }
+  void destroyEditor() override { instance_.closeEditor(); }
+  EditorSize resizeEditor(EditorSize size) override { return instance_.setEditorSize(size); }
+  void setEditorVisible(bool visible) override { instance_.showEditor(visible); }
+
   NativeInstance instance_;
+  EditorSlot editor_;  // after instance_: closed before the plugin is destroyed
 };
 
 class InProcessModule final : public PluginModule {

@@ -62,6 +62,9 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
           Handshake handshake = checkHandshake(answer, architecture);
           pid_ = handshake.pid;
           connection_->session = kj::mv(handshake.session);
+          connection_->watch = connection_->network.onDisconnect()
+                                   .then([this] { notifyLost(); })
+                                   .eagerlyEvaluate(nullptr);
         });
   } catch (const Error& error) {
     loop_.post([connection = std::exchange(connection_, nullptr)](kj::AsyncIoContext&) {
@@ -92,6 +95,7 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
 }
 
 SurrogateClient::~SurrogateClient() {
+  closing_ = true;
   try {
     loop_.run(
         [&](kj::AsyncIoContext& io) {
@@ -115,12 +119,37 @@ void SurrogateClient::rethrowTransportError(const kj::Exception& exception) {
     throw Error(Error::Kind::failed, "bridged call failed: " +
                                          std::string(exception.getDescription().cStr()));
   }
+  throw Error(Error::Kind::disconnected, describeLoss(std::chrono::seconds(2)));
+}
+
+std::string SurrogateClient::describeLoss(std::chrono::milliseconds waitForExit) {
   std::string why = "the surrogate (" + utf8(process_->executable()) + ", pid " +
                     std::to_string(process_->pid()) + ") is gone";
-  if (auto ended = process_->waitForExit(std::chrono::seconds(2))) why += ": it " + *ended;
+  if (auto ended = process_->waitForExit(waitForExit)) why += ": it " + *ended;
   std::string stderrText = process_->recentStderr();
   if (!stderrText.empty()) why += "; its last stderr:\n" + stderrText;
-  throw Error(Error::Kind::disconnected, why);
+  return why;
+}
+
+void SurrogateClient::notifyLost() {
+  if (closing_) return;
+  // The connection drops as the process ends; give it a moment to be reaped for its status.
+  std::string why = describeLoss(std::chrono::milliseconds(500));
+  spdlog::warn("{}", why);
+  std::lock_guard lock(listenersMutex_);
+  for (auto& [id, listener] : listeners_) listener(why);
+}
+
+uint64_t SurrogateClient::addLostListener(LostListener listener) {
+  std::lock_guard lock(listenersMutex_);
+  uint64_t id = nextListenerId_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void SurrogateClient::removeLostListener(uint64_t id) {
+  std::lock_guard lock(listenersMutex_);
+  listeners_.erase(id);
 }
 
 }  // namespace bridge32

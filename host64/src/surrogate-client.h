@@ -3,9 +3,14 @@
 
 #include <capnp/rpc-twoparty.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "bridge32.capnp.h"
 #include "bridge32/error.h"
@@ -35,14 +40,29 @@ class SurrogateClient {
   template <typename Start, typename Finish>
   auto call(Start&& start, Finish&& finish);
 
+  // [any-thread] Calls `listener` on the loop thread when the connection is lost other than by
+  // this client's own shutdown (the surrogate crashed, was killed, hung up), with how the
+  // surrogate ended. Listeners run under a lock: they must be quick and must not add or remove
+  // listeners. Returns an id for removeLostListener.
+  using LostListener = std::function<void(const std::string& why)>;
+  uint64_t addLostListener(LostListener listener);
+  void removeLostListener(uint64_t id);
+
  private:
   struct Connection;
   [[noreturn]] void rethrowTransportError(const kj::Exception& exception);
+  // "the surrogate (path, pid N) is gone: it exited with code 3; its last stderr: ..."
+  std::string describeLoss(std::chrono::milliseconds waitForExit);
+  void notifyLost();
 
   std::unique_ptr<SurrogateProcess> process_;
   Architecture architecture_;
   uint32_t pid_ = 0;
   Connection* connection_ = nullptr;  // lives on the loop thread
+  std::atomic<bool> closing_{false};
+  std::mutex listenersMutex_;
+  std::map<uint64_t, LostListener> listeners_;
+  uint64_t nextListenerId_ = 1;
   EventLoopThread loop_;              // declared last: stopped first
 };
 
@@ -51,6 +71,7 @@ struct SurrogateClient::Connection {
   capnp::TwoPartyVatNetwork network;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
   wire::Session::Client session{nullptr};
+  kj::Promise<void> watch{nullptr};  // notices the connection going away
 
   Connection(kj::Own<kj::AsyncIoStream> stream, capnp::ReaderOptions options);
 };

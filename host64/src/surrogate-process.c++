@@ -227,6 +227,7 @@ kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io)
 }
 
 std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
+  std::lock_guard lock(exitMutex_);
   if (exitDescription_) return exitDescription_;
   if (WaitForSingleObject(process_, DWORD(timeout.count())) != WAIT_OBJECT_0) return std::nullopt;
   DWORD code = 0;
@@ -352,6 +353,7 @@ kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io)
 }
 
 std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
+  std::lock_guard lock(exitMutex_);
   if (exitDescription_) return exitDescription_;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
@@ -371,6 +373,7 @@ std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::millisecon
 }
 
 void SurrogateProcess::kill() {
+  std::lock_guard lock(exitMutex_);  // a reaped pid may already be someone else's
   if (!exitDescription_) ::kill(pid_t(pid_), SIGKILL);
 }
 

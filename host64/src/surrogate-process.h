@@ -42,7 +42,7 @@ class SurrogateProcess {
 
   // Waits up to `timeout` for the process to end and says how it ended ("exited with code 3",
   // "was killed by signal 11 (Segmentation fault)", "terminated by exception 0xC0000005"), or
-  // returns nothing if it is still running.
+  // returns nothing if it is still running. [any-thread]
   std::optional<std::string> waitForExit(std::chrono::milliseconds timeout);
   void kill();
 
@@ -55,6 +55,7 @@ class SurrogateProcess {
 
   std::filesystem::path executable_;
   uint32_t pid_ = 0;
+  std::mutex exitMutex_;  // waitForExit and kill may come from the loop thread and a caller's
   std::optional<std::string> exitDescription_;
 
   mutable std::mutex stderrMutex_;

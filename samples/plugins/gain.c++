@@ -1,10 +1,14 @@
 // Sample plugin "Gain": a gain followed by a one-pole smoothing filter, with parameters and
 // state. Plain float arithmetic, no libm, so the 32-bit and 64-bit builds compute the same bits
-// (both compile with SSE2 arithmetic; see cmake/toolchains).
+// (both compile with SSE2 arithmetic; see cmake/toolchains). On Windows it has an editor (the
+// gui extension, gain-editor.c++); elsewhere it offers none.
 #include <cstring>
+#include <memory>
 #include <new>
 #include <vector>
 
+#include "bridge32/ext/gui.h"
+#include "gain-editor.h"
 #include "samples.h"
 
 namespace {
@@ -14,13 +18,29 @@ constexpr uint32_t kSmoothing = 2;
 constexpr char kStateMagic[4] = {'B', '3', '2', 'G'};
 constexpr uint32_t kStateVersion = 1;
 
-struct Gain {
+struct Gain final : samples::GainEditorListener {
   b32_plugin plugin;
   const b32_host* host;
   double gain = 1.0;
   double smoothing = 0.0;
   bool active = false;
   std::vector<float> memory;  // the filter's last output, per channel
+  std::unique_ptr<samples::GainEditor> editor;  // between gui create() and destroy()
+
+  // [main-thread] The gain changed by the host's hand (set_value, a loaded state).
+  void showGain() {
+    if (editor) editor->showGain(gain);
+  }
+
+  // samples::GainEditorListener, [main-thread]
+  void gainEdited(double value) override {
+    gain = value;
+    host->param_changed(host, kGain, value);
+  }
+  void resizeWanted(uint32_t width, uint32_t height) override {
+    auto* gui = static_cast<const b32_host_gui*>(host->get_extension(host, B32_EXT_GUI));
+    if (gui) gui->request_resize(host, width, height);
+  }
 };
 
 Gain& self(const b32_plugin* plugin) { return *static_cast<Gain*>(plugin->plugin_data); }
@@ -50,6 +70,7 @@ b32_status B32_ABI setParam(const b32_plugin* plugin, uint32_t id, double value)
     if (info.id != id) continue;
     if (!(value >= info.min_value && value <= info.max_value)) return B32_ERROR_INVALID_ARGUMENT;
     (id == kGain ? self(plugin).gain : self(plugin).smoothing) = value;
+    if (id == kGain) self(plugin).showGain();
     return B32_OK;
   }
   return B32_ERROR_INVALID_ARGUMENT;
@@ -80,6 +101,7 @@ b32_status B32_ABI loadState(const b32_plugin* plugin, const b32_istream* stream
   }
   self(plugin).gain = gain;
   self(plugin).smoothing = smoothing;
+  self(plugin).showGain();
   return B32_OK;
 }
 
@@ -113,14 +135,82 @@ b32_status B32_ABI process(const b32_plugin* plugin, const b32_process_block* bl
 
 const b32_plugin_process kProcessExtension = {activate, deactivate, process};
 
+#if defined(_WIN32)
+
+// The editor: see gain-editor.c++. Without an open editor, get_size() reports the size create()
+// would make and the other calls but destroy() are B32_ERROR_BAD_STATE.
+uint32_t B32_ABI guiIsApiSupported(const b32_plugin*, uint32_t api) {
+  return api == B32_WINDOW_API_WIN32 ? 1 : 0;
+}
+
+b32_status B32_ABI guiCreate(const b32_plugin* plugin, uint32_t api, void* parent) {
+  Gain& gain = self(plugin);
+  if (api != B32_WINDOW_API_WIN32) return B32_ERROR_UNSUPPORTED;
+  if (gain.editor && gain.editor->isOpen()) return B32_ERROR_BAD_STATE;
+  if (!parent) return B32_ERROR_INVALID_ARGUMENT;
+  gain.editor.reset();  // one whose window went with a parent the host destroyed first
+  gain.editor = samples::createGainEditor(parent, gain.gain, gain);
+  return gain.editor ? B32_OK : B32_ERROR_FAILED;
+}
+
+void B32_ABI guiDestroy(const b32_plugin* plugin) { self(plugin).editor.reset(); }
+
+samples::GainEditor* openEditor(const b32_plugin* plugin) {
+  samples::GainEditor* editor = self(plugin).editor.get();
+  return editor && editor->isOpen() ? editor : nullptr;
+}
+
+b32_status B32_ABI guiGetSize(const b32_plugin* plugin, uint32_t* width, uint32_t* height) {
+  if (!width || !height) return B32_ERROR_INVALID_ARGUMENT;
+  if (samples::GainEditor* editor = openEditor(plugin)) {
+    editor->getSize(*width, *height);
+  } else {
+    *width = samples::GainEditor::kPreferredWidth;
+    *height = samples::GainEditor::kPreferredHeight;
+  }
+  return B32_OK;
+}
+
+uint32_t B32_ABI guiCanResize(const b32_plugin*) { return 1; }
+
+b32_status B32_ABI guiSetSize(const b32_plugin* plugin, uint32_t* width, uint32_t* height) {
+  if (!width || !height) return B32_ERROR_INVALID_ARGUMENT;
+  samples::GainEditor* editor = openEditor(plugin);
+  if (!editor) return B32_ERROR_BAD_STATE;
+  return editor->setSize(*width, *height) ? B32_OK : B32_ERROR_FAILED;
+}
+
+b32_status B32_ABI guiShow(const b32_plugin* plugin) {
+  samples::GainEditor* editor = openEditor(plugin);
+  if (!editor) return B32_ERROR_BAD_STATE;
+  editor->show();
+  return B32_OK;
+}
+
+b32_status B32_ABI guiHide(const b32_plugin* plugin) {
+  samples::GainEditor* editor = openEditor(plugin);
+  if (!editor) return B32_ERROR_BAD_STATE;
+  editor->hide();
+  return B32_OK;
+}
+
+const b32_plugin_gui kGuiExtension = {guiIsApiSupported, guiCreate, guiDestroy, guiGetSize,
+                                      guiCanResize,      guiSetSize, guiShow,   guiHide};
+
+#endif  // _WIN32
+
 b32_status B32_ABI init(const b32_plugin*) { return B32_OK; }
 
+// Deleting the instance also destroys an open editor.
 void B32_ABI destroy(const b32_plugin* plugin) { delete &self(plugin); }
 
 const void* B32_ABI getExtension(const b32_plugin*, const char* id) {
   if (std::strcmp(id, B32_EXT_PARAMS) == 0) return &kParamsExtension;
   if (std::strcmp(id, B32_EXT_STATE) == 0) return &kStateExtension;
   if (std::strcmp(id, B32_EXT_PROCESS) == 0) return &kProcessExtension;
+#if defined(_WIN32)
+  if (std::strcmp(id, B32_EXT_GUI) == 0) return &kGuiExtension;
+#endif
   return nullptr;
 }
 

@@ -21,6 +21,7 @@
 #include "wire.h"
 
 #if _WIN32
+#include "message-loop-port.h"
 #include "named-pipe.h"
 #endif
 
@@ -59,14 +60,27 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-kj::Own<kj::AsyncIoStream> openChannel(kj::AsyncIoContext& io, const Options& options) {
+// The serving thread's event loop and the channel to the host. On Windows the loop dispatches
+// window messages while it waits: plugin editors live on this thread.
+struct Channel {
 #if _WIN32
-  return wrapPipe(openPipe(win32::wide(options.pipeName)), io.win32EventPort);
+  MessageLoopPort port;
+  kj::EventLoop loop{port};
+  kj::WaitScope waitScope{loop};
+  kj::Own<kj::AsyncIoStream> stream;
+
+  explicit Channel(const Options& options)
+      : stream(wrapPipe(openPipe(win32::wide(options.pipeName)), port)) {}
 #else
-  return io.lowLevelProvider->wrapSocketFd(options.socketFd,
-                                           kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+  kj::AsyncIoContext io = kj::setupAsyncIo();
+  kj::WaitScope& waitScope = io.waitScope;
+  kj::Own<kj::AsyncIoStream> stream;
+
+  explicit Channel(const Options& options)
+      : stream(io.lowLevelProvider->wrapSocketFd(options.socketFd,
+                                                  kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP)) {}
 #endif
-}
+};
 
 // The raw ping-pong peer the benchmark compares RPC against: same process, same channel.
 kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
@@ -80,20 +94,20 @@ kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
 }
 
 int serve(const Options& options) {
-  auto io = kj::setupAsyncIo();
-  auto stream = openChannel(io, options);
+  Channel channel(options);
   if (options.echoSize > 0) {
     auto buffer = kj::heapArray<kj::byte>(options.echoSize);
-    echo(*stream, buffer).wait(io.waitScope);
+    echo(*channel.stream, buffer).wait(channel.waitScope);
     return 0;
   }
 
-  capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions());
+  capnp::TwoPartyVatNetwork network(*channel.stream, capnp::rpc::twoparty::Side::SERVER,
+                                    readerOptions());
   auto onLogSink = [](wire::LogSink::Client sink) {
     spdlog::default_logger()->sinks() = {std::make_shared<RemoteLogSink>(kj::mv(sink))};
   };
   auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(onLogSink));
-  network.onDisconnect().wait(io.waitScope);
+  network.onDisconnect().wait(channel.waitScope);
 
   // The host hung up: log locally again, then let the RPC system release every instance and
   // module as it goes out of scope.

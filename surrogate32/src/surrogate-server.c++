@@ -10,6 +10,7 @@
 
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
+#include "bridge32/window-handle.h"
 #include "native-plugin.h"
 #include "wire.h"
 
@@ -38,9 +39,9 @@ void answer(Context& context, Body&& body) {
   }
 }
 
-// HostCallbacks for one instance, forwarded to the host. Plugins may call them from any
-// thread; sends happen on the serving thread, which owns the connection.
-class RemoteHostCallbacks final : public HostCallbacks {
+// HostCallbacks and EditorHost for one instance, forwarded to the host. Plugins may call them
+// from any thread; sends happen on the serving thread, which owns the connection.
+class RemoteHostCallbacks final : public HostCallbacks, public EditorHost {
  public:
   explicit RemoteHostCallbacks(wire::HostCallbacks::Client client)
       : client_(kj::mv(client)),
@@ -67,6 +68,16 @@ class RemoteHostCallbacks final : public HostCallbacks {
     });
   }
 
+  bool requestResize(EditorSize size) override {
+    onServingThread([&] {
+      auto request = client_.requestEditorResizeRequest();
+      request.setWidth(size.width);
+      request.setHeight(size.height);
+      request.send().detach([](kj::Exception&&) {});
+    });
+    return true;
+  }
+
  private:
   template <typename Send>
   void onServingThread(Send&& send) {
@@ -88,7 +99,8 @@ class InstanceServer final : public wire::Instance::Server {
  public:
   InstanceServer(std::shared_ptr<NativeModule> module, std::string_view pluginId,
                  wire::HostCallbacks::Client host)
-      : host_(kj::mv(host)), instance_(std::make_unique<NativeInstance>(module, pluginId, host_)) {}
+      : host_(kj::mv(host)),
+        instance_(std::make_unique<NativeInstance>(module, pluginId, host_, &host_)) {}
 
   const NativeInstance& instance() const { return *instance_; }
 
@@ -160,6 +172,42 @@ class InstanceServer final : public wire::Instance::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> openEditor(OpenEditorContext context) override {
+    answer(context, [&] {
+      auto params = context.getParams();
+      if (params.getApi() != wire::WindowApi::WIN32_HWND) {
+        throw Error(Error::Kind::unsupported, "the host asked for an editor in an unknown window API");
+      }
+      auto parent = reinterpret_cast<void*>(windowHandleFromWire(params.getParent()));
+      auto editor = live().openEditor(B32_WINDOW_API_WIN32, parent);
+      auto results = context.getResults();
+      results.setWidth(editor.size.width);
+      results.setHeight(editor.size.height);
+      results.setCanResize(editor.canResize);
+    });
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> closeEditor(CloseEditorContext context) override {
+    answer(context, [&] { live().closeEditor(); });
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> setEditorSize(SetEditorSizeContext context) override {
+    answer(context, [&] {
+      auto params = context.getParams();
+      EditorSize size = live().setEditorSize({params.getWidth(), params.getHeight()});
+      context.getResults().setWidth(size.width);
+      context.getResults().setHeight(size.height);
+    });
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> showEditor(ShowEditorContext context) override {
+    answer(context, [&] { live().showEditor(context.getParams().getVisible()); });
+    return kj::READY_NOW;
+  }
+
   kj::Promise<void> destroy(DestroyContext context) override {
     answer(context, [&] {
       live();
@@ -195,6 +243,7 @@ class ModuleServer final : public wire::Module::Server {
       extensions.setParams(instance.hasParams());
       extensions.setState(instance.hasState());
       extensions.setProcess(instance.hasProcess());
+      extensions.setGui(instance.hasGui());
       auto params_ = results.initParams(uint32_t(instance.params().size()));
       for (size_t i = 0; i < instance.params().size(); ++i) {
         toWire(instance.params()[i], params_[uint32_t(i)]);

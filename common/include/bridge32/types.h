@@ -41,6 +41,18 @@ struct ParamInfo {
   bool isReadOnly() const;
 };
 
+// An editor's size in pixels.
+struct EditorSize {
+  uint32_t width = 0, height = 0;
+  friend bool operator==(const EditorSize&, const EditorSize&) = default;
+};
+
+// What a plugin says about its editor when it opens it.
+struct EditorInfo {
+  EditorSize size;
+  bool canResize = false;
+};
+
 // What a plugin instance may call on its host. Implemented by the application (in-process
 // plugins) and by the surrogate (which forwards over the pipe to the application's).
 class HostCallbacks {
@@ -50,6 +62,19 @@ class HostCallbacks {
   virtual void log(LogLevel level, std::string_view message);
   // [any-thread] The plugin changed a parameter by itself. The default does nothing.
   virtual void paramChanged(uint32_t paramId, double value);
+  // [main-thread] The editor's container took a new size because the plugin asked for it, so
+  // the application can lay its window out again. The default does nothing.
+  virtual void editorResized(EditorSize size);
+};
+
+// Where a plugin's b32_host_gui.request_resize goes: the host's editor container, in-process
+// or across the pipe. Sizes arrive checked (1 .. B32_GUI_MAX_SIDE each side).
+class EditorHost {
+ public:
+  virtual ~EditorHost() = default;
+  // [main-thread] Resize the container, later, then call the plugin's set_size. False when
+  // there is no editor to resize.
+  virtual bool requestResize(EditorSize size) = 0;
 };
 
 // UTF-8 text <-> filesystem paths, the same on every platform (paths are UTF-16 on Windows).

@@ -15,6 +15,9 @@
 // in-process plugins expect it to be always the same one ([main-thread] in the SDK). A bridged
 // call blocks the calling thread until the surrogate answers; on Windows the thread keeps
 // dispatching its window messages meanwhile, so a window thread may call it safely.
+//
+// Editors: instance->openEditor(hwnd) embeds the plugin's editor in the application's window,
+// whichever process the plugin runs in; see PluginEditor.
 #pragma once
 
 #include <chrono>
@@ -22,6 +25,7 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -70,6 +74,37 @@ struct LoadOptions {
   std::shared_ptr<SharedSurrogate> surrogate;
 };
 
+// A window of the platform's window system: an HWND on Windows.
+using NativeWindow = void*;
+
+// A plugin's editor, embedded in an application window. bridge32 creates a container, a child
+// window of the application's window, and the plugin creates its editor inside it: in this
+// process, or in the surrogate's for a bridged plugin, which the user cannot tell apart.
+//
+// [main-thread]: use it from the thread that opened it, which owns the container and must
+// dispatch window messages. The editor belongs to its PluginInstance: closeEditor() or the
+// instance's destruction closes it and destroys the container.
+//
+// If the surrogate dies while the editor is open, the container stays, saying that the plugin
+// stopped and why; stoppedReason() says the same.
+class PluginEditor {
+ public:
+  virtual ~PluginEditor() = default;
+
+  // The container: place it with SetWindowPos(..., SWP_NOSIZE); size it with setSize().
+  virtual NativeWindow container() const = 0;
+  // The editor's size, which is the container's.
+  virtual EditorSize size() const = 0;
+  virtual bool canResize() const = 0;
+  // Asks the plugin for `size`; the editor and the container take the size the plugin chose,
+  // which is returned. Resizing the container by other means asks the plugin the same way.
+  virtual EditorSize setSize(EditorSize size) = 0;
+  virtual void show() = 0;
+  virtual void hide() = 0;
+  // Empty while the plugin runs; once its surrogate is gone, what happened.
+  virtual std::string stoppedReason() const = 0;
+};
+
 class PluginInstance {
  public:
   virtual ~PluginInstance() = default;
@@ -90,6 +125,17 @@ class PluginInstance {
   // Planar samples: channel c's frame f at [c * frames + f], in `input` and `output` alike.
   virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
                        std::span<float> output) = 0;
+
+  // True when the plugin has an editor (the gui extension).
+  virtual bool hasGui() const = 0;
+  // Opens the plugin's editor in a new container window, a child of `parent`, shown at the
+  // size the plugin asks for. One editor per instance at a time. Throws Error: unsupported
+  // (no editor, or a platform without embedding: Linux), badState (one is open already).
+  virtual PluginEditor& openEditor(NativeWindow parent) = 0;
+  // The open editor, or nullptr.
+  virtual PluginEditor* editor() = 0;
+  // Closes the editor and destroys its container; a no-op when none is open.
+  virtual void closeEditor() = 0;
 };
 
 class PluginModule {

@@ -1,0 +1,75 @@
+#include "harness.h"
+
+namespace bridge32::test {
+
+LoadOptions baseOptions() {
+  LoadOptions options;
+  options.startTimeout = std::chrono::minutes(3);
+  return options;
+}
+
+namespace {
+
+// Releases the shared surrogate before the program exits: a connection torn down during static
+// destruction, after main, is torn down with its threads' runtime half gone.
+class SharedX86Surrogate : public ::testing::Environment {
+ public:
+  static std::shared_ptr<SharedSurrogate>& get() {
+    if (!surrogate_) surrogate_ = startSurrogate(Architecture::x86, baseOptions());
+    return surrogate_;
+  }
+  void TearDown() override { surrogate_.reset(); }
+
+ private:
+  static inline std::shared_ptr<SharedSurrogate> surrogate_;
+};
+
+[[maybe_unused]] const auto* const kSharedX86 =
+    ::testing::AddGlobalTestEnvironment(new SharedX86Surrogate);
+
+}  // namespace
+
+std::shared_ptr<SharedSurrogate>& sharedX86() { return SharedX86Surrogate::get(); }
+
+LoadOptions optionsFor(const Placement& setup) {
+  LoadOptions options = baseOptions();
+  options.isolation = setup.isolation;
+  if (setup.architecture == Architecture::x86) options.surrogate = sharedX86();
+  return options;
+}
+
+std::unique_ptr<PluginModule> loadSamples(const Placement& setup) {
+  return PluginModule::load(pluginPath(setup.architecture, "b32-samples"), optionsFor(setup));
+}
+
+void RecordingCallbacks::log(LogLevel, std::string_view message) {
+  std::lock_guard lock(mutex_);
+  logs_.emplace_back(message);
+}
+
+void RecordingCallbacks::paramChanged(uint32_t id, double value) {
+  std::lock_guard lock(mutex_);
+  changes_.emplace_back(id, value);
+}
+
+void RecordingCallbacks::editorResized(EditorSize size) {
+  std::lock_guard lock(mutex_);
+  resizes_.push_back(size);
+}
+
+std::vector<std::string> RecordingCallbacks::logs() const {
+  std::lock_guard lock(mutex_);
+  return logs_;
+}
+
+std::vector<std::pair<uint32_t, double>> RecordingCallbacks::changes() const {
+  std::lock_guard lock(mutex_);
+  return changes_;
+}
+
+std::vector<EditorSize> RecordingCallbacks::resizes() const {
+  std::lock_guard lock(mutex_);
+  return resizes_;
+}
+
+}  // namespace bridge32::test

@@ -1,0 +1,70 @@
+// What the GoogleTest suites share: the shared 32-bit surrogate, the three placements of a
+// plugin, a recording HostCallbacks, and expectError.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bridge32/host.h"
+#include "support.h"
+
+namespace bridge32::test {
+
+// Load options with a start timeout long enough for a 32-bit process under Wine and QEMU.
+LoadOptions baseOptions();
+
+// One x86 surrogate for the whole test program, started on first use (a 32-bit Windows process
+// under Wine on an emulated CPU takes about a minute to start) and shut down before it exits.
+std::shared_ptr<SharedSurrogate>& sharedX86();
+
+// Where a test runs the sample plugins: in-process, in a 64-bit surrogate of its own, or in the
+// shared 32-bit surrogate. Test names carry `name`; "32" in a name puts a test in the Windows
+// x86 group (tests/CMakeLists.txt).
+struct Placement {
+  const char* name;
+  Architecture architecture;
+  Isolation isolation;
+};
+const Placement kInProcess64{"InProcess64", Architecture::x64, Isolation::inProcess};
+const Placement kSurrogate64{"Surrogate64", Architecture::x64, Isolation::surrogate};
+const Placement kSurrogate32{"Surrogate32", Architecture::x86, Isolation::automatic};
+
+LoadOptions optionsFor(const Placement& setup);
+std::unique_ptr<PluginModule> loadSamples(const Placement& setup);
+
+// Records callbacks; they arrive on the bridge's thread for bridged plugins.
+class RecordingCallbacks final : public HostCallbacks {
+ public:
+  void log(LogLevel level, std::string_view message) override;
+  void paramChanged(uint32_t id, double value) override;
+  void editorResized(EditorSize size) override;
+
+  std::vector<std::string> logs() const;
+  std::vector<std::pair<uint32_t, double>> changes() const;
+  std::vector<EditorSize> resizes() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> logs_;
+  std::vector<std::pair<uint32_t, double>> changes_;
+  std::vector<EditorSize> resizes_;
+};
+
+// The bridge32::Error `body` throws; a test failure if it throws none.
+template <typename Body>
+Error expectError(Body&& body) {
+  try {
+    body();
+  } catch (const Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << "no bridge32::Error was thrown";
+  return Error(Error::Kind::failed, "none");
+}
+
+}  // namespace bridge32::test
