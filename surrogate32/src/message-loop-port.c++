@@ -45,8 +45,7 @@ class MessageLoopPort::IoOperation final : public kj::Win32EventPort::IoOperatio
                                            public kj::Refcounted {
  public:
   IoOperation(MessageLoopPort& port, HANDLE file, uint64_t offset)
-      : port_(port), file_(file), event_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {
-    if (!event_) win32::throwLastError("CreateEventW for an overlapped operation");
+      : port_(port), file_(file), event_(port.takeEvent()) {
     overlapped_.Offset = DWORD(offset);
     overlapped_.OffsetHigh = DWORD(offset >> 32);
     overlapped_.hEvent = event_.get();
@@ -58,6 +57,7 @@ class MessageLoopPort::IoOperation final : public kj::Win32EventPort::IoOperatio
       DWORD ignored;
       GetOverlappedResult(file_, &overlapped_, &ignored, TRUE);
     }
+    port_.giveBackEvent(std::move(event_));
   }
 
   LPOVERLAPPED getOverlapped() override { return &overlapped_; }
@@ -120,6 +120,22 @@ MessageLoopPort::MessageLoopPort()
 }
 
 MessageLoopPort::~MessageLoopPort() noexcept(false) = default;
+
+win32::Handle MessageLoopPort::takeEvent() {
+  if (!spareEvents_.empty()) {
+    win32::Handle event = std::move(spareEvents_.back());
+    spareEvents_.pop_back();
+    return event;
+  }
+  win32::Handle event(CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  if (!event) win32::throwLastError("CreateEventW for an overlapped operation");
+  return event;
+}
+
+void MessageLoopPort::giveBackEvent(win32::Handle event) {
+  // ReadFile and WriteFile reset the event when they start the next operation.
+  spareEvents_.push_back(std::move(event));
+}
 
 kj::Own<kj::Win32EventPort::IoObserver> MessageLoopPort::observeIo(HANDLE handle) {
   return kj::heap<IoObserver>(*this, handle);
