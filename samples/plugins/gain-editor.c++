@@ -1,8 +1,10 @@
 // The Gain plugin's editor in plain Win32 + GDI (Windows builds only; see gain-editor.h).
 //
-// Windows, all created on the plugin's main thread, all with WS_EX_NOPARENTNOTIFY so that no
-// creation, destruction or click sends WM_PARENTNOTIFY synchronously to the host's container,
-// which in a surrogate belongs to another process:
+// Windows, all created on the plugin's main thread. The editor is an ordinary child window, as
+// legacy plugins make them: creating and destroying it sends WM_PARENTNOTIFY to the host's
+// container, which in a surrogate belongs to another process, and waits for it to be handled
+// (the host keeps its window thread dispatching for this). Its own controls set
+// WS_EX_NOPARENTNOTIFY; their parent is the editor:
 //   editor  class "bridge32.samples.GainEditor" (CS_DBLCLKS), WS_CHILD | WS_CLIPCHILDREN, a child
 //           of the host's parent window at (0, 0); hidden until show(). 320 x 120 at first.
 //   label   a standard "Static" at (8, 8), W - 16 wide, 20 high (W x H: the editor's size). Its
@@ -180,7 +182,7 @@ bool GainEditorWindow::open(HWND parent) {
     if (!registered) return false;
   }
 
-  editor_ = CreateWindowExW(WS_EX_NOPARENTNOTIFY, kEditorClass, L"Gain",
+  editor_ = CreateWindowExW(0, kEditorClass, L"Gain",
                             WS_CHILD | WS_CLIPCHILDREN, 0, 0, int(width_), int(height_), parent,
                             nullptr, module, this);
   if (!editor_) return false;
