@@ -390,42 +390,72 @@ TEST(EditorSurrogateDeath, ContainerStaysAndSaysThePluginStopped) {
 
 // ----- the picture -----------------------------------------------------------------------------
 
-// A 64-bit host window with the genuine 32-bit plugin's editor in it, as on screen, saved to
-// <build>/artifacts/embedded-editor-x86.png.
 HWND editorWindowOf(PluginEditor& editor) {
   return childOfClass(static_cast<HWND>(editor.container()), L"bridge32.samples.GainEditor");
 }
 
-TEST(EditorScreenshot, Embedded32BitEditorOnScreen) {
+// How many colours the screenshot `rgb` (of `window`) has inside `area` (screen coordinates).
+size_t colorsIn(const std::vector<uint8_t>& rgb, uint32_t width, HWND window, HWND area) {
+  RECT windowRect{}, areaRect{};
+  GetWindowRect(window, &windowRect);
+  GetWindowRect(area, &areaRect);
+  std::set<uint32_t> colors;
+  for (LONG y = areaRect.top; y < areaRect.bottom; ++y) {
+    for (LONG x = areaRect.left; x < areaRect.right; ++x) {
+      size_t at = (size_t(y - windowRect.top) * width + size_t(x - windowRect.left)) * 3;
+      if (at + 2 < rgb.size()) colors.insert(rgb[at] << 16 | rgb[at + 1] << 8 | rgb[at + 2]);
+    }
+  }
+  return colors.size();
+}
+
+bool runningUnderWine() {
+  return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
+}
+
+// One 64-bit host window with two Gain editors side by side: the 64-bit module in-process on
+// the left, the genuine 32-bit module in its surrogate on the right. What the screen shows is
+// saved to <build>/artifacts/embedded-editors.png.
+//
+// Both editors must be drawn on Windows. Wine 8 does not draw a child window whose top-level
+// window belongs to another process: its DCs get X drawable 0 (win32u/dce.c takes the window
+// surface only for windows of the calling process; winex11 X11DRV_GetDC then finds no X window
+// on the child's ancestors), so the 32-bit editor's pixels cannot be checked here; its window,
+// parent, process, size and input are, by the Editor suite.
+TEST(EditorScreenshot, Embedded32BitAndInProcessEditorsOnScreen) {
   HostWindow host;
+  SetWindowPos(host.get(), nullptr, 0, 0, 760, 220, SWP_NOMOVE | SWP_NOZORDER);
   RecordingCallbacks callbacks;
-  auto module = loadSamples(test::kSurrogate32);
-  auto gain = module->createInstance(kGain, callbacks);
-  PluginEditor& editor = gain->openEditor(host.get());
-  SetWindowPos(static_cast<HWND>(editor.container()), nullptr, 24, 24, 0, 0,
+  auto module64 = loadSamples(test::kInProcess64);
+  auto module32 = loadSamples(test::kSurrogate32);
+  auto gain64 = module64->createInstance(kGain, callbacks);
+  auto gain32 = module32->createInstance(kGain, callbacks);
+  PluginEditor& editor64 = gain64->openEditor(host.get());
+  PluginEditor& editor32 = gain32->openEditor(host.get());
+  SetWindowPos(static_cast<HWND>(editor64.container()), nullptr, 16, 16, 0, 0,
                SWP_NOSIZE | SWP_NOZORDER);
-  gain->setParam(kGainParam, 2.75);
+  SetWindowPos(static_cast<HWND>(editor32.container()), nullptr, 352, 16, 0, 0,
+               SWP_NOSIZE | SWP_NOZORDER);
+  gain64->setParam(kGainParam, 1.5);
+  gain32->setParam(kGainParam, 2.75);
   pumpUntil([] { return false; }, std::chrono::seconds(2));  // let both processes paint
 
-  auto path = test::outputDir() / "artifacts" / "embedded-editor-x86.png";
+  auto path = test::outputDir() / "artifacts" / "embedded-editors.png";
   std::filesystem::create_directories(path.parent_path());
   test::saveWindowScreenshot(host.get(), path);
   std::printf("screenshot: %s\n", utf8(path).c_str());
 
-  // The editor's part of the picture is drawn (label, track, thumb), not a blank rectangle.
   uint32_t width = 0, height = 0;
   auto rgb = test::readPngRgb(path, width, height);
-  RECT hostRect{}, editorRect{};
-  GetWindowRect(host.get(), &hostRect);
-  GetWindowRect(editorWindowOf(editor), &editorRect);
-  std::set<uint32_t> colors;
-  for (LONG y = editorRect.top; y < editorRect.bottom; ++y) {
-    for (LONG x = editorRect.left; x < editorRect.right; ++x) {
-      size_t at = (size_t(y - hostRect.top) * width + size_t(x - hostRect.left)) * 3;
-      if (at + 2 < rgb.size()) colors.insert(rgb[at] << 16 | rgb[at + 1] << 8 | rgb[at + 2]);
-    }
+  EXPECT_GE(colorsIn(rgb, width, host.get(), editorWindowOf(editor64)), 3u)
+      << "the in-process editor's area is blank: the capture or the editor's drawing is broken";
+  size_t colors32 = colorsIn(rgb, width, host.get(), editorWindowOf(editor32));
+  if (runningUnderWine()) {
+    std::printf("32-bit editor area: %zu colour(s); Wine draws no cross-process child window, "
+                "so it is not checked here\n", colors32);
+  } else {
+    EXPECT_GE(colors32, 3u) << "the 32-bit editor's area is blank";
   }
-  EXPECT_GE(colors.size(), 3u) << "the editor's area of the screenshot is nearly uniform";
 }
 
 #endif  // _WIN32
