@@ -137,6 +137,13 @@ int run(const std::filesystem::path& modulePath, int exitAfterSeconds) {
                SWP_NOSIZE | SWP_NOZORDER);
   layOut(window, app);
   showGain(app);
+  spdlog::info("'{}' ({}, {}) has its editor open in this window: {} x {}, in {}",
+               app.gain->descriptor().name, bridge32::utf8(modulePath.filename()),
+               bridge32::toString(app.module->architecture()), editor.size().width,
+               editor.size().height,
+               app.module->isBridged()
+                   ? "surrogate process " + std::to_string(app.module->surrogatePid())
+                   : std::string("this process"));
   ShowWindow(window, SW_SHOWNORMAL);
   if (exitAfterSeconds > 0) SetTimer(window, 1, UINT(exitAfterSeconds * 1000), nullptr);
 
