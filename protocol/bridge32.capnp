@@ -90,6 +90,10 @@ interface Session {
   shutdown @1 () -> ();
   # Orderly exit: the surrogate answers; the host then releases its capabilities and hangs up,
   # and the surrogate destroys what is left, unloads its modules and exits 0.
+
+  ping @2 () -> ();
+  # The host's heartbeat: answered by the serving thread between calls, so a surrogate that
+  # stopped serving stops answering.
 }
 
 struct SdkVersion {

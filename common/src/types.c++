@@ -31,6 +31,8 @@ void HostCallbacks::paramChanged(uint32_t, double) {}
 
 void HostCallbacks::editorResized(EditorSize) {}
 
+void HostCallbacks::pluginStopped(std::string_view) {}
+
 std::filesystem::path pathFromUtf8(std::string_view utf8) {
   return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
 }

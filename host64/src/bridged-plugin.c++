@@ -62,19 +62,44 @@ EditorSize editorSizeFromWire(uint32_t width, uint32_t height) {
   return {width, height};
 }
 
+// What a module's calls share: the surrogate, the module's path and the deadline rules.
+struct CallContext {
+  std::shared_ptr<SurrogateClient> client;
+  std::filesystem::path modulePath;
+  std::chrono::milliseconds timeout;
+  HangPolicy onHang;
+
+  // Runs a call with the deadline in force on this thread (see CallDeadline). A surrogate that
+  // died or hung is reported with the plugin and the module it was running.
+  template <typename Start, typename Finish>
+  auto operator()(std::string_view plugin, Start&& start, Finish&& finish) const {
+    try {
+      return client->call(start, finish, CallDeadline::current(timeout), onHang);
+    } catch (const Error& error) {
+      if (error.kind() != Error::Kind::disconnected && error.kind() != Error::Kind::timeout) throw;
+      std::string what = plugin.empty() ? "module '" + utf8(modulePath) + "'"
+                                        : "plugin '" + std::string(plugin) + "' of '" +
+                                              utf8(modulePath) + "'";
+      throw Error(error.kind(), what + ": " + error.message());
+    }
+  }
+};
+
 class BridgedInstance final : public PluginInstance, private EditorPeer {
-  // Runs a call on this instance's capability; see SurrogateClient::call.
+  // Runs a call on this instance's capability; see CallContext.
   template <typename Start, typename Finish>
   auto call(Start&& start, Finish&& finish) {
-    return client_->call([&](wire::Session::Client&) { return start(instance_.get()); }, finish);
+    return calls_(
+        descriptor_.name, [&](wire::Session::Client&) { return start(instance_.get()); }, finish);
   }
 
  public:
-  BridgedInstance(std::shared_ptr<SurrogateClient> client, PluginDescriptor descriptor,
+  BridgedInstance(const CallContext& calls, PluginDescriptor descriptor,
                   std::unique_ptr<wire::Instance::Client> instance,
                   std::shared_ptr<CallbackTarget> target, wire::Extensions::Reader extensions,
                   std::vector<ParamInfo> params)
-      : client_(std::move(client)),
+      : calls_(calls),
+        client_(calls.client),
         descriptor_(std::move(descriptor)),
         instance_(client_->loop(), std::move(instance)),
         target_(std::move(target)),
@@ -86,8 +111,10 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         editor_(*this, *target_->callbacks, descriptor_.name) {
     // Constructed on the loop thread, where the callbacks that use these run.
     target_->editor = &editor_;
-    lostListener_ = client_->addLostListener(
-        [this](const std::string& why) { editor_.pluginStopped(why); });
+    lostListener_ = client_->addLostListener([this](const std::string& why) {
+      editor_.pluginStopped(why);
+      if (target_->callbacks) target_->callbacks->pluginStopped(why);
+    });
   }
 
   ~BridgedInstance() override {
@@ -268,6 +295,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         [](auto& response) { throwIfError(response); });
   }
 
+  CallContext calls_;
   std::shared_ptr<SurrogateClient> client_;
   PluginDescriptor descriptor_;
   LoopOwned<wire::Instance::Client> instance_;
@@ -281,10 +309,16 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
 class BridgedModule final : public PluginModule {
  public:
   BridgedModule(std::shared_ptr<SurrogateClient> client, const std::filesystem::path& path,
-                Architecture architecture)
-      : client_(std::move(client)), path_(path), architecture_(architecture) {
+                Architecture architecture, const LoadOptions& options)
+      : client_(std::move(client)),
+        path_(path),
+        architecture_(architecture),
+        calls_{client_, path, options.callTimeout, options.onHang} {
     std::string pathText = utf8(path);
-    auto module = client_->call(
+    // Loading runs the module's initialization, which may take as long as a start.
+    CallDeadline loading(std::max(CallDeadline::current(options.callTimeout), options.startTimeout));
+    auto module = calls_(
+        "",
         [&](wire::Session::Client& session) {
           auto request = session.loadModuleRequest();
           request.setPath(pathText);
@@ -318,7 +352,8 @@ class BridgedModule final : public PluginModule {
                                              std::string(pluginId) + "'");
     }
     auto target = std::make_shared<CallbackTarget>(CallbackTarget{&callbacks});
-    return client_->call(
+    return calls_(
+        descriptor.name,
         [&](wire::Session::Client&) {
           auto request = module_->get().createInstanceRequest();
           request.setPluginId(descriptor.id);
@@ -330,7 +365,7 @@ class BridgedModule final : public PluginModule {
           std::vector<ParamInfo> params;
           for (auto param : response.getParams()) params.push_back(fromWire(param));
           return std::make_unique<BridgedInstance>(
-              client_, descriptor, std::make_unique<wire::Instance::Client>(response.getInstance()),
+              calls_, descriptor, std::make_unique<wire::Instance::Client>(response.getInstance()),
               target, response.getExtensions(), std::move(params));
         });
   }
@@ -341,6 +376,7 @@ class BridgedModule final : public PluginModule {
   Architecture architecture_;
   SdkVersion sdkVersion_;
   std::vector<PluginDescriptor> plugins_;
+  CallContext calls_;
   std::unique_ptr<LoopOwned<wire::Module::Client>> module_;
 };
 
@@ -348,8 +384,9 @@ class BridgedModule final : public PluginModule {
 
 std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SurrogateClient> client,
                                                 const std::filesystem::path& path,
-                                                Architecture architecture) {
-  return std::make_unique<BridgedModule>(std::move(client), path, architecture);
+                                                Architecture architecture,
+                                                const LoadOptions& options) {
+  return std::make_unique<BridgedModule>(std::move(client), path, architecture, options);
 }
 
 }  // namespace bridge32

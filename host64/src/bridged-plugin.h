@@ -8,9 +8,11 @@
 
 namespace bridge32 {
 
-// Loads `path` in the surrogate `client` is connected to.
+// Loads `path` in the surrogate `client` is connected to; `options` gives the call deadline and
+// what to do about a hang.
 std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SurrogateClient> client,
                                                 const std::filesystem::path& path,
-                                                Architecture architecture);
+                                                Architecture architecture,
+                                                const LoadOptions& options);
 
 }  // namespace bridge32

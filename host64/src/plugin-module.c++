@@ -1,5 +1,6 @@
 // PluginModule::load: choose in-process or a surrogate from the module's own header.
 #include <cstdlib>
+#include <optional>
 
 #include "bridge32/host.h"
 #include "bridged-plugin.h"
@@ -60,6 +61,27 @@ void checkSurrogate(const std::filesystem::path& executable, Architecture archit
 
 }  // namespace
 
+namespace {
+thread_local std::optional<std::chrono::milliseconds> tCallDeadline;
+}  // namespace
+
+CallDeadline::CallDeadline(std::chrono::milliseconds timeout)
+    : previous_(tCallDeadline.value_or(std::chrono::milliseconds(-1))) {
+  tCallDeadline = timeout;
+}
+
+CallDeadline::~CallDeadline() {
+  if (previous_.count() < 0) {
+    tCallDeadline.reset();
+  } else {
+    tCallDeadline = previous_;
+  }
+}
+
+std::chrono::milliseconds CallDeadline::current(std::chrono::milliseconds fallback) {
+  return tCallDeadline.value_or(fallback);
+}
+
 LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options) {
   ModuleFile file = inspectModuleFile(path);
   std::string pathText = utf8(path);
@@ -108,8 +130,10 @@ std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
                                                 const LoadOptions& options) {
   auto executable = surrogateExecutable(architecture, options);
   checkSurrogate(executable, architecture);
+  SurrogateClient::Timing timing{options.startTimeout, options.heartbeatInterval,
+                                 options.heartbeatTimeout};
   return std::make_shared<SharedSurrogate>(
-      std::make_shared<SurrogateClient>(executable, architecture, options.startTimeout));
+      std::make_shared<SurrogateClient>(executable, architecture, timing));
 }
 
 std::unique_ptr<PluginModule> PluginModule::load(const std::filesystem::path& path,
@@ -131,7 +155,8 @@ std::unique_ptr<PluginModule> PluginModule::load(const std::filesystem::path& pa
   // The surrogate may run in another directory; give it a path that does not depend on ours.
   std::error_code error;
   auto absolute = std::filesystem::absolute(path, error);
-  return loadBridgedModule(std::move(client), error ? path : absolute, plan.file.architecture);
+  return loadBridgedModule(std::move(client), error ? path : absolute, plan.file.architecture,
+                           options);
 }
 
 }  // namespace bridge32

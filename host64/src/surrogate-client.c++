@@ -39,9 +39,11 @@ SurrogateClient::Connection::Connection(kj::Own<kj::AsyncIoStream> stream,
       rpc(capnp::makeRpcClient(network)) {}
 
 SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
-                                 Architecture architecture, std::chrono::milliseconds startTimeout)
-    : process_(std::make_unique<SurrogateProcess>(executable, startTimeout)),
-      architecture_(architecture) {
+                                 Architecture architecture, Timing timing)
+    : process_(std::make_unique<SurrogateProcess>(executable, timing.start)),
+      architecture_(architecture),
+      timing_(timing) {
+  auto startTimeout = timing.start;
   try {
     loop_.run(
         [&](kj::AsyncIoContext& io) {
@@ -66,6 +68,12 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
                                    .then([this] { notifyLost(); })
                                    .eagerlyEvaluate(nullptr);
         });
+    loop_.post([this](kj::AsyncIoContext& io) {
+      connection_->heartbeat =
+          heartbeat(io.provider->getTimer()).eagerlyEvaluate([](kj::Exception&&) {
+            // The connection broke: the watch above reports it.
+          });
+    });
   } catch (const Error& error) {
     loop_.post([connection = std::exchange(connection_, nullptr)](kj::AsyncIoContext&) {
       delete connection;
@@ -114,7 +122,54 @@ SurrogateClient::~SurrogateClient() {
   }
 }
 
-void SurrogateClient::rethrowTransportError(const kj::Exception& exception) {
+kj::Exception SurrogateClient::deadlineException() {
+  return kj::Exception(kj::Exception::Type::OVERLOADED, __FILE__, __LINE__,
+                       kj::str("bridge32: the call passed its deadline"));
+}
+
+bool SurrogateClient::isDeadline(const kj::Exception& exception) {
+  return exception.getType() == kj::Exception::Type::OVERLOADED &&
+         exception.getDescription() == "bridge32: the call passed its deadline";
+}
+
+void SurrogateClient::killAsHung(const std::string& why) {
+  {
+    std::lock_guard lock(killReasonMutex_);
+    if (killReason_.empty()) killReason_ = why;
+  }
+  spdlog::warn("killing surrogate {}: {}", pid_, why);
+  process_->kill();
+}
+
+kj::Promise<void> SurrogateClient::heartbeat(kj::Timer& timer) {
+  return timer.afterDelay(timing_.heartbeatInterval.count() * kj::MILLISECONDS)
+      .then([this, &timer]() -> kj::Promise<void> {
+        if (callsInFlight_ > 0) return heartbeat(timer);  // the call's deadline covers it
+        auto answered = connection_->session.pingRequest().send().then([](auto&&) { return true; });
+        auto late = timer.afterDelay(timing_.heartbeatTimeout.count() * kj::MILLISECONDS)
+                        .then([] { return false; });
+        return answered.exclusiveJoin(kj::mv(late)).then([this, &timer](bool ok) -> kj::Promise<void> {
+          if (!ok && callsInFlight_ == 0) {
+            killAsHung("it stopped answering: no heartbeat answer within " +
+                       std::to_string(timing_.heartbeatTimeout.count()) + " ms");
+            return kj::READY_NOW;
+          }
+          return heartbeat(timer);
+        });
+      });
+}
+
+void SurrogateClient::rethrowTransportError(const kj::Exception& exception,
+                                            std::chrono::milliseconds timeout, HangPolicy onHang) {
+  if (isDeadline(exception)) {
+    std::string what = "the surrogate (pid " + std::to_string(pid_) + ") did not answer within " +
+                       std::to_string(timeout.count()) + " ms";
+    if (onHang == HangPolicy::kill) {
+      killAsHung("a call did not return within " + std::to_string(timeout.count()) + " ms");
+      what += "; bridge32 killed it";
+    }
+    throw Error(Error::Kind::timeout, what);
+  }
   if (exception.getType() != kj::Exception::Type::DISCONNECTED) {
     throw Error(Error::Kind::failed, "bridged call failed: " +
                                          std::string(exception.getDescription().cStr()));
@@ -125,7 +180,13 @@ void SurrogateClient::rethrowTransportError(const kj::Exception& exception) {
 std::string SurrogateClient::describeLoss(std::chrono::milliseconds waitForExit) {
   std::string why = "the surrogate (" + utf8(process_->executable()) + ", pid " +
                     std::to_string(process_->pid()) + ") is gone";
-  if (auto ended = process_->waitForExit(waitForExit)) why += ": it " + *ended;
+  bool killed = false;
+  {
+    std::lock_guard lock(killReasonMutex_);
+    if (!killReason_.empty()) why += ": bridge32 killed it because " + killReason_;
+    killed = !killReason_.empty();
+  }
+  if (auto ended = process_->waitForExit(waitForExit)) why += (killed ? "; it " : ": it ") + *ended;
   std::string stderrText = process_->recentStderr();
   if (!stderrText.empty()) why += "; its last stderr:\n" + stderrText;
   return why;

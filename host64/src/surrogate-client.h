@@ -14,6 +14,7 @@
 
 #include "bridge32.capnp.h"
 #include "bridge32/error.h"
+#include "bridge32/host.h"
 #include "event-loop-thread.h"
 #include "surrogate-process.h"
 
@@ -21,11 +22,18 @@ namespace bridge32 {
 
 class SurrogateClient {
  public:
+  struct Timing {
+    std::chrono::milliseconds start{60'000};
+    std::chrono::milliseconds heartbeatInterval{1'000};
+    std::chrono::milliseconds heartbeatTimeout{10'000};
+  };
+
   // Starts `executable` (a surrogate of `architecture`), connects and completes the handshake
-  // within `startTimeout`. Throws Error(surrogateStart) naming the executable, with how the
-  // process ended and its stderr when it died; Error(unsupportedVersion) on a protocol mismatch.
+  // within `timing.start`, then keeps a heartbeat going. Throws Error(surrogateStart) naming the
+  // executable, with how the process ended and its stderr when it died;
+  // Error(unsupportedVersion) on a protocol mismatch.
   SurrogateClient(const std::filesystem::path& executable, Architecture architecture,
-                  std::chrono::milliseconds startTimeout);
+                  Timing timing);
   // Asks the surrogate to shut down, hangs up, and kills it if it has not exited in time.
   ~SurrogateClient();
   SurrogateClient(const SurrogateClient&) = delete;
@@ -37,8 +45,10 @@ class SurrogateClient {
 
   // [any-thread but the loop's] Like EventLoopThread::run, with `start(session)` given the
   // session. A broken connection becomes Error(disconnected) saying how the surrogate ended.
+  // No answer within `timeout` becomes Error(timeout), after which `onHang` applies.
   template <typename Start, typename Finish>
-  auto call(Start&& start, Finish&& finish);
+  auto call(Start&& start, Finish&& finish, std::chrono::milliseconds timeout,
+            HangPolicy onHang = HangPolicy::kill);
 
   // [any-thread] Calls `listener` on the loop thread when the connection is lost other than by
   // this client's own shutdown (the surrogate crashed, was killed, hung up), with how the
@@ -50,13 +60,23 @@ class SurrogateClient {
 
  private:
   struct Connection;
-  [[noreturn]] void rethrowTransportError(const kj::Exception& exception);
+  [[noreturn]] void rethrowTransportError(const kj::Exception& exception,
+                                          std::chrono::milliseconds timeout, HangPolicy onHang);
+  // Kills the process, remembering why for the errors and listeners that follow.
+  void killAsHung(const std::string& why);
+  kj::Promise<void> heartbeat(kj::Timer& timer);
+  static kj::Exception deadlineException();
+  static bool isDeadline(const kj::Exception& exception);
   // "the surrogate (path, pid N) is gone: it exited with code 3; its last stderr: ..."
   std::string describeLoss(std::chrono::milliseconds waitForExit);
   void notifyLost();
 
   std::unique_ptr<SurrogateProcess> process_;
   Architecture architecture_;
+  Timing timing_;
+  std::atomic<int> callsInFlight_{0};
+  std::mutex killReasonMutex_;
+  std::string killReason_;  // set when bridge32 killed the surrogate
   uint32_t pid_ = 0;
   Connection* connection_ = nullptr;  // lives on the loop thread
   std::atomic<bool> closing_{false};
@@ -71,19 +91,32 @@ struct SurrogateClient::Connection {
   capnp::TwoPartyVatNetwork network;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
   wire::Session::Client session{nullptr};
-  kj::Promise<void> watch{nullptr};  // notices the connection going away
+  kj::Promise<void> watch{nullptr};      // notices the connection going away
+  kj::Promise<void> heartbeat{nullptr};  // pings while no call is in flight
 
   Connection(kj::Own<kj::AsyncIoStream> stream, capnp::ReaderOptions options);
 };
 
 template <typename Start, typename Finish>
-auto SurrogateClient::call(Start&& start, Finish&& finish) {
+auto SurrogateClient::call(Start&& start, Finish&& finish, std::chrono::milliseconds timeout,
+                           HangPolicy onHang) {
+  ++callsInFlight_;
+  auto done = kj::defer([this] { --callsInFlight_; });
   try {
     return loop_.run(
-        [&](kj::AsyncIoContext&) { return start(connection_->session); },
+        [&](kj::AsyncIoContext& io) {
+          auto answer = start(connection_->session);
+          using Response = typename detail::PromiseValue<decltype(answer)>::type;
+          return kj::Promise<Response>(kj::mv(answer))
+              .exclusiveJoin(io.provider->getTimer()
+                                 .afterDelay(timeout.count() * kj::MILLISECONDS)
+                                 .then([]() -> Response {
+                                   kj::throwFatalException(deadlineException());
+                                 }));
+        },
         finish);
   } catch (const kj::Exception& exception) {
-    rethrowTransportError(exception);
+    rethrowTransportError(exception, timeout, onHang);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -21,6 +22,8 @@
 #include "wire.h"
 
 #if _WIN32
+#include <stdlib.h>
+
 #include "message-loop-port.h"
 #include "named-pipe.h"
 #endif
@@ -115,11 +118,36 @@ int serve(const Options& options) {
   return 0;
 }
 
+#if _WIN32
+// A plugin that crashes ends the process with the exception code as its exit code, which is
+// what the host reports, after one line on stderr. No crash dialog, no debugger: left to
+// Windows' defaults, a crash would wait on a dialog nobody sees (under Wine, on winedbg).
+LONG WINAPI onUnhandledException(EXCEPTION_POINTERS* exception) {
+  const EXCEPTION_RECORD& record = *exception->ExceptionRecord;
+  char line[128];
+  int length = std::snprintf(line, sizeof line, "surrogate: unhandled exception 0x%08lX at %p\n",
+                             static_cast<unsigned long>(record.ExceptionCode),
+                             record.ExceptionAddress);
+  DWORD written;
+  WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, DWORD(length), &written, nullptr);
+  TerminateProcess(GetCurrentProcess(), record.ExceptionCode);
+  return EXCEPTION_EXECUTE_HANDLER;
+}
+
+void installCrashHandling() {
+  SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+  SetUnhandledExceptionFilter(onUnhandledException);
+  _set_abort_behavior(0, _WRITE_ABORT_MSG | _CALL_REPORTFAULT);  // abort(): exit code 3, quietly
+}
+#endif
+
 }  // namespace
 }  // namespace bridge32
 
 int main(int argc, char** argv) {
-#if !_WIN32
+#if _WIN32
+  bridge32::installCrashHandling();
+#else
   signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
 #endif
   auto logger = std::make_shared<spdlog::logger>(

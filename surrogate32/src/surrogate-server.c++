@@ -284,6 +284,8 @@ class SessionServer final : public wire::Session::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> ping(PingContext) override { return kj::READY_NOW; }
+
   kj::Promise<void> shutdown(ShutdownContext) override {
     // The host releases its capabilities and hangs up after this answer; the surrogate exits
     // when the connection closes (see main).

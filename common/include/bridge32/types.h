@@ -65,6 +65,10 @@ class HostCallbacks {
   // [main-thread] The editor's container took a new size because the plugin asked for it, so
   // the application can lay its window out again. The default does nothing.
   virtual void editorResized(EditorSize size);
+  // [any-thread] The plugin's surrogate process is gone (crashed, killed, hung and killed):
+  // every later call fails with Error::Kind::disconnected. `why` says how it ended. The default
+  // does nothing; bridged plugins only.
+  virtual void pluginStopped(std::string_view why);
 };
 
 // Where a plugin's b32_host_gui.request_resize goes: the host's editor container, in-process

@@ -43,6 +43,29 @@ enum class Isolation {
 
 class SurrogateClient;
 
+// What happens to a surrogate when a call into it passes its deadline.
+enum class HangPolicy {
+  kill,         // kill it: it cannot hold on to anything, and later calls fail fast
+  keepRunning,  // leave it be; later calls queue behind the one that hung
+};
+
+// Overrides the call deadline for bridged calls made on this thread while it exists:
+//   { bridge32::CallDeadline deadline(std::chrono::milliseconds(50)); plugin->process(...); }
+// Scopes nest; the innermost wins.
+class CallDeadline {
+ public:
+  explicit CallDeadline(std::chrono::milliseconds timeout);
+  ~CallDeadline();
+  CallDeadline(const CallDeadline&) = delete;
+  CallDeadline& operator=(const CallDeadline&) = delete;
+
+  // The innermost override on this thread, or `fallback` without one.
+  static std::chrono::milliseconds current(std::chrono::milliseconds fallback);
+
+ private:
+  std::chrono::milliseconds previous_;
+};
+
 // A surrogate process that several modules share: one process start for all of them (a
 // 32-bit process under Wine takes a minute to start). Modules keep it alive while loaded.
 class SharedSurrogate {
@@ -72,6 +95,14 @@ struct LoadOptions {
   // Load bridged modules into this running surrogate rather than a new one. Its architecture
   // must be the module's.
   std::shared_ptr<SharedSurrogate> surrogate;
+  // Every bridged call on the module's instances must be answered within this (CallDeadline
+  // overrides it per call); a late call throws Error::Kind::timeout and `onHang` applies.
+  std::chrono::milliseconds callTimeout{30'000};
+  HangPolicy onHang = HangPolicy::kill;
+  // While no call is in flight the host pings the surrogate this often and kills it, as hung,
+  // if it does not answer within `heartbeatTimeout`. These two apply to a new surrogate only.
+  std::chrono::milliseconds heartbeatInterval{1'000};
+  std::chrono::milliseconds heartbeatTimeout{10'000};
 };
 
 // A window of the platform's window system: an HWND on Windows.
