@@ -51,7 +51,9 @@ struct Faulty {
 
 Faulty& self(const b32_plugin* plugin) { return *static_cast<Faulty*>(plugin->plugin_data); }
 
-// Kept out of the optimizer's reach so the faults happen as written.
+// Kept out of the optimizer's reach so the faults happen as written (GCC turns 1 / x into a
+// comparison, and drops a store into memory nobody reads).
+volatile int gOne = 1;
 volatile int gZero = 0;
 int* volatile gNull = nullptr;
 
@@ -82,14 +84,15 @@ void exhaustMemory() {
     blocks.push_back(block);
   }
   // Like most code that does not expect it: use what it believes it got.
-  static_cast<char*>(std::malloc(64u << 20))[0] = 1;
+  volatile char* more = static_cast<volatile char*>(std::malloc(64u << 20));
+  more[0] = 1;
 }
 
 b32_status cause(const Faulty& faulty, Fault fault) {
   switch (fault) {
     case Fault::none: return B32_OK;
     case Fault::nullDereference: *gNull = 1; break;
-    case Fault::divideByZero: gZero = 1 / gZero; break;
+    case Fault::divideByZero: gZero = gOne / gZero; break;
     case Fault::stackOverflow: recurse(0); break;
     case Fault::abort: std::abort();
     case Fault::terminate: std::terminate();
