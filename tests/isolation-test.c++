@@ -240,6 +240,16 @@ TEST(Misbehaviour, GarbageOnStdoutAndStderrDoesNotHurtTheHost) {
   faulty->setParam(kExitCode, 7);
   EXPECT_EQ(faulty->param(kExitCode), 7);
   EXPECT_TRUE(callbacks.why().empty());
+
+  // What the host kept of it for error messages is bounded and printable.
+  Error error = expectError([&] { faulty->setParam(kFault, kNullDereference); });
+  size_t stderrAt = error.message().find("its last stderr:");
+  ASSERT_NE(stderrAt, std::string::npos) << error.message().substr(0, 300);
+  std::string tail = error.message().substr(stderrAt);
+  EXPECT_LT(tail.size(), 20u * 2001 + 100);
+  EXPECT_TRUE(std::none_of(tail.begin(), tail.end(), [](char c) {
+    return (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
+  })) << "control characters from the surrogate reached the error text";
 }
 
 }  // namespace

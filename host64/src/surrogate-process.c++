@@ -28,6 +28,7 @@ namespace bridge32 {
 
 namespace {
 constexpr size_t kStderrTailLines = 20;
+constexpr size_t kMaxRelayLine = 2000;  // bytes
 
 std::shared_ptr<spdlog::logger> surrogateLogger() {
   auto logger = spdlog::get("surrogate");
@@ -41,17 +42,35 @@ std::shared_ptr<spdlog::logger> surrogateLogger() {
 }  // namespace
 
 void SurrogateProcess::relay(bool isStderr, std::string_view text, std::string& partial) {
-  partial += text;
-  size_t start = 0;
-  for (size_t end; (end = partial.find('\n', start)) != std::string::npos; start = end + 1) {
-    std::string line = partial.substr(start, end - start);
+  // The surrogate's output is untrusted: lines are cut at kMaxRelayLine (so a stream without
+  // newlines cannot grow without bound) and control characters become '?' (so they cannot
+  // rewrite the terminal or the log).
+  auto emit = [&](std::string_view raw) {
+    std::string line(raw);
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    for (char& c : line) {
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
+    }
     surrogateLogger()->log(isStderr ? spdlog::level::warn : spdlog::level::info,
                            "[surrogate {} {}] {}", pid_, isStderr ? "stderr" : "stdout", line);
     if (isStderr) {
       std::lock_guard lock(stderrMutex_);
       stderrTail_.push_back(std::move(line));
       if (stderrTail_.size() > kStderrTailLines) stderrTail_.pop_front();
+    }
+  };
+  partial += text;
+  size_t start = 0;
+  for (;;) {
+    size_t end = partial.find('\n', start);
+    if (end != std::string::npos && end - start <= kMaxRelayLine) {
+      emit(std::string_view(partial).substr(start, end - start));
+      start = end + 1;
+    } else if (partial.size() - start >= kMaxRelayLine) {
+      emit(std::string_view(partial).substr(start, kMaxRelayLine));
+      start += kMaxRelayLine;
+    } else {
+      break;
     }
   }
   partial.erase(0, start);
