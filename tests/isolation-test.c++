@@ -12,6 +12,19 @@
 #include "bridge32/host.h"
 #include "harness.h"
 
+#if _WIN32
+#include "win32.h"
+#else
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+extern char** environ;
+#endif
+
 namespace bridge32 {
 namespace {
 
@@ -251,6 +264,128 @@ TEST(Misbehaviour, GarbageOnStdoutAndStderrDoesNotHurtTheHost) {
     return (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
   })) << "control characters from the surrogate reached the error text";
 }
+
+// ----- no orphans ------------------------------------------------------------------------------
+
+// Starts bridge32_test_host on the Faulty module, which leaves its surrogate asleep inside a
+// plugin call, kills the host outright, and says whether the surrogate went too.
+class KilledHost {
+ public:
+  explicit KilledHost(Architecture architecture) {
+    std::filesystem::path host = test::outputDir() / "bin" / "bridge32_test_host";
+    std::string module = utf8(test::pluginPath(architecture, "b32-faulty"));
+#if _WIN32
+    host += ".exe";
+    SECURITY_ATTRIBUTES inheritable{sizeof inheritable, nullptr, TRUE};
+    HANDLE read, write;
+    EXPECT_TRUE(CreatePipe(&read, &write, &inheritable, 0));
+    SetHandleInformation(read, HANDLE_FLAG_INHERIT, 0);
+    stdout_.reset(read);
+    STARTUPINFOW startup{};
+    startup.cb = sizeof startup;
+    startup.dwFlags = STARTF_USESTDHANDLES;
+    startup.hStdOutput = write;
+    startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+    std::wstring commandLine = L"\"" + host.wstring() + L"\" \"" + win32::wide(module) + L"\"";
+    PROCESS_INFORMATION info{};
+    EXPECT_TRUE(CreateProcessW(host.c_str(), commandLine.data(), nullptr, nullptr, TRUE, 0,
+                               nullptr, nullptr, &startup, &info));
+    CloseHandle(write);
+    CloseHandle(info.hThread);
+    process_.reset(info.hProcess);
+#else
+    int pipe[2];
+    EXPECT_EQ(::pipe(pipe), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe[1], 1);
+    posix_spawn_file_actions_addclose(&actions, pipe[0]);
+    std::string hostText = host.string();
+    char* argv[] = {hostText.data(), module.data(), nullptr};
+    EXPECT_EQ(posix_spawn(&pid_, hostText.c_str(), &actions, nullptr, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe[1]);
+    stdout_ = pipe[0];
+#endif
+  }
+
+  ~KilledHost() {
+#if !_WIN32
+    if (stdout_ >= 0) close(stdout_);
+#endif
+  }
+
+  // The surrogate's pid, from the host's first line of output.
+  uint32_t surrogatePid() {
+    std::string line;
+    char c;
+    for (;;) {
+#if _WIN32
+      DWORD n = 0;
+      if (!ReadFile(stdout_.get(), &c, 1, &n, nullptr) || n == 0) break;
+#else
+      if (read(stdout_, &c, 1) != 1) break;
+#endif
+      if (c == '\n') break;
+      line += c;
+    }
+    EXPECT_EQ(line.rfind("surrogate ", 0), 0u) << "the test host said: " << line;
+    return line.size() > 10 ? uint32_t(std::stoul(line.substr(10))) : 0;
+  }
+
+  void kill() {
+#if _WIN32
+    TerminateProcess(process_.get(), 9);
+    WaitForSingleObject(process_.get(), 10'000);
+#else
+    ::kill(pid_, SIGKILL);
+    int status;
+    waitpid(pid_, &status, 0);
+#endif
+  }
+
+  // Whether process `pid` still runs (a zombie nobody reaped does not count).
+  static bool running(uint32_t pid) {
+#if _WIN32
+    win32::Handle process(OpenProcess(SYNCHRONIZE, FALSE, pid));
+    return process && WaitForSingleObject(process.get(), 0) == WAIT_TIMEOUT;
+#else
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    size_t state = text.rfind(')');
+    return state != std::string::npos && state + 2 < text.size() && text[state + 2] != 'Z' &&
+           text[state + 2] != 'X';
+#endif
+  }
+
+ private:
+#if _WIN32
+  win32::Handle process_, stdout_;
+#else
+  pid_t pid_ = -1;
+  int stdout_ = -1;
+#endif
+};
+
+void expectSurrogateDiesWithItsHost(Architecture architecture) {
+  KilledHost host(architecture);
+  uint32_t surrogate = host.surrogatePid();
+  ASSERT_NE(surrogate, 0u);
+  std::this_thread::sleep_for(milliseconds(500));  // into the plugin's hour-long sleep
+  ASSERT_TRUE(KilledHost::running(surrogate));
+  auto start = Clock::now();
+  host.kill();
+  EXPECT_TRUE(waitFor([&] { return !KilledHost::running(surrogate); }, milliseconds(10'000)))
+      << "surrogate " << surrogate << " outlived its host";
+  std::printf("[ figures  ] the surrogate ended %.1f ms after its host was killed\n",
+              millisecondsSince(start));
+}
+
+TEST(HostDeath, TheSurrogateDiesWithItsHost64) { expectSurrogateDiesWithItsHost(Architecture::x64); }
+
+#if !_WIN32
+TEST(HostDeath, TheSurrogateDiesWithItsHost32) { expectSurrogateDiesWithItsHost(Architecture::x86); }
+#endif
 
 }  // namespace
 }  // namespace bridge32

@@ -97,6 +97,21 @@ std::string describeExitCode(DWORD code) {
   return text;
 }
 
+// The job every surrogate of this process runs in. Nobody closes it: when this process ends,
+// however it ends, the system closes it, and kill-on-close takes the surrogates along.
+HANDLE surrogateJob() {
+  static HANDLE job = [] {
+    HANDLE created = CreateJobObjectW(nullptr, nullptr);
+    if (!created) win32::throwLastError("CreateJobObjectW for the surrogates");
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+    limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    B32_WIN32_CHECK(SetInformationJobObject(created, JobObjectExtendedLimitInformation, &limits,
+                                            sizeof limits));
+    return created;
+  }();
+  return job;
+}
+
 // Waits for any of `handles`, pumping the calling thread's window messages.
 DWORD waitPumping(const HANDLE* handles, DWORD count, DWORD timeoutMs) {
   ULONGLONG deadline = GetTickCount64() + timeoutMs;
@@ -144,11 +159,20 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   startup.hStdOutput = outWrite;
   startup.hStdError = errWrite;
   PROCESS_INFORMATION info{};
+  // Suspended until it is in the job, so that not even its first instruction can outlive us.
   if (!CreateProcessW(executable.c_str(), commandLine.data(), nullptr, nullptr, TRUE,
-                      CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, nullptr, nullptr, &startup,
-                      &info)) {
+                      CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED, nullptr,
+                      nullptr, &startup, &info)) {
     cannotStart(executable, win32::errorText(GetLastError()));
   }
+  if (!AssignProcessToJobObject(surrogateJob(), info.hProcess)) {
+    std::string why = "AssignProcessToJobObject: " + win32::errorText(GetLastError());
+    TerminateProcess(info.hProcess, 1);
+    CloseHandle(info.hThread);
+    CloseHandle(info.hProcess);
+    cannotStart(executable, why);
+  }
+  ResumeThread(info.hThread);
   CloseHandle(info.hThread);
   process_ = info.hProcess;
   pid_ = info.dwProcessId;

@@ -24,6 +24,14 @@
 #if _WIN32
 #include "message-loop-port.h"
 #include "named-pipe.h"
+#else
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
 #endif
 
 namespace bridge32 {
@@ -148,6 +156,30 @@ void installCrashHandling() {
 }
 #endif
 
+#if !_WIN32
+// Ends this process when the host's does, even while a plugin holds the serving thread (a
+// hung plugin never sees the connection close). The host is our parent; a pidfd for it becomes
+// readable when it exits. Where pidfd_open is missing (old kernels, some emulators), it polls
+// getppid(). (On Windows the host's job object does this.)
+void exitWithHost() {
+  pid_t host = getppid();
+  int pidfd = int(syscall(SYS_pidfd_open, host, 0));
+  if (getppid() != host) std::_Exit(1);  // gone before we looked
+  std::thread([host, pidfd] {
+    if (pidfd >= 0) {
+      pollfd gone{pidfd, POLLIN, 0};
+      while (poll(&gone, 1, -1) < 0 && errno == EINTR) {
+      }
+    } else {
+      while (getppid() == host) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    const char line[] = "surrogate: the host process is gone; exiting\n";
+    [[maybe_unused]] auto written = write(2, line, sizeof line - 1);
+    std::_Exit(1);
+  }).detach();
+}
+#endif
+
 }  // namespace
 }  // namespace bridge32
 
@@ -156,6 +188,7 @@ int main(int argc, char** argv) {
   bridge32::installCrashHandling();
 #else
   signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
+  bridge32::exitWithHost();
 #endif
   auto logger = std::make_shared<spdlog::logger>(
       "surrogate", std::make_shared<spdlog::sinks::stderr_sink_mt>());
