@@ -125,7 +125,16 @@ TEST_P(Crashes, FailTheCallAndEveryLaterOneFastAndTheHostCarriesOn) {
   Error error = expectError([&] { faulty->setParam(kFault, crash.fault); });
   double detection = millisecondsSince(start);
   EXPECT_EQ(error.kind(), Error::Kind::disconnected) << error.message();
-  EXPECT_NE(error.message().find(crash.expected), std::string::npos) << error.message();
+  bool expected = error.message().find(crash.expected) != std::string::npos;
+#if _WIN32
+  // Wine on an emulated i386 CPU (QEMU) reports a 32-bit process's access violation as an
+  // illegal instruction: the emulator does not fill in the trap number Wine reads.
+  if (crash.architecture == Architecture::x86 && crash.expected == kAccessViolation &&
+      GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version")) {
+    expected = expected || error.message().find("0xC000001D") != std::string::npos;
+  }
+#endif
+  EXPECT_TRUE(expected) << "expected '" << crash.expected << "' in: " << error.message();
   EXPECT_NE(error.message().find(utf8(path)), std::string::npos) << "names the plugin's module";
   std::printf("[ figures  ] %s: detected in %.1f ms\n", crash.name, detection);
 
