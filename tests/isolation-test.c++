@@ -455,14 +455,18 @@ struct Resources {
 // killed; then nothing it used may still be held by the host.
 TEST(Leaks, HundredCrashAndTimeoutCyclesLeaveNothingBehind) {
   auto cycle = [](int i) {
-    auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
-                                     ownSurrogate());
-    StopRecorder callbacks;
-    auto faulty = module->createInstance(kFaulty, callbacks);
-    Fault fault = i % 3 == 0 ? kNullDereference : i % 3 == 1 ? kExit : kSpin;
-    CallDeadline deadline(milliseconds(200));
-    Error error = expectError([&] { faulty->setParam(kFault, fault); });
-    EXPECT_NE(error.kind(), Error::Kind::failed) << error.message();
+    try {
+      auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
+                                       ownSurrogate());
+      StopRecorder callbacks;
+      auto faulty = module->createInstance(kFaulty, callbacks);
+      Fault fault = i % 3 == 0 ? kNullDereference : i % 3 == 1 ? kExit : kSpin;
+      CallDeadline deadline(milliseconds(200));
+      Error error = expectError([&] { faulty->setParam(kFault, fault); });
+      EXPECT_NE(error.kind(), Error::Kind::failed) << error.message();
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "cycle " << i << ": " << error.what();
+    }
   };
   // One cycle of each kind first: they set up what every later one shares (loggers, the job
   // object, the system's lazily made pools).
