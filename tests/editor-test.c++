@@ -115,6 +115,11 @@ HWND childOfClass(HWND parent, const wchar_t* className) {
   return FindWindowExW(parent, nullptr, className, nullptr);
 }
 
+// The sample Gain plugin's editor window inside `editor`'s container.
+HWND editorWindow(PluginEditor& editor) {
+  return childOfClass(static_cast<HWND>(editor.container()), L"bridge32.samples.GainEditor");
+}
+
 int countChildren(HWND parent) {
   int count = 0;
   EnumChildWindows(
@@ -202,14 +207,11 @@ class Editor : public ::testing::TestWithParam<Placement> {
     return module_->isBridged() ? DWORD(module_->surrogatePid()) : GetCurrentProcessId();
   }
 
-  // The plugin's editor window inside `editor`'s container, and its two controls.
-  static HWND editorWindow(PluginEditor& editor) {
-    return childOfClass(static_cast<HWND>(editor.container()), L"bridge32.samples.GainEditor");
+  // The editor window's two controls.
+  static HWND slider(HWND editor) {
+    return childOfClass(editor, L"bridge32.samples.GainSlider");
   }
-  static HWND slider(HWND editorWindow) {
-    return childOfClass(editorWindow, L"bridge32.samples.GainSlider");
-  }
-  static HWND label(HWND editorWindow) { return childOfClass(editorWindow, L"Static"); }
+  static HWND label(HWND editor) { return childOfClass(editor, L"Static"); }
 
   // Clicks the slider where the gain is `value`: its track runs from x = 8 to width - 8.
   static void clickSlider(HWND slider, double value) {
@@ -367,7 +369,7 @@ TEST(EditorSurrogateDeath, ContainerStaysAndSaysThePluginStopped) {
   auto gain = module->createInstance(kGain, callbacks);
   PluginEditor& editor = gain->openEditor(host.get());
   auto container = static_cast<HWND>(editor.container());
-  HWND window = childOfClass(container, L"bridge32.samples.GainEditor");
+  HWND window = editorWindow(editor);
   ASSERT_TRUE(IsWindow(window));
 
   win32::Handle surrogate(OpenProcess(PROCESS_TERMINATE, FALSE, module->surrogatePid()));
@@ -390,10 +392,6 @@ TEST(EditorSurrogateDeath, ContainerStaysAndSaysThePluginStopped) {
 
 // ----- the picture -----------------------------------------------------------------------------
 
-HWND editorWindowOf(PluginEditor& editor) {
-  return childOfClass(static_cast<HWND>(editor.container()), L"bridge32.samples.GainEditor");
-}
-
 // How many colours the screenshot `rgb` (of `window`) has inside `area` (screen coordinates).
 size_t colorsIn(const std::vector<uint8_t>& rgb, uint32_t width, HWND window, HWND area) {
   RECT windowRect{}, areaRect{};
@@ -407,10 +405,6 @@ size_t colorsIn(const std::vector<uint8_t>& rgb, uint32_t width, HWND window, HW
     }
   }
   return colors.size();
-}
-
-bool runningUnderWine() {
-  return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
 }
 
 // One 64-bit host window with two Gain editors side by side: the 64-bit module in-process on
@@ -447,10 +441,10 @@ TEST(EditorScreenshot, Embedded32BitAndInProcessEditorsOnScreen) {
 
   uint32_t width = 0, height = 0;
   auto rgb = test::readPngRgb(path, width, height);
-  EXPECT_GE(colorsIn(rgb, width, host.get(), editorWindowOf(editor64)), 3u)
+  EXPECT_GE(colorsIn(rgb, width, host.get(), editorWindow(editor64)), 3u)
       << "the in-process editor's area is blank: the capture or the editor's drawing is broken";
-  size_t colors32 = colorsIn(rgb, width, host.get(), editorWindowOf(editor32));
-  if (runningUnderWine()) {
+  size_t colors32 = colorsIn(rgb, width, host.get(), editorWindow(editor32));
+  if (test::runningUnderWine()) {
     std::printf("32-bit editor area: %zu colour(s); Wine draws no cross-process child window, "
                 "so it is not checked here\n", colors32);
   } else {

@@ -170,7 +170,7 @@ TEST_P(EndToEnd, StateCrossesBitness) {
   // A state saved by this build loads into the in-process 64-bit build and back.
   auto module = loadSamples(GetParam());
   auto native = PluginModule::load(test::pluginPath(Architecture::x64, "b32-samples"),
-                                   {.isolation = Isolation::inProcess});
+                                   optionsFor(test::kInProcess64));
   HostCallbacks callbacks;
   auto here = module->createInstance(kGain, callbacks);
   auto there = native->createInstance(kGain, callbacks);
@@ -183,7 +183,7 @@ TEST_P(EndToEnd, StateCrossesBitness) {
 TEST_P(EndToEnd, ProcessingIsBitIdenticalToIn64BitInProcess) {
   auto module = loadSamples(GetParam());
   auto reference = PluginModule::load(test::pluginPath(Architecture::x64, "b32-samples"),
-                                      {.isolation = Isolation::inProcess});
+                                      optionsFor(test::kInProcess64));
   ASSERT_FALSE(reference->isBridged());
   HostCallbacks callbacks;
   auto expected = processThroughGain(*reference->createInstance(kGain, callbacks), 8);

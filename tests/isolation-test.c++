@@ -130,7 +130,7 @@ TEST_P(Crashes, FailTheCallAndEveryLaterOneFastAndTheHostCarriesOn) {
   // Wine on an emulated i386 CPU (QEMU) reports a 32-bit process's access violation as an
   // illegal instruction: the emulator does not fill in the trap number Wine reads.
   if (crash.architecture == Architecture::x86 && crash.expected == kAccessViolation &&
-      GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version")) {
+      test::runningUnderWine()) {
     expected = expected || error.message().find("0xC000001D") != std::string::npos;
   }
 #endif
@@ -416,12 +416,14 @@ struct Resources {
       if (GetHandleInformation(reinterpret_cast<HANDLE>(value), &flags)) ++counted.handles;
     }
     win32::Handle snapshot(CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD | TH32CS_SNAPPROCESS, 0));
-    THREADENTRY32 thread{sizeof thread};
+    THREADENTRY32 thread{};
+    thread.dwSize = sizeof thread;
     for (BOOL more = Thread32First(snapshot.get(), &thread); more;
          more = Thread32Next(snapshot.get(), &thread)) {
       if (thread.th32OwnerProcessID == GetCurrentProcessId()) ++counted.threads;
     }
-    PROCESSENTRY32W process{sizeof process};
+    PROCESSENTRY32W process{};
+    process.dwSize = sizeof process;
     for (BOOL more = Process32FirstW(snapshot.get(), &process); more;
          more = Process32NextW(snapshot.get(), &process)) {
       if (process.th32ParentProcessID == GetCurrentProcessId()) ++counted.children;

@@ -25,6 +25,12 @@ std::string moduleSuffix() {
 #endif
 }
 
+#if _WIN32
+bool runningUnderWine() {
+  return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
+}
+#endif
+
 std::filesystem::path surrogatePath(Architecture architecture) {
 #if _WIN32
   const char* suffix = ".exe";

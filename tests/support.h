@@ -13,4 +13,9 @@ std::filesystem::path surrogatePath(Architecture architecture);
 std::filesystem::path pluginPath(Architecture architecture, const std::string& name);
 std::string moduleSuffix();  // ".dll" or ".so"
 
+#if _WIN32
+// True when this Windows process runs under Wine (ntdll exports wine_get_version).
+bool runningUnderWine();
+#endif
+
 }  // namespace bridge32::test

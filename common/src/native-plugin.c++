@@ -122,9 +122,7 @@ NativeModule::~NativeModule() {
 const b32_host_gui NativeInstance::kHostGui = {
     [](const b32_host* host, uint32_t width, uint32_t height) -> b32_status {
       NativeInstance& self = of(host);
-      if (width == 0 || height == 0 || width > B32_GUI_MAX_SIDE || height > B32_GUI_MAX_SIDE) {
-        return B32_ERROR_INVALID_ARGUMENT;
-      }
+      if (!EditorSize{width, height}.isValid()) return B32_ERROR_INVALID_ARGUMENT;
       if (!self.editorOpen_ || !self.editorHost_) return B32_ERROR_BAD_STATE;
       try {
         return self.editorHost_->requestResize({width, height}) ? B32_OK : B32_ERROR_BAD_STATE;
@@ -358,13 +356,13 @@ void NativeInstance::requireEditor() const {
 
 EditorSize NativeInstance::checkedEditorSize(uint32_t width, uint32_t height,
                                              std::string_view what) const {
-  if (width == 0 || height == 0 || width > B32_GUI_MAX_SIDE || height > B32_GUI_MAX_SIDE) {
-    throw Error(Error::Kind::failed,
-                "plugin '" + descriptor_.id + "' " + std::string(what) + " an editor size of " +
-                    std::to_string(width) + " x " + std::to_string(height) +
-                    "; each side must be within [1, " + std::to_string(B32_GUI_MAX_SIDE) + "]");
+  EditorSize size{width, height};
+  if (!size.isValid()) {
+    throw Error(Error::Kind::failed, "plugin '" + descriptor_.id + "' " + std::string(what) +
+                                         " an editor size of " + size.toString() + ", outside " +
+                                         EditorSize::validRange());
   }
-  return {width, height};
+  return size;
 }
 
 EditorInfo NativeInstance::openEditor(uint32_t api, void* parent) {
@@ -400,11 +398,9 @@ void NativeInstance::closeEditor() {
 
 EditorSize NativeInstance::setEditorSize(EditorSize size) {
   requireEditor();
-  if (size.width == 0 || size.height == 0 || size.width > B32_GUI_MAX_SIDE ||
-      size.height > B32_GUI_MAX_SIDE) {
-    throw Error(Error::Kind::invalidArgument,
-                "editor size " + std::to_string(size.width) + " x " + std::to_string(size.height) +
-                    " is outside [1, " + std::to_string(B32_GUI_MAX_SIDE) + "] on a side");
+  if (!size.isValid()) {
+    throw Error(Error::Kind::invalidArgument, "editor size " + size.toString() + " is outside " +
+                                                  EditorSize::validRange());
   }
   uint32_t width = size.width, height = size.height;
   check(gui_->set_size(plugin_, &width, &height), "resize its editor");

@@ -81,7 +81,6 @@ class NativeInstance {
   // Returns the size the plugin took.
   EditorSize setEditorSize(EditorSize size);
   void showEditor(bool visible);
-  bool isEditorOpen() const { return editorOpen_; }
 
  private:
   static const b32_host_gui kHostGui;

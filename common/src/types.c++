@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bridge32/ext/gui.h"
 #include "bridge32/ext/params.h"
 
 namespace bridge32 {
@@ -17,6 +18,18 @@ std::string_view toString(Architecture architecture) {
 
 std::string SdkVersion::toString() const {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(revision);
+}
+
+bool EditorSize::isValid() const {
+  return width >= 1 && height >= 1 && width <= B32_GUI_MAX_SIDE && height <= B32_GUI_MAX_SIDE;
+}
+
+std::string EditorSize::toString() const {
+  return std::to_string(width) + " x " + std::to_string(height);
+}
+
+std::string EditorSize::validRange() {
+  return "[1, " + std::to_string(B32_GUI_MAX_SIDE) + "] on each side";
 }
 
 bool ParamInfo::isReadOnly() const { return (flags & B32_PARAM_IS_READ_ONLY) != 0; }

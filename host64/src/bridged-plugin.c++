@@ -38,12 +38,9 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
 
   kj::Promise<void> requestEditorResize(RequestEditorResizeContext context) override {
     auto params = context.getParams();
-    uint32_t width = params.getWidth(), height = params.getHeight();
-    // Sizes from the other process: the same bounds the plugin's own side checked.
-    if (target_->editor && width > 0 && height > 0 && width <= B32_GUI_MAX_SIDE &&
-        height <= B32_GUI_MAX_SIDE) {
-      target_->editor->requestResize({width, height});
-    }
+    EditorSize size{params.getWidth(), params.getHeight()};
+    // A size from the other process: the same bounds the plugin's own side checked.
+    if (target_->editor && size.isValid()) target_->editor->requestResize(size);
     return kj::READY_NOW;
   }
 
@@ -53,13 +50,12 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
 
 // An editor size the surrogate answered, checked like anything else from the other process.
 EditorSize editorSizeFromWire(uint32_t width, uint32_t height) {
-  if (width == 0 || height == 0 || width > B32_GUI_MAX_SIDE || height > B32_GUI_MAX_SIDE) {
+  EditorSize size{width, height};
+  if (!size.isValid()) {
     throw Error(Error::Kind::failed, "the surrogate answered an editor size of " +
-                                         std::to_string(width) + " x " + std::to_string(height) +
-                                         ", outside [1, " + std::to_string(B32_GUI_MAX_SIDE) +
-                                         "] on a side");
+                                         size.toString() + ", outside " + EditorSize::validRange());
   }
-  return {width, height};
+  return size;
 }
 
 // What a module's calls share: the surrogate, the module's path and the deadline rules.
@@ -99,9 +95,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
                   std::shared_ptr<CallbackTarget> target, wire::Extensions::Reader extensions,
                   std::vector<ParamInfo> params)
       : calls_(calls),
-        client_(calls.client),
         descriptor_(std::move(descriptor)),
-        instance_(client_->loop(), std::move(instance)),
+        instance_(calls_.client->loop(), std::move(instance)),
         target_(std::move(target)),
         hasParams_(extensions.getParams()),
         hasState_(extensions.getState()),
@@ -111,17 +106,17 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         editor_(*this, *target_->callbacks, descriptor_.name) {
     // Constructed on the loop thread, where the callbacks that use these run.
     target_->editor = &editor_;
-    lostListener_ = client_->addLostListener([this](const std::string& why) {
+    lostListener_ = calls_.client->addLostListener([this](const std::string& why) {
       editor_.pluginStopped(why);
       if (target_->callbacks) target_->callbacks->pluginStopped(why);
     });
   }
 
   ~BridgedInstance() override {
-    client_->removeLostListener(lostListener_);
+    calls_.client->removeLostListener(lostListener_);
     try {
       // Resize requests come in on the loop thread: detach them there before the slot goes.
-      client_->loop().run(
+      calls_.client->loop().run(
           [target = target_](kj::AsyncIoContext&) {
             target->editor = nullptr;
             return kj::Promise<void>(kj::READY_NOW);
@@ -136,10 +131,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     } catch (const std::exception&) {
       // The surrogate is gone or the plugin failed in destroy(): nothing left to release.
     }
-    client_->loop().post([target = target_](kj::AsyncIoContext&) {
-      target->callbacks = nullptr;
-      target->editor = nullptr;
-    });
+    calls_.client->loop().post(
+        [target = target_](kj::AsyncIoContext&) { target->callbacks = nullptr; });
   }
 
   const PluginDescriptor& descriptor() const override { return descriptor_; }
@@ -296,7 +289,6 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   CallContext calls_;
-  std::shared_ptr<SurrogateClient> client_;
   PluginDescriptor descriptor_;
   LoopOwned<wire::Instance::Client> instance_;
   std::shared_ptr<CallbackTarget> target_;
@@ -310,10 +302,8 @@ class BridgedModule final : public PluginModule {
  public:
   BridgedModule(std::shared_ptr<SurrogateClient> client, const std::filesystem::path& path,
                 Architecture architecture, const LoadOptions& options)
-      : client_(std::move(client)),
-        path_(path),
-        architecture_(architecture),
-        calls_{client_, path, options.callTimeout, options.onHang} {
+      : calls_{std::move(client), path, options.callTimeout, options.onHang},
+        architecture_(architecture) {
     std::string pathText = utf8(path);
     // Loading runs the module's initialization, which may take as long as a start.
     CallDeadline loading(std::max(CallDeadline::current(options.callTimeout), options.startTimeout));
@@ -331,13 +321,14 @@ class BridgedModule final : public PluginModule {
           for (auto plugin : response.getPlugins()) plugins_.push_back(fromWire(plugin));
           return std::make_unique<wire::Module::Client>(response.getModule());
         });
-    module_ = std::make_unique<LoopOwned<wire::Module::Client>>(client_->loop(), std::move(module));
+    module_ =
+        std::make_unique<LoopOwned<wire::Module::Client>>(calls_.client->loop(), std::move(module));
   }
 
-  const std::filesystem::path& path() const override { return path_; }
+  const std::filesystem::path& path() const override { return calls_.modulePath; }
   Architecture architecture() const override { return architecture_; }
   bool isBridged() const override { return true; }
-  uint32_t surrogatePid() const override { return client_->pid(); }
+  uint32_t surrogatePid() const override { return calls_.client->pid(); }
   SdkVersion sdkVersion() const override { return sdkVersion_; }
   const std::vector<PluginDescriptor>& plugins() const override { return plugins_; }
 
@@ -348,7 +339,7 @@ class BridgedModule final : public PluginModule {
       if (plugin.id == pluginId) descriptor = plugin;
     }
     if (descriptor.id.empty()) {
-      throw Error(Error::Kind::notFound, "'" + utf8(path_) + "' has no plugin with id '" +
+      throw Error(Error::Kind::notFound, "'" + utf8(calls_.modulePath) + "' has no plugin with id '" +
                                              std::string(pluginId) + "'");
     }
     auto target = std::make_shared<CallbackTarget>(CallbackTarget{&callbacks});
@@ -371,12 +362,10 @@ class BridgedModule final : public PluginModule {
   }
 
  private:
-  std::shared_ptr<SurrogateClient> client_;
-  std::filesystem::path path_;
+  CallContext calls_;  // the surrogate and this module's path, with the deadline rules
   Architecture architecture_;
   SdkVersion sdkVersion_;
   std::vector<PluginDescriptor> plugins_;
-  CallContext calls_;
   std::unique_ptr<LoopOwned<wire::Module::Client>> module_;
 };
 

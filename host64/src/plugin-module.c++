@@ -1,6 +1,5 @@
 // PluginModule::load: choose in-process or a surrogate from the module's own header.
 #include <cstdlib>
-#include <optional>
 
 #include "bridge32/host.h"
 #include "bridged-plugin.h"
@@ -65,18 +64,11 @@ namespace {
 thread_local std::optional<std::chrono::milliseconds> tCallDeadline;
 }  // namespace
 
-CallDeadline::CallDeadline(std::chrono::milliseconds timeout)
-    : previous_(tCallDeadline.value_or(std::chrono::milliseconds(-1))) {
+CallDeadline::CallDeadline(std::chrono::milliseconds timeout) : previous_(tCallDeadline) {
   tCallDeadline = timeout;
 }
 
-CallDeadline::~CallDeadline() {
-  if (previous_.count() < 0) {
-    tCallDeadline.reset();
-  } else {
-    tCallDeadline = previous_;
-  }
-}
+CallDeadline::~CallDeadline() { tCallDeadline = previous_; }
 
 std::chrono::milliseconds CallDeadline::current(std::chrono::milliseconds fallback) {
   return tCallDeadline.value_or(fallback);

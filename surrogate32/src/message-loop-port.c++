@@ -198,10 +198,7 @@ bool MessageLoopPort::waitOnce(DWORD timeoutMs) {
 void MessageLoopPort::dispatchMessages() {
   MSG message;
   while (PeekMessageW(&message, nullptr, 0, 0, PM_REMOVE)) {
-    if (message.message == WM_QUIT) {
-      quit_ = true;
-      continue;
-    }
+    if (message.message == WM_QUIT) continue;  // the surrogate ends when the host hangs up
     TranslateMessage(&message);
     DispatchMessageW(&message);
   }

@@ -38,9 +38,6 @@ class MessageLoopPort final : public kj::Win32EventPort {
   // Resolves when `handle` is signaled (true if it was an abandoned mutex).
   kj::Promise<bool> whenSignaled(HANDLE handle);
 
-  // True once a WM_QUIT came through the message queue.
-  bool quitRequested() const { return quit_; }
-
  private:
   class Waiter;
   class IoOperation;
@@ -61,7 +58,6 @@ class MessageLoopPort final : public kj::Win32EventPort {
   std::vector<win32::Handle> spareEvents_;
   kj::TimerImpl timer_;
   std::vector<Waiter*> waiters_;
-  bool quit_ = false;
 };
 
 }  // namespace bridge32

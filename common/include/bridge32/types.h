@@ -45,6 +45,11 @@ struct ParamInfo {
 struct EditorSize {
   uint32_t width = 0, height = 0;
   friend bool operator==(const EditorSize&, const EditorSize&) = default;
+
+  // Whether each side is within [1, B32_GUI_MAX_SIDE], as every editor size must be.
+  bool isValid() const;
+  std::string toString() const;  // "320 x 120"
+  static std::string validRange();  // "[1, 16384] on each side"
 };
 
 // What a plugin says about its editor when it opens it.

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -63,7 +64,7 @@ class CallDeadline {
   static std::chrono::milliseconds current(std::chrono::milliseconds fallback);
 
  private:
-  std::chrono::milliseconds previous_;
+  std::optional<std::chrono::milliseconds> previous_;  // the enclosing override, if any
 };
 
 // A surrogate process that several modules share: one process start for all of them (a
