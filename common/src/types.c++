@@ -46,6 +46,10 @@ void HostCallbacks::editorResized(EditorSize) {}
 
 void HostCallbacks::pluginStopped(std::string_view) {}
 
+void HostCallbacks::pluginRestarted() {}
+
+void HostCallbacks::pluginRestartFailed(std::string_view, bool) {}
+
 std::filesystem::path pathFromUtf8(std::string_view utf8) {
   return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
 }

@@ -1,6 +1,15 @@
 #include "bridged-plugin.h"
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
@@ -12,11 +21,80 @@ namespace bridge32 {
 
 namespace {
 
-// Where a bridged instance's callbacks go. The surrogate may still send one after the instance
-// is gone, so the instance detaches its target first (on the loop thread, where callbacks run).
-struct CallbackTarget {
-  HostCallbacks* callbacks;
-  EditorHost* editor = nullptr;
+// What the host knows of an instance, to give a restarted one back: the state last saved or
+// loaded, the parameter values set since (by the host, or reported by the plugin), and whether
+// it was active.
+class Recollection {
+ public:
+  struct Activation {
+    double sampleRate;
+    uint32_t maxFrames;
+  };
+  struct Snapshot {
+    std::optional<std::vector<uint8_t>> state;
+    std::map<uint32_t, double> params;
+    std::optional<Activation> activation;
+  };
+
+  void stateSaved(const std::vector<uint8_t>& state) {
+    std::lock_guard lock(mutex_);
+    memory_.state = state;  // the values in `params` are what it holds
+  }
+  void stateLoaded(std::span<const uint8_t> state) {
+    std::lock_guard lock(mutex_);
+    memory_.state.emplace(state.begin(), state.end());
+    memory_.params.clear();  // the state has them now
+  }
+  void paramSet(uint32_t id, double value) {
+    std::lock_guard lock(mutex_);
+    memory_.params[id] = value;
+  }
+  void activated(double sampleRate, uint32_t maxFrames) {
+    std::lock_guard lock(mutex_);
+    memory_.activation = Activation{sampleRate, maxFrames};
+  }
+  void deactivated() {
+    std::lock_guard lock(mutex_);
+    memory_.activation.reset();
+  }
+  Snapshot snapshot() const {
+    std::lock_guard lock(mutex_);
+    return memory_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  Snapshot memory_;
+};
+
+// Where a bridged instance's callbacks go. The surrogate calls back on its I/O thread whenever it
+// likes, so the instance detaches itself before it goes; callbacks run under the lock.
+class CallbackTarget {
+ public:
+  explicit CallbackTarget(HostCallbacks& callbacks) : callbacks_(&callbacks) {}
+
+  // Calls `action(callbacks, editor)` unless the instance detached; `editor` may be null.
+  template <typename Action>
+  void with(Action&& action) {
+    std::lock_guard lock(mutex_);
+    if (callbacks_) action(*callbacks_, editor_);
+  }
+  void attachEditor(EditorHost* editor) {
+    std::lock_guard lock(mutex_);
+    editor_ = editor;
+  }
+  void detach() {
+    std::lock_guard lock(mutex_);
+    callbacks_ = nullptr;
+    editor_ = nullptr;
+  }
+
+  Recollection memory;
+
+ private:
+  std::mutex mutex_;
+  HostCallbacks* callbacks_;
+  EditorHost* editor_ = nullptr;
 };
 
 class HostCallbacksServer final : public wire::HostCallbacks::Server {
@@ -26,13 +104,18 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
  protected:
   kj::Promise<void> log(LogContext context) override {
     auto params = context.getParams();
-    if (target_->callbacks) target_->callbacks->log(fromWire(params.getLevel()), text(params.getMessage()));
+    target_->with([&](HostCallbacks& callbacks, EditorHost*) {
+      callbacks.log(fromWire(params.getLevel()), text(params.getMessage()));
+    });
     return kj::READY_NOW;
   }
 
   kj::Promise<void> paramChanged(ParamChangedContext context) override {
     auto params = context.getParams();
-    if (target_->callbacks) target_->callbacks->paramChanged(params.getId(), params.getValue());
+    target_->memory.paramSet(params.getId(), params.getValue());
+    target_->with([&](HostCallbacks& callbacks, EditorHost*) {
+      callbacks.paramChanged(params.getId(), params.getValue());
+    });
     return kj::READY_NOW;
   }
 
@@ -40,7 +123,10 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
     auto params = context.getParams();
     EditorSize size{params.getWidth(), params.getHeight()};
     // A size from the other process: the same bounds the plugin's own side checked.
-    if (target_->editor && size.isValid()) target_->editor->requestResize(size);
+    if (!size.isValid()) return kj::READY_NOW;
+    target_->with([&](HostCallbacks&, EditorHost* editor) {
+      if (editor) editor->requestResize(size);
+    });
     return kj::READY_NOW;
   }
 
@@ -58,19 +144,21 @@ EditorSize editorSizeFromWire(uint32_t width, uint32_t height) {
   return size;
 }
 
-// What a module's calls share: the surrogate, the module's path and the deadline rules.
-struct CallContext {
-  std::shared_ptr<SurrogateClient> client;
+constexpr auto kCheck = [](auto& response) { throwIfError(response); };
+
+// The rules a module's calls follow: its deadline and hang policy, and errors that name it.
+struct CallRules {
   std::filesystem::path modulePath;
   std::chrono::milliseconds timeout;
   HangPolicy onHang;
 
-  // Runs a call with the deadline in force on this thread (see CallDeadline). A surrogate that
-  // died or hung is reported with the plugin and the module it was running.
+  // Runs a call on `client` with the deadline in force on this thread (see CallDeadline). A
+  // surrogate that died or hung is reported with the plugin and the module it was running.
   template <typename Start, typename Finish>
-  auto operator()(std::string_view plugin, Start&& start, Finish&& finish) const {
+  auto operator()(SurrogateClient& client, std::string_view plugin, Start&& start,
+                  Finish&& finish) const {
     try {
-      return client->call(start, finish, CallDeadline::current(timeout), onHang);
+      return client.call(start, finish, CallDeadline::current(timeout), onHang);
     } catch (const Error& error) {
       if (error.kind() != Error::Kind::disconnected && error.kind() != Error::Kind::timeout) throw;
       std::string what = plugin.empty() ? "module '" + utf8(modulePath) + "'"
@@ -81,58 +169,297 @@ struct CallContext {
   }
 };
 
+// A module loaded in a (shared) surrogate, and loaded again in the surrogate that replaces it
+// when it stops. The module and its instances share it.
+class ModuleLink {
+ public:
+  // The module as loaded in one surrogate process.
+  struct Loaded {
+    std::shared_ptr<SurrogateClient> client;
+    std::shared_ptr<LoopOwned<wire::Module::Client>> module;  // after client: released first
+  };
+
+  ModuleLink(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
+             const LoadOptions& options)
+      : surrogate_(std::move(surrogate)),
+        rules_{path, options.callTimeout, options.onHang},
+        startTimeout_(options.startTimeout) {
+    loaded_ = load(surrogate_->client());
+  }
+
+  const CallRules& rules() const { return rules_; }
+  SdkVersion sdkVersion() const { return sdkVersion_; }
+  const std::vector<PluginDescriptor>& plugins() const { return plugins_; }
+
+  Loaded current() const {
+    std::lock_guard lock(mutex_);
+    return loaded_;
+  }
+
+  // The module in a running surrogate: the current one, or, once that stopped, the surrogate
+  // that replaces it, with the module loaded again.
+  Loaded revive() {
+    std::lock_guard lock(mutex_);
+    if (!loaded_.client->isLost()) return loaded_;
+    loaded_ = load(surrogate_->revive(loaded_.client));
+    return loaded_;
+  }
+
+ private:
+  Loaded load(std::shared_ptr<SurrogateClient> client) {
+    std::string pathText = utf8(rules_.modulePath);
+    // Loading runs the module's initialization, which may take as long as a start.
+    CallDeadline loading(std::max(CallDeadline::current(rules_.timeout), startTimeout_));
+    auto module = rules_(
+        *client, "",
+        [&](wire::Session::Client& session) {
+          auto request = session.loadModuleRequest();
+          request.setPath(pathText);
+          return request.send();
+        },
+        [&](auto& response) {
+          throwIfError(response);
+          if (plugins_.empty()) {  // the first load; a reload is the same file
+            auto version = response.getSdkVersion();
+            sdkVersion_ = {version.getMajor(), version.getMinor(), version.getRevision()};
+            for (auto plugin : response.getPlugins()) plugins_.push_back(fromWire(plugin));
+          }
+          return std::make_unique<wire::Module::Client>(response.getModule());
+        });
+    auto owned = std::make_shared<LoopOwned<wire::Module::Client>>(client->loop(), std::move(module));
+    return {std::move(client), std::move(owned)};
+  }
+
+  std::shared_ptr<SharedSurrogate> surrogate_;
+  CallRules rules_;
+  std::chrono::milliseconds startTimeout_;
+  SdkVersion sdkVersion_;
+  std::vector<PluginDescriptor> plugins_;
+  mutable std::mutex mutex_;
+  Loaded loaded_;
+};
+
+// An instance created in a surrogate, as the surrogate describes it.
+struct RemoteInstance {
+  std::unique_ptr<wire::Instance::Client> instance;
+  bool hasParams = false, hasState = false, hasProcess = false, hasGui = false;
+  std::vector<ParamInfo> params;
+};
+
+RemoteInstance createRemoteInstance(const ModuleLink& link, const ModuleLink::Loaded& loaded,
+                                    const PluginDescriptor& descriptor,
+                                    const std::shared_ptr<CallbackTarget>& target) {
+  return link.rules()(
+      *loaded.client, descriptor.name,
+      [&](wire::Session::Client&) {
+        auto request = loaded.module->get().createInstanceRequest();
+        request.setPluginId(descriptor.id);
+        request.setHost(kj::heap<HostCallbacksServer>(target));
+        return request.send();
+      },
+      [&](auto& response) {
+        throwIfError(response);
+        RemoteInstance remote;
+        remote.instance = std::make_unique<wire::Instance::Client>(response.getInstance());
+        auto extensions = response.getExtensions();
+        remote.hasParams = extensions.getParams();
+        remote.hasState = extensions.getState();
+        remote.hasProcess = extensions.getProcess();
+        remote.hasGui = extensions.getGui();
+        for (auto param : response.getParams()) remote.params.push_back(fromWire(param));
+        return remote;
+      });
+}
+
+// Restarts a stopped plugin by itself as a RestartPolicy says: on a thread of its own, after a
+// back-off, a limited number of times in a row.
+class RestartSupervisor {
+ public:
+  // `restart` brings the plugin back (throwing when it cannot); `failed` reports an attempt that
+  // did not.
+  RestartSupervisor(RestartPolicy policy, std::function<void()> restart,
+                    std::function<void(std::string_view why, bool willRetry)> failed)
+      : policy_(policy), restart_(std::move(restart)), failed_(std::move(failed)) {}
+
+  ~RestartSupervisor() { stop(); }
+
+  // Ends automatic restarts, waiting for an attempt in progress.
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // [any-thread] The plugin stopped: restart it if the policy says so.
+  void stopped() {
+    if (!policy_.automatic) return;
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    if (std::chrono::steady_clock::now() - runningSince_ >= policy_.stableAfter) attemptsInRow_ = 0;
+    pending_ = true;
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    wake_.notify_all();
+  }
+
+  // [any-thread] The plugin runs again; `byHand` (restart()) also resets the count of attempts.
+  void restarted(bool byHand) {
+    std::lock_guard lock(mutex_);
+    runningSince_ = std::chrono::steady_clock::now();
+    if (byHand) attemptsInRow_ = 0;
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [&] { return pending_ || stopping_; });
+      if (stopping_) return;
+      pending_ = false;
+      if (attemptsInRow_ >= policy_.maxAttempts) {
+        std::string why = "it stopped again after " + std::to_string(attemptsInRow_) +
+                          " automatic restarts in a row; restart() it to try again";
+        lock.unlock();
+        failed_(why, false);
+        lock.lock();
+        continue;
+      }
+      auto delay = policy_.firstDelay;
+      for (uint32_t i = 0; i < attemptsInRow_ && delay < policy_.maxDelay; ++i) delay *= 2;
+      delay = std::min(delay, policy_.maxDelay);
+      ++attemptsInRow_;
+      if (wake_.wait_for(lock, delay, [&] { return stopping_; })) return;
+      lock.unlock();
+      try {
+        restart_();
+      } catch (const std::exception& error) {
+        lock.lock();
+        bool willRetry = attemptsInRow_ < policy_.maxAttempts && !stopping_;
+        if (willRetry) pending_ = true;
+        lock.unlock();
+        failed_(error.what(), willRetry);
+      }
+      lock.lock();
+    }
+  }
+
+  RestartPolicy policy_;
+  std::function<void()> restart_;
+  std::function<void(std::string_view, bool)> failed_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool pending_ = false;
+  bool stopping_ = false;
+  uint32_t attemptsInRow_ = 0;
+  std::chrono::steady_clock::time_point runningSince_ = std::chrono::steady_clock::now();
+  std::thread thread_;
+};
+
+// One life of an instance: its capability in one surrogate process.
+struct Binding {
+  std::shared_ptr<SurrogateClient> client;
+  LoopOwned<wire::Instance::Client> instance;  // after client: released first
+  uint64_t lostListener = 0;
+  std::atomic<bool> stopReported{false};
+
+  Binding(std::shared_ptr<SurrogateClient> client, std::unique_ptr<wire::Instance::Client> instance)
+      : client(std::move(client)), instance(this->client->loop(), std::move(instance)) {}
+  ~Binding() {
+    if (lostListener) client->removeLostListener(lostListener);
+  }
+  Binding(const Binding&) = delete;
+  Binding& operator=(const Binding&) = delete;
+};
+
+// The requests an instance sends, for its own calls and for restoring a restarted one.
+auto setParamRequest(uint32_t id, double value) {
+  return [id, value](wire::Instance::Client& instance) {
+    auto request = instance.setParamRequest();
+    request.setId(id);
+    request.setValue(value);
+    return request.send();
+  };
+}
+
+auto loadStateRequest(std::span<const uint8_t> state) {
+  return [state](wire::Instance::Client& instance) {
+    auto request = instance.loadStateRequest();
+    request.setState(kj::arrayPtr(state.data(), state.size()));
+    return request.send();
+  };
+}
+
+auto activateRequest(double sampleRate, uint32_t maxFrames) {
+  return [sampleRate, maxFrames](wire::Instance::Client& instance) {
+    auto request = instance.activateRequest();
+    request.setSampleRate(sampleRate);
+    request.setMaxFrames(maxFrames);
+    return request.send();
+  };
+}
+
 class BridgedInstance final : public PluginInstance, private EditorPeer {
-  // Runs a call on this instance's capability; see CallContext.
+  // The current life.
+  std::shared_ptr<Binding> binding() const {
+    std::lock_guard lock(bindingMutex_);
+    return binding_;
+  }
+
+  // Runs a call on the instance in `binding`'s surrogate; see CallRules.
+  template <typename Start, typename Finish>
+  auto call(Binding& binding, Start&& start, Finish&& finish) {
+    return link_->rules()(
+        *binding.client, descriptor_.name,
+        [&](wire::Session::Client&) { return start(binding.instance.get()); }, finish);
+  }
+
+  // Runs a call on the current instance.
   template <typename Start, typename Finish>
   auto call(Start&& start, Finish&& finish) {
-    return calls_(
-        descriptor_.name, [&](wire::Session::Client&) { return start(instance_.get()); }, finish);
+    auto current = binding();
+    return call(*current, start, finish);
   }
 
  public:
-  BridgedInstance(const CallContext& calls, PluginDescriptor descriptor,
-                  std::unique_ptr<wire::Instance::Client> instance,
-                  std::shared_ptr<CallbackTarget> target, wire::Extensions::Reader extensions,
-                  std::vector<ParamInfo> params)
-      : calls_(calls),
+  BridgedInstance(std::shared_ptr<ModuleLink> link, const RestartPolicy& restartPolicy,
+                  PluginDescriptor descriptor, HostCallbacks& callbacks,
+                  const ModuleLink::Loaded& loaded, RemoteInstance remote,
+                  std::shared_ptr<CallbackTarget> target)
+      : link_(std::move(link)),
         descriptor_(std::move(descriptor)),
-        instance_(calls_.client->loop(), std::move(instance)),
         target_(std::move(target)),
-        hasParams_(extensions.getParams()),
-        hasState_(extensions.getState()),
-        hasProcess_(extensions.getProcess()),
-        hasGui_(extensions.getGui()),
-        params_(std::move(params)),
-        editor_(*this, *target_->callbacks, descriptor_.name) {
-    // Constructed on the loop thread, where the callbacks that use these run.
-    target_->editor = &editor_;
-    lostListener_ = calls_.client->addLostListener([this](const std::string& why) {
-      editor_.pluginStopped(why);
-      if (target_->callbacks) target_->callbacks->pluginStopped(why);
-    });
+        hasParams_(remote.hasParams),
+        hasState_(remote.hasState),
+        hasProcess_(remote.hasProcess),
+        hasGui_(remote.hasGui),
+        params_(std::move(remote.params)),
+        editor_(*this, callbacks, descriptor_.name),
+        supervisor_(
+            restartPolicy, [this] { revive(false); },
+            [this](std::string_view why, bool willRetry) {
+              target_->with([&](HostCallbacks& callbacks, EditorHost*) {
+                callbacks.pluginRestartFailed(why, willRetry);
+              });
+            }) {
+    binding_ = bind(loaded, std::move(remote.instance));
+    target_->attachEditor(&editor_);
   }
 
   ~BridgedInstance() override {
-    calls_.client->removeLostListener(lostListener_);
-    try {
-      // Resize requests come in on the loop thread: detach them there before the slot goes.
-      calls_.client->loop().run(
-          [target = target_](kj::AsyncIoContext&) {
-            target->editor = nullptr;
-            return kj::Promise<void>(kj::READY_NOW);
-          },
-          [] {});
-    } catch (const std::exception&) {
-    }
+    supervisor_.stop();
+    target_->attachEditor(nullptr);
     editor_.close();
+    auto last = binding();
     try {
-      call([](auto& instance) { return instance.destroyRequest().send(); },
-           [](auto& response) { throwIfError(response); });
+      if (!last->client->isLost()) {
+        call(*last, [](auto& instance) { return instance.destroyRequest().send(); }, kCheck);
+      }
     } catch (const std::exception&) {
       // The surrogate is gone or the plugin failed in destroy(): nothing left to release.
     }
-    calls_.client->loop().post(
-        [target = target_](kj::AsyncIoContext&) { target->callbacks = nullptr; });
+    target_->detach();
   }
 
   const PluginDescriptor& descriptor() const override { return descriptor_; }
@@ -155,49 +482,34 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   void setParam(uint32_t id, double value) override {
-    call(
-        [id, value](auto& instance) {
-          auto request = instance.setParamRequest();
-          request.setId(id);
-          request.setValue(value);
-          return request.send();
-        },
-        [](auto& response) { throwIfError(response); });
+    call(setParamRequest(id, value), kCheck);
+    target_->memory.paramSet(id, value);
   }
 
   std::vector<uint8_t> saveState() override {
-    return call([](auto& instance) { return instance.saveStateRequest().send(); },
-                [](auto& response) {
-                  throwIfError(response);
-                  auto state = response.getState();
-                  return std::vector<uint8_t>(state.begin(), state.end());
-                });
+    auto state = call([](auto& instance) { return instance.saveStateRequest().send(); },
+                      [](auto& response) {
+                        throwIfError(response);
+                        auto state = response.getState();
+                        return std::vector<uint8_t>(state.begin(), state.end());
+                      });
+    target_->memory.stateSaved(state);
+    return state;
   }
 
   void loadState(std::span<const uint8_t> state) override {
-    call(
-        [state](auto& instance) {
-          auto request = instance.loadStateRequest();
-          request.setState(kj::arrayPtr(state.data(), state.size()));
-          return request.send();
-        },
-        [](auto& response) { throwIfError(response); });
+    call(loadStateRequest(state), kCheck);
+    target_->memory.stateLoaded(state);
   }
 
   void activate(double sampleRate, uint32_t maxFrames) override {
-    call(
-        [sampleRate, maxFrames](auto& instance) {
-          auto request = instance.activateRequest();
-          request.setSampleRate(sampleRate);
-          request.setMaxFrames(maxFrames);
-          return request.send();
-        },
-        [](auto& response) { throwIfError(response); });
+    call(activateRequest(sampleRate, maxFrames), kCheck);
+    target_->memory.activated(sampleRate, maxFrames);
   }
 
   void deactivate() override {
-    call([](auto& instance) { return instance.deactivateRequest().send(); },
-         [](auto& response) { throwIfError(response); });
+    call([](auto& instance) { return instance.deactivateRequest().send(); }, kCheck);
+    target_->memory.deactivated();
   }
 
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
@@ -242,7 +554,84 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   PluginEditor* editor() override { return editor_.get(); }
   void closeEditor() override { editor_.close(); }
 
+  bool isRunning() const override { return !binding()->client->isLost(); }
+  bool restart() override { return revive(true); }
+
  private:
+  // A binding for `instance` in `loaded`'s surrogate that reports the surrogate's loss.
+  std::shared_ptr<Binding> bind(const ModuleLink::Loaded& loaded,
+                                std::unique_ptr<wire::Instance::Client> instance) {
+    auto binding = std::make_shared<Binding>(loaded.client, std::move(instance));
+    binding->lostListener = loaded.client->addLostListener(
+        [this, raw = binding.get()](const std::string& why) { stopped(*raw, why); });
+    return binding;
+  }
+
+  // [any-thread] `binding`'s surrogate is gone. Reported once, and only for the current one.
+  void stopped(Binding& binding, const std::string& why) {
+    {
+      std::lock_guard lock(bindingMutex_);
+      if (binding_.get() != &binding) return;
+    }
+    if (binding.stopReported.exchange(true)) return;
+    editor_.pluginStopped(why);
+    target_->with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.pluginStopped(why); });
+    supervisor_.stopped();
+  }
+
+  // Brings the plugin back in a running surrogate unless it is running; see restart().
+  bool revive(bool byHand) {
+    std::lock_guard restarting(restartMutex_);
+    if (isRunning()) return false;
+    auto loaded = link_->revive();
+    auto fresh = bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
+    restore(*fresh);
+    {
+      std::lock_guard lock(bindingMutex_);
+      binding_ = fresh;
+    }
+    // Lost between its creation and now: its listener found it was not current yet.
+    if (fresh->client->isLost()) {
+      stopped(*fresh, "its surrogate stopped as it restarted");
+      throw Error(Error::Kind::disconnected,
+                  "plugin '" + descriptor_.name + "' stopped again as it restarted");
+    }
+    supervisor_.restarted(byHand);
+    spdlog::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
+                 utf8(link_->rules().modulePath), fresh->client->pid());
+    editor_.pluginRestarted();
+    target_->with([](HostCallbacks& callbacks, EditorHost*) { callbacks.pluginRestarted(); });
+    return true;
+  }
+
+  // Gives a new instance what the host knows of the old one. A surrogate that stops meanwhile
+  // fails the restart; the plugin refusing a value only costs that value.
+  void restore(Binding& fresh) {
+    auto memory = target_->memory.snapshot();
+    auto attempt = [&](const std::string& what, auto&& send) {
+      try {
+        call(fresh, send, kCheck);
+      } catch (const Error& error) {
+        if (error.kind() == Error::Kind::disconnected || error.kind() == Error::Kind::timeout) {
+          throw;
+        }
+        spdlog::warn("restarting plugin '{}': {} failed: {}", descriptor_.name, what,
+                     error.what());
+      }
+    };
+    if (memory.state) attempt("loading its last state", loadStateRequest(*memory.state));
+    for (auto [id, value] : memory.params) {
+      auto info = std::find_if(params_.begin(), params_.end(),
+                               [id](const ParamInfo& param) { return param.id == id; });
+      if (info == params_.end() || info->isReadOnly()) continue;
+      attempt("setting parameter " + std::to_string(id), setParamRequest(id, value));
+    }
+    if (memory.activation) {
+      attempt("activating it",
+              activateRequest(memory.activation->sampleRate, memory.activation->maxFrames));
+    }
+  }
+
   EditorInfo createEditor(NativeWindow parent) override {
     uint32_t handle = windowHandleToWire(reinterpret_cast<uintptr_t>(parent));
     return call(
@@ -260,8 +649,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   void destroyEditor() override {
-    call([](auto& instance) { return instance.closeEditorRequest().send(); },
-         [](auto& response) { throwIfError(response); });
+    call([](auto& instance) { return instance.closeEditorRequest().send(); }, kCheck);
   }
 
   EditorSize resizeEditor(EditorSize size) override {
@@ -285,97 +673,69 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
           request.setVisible(visible);
           return request.send();
         },
-        [](auto& response) { throwIfError(response); });
+        kCheck);
   }
 
-  CallContext calls_;
+  std::shared_ptr<ModuleLink> link_;
   PluginDescriptor descriptor_;
-  LoopOwned<wire::Instance::Client> instance_;
   std::shared_ptr<CallbackTarget> target_;
   bool hasParams_, hasState_, hasProcess_, hasGui_;
   std::vector<ParamInfo> params_;
   EditorSlot editor_;
-  uint64_t lostListener_ = 0;
+  RestartSupervisor supervisor_;  // stopped first thing in the destructor
+  std::mutex restartMutex_;       // one restart at a time
+  mutable std::mutex bindingMutex_;
+  std::shared_ptr<Binding> binding_;  // the current life, replaced by a restart; declared last:
+                                      // its loss listener goes before anything it uses
 };
 
 class BridgedModule final : public PluginModule {
  public:
-  BridgedModule(std::shared_ptr<SurrogateClient> client, const std::filesystem::path& path,
+  BridgedModule(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
                 Architecture architecture, const LoadOptions& options)
-      : calls_{std::move(client), path, options.callTimeout, options.onHang},
-        architecture_(architecture) {
-    std::string pathText = utf8(path);
-    // Loading runs the module's initialization, which may take as long as a start.
-    CallDeadline loading(std::max(CallDeadline::current(options.callTimeout), options.startTimeout));
-    auto module = calls_(
-        "",
-        [&](wire::Session::Client& session) {
-          auto request = session.loadModuleRequest();
-          request.setPath(pathText);
-          return request.send();
-        },
-        [&](auto& response) {
-          throwIfError(response);
-          auto version = response.getSdkVersion();
-          sdkVersion_ = {version.getMajor(), version.getMinor(), version.getRevision()};
-          for (auto plugin : response.getPlugins()) plugins_.push_back(fromWire(plugin));
-          return std::make_unique<wire::Module::Client>(response.getModule());
-        });
-    module_ =
-        std::make_unique<LoopOwned<wire::Module::Client>>(calls_.client->loop(), std::move(module));
-  }
+      : link_(std::make_shared<ModuleLink>(std::move(surrogate), path, options)),
+        architecture_(architecture),
+        restartPolicy_(options.restart) {}
 
-  const std::filesystem::path& path() const override { return calls_.modulePath; }
+  const std::filesystem::path& path() const override { return link_->rules().modulePath; }
   Architecture architecture() const override { return architecture_; }
   bool isBridged() const override { return true; }
-  uint32_t surrogatePid() const override { return calls_.client->pid(); }
-  SdkVersion sdkVersion() const override { return sdkVersion_; }
-  const std::vector<PluginDescriptor>& plugins() const override { return plugins_; }
+  uint32_t surrogatePid() const override { return link_->current().client->pid(); }
+  SdkVersion sdkVersion() const override { return link_->sdkVersion(); }
+  const std::vector<PluginDescriptor>& plugins() const override { return link_->plugins(); }
 
+  // In a surrogate that stopped, this starts the one that replaces it.
   std::unique_ptr<PluginInstance> createInstance(std::string_view pluginId,
                                                  HostCallbacks& callbacks) override {
     PluginDescriptor descriptor;
-    for (const auto& plugin : plugins_) {
+    for (const auto& plugin : plugins()) {
       if (plugin.id == pluginId) descriptor = plugin;
     }
     if (descriptor.id.empty()) {
-      throw Error(Error::Kind::notFound, "'" + utf8(calls_.modulePath) + "' has no plugin with id '" +
+      throw Error(Error::Kind::notFound, "'" + utf8(path()) + "' has no plugin with id '" +
                                              std::string(pluginId) + "'");
     }
-    auto target = std::make_shared<CallbackTarget>(CallbackTarget{&callbacks});
-    return calls_(
-        descriptor.name,
-        [&](wire::Session::Client&) {
-          auto request = module_->get().createInstanceRequest();
-          request.setPluginId(descriptor.id);
-          request.setHost(kj::heap<HostCallbacksServer>(target));
-          return request.send();
-        },
-        [&](auto& response) -> std::unique_ptr<PluginInstance> {
-          throwIfError(response);
-          std::vector<ParamInfo> params;
-          for (auto param : response.getParams()) params.push_back(fromWire(param));
-          return std::make_unique<BridgedInstance>(
-              calls_, descriptor, std::make_unique<wire::Instance::Client>(response.getInstance()),
-              target, response.getExtensions(), std::move(params));
-        });
+    auto target = std::make_shared<CallbackTarget>(callbacks);
+    auto loaded = link_->revive();
+    auto remote = createRemoteInstance(*link_, loaded, descriptor, target);
+    return std::make_unique<BridgedInstance>(link_, restartPolicy_, std::move(descriptor),
+                                             callbacks, loaded, std::move(remote),
+                                             std::move(target));
   }
 
  private:
-  CallContext calls_;  // the surrogate and this module's path, with the deadline rules
+  std::shared_ptr<ModuleLink> link_;
   Architecture architecture_;
-  SdkVersion sdkVersion_;
-  std::vector<PluginDescriptor> plugins_;
-  std::unique_ptr<LoopOwned<wire::Module::Client>> module_;
+  RestartPolicy restartPolicy_;
 };
 
 }  // namespace
 
-std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SurrogateClient> client,
+std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
                                                 const std::filesystem::path& path,
                                                 Architecture architecture,
                                                 const LoadOptions& options) {
-  return std::make_unique<BridgedModule>(std::move(client), path, architecture, options);
+  return std::make_unique<BridgedModule>(std::move(surrogate), path, architecture, options);
 }
 
 }  // namespace bridge32

@@ -8,9 +8,9 @@
 
 namespace bridge32 {
 
-// Loads `path` in the surrogate `client` is connected to; `options` gives the call deadline and
-// what to do about a hang.
-std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SurrogateClient> client,
+// Loads `path` in `surrogate`; `options` gives the call deadline, what to do about a hang, and
+// the restart policy.
+std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
                                                 const std::filesystem::path& path,
                                                 Architecture architecture,
                                                 const LoadOptions& options);

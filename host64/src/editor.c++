@@ -15,6 +15,7 @@ namespace {
 // Posted to the container by other threads.
 constexpr UINT kResizeRequested = WM_APP + 0x132;  // wParam: width, lParam: height
 constexpr UINT kPluginStopped = WM_APP + 0x133;
+constexpr UINT kPluginRestarted = WM_APP + 0x134;
 
 constexpr wchar_t kContainerClass[] = L"bridge32.EditorContainer";
 
@@ -129,6 +130,10 @@ class EditorWindow final : public PluginEditor {
       case kPluginStopped:
         InvalidateRect(hwnd, nullptr, TRUE);
         return 0;
+      case kPluginRestarted:
+        reattach();
+        InvalidateRect(hwnd, nullptr, TRUE);
+        return 0;
       case WM_PAINT:
         paint(hwnd);
         return 0;
@@ -148,6 +153,23 @@ class EditorWindow final : public PluginEditor {
                    wanted.width, wanted.height, error.what());
       adopt(size_);
       return false;
+    }
+  }
+
+  // The plugin runs again in a new process: create its editor in this container again, at the
+  // size it had if the plugin can take it, and as visible as it was.
+  void reattach() {
+    if (!slot_.stoppedReason().empty()) return;  // it stopped again before this came
+    EditorSize before = size_;
+    try {
+      EditorInfo info = peer_.createEditor(hwnd_);
+      canResize_ = info.canResize;
+      adopt(info.size);
+      if (canResize_ && !(info.size == before)) askPlugin(before, "take back its earlier size");
+      if (GetWindowLongPtrW(hwnd_, GWL_STYLE) & WS_VISIBLE) peer_.setEditorVisible(true);
+    } catch (const std::exception& error) {
+      spdlog::warn("the editor of '{}' could not be created again after its restart: {}",
+                   pluginName_, error.what());
     }
   }
 
@@ -254,6 +276,27 @@ void EditorSlot::pluginStopped(const std::string& why) {
   stoppedReason_ = why;
 #if _WIN32
   if (container_) PostMessageW(static_cast<HWND>(container_), kPluginStopped, 0, 0);
+#endif
+}
+
+void EditorSlot::pluginRestarted() {
+  NativeWindow container;
+  {
+    std::lock_guard lock(mutex_);
+    stoppedReason_.clear();
+    container = container_;
+  }
+#if _WIN32
+  // The container's thread makes the editor again: now if that is this thread, else soon.
+  auto window = static_cast<HWND>(container);
+  if (!window) return;
+  if (GetWindowThreadProcessId(window, nullptr) == GetCurrentThreadId()) {
+    SendMessageW(window, kPluginRestarted, 0, 0);
+  } else {
+    PostMessageW(window, kPluginRestarted, 0, 0);
+  }
+#else
+  (void)container;
 #endif
 }
 

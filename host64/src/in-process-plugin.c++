@@ -36,6 +36,9 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
   PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
   PluginEditor* editor() override { return editor_.get(); }
   void closeEditor() override { editor_.close(); }
+  // It runs in this process: it stops only with it.
+  bool isRunning() const override { return true; }
+  bool restart() override { return false; }
 
  private:
   EditorInfo createEditor(NativeWindow parent) override {

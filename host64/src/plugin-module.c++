@@ -1,6 +1,8 @@
 // PluginModule::load: choose in-process or a surrogate from the module's own header.
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
 #include "bridge32/host.h"
 #include "bridged-plugin.h"
 #include "in-process-plugin.h"
@@ -111,12 +113,32 @@ LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options)
   return plan;
 }
 
-SharedSurrogate::SharedSurrogate(std::shared_ptr<SurrogateClient> client)
-    : client_(std::move(client)) {}
+SharedSurrogate::SharedSurrogate(Starter start)
+    : start_(std::move(start)), client_(start_()) {
+  architecture_ = client_->architecture();
+}
 
-uint32_t SharedSurrogate::pid() const { return client_->pid(); }
+uint32_t SharedSurrogate::pid() const { return client()->pid(); }
 
-Architecture SharedSurrogate::architecture() const { return client_->architecture(); }
+Architecture SharedSurrogate::architecture() const { return architecture_; }
+
+bool SharedSurrogate::isRunning() const { return !client()->isLost(); }
+
+std::shared_ptr<SurrogateClient> SharedSurrogate::client() const {
+  std::lock_guard lock(mutex_);
+  return client_;
+}
+
+std::shared_ptr<SurrogateClient> SharedSurrogate::revive(
+    const std::shared_ptr<SurrogateClient>& lost) {
+  std::lock_guard lock(mutex_);
+  if (client_ == lost && client_->isLost()) {
+    auto fresh = start_();
+    spdlog::info("surrogate {} replaces surrogate {}, which stopped", fresh->pid(), lost->pid());
+    client_ = std::move(fresh);
+  }
+  return client_;
+}
 
 std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
                                                 const LoadOptions& options) {
@@ -124,30 +146,30 @@ std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
   checkSurrogate(executable, architecture);
   SurrogateClient::Timing timing{options.startTimeout, options.heartbeatInterval,
                                  options.heartbeatTimeout};
-  return std::make_shared<SharedSurrogate>(
-      std::make_shared<SurrogateClient>(executable, architecture, timing));
+  return std::make_shared<SharedSurrogate>([executable, architecture, timing] {
+    return std::make_shared<SurrogateClient>(executable, architecture, timing);
+  });
 }
 
 std::unique_ptr<PluginModule> PluginModule::load(const std::filesystem::path& path,
                                                  const LoadOptions& options) {
   LoadPlan plan = planLoad(path, options);
   if (!plan.bridged) return loadInProcessModule(path);
-  std::shared_ptr<SurrogateClient> client;
-  if (options.surrogate) {
+  std::shared_ptr<SharedSurrogate> surrogate = options.surrogate;
+  if (surrogate) {
     if (options.surrogate->architecture() != plan.file.architecture) {
       throw Error(Error::Kind::badModule,
                   "'" + utf8(path) + "' is a " + plan.file.describe() + " and cannot load into the " +
                       std::string(toString(options.surrogate->architecture())) + " surrogate " +
                       std::to_string(options.surrogate->pid()));
     }
-    client = options.surrogate->client();
   } else {
-    client = startSurrogate(plan.file.architecture, options)->client();
+    surrogate = startSurrogate(plan.file.architecture, options);
   }
   // The surrogate may run in another directory; give it a path that does not depend on ours.
   std::error_code error;
   auto absolute = std::filesystem::absolute(path, error);
-  return loadBridgedModule(std::move(client), error ? path : absolute, plan.file.architecture,
+  return loadBridgedModule(std::move(surrogate), error ? path : absolute, plan.file.architecture,
                            options);
 }
 

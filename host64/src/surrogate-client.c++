@@ -133,6 +133,7 @@ bool SurrogateClient::isDeadline(const kj::Exception& exception) {
 }
 
 void SurrogateClient::killAsHung(const std::string& why) {
+  lost_ = true;
   {
     std::lock_guard lock(killReasonMutex_);
     if (killReason_.empty()) killReason_ = why;
@@ -174,6 +175,7 @@ void SurrogateClient::rethrowTransportError(const kj::Exception& exception,
     throw Error(Error::Kind::failed, "bridged call failed: " +
                                          std::string(exception.getDescription().cStr()));
   }
+  lost_ = true;
   throw Error(Error::Kind::disconnected, describeLoss(std::chrono::seconds(2)));
 }
 
@@ -193,6 +195,7 @@ std::string SurrogateClient::describeLoss(std::chrono::milliseconds waitForExit)
 }
 
 void SurrogateClient::notifyLost() {
+  lost_ = true;
   if (closing_) return;
   // The connection drops as the process ends; give it a moment to be reaped for its status.
   std::string why = describeLoss(std::chrono::milliseconds(500));

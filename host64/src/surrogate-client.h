@@ -42,6 +42,8 @@ class SurrogateClient {
   uint32_t pid() const { return pid_; }
   Architecture architecture() const { return architecture_; }
   EventLoopThread& loop() { return loop_; }
+  // [any-thread] True once the connection broke or bridge32 killed the process as hung.
+  bool isLost() const { return lost_; }
 
   // [any-thread but the loop's] Like EventLoopThread::run, with `start(session)` given the
   // session. A broken connection becomes Error(disconnected) saying how the surrogate ended.
@@ -80,6 +82,7 @@ class SurrogateClient {
   uint32_t pid_ = 0;
   Connection* connection_ = nullptr;  // lives on the loop thread
   std::atomic<bool> closing_{false};
+  std::atomic<bool> lost_{false};
   std::mutex listenersMutex_;
   std::map<uint64_t, LostListener> listeners_;
   uint64_t nextListenerId_ = 1;

@@ -71,9 +71,17 @@ class HostCallbacks {
   // the application can lay its window out again. The default does nothing.
   virtual void editorResized(EditorSize size);
   // [any-thread] The plugin's surrogate process is gone (crashed, killed, hung and killed):
-  // every later call fails with Error::Kind::disconnected. `why` says how it ended. The default
-  // does nothing; bridged plugins only.
+  // every later call fails with Error::Kind::disconnected until the plugin is restarted. `why`
+  // says how it ended. The default does nothing; bridged plugins only.
   virtual void pluginStopped(std::string_view why);
+  // [any-thread] The plugin runs again in a new surrogate (PluginInstance::restart or an
+  // automatic restart), with its state, parameters and activation restored and its editor, if
+  // one was open, back in its container. The default does nothing.
+  virtual void pluginRestarted();
+  // [any-thread] An automatic restart failed; `why` says how. Another attempt follows after a
+  // back-off when `willRetry`; otherwise the plugin stays stopped until restart() is called.
+  // The default does nothing.
+  virtual void pluginRestartFailed(std::string_view why, bool willRetry);
 };
 
 // Where a plugin's b32_host_gui.request_resize goes: the host's editor container, in-process

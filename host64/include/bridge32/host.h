@@ -23,7 +23,9 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -68,15 +70,31 @@ class CallDeadline {
 };
 
 // A surrogate process that several modules share: one process start for all of them (a
-// 32-bit process under Wine takes a minute to start). Modules keep it alive while loaded.
+// 32-bit process under Wine takes a minute to start). Modules keep it alive while loaded. When
+// it dies, restarting a plugin loaded into it starts a new process that takes its place for
+// every module sharing it.
 class SharedSurrogate {
  public:
-  explicit SharedSurrogate(std::shared_ptr<SurrogateClient> client);
+  using Starter = std::function<std::shared_ptr<SurrogateClient>()>;
+  // Made by startSurrogate: `start` starts a process, now and on every revival.
+  explicit SharedSurrogate(Starter start);
+  // The current process's id: a new one after a revival.
   uint32_t pid() const;
   Architecture architecture() const;
-  const std::shared_ptr<SurrogateClient>& client() const { return client_; }
+  // False once the current process is gone, until something revives it.
+  bool isRunning() const;
+
+  // The current process's connection, running or not.
+  std::shared_ptr<SurrogateClient> client() const;
+  // A running process's connection: `lost`, if it is still the current one and has stopped, is
+  // replaced by a new process (one start however many callers ask at once). Throws like
+  // startSurrogate.
+  std::shared_ptr<SurrogateClient> revive(const std::shared_ptr<SurrogateClient>& lost);
 
  private:
+  Starter start_;
+  Architecture architecture_;
+  mutable std::mutex mutex_;
   std::shared_ptr<SurrogateClient> client_;
 };
 
@@ -84,6 +102,23 @@ struct LoadOptions;
 // Starts a surrogate of `architecture` for modules loaded with LoadOptions::surrogate.
 std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
                                                 const LoadOptions& options);
+
+// Whether and how bridge32 brings back a bridged plugin whose surrogate stopped. A restart starts
+// a new surrogate, loads the module, creates the instance and gives it back what the host knows
+// of it: the state last saved or loaded, the parameter values set since (or reported by the
+// plugin), its activation, and its editor in the same container.
+struct RestartPolicy {
+  // Restart by itself, on a background thread, after `firstDelay`; otherwise only restart() does.
+  bool automatic = false;
+  // At most this many automatic attempts in a row; a plugin that then runs for `stableAfter`
+  // without stopping earns them back. Past the limit it stays stopped until restart().
+  uint32_t maxAttempts = 3;
+  // The back-off: `firstDelay` before the first attempt, doubling for each next one in a row,
+  // up to `maxDelay`.
+  std::chrono::milliseconds firstDelay{250};
+  std::chrono::milliseconds maxDelay{10'000};
+  std::chrono::milliseconds stableAfter{30'000};
+};
 
 struct LoadOptions {
   Isolation isolation = Isolation::automatic;
@@ -104,6 +139,8 @@ struct LoadOptions {
   // if it does not answer within `heartbeatTimeout`. These two apply to a new surrogate only.
   std::chrono::milliseconds heartbeatInterval{1'000};
   std::chrono::milliseconds heartbeatTimeout{10'000};
+  // What happens when a bridged plugin's surrogate stops: see RestartPolicy.
+  RestartPolicy restart;
 };
 
 // A window of the platform's window system: an HWND on Windows.
@@ -168,6 +205,16 @@ class PluginInstance {
   virtual PluginEditor* editor() = 0;
   // Closes the editor and destroys its container; a no-op when none is open.
   virtual void closeEditor() = 0;
+
+  // False once the plugin's surrogate stopped (HostCallbacks::pluginStopped), until it is
+  // restarted. Always true in-process.
+  virtual bool isRunning() const = 0;
+  // Brings a stopped plugin back in a new surrogate, restored as RestartPolicy describes, and
+  // calls HostCallbacks::pluginRestarted. Returns false, doing nothing, when the plugin is
+  // running. Blocks until the new surrogate answers (a minute for a 32-bit one under Wine);
+  // waits for an automatic restart in progress. Throws Error like load() and createInstance()
+  // when it cannot; the plugin then stays stopped.
+  virtual bool restart() = 0;
 };
 
 class PluginModule {
