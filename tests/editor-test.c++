@@ -390,6 +390,55 @@ TEST(EditorSurrogateDeath, ContainerStaysAndSaysThePluginStopped) {
   EXPECT_EQ(countChildren(host.get()), 0);
 }
 
+// A restarted plugin's editor comes back in the container it had, at the size it had, showing the
+// restored parameter; the application's window never changes.
+TEST(EditorRestart, TheEditorComesBackInItsContainer) {
+  HostWindow host;
+  RecordingCallbacks callbacks;
+  auto module = loadSamples(test::kSurrogate64);
+  auto gain = module->createInstance(kGain, callbacks);
+  gain->setParam(kGainParam, 2.5);
+  PluginEditor& editor = gain->openEditor(host.get());
+  editor.setSize({400, 150});
+  auto container = static_cast<HWND>(editor.container());
+  HWND before = editorWindow(editor);
+  uint32_t firstPid = module->surrogatePid();
+
+  win32::Handle surrogate(OpenProcess(PROCESS_TERMINATE, FALSE, firstPid));
+  ASSERT_TRUE(surrogate);
+  TerminateProcess(surrogate.get(), 0xC0000005);
+  ASSERT_TRUE(pumpUntil([&] { return !editor.stoppedReason().empty() && !IsWindow(before); }));
+  EXPECT_FALSE(gain->isRunning());
+
+  ASSERT_TRUE(gain->restart());
+  EXPECT_TRUE(gain->isRunning());
+  EXPECT_EQ(callbacks.restarts(), 1);
+  EXPECT_EQ(gain->editor(), &editor) << "the same editor object";
+  EXPECT_EQ(editor.container(), container) << "the same container";
+  EXPECT_TRUE(editor.stoppedReason().empty()) << editor.stoppedReason();
+  HWND after = nullptr;
+  ASSERT_TRUE(pumpUntil([&] { return (after = editorWindow(editor)) && IsWindow(after); }));
+  EXPECT_NE(after, before);
+  EXPECT_EQ(GetAncestor(after, GA_PARENT), container);
+  EXPECT_EQ(GetAncestor(after, GA_ROOT), host.get());
+  DWORD owner = 0;
+  GetWindowThreadProcessId(after, &owner);
+  EXPECT_NE(owner, firstPid);
+  EXPECT_EQ(owner, module->surrogatePid()) << "made by the new surrogate";
+  EXPECT_EQ(editor.size(), (EditorSize{400, 150})) << "the size it had";
+  RECT area{};
+  GetClientRect(after, &area);
+  EXPECT_EQ(area.right, 400);
+  EXPECT_EQ(area.bottom, 150);
+  EXPECT_TRUE(IsWindowVisible(after));
+  EXPECT_EQ(gain->param(kGainParam), 2.5);
+  EXPECT_EQ(windowText(label(after)), "Gain: 2.50 x") << "the restored value, on screen";
+  EXPECT_EQ(countChildren(host.get()), 1) << "still one container";
+
+  gain.reset();
+  EXPECT_FALSE(IsWindow(container));
+}
+
 // ----- the picture -----------------------------------------------------------------------------
 
 // How many colours the screenshot `rgb` (of `window`) has inside `area` (screen coordinates).

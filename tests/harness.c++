@@ -57,6 +57,11 @@ void RecordingCallbacks::editorResized(EditorSize size) {
   resizes_.push_back(size);
 }
 
+void RecordingCallbacks::pluginRestarted() {
+  std::lock_guard lock(mutex_);
+  ++restarts_;
+}
+
 std::vector<std::string> RecordingCallbacks::logs() const {
   std::lock_guard lock(mutex_);
   return logs_;
@@ -70,6 +75,11 @@ std::vector<std::pair<uint32_t, double>> RecordingCallbacks::changes() const {
 std::vector<EditorSize> RecordingCallbacks::resizes() const {
   std::lock_guard lock(mutex_);
   return resizes_;
+}
+
+int RecordingCallbacks::restarts() const {
+  std::lock_guard lock(mutex_);
+  return restarts_;
 }
 
 }  // namespace bridge32::test

@@ -43,8 +43,10 @@ class RecordingCallbacks final : public HostCallbacks {
   void log(LogLevel level, std::string_view message) override;
   void paramChanged(uint32_t id, double value) override;
   void editorResized(EditorSize size) override;
+  void pluginRestarted() override;
 
   std::vector<std::string> logs() const;
+  int restarts() const;
   std::vector<std::pair<uint32_t, double>> changes() const;
   std::vector<EditorSize> resizes() const;
 
@@ -53,6 +55,7 @@ class RecordingCallbacks final : public HostCallbacks {
   std::vector<std::string> logs_;
   std::vector<std::pair<uint32_t, double>> changes_;
   std::vector<EditorSize> resizes_;
+  int restarts_ = 0;
 };
 
 // The bridge32::Error `body` throws; a test failure if it throws none.

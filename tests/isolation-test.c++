@@ -78,21 +78,60 @@ LoadOptions ownSurrogate() {
   return options;
 }
 
-class StopRecorder final : public HostCallbacks {
+// Records a plugin's life as the application hears of it.
+class LifeRecorder final : public HostCallbacks {
  public:
+  struct Failure {
+    std::string why;
+    bool willRetry;
+  };
+
   void log(LogLevel, std::string_view) override {}
   void pluginStopped(std::string_view why) override {
     std::lock_guard lock(mutex_);
     why_ = why;
+    ++stops_;
+    lastStop_ = Clock::now();
   }
+  void pluginRestarted() override {
+    std::lock_guard lock(mutex_);
+    ++restarts_;
+    downtimes_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - lastStop_).count());
+  }
+  void pluginRestartFailed(std::string_view why, bool willRetry) override {
+    std::lock_guard lock(mutex_);
+    failures_.push_back({std::string(why), willRetry});
+  }
+
   std::string why() const {
     std::lock_guard lock(mutex_);
     return why_;
+  }
+  int stops() const {
+    std::lock_guard lock(mutex_);
+    return stops_;
+  }
+  int restarts() const {
+    std::lock_guard lock(mutex_);
+    return restarts_;
+  }
+  // For each restart, the milliseconds from the stop before it.
+  std::vector<double> downtimes() const {
+    std::lock_guard lock(mutex_);
+    return downtimes_;
+  }
+  std::vector<Failure> failures() const {
+    std::lock_guard lock(mutex_);
+    return failures_;
   }
 
  private:
   mutable std::mutex mutex_;
   std::string why_;
+  int stops_ = 0, restarts_ = 0;
+  Clock::time_point lastStop_;
+  std::vector<double> downtimes_;
+  std::vector<Failure> failures_;
 };
 
 template <typename Done>
@@ -117,7 +156,7 @@ TEST_P(Crashes, FailTheCallAndEveryLaterOneFastAndTheHostCarriesOn) {
   const Crash& crash = GetParam();
   auto path = test::pluginPath(crash.architecture, "b32-faulty");
   auto module = PluginModule::load(path, ownSurrogate());
-  StopRecorder callbacks;
+  LifeRecorder callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
   if (crash.fault == kExit) faulty->setParam(kExitCode, 42);
 
@@ -199,7 +238,7 @@ class Hangs : public ::testing::TestWithParam<Hang> {};
 TEST_P(Hangs, PassTheDeadlineAndTheHungSurrogateIsKilled) {
   auto path = test::pluginPath(Architecture::x64, "b32-faulty");
   auto module = PluginModule::load(path, ownSurrogate());
-  StopRecorder callbacks;
+  LifeRecorder callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
 
   auto start = Clock::now();
@@ -235,7 +274,7 @@ TEST(Heartbeat, FindsASurrogateThatStoppedServingWhileNoCallIsInFlight) {
   options.heartbeatInterval = milliseconds(100);
   options.heartbeatTimeout = milliseconds(500);
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
-  StopRecorder callbacks;
+  LifeRecorder callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
 
   Error error = expectError([&] {
@@ -258,7 +297,7 @@ TEST(Heartbeat, FindsASurrogateThatStoppedServingWhileNoCallIsInFlight) {
 TEST(Misbehaviour, GarbageOnStdoutAndStderrDoesNotHurtTheHost) {
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
                                    ownSurrogate());
-  StopRecorder callbacks;
+  LifeRecorder callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
   faulty->setParam(kFault, kGarbageOutput);  // 1 MiB of binary to each, then carries on
   faulty->setParam(kExitCode, 7);
@@ -398,6 +437,191 @@ TEST(HostDeath, TheSurrogateDiesWithItsHost64) { expectSurrogateDiesWithItsHost(
 TEST(HostDeath, TheSurrogateDiesWithItsHost32) { expectSurrogateDiesWithItsHost(Architecture::x86); }
 #endif
 
+// ----- restarts ---------------------------------------------------------------------------------
+
+// The Faulty plugin's state (samples/plugins/faulty.c++): "B32F" and the exit code.
+std::vector<uint8_t> faultyState(uint32_t exitCode) {
+  std::vector<uint8_t> state = {'B', '3', '2', 'F', 0, 0, 0, 0};
+  for (int i = 0; i < 4; ++i) state[4 + i] = uint8_t(exitCode >> (8 * i));
+  return state;
+}
+
+// Surrogate64 in a surrogate of its own; Surrogate32 in the tests' shared 32-bit surrogate,
+// which a restart replaces for everyone.
+class Restarts : public ::testing::TestWithParam<Architecture> {
+ protected:
+  LoadOptions options() const {
+    LoadOptions options = ownSurrogate();
+    if (GetParam() == Architecture::x86) options.surrogate = test::sharedX86();
+    return options;
+  }
+};
+
+TEST_P(Restarts, ByHandBringsThePluginBackAsItWas) {
+  LoadOptions options = this->options();
+  auto module = PluginModule::load(test::pluginPath(GetParam(), "b32-faulty"), options);
+  LifeRecorder callbacks;
+  auto faulty = module->createInstance(kFaulty, callbacks);
+  EXPECT_TRUE(faulty->isRunning());
+  EXPECT_FALSE(faulty->restart()) << "a running plugin is left alone";
+  faulty->loadState(faultyState(42));
+  faulty->activate(48000, 4);
+  uint32_t firstPid = module->surrogatePid();
+
+  Error crash = expectError([&] { faulty->setParam(kFault, kNullDereference); });
+  EXPECT_EQ(crash.kind(), Error::Kind::disconnected) << crash.message();
+  ASSERT_TRUE(waitFor([&] { return callbacks.stops() == 1; }, milliseconds(5000)));
+  EXPECT_FALSE(faulty->isRunning());
+  EXPECT_EQ(expectError([&] { faulty->param(kExitCode); }).kind(), Error::Kind::disconnected);
+
+  auto start = Clock::now();
+  ASSERT_TRUE(faulty->restart());
+  double restartTime = millisecondsSince(start);
+  EXPECT_TRUE(faulty->isRunning());
+  EXPECT_EQ(callbacks.restarts(), 1);
+  EXPECT_NE(module->surrogatePid(), firstPid) << "a new surrogate";
+  EXPECT_EQ(faulty->param(kExitCode), 42) << "its last state";
+  std::vector<float> input = {0.25f, -0.5f, 0.75f, 1.0f}, output(4);
+  faulty->process(1, 4, input, output);
+  EXPECT_EQ(output, input) << "active again: inactive, it refuses to process";
+  if (options.surrogate) {
+    EXPECT_TRUE(options.surrogate->isRunning());
+    EXPECT_EQ(options.surrogate->pid(), module->surrogatePid()) << "the shared one was replaced";
+  }
+  std::printf("[ figures  ] restart by hand (%s): %.1f ms\n",
+              std::string(toString(GetParam())).c_str(), restartTime);
+
+#if _WIN32
+  // A second round costs two more minutes of 32-bit starts under Wine; the 64-bit run has it.
+  if (GetParam() == Architecture::x86 && test::runningUnderWine()) return;
+#endif
+  faulty->setParam(kExitCode, 9);
+  Error exited = expectError([&] { faulty->setParam(kFault, kExit); });
+  EXPECT_NE(exited.message().find("exited with code 9"), std::string::npos) << exited.message();
+  ASSERT_TRUE(waitFor([&] { return callbacks.stops() == 2; }, milliseconds(5000)));
+  ASSERT_TRUE(faulty->restart());
+  EXPECT_EQ(faulty->param(kExitCode), 9) << "a parameter set after the state";
+  EXPECT_EQ(faulty->saveState(), faultyState(9));
+  EXPECT_EQ(callbacks.restarts(), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faulty, Restarts,
+                         ::testing::Values(Architecture::x64, Architecture::x86),
+                         [](const auto& info) {
+                           return info.param == Architecture::x64 ? "Surrogate64" : "Surrogate32";
+                         });
+
+// Every instance of a module loses its surrogate together; the first restart starts the new one
+// and loads the module there, the next joins it.
+TEST(Restart, InstancesOfAModuleComeBackInOneNewSurrogate) {
+  auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
+                                   ownSurrogate());
+  LifeRecorder firstCallbacks, secondCallbacks;
+  auto first = module->createInstance(kFaulty, firstCallbacks);
+  auto second = module->createInstance(kFaulty, secondCallbacks);
+  second->setParam(kExitCode, 77);
+  expectError([&] { first->setParam(kFault, kAbort); });
+  ASSERT_TRUE(waitFor([&] { return firstCallbacks.stops() == 1 && secondCallbacks.stops() == 1; },
+                      milliseconds(5000)));
+  EXPECT_FALSE(second->isRunning()) << "it shared the surrogate";
+
+  ASSERT_TRUE(first->restart());
+  uint32_t newPid = module->surrogatePid();
+  EXPECT_FALSE(second->isRunning()) << "each instance comes back when it is restarted";
+  ASSERT_TRUE(second->restart());
+  EXPECT_EQ(module->surrogatePid(), newPid) << "no second new surrogate";
+  EXPECT_EQ(second->param(kExitCode), 77);
+  auto third = module->createInstance(kFaulty, firstCallbacks);
+  EXPECT_EQ(third->param(kExitCode), 3) << "a new instance starts fresh";
+}
+
+// Automatic restarts wait a back-off that doubles, stop after the limit in a row, and start
+// again after a restart by hand.
+TEST(Restart, AutomaticWithBackOffAndALimit) {
+  LoadOptions options = ownSurrogate();
+  options.restart.automatic = true;
+  options.restart.maxAttempts = 3;
+  options.restart.firstDelay = milliseconds(100);
+  options.restart.maxDelay = milliseconds(300);
+  options.restart.stableAfter = milliseconds(60'000);
+  auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
+  LifeRecorder callbacks;
+  auto faulty = module->createInstance(kFaulty, callbacks);
+  faulty->setParam(kExitCode, 5);
+
+  for (int round = 1; round <= 3; ++round) {
+    Error error = expectError([&] { faulty->setParam(kFault, kExit); });
+    EXPECT_NE(error.message().find("exited with code 5"), std::string::npos) << error.message();
+    ASSERT_TRUE(waitFor([&] { return callbacks.restarts() == round; }, milliseconds(60'000)))
+        << "round " << round << ": " << callbacks.why();
+    EXPECT_TRUE(faulty->isRunning());
+    EXPECT_EQ(faulty->param(kExitCode), 5) << "round " << round;
+  }
+  auto downtimes = callbacks.downtimes();
+  ASSERT_EQ(downtimes.size(), 3u);
+  EXPECT_GE(downtimes[0], 100.0);
+  EXPECT_GE(downtimes[1], 200.0) << "doubled";
+  EXPECT_GE(downtimes[2], 300.0) << "doubled, up to maxDelay";
+  std::printf("[ figures  ] automatic restarts: down for %.0f, %.0f, %.0f ms (back-off 100, "
+              "200, 300 ms)\n",
+              downtimes[0], downtimes[1], downtimes[2]);
+
+  expectError([&] { faulty->setParam(kFault, kExit); });
+  ASSERT_TRUE(waitFor([&] { return !callbacks.failures().empty(); }, milliseconds(5000)));
+  auto failure = callbacks.failures().front();
+  EXPECT_FALSE(failure.willRetry);
+  EXPECT_NE(failure.why.find("3 automatic restarts in a row"), std::string::npos) << failure.why;
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_FALSE(faulty->isRunning()) << "past the limit it stays stopped";
+  EXPECT_EQ(callbacks.restarts(), 3);
+
+  ASSERT_TRUE(faulty->restart());
+  EXPECT_EQ(callbacks.restarts(), 4);
+  expectError([&] { faulty->setParam(kFault, kExit); });
+  EXPECT_TRUE(waitFor([&] { return callbacks.restarts() == 5; }, milliseconds(60'000)))
+      << "a restart by hand earns the attempts back";
+}
+
+// A restart that cannot start its surrogate is reported, retried within the limit, and leaves
+// the plugin stopped; it comes back once the surrogate can start again.
+TEST(Restart, ARestartThatFailsIsReportedAndRetried) {
+  auto directory = test::outputDir() / "restart-surrogate";
+  std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+  auto original = test::surrogatePath(Architecture::x64);
+  auto surrogate = directory / original.filename();
+  auto away = directory / "surrogate-moved-away";
+  std::filesystem::copy_file(original, surrogate);
+  LoadOptions options = ownSurrogate();
+  options.surrogateDirectory = directory;
+  options.restart.automatic = true;
+  options.restart.maxAttempts = 2;
+  options.restart.firstDelay = milliseconds(50);
+  auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
+  LifeRecorder callbacks;
+  auto faulty = module->createInstance(kFaulty, callbacks);
+  faulty->setParam(kExitCode, 11);
+
+  // Running executables can be renamed, on Windows too.
+  std::filesystem::rename(surrogate, away);
+  expectError([&] { faulty->setParam(kFault, kNullDereference); });
+  ASSERT_TRUE(waitFor([&] { return callbacks.failures().size() == 2; }, milliseconds(30'000)));
+  auto failures = callbacks.failures();
+  EXPECT_TRUE(failures[0].willRetry);
+  EXPECT_FALSE(failures[1].willRetry);
+  EXPECT_NE(failures[0].why.find(utf8(surrogate)), std::string::npos)
+      << "names the surrogate that would not start: " << failures[0].why;
+  EXPECT_FALSE(faulty->isRunning());
+  Error byHand = expectError([&] { faulty->restart(); });
+  EXPECT_EQ(byHand.kind(), Error::Kind::surrogateStart) << byHand.message();
+  EXPECT_FALSE(faulty->isRunning());
+
+  std::filesystem::rename(away, surrogate);
+  ASSERT_TRUE(faulty->restart());
+  EXPECT_EQ(faulty->param(kExitCode), 11);
+  EXPECT_EQ(callbacks.restarts(), 1);
+}
+
 // ----- no leaks --------------------------------------------------------------------------------
 
 // What this process holds that a surrogate's life could leave behind.
@@ -405,6 +629,7 @@ struct Resources {
   size_t handles = 0;   // Windows: kernel handles; Linux: open file descriptors
   size_t threads = 0;
   size_t children = 0;  // child processes, zombies included
+  size_t windows = 0;   // Windows: top-level windows of this process
 
   static Resources now() {
     Resources counted;
@@ -428,6 +653,14 @@ struct Resources {
          more = Process32NextW(snapshot.get(), &process)) {
       if (process.th32ParentProcessID == GetCurrentProcessId()) ++counted.children;
     }
+    EnumWindows(
+        [](HWND window, LPARAM count) -> BOOL {
+          DWORD owner = 0;
+          GetWindowThreadProcessId(window, &owner);
+          if (owner == GetCurrentProcessId()) ++*reinterpret_cast<size_t*>(count);
+          return TRUE;
+        },
+        reinterpret_cast<LPARAM>(&counted.windows));
 #else
     auto count = [](const char* directory) {
       auto entries = std::filesystem::directory_iterator(directory);
@@ -453,19 +686,30 @@ struct Resources {
   }
 };
 
-// 100 cycles of a surrogate starting, loading, and then crashing, exiting, or hanging until
-// killed; then nothing it used may still be held by the host.
-TEST(Leaks, HundredCrashAndTimeoutCyclesLeaveNothingBehind) {
-  auto cycle = [](int i) {
+// 100 cycles of a plugin crashing, exiting, or hanging until killed, and then restarting in a
+// new surrogate; every tenth cycle also unloads the module and loads it again. Then nothing the
+// old surrogates used may still be held by the host.
+TEST(Leaks, HundredCrashTimeoutAndRestartCyclesLeaveNothingBehind) {
+  LifeRecorder callbacks;
+  std::unique_ptr<PluginModule> module;
+  std::unique_ptr<PluginInstance> faulty;
+  auto cycle = [&](int i) {
     try {
-      auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
-                                       ownSurrogate());
-      StopRecorder callbacks;
-      auto faulty = module->createInstance(kFaulty, callbacks);
+      if (i % 10 == 0) {
+        faulty.reset();
+        module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
+                                    ownSurrogate());
+        faulty = module->createInstance(kFaulty, callbacks);
+      }
+      faulty->setParam(kExitCode, i % 256);
       Fault fault = i % 3 == 0 ? kNullDereference : i % 3 == 1 ? kExit : kSpin;
-      CallDeadline deadline(milliseconds(200));
-      Error error = expectError([&] { faulty->setParam(kFault, fault); });
-      EXPECT_NE(error.kind(), Error::Kind::failed) << error.message();
+      {
+        CallDeadline deadline(milliseconds(200));
+        Error error = expectError([&] { faulty->setParam(kFault, fault); });
+        EXPECT_NE(error.kind(), Error::Kind::failed) << error.message();
+      }
+      EXPECT_TRUE(faulty->restart()) << "cycle " << i;
+      EXPECT_EQ(faulty->param(kExitCode), i % 256) << "cycle " << i;
     } catch (const std::exception& error) {
       ADD_FAILURE() << "cycle " << i << ": " << error.what();
     }
@@ -478,7 +722,7 @@ TEST(Leaks, HundredCrashAndTimeoutCyclesLeaveNothingBehind) {
     waitFor([&] {
       now = Resources::now();
       return now.handles <= limit.handles + slack && now.threads <= limit.threads &&
-             now.children <= limit.children;
+             now.children <= limit.children && now.windows <= limit.windows;
     }, milliseconds(5000));
     return now;
   };
@@ -489,16 +733,18 @@ TEST(Leaks, HundredCrashAndTimeoutCyclesLeaveNothingBehind) {
   for (int i = 53; i < 103; ++i) cycle(i);
   double elapsed = millisecondsSince(start);
   Resources after = settled(middle, 0);
-  std::printf("[ figures  ] 100 cycles in %.0f ms; handles %zu -> %zu -> %zu, threads %zu -> "
-              "%zu, child processes %zu -> %zu\n",
+  std::printf("[ figures  ] 100 crash and restart cycles in %.0f ms; handles %zu -> %zu -> %zu, "
+              "threads %zu -> %zu, child processes %zu -> %zu, windows %zu -> %zu\n",
               elapsed, before.handles, middle.handles, after.handles, before.threads,
-              after.threads, before.children, after.children);
+              after.threads, before.children, after.children, before.windows, after.windows);
   // A handle or two may still be on its way out when counted (Wine closes some late); one
   // leaked per cycle would be 50 between the halves.
   EXPECT_LE(after.handles, middle.handles + 2);
   EXPECT_LE(after.handles, before.handles + 2);
   EXPECT_LE(after.threads, before.threads);
   EXPECT_LE(after.children, before.children);
+  EXPECT_LE(after.windows, before.windows);
+  EXPECT_EQ(callbacks.restarts(), 103);
 }
 
 }  // namespace

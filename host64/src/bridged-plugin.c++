@@ -184,7 +184,9 @@ class ModuleLink {
       : surrogate_(std::move(surrogate)),
         rules_{path, options.callTimeout, options.onHang},
         startTimeout_(options.startTimeout) {
-    loaded_ = load(surrogate_->client());
+    // A shared surrogate that stopped is replaced, as for a restart.
+    auto client = surrogate_->client();
+    loaded_ = load(client->isLost() ? surrogate_->revive(client) : client);
   }
 
   const CallRules& rules() const { return rules_; }

@@ -1,7 +1,8 @@
 // Sample module "b32-faulty": a plugin that misbehaves on request, for crash and hang isolation
 // tests and demonstrations. Setting its parameter "fault" (id 1) to one of the Fault values
 // below makes set_value do that, right then, inside the host's call. Parameter "exit code"
-// (id 2) is the code for Fault::exit. Everything else is an ordinary pass-through plugin.
+// (id 2) is the code for Fault::exit, and the whole of its state (so that tests can see a state
+// restored). Everything else is an ordinary pass-through plugin.
 //
 // Built for 32-bit and 64-bit like the other samples. Never load it in-process in an application
 // you care about: that is its point.
@@ -16,9 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "bridge32/ext/params.h"
-#include "bridge32/ext/process.h"
-#include "bridge32/sdk.h"
+#include "samples.h"
 
 namespace {
 
@@ -57,11 +56,19 @@ volatile int gOne = 1;
 volatile int gZero = 0;
 int* volatile gNull = nullptr;
 
+// Recursion without end is the point here.
+#if __GNUC__
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+#endif
 [[gnu::noinline]] int recurse(int depth) {
   volatile char frame[4096];
   frame[0] = char(depth);
   return recurse(depth + 1) + frame[0];
 }
+#if __GNUC__
+#pragma GCC diagnostic pop
+#endif
 
 void writeGarbage(FILE* stream) {
   unsigned char bytes[4096];
@@ -98,7 +105,8 @@ b32_status cause(const Faulty& faulty, Fault fault) {
     case Fault::terminate: std::terminate();
     case Fault::exit: std::exit(int(faulty.exitCode));
     case Fault::spin:
-      for (volatile uint64_t i = 0;; i = i + 1) {
+      for (volatile uint64_t i = 0;;) {
+        i = i + 1;
       }
     case Fault::sleep: std::this_thread::sleep_for(std::chrono::hours(1)); break;
     case Fault::deadlock: {
@@ -153,6 +161,28 @@ b32_status B32_ABI setParam(const b32_plugin* plugin, uint32_t id, double value)
 
 const b32_plugin_params kParamsExtension = {paramCount, paramInfo, getParam, setParam};
 
+// State: "B32F" and the exit code as a little-endian uint32.
+constexpr char kStateMagic[4] = {'B', '3', '2', 'F'};
+
+b32_status B32_ABI saveState(const b32_plugin* plugin, const b32_ostream* stream) {
+  unsigned char bytes[8];
+  std::memcpy(bytes, kStateMagic, 4);
+  samples::putLe(bytes + 4, uint32_t(self(plugin).exitCode));
+  return samples::writeAll(stream, bytes, sizeof bytes) ? B32_OK : B32_ERROR_FAILED;
+}
+
+b32_status B32_ABI loadState(const b32_plugin* plugin, const b32_istream* stream) {
+  unsigned char bytes[9];
+  size_t size = samples::readAll(stream, bytes, sizeof bytes);
+  if (size != 8 || std::memcmp(bytes, kStateMagic, 4) != 0) return B32_ERROR_INVALID_ARGUMENT;
+  uint32_t exitCode = samples::getLe<uint32_t>(bytes + 4);
+  if (exitCode > 255) return B32_ERROR_INVALID_ARGUMENT;
+  self(plugin).exitCode = exitCode;
+  return B32_OK;
+}
+
+const b32_plugin_state kStateExtension = {saveState, loadState};
+
 b32_status B32_ABI activate(const b32_plugin* plugin, double, uint32_t) {
   self(plugin).active = true;
   return B32_OK;
@@ -178,6 +208,7 @@ void B32_ABI destroy(const b32_plugin* plugin) { delete &self(plugin); }
 const void* B32_ABI getExtension(const b32_plugin*, const char* id) {
   if (std::strcmp(id, B32_EXT_PARAMS) == 0) return &kParamsExtension;
   if (std::strcmp(id, B32_EXT_PROCESS) == 0) return &kProcessExtension;
+  if (std::strcmp(id, B32_EXT_STATE) == 0) return &kStateExtension;
   return nullptr;
 }
 
