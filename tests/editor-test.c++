@@ -426,14 +426,12 @@ TEST(EditorRestart, TheEditorComesBackInItsContainer) {
   EXPECT_NE(owner, firstPid);
   EXPECT_EQ(owner, module->surrogatePid()) << "made by the new surrogate";
   EXPECT_EQ(editor.size(), (EditorSize{400, 150})) << "the size it had";
-  RECT area{};
-  GetClientRect(after, &area);
-  EXPECT_EQ(area.right, 400);
-  EXPECT_EQ(area.bottom, 150);
+  EXPECT_EQ(clientSize(after), (EditorSize{400, 150}));
   EXPECT_TRUE(IsWindowVisible(after));
   EXPECT_EQ(gain->param(kGainParam), 2.5);
-  EXPECT_EQ(windowText(label(after)), "Gain: 2.50 x") << "the restored value, on screen";
-  EXPECT_EQ(countChildren(host.get()), 1) << "still one container";
+  EXPECT_EQ(windowText(childOfClass(after, L"Static")), "Gain: 2.50 x") << "the restored value";
+  EXPECT_EQ(countChildren(host.get()), 4)
+      << "the container, the editor, its label and its slider: nothing left of the old editor";
 
   gain.reset();
   EXPECT_FALSE(IsWindow(container));
