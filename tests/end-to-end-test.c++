@@ -311,6 +311,40 @@ TEST(BadInput, PathWithNonAsciiCharacters) {
   std::filesystem::remove_all(directory);
 }
 
+#if !_WIN32
+// Whether process `pid` has a file named like `path` mapped: loaded, on Linux.
+bool hasMapped(uint32_t pid, const std::filesystem::path& path) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find("/" + path.filename().string()) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The surrogate unloads a module as soon as the last object using it goes, whichever goes last,
+// and keeps the others it serves. (On Windows, BadInput.PathWithNonAsciiCharacters deletes the
+// module's file right after, which a loaded DLL would refuse.)
+TEST(Unload, TheSurrogateUnloadsAModuleWhenItsLastUserGoes) {
+  LoadOptions options = baseOptions();
+  options.isolation = Isolation::surrogate;
+  options.surrogate = startSurrogate(Architecture::x64, options);
+  auto samplesPath = test::pluginPath(Architecture::x64, "b32-samples");
+  auto faultyPath = test::pluginPath(Architecture::x64, "b32-faulty");
+  auto samples = PluginModule::load(samplesPath, options);
+  auto faulty = PluginModule::load(faultyPath, options);
+  uint32_t pid = options.surrogate->pid();
+  HostCallbacks callbacks;
+  auto gain = samples->createInstance(kGain, callbacks);
+  ASSERT_TRUE(hasMapped(pid, samplesPath));
+  samples.reset();
+  EXPECT_TRUE(hasMapped(pid, samplesPath)) << "its instance still uses it";
+  gain.reset();
+  EXPECT_FALSE(hasMapped(pid, samplesPath)) << "unloaded by the time the last user is gone";
+  EXPECT_TRUE(hasMapped(pid, faultyPath)) << "the other module stays";
+}
+#endif
+
 // ----- a surrogate that dies -------------------------------------------------------------------
 
 TEST(SurrogateDeath, CallsFailWithTheExitStatusAndTheHostCarriesOn) {

@@ -14,125 +14,13 @@
 #include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
 #include "bridge32/window-handle.h"
+#include "callback-target.h"
 #include "editor.h"
 #include "wire.h"
 
 namespace bridge32 {
 
 namespace {
-
-// What the host knows of an instance, to give a restarted one back: the state last saved or
-// loaded, the parameter values set since (by the host, or reported by the plugin), and whether
-// it was active.
-class Recollection {
- public:
-  struct Activation {
-    double sampleRate;
-    uint32_t maxFrames;
-  };
-  struct Snapshot {
-    std::optional<std::vector<uint8_t>> state;
-    std::map<uint32_t, double> params;
-    std::optional<Activation> activation;
-  };
-
-  void stateSaved(const std::vector<uint8_t>& state) {
-    std::lock_guard lock(mutex_);
-    memory_.state = state;  // the values in `params` are what it holds
-  }
-  void stateLoaded(std::span<const uint8_t> state) {
-    std::lock_guard lock(mutex_);
-    memory_.state.emplace(state.begin(), state.end());
-    memory_.params.clear();  // the state has them now
-  }
-  void paramSet(uint32_t id, double value) {
-    std::lock_guard lock(mutex_);
-    memory_.params[id] = value;
-  }
-  void activated(double sampleRate, uint32_t maxFrames) {
-    std::lock_guard lock(mutex_);
-    memory_.activation = Activation{sampleRate, maxFrames};
-  }
-  void deactivated() {
-    std::lock_guard lock(mutex_);
-    memory_.activation.reset();
-  }
-  Snapshot snapshot() const {
-    std::lock_guard lock(mutex_);
-    return memory_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  Snapshot memory_;
-};
-
-// Where a bridged instance's callbacks go. The surrogate calls back on its I/O thread whenever it
-// likes, so the instance detaches itself before it goes; callbacks run under the lock.
-class CallbackTarget {
- public:
-  explicit CallbackTarget(HostCallbacks& callbacks) : callbacks_(&callbacks) {}
-
-  // Calls `action(callbacks, editor)` unless the instance detached; `editor` may be null.
-  template <typename Action>
-  void with(Action&& action) {
-    std::lock_guard lock(mutex_);
-    if (callbacks_) action(*callbacks_, editor_);
-  }
-  void attachEditor(EditorHost* editor) {
-    std::lock_guard lock(mutex_);
-    editor_ = editor;
-  }
-  void detach() {
-    std::lock_guard lock(mutex_);
-    callbacks_ = nullptr;
-    editor_ = nullptr;
-  }
-
-  Recollection memory;
-
- private:
-  std::mutex mutex_;
-  HostCallbacks* callbacks_;
-  EditorHost* editor_ = nullptr;
-};
-
-class HostCallbacksServer final : public wire::HostCallbacks::Server {
- public:
-  explicit HostCallbacksServer(std::shared_ptr<CallbackTarget> target) : target_(std::move(target)) {}
-
- protected:
-  kj::Promise<void> log(LogContext context) override {
-    auto params = context.getParams();
-    target_->with([&](HostCallbacks& callbacks, EditorHost*) {
-      callbacks.log(fromWire(params.getLevel()), text(params.getMessage()));
-    });
-    return kj::READY_NOW;
-  }
-
-  kj::Promise<void> paramChanged(ParamChangedContext context) override {
-    auto params = context.getParams();
-    target_->memory.paramSet(params.getId(), params.getValue());
-    target_->with([&](HostCallbacks& callbacks, EditorHost*) {
-      callbacks.paramChanged(params.getId(), params.getValue());
-    });
-    return kj::READY_NOW;
-  }
-
-  kj::Promise<void> requestEditorResize(RequestEditorResizeContext context) override {
-    auto params = context.getParams();
-    EditorSize size{params.getWidth(), params.getHeight()};
-    // A size from the other process: the same bounds the plugin's own side checked.
-    if (!size.isValid()) return kj::READY_NOW;
-    target_->with([&](HostCallbacks&, EditorHost* editor) {
-      if (editor) editor->requestResize(size);
-    });
-    return kj::READY_NOW;
-  }
-
- private:
-  std::shared_ptr<CallbackTarget> target_;
-};
 
 // An editor size the surrogate answered, checked like anything else from the other process.
 EditorSize editorSizeFromWire(uint32_t width, uint32_t height) {
@@ -188,6 +76,22 @@ class ModuleLink {
     auto client = surrogate_->client();
     loaded_ = load(client->isLost() ? surrogate_->revive(client) : client);
   }
+
+  // The surrogate unloads the module when it drops the last reference to it; a round trip after
+  // the release has that done before this returns, so the module's file is free again.
+  ~ModuleLink() {
+    auto client = loaded_.client;
+    loaded_.module.reset();
+    if (client->isLost()) return;
+    try {
+      client->call([](wire::Session::Client& session) { return session.pingRequest().send(); },
+                   [](auto&) {}, std::chrono::seconds(5));
+    } catch (const std::exception&) {
+      // Gone meanwhile: nothing is loaded any more.
+    }
+  }
+  ModuleLink(const ModuleLink&) = delete;
+  ModuleLink& operator=(const ModuleLink&) = delete;
 
   const CallRules& rules() const { return rules_; }
   SdkVersion sdkVersion() const { return sdkVersion_; }
@@ -256,7 +160,7 @@ RemoteInstance createRemoteInstance(const ModuleLink& link, const ModuleLink::Lo
       [&](wire::Session::Client&) {
         auto request = loaded.module->get().createInstanceRequest();
         request.setPluginId(descriptor.id);
-        request.setHost(kj::heap<HostCallbacksServer>(target));
+        request.setHost(makeHostCallbacksServer(target));
         return request.send();
       },
       [&](auto& response) {
@@ -622,11 +526,11 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
       }
     };
     if (memory.state) attempt("loading its last state", loadStateRequest(*memory.state));
-    for (auto [id, value] : memory.params) {
-      auto info = std::find_if(params_.begin(), params_.end(),
-                               [id](const ParamInfo& param) { return param.id == id; });
-      if (info == params_.end() || info->isReadOnly()) continue;
-      attempt("setting parameter " + std::to_string(id), setParamRequest(id, value));
+    for (const ParamInfo& param : params_) {
+      auto value = memory.params.find(param.id);
+      if (value == memory.params.end() || param.isReadOnly()) continue;
+      attempt("setting parameter " + std::to_string(param.id),
+              setParamRequest(param.id, value->second));
     }
     if (memory.activation) {
       attempt("activating it",

@@ -1,9 +1,36 @@
 #include "handshake.h"
 
+#include <spdlog/spdlog.h>
+
 #include "bridge32/error.h"
 #include "wire.h"
 
 namespace bridge32 {
+
+namespace {
+
+// The surrogate's own log records, into the host's "surrogate" logger, tagged with its pid.
+class HostLogSink final : public wire::LogSink::Server {
+ public:
+  explicit HostLogSink(uint32_t pid) : pid_(pid) {}
+
+ protected:
+  kj::Promise<void> write(WriteContext context) override {
+    auto record = context.getParams().getRecord();
+    auto logger = spdlog::get("surrogate");
+    if (!logger) logger = spdlog::default_logger();
+    logger->log(static_cast<spdlog::level::level_enum>(fromWire(record.getLevel())),
+                "[surrogate {}] {}", pid_, text(record.getMessage()));
+    return kj::READY_NOW;
+  }
+
+ private:
+  uint32_t pid_;
+};
+
+}  // namespace
+
+kj::Own<wire::LogSink::Server> makeHostLogSink(uint32_t pid) { return kj::heap<HostLogSink>(pid); }
 
 kj::Promise<capnp::Response<wire::Surrogate::HandshakeResults>> sendHandshake(
     wire::Surrogate::Client surrogate, wire::LogSink::Client log, uint32_t protocolVersion) {

@@ -15,6 +15,10 @@ struct Handshake {
   wire::Session::Client session;
 };
 
+// The log sink the host gives a surrogate: its records go to the host's "surrogate" logger,
+// tagged with `pid`.
+kj::Own<wire::LogSink::Server> makeHostLogSink(uint32_t pid);
+
 // Sends our protocol version and log sink. The answer goes through checkHandshake, on the
 // caller's side of EventLoopThread::run, so that its Error arrives typed.
 kj::Promise<capnp::Response<wire::Surrogate::HandshakeResults>> sendHandshake(

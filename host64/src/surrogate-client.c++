@@ -11,25 +11,6 @@ namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
 
-// The surrogate's own log records, into the host's "surrogate" logger, tagged with its pid.
-class HostLogSink final : public wire::LogSink::Server {
- public:
-  explicit HostLogSink(uint32_t pid) : pid_(pid) {}
-
- protected:
-  kj::Promise<void> write(WriteContext context) override {
-    auto record = context.getParams().getRecord();
-    auto logger = spdlog::get("surrogate");
-    if (!logger) logger = spdlog::default_logger();
-    logger->log(static_cast<spdlog::level::level_enum>(fromWire(record.getLevel())),
-                "[surrogate {}] {}", pid_, text(record.getMessage()));
-    return kj::READY_NOW;
-  }
-
- private:
-  uint32_t pid_;
-};
-
 }  // namespace
 
 SurrogateClient::Connection::Connection(kj::Own<kj::AsyncIoStream> stream,
@@ -57,7 +38,7 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
                              .then([]() -> capnp::Response<wire::Surrogate::HandshakeResults> {
                                KJ_FAIL_REQUIRE("handshake timed out");
                              });
-          return sendHandshake(surrogate, kj::heap<HostLogSink>(process_->pid()))
+          return sendHandshake(surrogate, makeHostLogSink(process_->pid()))
               .exclusiveJoin(kj::mv(timeout));
         },
         [&](capnp::Response<wire::Surrogate::HandshakeResults>& answer) {

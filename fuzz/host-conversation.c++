@@ -1,0 +1,106 @@
+#include "host-conversation.h"
+
+#include "bridge32/limits.h"
+#include "handshake.h"
+#include "wire.h"
+
+namespace bridge32::fuzz {
+
+namespace {
+
+constexpr uint32_t kChannels = 2, kFrames = 16;
+
+}  // namespace
+
+HostConversation::HostConversation(kj::AsyncIoStream& stream, std::string modulePath)
+    : modulePath_(std::move(modulePath)),
+      network_(stream, capnp::rpc::twoparty::Side::CLIENT, readerOptions()),
+      rpc_(capnp::makeRpcClient(network_)),
+      target_(std::make_shared<CallbackTarget>(callbacks_)) {}
+
+kj::Promise<Outcome> HostConversation::run() {
+  capnp::MallocMessageBuilder vatId;
+  vatId.initRoot<capnp::rpc::twoparty::VatId>().setSide(capnp::rpc::twoparty::Side::SERVER);
+  auto surrogate = rpc_.bootstrap(vatId.getRoot<capnp::rpc::twoparty::VatId>())
+                       .castAs<wire::Surrogate>();
+
+  kj::Vector<kj::Promise<void>> answers;
+  // Each answer goes through `check`, the host's own reading of it; whatever fails is refused.
+  auto expect = [&](auto&& promise, auto check) {
+    answers.add(kj::mv(promise)
+                    .then([this, check](auto&& response) {
+                      check(response);
+                      ++outcome_.answered;
+                    })
+                    .catch_([this](kj::Exception&&) { ++outcome_.refused; }));
+  };
+  auto checked = [](auto& response) { throwIfError(response); };
+
+  auto handshake = surrogate.handshakeRequest();
+  handshake.setProtocolVersion(wire::PROTOCOL_VERSION);
+  handshake.setLog(makeHostLogSink(0));
+  auto shook = handshake.send();
+  auto session = shook.getSession();
+  expect(kj::mv(shook), [](auto& response) { checkHandshake(response, Architecture::x64); });
+
+  auto load = session.loadModuleRequest();
+  load.setPath(modulePath_);
+  auto loaded = load.send();
+  auto module = loaded.getModule();
+  expect(kj::mv(loaded), [](auto& response) {
+    throwIfError(response);
+    for (auto plugin : response.getPlugins()) fromWire(plugin);
+  });
+
+  auto create = module.createInstanceRequest();
+  create.setPluginId("com.bridge32.samples.gain");
+  create.setHost(makeHostCallbacksServer(target_));
+  auto created = create.send();
+  auto instance = created.getInstance();
+  expect(kj::mv(created), [](auto& response) {
+    throwIfError(response);
+    for (auto param : response.getParams()) fromWire(param);
+  });
+
+  auto getParam = instance.getParamRequest();
+  getParam.setId(1);
+  expect(getParam.send(), checked);
+  auto setParam = instance.setParamRequest();
+  setParam.setId(1);
+  setParam.setValue(0.5);
+  expect(setParam.send(), checked);
+  expect(instance.saveStateRequest().send(), [](auto& response) {
+    throwIfError(response);
+    auto state = response.getState();
+    std::vector<uint8_t>(state.begin(), state.end());
+  });
+  auto activate = instance.activateRequest();
+  activate.setSampleRate(48000);
+  activate.setMaxFrames(kFrames);
+  expect(activate.send(), checked);
+  auto process = instance.processRequest();
+  process.setChannels(kChannels);
+  process.setFrames(kFrames);
+  process.initInput(kChannels * kFrames);
+  expect(process.send(), [](auto& response) {
+    throwIfError(response);
+    if (response.getOutput().size() != kChannels * kFrames) {
+      throw Error(Error::Kind::failed, "the surrogate returned a block of another size");
+    }
+  });
+  expect(instance.deactivateRequest().send(), checked);
+  auto openEditor = instance.openEditorRequest();
+  openEditor.setApi(wire::WindowApi::WIN32_HWND);
+  openEditor.setParent(0x1234);
+  expect(openEditor.send(), [](auto& response) {
+    throwIfError(response);
+    EditorSize size{response.getWidth(), response.getHeight()};
+    if (!size.isValid()) throw Error(Error::Kind::failed, "an editor of " + size.toString());
+  });
+  expect(instance.destroyRequest().send(), checked);
+  expect(session.pingRequest().send(), [](auto&) {});
+
+  return kj::joinPromises(answers.releaseAsArray()).then([this] { return outcome_; });
+}
+
+}  // namespace bridge32::fuzz

@@ -1,0 +1,97 @@
+// Where a bridged instance's callbacks from its surrogate go, and what the host remembers of the
+// instance to restore it after a restart. The fuzz target drives HostCallbacksServer too.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "bridge32.capnp.h"
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+// What the host knows of an instance, to give a restarted one back: the state last saved or
+// loaded, the parameter values set since (by the host, or reported by the plugin), and whether
+// it was active.
+class Recollection {
+ public:
+  struct Activation {
+    double sampleRate;
+    uint32_t maxFrames;
+  };
+  struct Snapshot {
+    std::optional<std::vector<uint8_t>> state;
+    std::map<uint32_t, double> params;
+    std::optional<Activation> activation;
+  };
+
+  void stateSaved(const std::vector<uint8_t>& state) {
+    std::lock_guard lock(mutex_);
+    memory_.state = state;  // the values in `params` are what it holds
+  }
+  void stateLoaded(std::span<const uint8_t> state) {
+    std::lock_guard lock(mutex_);
+    memory_.state.emplace(state.begin(), state.end());
+    memory_.params.clear();  // the state has them now
+  }
+  void paramSet(uint32_t id, double value) {
+    std::lock_guard lock(mutex_);
+    memory_.params[id] = value;
+  }
+  void activated(double sampleRate, uint32_t maxFrames) {
+    std::lock_guard lock(mutex_);
+    memory_.activation = Activation{sampleRate, maxFrames};
+  }
+  void deactivated() {
+    std::lock_guard lock(mutex_);
+    memory_.activation.reset();
+  }
+  Snapshot snapshot() const {
+    std::lock_guard lock(mutex_);
+    return memory_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  Snapshot memory_;
+};
+
+// Where a bridged instance's callbacks go. The surrogate calls back on its I/O thread whenever it
+// likes, so the instance detaches itself before it goes; callbacks run under the lock.
+class CallbackTarget {
+ public:
+  explicit CallbackTarget(HostCallbacks& callbacks) : callbacks_(&callbacks) {}
+
+  // Calls `action(callbacks, editor)` unless the instance detached; `editor` may be null.
+  template <typename Action>
+  void with(Action&& action) {
+    std::lock_guard lock(mutex_);
+    if (callbacks_) action(*callbacks_, editor_);
+  }
+  void attachEditor(EditorHost* editor) {
+    std::lock_guard lock(mutex_);
+    editor_ = editor;
+  }
+  void detach() {
+    std::lock_guard lock(mutex_);
+    callbacks_ = nullptr;
+    editor_ = nullptr;
+  }
+
+  Recollection memory;
+
+ private:
+  std::mutex mutex_;
+  HostCallbacks* callbacks_;
+  EditorHost* editor_ = nullptr;
+};
+
+// The host's HostCallbacks capability for one instance: forwards the surrogate's calls to the
+// instance's CallbackTarget, checking them like anything else from the other process.
+kj::Own<wire::HostCallbacks::Server> makeHostCallbacksServer(std::shared_ptr<CallbackTarget> target);
+
+}  // namespace bridge32
