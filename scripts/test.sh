@@ -19,6 +19,8 @@ for platform in "${platforms[@]}"; do
     stop_wine_session
   else
     ctest --preset linux --timeout 300 || status=1
+    echo "=== linux: fuzzing the host's message handling"
+    "$root/scripts/fuzz.sh" 60 || status=1
   fi
 done
 exit $status
