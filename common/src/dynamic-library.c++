@@ -1,6 +1,9 @@
 #include "dynamic-library.h"
 
+#include <cctype>
+
 #include "bridge32/error.h"
+#include "bridge32/module-file.h"
 #include "bridge32/types.h"
 
 #if _WIN32
@@ -13,16 +16,50 @@ namespace bridge32 {
 
 #if _WIN32
 
+namespace {
+
+// Why the loader said "module not found" for `path`, which exists: the DLLs it imports that are
+// neither loaded, nor beside it, nor on the search path.
+std::string missingDependencies(const std::filesystem::path& path) {
+  std::vector<std::string> imports = importedDlls(path), missing;
+  for (const std::string& name : imports) {
+    std::string lower = name;
+    for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.starts_with("api-ms-") || lower.starts_with("ext-ms-")) continue;  // API sets
+    std::wstring wide = win32::wide(name);
+    if (GetModuleHandleW(wide.c_str())) continue;
+    std::error_code error;
+    if (std::filesystem::exists(path.parent_path() / wide, error)) continue;
+    if (HMODULE found = LoadLibraryExW(wide.c_str(), nullptr, LOAD_LIBRARY_AS_DATAFILE)) {
+      FreeLibrary(found);
+      continue;
+    }
+    missing.push_back(name);
+  }
+  auto list = [](const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+  };
+  if (!missing.empty()) {
+    return "it needs " + list(missing) + (missing.size() == 1 ? ", which is" : ", which are") +
+           " not beside it, not loaded and not on the DLL search path";
+  }
+  return "a DLL that one of its dependencies needs is missing (it imports " + list(imports) + ")";
+}
+
+}  // namespace
+
 DynamicLibrary::DynamicLibrary(const std::filesystem::path& path) {
   // The module's own directory is searched for its dependencies, as users expect of plugins.
   handle_ = LoadLibraryExW(path.c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
   if (!handle_) {
     DWORD code = GetLastError();
-    std::string hint;
-    if (code == ERROR_MOD_NOT_FOUND) hint = " (the module or a DLL it depends on is missing)";
-    if (code == ERROR_BAD_EXE_FORMAT) hint = " (wrong bitness or not a DLL)";
-    throw Error(Error::Kind::badModule,
-                "cannot load '" + utf8(path) + "': " + win32::errorText(code) + hint);
+    std::string why = win32::errorText(code);
+    if (code == ERROR_MOD_NOT_FOUND) why = missingDependencies(path);
+    if (code == ERROR_BAD_EXE_FORMAT) why += " (wrong bitness or not a DLL)";
+    if (code == ERROR_DLL_INIT_FAILED) why += " (its DllMain returned FALSE or failed)";
+    throw Error(Error::Kind::badModule, "cannot load '" + utf8(path) + "': " + why);
   }
 }
 

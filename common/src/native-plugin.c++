@@ -89,7 +89,18 @@ NativeModule::NativeModule(const std::filesystem::path& path) : path_(path) {
   }
 
   std::string pathText = utf8(path);
-  if (b32_status status = entry_->init(pathText.c_str()); status != B32_OK) {
+  b32_status status = B32_ERROR_FAILED;
+  try {
+    status = entry_->init(pathText.c_str());
+  } catch (const std::exception& exception) {
+    throw Error(Error::Kind::badModule, "'" + pathText + "' failed to initialize: init() threw \"" +
+                                            exception.what() + "\" (an exception must not " +
+                                            "leave a bridge32 entry point)");
+  } catch (...) {
+    throw Error(Error::Kind::badModule, "'" + pathText + "' failed to initialize: init() threw " +
+                                            "(an exception must not leave a bridge32 entry point)");
+  }
+  if (status != B32_OK) {
     throw Error(kindOf(status), "'" + pathText + "' failed to initialize: init() returned " +
                                     std::string(statusName(status)));
   }

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "bridge32/types.h"
 
@@ -32,5 +34,9 @@ constexpr ModuleFormat nativeModuleFormat() {
 // Reads the header of `path`. Throws Error: notFound if there is no such file, badModule if it
 // is neither PE nor ELF or is truncated.
 ModuleFile inspectModuleFile(const std::filesystem::path& path);
+
+// The DLL names in the import table of the PE file `path`, in its order: what the loader must
+// find to load it. Empty for any other file, or one whose import table cannot be read.
+std::vector<std::string> importedDlls(const std::filesystem::path& path);
 
 }  // namespace bridge32
