@@ -487,24 +487,28 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
 
   // Brings the plugin back in a running surrogate unless it is running; see restart().
   bool revive(bool byHand) {
-    std::lock_guard restarting(restartMutex_);
-    if (isRunning()) return false;
-    auto loaded = link_->revive();
-    auto fresh = bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
-    restore(*fresh);
     {
-      std::lock_guard lock(bindingMutex_);
-      binding_ = fresh;
+      std::lock_guard restarting(restartMutex_);
+      if (isRunning()) return false;
+      auto loaded = link_->revive();
+      auto fresh =
+          bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
+      restore(*fresh);
+      {
+        std::lock_guard lock(bindingMutex_);
+        binding_ = fresh;
+      }
+      // Lost between its creation and now: its listener found it was not current yet.
+      if (fresh->client->isLost()) {
+        stopped(*fresh, "its surrogate stopped as it restarted");
+        throw Error(Error::Kind::disconnected,
+                    "plugin '" + descriptor_.name + "' stopped again as it restarted");
+      }
+      supervisor_.restarted(byHand);
+      spdlog::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
+                   utf8(link_->rules().modulePath), fresh->client->pid());
     }
-    // Lost between its creation and now: its listener found it was not current yet.
-    if (fresh->client->isLost()) {
-      stopped(*fresh, "its surrogate stopped as it restarted");
-      throw Error(Error::Kind::disconnected,
-                  "plugin '" + descriptor_.name + "' stopped again as it restarted");
-    }
-    supervisor_.restarted(byHand);
-    spdlog::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
-                 utf8(link_->rules().modulePath), fresh->client->pid());
+    // Told outside the lock: the application may well call restart() or anything else.
     editor_.pluginRestarted();
     target_->with([](HostCallbacks& callbacks, EditorHost*) { callbacks.pluginRestarted(); });
     return true;

@@ -72,7 +72,8 @@ class HostCallbacks {
   virtual void editorResized(EditorSize size);
   // [any-thread] The plugin's surrogate process is gone (crashed, killed, hung and killed):
   // every later call fails with Error::Kind::disconnected until the plugin is restarted. `why`
-  // says how it ended. The default does nothing; bridged plugins only.
+  // says how it ended. The default does nothing; bridged plugins only. It runs on the bridge's
+  // I/O thread: restart the plugin from another thread (or let RestartPolicy do it), not here.
   virtual void pluginStopped(std::string_view why);
   // [any-thread] The plugin runs again in a new surrogate (PluginInstance::restart or an
   // automatic restart), with its state, parameters and activation restored and its editor, if
