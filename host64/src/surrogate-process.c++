@@ -181,20 +181,29 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   stdoutRead_ = stdoutRead.release();
   stderrRead_ = stderrRead.release();
   startRelays();
+  try {
+    connect(channel.get(), connectTimeout);
+  } catch (...) {
+    release();  // no destructor runs for an object whose constructor throws
+    throw;
+  }
+  channel_ = channel.release();
+}
 
+void SurrogateProcess::connect(HANDLE channel, std::chrono::milliseconds connectTimeout) {
   // Wait for the child to connect, or to die, or for the timeout.
   win32::Handle connected(CreateEventW(nullptr, TRUE, FALSE, nullptr));
   OVERLAPPED overlapped{};
   overlapped.hEvent = connected.get();
-  if (!ConnectNamedPipe(channel.get(), &overlapped)) {
+  if (!ConnectNamedPipe(channel, &overlapped)) {
     DWORD error = GetLastError();
     if (error == ERROR_IO_PENDING) {
       HANDLE handles[] = {connected.get(), static_cast<HANDLE>(process_)};
       DWORD woken = waitPumping(handles, 2, DWORD(connectTimeout.count()));
       if (woken != WAIT_OBJECT_0) {
-        CancelIoEx(channel.get(), &overlapped);
+        CancelIoEx(channel, &overlapped);
         DWORD ignored;
-        GetOverlappedResult(channel.get(), &overlapped, &ignored, TRUE);
+        GetOverlappedResult(channel, &overlapped, &ignored, TRUE);
         std::string why = woken == WAIT_OBJECT_0 + 1
                               ? "it " + waitForExit(std::chrono::seconds(5)).value_or("exited") +
                                     " before connecting"
@@ -203,25 +212,28 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
         std::string stderrText = (kill(), waitForExit(std::chrono::seconds(5)), recentStderr());
         if (!stderrText.empty()) why += "; its stderr:\n" + stderrText;
         throw Error(Error::Kind::surrogateStart,
-                    "surrogate '" + utf8(executable) + "' (pid " + std::to_string(pid_) +
+                    "surrogate '" + utf8(executable_) + "' (pid " + std::to_string(pid_) +
                         ") " + why);
       }
     } else if (error != ERROR_PIPE_CONNECTED) {
       kill();
-      cannotStart(executable, "ConnectNamedPipe: " + win32::errorText(error));
+      cannotStart(executable_, "ConnectNamedPipe: " + win32::errorText(error));
     }
   }
   ULONG clientPid = 0;
-  if (!GetNamedPipeClientProcessId(channel.get(), &clientPid) || clientPid != pid_) {
+  if (!GetNamedPipeClientProcessId(channel, &clientPid) || clientPid != pid_) {
     kill();
-    cannotStart(executable, "the pipe's client is process " + std::to_string(clientPid) +
-                                ", not the surrogate started as " + std::to_string(pid_));
+    cannotStart(executable_, "the pipe's client is process " + std::to_string(clientPid) +
+                                 ", not the surrogate started as " + std::to_string(pid_));
   }
-  channel_ = channel.release();
 }
 
 SurrogateProcess::~SurrogateProcess() {
   if (channel_) CloseHandle(channel_);
+  release();
+}
+
+void SurrogateProcess::release() {
   if (!waitForExit(std::chrono::milliseconds(0))) {
     kill();
     waitForExit(std::chrono::seconds(10));
@@ -336,12 +348,13 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   close(sockets[1]);
   close(out[1]);
   close(err[1]);
+  if (error != 0) {
+    for (int fd : {sockets[0], out[0], err[0], stopRelay_[0], stopRelay_[1]}) close(fd);
+    cannotStart(executable, errnoText("posix_spawn", error));
+  }
   channel_ = sockets[0];
   stdoutRead_ = out[0];
   stderrRead_ = err[0];
-  if (error != 0) {
-    cannotStart(executable, errnoText("posix_spawn", error));
-  }
   pid_ = uint32_t(pid);
   startRelays();
 }

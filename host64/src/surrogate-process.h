@@ -62,6 +62,11 @@ class SurrogateProcess {
   std::deque<std::string> stderrTail_;
 
 #if _WIN32
+  // Waits for the started process to connect to `channel`; throws if it dies or is late.
+  void connect(void* channel, std::chrono::milliseconds connectTimeout);
+  // Ends the process if it still runs, and joins the relays: the destructor's work.
+  void release();
+
   void* process_ = nullptr;
   void* channel_ = nullptr;
   void* stdoutRead_ = nullptr;
