@@ -45,6 +45,7 @@ std::string missingDependencies(const std::filesystem::path& path) {
     return "it needs " + list(missing) + (missing.size() == 1 ? ", which is" : ", which are") +
            " not beside it, not loaded and not on the DLL search path";
   }
+  if (imports.empty()) return "a DLL it depends on is missing (its import table is unreadable)";
   return "a DLL that one of its dependencies needs is missing (it imports " + list(imports) + ")";
 }
 

@@ -104,6 +104,9 @@ ModuleFile inspectModuleFile(const std::filesystem::path& path) {
 
 std::vector<std::string> importedDlls(const std::filesystem::path& path) {
   // Everything is read from the file and checked against its size: the file may be anything.
+  // (No plugin DLL comes near the bound, which keeps a 32-bit process's memory safe.)
+  std::error_code error;
+  if (std::filesystem::file_size(path, error) > (256u << 20) || error) return {};
   std::ifstream file(path, std::ios::binary);
   std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(file)), {});
   auto fits = [&](uint64_t offset, uint64_t size) { return offset + size <= bytes.size(); };

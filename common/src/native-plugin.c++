@@ -90,15 +90,17 @@ NativeModule::NativeModule(const std::filesystem::path& path) : path_(path) {
 
   std::string pathText = utf8(path);
   b32_status status = B32_ERROR_FAILED;
+  auto threw = [&](const std::string& what) {
+    return Error(Error::Kind::badModule, "'" + pathText + "' failed to initialize: init() threw" +
+                                             what + " (an exception must not leave a bridge32 " +
+                                             "entry point)");
+  };
   try {
     status = entry_->init(pathText.c_str());
   } catch (const std::exception& exception) {
-    throw Error(Error::Kind::badModule, "'" + pathText + "' failed to initialize: init() threw \"" +
-                                            exception.what() + "\" (an exception must not " +
-                                            "leave a bridge32 entry point)");
+    throw threw(" \"" + std::string(exception.what()) + "\"");
   } catch (...) {
-    throw Error(Error::Kind::badModule, "'" + pathText + "' failed to initialize: init() threw " +
-                                            "(an exception must not leave a bridge32 entry point)");
+    throw threw("");
   }
   if (status != B32_OK) {
     throw Error(kindOf(status), "'" + pathText + "' failed to initialize: init() returned " +

@@ -64,7 +64,9 @@ class ModuleLink {
   // The module as loaded in one surrogate process.
   struct Loaded {
     std::shared_ptr<SurrogateClient> client;
-    std::shared_ptr<LoopOwned<wire::Module::Client>> module;  // after client: released first
+    // Declared after the client, so destroyed first when a Loaded is (not when one is assigned:
+    // keep the old value alive until after the assignment).
+    std::shared_ptr<LoopOwned<wire::Module::Client>> module;
   };
 
   ModuleLink(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
@@ -73,8 +75,7 @@ class ModuleLink {
         rules_{path, options.callTimeout, options.onHang},
         startTimeout_(options.startTimeout) {
     // A shared surrogate that stopped is replaced, as for a restart.
-    auto client = surrogate_->client();
-    loaded_ = load(client->isLost() ? surrogate_->revive(client) : client);
+    loaded_ = load(surrogate_->running());
   }
 
   // The surrogate unloads the module when it drops the last reference to it; a round trip after
@@ -104,11 +105,14 @@ class ModuleLink {
 
   // The module in a running surrogate: the current one, or, once that stopped, the surrogate
   // that replaces it, with the module loaded again.
-  Loaded revive() {
+  Loaded running() {
+    std::lock_guard reloading(reloadMutex_);
+    Loaded current = this->current();
+    if (!current.client->isLost()) return current;
+    Loaded fresh = load(surrogate_->running());
     std::lock_guard lock(mutex_);
-    if (!loaded_.client->isLost()) return loaded_;
-    loaded_ = load(surrogate_->revive(loaded_.client));
-    return loaded_;
+    loaded_ = fresh;
+    return fresh;  // `current`, the stopped one, goes after the locks, its module first
   }
 
  private:
@@ -141,7 +145,10 @@ class ModuleLink {
   std::chrono::milliseconds startTimeout_;
   SdkVersion sdkVersion_;
   std::vector<PluginDescriptor> plugins_;
-  mutable std::mutex mutex_;
+  // Held while the module loads again, which on Windows dispatches window messages: recursive,
+  // so that a window procedure that needs the module meanwhile cannot deadlock.
+  std::recursive_mutex reloadMutex_;
+  mutable std::mutex mutex_;  // guards loaded_, briefly
   Loaded loaded_;
 };
 
@@ -341,13 +348,12 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         hasProcess_(remote.hasProcess),
         hasGui_(remote.hasGui),
         params_(std::move(remote.params)),
+        callbacks_(callbacks),
         editor_(*this, callbacks, descriptor_.name),
         supervisor_(
-            restartPolicy, [this] { revive(false); },
+            restartPolicy, [this] { bringBack(false); },
             [this](std::string_view why, bool willRetry) {
-              target_->with([&](HostCallbacks& callbacks, EditorHost*) {
-                callbacks.pluginRestartFailed(why, willRetry);
-              });
+              callbacks_.pluginRestartFailed(why, willRetry);
             }) {
     binding_ = bind(loaded, std::move(remote.instance));
     target_->attachEditor(&editor_);
@@ -461,7 +467,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   void closeEditor() override { editor_.close(); }
 
   bool isRunning() const override { return !binding()->client->isLost(); }
-  bool restart() override { return revive(true); }
+  bool restart() override { return bringBack(true); }
 
  private:
   // A binding for `instance` in `loaded`'s surrogate that reports the surrogate's loss.
@@ -481,36 +487,41 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     }
     if (binding.stopReported.exchange(true)) return;
     editor_.pluginStopped(why);
-    target_->with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.pluginStopped(why); });
+    callbacks_.pluginStopped(why);
     supervisor_.stopped();
   }
 
   // Brings the plugin back in a running surrogate unless it is running; see restart().
-  bool revive(bool byHand) {
+  bool bringBack(bool byHand) {
+    if (restartingThread_ == std::this_thread::get_id()) {
+      throw Error(Error::Kind::badState, "plugin '" + descriptor_.name +
+                                             "' is being restarted on this thread already");
+    }
+    std::shared_ptr<Binding> fresh, old;
     {
       std::lock_guard restarting(restartMutex_);
       if (isRunning()) return false;
-      auto loaded = link_->revive();
-      auto fresh =
-          bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
+      restartingThread_ = std::this_thread::get_id();
+      auto done = kj::defer([this] { restartingThread_ = std::thread::id(); });
+      auto loaded = link_->running();
+      fresh = bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
       restore(*fresh);
-      {
-        std::lock_guard lock(bindingMutex_);
-        binding_ = fresh;
-      }
-      // Lost between its creation and now: its listener found it was not current yet.
-      if (fresh->client->isLost()) {
-        stopped(*fresh, "its surrogate stopped as it restarted");
-        throw Error(Error::Kind::disconnected,
-                    "plugin '" + descriptor_.name + "' stopped again as it restarted");
-      }
-      supervisor_.restarted(byHand);
-      spdlog::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
-                   utf8(link_->rules().modulePath), fresh->client->pid());
+      editor_.pluginRestarting();
+      std::lock_guard lock(bindingMutex_);
+      old = std::exchange(binding_, fresh);
     }
-    // Told outside the lock: the application may well call restart() or anything else.
+    old.reset();  // the stopped life's remains go outside the locks
+    // Lost between its creation and now: its listener found it was not current yet.
+    if (fresh->client->isLost()) {
+      stopped(*fresh, "its surrogate stopped as it restarted");
+      throw Error(Error::Kind::disconnected,
+                  "plugin '" + descriptor_.name + "' stopped again as it restarted");
+    }
+    supervisor_.restarted(byHand);
+    spdlog::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
+                 utf8(link_->rules().modulePath), fresh->client->pid());
     editor_.pluginRestarted();
-    target_->with([](HostCallbacks& callbacks, EditorHost*) { callbacks.pluginRestarted(); });
+    callbacks_.pluginRestarted();
     return true;
   }
 
@@ -591,9 +602,11 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   std::shared_ptr<CallbackTarget> target_;
   bool hasParams_, hasState_, hasProcess_, hasGui_;
   std::vector<ParamInfo> params_;
+  HostCallbacks& callbacks_;  // the application's: outlives the instance
   EditorSlot editor_;
   RestartSupervisor supervisor_;  // stopped first thing in the destructor
   std::mutex restartMutex_;       // one restart at a time
+  std::atomic<std::thread::id> restartingThread_;
   mutable std::mutex bindingMutex_;
   std::shared_ptr<Binding> binding_;  // the current life, replaced by a restart; declared last:
                                       // its loss listener goes before anything it uses
@@ -626,7 +639,7 @@ class BridgedModule final : public PluginModule {
                                              std::string(pluginId) + "'");
     }
     auto target = std::make_shared<CallbackTarget>(callbacks);
-    auto loaded = link_->revive();
+    auto loaded = link_->running();
     auto remote = createRemoteInstance(*link_, loaded, descriptor, target);
     return std::make_unique<BridgedInstance>(link_, restartPolicy_, std::move(descriptor),
                                              callbacks, loaded, std::move(remote),

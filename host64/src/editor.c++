@@ -279,11 +279,15 @@ void EditorSlot::pluginStopped(const std::string& why) {
 #endif
 }
 
+void EditorSlot::pluginRestarting() {
+  std::lock_guard lock(mutex_);
+  stoppedReason_.clear();
+}
+
 void EditorSlot::pluginRestarted() {
   NativeWindow container;
   {
     std::lock_guard lock(mutex_);
-    stoppedReason_.clear();
     container = container_;
   }
 #if _WIN32

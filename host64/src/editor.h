@@ -41,6 +41,8 @@ class EditorSlot final : public EditorHost {
   bool requestResize(EditorSize size) override;
   // [any-thread] The plugin's process is gone: the container says so from now on.
   void pluginStopped(const std::string& why);
+  // [any-thread] The plugin is about to run again: the container stops saying it stopped.
+  void pluginRestarting();
   // [any-thread] The plugin runs again: an open editor is created again in its container, by the
   // container's thread (at once when that is the calling thread, else posted to it).
   void pluginRestarted();

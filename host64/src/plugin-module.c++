@@ -129,15 +129,15 @@ std::shared_ptr<SurrogateClient> SharedSurrogate::client() const {
   return client_;
 }
 
-std::shared_ptr<SurrogateClient> SharedSurrogate::revive(
-    const std::shared_ptr<SurrogateClient>& lost) {
+std::shared_ptr<SurrogateClient> SharedSurrogate::running() {
+  std::lock_guard starting(startMutex_);
+  auto current = client();
+  if (!current->isLost()) return current;
+  auto fresh = start_();
+  spdlog::info("surrogate {} replaces surrogate {}, which stopped", fresh->pid(), current->pid());
   std::lock_guard lock(mutex_);
-  if (client_ == lost && client_->isLost()) {
-    auto fresh = start_();
-    spdlog::info("surrogate {} replaces surrogate {}, which stopped", fresh->pid(), lost->pid());
-    client_ = std::move(fresh);
-  }
-  return client_;
+  client_ = fresh;
+  return fresh;  // the stopped one's remains go when its last user lets go, outside the locks
 }
 
 std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,

@@ -74,7 +74,7 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
       process_->kill();
     }
     process_->waitForExit(std::chrono::seconds(5));
-    std::string stderrText = process_->recentStderr();
+    std::string stderrText = process_->recentStderr(std::chrono::seconds(1));
     if (!stderrText.empty()) why += "; its stderr:\n" + stderrText;
     throw Error(Error::Kind::surrogateStart, "surrogate '" + utf8(executable) + "' (pid " +
                                                  std::to_string(process_->pid()) + ") " + why);
@@ -169,8 +169,11 @@ std::string SurrogateClient::describeLoss(std::chrono::milliseconds waitForExit)
     if (!killReason_.empty()) why += ": bridge32 killed it because " + killReason_;
     killed = !killReason_.empty();
   }
-  if (auto ended = process_->waitForExit(waitForExit)) why += (killed ? "; it " : ": it ") + *ended;
-  std::string stderrText = process_->recentStderr();
+  auto ended = process_->waitForExit(waitForExit);
+  if (ended) why += (killed ? "; it " : ": it ") + *ended;
+  // An ended process's stderr ends too; its last lines may still be on their way.
+  std::string stderrText = process_->recentStderr(ended ? std::chrono::milliseconds(500)
+                                                        : std::chrono::milliseconds(0));
   if (!stderrText.empty()) why += "; its last stderr:\n" + stderrText;
   return why;
 }

@@ -75,10 +75,16 @@ void SurrogateProcess::relay(bool isStderr, std::string_view text, std::string& 
   }
   partial.erase(0, start);
   if (text.empty() && !partial.empty()) relay(isStderr, "\n", partial);  // flush at the end
+  if (text.empty() && isStderr) {
+    std::lock_guard lock(stderrMutex_);
+    stderrEnded_ = true;
+    stderrEndedChanged_.notify_all();
+  }
 }
 
-std::string SurrogateProcess::recentStderr() const {
-  std::lock_guard lock(stderrMutex_);
+std::string SurrogateProcess::recentStderr(std::chrono::milliseconds waitForEnd) const {
+  std::unique_lock lock(stderrMutex_);
+  stderrEndedChanged_.wait_for(lock, waitForEnd, [&] { return stderrEnded_; });
   std::string text;
   for (const auto& line : stderrTail_) text += (text.empty() ? "" : "\n") + line;
   return text;
@@ -209,7 +215,9 @@ void SurrogateProcess::connect(HANDLE channel, std::chrono::milliseconds connect
                                     " before connecting"
                               : "it did not connect within " +
                                     std::to_string(connectTimeout.count()) + " ms";
-        std::string stderrText = (kill(), waitForExit(std::chrono::seconds(5)), recentStderr());
+        kill();
+        waitForExit(std::chrono::seconds(5));
+        std::string stderrText = recentStderr(std::chrono::seconds(1));
         if (!stderrText.empty()) why += "; its stderr:\n" + stderrText;
         throw Error(Error::Kind::surrogateStart,
                     "surrogate '" + utf8(executable_) + "' (pid " + std::to_string(pid_) +

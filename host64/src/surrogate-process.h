@@ -10,6 +10,7 @@
 #include <kj/async-io.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -46,8 +47,10 @@ class SurrogateProcess {
   std::optional<std::string> waitForExit(std::chrono::milliseconds timeout);
   void kill();
 
-  // The last lines the process wrote to stderr, oldest first, joined by newlines.
-  std::string recentStderr() const;
+  // The last lines the process wrote to stderr, oldest first, joined by newlines. Waits up to
+  // `waitForEnd` for the end of the stream (which an ended process leaves), so that its last
+  // words are in.
+  std::string recentStderr(std::chrono::milliseconds waitForEnd = {}) const;
 
  private:
   void relay(bool isStderr, std::string_view text, std::string& partial);
@@ -60,6 +63,8 @@ class SurrogateProcess {
 
   mutable std::mutex stderrMutex_;
   std::deque<std::string> stderrTail_;
+  bool stderrEnded_ = false;
+  mutable std::condition_variable stderrEndedChanged_;
 
 #if _WIN32
   // Waits for the started process to connect to `channel`; throws if it dies or is late.

@@ -77,11 +77,14 @@ class HostCallbacks {
   virtual void pluginStopped(std::string_view why);
   // [any-thread] The plugin runs again in a new surrogate (PluginInstance::restart or an
   // automatic restart), with its state, parameters and activation restored and its editor, if
-  // one was open, back in its container. The default does nothing.
+  // one was open, coming back in its container. The default does nothing.
   virtual void pluginRestarted();
   // [any-thread] An automatic restart failed; `why` says how. Another attempt follows after a
   // back-off when `willRetry`; otherwise the plugin stays stopped until restart() is called.
   // The default does nothing.
+  //
+  // Automatic restarts call these two on a thread of the instance's own, which its destruction
+  // joins: do not destroy the instance from inside them.
   virtual void pluginRestartFailed(std::string_view why, bool willRetry);
 };
 

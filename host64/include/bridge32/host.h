@@ -86,15 +86,17 @@ class SharedSurrogate {
 
   // The current process's connection, running or not.
   std::shared_ptr<SurrogateClient> client() const;
-  // A running process's connection: `lost`, if it is still the current one and has stopped, is
-  // replaced by a new process (one start however many callers ask at once). Throws like
-  // startSurrogate.
-  std::shared_ptr<SurrogateClient> revive(const std::shared_ptr<SurrogateClient>& lost);
+  // A running process's connection: the current one, or, once that stopped, a new process's
+  // (one start however many callers ask at once). Throws like startSurrogate.
+  std::shared_ptr<SurrogateClient> running();
 
  private:
   Starter start_;
   Architecture architecture_;
-  mutable std::mutex mutex_;
+  // Held while a new process starts, which on Windows dispatches window messages: recursive,
+  // so that a window procedure that asks for the surrogate meanwhile cannot deadlock.
+  std::recursive_mutex startMutex_;
+  mutable std::mutex mutex_;  // guards client_, briefly
   std::shared_ptr<SurrogateClient> client_;
 };
 
@@ -213,7 +215,8 @@ class PluginInstance {
   // calls HostCallbacks::pluginRestarted. Returns false, doing nothing, when the plugin is
   // running. Blocks until the new surrogate answers (a minute for a 32-bit one under Wine);
   // waits for an automatic restart in progress. Throws Error like load() and createInstance()
-  // when it cannot; the plugin then stays stopped.
+  // when it cannot, the plugin then staying stopped, and Error::Kind::badState when called
+  // again on a thread already restarting it (from a window procedure, say).
   virtual bool restart() = 0;
 };
 
