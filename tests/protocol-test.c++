@@ -1,10 +1,17 @@
 // The protocol between host and surrogate, both ends in this process over an in-memory pipe:
-// the handshake, its refusals, and typed errors crossing as remote errors.
+// the handshake, its refusals, typed errors crossing as remote errors, and what the host does
+// with bytes no well-behaved surrogate would send.
 #include <capnp/rpc-twoparty.h>
 #include <gtest/gtest.h>
+#include <capnp/rpc.capnp.h>
+#include <capnp/serialize-async.h>
 #include <kj/async-io.h>
 
+#include <cstring>
+#include <vector>
+
 #include "bridge32/error.h"
+#include "bridge32/limits.h"
 #include "handshake.h"
 #include "support.h"
 #include "surrogate-server.h"
@@ -161,6 +168,112 @@ TEST(Protocol, LoadsAModuleAndServesAnInstance) {
   auto bad = process.send().wait(connection.io.waitScope);
   ASSERT_TRUE(bad.hasError());
   EXPECT_EQ(bad.getError().getKind(), wire::ErrorKind::INVALID_ARGUMENT);
+}
+
+// ----- a hostile or broken surrogate ----------------------------------------------------------
+// The host's end of a connection, with the host's reader limits, facing a peer that says whatever
+// a test writes. The host asks for the handshake; whatever it hears instead, it must end the
+// connection with an error at once: no crash, no hang, no giant allocation.
+struct HostFacingABadPeer {
+  // How the handshake ended: "answered", "no answer within 5 s", or the error's description.
+  std::string handshakeWhilePeerSays(kj::Promise<void> say) {
+    capnp::MallocMessageBuilder message;
+    auto id = message.initRoot<capnp::rpc::twoparty::VatId>();
+    id.setSide(capnp::rpc::twoparty::Side::SERVER);
+    auto surrogate = hostRpc.bootstrap(id).castAs<wire::Surrogate>();
+    auto answer = sendHandshake(surrogate, kj::heap<NullLogSink>());
+    auto said = kj::mv(say).eagerlyEvaluate([](kj::Exception&&) {});  // the host may hang up
+    auto late = io.provider->getTimer().afterDelay(5 * kj::SECONDS).then([] {
+      return std::string("no answer within 5 s");
+    });
+    return answer
+        .then([](auto&&) { return std::string("answered"); },
+              [](kj::Exception&& error) { return std::string(error.getDescription().cStr()); })
+        .exclusiveJoin(kj::mv(late))
+        .wait(io.waitScope);
+  }
+
+  // A raw frame: the segment table (count - 1, then each size in words) and `body`.
+  kj::Promise<void> sayFrame(std::vector<uint32_t> table, std::vector<uint8_t> body,
+                             bool thenHangUp = false) {
+    auto bytes = kj::heapArray<uint8_t>(table.size() * 4 + body.size());
+    std::memcpy(bytes.begin(), table.data(), table.size() * 4);  // little-endian, like the wire
+    std::memcpy(bytes.begin() + table.size() * 4, body.data(), body.size());
+    auto write = peer.write(bytes.begin(), bytes.size()).attach(kj::mv(bytes));
+    if (!thenHangUp) return write;
+    return write.then([this] { peer.shutdownWrite(); });
+  }
+
+  // A well-formed RPC message the host did not expect.
+  kj::Promise<void> sayRpc(kj::Function<void(capnp::rpc::Message::Builder)> fill) {
+    auto message = kj::heap<capnp::MallocMessageBuilder>();
+    fill(message->initRoot<capnp::rpc::Message>());
+    auto promise = capnp::writeMessage(peer, *message);
+    return promise.attach(kj::mv(message));
+  }
+
+  kj::AsyncIoContext io = kj::setupAsyncIo();
+  kj::TwoWayPipe pipe = kj::newTwoWayPipe();
+  kj::AsyncIoStream& peer = *pipe.ends[1];
+  capnp::TwoPartyVatNetwork hostNetwork{*pipe.ends[0], capnp::rpc::twoparty::Side::CLIENT,
+                                        readerOptions()};
+  capnp::RpcSystem<capnp::rpc::twoparty::VatId> hostRpc = capnp::makeRpcClient(hostNetwork);
+  // What the host writes is read and dropped, as a real peer would read it.
+  kj::Promise<void> drained =
+      peer.readAllBytes().ignoreResult().eagerlyEvaluate([](kj::Exception&&) {});
+};
+
+void expectRefused(const std::string& outcome) {
+  EXPECT_NE(outcome, "answered");
+  EXPECT_NE(outcome, "no answer within 5 s") << "the host waited for more instead of refusing";
+}
+
+// bridge32's limit (limits::kMaxMessageWords, 24 MiB) is below Cap'n Proto's default (64 MiB):
+// one word over it is refused at the header, before anything is allocated or waited for.
+TEST(HostilePeer, AMessageOverTheReaderLimitIsRefusedAtItsHeader) {
+  for (uint32_t words : {uint32_t(limits::kMaxMessageWords + 1), 1u << 28}) {
+    HostFacingABadPeer host;
+    std::string outcome = host.handshakeWhilePeerSays(host.sayFrame({0, words}, {}));
+    expectRefused(outcome);
+    EXPECT_NE(outcome.find("too large"), std::string::npos) << words << " words: " << outcome;
+  }
+}
+
+TEST(HostilePeer, AFrameWithTooManySegmentsIsRefused) {
+  HostFacingABadPeer host;
+  expectRefused(host.handshakeWhilePeerSays(host.sayFrame({100000, 1}, {})));
+}
+
+TEST(HostilePeer, ATruncatedMessageIsRefused) {
+  HostFacingABadPeer host;
+  // Announces 8 words, sends 2, hangs up.
+  expectRefused(host.handshakeWhilePeerSays(
+      host.sayFrame({0, 8}, std::vector<uint8_t>(16, 0), /*thenHangUp=*/true)));
+}
+
+TEST(HostilePeer, GarbageInAWellFramedMessageIsRefused) {
+  HostFacingABadPeer host;
+  // A root pointer and words of 0xFF: pointers far outside the segment.
+  expectRefused(host.handshakeWhilePeerSays(
+      host.sayFrame({0, 4}, std::vector<uint8_t>(32, 0xFF))));
+}
+
+TEST(HostilePeer, AnAnswerToAQuestionNeverAskedIsRefused) {
+  HostFacingABadPeer host;
+  expectRefused(host.handshakeWhilePeerSays(host.sayRpc([](capnp::rpc::Message::Builder message) {
+    auto answer = message.initReturn();
+    answer.setAnswerId(999);
+    answer.initResults();
+  })));
+}
+
+TEST(HostilePeer, AReleaseOfACapabilityNeverGivenIsRefused) {
+  HostFacingABadPeer host;
+  expectRefused(host.handshakeWhilePeerSays(host.sayRpc([](capnp::rpc::Message::Builder message) {
+    auto release = message.initRelease();
+    release.setId(4242);
+    release.setReferenceCount(1);
+  })));
 }
 
 }  // namespace
