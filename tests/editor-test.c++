@@ -390,6 +390,19 @@ TEST(EditorSurrogateDeath, ContainerStaysAndSaysThePluginStopped) {
   EXPECT_EQ(countChildren(host.get()), 0);
 }
 
+// A WM_QUIT that comes while bridge32 waits (for a surrogate to start, for an answer) belongs to
+// the application's loop: the wait goes on, and the message is still there for the application.
+TEST(MessagePumping, AQuitMessageIsLeftForTheApplicationsLoop) {
+  PostQuitMessage(17);
+  RecordingCallbacks callbacks;
+  auto module = loadSamples(test::kSurrogate64);  // the start and the handshake wait
+  auto gain = module->createInstance(kGain, callbacks);
+  EXPECT_EQ(gain->param(kGainParam), 1.0);
+  MSG message{};
+  ASSERT_TRUE(PeekMessageW(&message, nullptr, WM_QUIT, WM_QUIT, PM_REMOVE));
+  EXPECT_EQ(message.wParam, 17u);
+}
+
 // A restarted plugin's editor comes back in the container it had, at the size it had, showing the
 // restored parameter; the application's window never changes.
 TEST(EditorRestart, TheEditorComesBackInItsContainer) {

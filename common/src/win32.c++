@@ -1,6 +1,8 @@
 #if _WIN32
 #include "win32.h"
 
+#include <optional>
+
 namespace bridge32::win32 {
 
 std::wstring wide(std::string_view utf8) {
@@ -37,6 +39,32 @@ std::string errorText(DWORD code) {
 void throwLastError(std::string_view what, Error::Kind kind) {
   DWORD code = GetLastError();
   throw Error(kind, std::string(what) + " failed: " + errorText(code));
+}
+
+DWORD waitDispatchingMessages(const HANDLE* handles, DWORD count, DWORD timeoutMs) {
+  ULONGLONG deadline = timeoutMs == INFINITE ? 0 : GetTickCount64() + timeoutMs;
+  std::optional<int> quitCode;
+  DWORD woken = WAIT_TIMEOUT;
+  for (;;) {
+    DWORD left = INFINITE;
+    if (timeoutMs != INFINITE) {
+      ULONGLONG now = GetTickCount64();
+      left = now >= deadline ? 0 : DWORD(deadline - now);
+    }
+    woken = MsgWaitForMultipleObjectsEx(count, handles, left, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
+    if (woken != WAIT_OBJECT_0 + count) break;
+    MSG message;
+    while (PeekMessageW(&message, nullptr, 0, 0, PM_REMOVE)) {
+      if (message.message == WM_QUIT) {
+        quitCode = int(message.wParam);
+        continue;
+      }
+      TranslateMessage(&message);
+      DispatchMessageW(&message);
+    }
+  }
+  if (quitCode) PostQuitMessage(*quitCode);
+  return woken;
 }
 
 }  // namespace bridge32::win32

@@ -27,6 +27,12 @@ std::string errorText(DWORD code);
 // Throws Error(kind) saying `what` failed, with GetLastError()'s text.
 [[noreturn]] void throwLastError(std::string_view what, Error::Kind kind = Error::Kind::failed);
 
+// Waits like WaitForMultipleObjects (any of `count` handles, up to `timeoutMs` or INFINITE)
+// while dispatching the calling thread's window messages, so that a window thread never stops
+// answering. A WM_QUIT is not the wait's to act on: it is posted again once the wait is over,
+// for the application's own loop. Returns WAIT_OBJECT_0 + i or WAIT_TIMEOUT.
+DWORD waitDispatchingMessages(const HANDLE* handles, DWORD count, DWORD timeoutMs);
+
 // An owned HANDLE, closed on destruction. Movable so it can be handed over, never copied.
 class Handle {
  public:

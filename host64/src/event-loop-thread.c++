@@ -27,25 +27,7 @@ void Completion::signal() { SetEvent(impl_->event.get()); }
 
 void Completion::wait() {
   HANDLE event = impl_->event.get();
-  bool quit = false;
-  int quitCode = 0;
-  for (;;) {
-    DWORD woken = MsgWaitForMultipleObjectsEx(1, &event, INFINITE, QS_ALLINPUT,
-                                              MWMO_INPUTAVAILABLE);
-    if (woken == WAIT_OBJECT_0) break;
-    MSG message;
-    while (PeekMessageW(&message, nullptr, 0, 0, PM_REMOVE)) {
-      if (message.message == WM_QUIT) {
-        // Not ours to act on: hand it back to the application's loop after the wait.
-        quit = true;
-        quitCode = int(message.wParam);
-        continue;
-      }
-      TranslateMessage(&message);
-      DispatchMessageW(&message);
-    }
-  }
-  if (quit) PostQuitMessage(quitCode);
+  win32::waitDispatchingMessages(&event, 1, INFINITE);
 }
 
 #else

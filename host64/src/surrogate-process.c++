@@ -118,26 +118,6 @@ HANDLE surrogateJob() {
   return job;
 }
 
-// Waits for any of `handles`, pumping the calling thread's window messages.
-DWORD waitPumping(const HANDLE* handles, DWORD count, DWORD timeoutMs) {
-  ULONGLONG deadline = GetTickCount64() + timeoutMs;
-  for (;;) {
-    ULONGLONG now = GetTickCount64();
-    DWORD left = now >= deadline ? 0 : DWORD(deadline - now);
-    DWORD woken = MsgWaitForMultipleObjectsEx(count, handles, left, QS_ALLINPUT,
-                                              MWMO_INPUTAVAILABLE);
-    if (woken != WAIT_OBJECT_0 + count) return woken;
-    MSG message;
-    while (PeekMessageW(&message, nullptr, 0, 0, PM_REMOVE)) {
-      if (message.message == WM_QUIT) {
-        PostQuitMessage(int(message.wParam));
-        return WAIT_TIMEOUT;
-      }
-      TranslateMessage(&message);
-      DispatchMessageW(&message);
-    }
-  }
-}
 }  // namespace
 
 SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
@@ -205,7 +185,7 @@ void SurrogateProcess::connect(HANDLE channel, std::chrono::milliseconds connect
     DWORD error = GetLastError();
     if (error == ERROR_IO_PENDING) {
       HANDLE handles[] = {connected.get(), static_cast<HANDLE>(process_)};
-      DWORD woken = waitPumping(handles, 2, DWORD(connectTimeout.count()));
+      DWORD woken = win32::waitDispatchingMessages(handles, 2, DWORD(connectTimeout.count()));
       if (woken != WAIT_OBJECT_0) {
         CancelIoEx(channel, &overlapped);
         DWORD ignored;
