@@ -86,6 +86,26 @@ TEST(LoadErrors, AnEntryPointThatThrows) {
 #endif
 }
 
+void expectFailingEntryReported(Architecture architecture, const LoadOptions& options,
+                                const char* setup) {
+  auto path = test::pluginPath(architecture, "b32-init-fails");
+  Error error = expectError([&] { PluginModule::load(path, options); });
+  EXPECT_EQ(error.kind(), Error::Kind::failed) << setup << ": " << error.message();
+  EXPECT_TRUE(contains(error, utf8(path))) << setup << ": " << error.message();
+  EXPECT_TRUE(contains(error, "failed to initialize: init() returned"))
+      << setup << ": " << error.message();
+}
+
+TEST(LoadErrors, AnEntryPointThatReturnsFailure) {
+  expectFailingEntryReported(Architecture::x64, inProcess(), "in-process");
+  expectFailingEntryReported(Architecture::x64, inSurrogate(), "x64 surrogate");
+}
+
+TEST(LoadErrors, AnEntryPointThatReturnsFailure32) {
+  expectFailingEntryReported(Architecture::x86, inShared32(), "x86 surrogate");
+  EXPECT_TRUE(test::sharedX86()->isRunning());
+}
+
 #if _WIN32
 TEST(LoadErrors, ADllMainThatFails) {
   auto path = test::pluginPath(Architecture::x64, "b32-dllmain-fails");
