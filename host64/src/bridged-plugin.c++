@@ -152,11 +152,16 @@ class ModuleLink {
   Loaded loaded_;
 };
 
-// An instance created in a surrogate, as the surrogate describes it.
-struct RemoteInstance {
-  std::unique_ptr<wire::Instance::Client> instance;
+// What an instance offers, as the surrogate describes it when creating it.
+struct InstanceTraits {
   bool hasParams = false, hasState = false, hasProcess = false, hasGui = false;
   std::vector<ParamInfo> params;
+};
+
+// An instance created in a surrogate.
+struct RemoteInstance {
+  std::unique_ptr<wire::Instance::Client> instance;
+  InstanceTraits traits;
 };
 
 RemoteInstance createRemoteInstance(const ModuleLink& link, const ModuleLink::Loaded& loaded,
@@ -175,11 +180,11 @@ RemoteInstance createRemoteInstance(const ModuleLink& link, const ModuleLink::Lo
         RemoteInstance remote;
         remote.instance = std::make_unique<wire::Instance::Client>(response.getInstance());
         auto extensions = response.getExtensions();
-        remote.hasParams = extensions.getParams();
-        remote.hasState = extensions.getState();
-        remote.hasProcess = extensions.getProcess();
-        remote.hasGui = extensions.getGui();
-        for (auto param : response.getParams()) remote.params.push_back(fromWire(param));
+        remote.traits.hasParams = extensions.getParams();
+        remote.traits.hasState = extensions.getState();
+        remote.traits.hasProcess = extensions.getProcess();
+        remote.traits.hasGui = extensions.getGui();
+        for (auto param : response.getParams()) remote.traits.params.push_back(fromWire(param));
         return remote;
       });
 }
@@ -343,11 +348,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
       : link_(std::move(link)),
         descriptor_(std::move(descriptor)),
         target_(std::move(target)),
-        hasParams_(remote.hasParams),
-        hasState_(remote.hasState),
-        hasProcess_(remote.hasProcess),
-        hasGui_(remote.hasGui),
-        params_(std::move(remote.params)),
+        traits_(std::move(remote.traits)),
         callbacks_(callbacks),
         editor_(*this, callbacks, descriptor_.name),
         supervisor_(
@@ -375,10 +376,10 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   const PluginDescriptor& descriptor() const override { return descriptor_; }
-  bool hasParams() const override { return hasParams_; }
-  bool hasState() const override { return hasState_; }
-  bool hasProcess() const override { return hasProcess_; }
-  const std::vector<ParamInfo>& params() const override { return params_; }
+  bool hasParams() const override { return traits_.hasParams; }
+  bool hasState() const override { return traits_.hasState; }
+  bool hasProcess() const override { return traits_.hasProcess; }
+  const std::vector<ParamInfo>& params() const override { return traits_.params; }
 
   double param(uint32_t id) override {
     return call(
@@ -461,7 +462,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         });
   }
 
-  bool hasGui() const override { return hasGui_; }
+  bool hasGui() const override { return traits_.hasGui; }
   PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
   PluginEditor* editor() override { return editor_.get(); }
   void closeEditor() override { editor_.close(); }
@@ -541,7 +542,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
       }
     };
     if (memory.state) attempt("loading its last state", loadStateRequest(*memory.state));
-    for (const ParamInfo& param : params_) {
+    for (const ParamInfo& param : traits_.params) {
       auto value = memory.params.find(param.id);
       if (value == memory.params.end() || param.isReadOnly()) continue;
       attempt("setting parameter " + std::to_string(param.id),
@@ -600,8 +601,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   std::shared_ptr<ModuleLink> link_;
   PluginDescriptor descriptor_;
   std::shared_ptr<CallbackTarget> target_;
-  bool hasParams_, hasState_, hasProcess_, hasGui_;
-  std::vector<ParamInfo> params_;
+  const InstanceTraits traits_;  // the same in every life
   HostCallbacks& callbacks_;  // the application's: outlives the instance
   EditorSlot editor_;
   RestartSupervisor supervisor_;  // stopped first thing in the destructor

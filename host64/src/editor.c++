@@ -31,10 +31,8 @@ class EditorWindow final : public PluginEditor {
     if (!hwnd_) win32::throwLastError("CreateWindowExW for the editor container");
     bool opened = false;
     try {
-      EditorInfo info = peer_.createEditor(hwnd_);
+      createPeerEditor();
       opened = true;
-      canResize_ = info.canResize;
-      adopt(info.size);
       peer_.setEditorVisible(true);
     } catch (...) {
       if (opened) closePeer();
@@ -156,16 +154,21 @@ class EditorWindow final : public PluginEditor {
     }
   }
 
+  // Has the plugin create its editor in this container, which takes the editor's size.
+  void createPeerEditor() {
+    EditorInfo info = peer_.createEditor(hwnd_);
+    canResize_ = info.canResize;
+    adopt(info.size);
+  }
+
   // The plugin runs again in a new process: create its editor in this container again, at the
   // size it had if the plugin can take it, and as visible as it was.
   void reattach() {
     if (!slot_.stoppedReason().empty()) return;  // it stopped again before this came
     EditorSize before = size_;
     try {
-      EditorInfo info = peer_.createEditor(hwnd_);
-      canResize_ = info.canResize;
-      adopt(info.size);
-      if (canResize_ && !(info.size == before)) askPlugin(before, "take back its earlier size");
+      createPeerEditor();
+      if (canResize_ && !(size_ == before)) askPlugin(before, "take back its earlier size");
       if (GetWindowLongPtrW(hwnd_, GWL_STYLE) & WS_VISIBLE) peer_.setEditorVisible(true);
     } catch (const std::exception& error) {
       spdlog::warn("the editor of '{}' could not be created again after its restart: {}",
