@@ -57,9 +57,24 @@ void RecordingCallbacks::editorResized(EditorSize size) {
   resizes_.push_back(size);
 }
 
+void RecordingCallbacks::pluginStopped(std::string_view why) {
+  std::lock_guard lock(mutex_);
+  why_ = why;
+  ++stops_;
+  lastStop_ = std::chrono::steady_clock::now();
+}
+
 void RecordingCallbacks::pluginRestarted() {
   std::lock_guard lock(mutex_);
   ++restarts_;
+  downtimes_.push_back(
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lastStop_)
+          .count());
+}
+
+void RecordingCallbacks::pluginRestartFailed(std::string_view why, bool willRetry) {
+  std::lock_guard lock(mutex_);
+  restartFailures_.push_back({std::string(why), willRetry});
 }
 
 std::vector<std::string> RecordingCallbacks::logs() const {
@@ -77,9 +92,29 @@ std::vector<EditorSize> RecordingCallbacks::resizes() const {
   return resizes_;
 }
 
+std::string RecordingCallbacks::why() const {
+  std::lock_guard lock(mutex_);
+  return why_;
+}
+
+int RecordingCallbacks::stops() const {
+  std::lock_guard lock(mutex_);
+  return stops_;
+}
+
 int RecordingCallbacks::restarts() const {
   std::lock_guard lock(mutex_);
   return restarts_;
+}
+
+std::vector<double> RecordingCallbacks::downtimes() const {
+  std::lock_guard lock(mutex_);
+  return downtimes_;
+}
+
+std::vector<RecordingCallbacks::RestartFailure> RecordingCallbacks::restartFailures() const {
+  std::lock_guard lock(mutex_);
+  return restartFailures_;
 }
 
 }  // namespace bridge32::test

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,25 +38,41 @@ const Placement kSurrogate32{"Surrogate32", Architecture::x86, Isolation::automa
 LoadOptions optionsFor(const Placement& setup);
 std::unique_ptr<PluginModule> loadSamples(const Placement& setup);
 
-// Records callbacks; they arrive on the bridge's thread for bridged plugins.
+// Records callbacks; they arrive on the bridge's threads for bridged plugins.
 class RecordingCallbacks final : public HostCallbacks {
  public:
+  struct RestartFailure {
+    std::string why;
+    bool willRetry;
+  };
+
   void log(LogLevel level, std::string_view message) override;
   void paramChanged(uint32_t id, double value) override;
   void editorResized(EditorSize size) override;
+  void pluginStopped(std::string_view why) override;
   void pluginRestarted() override;
+  void pluginRestartFailed(std::string_view why, bool willRetry) override;
 
   std::vector<std::string> logs() const;
-  int restarts() const;
   std::vector<std::pair<uint32_t, double>> changes() const;
   std::vector<EditorSize> resizes() const;
+  std::string why() const;  // how the plugin last stopped; empty if it never did
+  int stops() const;
+  int restarts() const;
+  // For each restart, the milliseconds from the stop before it.
+  std::vector<double> downtimes() const;
+  std::vector<RestartFailure> restartFailures() const;
 
  private:
   mutable std::mutex mutex_;
   std::vector<std::string> logs_;
   std::vector<std::pair<uint32_t, double>> changes_;
   std::vector<EditorSize> resizes_;
-  int restarts_ = 0;
+  std::string why_;
+  int stops_ = 0, restarts_ = 0;
+  std::chrono::steady_clock::time_point lastStop_;
+  std::vector<double> downtimes_;
+  std::vector<RestartFailure> restartFailures_;
 };
 
 // The bridge32::Error `body` throws; a test failure if it throws none.

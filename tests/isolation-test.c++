@@ -72,67 +72,8 @@ constexpr const char* kStackOverflowCode = "signal 11";
 constexpr const char* kAborted = "signal 6";
 #endif
 
-LoadOptions ownSurrogate() {
-  LoadOptions options = test::baseOptions();
-  options.isolation = Isolation::surrogate;
-  return options;
-}
-
-// Records a plugin's life as the application hears of it.
-class LifeRecorder final : public HostCallbacks {
- public:
-  struct Failure {
-    std::string why;
-    bool willRetry;
-  };
-
-  void log(LogLevel, std::string_view) override {}
-  void pluginStopped(std::string_view why) override {
-    std::lock_guard lock(mutex_);
-    why_ = why;
-    ++stops_;
-    lastStop_ = Clock::now();
-  }
-  void pluginRestarted() override {
-    std::lock_guard lock(mutex_);
-    ++restarts_;
-    downtimes_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - lastStop_).count());
-  }
-  void pluginRestartFailed(std::string_view why, bool willRetry) override {
-    std::lock_guard lock(mutex_);
-    failures_.push_back({std::string(why), willRetry});
-  }
-
-  std::string why() const {
-    std::lock_guard lock(mutex_);
-    return why_;
-  }
-  int stops() const {
-    std::lock_guard lock(mutex_);
-    return stops_;
-  }
-  int restarts() const {
-    std::lock_guard lock(mutex_);
-    return restarts_;
-  }
-  // For each restart, the milliseconds from the stop before it.
-  std::vector<double> downtimes() const {
-    std::lock_guard lock(mutex_);
-    return downtimes_;
-  }
-  std::vector<Failure> failures() const {
-    std::lock_guard lock(mutex_);
-    return failures_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::string why_;
-  int stops_ = 0, restarts_ = 0;
-  Clock::time_point lastStop_;
-  std::vector<double> downtimes_;
-  std::vector<Failure> failures_;
-};
+using test::optionsFor;
+using test::RecordingCallbacks;
 
 template <typename Done>
 bool waitFor(Done&& done, milliseconds timeout) {
@@ -155,8 +96,8 @@ class Crashes : public ::testing::TestWithParam<Crash> {};
 TEST_P(Crashes, FailTheCallAndEveryLaterOneFastAndTheHostCarriesOn) {
   const Crash& crash = GetParam();
   auto path = test::pluginPath(crash.architecture, "b32-faulty");
-  auto module = PluginModule::load(path, ownSurrogate());
-  LifeRecorder callbacks;
+  auto module = PluginModule::load(path, optionsFor(test::kSurrogate64));
+  RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
   if (crash.fault == kExit) faulty->setParam(kExitCode, 42);
 
@@ -186,7 +127,7 @@ TEST_P(Crashes, FailTheCallAndEveryLaterOneFastAndTheHostCarriesOn) {
 
   // The host is fine, and so is a plugin in another surrogate.
   auto other = PluginModule::load(test::pluginPath(crash.architecture, "b32-samples"),
-                                  ownSurrogate());
+                                  optionsFor(test::kSurrogate64));
   HostCallbacks quiet;
   auto gain = other->createInstance("com.bridge32.samples.gain", quiet);
   gain->setParam(1, 2.0);
@@ -237,8 +178,8 @@ class Hangs : public ::testing::TestWithParam<Hang> {};
 
 TEST_P(Hangs, PassTheDeadlineAndTheHungSurrogateIsKilled) {
   auto path = test::pluginPath(Architecture::x64, "b32-faulty");
-  auto module = PluginModule::load(path, ownSurrogate());
-  LifeRecorder callbacks;
+  auto module = PluginModule::load(path, optionsFor(test::kSurrogate64));
+  RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
 
   auto start = Clock::now();
@@ -269,12 +210,12 @@ INSTANTIATE_TEST_SUITE_P(Faulty, Hangs,
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Heartbeat, FindsASurrogateThatStoppedServingWhileNoCallIsInFlight) {
-  LoadOptions options = ownSurrogate();
+  LoadOptions options = optionsFor(test::kSurrogate64);
   options.onHang = HangPolicy::keepRunning;
   options.heartbeatInterval = milliseconds(100);
   options.heartbeatTimeout = milliseconds(500);
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
-  LifeRecorder callbacks;
+  RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
 
   Error error = expectError([&] {
@@ -296,8 +237,8 @@ TEST(Heartbeat, FindsASurrogateThatStoppedServingWhileNoCallIsInFlight) {
 
 TEST(Misbehaviour, GarbageOnStdoutAndStderrDoesNotHurtTheHost) {
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
-                                   ownSurrogate());
-  LifeRecorder callbacks;
+                                   optionsFor(test::kSurrogate64));
+  RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
   faulty->setParam(kFault, kGarbageOutput);  // 1 MiB of binary to each, then carries on
   faulty->setParam(kExitCode, 7);
@@ -448,19 +389,13 @@ std::vector<uint8_t> faultyState(uint32_t exitCode) {
 
 // Surrogate64 in a surrogate of its own; Surrogate32 in the tests' shared 32-bit surrogate,
 // which a restart replaces for everyone.
-class Restarts : public ::testing::TestWithParam<Architecture> {
- protected:
-  LoadOptions options() const {
-    LoadOptions options = ownSurrogate();
-    if (GetParam() == Architecture::x86) options.surrogate = test::sharedX86();
-    return options;
-  }
-};
+class Restarts : public ::testing::TestWithParam<test::Placement> {};
 
 TEST_P(Restarts, ByHandBringsThePluginBackAsItWas) {
-  LoadOptions options = this->options();
-  auto module = PluginModule::load(test::pluginPath(GetParam(), "b32-faulty"), options);
-  LifeRecorder callbacks;
+  Architecture architecture = GetParam().architecture;
+  LoadOptions options = optionsFor(GetParam());
+  auto module = PluginModule::load(test::pluginPath(architecture, "b32-faulty"), options);
+  RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
   EXPECT_TRUE(faulty->isRunning());
   EXPECT_FALSE(faulty->restart()) << "a running plugin is left alone";
@@ -489,11 +424,11 @@ TEST_P(Restarts, ByHandBringsThePluginBackAsItWas) {
     EXPECT_EQ(options.surrogate->pid(), module->surrogatePid()) << "the shared one was replaced";
   }
   std::printf("[ figures  ] restart by hand (%s): %.1f ms\n",
-              std::string(toString(GetParam())).c_str(), restartTime);
+              std::string(toString(architecture)).c_str(), restartTime);
 
 #if _WIN32
   // A second round costs two more minutes of 32-bit starts under Wine; the 64-bit run has it.
-  if (GetParam() == Architecture::x86 && test::runningUnderWine()) return;
+  if (architecture == Architecture::x86 && test::runningUnderWine()) return;
 #endif
   faulty->setParam(kExitCode, 9);
   Error exited = expectError([&] { faulty->setParam(kFault, kExit); });
@@ -505,18 +440,15 @@ TEST_P(Restarts, ByHandBringsThePluginBackAsItWas) {
   EXPECT_EQ(callbacks.restarts(), 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Faulty, Restarts,
-                         ::testing::Values(Architecture::x64, Architecture::x86),
-                         [](const auto& info) {
-                           return info.param == Architecture::x64 ? "Surrogate64" : "Surrogate32";
-                         });
+INSTANTIATE_TEST_SUITE_P(Faulty, Restarts, ::testing::Values(test::kSurrogate64, test::kSurrogate32),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 // Every instance of a module loses its surrogate together; the first restart starts the new one
 // and loads the module there, the next joins it.
 TEST(Restart, InstancesOfAModuleComeBackInOneNewSurrogate) {
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
-                                   ownSurrogate());
-  LifeRecorder firstCallbacks, secondCallbacks;
+                                   optionsFor(test::kSurrogate64));
+  RecordingCallbacks firstCallbacks, secondCallbacks;
   auto first = module->createInstance(kFaulty, firstCallbacks);
   auto second = module->createInstance(kFaulty, secondCallbacks);
   second->setParam(kExitCode, 77);
@@ -538,14 +470,14 @@ TEST(Restart, InstancesOfAModuleComeBackInOneNewSurrogate) {
 // Automatic restarts wait a back-off that doubles, stop after the limit in a row, and start
 // again after a restart by hand.
 TEST(Restart, AutomaticWithBackOffAndALimit) {
-  LoadOptions options = ownSurrogate();
+  LoadOptions options = optionsFor(test::kSurrogate64);
   options.restart.automatic = true;
   options.restart.maxAttempts = 3;
   options.restart.firstDelay = milliseconds(100);
   options.restart.maxDelay = milliseconds(300);
   options.restart.stableAfter = milliseconds(60'000);
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
-  LifeRecorder callbacks;
+  RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
   faulty->setParam(kExitCode, 5);
 
@@ -567,8 +499,8 @@ TEST(Restart, AutomaticWithBackOffAndALimit) {
               downtimes[0], downtimes[1], downtimes[2]);
 
   expectError([&] { faulty->setParam(kFault, kExit); });
-  ASSERT_TRUE(waitFor([&] { return !callbacks.failures().empty(); }, milliseconds(5000)));
-  auto failure = callbacks.failures().front();
+  ASSERT_TRUE(waitFor([&] { return !callbacks.restartFailures().empty(); }, milliseconds(5000)));
+  auto failure = callbacks.restartFailures().front();
   EXPECT_FALSE(failure.willRetry);
   EXPECT_NE(failure.why.find("3 automatic restarts in a row"), std::string::npos) << failure.why;
   std::this_thread::sleep_for(milliseconds(500));
@@ -592,21 +524,21 @@ TEST(Restart, ARestartThatFailsIsReportedAndRetried) {
   auto surrogate = directory / original.filename();
   auto away = directory / "surrogate-moved-away";
   std::filesystem::copy_file(original, surrogate);
-  LoadOptions options = ownSurrogate();
+  LoadOptions options = optionsFor(test::kSurrogate64);
   options.surrogateDirectory = directory;
   options.restart.automatic = true;
   options.restart.maxAttempts = 2;
   options.restart.firstDelay = milliseconds(50);
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
-  LifeRecorder callbacks;
+  RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
   faulty->setParam(kExitCode, 11);
 
   // Running executables can be renamed, on Windows too.
   std::filesystem::rename(surrogate, away);
   expectError([&] { faulty->setParam(kFault, kNullDereference); });
-  ASSERT_TRUE(waitFor([&] { return callbacks.failures().size() == 2; }, milliseconds(30'000)));
-  auto failures = callbacks.failures();
+  ASSERT_TRUE(waitFor([&] { return callbacks.restartFailures().size() == 2; }, milliseconds(30'000)));
+  auto failures = callbacks.restartFailures();
   EXPECT_TRUE(failures[0].willRetry);
   EXPECT_FALSE(failures[1].willRetry);
   EXPECT_NE(failures[0].why.find(utf8(surrogate)), std::string::npos)
@@ -698,7 +630,7 @@ struct Resources {
 // new surrogate; every tenth cycle also unloads the module and loads it again. Then nothing the
 // old surrogates used may still be held by the host.
 TEST(Leaks, HundredCrashTimeoutAndRestartCyclesLeaveNothingBehind) {
-  LifeRecorder callbacks;
+  RecordingCallbacks callbacks;
   std::unique_ptr<PluginModule> module;
   std::unique_ptr<PluginInstance> faulty;
   auto cycle = [&](int i) {
@@ -706,7 +638,7 @@ TEST(Leaks, HundredCrashTimeoutAndRestartCyclesLeaveNothingBehind) {
       if (i % 10 == 0) {
         faulty.reset();
         module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
-                                    ownSurrogate());
+                                    optionsFor(test::kSurrogate64));
         faulty = module->createInstance(kFaulty, callbacks);
       }
       faulty->setParam(kExitCode, i % 256);

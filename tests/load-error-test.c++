@@ -15,106 +15,72 @@ namespace bridge32 {
 namespace {
 
 using test::expectError;
+using test::optionsFor;
 
 bool contains(const Error& error, std::string_view text) {
   return error.message().find(text) != std::string::npos;
 }
 
-LoadOptions inSurrogate() {
-  LoadOptions options = test::baseOptions();
-  options.isolation = Isolation::surrogate;
-  return options;
+// Loading the fixture module `fixture` placed as `where` fails with `kind`, naming the module's
+// path and saying `why`.
+void expectLoadError(const test::Placement& where, const char* fixture, Error::Kind kind,
+                     std::string_view why) {
+  auto path = test::pluginPath(where.architecture, fixture);
+  Error error = expectError([&] { PluginModule::load(path, optionsFor(where)); });
+  EXPECT_EQ(error.kind(), kind) << where.name << ": " << error.message();
+  EXPECT_TRUE(contains(error, utf8(path))) << where.name << ": " << error.message();
+  EXPECT_TRUE(contains(error, why)) << where.name << ": " << error.message();
 }
 
-LoadOptions inProcess() {
-  LoadOptions options = test::baseOptions();
-  options.isolation = Isolation::inProcess;
-  return options;
-}
-
-LoadOptions inShared32() {
-  LoadOptions options = test::baseOptions();
-  options.surrogate = test::sharedX86();
-  return options;
-}
-
-void expectMissingDependencyNamed(Architecture architecture, const LoadOptions& options,
-                                  const char* setup) {
-  auto path = test::pluginPath(architecture, "b32-needs-gone");
-  Error error = expectError([&] { PluginModule::load(path, options); });
-  EXPECT_EQ(error.kind(), Error::Kind::badModule) << setup << ": " << error.message();
-  EXPECT_TRUE(contains(error, utf8(path))) << setup << ": " << error.message();
 #if _WIN32
-  EXPECT_TRUE(contains(error, "it needs b32-gone.dll")) << setup << ": " << error.message();
+constexpr const char* kGoneNamed = "it needs b32-gone.dll";
 #else
-  EXPECT_TRUE(contains(error, "b32-gone.so")) << setup << ": " << error.message();
+constexpr const char* kGoneNamed = "b32-gone.so";
 #endif
-}
 
 TEST(LoadErrors, AMissingDependencyIsNamed) {
-  expectMissingDependencyNamed(Architecture::x64, inProcess(), "in-process");
-  expectMissingDependencyNamed(Architecture::x64, inSurrogate(), "x64 surrogate");
+  for (const auto& where : {test::kInProcess64, test::kSurrogate64}) {
+    expectLoadError(where, "b32-needs-gone", Error::Kind::badModule, kGoneNamed);
+  }
 }
 
 TEST(LoadErrors, AMissingDependencyIsNamed32) {
-  expectMissingDependencyNamed(Architecture::x86, inShared32(), "x86 surrogate");
+  expectLoadError(test::kSurrogate32, "b32-needs-gone", Error::Kind::badModule, kGoneNamed);
   EXPECT_TRUE(test::sharedX86()->isRunning()) << "a refused module does not hurt the surrogate";
   HostCallbacks callbacks;
-  auto samples = PluginModule::load(test::pluginPath(Architecture::x86, "b32-samples"),
-                                    inShared32());
+  auto samples = test::loadSamples(test::kSurrogate32);
   EXPECT_EQ(samples->createInstance("com.bridge32.samples.gain", callbacks)->param(1), 1.0);
-}
-
-void expectThrowingEntryReported(Architecture architecture, const LoadOptions& options,
-                                 const char* setup) {
-  auto path = test::pluginPath(architecture, "b32-entry-throws");
-  Error error = expectError([&] { PluginModule::load(path, options); });
-  EXPECT_EQ(error.kind(), Error::Kind::badModule) << setup << ": " << error.message();
-  EXPECT_TRUE(contains(error, utf8(path))) << setup << ": " << error.message();
-  EXPECT_TRUE(contains(error, "init() threw \"the licence server is unreachable\""))
-      << setup << ": " << error.message();
 }
 
 // An exception that leaves init() is caught where the plugin's runtime can unwind into the
 // loader's frames. (MinGW's 32-bit DWARF unwinding cannot cross into another module's copy of
 // the runtime: there the plugin's terminate() ends the surrogate, which the crash tests cover.)
 TEST(LoadErrors, AnEntryPointThatThrows) {
-  expectThrowingEntryReported(Architecture::x64, inSurrogate(), "x64 surrogate");
+  constexpr const char* kThrew = "init() threw \"the licence server is unreachable\"";
+  expectLoadError(test::kSurrogate64, "b32-entry-throws", Error::Kind::badModule, kThrew);
 #if !_WIN32
-  expectThrowingEntryReported(Architecture::x64, inProcess(), "in-process");
-  expectThrowingEntryReported(Architecture::x86, inSurrogate(), "x86 surrogate");
+  expectLoadError(test::kInProcess64, "b32-entry-throws", Error::Kind::badModule, kThrew);
+  expectLoadError(test::kSurrogate32, "b32-entry-throws", Error::Kind::badModule, kThrew);
 #endif
 }
 
-void expectFailingEntryReported(Architecture architecture, const LoadOptions& options,
-                                const char* setup) {
-  auto path = test::pluginPath(architecture, "b32-init-fails");
-  Error error = expectError([&] { PluginModule::load(path, options); });
-  EXPECT_EQ(error.kind(), Error::Kind::failed) << setup << ": " << error.message();
-  EXPECT_TRUE(contains(error, utf8(path))) << setup << ": " << error.message();
-  EXPECT_TRUE(contains(error, "failed to initialize: init() returned"))
-      << setup << ": " << error.message();
-}
+constexpr const char* kInitFailed = "failed to initialize: init() returned";
 
 TEST(LoadErrors, AnEntryPointThatReturnsFailure) {
-  expectFailingEntryReported(Architecture::x64, inProcess(), "in-process");
-  expectFailingEntryReported(Architecture::x64, inSurrogate(), "x64 surrogate");
+  for (const auto& where : {test::kInProcess64, test::kSurrogate64}) {
+    expectLoadError(where, "b32-init-fails", Error::Kind::failed, kInitFailed);
+  }
 }
 
 TEST(LoadErrors, AnEntryPointThatReturnsFailure32) {
-  expectFailingEntryReported(Architecture::x86, inShared32(), "x86 surrogate");
+  expectLoadError(test::kSurrogate32, "b32-init-fails", Error::Kind::failed, kInitFailed);
   EXPECT_TRUE(test::sharedX86()->isRunning());
 }
 
 #if _WIN32
 TEST(LoadErrors, ADllMainThatFails) {
-  auto path = test::pluginPath(Architecture::x64, "b32-dllmain-fails");
-  for (auto [setup, options] : {std::pair{"in-process", inProcess()},
-                                std::pair{"x64 surrogate", inSurrogate()}}) {
-    Error error = expectError([&] { PluginModule::load(path, options); });
-    EXPECT_EQ(error.kind(), Error::Kind::badModule) << setup << ": " << error.message();
-    EXPECT_TRUE(contains(error, utf8(path))) << setup << ": " << error.message();
-    EXPECT_TRUE(contains(error, "DllMain returned FALSE")) << setup << ": " << error.message();
+  for (const auto& where : {test::kInProcess64, test::kSurrogate64}) {
+    expectLoadError(where, "b32-dllmain-fails", Error::Kind::badModule, "DllMain returned FALSE");
   }
 }
 #endif
@@ -131,7 +97,7 @@ TEST(LoadErrors, ASurrogateThatExitsBeforeTheHandshake) {
   fake += ".exe";
 #endif
   std::filesystem::copy_file(fake, directory / surrogate);
-  LoadOptions options = inSurrogate();
+  LoadOptions options = optionsFor(test::kSurrogate64);
   options.surrogateDirectory = directory;
   Error error = expectError([&] {
     PluginModule::load(test::pluginPath(Architecture::x64, "b32-samples"), options);
