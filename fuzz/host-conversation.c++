@@ -57,9 +57,11 @@ kj::Promise<Outcome> HostConversation::run() {
   create.setHost(makeHostCallbacksServer(target_));
   auto created = create.send();
   auto instance = created.getInstance();
-  expect(kj::mv(created), [](auto& response) {
+  expect(kj::mv(created), [this](auto& response) {
     throwIfError(response);
-    for (auto param : response.getParams()) fromWire(param);
+    std::vector<ParamInfo> params;
+    for (auto param : response.getParams()) params.push_back(fromWire(param));
+    target_->setParams(std::move(params));
   });
 
   auto getParam = instance.getParamRequest();

@@ -53,7 +53,11 @@ int main(int argc, char** argv) {
   TappedStream tap(*pipe.ends[1]);
   capnp::TwoPartyVatNetwork surrogateNetwork(tap, capnp::rpc::twoparty::Side::SERVER,
                                              bridge32::readerOptions());
-  auto surrogate = capnp::makeRpcServer(surrogateNetwork, kj::heap<bridge32::SurrogateServer>());
+  // Plugins run on this thread too.
+  bridge32::PluginThread plugins(kj::getCurrentThreadExecutor());
+  bridge32::HostOutbox outbox;
+  auto surrogate =
+      capnp::makeRpcServer(surrogateNetwork, kj::heap<bridge32::SurrogateServer>(plugins, outbox));
   bridge32::fuzz::HostConversation host(*pipe.ends[0], argv[1]);
   auto outcome = host.run().wait(io.waitScope);
   // Anything the surrogate still has to say (log records) goes out now.

@@ -9,7 +9,7 @@
 #
 # Calls go both ways: the host passes `LogSink` and `HostCallbacks` capabilities, which the
 # surrogate calls while a host call is in flight (a plugin logging or reporting a parameter
-# change from inside process(), say).
+# change from inside process(), say) and between calls (a plugin's own threads).
 #
 # Rules:
 # - Nothing pointer-sized crosses the wire. Ids, sizes and handles are fixed-width integers.
@@ -19,15 +19,17 @@
 #   broken connection or a dead surrogate shows as an RPC exception instead, never as `error`.
 # - The schema grows only by new fields and methods with new numbers; old readers must still
 #   read new messages. Incompatible changes bump `protocolVersion`.
-# - The surrogate serves one call at a time on its main thread (plugins expect that), and
-#   answers in order.
+# - The surrogate serves one call at a time on its plugin thread (plugins expect that), and
+#   answers in order. Its connection is served by a thread of its own, so what plugins say to
+#   the host (`HostCallbacks.events`, `LogSink.writeBatch`) goes out while a call is running,
+#   from whichever thread said it. An answer follows everything said before it.
 
 @0xa8531d41b74e334b;
 
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("bridge32::wire");
 
-const protocolVersion :UInt32 = 1;
+const protocolVersion :UInt32 = 2;
 # Both sides must have the same. The handshake refuses a peer with another, naming both.
 
 enum Architecture {
@@ -70,6 +72,11 @@ struct LogRecord {
 interface LogSink {
   # Given by the host at the handshake; the surrogate's own log records go here.
   write @0 (record :LogRecord) -> ();
+  # Protocol 1's one record at a time; a protocol 2 surrogate sends writeBatch.
+
+  writeBatch @1 (records :List(LogRecord), dropped :UInt64) -> ();
+  # Records in the order they were written. `dropped` counts the records written after the
+  # previous batch that the surrogate dropped because the host was not keeping up.
 }
 
 interface Surrogate {
@@ -92,8 +99,8 @@ interface Session {
   # and the surrogate destroys what is left, unloads its modules and exits 0.
 
   ping @2 () -> ();
-  # The host's heartbeat: answered by the serving thread between calls, so a surrogate that
-  # stopped serving stops answering.
+  # The host's heartbeat: answered by the plugin thread between calls, so a surrogate whose
+  # plugin thread is stuck stops answering.
 }
 
 struct SdkVersion {
@@ -177,4 +184,35 @@ interface HostCallbacks {
   requestEditorResize @2 (width :UInt32, height :UInt32) -> ();
   # The plugin's editor asks for a new size (b32_host_gui.request_resize); the host resizes its
   # container and then calls setEditorSize with the size it granted.
+  # These three are protocol 1's callbacks, one per call; a protocol 2 surrogate sends `events`.
+
+  events @3 (events :List(HostEvent)) -> ();
+  # What the plugin said, from any of its threads, in the order it said it. The surrogate queues
+  # a bounded amount while the host is busy: beyond that it drops log lines (and says how many),
+  # and keeps only the latest value of each parameter and the latest editor size.
+}
+
+struct HostEvent {
+  union {
+    log @0 :LogLine;
+    paramChanged @1 :ParamValue;
+    editorResize @2 :EditorSize;
+    logLinesDropped @3 :UInt64;
+    # This many log lines were dropped here: the host did not take them fast enough.
+  }
+}
+
+struct LogLine {
+  level @0 :LogLevel;
+  message @1 :Text;
+}
+
+struct ParamValue {
+  id @0 :UInt32;
+  value @1 :Float64;
+}
+
+struct EditorSize {
+  width @0 :UInt32;
+  height @1 :UInt32;
 }

@@ -22,15 +22,16 @@ namespace {
 
 class NullLogSink final : public wire::LogSink::Server {};
 
-// A host and a surrogate connected by kj's in-memory two-way pipe.
+// A host and a surrogate connected by kj's in-memory two-way pipe; plugins run on the same thread.
 struct InMemoryConnection {
   explicit InMemoryConnection(uint32_t surrogateVersion = wire::PROTOCOL_VERSION)
       : io(kj::setupAsyncIo()),
+        plugins(kj::getCurrentThreadExecutor()),
         pipe(kj::newTwoWayPipe()),
         surrogateNetwork(*pipe.ends[1], capnp::rpc::twoparty::Side::SERVER),
         surrogateRpc(capnp::makeRpcServer(
-            surrogateNetwork, kj::heap<SurrogateServer>(SurrogateServer::LogSinkHandler{},
-                                                        surrogateVersion))),
+            surrogateNetwork,
+            kj::heap<SurrogateServer>(plugins, outbox, std::function<void()>{}, surrogateVersion))),
         hostNetwork(*pipe.ends[0], capnp::rpc::twoparty::Side::CLIENT),
         hostRpc(capnp::makeRpcClient(hostNetwork)) {}
 
@@ -47,6 +48,8 @@ struct InMemoryConnection {
   }
 
   kj::AsyncIoContext io;
+  PluginThread plugins;
+  HostOutbox outbox;
   kj::TwoWayPipe pipe;
   capnp::TwoPartyVatNetwork surrogateNetwork;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> surrogateRpc;

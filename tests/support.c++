@@ -1,7 +1,11 @@
 #include "support.h"
 
 #if _WIN32
-#include "win32.h"
+#include "win32.h"  // first: <windows.h>, which <psapi.h> needs
+#include <psapi.h>
+#else
+#include <fstream>
+#include <sstream>
 #endif
 
 namespace bridge32::test {
@@ -42,6 +46,29 @@ std::filesystem::path surrogatePath(Architecture architecture) {
 
 std::filesystem::path pluginPath(Architecture architecture, const std::string& name) {
   return outputDir() / "plugins" / std::string(toString(architecture)) / (name + moduleSuffix());
+}
+
+std::optional<uint64_t> peakMemoryBytes(uint32_t pid) {
+#if _WIN32
+  HANDLE process = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid);
+  if (!process) return std::nullopt;
+  PROCESS_MEMORY_COUNTERS counters{};
+  counters.cb = sizeof counters;
+  bool ok = GetProcessMemoryInfo(process, &counters, sizeof counters);
+  CloseHandle(process);
+  if (!ok) return std::nullopt;
+  return uint64_t(counters.PeakWorkingSetSize);
+#else
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    uint64_t kilobytes = 0;
+    std::istringstream(line.substr(6)) >> kilobytes;
+    return kilobytes * 1024;
+  }
+  return std::nullopt;
+#endif
 }
 
 }  // namespace bridge32::test

@@ -1,7 +1,9 @@
 // Where the build put the surrogates and plugin modules, relative to the test executable.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "bridge32/types.h"
@@ -12,6 +14,10 @@ std::filesystem::path outputDir();  // holds bin/ and plugins/
 std::filesystem::path surrogatePath(Architecture architecture);
 std::filesystem::path pluginPath(Architecture architecture, const std::string& name);
 std::string moduleSuffix();  // ".dll" or ".so"
+
+// The most memory process `pid` has had resident (VmHWM on Linux, the peak working set on
+// Windows), or nothing if it cannot be read.
+std::optional<uint64_t> peakMemoryBytes(uint32_t pid);
 
 #if _WIN32
 // True when this Windows process runs under Wine (ntdll exports wine_get_version).

@@ -9,13 +9,15 @@
 #include "bridge32/module-file.h"
 #include "dynamic-library.h"
 
+#include <spdlog/spdlog.h>
+
 namespace bridge32 {
 
 namespace {
 
-// A fixed-size C string field, read without trusting it to be terminated.
+// A fixed-size C string field, read without trusting it to be terminated or to be UTF-8.
 std::string fixedString(const char* field, size_t size) {
-  return std::string(field, strnlen(field, size));
+  return validUtf8(std::string_view(field, strnlen(field, size)));
 }
 
 SdkVersion toSdkVersion(const b32_version& version) {
@@ -52,9 +54,10 @@ std::string number(double value) {
   return text;
 }
 
-// Text a plugin handed over, read without trusting it to be terminated or short.
-std::string_view pluginText(const char* text) {
-  return text ? std::string_view(text, strnlen(text, limits::kMaxTextBytes)) : std::string_view();
+// Text a plugin handed over, read without trusting it to be terminated, short or UTF-8.
+std::string pluginText(const char* text) {
+  return text ? validUtf8(std::string_view(text, strnlen(text, limits::kMaxTextBytes)))
+              : std::string();
 }
 
 }  // namespace
@@ -109,6 +112,11 @@ NativeModule::NativeModule(const std::filesystem::path& path) : path_(path) {
   initialized_ = true;
 
   uint32_t count = entry_->get_plugin_count();
+  if (count > limits::kMaxPluginsPerModule) {
+    throw Error(Error::Kind::badModule, "'" + pathText + "' lists " + std::to_string(count) +
+                                            " plugins; bridge32 takes at most " +
+                                            std::to_string(limits::kMaxPluginsPerModule));
+  }
   for (uint32_t i = 0; i < count; ++i) {
     const b32_plugin_descriptor* descriptor = entry_->get_plugin_descriptor(i);
     if (!descriptor) {
@@ -172,8 +180,19 @@ NativeInstance::NativeInstance(std::shared_ptr<NativeModule> module, std::string
         }
       },
       [](const b32_host* host, uint32_t paramId, double value) {
+        NativeInstance& self = of(host);
+        std::string refused = self.paramsKnown_.load(std::memory_order_acquire)
+                                  ? refusedParamChange(self.paramInfos_, paramId, value)
+                                  : "reported a parameter change before it described its parameters";
+        if (!refused.empty()) {
+          if (!self.refusedAChange_.exchange(true)) {
+            spdlog::warn("plugin '{}' {}; ignored (further refusals are not logged)",
+                         self.descriptor_.id, refused);
+          }
+          return;
+        }
         try {
-          of(host).callbacks_.paramChanged(paramId, value);
+          self.callbacks_.paramChanged(paramId, value);
         } catch (...) {
         }
       },
@@ -191,21 +210,35 @@ NativeInstance::NativeInstance(std::shared_ptr<NativeModule> module, std::string
                                     std::string(statusName(status)));
   }
 
-  params_ = static_cast<const b32_plugin_params*>(plugin_->get_extension(plugin_, B32_EXT_PARAMS));
-  state_ = static_cast<const b32_plugin_state*>(plugin_->get_extension(plugin_, B32_EXT_STATE));
-  process_ =
-      static_cast<const b32_plugin_process*>(plugin_->get_extension(plugin_, B32_EXT_PROCESS));
-  gui_ = static_cast<const b32_plugin_gui*>(plugin_->get_extension(plugin_, B32_EXT_GUI));
+  try {
+    params_ =
+        static_cast<const b32_plugin_params*>(plugin_->get_extension(plugin_, B32_EXT_PARAMS));
+    state_ = static_cast<const b32_plugin_state*>(plugin_->get_extension(plugin_, B32_EXT_STATE));
+    process_ =
+        static_cast<const b32_plugin_process*>(plugin_->get_extension(plugin_, B32_EXT_PROCESS));
+    gui_ = static_cast<const b32_plugin_gui*>(plugin_->get_extension(plugin_, B32_EXT_GUI));
 
-  if (params_) {
-    uint32_t count = params_->count(plugin_);
-    for (uint32_t i = 0; i < count; ++i) {
-      b32_param_info info{};
-      check(params_->get_info(plugin_, i, &info), "describe parameter #" + std::to_string(i));
-      paramInfos_.push_back({info.id, info.flags, info.min_value, info.max_value,
-                             info.default_value, fixedString(info.name, B32_PARAM_NAME_SIZE),
-                             fixedString(info.unit, B32_PARAM_UNIT_SIZE)});
+    if (params_) {
+      uint32_t count = params_->count(plugin_);
+      if (count > limits::kMaxParams) {
+        throw Error(Error::Kind::badModule,
+                    "plugin '" + descriptor_.id + "' has " + std::to_string(count) +
+                        " parameters; bridge32 takes at most " +
+                        std::to_string(limits::kMaxParams));
+      }
+      for (uint32_t i = 0; i < count; ++i) {
+        b32_param_info info{};
+        check(params_->get_info(plugin_, i, &info), "describe parameter #" + std::to_string(i));
+        paramInfos_.push_back({info.id, info.flags, info.min_value, info.max_value,
+                               info.default_value, fixedString(info.name, B32_PARAM_NAME_SIZE),
+                               fixedString(info.unit, B32_PARAM_UNIT_SIZE)});
+      }
     }
+    paramsKnown_.store(true, std::memory_order_release);
+  } catch (...) {
+    plugin_->destroy(plugin_);
+    plugin_ = nullptr;
+    throw;
   }
 }
 
@@ -250,7 +283,7 @@ void NativeInstance::setParam(uint32_t id, double value) {
     throw Error(Error::Kind::invalidArgument,
                 "parameter '" + info.name + "' of plugin '" + descriptor_.id + "' is read-only");
   }
-  if (!(value >= info.minValue && value <= info.maxValue)) {
+  if (!info.accepts(value)) {
     throw Error(Error::Kind::invalidArgument,
                 "value " + number(value) + " for parameter '" + info.name + "' (id " +
                     std::to_string(id) + ") of plugin '" + descriptor_.id + "' is outside [" +

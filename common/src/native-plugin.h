@@ -5,6 +5,7 @@
 // plugins. One implementation, so both paths refuse the same inputs with the same messages.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -103,6 +104,8 @@ class NativeInstance {
   const b32_plugin_process* process_ = nullptr;
   const b32_plugin_gui* gui_ = nullptr;
   std::vector<ParamInfo> paramInfos_;
+  std::atomic<bool> paramsKnown_{false};  // paramInfos_ is complete: callbacks may read it
+  std::atomic<bool> refusedAChange_{false};
   bool active_ = false;
   uint32_t maxFrames_ = 0;
   bool editorOpen_ = false;

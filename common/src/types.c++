@@ -34,6 +34,19 @@ std::string EditorSize::validRange() {
 
 bool ParamInfo::isReadOnly() const { return (flags & B32_PARAM_IS_READ_ONLY) != 0; }
 
+bool ParamInfo::accepts(double value) const { return value >= minValue && value <= maxValue; }
+
+std::string refusedParamChange(const std::vector<ParamInfo>& params, uint32_t id, double value) {
+  for (const ParamInfo& param : params) {
+    if (param.id != id) continue;
+    if (param.accepts(value)) return {};
+    return "reported parameter '" + param.name + "' (id " + std::to_string(id) + ") changed to " +
+           fmt::format("{}", value) + ", outside its range [" + fmt::format("{}", param.minValue) +
+           ", " + fmt::format("{}", param.maxValue) + "]";
+  }
+  return "reported a change of parameter id " + std::to_string(id) + ", which it does not have";
+}
+
 void HostCallbacks::log(LogLevel level, std::string_view message) {
   auto logger = spdlog::get("plugin");
   if (!logger) logger = spdlog::default_logger();
@@ -49,6 +62,38 @@ void HostCallbacks::pluginStopped(std::string_view) {}
 void HostCallbacks::pluginRestarted() {}
 
 void HostCallbacks::pluginRestartFailed(std::string_view, bool) {}
+
+std::string validUtf8(std::string_view bytes) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string text;
+  text.reserve(bytes.size());
+  size_t i = 0;
+  while (i < bytes.size()) {
+    auto byte = [&](size_t at) { return static_cast<unsigned char>(bytes[at]); };
+    unsigned char lead = byte(i);
+    size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2
+                                  : lead >= 0xE0 && lead <= 0xEF ? 3
+                                  : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+    bool valid = length > 0 && i + length <= bytes.size();
+    for (size_t k = 1; valid && k < length; ++k) valid = (byte(i + k) & 0xC0) == 0x80;
+    if (valid && length >= 3) {
+      unsigned char second = byte(i + 1);
+      // No overlong forms, no UTF-16 surrogates, nothing past U+10FFFF.
+      if (lead == 0xE0) valid = second >= 0xA0;
+      if (lead == 0xED) valid = second <= 0x9F;
+      if (lead == 0xF0) valid = second >= 0x90;
+      if (lead == 0xF4) valid = second <= 0x8F;
+    }
+    if (valid) {
+      text.append(bytes.substr(i, length));
+      i += length;
+    } else {
+      text.append(kReplacement);
+      ++i;
+    }
+  }
+  return text;
+}
 
 std::filesystem::path pathFromUtf8(std::string_view utf8) {
   return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));

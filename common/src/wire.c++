@@ -81,7 +81,7 @@ capnp::ReaderOptions readerOptions() {
 }
 
 std::string text(capnp::Text::Reader reader) {
-  return std::string(reader.begin(), std::min(reader.size(), limits::kMaxTextBytes));
+  return validUtf8(std::string_view(reader.begin(), std::min(reader.size(), limits::kMaxTextBytes)));
 }
 
 void toWire(const ParamInfo& info, wire::ParamInfo::Builder builder) {

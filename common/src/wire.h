@@ -31,7 +31,7 @@ void throwIfError(const Results& results) {
 // Reader limits for every message either side receives: see bridge32/limits.h.
 capnp::ReaderOptions readerOptions();
 
-// Text from the wire, cut at limits::kMaxTextBytes.
+// Text from the wire, cut at limits::kMaxTextBytes, as valid UTF-8 (see validUtf8).
 std::string text(capnp::Text::Reader reader);
 
 void toWire(const ParamInfo& info, wire::ParamInfo::Builder builder);

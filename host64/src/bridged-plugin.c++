@@ -185,6 +185,7 @@ RemoteInstance createRemoteInstance(const ModuleLink& link, const ModuleLink::Lo
         remote.traits.hasProcess = extensions.getProcess();
         remote.traits.hasGui = extensions.getGui();
         for (auto param : response.getParams()) remote.traits.params.push_back(fromWire(param));
+        target->setParams(remote.traits.params);
         return remote;
       });
 }

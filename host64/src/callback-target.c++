@@ -1,5 +1,7 @@
 #include "callback-target.h"
 
+#include <spdlog/spdlog.h>
+
 #include "wire.h"
 
 namespace bridge32 {
@@ -11,36 +13,83 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
   explicit HostCallbacksServer(std::shared_ptr<CallbackTarget> target) : target_(std::move(target)) {}
 
  protected:
+  kj::Promise<void> events(EventsContext context) override {
+    for (auto event : context.getParams().getEvents()) {
+      switch (event.which()) {
+        case wire::HostEvent::LOG: {
+          auto line = event.getLog();
+          deliverLog(fromWire(line.getLevel()), text(line.getMessage()));
+          break;
+        }
+        case wire::HostEvent::PARAM_CHANGED: {
+          auto change = event.getParamChanged();
+          deliverParamChange(change.getId(), change.getValue());
+          break;
+        }
+        case wire::HostEvent::EDITOR_RESIZE: {
+          auto size = event.getEditorResize();
+          deliverResize({size.getWidth(), size.getHeight()});
+          break;
+        }
+        case wire::HostEvent::LOG_LINES_DROPPED:
+          deliverLog(LogLevel::warn, "bridge32: " + std::to_string(event.getLogLinesDropped()) +
+                                  " log lines from the plugin were dropped: it logged faster "
+                                  "than the host took them");
+          break;
+        default: break;  // from a newer surrogate: nothing this host knows to do
+      }
+    }
+    return kj::READY_NOW;
+  }
+
   kj::Promise<void> log(LogContext context) override {
     auto params = context.getParams();
-    target_->with([&](HostCallbacks& callbacks, EditorHost*) {
-      callbacks.log(fromWire(params.getLevel()), text(params.getMessage()));
-    });
+    deliverLog(fromWire(params.getLevel()), text(params.getMessage()));
     return kj::READY_NOW;
   }
 
   kj::Promise<void> paramChanged(ParamChangedContext context) override {
     auto params = context.getParams();
-    target_->memory.paramSet(params.getId(), params.getValue());
-    target_->with([&](HostCallbacks& callbacks, EditorHost*) {
-      callbacks.paramChanged(params.getId(), params.getValue());
-    });
+    deliverParamChange(params.getId(), params.getValue());
     return kj::READY_NOW;
   }
 
   kj::Promise<void> requestEditorResize(RequestEditorResizeContext context) override {
     auto params = context.getParams();
-    EditorSize size{params.getWidth(), params.getHeight()};
-    // A size from the other process: the same bounds the plugin's own side checked.
-    if (!size.isValid()) return kj::READY_NOW;
-    target_->with([&](HostCallbacks&, EditorHost* editor) {
-      if (editor) editor->requestResize(size);
-    });
+    deliverResize({params.getWidth(), params.getHeight()});
     return kj::READY_NOW;
   }
 
  private:
+  void deliverLog(LogLevel level, const std::string& message) {
+    target_->with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.log(level, message); });
+  }
+
+  // Checked like anything else from the other process: the same rule the plugin's own side
+  // applies (refusedParamChange).
+  void deliverParamChange(uint32_t id, double value) {
+    std::string refused = target_->refusedParamChange(id, value);
+    if (!refused.empty()) {
+      if (!refusedAChange_) {
+        spdlog::warn("a surrogate's plugin {}; ignored (further refusals are not logged)", refused);
+      }
+      refusedAChange_ = true;
+      return;
+    }
+    target_->memory.paramSet(id, value);
+    target_->with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.paramChanged(id, value); });
+  }
+
+  void deliverResize(EditorSize size) {
+    // A size from the other process: the same bounds the plugin's own side checked.
+    if (!size.isValid()) return;
+    target_->with([&](HostCallbacks&, EditorHost* editor) {
+      if (editor) editor->requestResize(size);
+    });
+  }
+
   std::shared_ptr<CallbackTarget> target_;
+  bool refusedAChange_ = false;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "bridge32.capnp.h"
@@ -81,6 +82,17 @@ class CallbackTarget {
     callbacks_ = nullptr;
     editor_ = nullptr;
   }
+  // The instance's parameters, once the surrogate described them: what the plugin's parameter
+  // changes are checked against. Until then every change is refused.
+  void setParams(std::vector<ParamInfo> params) {
+    std::lock_guard lock(mutex_);
+    params_ = std::move(params);
+  }
+  // Why the change is refused (refusedParamChange), or empty.
+  std::string refusedParamChange(uint32_t id, double value) {
+    std::lock_guard lock(mutex_);
+    return bridge32::refusedParamChange(params_, id, value);
+  }
 
   Recollection memory;
 
@@ -88,6 +100,7 @@ class CallbackTarget {
   std::mutex mutex_;
   HostCallbacks* callbacks_;
   EditorHost* editor_ = nullptr;
+  std::vector<ParamInfo> params_;
 };
 
 // The host's HostCallbacks capability for one instance: forwards the surrogate's calls to the

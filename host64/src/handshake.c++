@@ -16,15 +16,31 @@ class HostLogSink final : public wire::LogSink::Server {
 
  protected:
   kj::Promise<void> write(WriteContext context) override {
-    auto record = context.getParams().getRecord();
-    auto logger = spdlog::get("surrogate");
-    if (!logger) logger = spdlog::default_logger();
-    logger->log(static_cast<spdlog::level::level_enum>(fromWire(record.getLevel())),
-                "[surrogate {}] {}", pid_, text(record.getMessage()));
+    write(context.getParams().getRecord());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> writeBatch(WriteBatchContext context) override {
+    auto params = context.getParams();
+    for (auto record : params.getRecords()) write(record);
+    if (params.getDropped() > 0) {
+      logger()->warn("[surrogate {}] {} of its log records were dropped: it logged faster than "
+                     "the host took them", pid_, params.getDropped());
+    }
     return kj::READY_NOW;
   }
 
  private:
+  static std::shared_ptr<spdlog::logger> logger() {
+    auto logger = spdlog::get("surrogate");
+    return logger ? logger : spdlog::default_logger();
+  }
+
+  void write(wire::LogRecord::Reader record) {
+    logger()->log(static_cast<spdlog::level::level_enum>(fromWire(record.getLevel())),
+                  "[surrogate {}] {}", pid_, text(record.getMessage()));
+  }
+
   uint32_t pid_;
 };
 

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bridge32/error.h"
@@ -69,27 +70,27 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-// The serving thread's event loop and the channel to the host. On Windows the loop dispatches
-// window messages while it waits: plugin editors live on this thread.
-struct Channel {
+// The plugin thread's event loop: the main thread's. On Windows it dispatches window messages
+// while it waits, since plugin editors are windows of this thread.
+struct PluginLoop {
 #if _WIN32
   MessageLoopPort port;
   kj::EventLoop loop{port};
-  kj::WaitScope waitScope{loop};
-  kj::Own<kj::AsyncIoStream> stream;
-
-  explicit Channel(const Options& options)
-      : stream(wrapPipe(openPipe(win32::wide(options.pipeName)), port)) {}
 #else
-  kj::AsyncIoContext io = kj::setupAsyncIo();
-  kj::WaitScope& waitScope = io.waitScope;
-  kj::Own<kj::AsyncIoStream> stream;
-
-  explicit Channel(const Options& options)
-      : stream(io.lowLevelProvider->wrapSocketFd(options.socketFd,
-                                                  kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP)) {}
+  kj::EventLoop loop;
 #endif
+  kj::WaitScope waitScope{loop};
 };
+
+// The channel to the host, on the serving thread's event loop.
+kj::Own<kj::AsyncIoStream> openChannel(const Options& options, kj::AsyncIoContext& io) {
+#if _WIN32
+  return wrapPipe(openPipe(win32::wide(options.pipeName)), io.win32EventPort);
+#else
+  return io.lowLevelProvider->wrapSocketFd(options.socketFd,
+                                           kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+#endif
+}
 
 // The raw ping-pong peer the benchmark compares RPC against: same process, same channel.
 kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
@@ -102,26 +103,48 @@ kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
       });
 }
 
-int serve(const Options& options) {
-  Channel channel(options);
+// The serving thread: serves the protocol until the host hangs up, handing plugin work to
+// `plugins`. Returns once every capability the host held is released, so every plugin is gone.
+int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& logSink) {
+  auto io = kj::setupAsyncIo();
+  auto stream = openChannel(options, io);
   if (options.echoSize > 0) {
     auto buffer = kj::heapArray<kj::byte>(options.echoSize);
-    echo(*channel.stream, buffer).wait(channel.waitScope);
+    echo(*stream, buffer).wait(io.waitScope);
     return 0;
   }
 
-  capnp::TwoPartyVatNetwork network(*channel.stream, capnp::rpc::twoparty::Side::SERVER,
-                                    readerOptions());
-  auto onLogSink = [](wire::LogSink::Client sink) {
-    spdlog::default_logger()->sinks() = {std::make_shared<RemoteLogSink>(kj::mv(sink))};
-  };
-  auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(onLogSink));
-  network.onDisconnect().wait(channel.waitScope);
-
+  HostOutbox outbox;
+  KJ_DEFER(logSink.attach(nullptr));  // before the outbox goes
+  capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions());
+  auto onHandshake = [&] { logSink.attach(&outbox); };
+  auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(plugins, outbox, onHandshake));
+  network.onDisconnect().wait(io.waitScope);
   // The host hung up: log locally again, then let the RPC system release every instance and
-  // module as it goes out of scope.
-  spdlog::default_logger()->sinks() = {std::make_shared<spdlog::sinks::stderr_sink_mt>()};
+  // module (on the plugin thread) as it goes out of scope.
+  logSink.attach(nullptr);
   return 0;
+}
+
+// Runs plugins on this thread, the main one, and serves the channel on another.
+int serve(const Options& options, RemoteLogSink& logSink) {
+  PluginLoop loop;
+  PluginThread plugins(kj::getCurrentThreadExecutor());
+  auto served = kj::newPromiseAndCrossThreadFulfiller<int>();
+  std::thread serving([&] {
+    int status = 1;
+    try {
+      status = serveChannel(options, plugins, logSink);
+    } catch (const kj::Exception& exception) {
+      spdlog::critical("{}", exception.getDescription().cStr());
+    } catch (const std::exception& exception) {
+      spdlog::critical("{}", exception.what());
+    }
+    served.fulfiller->fulfill(kj::mv(status));
+  });
+  int status = served.promise.wait(loop.waitScope);
+  serving.join();
+  return status;
 }
 
 #if _WIN32
@@ -190,14 +213,14 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
   bridge32::exitWithHost();
 #endif
-  auto logger = std::make_shared<spdlog::logger>(
-      "surrogate", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logSink = std::make_shared<bridge32::RemoteLogSink>();
+  auto logger = std::make_shared<spdlog::logger>("surrogate", logSink);
   logger->set_level(spdlog::level::debug);
   spdlog::set_default_logger(logger);
 
   auto options = bridge32::parse(argc, argv);
   try {
-    return bridge32::serve(options);
+    return bridge32::serve(options, *logSink);
   } catch (const kj::Exception& exception) {
     spdlog::critical("{}", exception.getDescription().cStr());
   } catch (const std::exception& exception) {

@@ -1,10 +1,11 @@
 // A kj event port for a thread that owns windows (Windows only).
 //
-// The surrogate serves the pipe on the same thread that runs plugin code, and plugin editors
-// create their windows on that thread, so its waits must dispatch window messages. kj's own
-// Win32 port waits on an I/O completion port, which no thread can wait on together with its
-// message queue. This port waits with MsgWaitForMultipleObjectsEx instead: overlapped I/O
-// completes through an event per operation, and window messages are dispatched as they come.
+// The surrogate's plugin thread runs plugin code, and plugin editors create their windows on it,
+// so its waits must dispatch window messages. kj's own Win32 port waits on an I/O completion
+// port, which no thread can wait on together with its message queue. This port waits with
+// MsgWaitForMultipleObjectsEx instead: work handed over by the serving thread wakes it, overlapped
+// I/O (if any) completes through an event per operation, and window messages are dispatched as
+// they come.
 #pragma once
 #if _WIN32
 

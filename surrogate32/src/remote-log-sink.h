@@ -1,53 +1,44 @@
-// An spdlog sink that sends the surrogate's log records to the host's LogSink.
+// The surrogate's own spdlog sink. Its records go to the host through the outbox once the
+// handshake gave the host's log sink, and to stderr (which the host relays) before and after.
 #pragma once
 
 #include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 
+#include <algorithm>
+#include <memory>
 #include <mutex>
-#include <thread>
+#include <string>
 
-#include "bridge32.capnp.h"
-#include "wire.h"
+#include "host-outbox.h"
 
 namespace bridge32 {
 
-// Records written on the serving thread go out at once; records from other threads are
-// handed to the serving thread through its kj executor.
 class RemoteLogSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit RemoteLogSink(wire::LogSink::Client sink)
-      : sink_(kj::mv(sink)),
-        executor_(kj::getCurrentThreadExecutor()),
-        servingThread_(std::this_thread::get_id()) {}
-  // A capability's destructor may throw in kj; the base class's may not.
-  ~RemoteLogSink() noexcept override {}
+  // [any-thread] From now on records go to `outbox`; to stderr again with nullptr.
+  void attach(HostOutbox* outbox) {
+    std::lock_guard lock(mutex_);
+    outbox_ = outbox;
+  }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& record) override {
-    std::string logger(record.logger_name.begin(), record.logger_name.end());
-    std::string message(record.payload.begin(), record.payload.end());
-    auto level = static_cast<LogLevel>(std::min<int>(record.level, int(LogLevel::critical)));
-    auto send = [&] {
-      auto request = sink_.writeRequest();
-      auto out = request.initRecord();
-      out.setLevel(toWire(level));
-      out.setLogger(logger);
-      out.setMessage(message);
-      request.send().detach([](kj::Exception&&) {});
-    };
-    if (std::this_thread::get_id() == servingThread_) {
-      send();
-    } else {
-      executor_.executeSync(send);
+    if (!outbox_) {
+      stderr_.log(record);
+      return;
     }
+    auto level = static_cast<LogLevel>(std::min<int>(record.level, int(LogLevel::critical)));
+    outbox_->log(HostOutbox::kLogSink, level,
+                 std::string_view(record.payload.data(), record.payload.size()),
+                 std::string_view(record.logger_name.data(), record.logger_name.size()));
   }
 
-  void flush_() override {}
+  void flush_() override { stderr_.flush(); }
 
  private:
-  wire::LogSink::Client sink_;
-  const kj::Executor& executor_;
-  std::thread::id servingThread_;
+  HostOutbox* outbox_ = nullptr;
+  spdlog::sinks::stderr_sink_st stderr_;
 };
 
 }  // namespace bridge32

@@ -5,8 +5,7 @@
 
 #include <map>
 #include <memory>
-#include <set>
-#include <thread>
+#include <vector>
 
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
@@ -25,266 +24,299 @@ namespace bridge32 {
 
 namespace {
 
-// Runs `body`, turning a bridge32::Error into the result's `error` field. Anything else
-// escaping a plugin call (std::bad_alloc, say) is reported as `failed` too: the surrogate keeps
-// serving and the host decides.
-template <typename Context, typename Body>
-void answer(Context& context, Body&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    setError(context.getResults().initError(), error);
-  } catch (const std::exception& exception) {
-    setError(context.getResults().initError(), Error(Error::Kind::failed, exception.what()));
-  }
+// Answers `context` with what `work` comes to on the plugin thread: `fill(results, value)` runs
+// on the serving thread, or the error `work` threw is the answer. The answer goes once the
+// outbox has sent everything the plugins said before it.
+template <typename Context, typename Work, typename Fill>
+kj::Promise<void> answer(PluginThread& plugins, HostOutbox& outbox, Context context, Work&& work,
+                         Fill&& fill) {
+  return plugins.run(kj::fwd<Work>(work))
+      .then([&outbox, context, fill = kj::fwd<Fill>(fill)](auto&& outcome) mutable {
+        auto results = context.getResults();
+        if (outcome.error) {
+          setError(results.initError(), *outcome.error);
+        } else {
+          fill(results, *outcome.value);
+        }
+        return outbox.flushed();
+      });
 }
 
-// HostCallbacks and EditorHost for one instance, forwarded to the host. Plugins may call them
-// from any thread; sends happen on the serving thread, which owns the connection.
-class RemoteHostCallbacks final : public HostCallbacks, public EditorHost {
+constexpr auto kNoResults = [](auto&, Done&) {};
+
+// HostCallbacks and EditorHost for one instance: into the outbox, from any thread, at once.
+class OutboxCallbacks final : public HostCallbacks, public EditorHost {
  public:
-  explicit RemoteHostCallbacks(wire::HostCallbacks::Client client)
-      : client_(kj::mv(client)),
-        executor_(kj::getCurrentThreadExecutor()),
-        servingThread_(std::this_thread::get_id()) {}
-  // A capability's destructor may throw in kj; the base class's may not.
-  ~RemoteHostCallbacks() noexcept override {}
+  OutboxCallbacks(HostOutbox& outbox, HostOutbox::Target target)
+      : outbox_(outbox), target_(target) {}
 
   void log(LogLevel level, std::string_view message) override {
-    onServingThread([&] {
-      auto request = client_.logRequest();
-      request.setLevel(toWire(level));
-      request.setMessage(kj::StringPtr(std::string(message).c_str()));
-      request.send().detach([](kj::Exception&&) {});
-    });
+    outbox_.log(target_, level, message);
   }
-
   void paramChanged(uint32_t paramId, double value) override {
-    onServingThread([&] {
-      auto request = client_.paramChangedRequest();
-      request.setId(paramId);
-      request.setValue(value);
-      request.send().detach([](kj::Exception&&) {});
-    });
+    outbox_.paramChanged(target_, paramId, value);
   }
-
   bool requestResize(EditorSize size) override {
-    onServingThread([&] {
-      auto request = client_.requestEditorResizeRequest();
-      request.setWidth(size.width);
-      request.setHeight(size.height);
-      request.send().detach([](kj::Exception&&) {});
-    });
+    outbox_.editorResize(target_, size);
     return true;
   }
 
  private:
-  template <typename Send>
-  void onServingThread(Send&& send) {
-    if (std::this_thread::get_id() == servingThread_) {
-      send();
-    } else {
-      executor_.executeSync(kj::fwd<Send>(send));
-    }
-  }
-
-  wire::HostCallbacks::Client client_;
-  const kj::Executor& executor_;
-  std::thread::id servingThread_;
+  HostOutbox& outbox_;
+  HostOutbox::Target target_;
 };
 
-class SessionServer;
+// An instance and where its callbacks go; lives on the plugin thread.
+struct InstanceState {
+  OutboxCallbacks callbacks;
+  std::unique_ptr<NativeInstance> instance;  // null once destroyed
+
+  InstanceState(HostOutbox& outbox, HostOutbox::Target target,
+                std::shared_ptr<NativeModule> module, std::string_view pluginId)
+      : callbacks(outbox, target),
+        instance(std::make_unique<NativeInstance>(std::move(module), pluginId, callbacks,
+                                                  &callbacks)) {}
+
+  NativeInstance& live() {
+    if (!instance) throw Error(Error::Kind::badState, "the plugin instance was destroyed");
+    return *instance;
+  }
+};
 
 class InstanceServer final : public wire::Instance::Server {
  public:
-  InstanceServer(std::shared_ptr<NativeModule> module, std::string_view pluginId,
-                 wire::HostCallbacks::Client host)
-      : host_(kj::mv(host)),
-        instance_(std::make_unique<NativeInstance>(module, pluginId, host_, &host_)) {}
-
-  const NativeInstance& instance() const { return *instance_; }
+  InstanceServer(PluginThread& plugins, HostOutbox& outbox, HostOutbox::Target target,
+                 PluginOwned<InstanceState> state)
+      : plugins_(plugins), outbox_(outbox), target_(target), state_(kj::mv(state)) {}
+  ~InstanceServer() noexcept(false) { outbox_.removeTarget(target_); }
 
  protected:
   kj::Promise<void> getParam(GetParamContext context) override {
-    answer(context, [&] {
-      context.getResults().setValue(live().param(context.getParams().getId()));
-    });
-    return kj::READY_NOW;
+    uint32_t id = context.getParams().getId();
+    return onPlugin(
+        context, [this, id] { return live().param(id); },
+        [](auto& results, double value) { results.setValue(value); });
   }
 
   kj::Promise<void> setParam(SetParamContext context) override {
-    answer(context, [&] {
-      auto params = context.getParams();
-      live().setParam(params.getId(), params.getValue());
-    });
-    return kj::READY_NOW;
+    auto params = context.getParams();
+    uint32_t id = params.getId();
+    double value = params.getValue();
+    return onPlugin(context, [this, id, value] { live().setParam(id, value); }, kNoResults);
   }
 
   kj::Promise<void> saveState(SaveStateContext context) override {
-    answer(context, [&] {
-      auto state = live().saveState();
-      context.getResults().setState(kj::arrayPtr(state.data(), state.size()));
-    });
-    return kj::READY_NOW;
+    return onPlugin(
+        context, [this] { return live().saveState(); },
+        [](auto& results, std::vector<uint8_t>& state) {
+          results.setState(kj::arrayPtr(state.data(), state.size()));
+        });
   }
 
   kj::Promise<void> loadState(LoadStateContext context) override {
-    answer(context, [&] {
-      auto state = context.getParams().getState();
-      live().loadState(std::span<const uint8_t>(state.begin(), state.size()));
-    });
-    return kj::READY_NOW;
+    auto bytes = context.getParams().getState();
+    std::vector<uint8_t> state(bytes.begin(), bytes.end());
+    return onPlugin(
+        context, [this, state = std::move(state)] { live().loadState(state); }, kNoResults);
   }
 
   kj::Promise<void> activate(ActivateContext context) override {
-    answer(context, [&] {
-      auto params = context.getParams();
-      live().activate(params.getSampleRate(), params.getMaxFrames());
-    });
-    return kj::READY_NOW;
+    auto params = context.getParams();
+    double sampleRate = params.getSampleRate();
+    uint32_t maxFrames = params.getMaxFrames();
+    return onPlugin(
+        context, [this, sampleRate, maxFrames] { live().activate(sampleRate, maxFrames); },
+        kNoResults);
   }
 
   kj::Promise<void> deactivate(DeactivateContext context) override {
-    answer(context, [&] { live().deactivate(); });
-    return kj::READY_NOW;
+    return onPlugin(context, [this] { live().deactivate(); }, kNoResults);
   }
 
   kj::Promise<void> process(ProcessContext context) override {
-    answer(context, [&] {
-      auto params = context.getParams();
-      uint32_t channels = params.getChannels(), frames = params.getFrames();
-      auto input = params.getInput();
-      // Checked here too, before sizing anything by numbers the host sent.
-      if (channels > limits::kMaxChannels || frames > limits::kMaxFramesPerBlock ||
-          input.size() != size_t(channels) * frames) {
-        throw Error(Error::Kind::invalidArgument,
-                    "a process call with " + std::to_string(channels) + " channels of " +
-                        std::to_string(frames) + " frames carried " +
-                        std::to_string(input.size()) + " samples");
-      }
-      inputScratch_.resize(input.size());
-      for (size_t i = 0; i < input.size(); ++i) inputScratch_[i] = input[i];
-      outputScratch_.assign(input.size(), 0.0f);
-      live().process(channels, frames, inputScratch_, outputScratch_);
-      auto output = context.getResults().initOutput(uint32_t(outputScratch_.size()));
-      for (size_t i = 0; i < outputScratch_.size(); ++i) output.set(uint32_t(i), outputScratch_[i]);
-    });
-    return kj::READY_NOW;
+    auto params = context.getParams();
+    uint32_t channels = params.getChannels(), frames = params.getFrames();
+    auto list = params.getInput();
+    // Checked here too, before sizing anything by numbers the host sent.
+    if (channels > limits::kMaxChannels || frames > limits::kMaxFramesPerBlock ||
+        list.size() != size_t(channels) * frames) {
+      setError(context.getResults().initError(),
+               Error(Error::Kind::invalidArgument,
+                     "a process call with " + std::to_string(channels) + " channels of " +
+                         std::to_string(frames) + " frames carried " +
+                         std::to_string(list.size()) + " samples"));
+      return kj::READY_NOW;
+    }
+    std::vector<float> input(list.size());
+    for (uint32_t i = 0; i < list.size(); ++i) input[i] = list[i];
+    return onPlugin(
+        context,
+        [this, channels, frames, input = std::move(input)] {
+          std::vector<float> output(input.size(), 0.0f);
+          live().process(channels, frames, input, output);
+          return output;
+        },
+        [](auto& results, std::vector<float>& output) {
+          auto list = results.initOutput(uint32_t(output.size()));
+          for (uint32_t i = 0; i < list.size(); ++i) list.set(i, output[i]);
+        });
   }
 
   kj::Promise<void> openEditor(OpenEditorContext context) override {
-    answer(context, [&] {
-      auto params = context.getParams();
-      if (params.getApi() != wire::WindowApi::WIN32_HWND) {
-        throw Error(Error::Kind::unsupported, "the host asked for an editor in an unknown window API");
-      }
-      auto parent = reinterpret_cast<void*>(windowHandleFromWire(params.getParent()));
-      auto editor = live().openEditor(B32_WINDOW_API_WIN32, parent);
-      auto results = context.getResults();
-      results.setWidth(editor.size.width);
-      results.setHeight(editor.size.height);
-      results.setCanResize(editor.canResize);
-    });
-    return kj::READY_NOW;
+    auto params = context.getParams();
+    if (params.getApi() != wire::WindowApi::WIN32_HWND) {
+      setError(context.getResults().initError(),
+               Error(Error::Kind::unsupported,
+                     "the host asked for an editor in an unknown window API"));
+      return kj::READY_NOW;
+    }
+    auto parent = reinterpret_cast<void*>(windowHandleFromWire(params.getParent()));
+    return onPlugin(
+        context, [this, parent] { return live().openEditor(B32_WINDOW_API_WIN32, parent); },
+        [](auto& results, EditorInfo& editor) {
+          results.setWidth(editor.size.width);
+          results.setHeight(editor.size.height);
+          results.setCanResize(editor.canResize);
+        });
   }
 
   kj::Promise<void> closeEditor(CloseEditorContext context) override {
-    answer(context, [&] { live().closeEditor(); });
-    return kj::READY_NOW;
+    return onPlugin(context, [this] { live().closeEditor(); }, kNoResults);
   }
 
   kj::Promise<void> setEditorSize(SetEditorSizeContext context) override {
-    answer(context, [&] {
-      auto params = context.getParams();
-      EditorSize size = live().setEditorSize({params.getWidth(), params.getHeight()});
-      context.getResults().setWidth(size.width);
-      context.getResults().setHeight(size.height);
-    });
-    return kj::READY_NOW;
+    auto params = context.getParams();
+    EditorSize size{params.getWidth(), params.getHeight()};
+    return onPlugin(
+        context, [this, size] { return live().setEditorSize(size); },
+        [](auto& results, EditorSize& took) {
+          results.setWidth(took.width);
+          results.setHeight(took.height);
+        });
   }
 
   kj::Promise<void> showEditor(ShowEditorContext context) override {
-    answer(context, [&] { live().showEditor(context.getParams().getVisible()); });
-    return kj::READY_NOW;
+    bool visible = context.getParams().getVisible();
+    return onPlugin(context, [this, visible] { live().showEditor(visible); }, kNoResults);
   }
 
   kj::Promise<void> destroy(DestroyContext context) override {
-    answer(context, [&] {
-      live();
-      instance_.reset();
-    });
-    return kj::READY_NOW;
+    return onPlugin(
+        context,
+        [this] {
+          live();
+          state_.get().instance.reset();
+        },
+        kNoResults);
   }
 
  private:
-  NativeInstance& live() {
-    if (!instance_) throw Error(Error::Kind::badState, "the plugin instance was destroyed");
-    return *instance_;
+  template <typename Context, typename Work, typename Fill>
+  kj::Promise<void> onPlugin(Context& context, Work&& work, Fill&& fill) {
+    return answer(plugins_, outbox_, context, kj::fwd<Work>(work), kj::fwd<Fill>(fill));
   }
+  NativeInstance& live() { return state_.get().live(); }  // [plugin thread]
 
-  RemoteHostCallbacks host_;
-  std::unique_ptr<NativeInstance> instance_;
-  std::vector<float> inputScratch_, outputScratch_;
+  PluginThread& plugins_;
+  HostOutbox& outbox_;
+  HostOutbox::Target target_;
+  PluginOwned<InstanceState> state_;
+};
+
+// What creating an instance came to on the plugin thread.
+struct CreatedInstance {
+  PluginOwned<InstanceState> state;
+  bool hasParams, hasState, hasProcess, hasGui;
+  std::vector<ParamInfo> params;
 };
 
 class ModuleServer final : public wire::Module::Server {
  public:
-  explicit ModuleServer(std::shared_ptr<NativeModule> module) : module_(std::move(module)) {}
+  ModuleServer(PluginThread& plugins, HostOutbox& outbox,
+               PluginOwned<std::shared_ptr<NativeModule>> module)
+      : plugins_(plugins), outbox_(outbox), module_(kj::mv(module)) {}
 
  protected:
   kj::Promise<void> createInstance(CreateInstanceContext context) override {
-    answer(context, [&] {
-      auto params = context.getParams();
-      auto server = kj::heap<InstanceServer>(module_, text(params.getPluginId()),
-                                             params.getHost());
-      const NativeInstance& instance = server->instance();
-      auto results = context.getResults();
-      auto extensions = results.initExtensions();
-      extensions.setParams(instance.hasParams());
-      extensions.setState(instance.hasState());
-      extensions.setProcess(instance.hasProcess());
-      extensions.setGui(instance.hasGui());
-      auto params_ = results.initParams(uint32_t(instance.params().size()));
-      for (size_t i = 0; i < instance.params().size(); ++i) {
-        toWire(instance.params()[i], params_[uint32_t(i)]);
-      }
-      results.setInstance(kj::mv(server));
-    });
-    return kj::READY_NOW;
+    auto params = context.getParams();
+    HostOutbox::Target target = outbox_.addTarget(params.getHost());
+    std::string pluginId = text(params.getPluginId());
+    return answer(
+        plugins_, outbox_, context,
+        [this, target, pluginId] {
+          auto state = std::make_unique<InstanceState>(outbox_, target, module_.get(), pluginId);
+          const NativeInstance& instance = *state->instance;
+          return CreatedInstance{PluginOwned<InstanceState>(plugins_, std::move(state)),
+                                 instance.hasParams(), instance.hasState(), instance.hasProcess(),
+                                 instance.hasGui(), instance.params()};
+        },
+        [this, target](auto& results, CreatedInstance& created) {
+          auto extensions = results.initExtensions();
+          extensions.setParams(created.hasParams);
+          extensions.setState(created.hasState);
+          extensions.setProcess(created.hasProcess);
+          extensions.setGui(created.hasGui);
+          auto params = results.initParams(uint32_t(created.params.size()));
+          for (uint32_t i = 0; i < params.size(); ++i) toWire(created.params[i], params[i]);
+          results.setInstance(
+              kj::heap<InstanceServer>(plugins_, outbox_, target, kj::mv(created.state)));
+        })
+        .then([this, target, context]() mutable {
+          if (context.getResults().hasError()) outbox_.removeTarget(target);
+        });
   }
 
  private:
-  std::shared_ptr<NativeModule> module_;
+  PluginThread& plugins_;
+  HostOutbox& outbox_;
+  PluginOwned<std::shared_ptr<NativeModule>> module_;
+};
+
+// What loading a module came to on the plugin thread.
+struct LoadedModule {
+  PluginOwned<std::shared_ptr<NativeModule>> module;
+  SdkVersion sdkVersion;
+  std::vector<PluginDescriptor> plugins;
 };
 
 class SessionServer final : public wire::Session::Server {
+ public:
+  SessionServer(PluginThread& plugins, HostOutbox& outbox) : plugins_(plugins), outbox_(outbox) {}
+
  protected:
   kj::Promise<void> loadModule(LoadModuleContext context) override {
-    answer(context, [&] {
-      std::string path = text(context.getParams().getPath());
-      spdlog::debug("loading plugin module '{}'", path);
-      // The loader returns the same handle for a module loaded twice; init() must still run
-      // only once, so a loaded module is shared while anyone holds it.
-      std::shared_ptr<NativeModule> module = modules_[path].lock();
-      if (!module) {
-        module = std::make_shared<NativeModule>(pathFromUtf8(path));
-        modules_[path] = module;
-      }
-      auto results = context.getResults();
-      auto version = results.initSdkVersion();
-      version.setMajor(module->sdkVersion().major);
-      version.setMinor(module->sdkVersion().minor);
-      version.setRevision(module->sdkVersion().revision);
-      auto plugins = results.initPlugins(uint32_t(module->plugins().size()));
-      for (size_t i = 0; i < module->plugins().size(); ++i) {
-        toWire(module->plugins()[i], plugins[uint32_t(i)]);
-      }
-      results.setModule(kj::heap<ModuleServer>(module));
-    });
-    return kj::READY_NOW;
+    std::string path = text(context.getParams().getPath());
+    return answer(
+        plugins_, outbox_, context,
+        [this, path] {
+          spdlog::debug("loading plugin module '{}'", path);
+          // The loader returns the same handle for a module loaded twice; init() must still run
+          // only once, so a loaded module is shared while anyone holds it.
+          std::shared_ptr<NativeModule> module = modules_[path].lock();
+          if (!module) {
+            module = std::make_shared<NativeModule>(pathFromUtf8(path));
+            modules_[path] = module;
+          }
+          return LoadedModule{
+              PluginOwned(plugins_, std::make_unique<std::shared_ptr<NativeModule>>(module)),
+              module->sdkVersion(), module->plugins()};
+        },
+        [this](auto& results, LoadedModule& loaded) {
+          auto version = results.initSdkVersion();
+          version.setMajor(loaded.sdkVersion.major);
+          version.setMinor(loaded.sdkVersion.minor);
+          version.setRevision(loaded.sdkVersion.revision);
+          auto plugins = results.initPlugins(uint32_t(loaded.plugins.size()));
+          for (uint32_t i = 0; i < plugins.size(); ++i) toWire(loaded.plugins[i], plugins[i]);
+          results.setModule(kj::heap<ModuleServer>(plugins_, outbox_, kj::mv(loaded.module)));
+        });
   }
 
-  kj::Promise<void> ping(PingContext) override { return kj::READY_NOW; }
+  // Answered by the plugin thread between calls: a surrogate whose plugin thread is stuck in a
+  // plugin stops answering.
+  kj::Promise<void> ping(PingContext) override {
+    return plugins_.run([] {}).ignoreResult();
+  }
 
   kj::Promise<void> shutdown(ShutdownContext) override {
     // The host releases its capabilities and hangs up after this answer; the surrogate exits
@@ -294,13 +326,20 @@ class SessionServer final : public wire::Session::Server {
   }
 
  private:
+  PluginThread& plugins_;
+  HostOutbox& outbox_;
+  // [plugin thread] The modules loaded, by path.
   std::map<std::string, std::weak_ptr<NativeModule>> modules_;
 };
 
 }  // namespace
 
-SurrogateServer::SurrogateServer(LogSinkHandler onLogSink, uint32_t protocolVersion)
-    : onLogSink_(std::move(onLogSink)), protocolVersion_(protocolVersion) {}
+SurrogateServer::SurrogateServer(PluginThread& plugins, HostOutbox& outbox,
+                                 std::function<void()> onHandshake, uint32_t protocolVersion)
+    : plugins_(plugins),
+      outbox_(outbox),
+      onHandshake_(std::move(onHandshake)),
+      protocolVersion_(protocolVersion) {}
 
 kj::Promise<void> SurrogateServer::handshake(HandshakeContext context) {
   auto params = context.getParams();
@@ -319,8 +358,9 @@ kj::Promise<void> SurrogateServer::handshake(HandshakeContext context) {
              Error(Error::Kind::badState, "the handshake was already done on this connection"));
   } else {
     handshakeDone_ = true;
-    if (onLogSink_) onLogSink_(params.getLog());
-    results.setSession(kj::heap<SessionServer>());
+    outbox_.setLogSink(params.getLog());
+    if (onHandshake_) onHandshake_();
+    results.setSession(kj::heap<SessionServer>(plugins_, outbox_));
   }
   return kj::READY_NOW;
 }

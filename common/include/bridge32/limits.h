@@ -11,6 +11,10 @@ constexpr uint32_t kMaxChannels = 64;
 constexpr uint32_t kMaxFramesPerBlock = 65536;
 constexpr size_t kMaxStateBytes = 16u << 20;
 constexpr size_t kMaxTextBytes = 64u << 10;  // a path, a log line, an id
+// What one module or instance may describe: far beyond any real plugin, and small enough that
+// the description fits in one message.
+constexpr uint32_t kMaxPluginsPerModule = 4096;
+constexpr uint32_t kMaxParams = 65536;
 // A process call carries at most 64 * 65536 floats (16 MiB) each way; a message may be a
 // little larger than its payload. Cap'n Proto's reader refuses anything beyond this.
 constexpr uint64_t kMaxMessageWords = (24u << 20) / 8;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bridge32 {
 
@@ -39,7 +40,14 @@ struct ParamInfo {
   std::string unit;
 
   bool isReadOnly() const;
+  // Whether `value` is within [minValue, maxValue] (NaN is not).
+  bool accepts(double value) const;
 };
+
+// Why a plugin's report that parameter `id` changed to `value` is refused: it has no such
+// parameter, or the value is not finite or outside the parameter's range. Empty when it is fine.
+// The same check for plugins in-process and for what a surrogate forwards.
+std::string refusedParamChange(const std::vector<ParamInfo>& params, uint32_t id, double value);
 
 // An editor's size in pixels.
 struct EditorSize {
@@ -97,6 +105,11 @@ class EditorHost {
   // there is no editor to resize.
   virtual bool requestResize(EditorSize size) = 0;
 };
+
+// `bytes` as valid UTF-8: every byte that does not start or continue a well-formed sequence
+// (overlong forms, surrogates and code points past U+10FFFF included) becomes U+FFFD. For text
+// that comes from plugins and surrogates.
+std::string validUtf8(std::string_view bytes);
 
 // UTF-8 text <-> filesystem paths, the same on every platform (paths are UTF-16 on Windows).
 std::filesystem::path pathFromUtf8(std::string_view utf8);

@@ -1,0 +1,102 @@
+// The thread a surrogate runs plugin code on, seen from the thread that serves the connection.
+//
+// Plugins are loaded, called and unloaded on one thread, as the SDK promises ([main-thread]): the
+// surrogate's main thread, which on Windows also dispatches the messages of the plugins' windows.
+// The serving thread owns the connection to the host and hands each call over, so it stays free
+// to send what plugins say while a call runs (see HostOutbox), from whichever thread they say it.
+#pragma once
+
+#include <kj/async.h>
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "bridge32/error.h"
+
+namespace bridge32 {
+
+// What work on the plugin thread came to: its value, or the Error it threw. Any other exception
+// becomes Error::Kind::failed: the surrogate keeps serving and the host decides.
+template <typename T>
+struct Outcome {
+  std::optional<T> value;
+  std::optional<Error> error;
+};
+
+// The value of work that returns nothing.
+struct Done {};
+
+class PluginThread {
+ public:
+  // `executor` is the plugin thread's event loop's; it may be the serving thread's own (the
+  // in-memory protocol tests serve and run plugins on one thread).
+  explicit PluginThread(const kj::Executor& executor) : executor_(executor.addRef()) {}
+
+  // [serving thread] Runs `work()` on the plugin thread. Work handed over this way runs one piece
+  // at a time, in the order it was handed over.
+  template <typename Work>
+  auto run(Work&& work) {
+    using Result = std::invoke_result_t<Work&>;
+    using Value = std::conditional_t<std::is_void_v<Result>, Done, Result>;
+    return executor_->executeAsync([work = kj::fwd<Work>(work)]() mutable {
+      Outcome<Value> outcome;
+      try {
+        if constexpr (std::is_void_v<Result>) {
+          work();
+          outcome.value.emplace();
+        } else {
+          outcome.value.emplace(work());
+        }
+      } catch (const Error& error) {
+        outcome.error = error;
+      } catch (const std::exception& exception) {
+        outcome.error = Error(Error::Kind::failed, exception.what());
+      } catch (...) {
+        outcome.error = Error(Error::Kind::failed, "an exception that is not a std::exception");
+      }
+      return outcome;
+    });
+  }
+
+  // [serving thread] Destroys `value` on the plugin thread (an instance's destroy(), a module's
+  // deinit and unload), and waits until it is done, so that what follows finds it gone.
+  template <typename T>
+  void release(T&& value) {
+    if (!value) return;
+    try {
+      executor_->executeSync([&] { [[maybe_unused]] auto gone = std::move(value); });
+    } catch (const kj::Exception&) {
+      // The plugin thread's loop is gone (the surrogate is ending): so are the plugins.
+    }
+  }
+
+ private:
+  kj::Own<const kj::Executor> executor_;
+};
+
+// A plugin-thread object held from the serving thread, and destroyed on the plugin thread.
+template <typename T>
+class PluginOwned {
+ public:
+  PluginOwned(PluginThread& thread, std::unique_ptr<T> value)
+      : thread_(&thread), value_(std::move(value)) {}
+  ~PluginOwned() { thread_->release(std::move(value_)); }
+  PluginOwned(PluginOwned&&) = default;
+  PluginOwned& operator=(PluginOwned&& other) {
+    thread_->release(std::move(value_));
+    thread_ = other.thread_;
+    value_ = std::move(other.value_);
+    return *this;
+  }
+
+  T& get() const { return *value_; }  // [plugin thread]
+
+ private:
+  PluginThread* thread_;
+  std::unique_ptr<T> value_;
+};
+
+}  // namespace bridge32
