@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -51,6 +53,7 @@ enum Fault : uint32_t {
   kExhaustMemory = 10,
   kGarbageOutput = 11,
   kCrashInCallback = 12,
+  kForkThenAbort = 13,
 };
 
 struct Crash {
@@ -211,21 +214,15 @@ INSTANTIATE_TEST_SUITE_P(Faulty, Hangs,
 
 TEST(Heartbeat, FindsASurrogateThatStoppedServingWhileNoCallIsInFlight) {
   LoadOptions options = optionsFor(test::kSurrogate64);
-  options.onHang = HangPolicy::keepRunning;
   options.heartbeatInterval = milliseconds(100);
   options.heartbeatTimeout = milliseconds(500);
   auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
   RecordingCallbacks callbacks;
   auto faulty = module->createInstance(kFaulty, callbacks);
+  faulty->setParam(kExitCode, 9);
 
-  Error error = expectError([&] {
-    CallDeadline deadline(milliseconds(200));
-    faulty->setParam(kFault, kSpin);
-  });
-  EXPECT_EQ(error.kind(), Error::Kind::timeout);
-  EXPECT_EQ(error.message().find("killed"), std::string::npos) << "keepRunning leaves it be";
-
-  // Nothing is in flight now; the heartbeat notices the spinning surrogate.
+  // Nothing is in flight; the surrogate stops serving altogether.
+  ASSERT_TRUE(test::freezeProcess(module->surrogatePid()));
   auto start = Clock::now();
   ASSERT_TRUE(waitFor([&] { return !callbacks.why().empty(); }, milliseconds(10'000)));
   std::printf("[ figures  ] heartbeat: noticed after %.1f ms (interval 100, timeout 500)\n",
@@ -233,6 +230,36 @@ TEST(Heartbeat, FindsASurrogateThatStoppedServingWhileNoCallIsInFlight) {
   EXPECT_NE(callbacks.why().find("no heartbeat answer within 500 ms"), std::string::npos)
       << callbacks.why();
   EXPECT_EQ(expectError([&] { faulty->param(kExitCode); }).kind(), Error::Kind::disconnected);
+}
+
+TEST(Heartbeat, LeavesALateCallRunningWhenTheApplicationSaysSo) {
+  LoadOptions options = optionsFor(test::kSurrogate64);
+  options.onHang = HangPolicy::keepRunning;
+  options.heartbeatInterval = milliseconds(100);
+  options.heartbeatTimeout = milliseconds(500);
+  auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-chatty"), options);
+  RecordingCallbacks callbacks;
+  auto chatty = module->createInstance("com.bridge32.fixtures.chatty", callbacks);
+  constexpr uint32_t kHold = 6, kLevel = 4;
+
+  Error error = expectError([&] {
+    CallDeadline deadline(milliseconds(200));
+    chatty->setParam(kHold, 3000);  // works for 3 s, well past the call's deadline
+  });
+  EXPECT_EQ(error.kind(), Error::Kind::timeout);
+  EXPECT_NE(error.message().find("left running"), std::string::npos) << error.message();
+
+  // The heartbeat (500 ms) must not take the late call for a hang: the surrogate finishes it,
+  // and then answers the next one. Before the fix it was killed 0.6 s after the deadline.
+  std::this_thread::sleep_for(milliseconds(1500));
+  EXPECT_TRUE(chatty->isRunning()) << callbacks.why();
+  {
+    CallDeadline deadline(milliseconds(10'000));
+    chatty->setParam(kLevel, 0.5);  // queued behind the late call
+  }
+  EXPECT_EQ(chatty->param(kLevel), 0.5);
+  EXPECT_TRUE(callbacks.why().empty()) << callbacks.why();
+  EXPECT_EQ(callbacks.stops(), 0);
 }
 
 TEST(Misbehaviour, GarbageOnStdoutAndStderrDoesNotHurtTheHost) {
@@ -258,11 +285,12 @@ TEST(Misbehaviour, GarbageOnStdoutAndStderrDoesNotHurtTheHost) {
 
 // ----- no orphans ------------------------------------------------------------------------------
 
-// Starts bridge32_test_host on the Faulty module, which leaves its surrogate asleep inside a
-// plugin call, kills the host outright, and says whether the surrogate went too.
-class KilledHost {
+// Runs bridge32_test_host on the Faulty module in `mode` (see test-host.c++): by default it
+// leaves its surrogate asleep inside a plugin call, for a test to kill the host outright and see
+// whether the surrogate went too.
+class TestHost {
  public:
-  explicit KilledHost(Architecture architecture) {
+  explicit TestHost(Architecture architecture, std::string mode = "sleep-in-a-call") {
     std::filesystem::path host = test::outputDir() / "bin" / "bridge32_test_host";
     std::string module = utf8(test::pluginPath(architecture, "b32-faulty"));
 #if _WIN32
@@ -277,7 +305,8 @@ class KilledHost {
     startup.dwFlags = STARTF_USESTDHANDLES;
     startup.hStdOutput = write;
     startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-    std::wstring commandLine = L"\"" + host.wstring() + L"\" \"" + win32::wide(module) + L"\"";
+    std::wstring commandLine = L"\"" + host.wstring() + L"\" \"" + win32::wide(module) + L"\" " +
+                               win32::wide(mode);
     PROCESS_INFORMATION info{};
     EXPECT_TRUE(CreateProcessW(host.c_str(), commandLine.data(), nullptr, nullptr, TRUE, 0,
                                nullptr, nullptr, &startup, &info));
@@ -292,7 +321,7 @@ class KilledHost {
     posix_spawn_file_actions_adddup2(&actions, pipe[1], 1);
     posix_spawn_file_actions_addclose(&actions, pipe[0]);
     std::string hostText = host.string();
-    char* argv[] = {hostText.data(), module.data(), nullptr};
+    char* argv[] = {hostText.data(), module.data(), mode.data(), nullptr};
     EXPECT_EQ(posix_spawn(&pid_, hostText.c_str(), &actions, nullptr, argv, environ), 0);
     posix_spawn_file_actions_destroy(&actions);
     close(pipe[1]);
@@ -300,7 +329,7 @@ class KilledHost {
 #endif
   }
 
-  ~KilledHost() {
+  ~TestHost() {
 #if !_WIN32
     if (stdout_ >= 0) close(stdout_);
 #endif
@@ -335,6 +364,21 @@ class KilledHost {
 #endif
   }
 
+  // How the host ended ("exit code 0", "signal 11"), waiting up to `timeout`; empty if it runs on.
+  std::string waitForExit(milliseconds timeout) {
+#if _WIN32
+    if (WaitForSingleObject(process_.get(), DWORD(timeout.count())) != WAIT_OBJECT_0) return {};
+    DWORD code = 0;
+    GetExitCodeProcess(process_.get(), &code);
+    return "exit code " + std::to_string(code);
+#else
+    int status = 0;
+    if (!waitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout)) return {};
+    return WIFEXITED(status) ? "exit code " + std::to_string(WEXITSTATUS(status))
+                             : "signal " + std::to_string(WTERMSIG(status));
+#endif
+  }
+
   // Whether process `pid` still runs (a zombie nobody reaped does not count).
   static bool running(uint32_t pid) {
 #if _WIN32
@@ -359,14 +403,14 @@ class KilledHost {
 };
 
 void expectSurrogateDiesWithItsHost(Architecture architecture) {
-  KilledHost host(architecture);
+  TestHost host(architecture);
   uint32_t surrogate = host.surrogatePid();
   ASSERT_NE(surrogate, 0u);
   std::this_thread::sleep_for(milliseconds(500));  // into the plugin's hour-long sleep
-  ASSERT_TRUE(KilledHost::running(surrogate));
+  ASSERT_TRUE(TestHost::running(surrogate));
   auto start = Clock::now();
   host.kill();
-  EXPECT_TRUE(waitFor([&] { return !KilledHost::running(surrogate); }, milliseconds(10'000)))
+  EXPECT_TRUE(waitFor([&] { return !TestHost::running(surrogate); }, milliseconds(10'000)))
       << "surrogate " << surrogate << " outlived its host";
   std::printf("[ figures  ] the surrogate ended %.1f ms after its host was killed\n",
               millisecondsSince(start));
@@ -376,6 +420,157 @@ TEST(HostDeath, TheSurrogateDiesWithItsHost64) { expectSurrogateDiesWithItsHost(
 
 #if !_WIN32
 TEST(HostDeath, TheSurrogateDiesWithItsHost32) { expectSurrogateDiesWithItsHost(Architecture::x86); }
+#endif
+
+TEST(HostDeath, AnInstanceInAStaticWithAHungSurrogateDoesNotCrashTheHostAtExit) {
+  // The static goes after spdlog's registry; its surrogate does not answer. Before the fix: a
+  // 30 s wait, then SIGSEGV inside spdlog.
+  TestHost host(Architecture::x64, "exit-with-a-static");
+  uint32_t surrogate = host.surrogatePid();
+  ASSERT_NE(surrogate, 0u);
+  auto start = Clock::now();
+  std::string ended = host.waitForExit(milliseconds(60'000));
+  std::printf("[ figures  ] a host exiting with a hung plugin in a static ended in %.0f ms: %s\n",
+              millisecondsSince(start), ended.c_str());
+  EXPECT_EQ(ended, "exit code 0");
+  EXPECT_TRUE(waitFor([&] { return !TestHost::running(surrogate); }, milliseconds(10'000)))
+      << "surrogate " << surrogate << " outlived its host";
+}
+
+// ----- what the application does in its callbacks ----------------------------------------------
+
+// Owns a plugin and lets go of it from inside pluginStopped, as an application may.
+class LettingGo final : public HostCallbacks {
+ public:
+  std::unique_ptr<PluginModule> module;
+  std::unique_ptr<PluginInstance> plugin;
+  bool dropModuleToo = false;
+  std::atomic<bool> done{false};
+
+  void pluginStopped(std::string_view) override {
+    plugin.reset();
+    if (dropModuleToo) module.reset();
+    done = true;
+  }
+};
+
+class DestroyingInPluginStopped : public ::testing::TestWithParam<bool> {};
+
+TEST_P(DestroyingInPluginStopped, Works) {
+  LettingGo callbacks;
+  callbacks.dropModuleToo = GetParam();
+  callbacks.module =
+      PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), optionsFor(test::kSurrogate64));
+  callbacks.plugin = callbacks.module->createInstance(kFaulty, callbacks);
+  uint32_t surrogate = callbacks.module->surrogatePid();
+  // No call in flight: the surrogate is killed from outside, and pluginStopped comes on the
+  // bridge's own thread. Before the fix it deadlocked there, on the lock it was called under.
+  ASSERT_TRUE(test::killProcess(surrogate));
+  EXPECT_TRUE(waitFor([&] { return callbacks.done.load(); }, milliseconds(10'000)))
+      << "destroying the plugin inside pluginStopped did not finish";
+}
+
+INSTANTIATE_TEST_SUITE_P(Isolation, DestroyingInPluginStopped, ::testing::Values(false, true),
+                         [](const auto& info) {
+                           return std::string(info.param ? "TheInstanceAndItsModule"
+                                                         : "TheInstance");
+                         });
+
+// ----- what the surrogate gets from its host, and what it leaves behind ------------------------
+
+#if !_WIN32
+TEST(Isolation, ASurrogateThatDiesWhileAChildItForkedHoldsItsChannelIsNoticedAtOnce) {
+  for (Architecture architecture : {Architecture::x64, Architecture::x86}) {
+    SCOPED_TRACE(std::string(toString(architecture)));
+    auto module = PluginModule::load(test::pluginPath(architecture, "b32-faulty"),
+                                     optionsFor(test::kSurrogate64));
+    RecordingCallbacks callbacks;
+    auto faulty = module->createInstance(kFaulty, callbacks);
+    auto start = Clock::now();
+    Error error = expectError([&] {
+      CallDeadline deadline(milliseconds(20'000));
+      faulty->setParam(kFault, kForkThenAbort);
+    });
+    double detection = millisecondsSince(start);
+    std::printf("[ figures  ] %s: the death of a surrogate whose child holds its channel was "
+                "noticed in %.1f ms (deadline 20 s)\n", std::string(toString(architecture)).c_str(),
+                detection);
+    EXPECT_EQ(error.kind(), Error::Kind::disconnected) << error.message();
+    EXPECT_NE(error.message().find(kAborted), std::string::npos) << error.message();
+    EXPECT_LT(detection, 5000.0);
+
+    start = Clock::now();
+    EXPECT_EQ(expectError([&] { faulty->param(kExitCode); }).kind(), Error::Kind::disconnected);
+    EXPECT_LT(millisecondsSince(start), 1000.0) << "later calls fail fast";
+
+    // The helper it forked went with it.
+    size_t at = error.message().find("forked helper ");
+    ASSERT_NE(at, std::string::npos) << error.message();
+    uint32_t helper = uint32_t(std::stoul(error.message().substr(at + 14)));
+    EXPECT_TRUE(waitFor([&] { return !TestHost::running(helper); }, milliseconds(5000)))
+        << "the helper " << helper << " its plugin forked is still running";
+  }
+}
+
+// The targets of process `pid`'s open file descriptors, by number.
+std::map<int, std::string> openFiles(uint32_t pid) {
+  std::map<int, std::string> files;
+  std::filesystem::path directory = "/proc/" + std::to_string(pid) + "/fd";
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    files[std::stoi(entry.path().filename().string())] =
+        std::filesystem::read_symlink(entry.path(), error).string();
+  }
+  return files;
+}
+
+TEST(Isolation, TheSurrogateInheritsNothingFromItsHostButItsChannel) {
+  // A descriptor the application opened without close-on-exec, as careless code does.
+  int leaky[2];
+  ASSERT_EQ(pipe(leaky), 0);
+  std::string leakyTarget = openFiles(uint32_t(getpid()))[leaky[0]];
+  for (Architecture architecture : {Architecture::x64, Architecture::x86}) {
+    SCOPED_TRACE(std::string(toString(architecture)));
+    auto module = PluginModule::load(test::pluginPath(architecture, "b32-faulty"),
+                                     optionsFor(test::kSurrogate64));
+    auto files = openFiles(module->surrogatePid());
+    ASSERT_FALSE(files.empty());
+    for (const auto& [fd, target] : files) {
+      EXPECT_NE(target, leakyTarget) << "the surrogate has the host's pipe as fd " << fd;
+    }
+    EXPECT_EQ(files[0], "/dev/null") << "stdin";
+    EXPECT_EQ(files[1].rfind("pipe:", 0), 0u) << "stdout: " << files[1];
+    EXPECT_EQ(files[2].rfind("pipe:", 0), 0u) << "stderr: " << files[2];
+    EXPECT_EQ(files[3].rfind("socket:", 0), 0u) << "the channel: " << files[3];
+  }
+  close(leaky[0]);
+  close(leaky[1]);
+}
+#else
+TEST(Isolation, TheSurrogateInheritsNothingFromItsHostButItsChannel) {
+  // A handle the application made inheritable, as careless code does.
+  SECURITY_ATTRIBUTES inheritable{sizeof inheritable, nullptr, TRUE};
+  win32::Handle leaky(CreateEventW(&inheritable, TRUE, FALSE, nullptr));
+  ASSERT_TRUE(leaky);
+  auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
+                                   optionsFor(test::kSurrogate64));
+  win32::Handle surrogate(OpenProcess(PROCESS_DUP_HANDLE, FALSE, module->surrogatePid()));
+  ASSERT_TRUE(surrogate);
+  // An inherited handle has the same value in the child. Whatever that value is there, it is
+  // not our event if it does not follow our event's state.
+  HANDLE copy = nullptr;
+  bool inherited = false;
+  if (DuplicateHandle(surrogate.get(), leaky.get(), GetCurrentProcess(), &copy, 0, FALSE,
+                      DUPLICATE_SAME_ACCESS)) {
+    win32::Handle theirs(copy);
+    SetEvent(leaky.get());
+    bool followsSet = WaitForSingleObject(theirs.get(), 0) == WAIT_OBJECT_0;
+    ResetEvent(leaky.get());
+    bool followsReset = WaitForSingleObject(theirs.get(), 0) == WAIT_TIMEOUT;
+    inherited = followsSet && followsReset;
+  }
+  EXPECT_FALSE(inherited) << "the surrogate inherited the application's event";
+}
 #endif
 
 // ----- restarts ---------------------------------------------------------------------------------

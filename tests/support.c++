@@ -1,9 +1,12 @@
 #include "support.h"
 
 #if _WIN32
-#include "win32.h"  // first: <windows.h>, which <psapi.h> needs
+#include "win32.h"  // first: <windows.h>, which <psapi.h> and <tlhelp32.h> need
 #include <psapi.h>
+#include <tlhelp32.h>
 #else
+#include <signal.h>
+
 #include <fstream>
 #include <sstream>
 #endif
@@ -68,6 +71,34 @@ std::optional<uint64_t> peakMemoryBytes(uint32_t pid) {
     return kilobytes * 1024;
   }
   return std::nullopt;
+#endif
+}
+
+bool freezeProcess(uint32_t pid) {
+#if _WIN32
+  win32::Handle threads(CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0));
+  if (threads.get() == INVALID_HANDLE_VALUE) return false;
+  THREADENTRY32 entry{};
+  entry.dwSize = sizeof entry;
+  int frozen = 0;
+  for (bool more = Thread32First(threads.get(), &entry); more;
+       more = Thread32Next(threads.get(), &entry)) {
+    if (entry.th32OwnerProcessID != pid) continue;
+    win32::Handle thread(OpenThread(THREAD_SUSPEND_RESUME, FALSE, entry.th32ThreadID));
+    if (thread && SuspendThread(thread.get()) != DWORD(-1)) ++frozen;
+  }
+  return frozen > 0;
+#else
+  return kill(pid_t(pid), SIGSTOP) == 0;
+#endif
+}
+
+bool killProcess(uint32_t pid) {
+#if _WIN32
+  win32::Handle process(OpenProcess(PROCESS_TERMINATE, FALSE, pid));
+  return process && TerminateProcess(process.get(), 0xC0000005);
+#else
+  return kill(pid_t(pid), SIGKILL) == 0;
 #endif
 }
 

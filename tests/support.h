@@ -19,6 +19,11 @@ std::string moduleSuffix();  // ".dll" or ".so"
 // Windows), or nothing if it cannot be read.
 std::optional<uint64_t> peakMemoryBytes(uint32_t pid);
 
+// Stops every thread of process `pid` for good, as a debugger or a stuck kernel call would.
+bool freezeProcess(uint32_t pid);
+// Ends process `pid` at once, as a crash would.
+bool killProcess(uint32_t pid);
+
 #if _WIN32
 // True when this Windows process runs under Wine (ntdll exports wine_get_version).
 bool runningUnderWine();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -24,9 +25,86 @@ constexpr uint16_t kPe32PlusMagic = 0x20b;
 uint16_t le16(const unsigned char* p) { return uint16_t(p[0] | p[1] << 8); }
 uint32_t le32(const unsigned char* p) { return uint32_t(le16(p)) | uint32_t(le16(p + 2)) << 16; }
 
-[[noreturn]] void notAModule(const std::filesystem::path& path, std::string_view why) {
-  throw Error(Error::Kind::badModule,
-              "'" + utf8(path) + "' is not a plugin module: " + std::string(why));
+uint64_t le64(const unsigned char* p) { return uint64_t(le32(p)) | uint64_t(le32(p + 4)) << 32; }
+
+// Reads `size` bytes at `offset`, or says it cannot (the file is shorter).
+bool readAt(std::ifstream& file, uint64_t offset, unsigned char* bytes, size_t size) {
+  file.clear();
+  file.seekg(std::streamoff(offset));
+  file.read(reinterpret_cast<char*>(bytes), std::streamsize(size));
+  return file && size_t(file.gcount()) == size;
+}
+
+std::string bytesText(uint64_t n) { return std::to_string(n) + " bytes"; }
+
+// Why the ELF file's tables or loadable segments reach past its `size` bytes, or nothing. The
+// loader maps segments as they are: one past the end of the file faults when it is touched
+// (SIGBUS), in whichever process loads it.
+std::optional<std::string> elfOutOfBounds(std::ifstream& file, const unsigned char* head,
+                                          bool is64Bit, uint64_t size) {
+  uint64_t phoff = is64Bit ? le64(head + 0x20) : le32(head + 0x1c);
+  uint64_t shoff = is64Bit ? le64(head + 0x28) : le32(head + 0x20);
+  uint16_t phentsize = le16(head + (is64Bit ? 0x36 : 0x2a));
+  uint16_t phnum = le16(head + (is64Bit ? 0x38 : 0x2c));
+  uint16_t shentsize = le16(head + (is64Bit ? 0x3a : 0x2e));
+  uint16_t shnum = le16(head + (is64Bit ? 0x3c : 0x30));
+  size_t wanted = is64Bit ? 0x28 : 0x20;  // enough of a program header for type, offset, size
+  if (phnum > 0 && phentsize < wanted) return "its program headers are too small";
+  if (phoff + uint64_t(phnum) * phentsize > size) {
+    return "its program headers end past the end of the file (" + bytesText(size) + ")";
+  }
+  if (shoff != 0 && shoff + uint64_t(shnum) * shentsize > size) {
+    return "its section headers end past the end of the file (" + bytesText(size) + ")";
+  }
+  for (uint16_t i = 0; i < phnum; ++i) {
+    unsigned char header[0x28];
+    if (!readAt(file, phoff + uint64_t(i) * phentsize, header, wanted)) {
+      return "its program header " + std::to_string(i) + " cannot be read";
+    }
+    constexpr uint32_t kLoadable = 1;  // PT_LOAD
+    if (le32(header) != kLoadable) continue;
+    uint64_t offset = is64Bit ? le64(header + 0x08) : le32(header + 0x04);
+    uint64_t fileSize = is64Bit ? le64(header + 0x20) : le32(header + 0x10);
+    if (offset > size || fileSize > size - offset) {
+      return "its loadable segment " + std::to_string(i) + " ends at byte " +
+             std::to_string(offset + fileSize) + ", past the end of the file (" +
+             bytesText(size) + ")";
+    }
+  }
+  return std::nullopt;
+}
+
+// The same for a PE file's headers and sections, starting at the COFF header at `coff`.
+std::optional<std::string> peOutOfBounds(std::ifstream& file, uint64_t coff, uint64_t size) {
+  unsigned char header[24];
+  if (!readAt(file, coff, header, sizeof header)) return "its COFF header is cut off";
+  uint16_t sections = le16(header + 6);
+  uint16_t optionalSize = le16(header + 20);
+  uint64_t optional = coff + 24;
+  uint64_t table = optional + optionalSize;
+  if (table + uint64_t(sections) * 40 > size) {
+    return "its section table ends past the end of the file (" + bytesText(size) + ")";
+  }
+  unsigned char headersSize[4];
+  if (optionalSize >= 64 && readAt(file, optional + 60, headersSize, 4) &&
+      le32(headersSize) > size) {
+    return "its headers are " + bytesText(le32(headersSize)) + " but the file has " +
+           bytesText(size);
+  }
+  for (uint16_t i = 0; i < sections; ++i) {
+    unsigned char section[40];
+    if (!readAt(file, table + uint64_t(i) * 40, section, sizeof section)) {
+      return "its section " + std::to_string(i) + " cannot be read";
+    }
+    uint64_t rawSize = le32(section + 16), rawOffset = le32(section + 20);
+    if (rawSize != 0 && rawOffset + rawSize > size) {
+      std::string name(reinterpret_cast<const char*>(section), strnlen(reinterpret_cast<const char*>(section), 8));
+      return "its section " + validUtf8(name) + " ends at byte " +
+             std::to_string(rawOffset + rawSize) + ", past the end of the file (" +
+             bytesText(size) + ")";
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -47,46 +125,62 @@ std::string ModuleFile::describe() const {
   return text + ")";
 }
 
-ModuleFile inspectModuleFile(const std::filesystem::path& path) {
+ModuleFile inspectModuleFile(const std::filesystem::path& path, std::string_view role) {
+  std::string named = std::string(role) + " '" + utf8(path) + "'";
+  auto notA = [&](std::string_view why) -> Error {
+    return Error(Error::Kind::badModule,
+                 "'" + utf8(path) + "' is not a " + std::string(role) + ": " + std::string(why));
+  };
   std::error_code error;
   auto status = std::filesystem::status(path, error);
-  if (!std::filesystem::exists(status)) {
-    throw Error(Error::Kind::notFound, "plugin module '" + utf8(path) + "' does not exist");
+  if (status.type() == std::filesystem::file_type::not_found) {
+    throw Error(Error::Kind::notFound, named + " does not exist");
   }
-  if (!std::filesystem::is_regular_file(status)) {
-    notAModule(path, "it is not a regular file");
+  if (error) {  // a symbolic link loop, a directory that cannot be searched, ...
+    throw Error(Error::Kind::failed, "cannot look at " + named + ": " + error.message());
   }
+  if (!std::filesystem::is_regular_file(status)) throw notA("it is not a regular file");
+  uint64_t size = std::filesystem::file_size(path, error);
 
+  errno = 0;
   std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw Error(Error::Kind::notFound, "plugin module '" + utf8(path) + "' cannot be opened");
+  if (!file || error) {
+    // It exists: not being able to read it (no permission, no file descriptor left) is not its
+    // absence.
+    int cause = errno;
+    throw Error(Error::Kind::failed,
+                "cannot read " + named + ": " +
+                    (cause ? std::strerror(cause)
+                           : error ? error.message() : std::string("the file cannot be opened")));
   }
   std::array<unsigned char, 64> head{};
   file.read(reinterpret_cast<char*>(head.data()), head.size());
   auto headSize = size_t(file.gcount());
 
   if (headSize >= 20 && std::memcmp(head.data(), "\x7f" "ELF", 4) == 0) {
-    if (head[4] != 1 && head[4] != 2) notAModule(path, "its ELF class is neither 32 nor 64 bit");
-    if (head[5] != 1) notAModule(path, "it is a big-endian ELF file");
+    if (head[4] != 1 && head[4] != 2) throw notA("its ELF class is neither 32 nor 64 bit");
+    if (head[5] != 1) throw notA("it is a big-endian ELF file");
     ModuleFile result{};
     result.format = ModuleFormat::elf;
     result.is64Bit = head[4] == 2;
+    if (headSize < (result.is64Bit ? 64u : 52u)) throw notA("its ELF header is cut off");
     result.isLibrary = le16(&head[16]) == kElfTypeSharedObject;
     result.machine = le16(&head[18]);
     result.architecture = result.machine == kElfMachine386      ? Architecture::x86
                           : result.machine == kElfMachineX86_64 ? Architecture::x64
                                                                 : Architecture::unknown;
+    if (auto why = elfOutOfBounds(file, head.data(), result.is64Bit, size)) {
+      throw notA("it is truncated or damaged: " + *why);
+    }
     return result;
   }
 
   if (headSize >= 64 && head[0] == 'M' && head[1] == 'Z') {
     uint32_t peOffset = le32(&head[0x3c]);
     std::array<unsigned char, 26> pe{};
-    file.clear();
-    file.seekg(peOffset);
-    file.read(reinterpret_cast<char*>(pe.data()), pe.size());
-    if (size_t(file.gcount()) != pe.size() || std::memcmp(pe.data(), "PE\0\0", 4) != 0) {
-      notAModule(path, "it has an MZ header but no PE header (a DOS program or truncated file)");
+    if (!readAt(file, peOffset, pe.data(), pe.size()) ||
+        std::memcmp(pe.data(), "PE\0\0", 4) != 0) {
+      throw notA("it has an MZ header but no PE header (a DOS program or truncated file)");
     }
     ModuleFile result{};
     result.format = ModuleFormat::pe;
@@ -96,10 +190,13 @@ ModuleFile inspectModuleFile(const std::filesystem::path& path) {
     result.architecture = result.machine == kPeMachineI386    ? Architecture::x86
                           : result.machine == kPeMachineAmd64 ? Architecture::x64
                                                               : Architecture::unknown;
+    if (auto why = peOutOfBounds(file, uint64_t(peOffset) + 4, size)) {
+      throw notA("it is truncated or damaged: " + *why);
+    }
     return result;
   }
 
-  notAModule(path, "expected a PE (Windows DLL) or ELF (shared object) header and found neither");
+  throw notA("expected a PE (Windows DLL) or ELF (shared object) header and found neither");
 }
 
 std::vector<std::string> importedDlls(const std::filesystem::path& path) {

@@ -8,8 +8,8 @@
 #include "bridge32/limits.h"
 #include "bridge32/module-file.h"
 #include "dynamic-library.h"
+#include "logging.h"
 
-#include <spdlog/spdlog.h>
 
 namespace bridge32 {
 
@@ -186,7 +186,7 @@ NativeInstance::NativeInstance(std::shared_ptr<NativeModule> module, std::string
                                   : "reported a parameter change before it described its parameters";
         if (!refused.empty()) {
           if (!self.refusedAChange_.exchange(true)) {
-            spdlog::warn("plugin '{}' {}; ignored (further refusals are not logged)",
+            logging::warn("plugin '{}' {}; ignored (further refusals are not logged)",
                          self.descriptor_.id, refused);
           }
           return;

@@ -1,6 +1,6 @@
 #include "bridge32/types.h"
 
-#include <spdlog/spdlog.h>
+#include "logging.h"
 
 #include "bridge32/ext/gui.h"
 #include "bridge32/ext/params.h"
@@ -48,9 +48,9 @@ std::string refusedParamChange(const std::vector<ParamInfo>& params, uint32_t id
 }
 
 void HostCallbacks::log(LogLevel level, std::string_view message) {
-  auto logger = spdlog::get("plugin");
-  if (!logger) logger = spdlog::default_logger();
-  logger->log(static_cast<spdlog::level::level_enum>(level), "{}", message);
+  if (auto logger = logging::get("plugin")) {
+    logger->log(static_cast<spdlog::level::level_enum>(level), "{}", message);
+  }
 }
 
 void HostCallbacks::paramChanged(uint32_t, double) {}

@@ -9,13 +9,13 @@
 #include <span>
 #include <thread>
 
-#include <spdlog/spdlog.h>
 
 #include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
 #include "bridge32/window-handle.h"
 #include "callback-target.h"
 #include "editor.h"
+#include "logging.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -520,7 +520,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
                   "plugin '" + descriptor_.name + "' stopped again as it restarted");
     }
     supervisor_.restarted(byHand);
-    spdlog::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
+    logging::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
                  utf8(link_->rules().modulePath), fresh->client->pid());
     editor_.pluginRestarted();
     callbacks_.pluginRestarted();
@@ -538,7 +538,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         if (error.kind() == Error::Kind::disconnected || error.kind() == Error::Kind::timeout) {
           throw;
         }
-        spdlog::warn("restarting plugin '{}': {} failed: {}", descriptor_.name, what,
+        logging::warn("restarting plugin '{}': {} failed: {}", descriptor_.name, what,
                      error.what());
       }
     };

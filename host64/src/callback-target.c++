@@ -1,7 +1,6 @@
 #include "callback-target.h"
 
-#include <spdlog/spdlog.h>
-
+#include "logging.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -71,7 +70,7 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
     std::string refused = target_->refusedParamChange(id, value);
     if (!refused.empty()) {
       if (!refusedAChange_) {
-        spdlog::warn("a surrogate's plugin {}; ignored (further refusals are not logged)", refused);
+        logging::warn("a surrogate's plugin {}; ignored (further refusals are not logged)", refused);
       }
       refusedAChange_ = true;
       return;

@@ -1,6 +1,6 @@
 #include "editor.h"
 
-#include <spdlog/spdlog.h>
+#include "logging.h"
 
 #if _WIN32
 #include "win32.h"
@@ -147,7 +147,7 @@ class EditorWindow final : public PluginEditor {
       adopt(peer_.resizeEditor(wanted));
       return true;
     } catch (const std::exception& error) {
-      spdlog::warn("the editor of '{}' could not {} ({} x {}): {}", pluginName_, what,
+      logging::warn("the editor of '{}' could not {} ({} x {}): {}", pluginName_, what,
                    wanted.width, wanted.height, error.what());
       adopt(size_);
       return false;
@@ -171,7 +171,7 @@ class EditorWindow final : public PluginEditor {
       if (canResize_ && !(size_ == before)) askPlugin(before, "take back its earlier size");
       if (GetWindowLongPtrW(hwnd_, GWL_STYLE) & WS_VISIBLE) peer_.setEditorVisible(true);
     } catch (const std::exception& error) {
-      spdlog::warn("the editor of '{}' could not be created again after its restart: {}",
+      logging::warn("the editor of '{}' could not be created again after its restart: {}",
                    pluginName_, error.what());
     }
   }
@@ -204,7 +204,7 @@ class EditorWindow final : public PluginEditor {
     try {
       peer_.destroyEditor();
     } catch (const std::exception& error) {
-      spdlog::debug("closing the editor of '{}': {}", pluginName_, error.what());
+      logging::debug("closing the editor of '{}': {}", pluginName_, error.what());
     }
   }
 

@@ -1,5 +1,10 @@
 #include "event-loop-thread.h"
 
+#include <optional>
+#include <string>
+
+#include "logging.h"
+
 #if _WIN32
 #include "win32.h"
 #else
@@ -56,22 +61,46 @@ void Completion::wait() {
 
 EventLoopThread::EventLoopThread() {
   Completion started;
-  thread_ = std::thread([this, &started] {
+  std::optional<std::string> failedToStart;
+  try {
+    thread_ = std::thread([this, &started, &failedToStart] {
 #if !_WIN32
-    // Writing to a surrogate that died raises SIGPIPE in the writing thread, which by default
-    // kills the whole application. The application's signal handling is not ours to change,
-    // so block it on this thread only: the write then fails with EPIPE, a disconnect.
-    sigset_t pipe;
-    sigemptyset(&pipe);
-    sigaddset(&pipe, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+      // Writing to a surrogate that died raises SIGPIPE in the writing thread, which by default
+      // kills the whole application. The application's signal handling is not ours to change,
+      // so block it on this thread only: the write then fails with EPIPE, a disconnect.
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
 #endif
-    auto io = kj::setupAsyncIo();
-    auto serving = serve(io);
-    started.signal();
-    serving.wait(io.waitScope);
-  });
+      // Nothing may escape this thread: it would end the application. A loop that cannot be set
+      // up (no file descriptors left, say) is the constructor's error.
+      kj::Maybe<kj::AsyncIoContext> io;
+      try {
+        io = kj::setupAsyncIo();
+      } catch (const kj::Exception& exception) {
+        failedToStart = exception.getDescription().cStr();
+      } catch (const std::exception& exception) {
+        failedToStart = exception.what();
+      }
+      KJ_IF_MAYBE(context, io) {
+        auto serving = serve(*context);
+        started.signal();
+        serving.wait(context->waitScope);
+      } else {
+        started.signal();
+      }
+    });
+  } catch (const std::system_error& error) {
+    throw Error(Error::Kind::surrogateStart,
+                std::string("cannot start the bridge's I/O thread: ") + error.what());
+  }
   started.wait();
+  if (failedToStart) {
+    thread_.join();
+    throw Error(Error::Kind::surrogateStart,
+                "cannot set up the bridge's event loop: " + *failedToStart);
+  }
 }
 
 EventLoopThread::~EventLoopThread() {
@@ -103,7 +132,15 @@ kj::Promise<void> EventLoopThread::serve(kj::AsyncIoContext& io) {
     stopping = queue->stopping;
     if (jobs.empty() && !stopping) queue->wake = kj::mv(paf.fulfiller);
   }
-  for (auto& job : jobs) job(io);
+  for (auto& job : jobs) {
+    try {
+      job(io);
+    } catch (const kj::Exception& exception) {
+      logging::warn("the bridge's I/O thread: {}", exception.getDescription().cStr());
+    } catch (const std::exception& exception) {
+      logging::warn("the bridge's I/O thread: {}", exception.what());
+    }
+  }
   if (stopping) return kj::READY_NOW;
   if (!jobs.empty()) return kj::evalLater([this, &io] { return serve(io); });
   return paf.promise.then([this, &io] { return serve(io); });

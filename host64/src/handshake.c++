@@ -1,8 +1,8 @@
 #include "handshake.h"
 
-#include <spdlog/spdlog.h>
 
 #include "bridge32/error.h"
+#include "logging.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -23,22 +23,19 @@ class HostLogSink final : public wire::LogSink::Server {
   kj::Promise<void> writeBatch(WriteBatchContext context) override {
     auto params = context.getParams();
     for (auto record : params.getRecords()) write(record);
-    if (params.getDropped() > 0) {
-      logger()->warn("[surrogate {}] {} of its log records were dropped: it logged faster than "
+    if (auto logger = logging::get("surrogate"); logger && params.getDropped() > 0) {
+      logger->warn("[surrogate {}] {} of its log records were dropped: it logged faster than "
                      "the host took them", pid_, params.getDropped());
     }
     return kj::READY_NOW;
   }
 
  private:
-  static std::shared_ptr<spdlog::logger> logger() {
-    auto logger = spdlog::get("surrogate");
-    return logger ? logger : spdlog::default_logger();
-  }
-
   void write(wire::LogRecord::Reader record) {
-    logger()->log(static_cast<spdlog::level::level_enum>(fromWire(record.getLevel())),
+    if (auto logger = logging::get("surrogate")) {
+      logger->log(static_cast<spdlog::level::level_enum>(fromWire(record.getLevel())),
                   "[surrogate {}] {}", pid_, text(record.getMessage()));
+    }
   }
 
   uint32_t pid_;

@@ -1,11 +1,11 @@
 // PluginModule::load: choose in-process or a surrogate from the module's own header.
 #include <cstdlib>
 
-#include <spdlog/spdlog.h>
 
 #include "bridge32/host.h"
 #include "bridged-plugin.h"
 #include "in-process-plugin.h"
+#include "logging.h"
 #include "surrogate-client.h"
 
 #if _WIN32
@@ -45,18 +45,26 @@ std::filesystem::path surrogateExecutable(Architecture architecture, const LoadO
 }
 
 void checkSurrogate(const std::filesystem::path& executable, Architecture architecture) {
+  std::string role = "bridge32 " + std::string(toString(architecture)) + " surrogate";
   std::error_code error;
-  if (!std::filesystem::is_regular_file(executable, error)) {
+  if (!std::filesystem::exists(executable, error) && !error) {
     throw Error(Error::Kind::surrogateStart,
-                "the " + std::string(toString(architecture)) + " surrogate '" + utf8(executable) +
+                "the " + role + " '" + utf8(executable) +
                     "' does not exist; set LoadOptions::surrogateDirectory or "
                     "BRIDGE32_SURROGATE_DIR to the directory that holds it");
   }
-  ModuleFile file = inspectModuleFile(executable);
+  ModuleFile file;
+  try {
+    file = inspectModuleFile(executable, role);
+  } catch (const Error& failure) {
+    throw Error(Error::Kind::surrogateStart, failure.message());
+  }
+  // (Not isLibrary: a position-independent ELF executable is ET_DYN, like a shared object.)
   if (file.architecture != architecture || file.format != nativeModuleFormat()) {
     throw Error(Error::Kind::surrogateStart,
-                "the surrogate '" + utf8(executable) + "' is a " + file.describe() +
-                    ", not a " + std::string(toString(architecture)) + " executable");
+                "'" + utf8(executable) + "' is not a " + role + ": it is a " + file.describe() +
+                    ", not a " + std::string(toString(architecture)) + " executable for this " +
+                    (nativeModuleFormat() == ModuleFormat::pe ? "Windows" : "Linux") + " host");
   }
 }
 
@@ -134,7 +142,7 @@ std::shared_ptr<SurrogateClient> SharedSurrogate::running() {
   auto current = client();
   if (!current->isLost()) return current;
   auto fresh = start_();
-  spdlog::info("surrogate {} replaces surrogate {}, which stopped", fresh->pid(), current->pid());
+  logging::info("surrogate {} replaces surrogate {}, which stopped", fresh->pid(), current->pid());
   std::lock_guard lock(mutex_);
   client_ = fresh;
   return fresh;  // the stopped one's remains go when its last user lets go, outside the locks
@@ -147,7 +155,7 @@ std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
   SurrogateClient::Timing timing{options.startTimeout, options.heartbeatInterval,
                                  options.heartbeatTimeout};
   return std::make_shared<SharedSurrogate>([executable, architecture, timing] {
-    return std::make_shared<SurrogateClient>(executable, architecture, timing);
+    return SurrogateClient::start(executable, architecture, timing);
   });
 }
 

@@ -1,8 +1,8 @@
 #include "surrogate-client.h"
 
-#include <spdlog/spdlog.h>
 
 #include "handshake.h"
+#include "logging.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -18,6 +18,23 @@ SurrogateClient::Connection::Connection(kj::Own<kj::AsyncIoStream> stream,
     : stream(kj::mv(stream)),
       network(*this->stream, capnp::rpc::twoparty::Side::CLIENT, options),
       rpc(capnp::makeRpcClient(network)) {}
+
+std::shared_ptr<SurrogateClient> SurrogateClient::start(const std::filesystem::path& executable,
+                                                       Architecture architecture, Timing timing) {
+  return std::shared_ptr<SurrogateClient>(
+      new SurrogateClient(executable, architecture, timing), [](SurrogateClient* client) {
+        if (!client->loop_.onLoopThread()) {
+          delete client;
+          return;
+        }
+        try {
+          std::thread([client] { delete client; }).detach();
+        } catch (const std::system_error&) {
+          // No thread to spare: better a client left behind than an application ended.
+          logging::warn("surrogate {}: no thread to shut it down on; left running", client->pid_);
+        }
+      });
+}
 
 SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
                                  Architecture architecture, Timing timing)
@@ -45,11 +62,15 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
           Handshake handshake = checkHandshake(answer, architecture);
           pid_ = handshake.pid;
           connection_->session = kj::mv(handshake.session);
-          connection_->watch = connection_->network.onDisconnect()
-                                   .then([this] { notifyLost(); })
-                                   .eagerlyEvaluate(nullptr);
         });
+    // Before any call: posted jobs run in order.
     loop_.post([this](kj::AsyncIoContext& io) {
+      // A surrogate can end while a child it forked keeps the channel open: watch both.
+      connection_->ended = process_->whenExited(io).fork();
+      connection_->watch = connection_->network.onDisconnect()
+                               .exclusiveJoin(connection_->ended.addBranch())
+                               .then([this] { notifyLost(); })
+                               .eagerlyEvaluate(nullptr);
       connection_->heartbeat =
           heartbeat(io.provider->getTimer()).eagerlyEvaluate([](kj::Exception&&) {
             // The connection broke: the watch above reports it.
@@ -79,7 +100,7 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
     throw Error(Error::Kind::surrogateStart, "surrogate '" + utf8(executable) + "' (pid " +
                                                  std::to_string(process_->pid()) + ") " + why);
   }
-  spdlog::debug("surrogate {} ({}, pid {}) is ready", utf8(executable), toString(architecture),
+  logging::debug("surrogate {} ({}, pid {}) is ready", utf8(executable), toString(architecture),
                 pid_);
 }
 
@@ -97,7 +118,7 @@ SurrogateClient::~SurrogateClient() {
   }
   loop_.post([connection = connection_](kj::AsyncIoContext&) { delete connection; });
   if (!process_->waitForExit(kShutdownGrace)) {
-    spdlog::warn("surrogate {} did not exit within {} s of shutdown; killing it", pid_,
+    logging::warn("surrogate {} did not exit within {} s of shutdown; killing it", pid_,
                  kShutdownGrace.count());
     process_->kill();
   }
@@ -113,25 +134,39 @@ bool SurrogateClient::isDeadline(const kj::Exception& exception) {
          exception.getDescription() == "bridge32: the call passed its deadline";
 }
 
+kj::Exception SurrogateClient::endedException() {
+  return kj::Exception(kj::Exception::Type::DISCONNECTED, __FILE__, __LINE__,
+                       kj::str("bridge32: the surrogate process ended"));
+}
+
 void SurrogateClient::killAsHung(const std::string& why) {
-  lost_ = true;
+  if (lost_.exchange(true)) return;  // gone already: nothing to kill, and not for this reason
   {
     std::lock_guard lock(killReasonMutex_);
     if (killReason_.empty()) killReason_ = why;
   }
-  spdlog::warn("killing surrogate {}: {}", pid_, why);
+  logging::warn("killing surrogate {}: {}", pid_, why);
   process_->kill();
 }
 
 kj::Promise<void> SurrogateClient::heartbeat(kj::Timer& timer) {
   return timer.afterDelay(timing_.heartbeatInterval.count() * kj::MILLISECONDS)
       .then([this, &timer]() -> kj::Promise<void> {
+        if (lost_) return kj::READY_NOW;
         if (callsInFlight_ > 0) return heartbeat(timer);  // the call's deadline covers it
         auto answered = connection_->session.pingRequest().send().then([](auto&&) { return true; });
+        if (keepingLateCall_) {
+          // The application let a late call run on (HangPolicy::keepRunning). The plugin thread
+          // answers this once it is past that call, however long that takes.
+          return answered.then([this, &timer](bool) {
+            keepingLateCall_ = false;
+            return heartbeat(timer);
+          });
+        }
         auto late = timer.afterDelay(timing_.heartbeatTimeout.count() * kj::MILLISECONDS)
                         .then([] { return false; });
         return answered.exclusiveJoin(kj::mv(late)).then([this, &timer](bool ok) -> kj::Promise<void> {
-          if (!ok && callsInFlight_ == 0) {
+          if (!ok && callsInFlight_ == 0 && !keepingLateCall_) {
             killAsHung("it stopped answering: no heartbeat answer within " +
                        std::to_string(timing_.heartbeatTimeout.count()) + " ms");
             return kj::READY_NOW;
@@ -149,6 +184,9 @@ void SurrogateClient::rethrowTransportError(const kj::Exception& exception,
     if (onHang == HangPolicy::kill) {
       killAsHung("a call did not return within " + std::to_string(timeout.count()) + " ms");
       what += "; bridge32 killed it";
+    } else {
+      keepingLateCall_ = true;
+      what += "; it was left running";
     }
     throw Error(Error::Kind::timeout, what);
   }
@@ -183,21 +221,48 @@ void SurrogateClient::notifyLost() {
   if (closing_) return;
   // The connection drops as the process ends; give it a moment to be reaped for its status.
   std::string why = describeLoss(std::chrono::milliseconds(500));
-  spdlog::warn("{}", why);
-  std::lock_guard lock(listenersMutex_);
-  for (auto& [id, listener] : listeners_) listener(why);
+  logging::warn("{}", why);
+  // The listeners run application code (HostCallbacks::pluginStopped), which may destroy the
+  // instance, and so remove listeners: no lock is held while they run.
+  std::vector<std::shared_ptr<Listener>> listeners;
+  {
+    std::lock_guard lock(listenersMutex_);
+    notifyingThread_ = std::this_thread::get_id();
+    for (auto& [id, listener] : listeners_) listeners.push_back(listener);
+  }
+  for (auto& listener : listeners) {
+    {
+      std::lock_guard lock(listenersMutex_);
+      if (listener->removed) continue;
+    }
+    listener->call(why);
+  }
+  {
+    std::lock_guard lock(listenersMutex_);
+    notifyingThread_ = std::thread::id();
+  }
+  notified_.notify_all();
 }
 
 uint64_t SurrogateClient::addLostListener(LostListener listener) {
   std::lock_guard lock(listenersMutex_);
   uint64_t id = nextListenerId_++;
-  listeners_.emplace(id, std::move(listener));
+  listeners_.emplace(id, std::make_shared<Listener>(Listener{std::move(listener)}));
   return id;
 }
 
 void SurrogateClient::removeLostListener(uint64_t id) {
-  std::lock_guard lock(listenersMutex_);
-  listeners_.erase(id);
+  std::unique_lock lock(listenersMutex_);
+  if (auto found = listeners_.find(id); found != listeners_.end()) {
+    found->second->removed = true;
+    listeners_.erase(found);
+  }
+  // Listeners running on the loop thread may be calling it: wait for them, unless this is the
+  // loop thread, inside one of them.
+  notified_.wait(lock, [&] {
+    return notifyingThread_ == std::thread::id() ||
+           notifyingThread_ == std::this_thread::get_id();
+  });
 }
 
 }  // namespace bridge32

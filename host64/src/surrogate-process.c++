@@ -3,19 +3,25 @@
 #include <kj/debug.h>
 
 #include <future>
-#include <spdlog/spdlog.h>
+#include <utility>
 
 #include "bridge32/error.h"
+#include "logging.h"
 
 #if _WIN32
+#include <vector>
+
 #include "named-pipe.h"
 #include "win32.h"
 #else
 #include <fcntl.h>
+#include <kj/async-unix.h>
+#include <kj/io.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,11 +35,6 @@ namespace bridge32 {
 namespace {
 constexpr size_t kStderrTailLines = 20;
 constexpr size_t kMaxRelayLine = 2000;  // bytes
-
-std::shared_ptr<spdlog::logger> surrogateLogger() {
-  auto logger = spdlog::get("surrogate");
-  return logger ? logger : spdlog::default_logger();
-}
 
 [[noreturn]] void cannotStart(const std::filesystem::path& executable, const std::string& why) {
   throw Error(Error::Kind::surrogateStart,
@@ -51,8 +52,10 @@ void SurrogateProcess::relay(bool isStderr, std::string_view text, std::string& 
     for (char& c : line) {
       if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
     }
-    surrogateLogger()->log(isStderr ? spdlog::level::warn : spdlog::level::info,
-                           "[surrogate {} {}] {}", pid_, isStderr ? "stderr" : "stdout", line);
+    if (auto logger = logging::get("surrogate")) {
+      logger->log(isStderr ? spdlog::level::warn : spdlog::level::info, "[surrogate {} {}] {}",
+                  pid_, isStderr ? "stderr" : "stdout", line);
+    }
     if (isStderr) {
       std::lock_guard lock(stderrMutex_);
       stderrTail_.push_back(std::move(line));
@@ -80,6 +83,13 @@ void SurrogateProcess::relay(bool isStderr, std::string_view text, std::string& 
     stderrEnded_ = true;
     stderrEndedChanged_.notify_all();
   }
+}
+
+kj::Promise<void> SurrogateProcess::pollForExit(kj::Timer& timer) {
+  return timer.afterDelay(50 * kj::MILLISECONDS).then([this, &timer]() -> kj::Promise<void> {
+    if (waitForExit(std::chrono::milliseconds(0))) return kj::READY_NOW;
+    return pollForExit(timer);
+  });
 }
 
 std::string SurrogateProcess::recentStderr(std::chrono::milliseconds waitForEnd) const {
@@ -139,16 +149,30 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   std::wstring commandLine = L"\"" + executable.wstring() + L"\" --pipe " + pipeName;
   for (const auto& arg : extraArgs) commandLine += L" " + win32::wide(arg);
 
-  STARTUPINFOW startup{};
-  startup.cb = sizeof startup;
-  startup.dwFlags = STARTF_USESTDHANDLES;
-  startup.hStdOutput = outWrite;
-  startup.hStdError = errWrite;
+  // The child inherits its stdout and stderr and nothing else: not the application's inheritable
+  // handles, nor those of another surrogate starting at the same moment.
+  HANDLE inherited[] = {outWrite, errWrite};
+  SIZE_T attributesSize = 0;
+  InitializeProcThreadAttributeList(nullptr, 1, 0, &attributesSize);
+  std::vector<char> attributesBuffer(attributesSize);
+  auto attributes = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attributesBuffer.data());
+  B32_WIN32_CHECK(InitializeProcThreadAttributeList(attributes, 1, 0, &attributesSize));
+  KJ_DEFER(DeleteProcThreadAttributeList(attributes));
+  B32_WIN32_CHECK(UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                                            inherited, sizeof inherited, nullptr, nullptr));
+
+  STARTUPINFOEXW startup{};
+  startup.StartupInfo.cb = sizeof startup;
+  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  startup.StartupInfo.hStdOutput = outWrite;
+  startup.StartupInfo.hStdError = errWrite;
+  startup.lpAttributeList = attributes;
   PROCESS_INFORMATION info{};
   // Suspended until it is in the job, so that not even its first instruction can outlive us.
   if (!CreateProcessW(executable.c_str(), commandLine.data(), nullptr, nullptr, TRUE,
-                      CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED, nullptr,
-                      nullptr, &startup, &info)) {
+                      CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED |
+                          EXTENDED_STARTUPINFO_PRESENT,
+                      nullptr, nullptr, &startup.StartupInfo, &info)) {
     cannotStart(executable, win32::errorText(GetLastError()));
   }
   if (!AssignProcessToJobObject(surrogateJob(), info.hProcess)) {
@@ -269,6 +293,27 @@ kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io)
   return wrapPipe(win32::Handle(std::exchange(channel_, nullptr)), io.win32EventPort);
 }
 
+kj::Promise<void> SurrogateProcess::whenExited(kj::AsyncIoContext& io) {
+  // kj's I/O completion port cannot wait for a process handle; a thread-pool wait can, and tells
+  // the loop across threads.
+  struct Watch {
+    kj::Own<kj::CrossThreadPromiseFulfiller<void>> ended;
+    HANDLE wait = nullptr;
+    ~Watch() {
+      if (wait) UnregisterWaitEx(wait, INVALID_HANDLE_VALUE);  // and any callback running
+    }
+  };
+  auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
+  auto watch = kj::heap<Watch>();
+  watch->ended = kj::mv(paf.fulfiller);
+  auto onEnded = [](void* context, BOOLEAN) { static_cast<Watch*>(context)->ended->fulfill(); };
+  if (!RegisterWaitForSingleObject(&watch->wait, process_, onEnded, watch.get(), INFINITE,
+                                   WT_EXECUTEONLYONCE)) {
+    return pollForExit(io.provider->getTimer());
+  }
+  return paf.promise.attach(kj::mv(watch));
+}
+
 std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
   std::lock_guard lock(exitMutex_);
   if (exitDescription_) return exitDescription_;
@@ -302,27 +347,45 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
                                    std::chrono::milliseconds,
                                    const std::vector<std::string>& extraArgs)
     : executable_(executable) {
-  int sockets[2], out[2], err[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+  // Everything made here closes itself if a later step fails: a host that is short of file
+  // descriptors gets an error, not a leak.
+  kj::AutoCloseFd hostEnd, childEnd, outRead, outWrite, errRead, errWrite, stopRead, stopWrite;
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     cannotStart(executable, errnoText("socketpair", errno));
   }
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 ||
-      pipe2(stopRelay_, O_CLOEXEC) != 0) {
-    cannotStart(executable, errnoText("pipe2", errno));
+  hostEnd = kj::AutoCloseFd(fds[0]);
+  childEnd = kj::AutoCloseFd(fds[1]);
+  for (auto [read, write] : {std::pair{&outRead, &outWrite}, std::pair{&errRead, &errWrite},
+                             std::pair{&stopRead, &stopWrite}}) {
+    if (pipe2(fds, O_CLOEXEC) != 0) cannotStart(executable, errnoText("pipe2", errno));
+    *read = kj::AutoCloseFd(fds[0]);
+    *write = kj::AutoCloseFd(fds[1]);
   }
-  // dup2 onto fd 3 must move the child's end; if it already were fd 3, dup2 would leave it
-  // close-on-exec.
-  if (sockets[1] <= 3) {
-    int moved = fcntl(sockets[1], F_DUPFD_CLOEXEC, 10);
-    close(sockets[1]);
-    sockets[1] = moved;
+  // The child's ends go to fds 1, 2 and 3. One already at a low number could be overwritten by
+  // another's dup2, or be dup2'ed onto itself and keep its close-on-exec flag: move them up.
+  for (kj::AutoCloseFd* end : {&childEnd, &outWrite, &errWrite}) {
+    if (end->get() >= 10) continue;
+    int moved = fcntl(end->get(), F_DUPFD_CLOEXEC, 10);
+    if (moved < 0) cannotStart(executable, errnoText("fcntl(F_DUPFD_CLOEXEC)", errno));
+    *end = kj::AutoCloseFd(moved);
   }
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, sockets[1], 3);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  KJ_DEFER(posix_spawn_file_actions_destroy(&actions));
+  posix_spawn_file_actions_adddup2(&actions, outWrite.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, errWrite.get(), 2);
+  posix_spawn_file_actions_adddup2(&actions, childEnd.get(), 3);
+  // Nothing else: descriptors the application opened without close-on-exec stay with it. (Then
+  // stdin, which needs a free descriptor: a host that has none left has them after this.)
+  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  KJ_DEFER(posix_spawnattr_destroy(&attributes));
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
 
   std::vector<std::string> args = {executable.string(), "--socket-fd", "3"};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
@@ -331,20 +394,27 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   argv.push_back(nullptr);
 
   pid_t pid;
-  int error = posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(sockets[1]);
-  close(out[1]);
-  close(err[1]);
-  if (error != 0) {
-    for (int fd : {sockets[0], out[0], err[0], stopRelay_[0], stopRelay_[1]}) close(fd);
-    cannotStart(executable, errnoText("posix_spawn", error));
-  }
-  channel_ = sockets[0];
-  stdoutRead_ = out[0];
-  stderrRead_ = err[0];
+  int error = posix_spawn(&pid, executable.c_str(), &actions, &attributes, argv.data(), environ);
+  if (error != 0) cannotStart(executable, errnoText("posix_spawn", error));
   pid_ = uint32_t(pid);
-  startRelays();
+  // Without a pidfd (an old kernel, or none left to open), whenExited looks every so often.
+  pidfd_ = int(syscall(SYS_pidfd_open, pid, 0));
+  channel_ = hostEnd.release();
+  stdoutRead_ = outRead.release();
+  stderrRead_ = errRead.release();
+  stopRelay_[0] = stopRead.release();
+  stopRelay_[1] = stopWrite.release();
+  try {
+    startRelays();
+  } catch (const std::system_error& failure) {
+    // No thread to spare: the child goes again, and everything with it.
+    kill();
+    waitForExit(std::chrono::seconds(5));
+    for (int fd : {channel_, stdoutRead_, stderrRead_, stopRelay_[0], stopRelay_[1], pidfd_}) {
+      if (fd >= 0) close(fd);
+    }
+    cannotStart(executable, std::string("cannot start its output relay: ") + failure.what());
+  }
 }
 
 SurrogateProcess::~SurrogateProcess() {
@@ -358,7 +428,7 @@ SurrogateProcess::~SurrogateProcess() {
     [[maybe_unused]] auto ignored = write(stopRelay_[1], "x", 1);
     relay_.join();
   }
-  for (int fd : {stdoutRead_, stderrRead_, stopRelay_[0], stopRelay_[1]}) {
+  for (int fd : {stdoutRead_, stderrRead_, stopRelay_[0], stopRelay_[1], pidfd_}) {
     if (fd >= 0) close(fd);
   }
 }
@@ -396,19 +466,35 @@ kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io)
                                            kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
 }
 
+kj::Promise<void> SurrogateProcess::whenExited(kj::AsyncIoContext& io) {
+  if (pidfd_ < 0) return pollForExit(io.provider->getTimer());
+  // A pidfd becomes readable when its process ends.
+  auto observer = kj::heap<kj::UnixEventPort::FdObserver>(
+      io.unixEventPort, pidfd_, kj::UnixEventPort::FdObserver::OBSERVE_READ);
+  auto readable = observer->whenBecomesReadable();
+  return readable.attach(kj::mv(observer));
+}
+
 std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
   std::lock_guard lock(exitMutex_);
   if (exitDescription_) return exitDescription_;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    int status = 0;
-    pid_t reaped = waitpid(pid_t(pid_), &status, WNOHANG);
-    if (reaped == pid_t(pid_)) {
+    // Looked at without reaping first: while the ended process is not reaped its process group
+    // cannot be anyone else's, so what it left running (a helper a plugin forked, holding the
+    // channel open) can be ended safely.
+    siginfo_t info{};
+    int looked = waitid(P_PID, id_t(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
+    if (looked == 0 && info.si_pid == pid_t(pid_)) {
+      ::kill(-pid_t(pid_), SIGKILL);
+      int status = 0;
+      while (waitpid(pid_t(pid_), &status, 0) < 0 && errno == EINTR) {
+      }
       exitDescription_ = describeWaitStatus(status);
       return exitDescription_;
     }
-    if (reaped < 0 && errno != EINTR) {
-      exitDescription_ = "could not be waited for (" + errnoText("waitpid", errno) + ")";
+    if (looked < 0 && errno != EINTR) {
+      exitDescription_ = "could not be waited for (" + errnoText("waitid", errno) + ")";
       return exitDescription_;
     }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
@@ -418,7 +504,7 @@ std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::millisecon
 
 void SurrogateProcess::kill() {
   std::lock_guard lock(exitMutex_);  // a reaped pid may already be someone else's
-  if (!exitDescription_) ::kill(pid_t(pid_), SIGKILL);
+  if (!exitDescription_) ::kill(-pid_t(pid_), SIGKILL);  // its process group: it and its helpers
 }
 
 #endif

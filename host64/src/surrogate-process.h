@@ -5,6 +5,11 @@
 // be the child by process id. Either way the child's stdout and stderr are relayed line by line
 // into the "surrogate" spdlog logger, tagged with its pid, and the last lines of stderr are kept
 // for error messages.
+//
+// The child gets exactly what it needs and nothing else the host has open: its end of the
+// channel, stdout and stderr (stdin is /dev/null, or none on Windows), so untrusted plugin code
+// cannot reach the application's files, sockets or handles. On Linux it leads a process group of
+// its own, so that what its plugins leave running ends with it.
 #pragma once
 
 #include <kj/async-io.h>
@@ -41,6 +46,10 @@ class SurrogateProcess {
   // [loop thread] The host's end of the channel as a stream on `io`; callable once.
   kj::Own<kj::AsyncIoStream> takeChannel(kj::AsyncIoContext& io);
 
+  // [loop thread] Resolves when the process has ended, whoever holds the channel's other end (a
+  // child it forked may): a pidfd on Linux, the process handle on Windows.
+  kj::Promise<void> whenExited(kj::AsyncIoContext& io);
+
   // Waits up to `timeout` for the process to end and says how it ended ("exited with code 3",
   // "was killed by signal 11 (Segmentation fault)", "terminated by exception 0xC0000005"), or
   // returns nothing if it is still running. [any-thread]
@@ -55,6 +64,8 @@ class SurrogateProcess {
  private:
   void relay(bool isStderr, std::string_view text, std::string& partial);
   void startRelays();
+  // Where the system cannot say when the process ends: look every so often.
+  kj::Promise<void> pollForExit(kj::Timer& timer);
 
   std::filesystem::path executable_;
   uint32_t pid_ = 0;
@@ -84,6 +95,7 @@ class SurrogateProcess {
   int channel_ = -1;
   int stdoutRead_ = -1, stderrRead_ = -1;
   int stopRelay_[2] = {-1, -1};
+  int pidfd_ = -1;  // -1 where the kernel has no pidfd_open
   std::thread relay_;
 #endif
 };

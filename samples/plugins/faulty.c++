@@ -19,6 +19,10 @@
 
 #include "samples.h"
 
+#if !_WIN32
+#include <unistd.h>
+#endif
+
 namespace {
 
 enum class Fault : uint32_t {
@@ -35,8 +39,11 @@ enum class Fault : uint32_t {
   exhaustMemory = 10,  // allocates until allocation fails, then dies of it like most code would
   garbageOutput = 11,  // writes binary garbage to stdout and stderr, then carries on
   crashInCallback = 12,  // hands the host's log callback a pointer that is not a string
+  forkThenAbort = 13,    // POSIX: forks a helper that sleeps for an hour holding everything the
+                         // surrogate had open (its channel to the host), says its pid on stderr,
+                         // then aborts; elsewhere, aborts
 };
-constexpr uint32_t kLastFault = 12;
+constexpr uint32_t kLastFault = 13;
 
 constexpr uint32_t kFault = 1;
 constexpr uint32_t kExitCode = 2;
@@ -124,6 +131,18 @@ b32_status cause(const Faulty& faulty, Fault fault) {
     case Fault::crashInCallback:
       faulty.host->log(faulty.host, B32_LOG_INFO, reinterpret_cast<const char*>(uintptr_t(16)));
       break;
+    case Fault::forkThenAbort: {
+#if !_WIN32
+      pid_t helper = fork();
+      if (helper == 0) {
+        sleep(3600);
+        _exit(0);
+      }
+      std::fprintf(stderr, "faulty: forked helper %d\n", int(helper));
+      std::fflush(stderr);
+#endif
+      std::abort();
+    }
   }
   return B32_ERROR_FAILED;  // a fault that did not take the process down
 }

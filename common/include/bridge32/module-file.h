@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bridge32/types.h"
@@ -31,9 +32,12 @@ constexpr ModuleFormat nativeModuleFormat() {
 #endif
 }
 
-// Reads the header of `path`. Throws Error: notFound if there is no such file, badModule if it
-// is neither PE nor ELF or is truncated.
-ModuleFile inspectModuleFile(const std::filesystem::path& path);
+// Reads the header of `path`, and checks that its tables, segments and sections lie within the
+// file, so that no loader is handed a truncated one. `role` names the file in errors. Throws
+// Error: notFound if there is no such file, failed if it cannot be read, badModule if it is
+// neither PE nor ELF or is truncated or damaged.
+ModuleFile inspectModuleFile(const std::filesystem::path& path,
+                             std::string_view role = "plugin module");
 
 // The DLL names in the import table of the PE file `path`, in its order: what the loader must
 // find to load it. Empty for any other file, or one whose import table cannot be read.
