@@ -5,6 +5,7 @@
 
 #include "bridge32/error.h"
 #include "bridge32/module-file.h"
+#include "harness.h"
 #include "support.h"
 
 namespace bridge32 {
@@ -89,6 +90,32 @@ TEST(ModuleFile, TruncatedPeIsNotAModule) {
     EXPECT_NE(error.message().find("no PE header"), std::string::npos) << error.what();
   }
   std::filesystem::remove(path);
+}
+
+// A real plugin module cut short at many points, as a failed download or copy leaves one. Each
+// must be refused by its header checks: handed to the loader, a module whose segments reach past
+// its end faults when touched (SIGBUS in-process, a dead surrogate for a bridged one).
+TEST(ModuleFile, ATruncatedModuleIsRefusedBeforeAnyLoaderSeesIt) {
+  for (Architecture architecture : {Architecture::x64, Architecture::x86}) {
+    SCOPED_TRACE(std::string(toString(architecture)));
+    auto original = test::pluginPath(architecture, "b32-samples");
+    std::ifstream in(original, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_GT(bytes.size(), 4096u);
+    auto path = std::filesystem::temp_directory_path() /
+                ("bridge32-truncated-" + std::string(toString(architecture)) + test::moduleSuffix());
+    std::vector<size_t> cuts = {bytes.size() - 1, bytes.size() - 100, 4096};
+    for (size_t cut = 256; cut < bytes.size(); cut += bytes.size() / 37) cuts.push_back(cut);
+    for (size_t cut : cuts) {
+      std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(cut));
+      // In-process for the x64 one; the x86 one would go to a surrogate.
+      Error error = test::expectError([&] { PluginModule::load(path, test::baseOptions()); });
+      EXPECT_EQ(error.kind(), Error::Kind::badModule) << "cut at " << cut << ": " << error.what();
+      EXPECT_NE(error.message().find("truncated"), std::string::npos)
+          << "cut at " << cut << ": " << error.what();
+    }
+    std::filesystem::remove(path);
+  }
 }
 
 }  // namespace
