@@ -32,6 +32,39 @@ void expectLoadError(const test::Placement& where, const char* fixture, Error::K
   EXPECT_TRUE(contains(error, why)) << where.name << ": " << error.message();
 }
 
+// Descriptions past bridge32's limits are refused by the limit, in words, where Cap'n Proto used
+// to refuse the message that carried them.
+TEST(LoadErrors, AModuleListingAMillionPluginsIsRefusedByTheLimit) {
+  for (const auto& where : {test::kInProcess64, test::kSurrogate64}) {
+    expectLoadError(where, "b32-huge-module", Error::Kind::badModule,
+                    "lists 1000000 plugins; bridge32 takes at most 4096");
+  }
+}
+
+TEST(LoadErrors, APluginWithAMillionParametersIsRefusedByTheLimit) {
+  for (const auto& where : {test::kInProcess64, test::kSurrogate64}) {
+    auto module = PluginModule::load(test::pluginPath(where.architecture, "b32-huge-plugin"),
+                                     optionsFor(where));
+    HostCallbacks quiet;
+    Error error = expectError([&] { module->createInstance("com.bridge32.fixtures.huge", quiet); });
+    EXPECT_EQ(error.kind(), Error::Kind::badModule) << where.name << ": " << error.message();
+    EXPECT_TRUE(contains(error, "has 1000000 parameters; bridge32 takes at most 65536"))
+        << where.name << ": " << error.message();
+  }
+}
+
+TEST(LoadErrors, DescriptionsPastTheLimitsAreRefusedByTheLimits32) {
+  expectLoadError(test::kSurrogate32, "b32-huge-module", Error::Kind::badModule,
+                  "lists 1000000 plugins; bridge32 takes at most 4096");
+  auto module = PluginModule::load(test::pluginPath(Architecture::x86, "b32-huge-plugin"),
+                                   optionsFor(test::kSurrogate32));
+  HostCallbacks quiet;
+  Error error = expectError([&] { module->createInstance("com.bridge32.fixtures.huge", quiet); });
+  EXPECT_EQ(error.kind(), Error::Kind::badModule) << error.message();
+  EXPECT_TRUE(contains(error, "has 1000000 parameters; bridge32 takes at most 65536")) << error.message();
+  EXPECT_TRUE(test::sharedX86()->isRunning());
+}
+
 #if _WIN32
 constexpr const char* kGoneNamed = "it needs b32-gone.dll";
 #else

@@ -5,11 +5,21 @@
 #include <psapi.h>
 #include <tlhelp32.h>
 #else
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <fstream>
 #include <sstream>
+
+extern char** environ;
 #endif
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 namespace bridge32::test {
 
@@ -49,6 +59,85 @@ std::filesystem::path surrogatePath(Architecture architecture) {
 
 std::filesystem::path pluginPath(Architecture architecture, const std::string& name) {
   return outputDir() / "plugins" / std::string(toString(architecture)) / (name + moduleSuffix());
+}
+
+namespace {
+std::string readAll(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(file)), {});
+}
+}  // namespace
+
+Ran runProgram(const std::filesystem::path& program, const std::vector<std::string>& args,
+               const std::filesystem::path& stdoutPath) {
+  static int runs = 0;
+  auto base = std::filesystem::temp_directory_path() /
+              ("bridge32-run-" + std::to_string(++runs) + "-" + program.filename().string());
+  std::filesystem::path outPath = stdoutPath.empty() ? std::filesystem::path(base.string() + ".out") : stdoutPath;
+  std::filesystem::path errPath = base.string() + ".err";
+  Ran ran;
+#if _WIN32
+  SECURITY_ATTRIBUTES inheritable{sizeof inheritable, nullptr, TRUE};
+  auto create = [&](const std::filesystem::path& path) {
+    return win32::Handle(CreateFileW(path.c_str(), GENERIC_WRITE, FILE_SHARE_READ, &inheritable,
+                                     CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+  };
+  win32::Handle out = create(outPath), err = create(errPath);
+  std::wstring commandLine = L"\"" + program.wstring() + L"\"";
+  for (const auto& arg : args) commandLine += L" \"" + win32::wide(arg) + L"\"";
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdOutput = out.get();
+  startup.hStdError = err.get();
+  PROCESS_INFORMATION info{};
+  if (CreateProcessW(program.c_str(), commandLine.data(), nullptr, nullptr, TRUE, 0, nullptr,
+                     nullptr, &startup, &info)) {
+    CloseHandle(info.hThread);
+    out.reset();
+    err.reset();
+    if (WaitForSingleObject(info.hProcess, 60'000) == WAIT_OBJECT_0) {
+      DWORD code = 0;
+      GetExitCodeProcess(info.hProcess, &code);
+      ran.exitCode = code >= 0xC0000000u ? -1 : int(code);
+    } else {
+      TerminateProcess(info.hProcess, 1);
+    }
+    CloseHandle(info.hProcess);
+  }
+#else
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> argvText = {program.string()};
+  argvText.insert(argvText.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argvText) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ) == 0) {
+    int status = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ran.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+#endif
+  if (stdoutPath.empty()) {
+    ran.out = readAll(outPath);
+    std::filesystem::remove(outPath);
+  }
+  ran.err = readAll(errPath);
+  std::filesystem::remove(errPath);
+  return ran;
 }
 
 std::optional<uint64_t> peakMemoryBytes(uint32_t pid) {

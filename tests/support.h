@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
+#include <string>
 
 #include "bridge32/types.h"
 
@@ -14,6 +16,16 @@ std::filesystem::path outputDir();  // holds bin/ and plugins/
 std::filesystem::path surrogatePath(Architecture architecture);
 std::filesystem::path pluginPath(Architecture architecture, const std::string& name);
 std::string moduleSuffix();  // ".dll" or ".so"
+
+// What a program run to its end said and how it ended.
+struct Ran {
+  int exitCode = -1;  // -1: it did not exit normally (a signal, a crash)
+  std::string out, err;
+};
+// Runs `program` with `args` to its end (at most a minute), its stdout into `stdoutPath` when
+// given (a full device, say) and captured otherwise.
+Ran runProgram(const std::filesystem::path& program, const std::vector<std::string>& args,
+               const std::filesystem::path& stdoutPath = {});
 
 // The most memory process `pid` has had resident (VmHWM on Linux, the peak working set on
 // Windows), or nothing if it cannot be read.

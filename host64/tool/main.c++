@@ -3,15 +3,22 @@
 //   bridge32 info PLUGIN [--isolate]
 //   bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]
 //                [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
+#include <memory>
+#include <mutex>
 #include <numbers>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bridge32/host.h"
@@ -69,12 +76,16 @@ Arguments parse(int argc, char** argv) {
   args.command = argv[1];
   if (args.command != "info" && args.command != "run") usageError("unknown command '" + args.command + "'");
   args.plugin = pathFromUtf8(argv[2]);
+  const std::set<std::string> withValue = {"--plugin", "--set",  "--channels", "--frames",
+                                           "--blocks", "--rate", "--output"};
   for (int i = 3; i < argc; ++i) {
     std::string option = argv[i];
     if (option == "--isolate") {
       args.isolate = true;
       continue;
     }
+    if (option.rfind("--", 0) != 0) usageError("unexpected argument '" + option + "'");
+    if (!withValue.count(option)) usageError("unknown option '" + option + "'");
     if (i + 1 >= argc) usageError(option + " needs a value");
     std::string value = argv[++i];
     if (option == "--plugin") {
@@ -91,14 +102,99 @@ Arguments parse(int argc, char** argv) {
       args.blocks = parseCount(option, value, 1'000'000);
     } else if (option == "--rate") {
       args.rate = parseNumber(option, value);
-    } else if (option == "--output") {
-      args.output = value;
     } else {
-      usageError("unknown option '" + option + "'");
+      args.output = value;
     }
   }
   return args;
 }
+
+// Text from a plugin or a surrogate, safe to print on a terminal: control characters (escape
+// sequences, BEL, line breaks, and the C1 controls some terminals obey) become visible escapes.
+// The library has already made it valid UTF-8.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+              static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if (c < 0x20 || c == 0x7F || c1) {
+      unsigned code = c1 ? static_cast<unsigned char>(text[++i]) : c;
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\x%02x", code);
+      out += escape;
+    } else {
+      out += char(c);
+    }
+  }
+  return out;
+}
+
+// The terminal's log sink, escaping what plugins and surrogates say (see printable).
+class EscapingSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  EscapingSink() : terminal_(std::make_shared<spdlog::sinks::stderr_color_sink_st>()) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& record) override {
+    std::string text = printable(std::string_view(record.payload.data(), record.payload.size()));
+    spdlog::details::log_msg escaped(record.time, record.source, record.logger_name, record.level,
+                                     text);
+    terminal_->log(escaped);
+  }
+  void flush_() override { terminal_->flush(); }
+
+ private:
+  std::shared_ptr<spdlog::sinks::stderr_color_sink_st> terminal_;
+};
+
+// A file written line by line whose every failure (a full disk, a directory, no permission) is
+// an Error naming it.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path) : path_(path) {
+    errno = 0;
+#if _WIN32
+    file_ = _wfopen(win32Path(path).c_str(), L"wb");
+#else
+    file_ = std::fopen(path.c_str(), "wb");
+#endif
+    if (!file_) fail();
+  }
+  ~OutputFile() {
+    if (file_) std::fclose(file_);
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void write(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) fail();
+  }
+  // Everything is on the disk, or this throws.
+  void close() {
+    std::FILE* file = std::exchange(file_, nullptr);
+    bool flushed = std::fflush(file) == 0 && !std::ferror(file);
+    int cause = errno;
+    if (std::fclose(file) != 0 || !flushed) {
+      errno = flushed ? errno : cause;
+      fail();
+    }
+  }
+
+ private:
+#if _WIN32
+  static std::wstring win32Path(const std::string& utf8Path) { return pathFromUtf8(utf8Path).wstring(); }
+#endif
+  [[noreturn]] void fail() {
+    int cause = errno;
+    throw Error(Error::Kind::failed, "cannot write '" + path_ + "': " +
+                                         (cause ? std::strerror(cause) : "the write failed"));
+  }
+
+  std::string path_;
+  std::FILE* file_ = nullptr;
+};
 
 std::string describeLoad(const PluginModule& module) {
   if (!module.isBridged()) return "in-process";
@@ -119,25 +215,26 @@ class PrintingCallbacks final : public HostCallbacks {
 
 int info(const Arguments& args, const LoadOptions& options) {
   LoadPlan plan = planLoad(args.plugin, options);
-  std::printf("module:       %s\n", utf8(args.plugin).c_str());
+  std::printf("module:       %s\n", printable(utf8(args.plugin)).c_str());
   std::printf("file:         %s\n", plan.file.describe().c_str());
   std::printf("host:         %s process\n", std::string(toString(thisArchitecture())).c_str());
-  std::printf("loads:        %s\n", plan.bridged ? ("through surrogate " + utf8(plan.surrogate)).c_str()
+  std::printf("loads:        %s\n", plan.bridged ? ("through surrogate " + printable(utf8(plan.surrogate))).c_str()
                                                   : "in-process");
   auto module = PluginModule::load(args.plugin, options);
   std::printf("sdk version:  %s\n", module->sdkVersion().toString().c_str());
   std::printf("plugins:      %zu\n", module->plugins().size());
   HostCallbacks quiet;
   for (const auto& plugin : module->plugins()) {
-    std::printf("\n  %s  \"%s\" by %s, version %s\n", plugin.id.c_str(), plugin.name.c_str(),
-                plugin.vendor.c_str(), plugin.version.c_str());
+    std::printf("\n  %s  \"%s\" by %s, version %s\n", printable(plugin.id).c_str(),
+                printable(plugin.name).c_str(), printable(plugin.vendor).c_str(),
+                printable(plugin.version).c_str());
     auto instance = module->createInstance(plugin.id, quiet);
     std::printf("    extensions: %s%s%s\n", instance->hasParams() ? "params " : "",
                 instance->hasState() ? "state " : "", instance->hasProcess() ? "process" : "");
     for (const auto& param : instance->params()) {
-      std::printf("    param %u %-12s [%g .. %g] default %g%s%s%s\n", param.id, param.name.c_str(),
-                  param.minValue, param.maxValue, param.defaultValue,
-                  param.unit.empty() ? "" : " ", param.unit.c_str(),
+      std::printf("    param %u %-12s [%g .. %g] default %g%s%s%s\n", param.id,
+                  printable(param.name).c_str(), param.minValue, param.maxValue,
+                  param.defaultValue, param.unit.empty() ? "" : " ", printable(param.unit).c_str(),
                   param.isReadOnly() ? " (read-only)" : "");
     }
   }
@@ -145,13 +242,19 @@ int info(const Arguments& args, const LoadOptions& options) {
 }
 
 int run(const Arguments& args, const LoadOptions& options) {
+  // Before anything starts: a file that cannot be written fails the run at once.
+  std::unique_ptr<OutputFile> csv;
+  if (!args.output.empty()) {
+    csv = std::make_unique<OutputFile>(args.output);
+    csv->write("frame,channel,input,output\n");
+  }
   auto module = PluginModule::load(args.plugin, options);
   if (module->plugins().empty()) throw Error(Error::Kind::notFound, "the module has no plugins");
   std::string id = args.pluginId.empty() ? module->plugins().front().id : args.pluginId;
   PrintingCallbacks callbacks;
   auto instance = module->createInstance(id, callbacks);
-  std::printf("plugin %s from %s, %s\n", id.c_str(), utf8(module->path()).c_str(),
-              describeLoad(*module).c_str());
+  std::printf("plugin %s from %s, %s\n", printable(id).c_str(),
+              printable(utf8(module->path())).c_str(), describeLoad(*module).c_str());
 
   for (const auto& [name, value] : args.settings) {
     const ParamInfo* found = nullptr;
@@ -160,19 +263,15 @@ int run(const Arguments& args, const LoadOptions& options) {
     }
     if (!found) throw Error(Error::Kind::notFound, "plugin '" + id + "' has no parameter '" + name + "'");
     instance->setParam(found->id, value);
-    std::printf("set %s = %g (reads back %g)\n", found->name.c_str(), value, instance->param(found->id));
+    std::printf("set %s = %g (reads back %g)\n", printable(found->name).c_str(), value,
+                instance->param(found->id));
   }
 
   // A 441 Hz sine, one phase offset per channel, through the plugin block by block.
   instance->activate(args.rate, args.frames);
   size_t samples = size_t(args.channels) * args.frames;
   std::vector<float> input(samples), output(samples);
-  std::ofstream csv;
-  if (!args.output.empty()) {
-    csv.open(pathFromUtf8(args.output));
-    if (!csv) throw Error(Error::Kind::notFound, "cannot write '" + args.output + "'");
-    csv << "frame,channel,input,output\n";
-  }
+
   double inPeak = 0, outPeak = 0;
   for (uint32_t block = 0; block < args.blocks; ++block) {
     for (uint32_t c = 0; c < args.channels; ++c) {
@@ -189,8 +288,11 @@ int run(const Arguments& args, const LoadOptions& options) {
     if (csv) {
       for (uint32_t c = 0; c < args.channels; ++c) {
         for (uint32_t f = 0; f < args.frames; ++f) {
-          csv << block * args.frames + f << ',' << c << ',' << input[c * args.frames + f] << ','
-              << output[c * args.frames + f] << '\n';
+          char line[96];
+          int length = std::snprintf(line, sizeof line, "%u,%u,%g,%g\n", block * args.frames + f, c,
+                                     double(input[c * args.frames + f]),
+                                     double(output[c * args.frames + f]));
+          csv->write(std::string_view(line, size_t(length)));
         }
       }
     }
@@ -210,26 +312,39 @@ int run(const Arguments& args, const LoadOptions& options) {
   if (instance->hasState()) {
     std::printf("saved state: %zu bytes\n", instance->saveState().size());
   }
-  if (csv) std::printf("wrote %s\n", args.output.c_str());
+  if (csv) {
+    csv->close();
+    std::printf("wrote %s\n", printable(args.output).c_str());
+  }
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto logger = spdlog::stderr_color_mt("bridge32");
-  spdlog::set_default_logger(logger);
+  // One terminal sink for every logger, escaping what plugins and surrogates say.
+  auto terminal = std::make_shared<EscapingSink>();
+  for (const char* name : {"bridge32", "surrogate", "plugin"}) {
+    auto logger = std::make_shared<spdlog::logger>(name, terminal);
+    spdlog::register_logger(logger);
+    if (std::strcmp(name, "bridge32") == 0) spdlog::set_default_logger(logger);
+  }
   spdlog::set_level(std::getenv("BRIDGE32_DEBUG") ? spdlog::level::debug : spdlog::level::info);
-  spdlog::stderr_color_mt("surrogate");
-  spdlog::stderr_color_mt("plugin");
 
   Arguments args = parse(argc, argv);
   LoadOptions options;
   if (args.isolate) options.isolation = Isolation::surrogate;
+  int status = 1;
   try {
-    return args.command == "info" ? info(args, options) : run(args, options);
+    status = args.command == "info" ? info(args, options) : run(args, options);
   } catch (const Error& error) {
-    std::fprintf(stderr, "bridge32: %s\n", error.what());
+    std::fprintf(stderr, "bridge32: %s\n", printable(error.what()).c_str());
     return 1;
   }
+  // What was printed must have arrived (a full disk, a closed pipe): else it is an error too.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "bridge32: cannot write the output: %s\n", std::strerror(errno));
+    return 1;
+  }
+  return status;
 }
