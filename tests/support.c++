@@ -83,8 +83,24 @@ Ran runProgram(const std::filesystem::path& program, const std::vector<std::stri
                                      CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
   };
   win32::Handle out = create(outPath), err = create(errPath);
-  std::wstring commandLine = L"\"" + program.wstring() + L"\"";
-  for (const auto& arg : args) commandLine += L" \"" + win32::wide(arg) + L"\"";
+  // Quoted as the C runtime splits a command line: backslashes double before a quote.
+  auto quote = [](std::wstring_view arg) {
+    std::wstring quoted = L"\"";
+    size_t backslashes = 0;
+    for (wchar_t c : arg) {
+      if (c == L'\\') {
+        ++backslashes;
+        continue;
+      }
+      quoted.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
+      backslashes = 0;
+      quoted += c;
+    }
+    quoted.append(backslashes * 2, L'\\');
+    return quoted + L"\"";
+  };
+  std::wstring commandLine = quote(program.wstring());
+  for (const auto& arg : args) commandLine += L" " + quote(win32::wide(arg));
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
   startup.dwFlags = STARTF_USESTDHANDLES;

@@ -74,13 +74,14 @@ std::optional<std::string> elfOutOfBounds(std::ifstream& file, const unsigned ch
   return std::nullopt;
 }
 
-// The same for a PE file's headers and sections, starting at the COFF header at `coff`.
-std::optional<std::string> peOutOfBounds(std::ifstream& file, uint64_t coff, uint64_t size) {
+// The same for a PE file's headers and sections; its "PE\0\0" signature is at `pe`, the COFF
+// header right after it.
+std::optional<std::string> peOutOfBounds(std::ifstream& file, uint64_t pe, uint64_t size) {
   unsigned char header[24];
-  if (!readAt(file, coff, header, sizeof header)) return "its COFF header is cut off";
+  if (!readAt(file, pe, header, sizeof header)) return "its COFF header is cut off";
   uint16_t sections = le16(header + 6);
   uint16_t optionalSize = le16(header + 20);
-  uint64_t optional = coff + 24;
+  uint64_t optional = pe + 24;
   uint64_t table = optional + optionalSize;
   if (table + uint64_t(sections) * 40 > size) {
     return "its section table ends past the end of the file (" + bytesText(size) + ")";
@@ -90,6 +91,17 @@ std::optional<std::string> peOutOfBounds(std::ifstream& file, uint64_t coff, uin
       le32(headersSize) > size) {
     return "its headers are " + bytesText(le32(headersSize)) + " but the file has " +
            bytesText(size);
+  }
+  // The COFF symbol and string tables MinGW leaves at the end: the loader does not read them, but
+  // a file cut inside them is as damaged as one cut in a section.
+  uint64_t symbols = le32(header + 12), symbolCount = le32(header + 16);
+  if (symbols != 0) {
+    uint64_t strings = symbols + symbolCount * 18;
+    unsigned char stringsSize[4];
+    if (strings + 4 > size || !readAt(file, strings, stringsSize, 4) ||
+        strings + le32(stringsSize) > size) {
+      return "its symbol table ends past the end of the file (" + bytesText(size) + ")";
+    }
   }
   for (uint16_t i = 0; i < sections; ++i) {
     unsigned char section[40];
@@ -190,7 +202,7 @@ ModuleFile inspectModuleFile(const std::filesystem::path& path, std::string_view
     result.architecture = result.machine == kPeMachineI386    ? Architecture::x86
                           : result.machine == kPeMachineAmd64 ? Architecture::x64
                                                               : Architecture::unknown;
-    if (auto why = peOutOfBounds(file, uint64_t(peOffset) + 4, size)) {
+    if (auto why = peOutOfBounds(file, peOffset, size)) {
       throw notA("it is truncated or damaged: " + *why);
     }
     return result;
