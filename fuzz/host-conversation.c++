@@ -16,7 +16,8 @@ HostConversation::HostConversation(kj::AsyncIoStream& stream, std::string module
     : modulePath_(std::move(modulePath)),
       network_(stream, capnp::rpc::twoparty::Side::CLIENT, readerOptions()),
       rpc_(capnp::makeRpcClient(network_)),
-      target_(std::make_shared<CallbackTarget>(callbacks_)) {}
+      target_(std::make_shared<CallbackTarget>(callbacks_)),
+      meterTarget_(std::make_shared<CallbackTarget>(callbacks_)) {}
 
 kj::Promise<Outcome> HostConversation::run() {
   capnp::MallocMessageBuilder vatId;
@@ -100,6 +101,31 @@ kj::Promise<Outcome> HostConversation::run() {
     if (!size.isValid()) throw Error(Error::Kind::failed, "an editor of " + size.toString());
   });
   expect(instance.destroyRequest().send(), checked);
+
+  // The Meter talks back while it works (a log line when activated, its peak while processing):
+  // what the host's callbacks take from a surrogate.
+  auto createMeter = module.createInstanceRequest();
+  createMeter.setPluginId("com.bridge32.samples.meter");
+  createMeter.setHost(makeHostCallbacksServer(meterTarget_));
+  auto createdMeter = createMeter.send();
+  auto meter = createdMeter.getInstance();
+  expect(kj::mv(createdMeter), [this](auto& response) {
+    throwIfError(response);
+    std::vector<ParamInfo> params;
+    for (auto param : response.getParams()) params.push_back(fromWire(param));
+    meterTarget_->setParams(std::move(params));
+  });
+  auto activateMeter = meter.activateRequest();
+  activateMeter.setSampleRate(48000);
+  activateMeter.setMaxFrames(kFrames);
+  expect(activateMeter.send(), checked);
+  auto processMeter = meter.processRequest();
+  processMeter.setChannels(kChannels);
+  processMeter.setFrames(kFrames);
+  auto samples = processMeter.initInput(kChannels * kFrames);
+  for (uint32_t i = 0; i < samples.size(); ++i) samples.set(i, 0.5f);
+  expect(processMeter.send(), checked);
+  expect(meter.destroyRequest().send(), checked);
   expect(session.pingRequest().send(), [](auto&) {});
 
   return kj::joinPromises(answers.releaseAsArray()).then([this] { return outcome_; });

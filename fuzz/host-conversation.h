@@ -36,7 +36,7 @@ class HostConversation {
   capnp::TwoPartyVatNetwork network_;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc_;
   QuietCallbacks callbacks_;
-  std::shared_ptr<CallbackTarget> target_;
+  std::shared_ptr<CallbackTarget> target_, meterTarget_;
   Outcome outcome_;
 };
 

@@ -71,9 +71,14 @@ struct EditorInfo {
 class HostCallbacks {
  public:
   virtual ~HostCallbacks() = default;
-  // [any-thread] A line the plugin logged. The default writes it to the "plugin" spdlog logger.
+  // [any-thread] A line the plugin logged, as valid UTF-8 (control characters are left as they
+  // are: escape them before printing them on a terminal). From a surrogate, lines the plugin logs
+  // faster than the application takes them are dropped, and a warning line says how many. The
+  // default writes it to the "plugin" spdlog logger.
   virtual void log(LogLevel level, std::string_view message);
-  // [any-thread] The plugin changed a parameter by itself. The default does nothing.
+  // [any-thread] The plugin changed a parameter by itself. Only changes of parameters it has, to
+  // values within their range, arrive; from a surrogate that falls behind, only the latest value
+  // of each. The default does nothing.
   virtual void paramChanged(uint32_t paramId, double value);
   // [main-thread] The editor's container took a new size because the plugin asked for it, so
   // the application can lay its window out again. The default does nothing.
@@ -81,7 +86,9 @@ class HostCallbacks {
   // [any-thread] The plugin's surrogate process is gone (crashed, killed, hung and killed):
   // every later call fails with Error::Kind::disconnected until the plugin is restarted. `why`
   // says how it ended. The default does nothing; bridged plugins only. It runs on the bridge's
-  // I/O thread: restart the plugin from another thread (or let RestartPolicy do it), not here.
+  // I/O thread with no bridge32 lock held: the application may destroy the instance (and its
+  // module) here, but not call into plugins or restart it (from another thread, or let
+  // RestartPolicy do it). A thread that destroys the instance meanwhile waits for this to return.
   virtual void pluginStopped(std::string_view why);
   // [any-thread] The plugin runs again in a new surrogate (PluginInstance::restart or an
   // automatic restart), with its state, parameters and activation restored and its editor, if

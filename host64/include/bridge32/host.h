@@ -49,7 +49,8 @@ class SurrogateClient;
 // What happens to a surrogate when a call into it passes its deadline.
 enum class HangPolicy {
   kill,         // kill it: it cannot hold on to anything, and later calls fail fast
-  keepRunning,  // leave it be; later calls queue behind the one that hung
+  keepRunning,  // leave it be; later calls queue behind the one that hung, and the heartbeat
+                // waits for it to finish rather than taking it for a hang
 };
 
 // Overrides the call deadline for bridged calls made on this thread while it exists:
