@@ -1,9 +1,8 @@
 #include "support.h"
 
 #if _WIN32
-#include "win32.h"  // first: <windows.h>, which <psapi.h> and <tlhelp32.h> need
+#include "win32.h"  // first: <windows.h>, which <psapi.h> needs
 #include <psapi.h>
-#include <tlhelp32.h>
 #else
 #include <fcntl.h>
 #include <signal.h>
@@ -70,9 +69,16 @@ std::string readAll(const std::filesystem::path& path) {
 
 Ran runProgram(const std::filesystem::path& program, const std::vector<std::string>& args,
                const std::filesystem::path& stdoutPath) {
+  // Named by this process too: CTest runs test processes side by side.
   static int runs = 0;
+#if _WIN32
+  auto self = std::to_string(GetCurrentProcessId());
+#else
+  auto self = std::to_string(getpid());
+#endif
   auto base = std::filesystem::temp_directory_path() /
-              ("bridge32-run-" + std::to_string(++runs) + "-" + program.filename().string());
+              ("bridge32-run-" + self + "-" + std::to_string(++runs) + "-" +
+               program.filename().string());
   std::filesystem::path outPath = stdoutPath.empty() ? std::filesystem::path(base.string() + ".out") : stdoutPath;
   std::filesystem::path errPath = base.string() + ".err";
   Ran ran;
@@ -179,24 +185,9 @@ std::optional<uint64_t> peakMemoryBytes(uint32_t pid) {
 #endif
 }
 
-bool freezeProcess(uint32_t pid) {
-#if _WIN32
-  win32::Handle threads(CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0));
-  if (threads.get() == INVALID_HANDLE_VALUE) return false;
-  THREADENTRY32 entry{};
-  entry.dwSize = sizeof entry;
-  int frozen = 0;
-  for (bool more = Thread32First(threads.get(), &entry); more;
-       more = Thread32Next(threads.get(), &entry)) {
-    if (entry.th32OwnerProcessID != pid) continue;
-    win32::Handle thread(OpenThread(THREAD_SUSPEND_RESUME, FALSE, entry.th32ThreadID));
-    if (thread && SuspendThread(thread.get()) != DWORD(-1)) ++frozen;
-  }
-  return frozen > 0;
-#else
-  return kill(pid_t(pid), SIGSTOP) == 0;
+#if !_WIN32
+bool freezeProcess(uint32_t pid) { return kill(pid_t(pid), SIGSTOP) == 0; }
 #endif
-}
 
 bool killProcess(uint32_t pid) {
 #if _WIN32

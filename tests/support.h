@@ -31,8 +31,10 @@ Ran runProgram(const std::filesystem::path& program, const std::vector<std::stri
 // Windows), or nothing if it cannot be read.
 std::optional<uint64_t> peakMemoryBytes(uint32_t pid);
 
-// Stops every thread of process `pid` for good, as a debugger or a stuck kernel call would.
+#if !_WIN32
+// Stops process `pid` for good (SIGSTOP), as a debugger would.
 bool freezeProcess(uint32_t pid);
+#endif
 // Ends process `pid` at once, as a crash would.
 bool killProcess(uint32_t pid);
 

@@ -49,11 +49,15 @@ std::optional<std::string> elfOutOfBounds(std::ifstream& file, const unsigned ch
   uint16_t shentsize = le16(head + (is64Bit ? 0x3a : 0x2e));
   uint16_t shnum = le16(head + (is64Bit ? 0x3c : 0x30));
   size_t wanted = is64Bit ? 0x28 : 0x20;  // enough of a program header for type, offset, size
+  // A table of `count` entries of `entry` bytes at `offset` lies within the file (no overflow).
+  auto fits = [size](uint64_t offset, uint64_t count, uint64_t entry) {
+    return count == 0 || (offset <= size && count * entry <= size - offset);
+  };
   if (phnum > 0 && phentsize < wanted) return "its program headers are too small";
-  if (phoff + uint64_t(phnum) * phentsize > size) {
+  if (!fits(phoff, phnum, phentsize)) {
     return "its program headers end past the end of the file (" + bytesText(size) + ")";
   }
-  if (shoff != 0 && shoff + uint64_t(shnum) * shentsize > size) {
+  if (shoff != 0 && !fits(shoff, shnum, shentsize)) {
     return "its section headers end past the end of the file (" + bytesText(size) + ")";
   }
   for (uint16_t i = 0; i < phnum; ++i) {

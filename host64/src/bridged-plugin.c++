@@ -362,6 +362,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   ~BridgedInstance() override {
+    *alive_ = false;
     supervisor_.stop();
     target_->attachEditor(nullptr);
     editor_.close();
@@ -489,8 +490,12 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     }
     if (binding.stopReported.exchange(true)) return;
     editor_.pluginStopped(why);
+    // The application may destroy the instance in pluginStopped, on this thread: then nothing of
+    // it may be touched afterwards. (One destroyed on another thread meanwhile is not gone yet:
+    // its binding's removal waits for this listener.)
+    auto alive = alive_;
     callbacks_.pluginStopped(why);
-    supervisor_.stopped();
+    if (*alive) supervisor_.stopped();
   }
 
   // Brings the plugin back in a running surrogate unless it is running; see restart().
@@ -602,6 +607,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   std::shared_ptr<ModuleLink> link_;
   PluginDescriptor descriptor_;
   std::shared_ptr<CallbackTarget> target_;
+  // False from the start of the destructor; a lost-listener keeps a copy (see stopped()).
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   const InstanceTraits traits_;  // the same in every life
   HostCallbacks& callbacks_;  // the application's: outlives the instance
   EditorSlot editor_;

@@ -1,5 +1,6 @@
 #include "callback-target.h"
 
+#include "bridge32/limits.h"
 #include "logging.h"
 #include "wire.h"
 
@@ -64,20 +65,7 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
     target_->with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.log(level, message); });
   }
 
-  // Checked like anything else from the other process: the same rule the plugin's own side
-  // applies (refusedParamChange).
-  void deliverParamChange(uint32_t id, double value) {
-    std::string refused = target_->refusedParamChange(id, value);
-    if (!refused.empty()) {
-      if (!refusedAChange_) {
-        logging::warn("a surrogate's plugin {}; ignored (further refusals are not logged)", refused);
-      }
-      refusedAChange_ = true;
-      return;
-    }
-    target_->memory.paramSet(id, value);
-    target_->with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.paramChanged(id, value); });
-  }
+  void deliverParamChange(uint32_t id, double value) { target_->paramReported(id, value); }
 
   void deliverResize(EditorSize size) {
     // A size from the other process: the same bounds the plugin's own side checked.
@@ -88,10 +76,32 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
   }
 
   std::shared_ptr<CallbackTarget> target_;
-  bool refusedAChange_ = false;
 };
 
 }  // namespace
+
+void CallbackTarget::paramReported(uint32_t id, double value) {
+  if (!params_) {
+    if (early_.size() < limits::kMaxParams) early_.emplace_back(id, value);
+    return;
+  }
+  // Checked like anything else from the other process: the same rule the plugin's own side
+  // applies.
+  std::string refused = refusedParamChange(*params_, id, value);
+  if (!refused.empty()) {
+    if (!std::exchange(refusedAChange_, true)) {
+      logging::warn("a surrogate's plugin {}; ignored (further refusals are not logged)", refused);
+    }
+    return;
+  }
+  memory.paramSet(id, value);
+  with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.paramChanged(id, value); });
+}
+
+void CallbackTarget::setParams(std::vector<ParamInfo> params) {
+  params_ = std::move(params);
+  for (auto [id, value] : std::exchange(early_, {})) paramReported(id, value);
+}
 
 kj::Own<wire::HostCallbacks::Server> makeHostCallbacksServer(std::shared_ptr<CallbackTarget> target) {
   return kj::heap<HostCallbacksServer>(std::move(target));

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -82,17 +83,13 @@ class CallbackTarget {
     callbacks_ = nullptr;
     editor_ = nullptr;
   }
-  // The instance's parameters, once the surrogate described them: what the plugin's parameter
-  // changes are checked against. Until then every change is refused.
-  void setParams(std::vector<ParamInfo> params) {
-    std::lock_guard lock(mutex_);
-    params_ = std::move(params);
-  }
-  // Why the change is refused (refusedParamChange), or empty.
-  std::string refusedParamChange(uint32_t id, double value) {
-    std::lock_guard lock(mutex_);
-    return bridge32::refusedParamChange(params_, id, value);
-  }
+  // [loop thread] A parameter change the plugin reported, from the other process: checked
+  // (refusedParamChange), remembered for a restart and passed on. Changes that arrive before the
+  // surrogate described the instance's parameters (they come ahead of its answer) wait for them.
+  void paramReported(uint32_t id, double value);
+  // [loop thread] The instance's parameters, as the surrogate described them; what waited for
+  // them is checked and passed on now.
+  void setParams(std::vector<ParamInfo> params);
 
   Recollection memory;
 
@@ -100,7 +97,10 @@ class CallbackTarget {
   std::mutex mutex_;
   HostCallbacks* callbacks_;
   EditorHost* editor_ = nullptr;
-  std::vector<ParamInfo> params_;
+  // Loop thread only:
+  std::optional<std::vector<ParamInfo>> params_;
+  std::vector<std::pair<uint32_t, double>> early_;  // bounded by limits::kMaxParams
+  bool refusedAChange_ = false;
 };
 
 // The host's HostCallbacks capability for one instance: forwards the surrogate's calls to the

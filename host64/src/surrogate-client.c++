@@ -227,41 +227,47 @@ void SurrogateClient::notifyLost() {
   std::vector<std::shared_ptr<Listener>> listeners;
   {
     std::lock_guard lock(listenersMutex_);
-    notifyingThread_ = std::this_thread::get_id();
     for (auto& [id, listener] : listeners_) listeners.push_back(listener);
   }
   for (auto& listener : listeners) {
     {
       std::lock_guard lock(listenersMutex_);
       if (listener->removed) continue;
+      listener->runningOn = std::this_thread::get_id();
     }
-    listener->call(why);
+    try {
+      listener->call(why);
+    } catch (const std::exception& error) {
+      logging::warn("a listener for the loss of surrogate {} failed: {}", pid_, error.what());
+    }
+    {
+      std::lock_guard lock(listenersMutex_);
+      listener->runningOn = std::thread::id();
+    }
+    listenerDone_.notify_all();
   }
-  {
-    std::lock_guard lock(listenersMutex_);
-    notifyingThread_ = std::thread::id();
-  }
-  notified_.notify_all();
 }
 
 uint64_t SurrogateClient::addLostListener(LostListener listener) {
   std::lock_guard lock(listenersMutex_);
   uint64_t id = nextListenerId_++;
-  listeners_.emplace(id, std::make_shared<Listener>(Listener{std::move(listener)}));
+  auto entry = std::make_shared<Listener>();
+  entry->call = std::move(listener);
+  listeners_.emplace(id, std::move(entry));
   return id;
 }
 
 void SurrogateClient::removeLostListener(uint64_t id) {
   std::unique_lock lock(listenersMutex_);
-  if (auto found = listeners_.find(id); found != listeners_.end()) {
-    found->second->removed = true;
-    listeners_.erase(found);
-  }
-  // Listeners running on the loop thread may be calling it: wait for them, unless this is the
-  // loop thread, inside one of them.
-  notified_.wait(lock, [&] {
-    return notifyingThread_ == std::thread::id() ||
-           notifyingThread_ == std::this_thread::get_id();
+  auto found = listeners_.find(id);
+  if (found == listeners_.end()) return;
+  std::shared_ptr<Listener> listener = found->second;
+  listener->removed = true;
+  listeners_.erase(found);
+  // It may be running on the loop thread: wait for it, unless this is that thread, inside it.
+  listenerDone_.wait(lock, [&] {
+    return listener->runningOn == std::thread::id() ||
+           listener->runningOn == std::this_thread::get_id();
   });
 }
 

@@ -74,7 +74,9 @@ class SurrogateClient {
   struct Connection;
   struct Listener {
     LostListener call;
-    bool removed = false;  // under listenersMutex_
+    // Under listenersMutex_:
+    bool removed = false;
+    std::thread::id runningOn;  // the loop thread while it calls this listener
   };
 
   SurrogateClient(const std::filesystem::path& executable, Architecture architecture,
@@ -104,10 +106,9 @@ class SurrogateClient {
   std::atomic<bool> closing_{false};
   std::atomic<bool> lost_{false};
   std::mutex listenersMutex_;
-  std::condition_variable notified_;
+  std::condition_variable listenerDone_;
   std::map<uint64_t, std::shared_ptr<Listener>> listeners_;
   uint64_t nextListenerId_ = 1;
-  std::thread::id notifyingThread_;  // the loop thread while it calls listeners
   EventLoopThread loop_;              // declared last: stopped first
 };
 

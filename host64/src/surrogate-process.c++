@@ -190,8 +190,8 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   stderrWrite.reset();
   stdoutRead_ = stdoutRead.release();
   stderrRead_ = stderrRead.release();
-  startRelays();
   try {
+    startRelays();
     connect(channel.get(), connectTimeout);
   } catch (...) {
     release();  // no destructor runs for an object whose constructor throws
@@ -293,31 +293,19 @@ kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io)
   return wrapPipe(win32::Handle(std::exchange(channel_, nullptr)), io.win32EventPort);
 }
 
-kj::Promise<void> SurrogateProcess::whenExited(kj::AsyncIoContext& io) {
-  // kj's I/O completion port cannot wait for a process handle; a thread-pool wait can, and tells
-  // the loop across threads.
-  struct Watch {
-    kj::Own<kj::CrossThreadPromiseFulfiller<void>> ended;
-    HANDLE wait = nullptr;
-    ~Watch() {
-      if (wait) UnregisterWaitEx(wait, INVALID_HANDLE_VALUE);  // and any callback running
-    }
-  };
-  auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
-  auto watch = kj::heap<Watch>();
-  watch->ended = kj::mv(paf.fulfiller);
-  auto onEnded = [](void* context, BOOLEAN) { static_cast<Watch*>(context)->ended->fulfill(); };
-  if (!RegisterWaitForSingleObject(&watch->wait, process_, onEnded, watch.get(), INFINITE,
-                                   WT_EXECUTEONLYONCE)) {
-    return pollForExit(io.provider->getTimer());
-  }
-  return paf.promise.attach(kj::mv(watch));
+kj::Promise<void> SurrogateProcess::whenExited(kj::AsyncIoContext&) {
+  // The pipe says it: its handle is not inheritable and the surrogate's children get only the
+  // handles listed for them, so nothing outlives the surrogate holding the pipe open.
+  // (A watcher thread on the process handle, waking the loop when it ended, made a later call
+  // sometimes never reach the loop under Wine 8: see the note on issue 9.)
+  return kj::NEVER_DONE;
 }
 
 std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
+  // The wait needs no lock (a process handle stays valid until release()); only its result does.
+  if (WaitForSingleObject(process_, DWORD(timeout.count())) != WAIT_OBJECT_0) return std::nullopt;
   std::lock_guard lock(exitMutex_);
   if (exitDescription_) return exitDescription_;
-  if (WaitForSingleObject(process_, DWORD(timeout.count())) != WAIT_OBJECT_0) return std::nullopt;
   DWORD code = 0;
   GetExitCodeProcess(process_, &code);
   exitDescription_ = describeExitCode(code);
@@ -467,19 +455,25 @@ kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io)
 }
 
 kj::Promise<void> SurrogateProcess::whenExited(kj::AsyncIoContext& io) {
-  if (pidfd_ < 0) return pollForExit(io.provider->getTimer());
-  // A pidfd becomes readable when its process ends.
-  auto observer = kj::heap<kj::UnixEventPort::FdObserver>(
-      io.unixEventPort, pidfd_, kj::UnixEventPort::FdObserver::OBSERVE_READ);
-  auto readable = observer->whenBecomesReadable();
-  return readable.attach(kj::mv(observer));
+  if (pidfd_ >= 0) {
+    try {
+      // A pidfd becomes readable when its process ends.
+      auto observer = kj::heap<kj::UnixEventPort::FdObserver>(
+          io.unixEventPort, pidfd_, kj::UnixEventPort::FdObserver::OBSERVE_READ);
+      auto readable = observer->whenBecomesReadable();
+      return readable.attach(kj::mv(observer));
+    } catch (const kj::Exception&) {
+      // It cannot be watched (epoll_ctl failed): look every so often instead.
+    }
+  }
+  return pollForExit(io.provider->getTimer());
 }
 
 std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {
-  std::lock_guard lock(exitMutex_);
-  if (exitDescription_) return exitDescription_;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
+  for (;; std::this_thread::sleep_for(std::chrono::milliseconds(2))) {
+    std::lock_guard lock(exitMutex_);  // not while sleeping: kill() and the loop's look wait on it
+    if (exitDescription_) return exitDescription_;
     // Looked at without reaping first: while the ended process is not reaped its process group
     // cannot be anyone else's, so what it left running (a helper a plugin forked, holding the
     // channel open) can be ended safely.
@@ -498,7 +492,6 @@ std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::millisecon
       return exitDescription_;
     }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 

@@ -47,7 +47,8 @@ class SurrogateProcess {
   kj::Own<kj::AsyncIoStream> takeChannel(kj::AsyncIoContext& io);
 
   // [loop thread] Resolves when the process has ended, whoever holds the channel's other end (a
-  // child it forked may): a pidfd on Linux, the process handle on Windows.
+  // child it forked may): a pidfd on Linux. On Windows nothing but the surrogate can hold its
+  // pipe, whose end says it; this never resolves there.
   kj::Promise<void> whenExited(kj::AsyncIoContext& io);
 
   // Waits up to `timeout` for the process to end and says how it ended ("exited with code 3",

@@ -19,7 +19,9 @@
 
 #include "samples.h"
 
-#if !_WIN32
+#if _WIN32
+#include <windows.h>
+#else
 #include <unistd.h>
 #endif
 
@@ -42,8 +44,11 @@ enum class Fault : uint32_t {
   forkThenAbort = 13,    // POSIX: forks a helper that sleeps for an hour holding everything the
                          // surrogate had open (its channel to the host), says its pid on stderr,
                          // then aborts; elsewhere, aborts
+  hangInAWindowMessage = 14,  // Windows: posts its own window a message whose handling sleeps for
+                              // an hour, and returns: the thread hangs between calls, as a
+                              // plugin's stuck window procedure makes it; elsewhere, does nothing
 };
-constexpr uint32_t kLastFault = 13;
+constexpr uint32_t kLastFault = 14;
 
 constexpr uint32_t kFault = 1;
 constexpr uint32_t kExitCode = 2;
@@ -102,6 +107,15 @@ void exhaustMemory() {
   more[0] = 1;
 }
 
+#if _WIN32
+constexpr UINT kHang = WM_APP + 1;
+
+LRESULT CALLBACK hangingWindowProcedure(HWND window, UINT message, WPARAM w, LPARAM l) {
+  if (message == kHang) Sleep(3600 * 1000);
+  return DefWindowProcW(window, message, w, l);
+}
+#endif
+
 b32_status cause(const Faulty& faulty, Fault fault) {
   switch (fault) {
     case Fault::none: return B32_OK;
@@ -142,6 +156,19 @@ b32_status cause(const Faulty& faulty, Fault fault) {
       std::fflush(stderr);
 #endif
       std::abort();
+    }
+    case Fault::hangInAWindowMessage: {
+#if _WIN32
+      WNDCLASSW windowClass{};
+      windowClass.lpszClassName = L"b32-faulty-hang";
+      windowClass.hInstance = GetModuleHandleW(nullptr);
+      windowClass.lpfnWndProc = hangingWindowProcedure;
+      RegisterClassW(&windowClass);
+      HWND window = CreateWindowW(L"b32-faulty-hang", L"", 0, 0, 0, 0, 0, HWND_MESSAGE, nullptr,
+                                  windowClass.hInstance, nullptr);
+      PostMessageW(window, kHang, 0, 0);
+#endif
+      return B32_OK;
     }
   }
   return B32_ERROR_FAILED;  // a fault that did not take the process down

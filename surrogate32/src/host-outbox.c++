@@ -110,7 +110,17 @@ kj::Promise<void> HostOutbox::whenSomethingToSend() {
 HostOutbox::Batch HostOutbox::take() {
   auto state = state_.lockExclusive();
   Batch batch;
-  if (!state->queue.empty()) {
+  // What was held back longest goes next once it is older than the queue's front: held values
+  // must not wait for a queue that never empties (they would hold every answer back).
+  auto oldestHeld = state->held.end();
+  for (auto held = state->held.begin(); held != state->held.end(); ++held) {
+    if (oldestHeld == state->held.end() || held->second.since < oldestHeld->second.since) {
+      oldestHeld = held;
+    }
+  }
+  bool heldFirst = oldestHeld != state->held.end() &&
+                   (state->queue.empty() || oldestHeld->second.since < state->queue.front().sequence);
+  if (!heldFirst && !state->queue.empty()) {
     // The events at the front for one target, in their order.
     batch.target = state->queue.front().target;
     while (!state->queue.empty() && state->queue.front().target == batch.target &&
@@ -120,12 +130,12 @@ HostOutbox::Batch HostOutbox::take() {
       batch.events.push_back(kj::mv(event));
       state->queue.pop_front();
     }
-  } else if (!state->held.empty()) {
-    // The queue has drained: what one target said while it was full.
-    auto first = state->held.begin();
-    batch.target = first->first;
-    Held held = kj::mv(first->second);
-    state->held.erase(first);
+  } else if (heldFirst) {
+    // What one target said while the queue was full: a value held for a key is newer than any
+    // queued for it (queuing a newer one drops the held one), so it may go ahead of the queue.
+    batch.target = oldestHeld->first;
+    Held held = kj::mv(oldestHeld->second);
+    state->held.erase(oldestHeld);
     if (held.droppedLogLines > 0) {
       Event dropped(batch.target, Kind::logLinesDropped);
       dropped.count = held.droppedLogLines;
@@ -155,7 +165,13 @@ HostOutbox::Batch HostOutbox::take() {
 kj::Promise<void> HostOutbox::sendLoop() {
   return whenSomethingToSend().then([this] {
     Batch batch = take();
-    kj::Promise<void> delivered = send(batch);
+    kj::Promise<void> delivered = kj::READY_NOW;
+    try {
+      delivered = send(batch);
+    } catch (const kj::Exception&) {
+      // Nothing could go (out of memory building it, say): those events are lost, not the loop.
+    } catch (const std::exception&) {
+    }
     sent(batch.sentThrough);
     // One batch in flight: the next goes when the host has taken this one.
     return delivered.catch_([](kj::Exception&&) {}).then([this] { return sendLoop(); });

@@ -139,12 +139,13 @@ int serve(const Options& options, RemoteLogSink& logSink) {
       spdlog::critical("{}", exception.getDescription().cStr());
     } catch (const std::exception& exception) {
       spdlog::critical("{}", exception.what());
+    } catch (...) {
+      spdlog::critical("the serving thread ended with an exception that is not a std::exception");
     }
     served.fulfiller->fulfill(kj::mv(status));
   });
-  int status = served.promise.wait(loop.waitScope);
-  serving.join();
-  return status;
+  KJ_DEFER(serving.join());
+  return served.promise.wait(loop.waitScope);
 }
 
 #if _WIN32
