@@ -85,13 +85,6 @@ void SurrogateProcess::relay(bool isStderr, std::string_view text, std::string& 
   }
 }
 
-kj::Promise<void> SurrogateProcess::pollForExit(kj::Timer& timer) {
-  return timer.afterDelay(50 * kj::MILLISECONDS).then([this, &timer]() -> kj::Promise<void> {
-    if (waitForExit(std::chrono::milliseconds(0))) return kj::READY_NOW;
-    return pollForExit(timer);
-  });
-}
-
 std::string SurrogateProcess::recentStderr(std::chrono::milliseconds waitForEnd) const {
   std::unique_lock lock(stderrMutex_);
   stderrEndedChanged_.wait_for(lock, waitForEnd, [&] { return stderrEnded_; });
@@ -467,6 +460,13 @@ kj::Promise<void> SurrogateProcess::whenExited(kj::AsyncIoContext& io) {
     }
   }
   return pollForExit(io.provider->getTimer());
+}
+
+kj::Promise<void> SurrogateProcess::pollForExit(kj::Timer& timer) {
+  return timer.afterDelay(50 * kj::MILLISECONDS).then([this, &timer]() -> kj::Promise<void> {
+    if (waitForExit(std::chrono::milliseconds(0))) return kj::READY_NOW;
+    return pollForExit(timer);
+  });
 }
 
 std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::milliseconds timeout) {

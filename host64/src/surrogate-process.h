@@ -65,8 +65,6 @@ class SurrogateProcess {
  private:
   void relay(bool isStderr, std::string_view text, std::string& partial);
   void startRelays();
-  // Where the system cannot say when the process ends: look every so often.
-  kj::Promise<void> pollForExit(kj::Timer& timer);
 
   std::filesystem::path executable_;
   uint32_t pid_ = 0;
@@ -98,6 +96,8 @@ class SurrogateProcess {
   int stopRelay_[2] = {-1, -1};
   int pidfd_ = -1;  // -1 where the kernel has no pidfd_open
   std::thread relay_;
+  // Without a pidfd: look every so often.
+  kj::Promise<void> pollForExit(kj::Timer& timer);
 #endif
 };
 
