@@ -60,9 +60,7 @@ kj::Promise<Outcome> HostConversation::run() {
   auto instance = created.getInstance();
   expect(kj::mv(created), [this](auto& response) {
     throwIfError(response);
-    std::vector<ParamInfo> params;
-    for (auto param : response.getParams()) params.push_back(fromWire(param));
-    target_->setParams(std::move(params));
+    target_->setParams(fromWire(response.getParams()));
   });
 
   auto getParam = instance.getParamRequest();
@@ -111,9 +109,7 @@ kj::Promise<Outcome> HostConversation::run() {
   auto meter = createdMeter.getInstance();
   expect(kj::mv(createdMeter), [this](auto& response) {
     throwIfError(response);
-    std::vector<ParamInfo> params;
-    for (auto param : response.getParams()) params.push_back(fromWire(param));
-    meterTarget_->setParams(std::move(params));
+    meterTarget_->setParams(fromWire(response.getParams()));
   });
   auto activateMeter = meter.activateRequest();
   activateMeter.setSampleRate(48000);

@@ -100,6 +100,13 @@ ParamInfo fromWire(wire::ParamInfo::Reader reader) {
           text(reader.getUnit())};
 }
 
+std::vector<ParamInfo> fromWire(capnp::List<wire::ParamInfo>::Reader list) {
+  std::vector<ParamInfo> params;
+  params.reserve(list.size());
+  for (auto param : list) params.push_back(fromWire(param));
+  return params;
+}
+
 void toWire(const PluginDescriptor& descriptor, wire::PluginDescriptor::Builder builder) {
   builder.setId(descriptor.id);
   builder.setName(descriptor.name);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <capnp/message.h>
 
@@ -36,6 +37,7 @@ std::string text(capnp::Text::Reader reader);
 
 void toWire(const ParamInfo& info, wire::ParamInfo::Builder builder);
 ParamInfo fromWire(wire::ParamInfo::Reader reader);
+std::vector<ParamInfo> fromWire(capnp::List<wire::ParamInfo>::Reader list);
 void toWire(const PluginDescriptor& descriptor, wire::PluginDescriptor::Builder builder);
 PluginDescriptor fromWire(wire::PluginDescriptor::Reader reader);
 

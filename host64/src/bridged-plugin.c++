@@ -184,7 +184,7 @@ RemoteInstance createRemoteInstance(const ModuleLink& link, const ModuleLink::Lo
         remote.traits.hasState = extensions.getState();
         remote.traits.hasProcess = extensions.getProcess();
         remote.traits.hasGui = extensions.getGui();
-        for (auto param : response.getParams()) remote.traits.params.push_back(fromWire(param));
+        remote.traits.params = fromWire(response.getParams());
         target->setParams(remote.traits.params);
         return remote;
       });
