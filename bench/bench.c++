@@ -20,7 +20,7 @@
 
 #include "bridge32/host.h"
 #include "support.h"
-#include "surrogate-process.h"
+#include "core/surrogate-process.h"
 
 namespace {
 

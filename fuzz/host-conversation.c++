@@ -1,7 +1,7 @@
 #include "host-conversation.h"
 
 #include "bridge32/limits.h"
-#include "handshake.h"
+#include "core/handshake.h"
 #include "wire.h"
 
 namespace bridge32::fuzz {
@@ -44,13 +44,14 @@ kj::Promise<Outcome> HostConversation::run() {
   auto session = shook.getSession();
   expect(kj::mv(shook), [](auto& response) { checkHandshake(response, Architecture::x64); });
 
-  auto load = session.loadModuleRequest();
+  auto load = session.loadRequest();
+  load.setKind(wire::ModuleKind::SDK);
   load.setPath(modulePath_);
   auto loaded = load.send();
-  auto module = loaded.getModule();
+  auto module = loaded.getModule().getSdk().getModule();
   expect(kj::mv(loaded), [](auto& response) {
     throwIfError(response);
-    for (auto plugin : response.getPlugins()) fromWire(plugin);
+    for (auto plugin : response.getModule().getSdk().getPlugins()) fromWire(plugin);
   });
 
   auto create = module.createInstanceRequest();

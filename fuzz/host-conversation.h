@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "callback-target.h"
+#include "sdk/callback-target.h"
 
 namespace bridge32::fuzz {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "host-conversation.h"
-#include "surrogate-server.h"
+#include "core/surrogate-server.h"
 #include "wire.h"
 
 namespace {

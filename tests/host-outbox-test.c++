@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "host-outbox.h"
+#include "core/host-outbox.h"
 #include "wire.h"
 
 namespace bridge32 {

@@ -5,7 +5,7 @@
 
 #if _WIN32
 #include "harness.h"
-#include "named-pipe.h"
+#include "transport/named-pipe.h"
 
 namespace bridge32 {
 namespace {

@@ -12,9 +12,9 @@
 
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
-#include "handshake.h"
+#include "core/handshake.h"
 #include "support.h"
-#include "surrogate-server.h"
+#include "core/surrogate-server.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -126,7 +126,8 @@ TEST(Protocol, SecondHandshakeIsRefused) {
 TEST(Protocol, ErrorsCrossAsTypedRemoteErrors) {
   InMemoryConnection connection;
   Handshake handshake = connection.handshake();
-  auto request = handshake.session.loadModuleRequest();
+  auto request = handshake.session.loadRequest();
+  request.setKind(wire::ModuleKind::SDK);
   request.setPath("/no/such/module.so");
   auto response = request.send().wait(connection.io.waitScope);
   ASSERT_TRUE(response.hasError());
@@ -140,10 +141,12 @@ TEST(Protocol, ErrorsCrossAsTypedRemoteErrors) {
 TEST(Protocol, LoadsAModuleAndServesAnInstance) {
   InMemoryConnection connection;
   Handshake handshake = connection.handshake();
-  auto load = handshake.session.loadModuleRequest();
+  auto load = handshake.session.loadRequest();
+  load.setKind(wire::ModuleKind::SDK);
   load.setPath(utf8(test::pluginPath(thisArchitecture(), "b32-samples")));
-  auto loaded = load.send().wait(connection.io.waitScope);
-  ASSERT_FALSE(loaded.hasError()) << text(loaded.getError().getMessage());
+  auto answer = load.send().wait(connection.io.waitScope);
+  ASSERT_FALSE(answer.hasError()) << text(answer.getError().getMessage());
+  auto loaded = answer.getModule().getSdk();
   ASSERT_EQ(loaded.getPlugins().size(), 2u);
   EXPECT_EQ(text(loaded.getPlugins()[0].getId()), "com.bridge32.samples.gain");
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "bridge32/host.h"
-#include "event-loop-thread.h"
+#include "core/event-loop-thread.h"
 #include "harness.h"
 
 #if !_WIN32

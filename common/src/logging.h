@@ -9,10 +9,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
+#include "bridge32/types.h"
+
 namespace bridge32::logging {
+
+// bridge32::LogLevel and spdlog's levels, one to one: the same names in the same order.
+static_assert(int(LogLevel::trace) == spdlog::level::trace &&
+              int(LogLevel::debug) == spdlog::level::debug &&
+              int(LogLevel::info) == spdlog::level::info &&
+              int(LogLevel::warn) == spdlog::level::warn &&
+              int(LogLevel::error) == spdlog::level::err &&
+              int(LogLevel::critical) == spdlog::level::critical);
+
+constexpr spdlog::level::level_enum toSpdlog(LogLevel level) {
+  return static_cast<spdlog::level::level_enum>(level);
+}
+// spdlog's `off`, which no record has, becomes critical.
+constexpr LogLevel fromSpdlog(spdlog::level::level_enum level) {
+  return static_cast<LogLevel>(std::min<int>(level, int(LogLevel::critical)));
+}
 
 // [any-thread] The logger named `name` ("surrogate", "plugin"), else the default one; null once
 // spdlog is gone.

@@ -1,9 +1,10 @@
 #include "bridge32/types.h"
 
-#include "logging.h"
-
+#include "bridge32/error.h"
 #include "bridge32/ext/gui.h"
 #include "bridge32/ext/params.h"
+#include "bridge32/limits.h"
+#include "logging.h"
 
 namespace bridge32 {
 
@@ -47,9 +48,30 @@ std::string refusedParamChange(const std::vector<ParamInfo>& params, uint32_t id
   return "reported a change of parameter id " + std::to_string(id) + ", which it does not have";
 }
 
+void checkAudioBlock(uint32_t channels, uint32_t frames, size_t inputSamples,
+                     size_t outputSamples) {
+  if (channels == 0 || channels > limits::kMaxChannels) {
+    throw Error(Error::Kind::invalidArgument, std::to_string(channels) +
+                                                  " channels is outside [1, " +
+                                                  std::to_string(limits::kMaxChannels) + "]");
+  }
+  if (frames > limits::kMaxFramesPerBlock) {
+    throw Error(Error::Kind::invalidArgument,
+                "a block of " + std::to_string(frames) + " frames exceeds the limit of " +
+                    std::to_string(limits::kMaxFramesPerBlock));
+  }
+  size_t samples = size_t(channels) * frames;
+  if (inputSamples != samples || outputSamples != samples) {
+    throw Error(Error::Kind::invalidArgument,
+                std::to_string(channels) + " channels of " + std::to_string(frames) +
+                    " frames need " + std::to_string(samples) + " samples in and out, got " +
+                    std::to_string(inputSamples) + " and " + std::to_string(outputSamples));
+  }
+}
+
 void HostCallbacks::log(LogLevel level, std::string_view message) {
   if (auto logger = logging::get("plugin")) {
-    logger->log(static_cast<spdlog::level::level_enum>(level), "{}", message);
+    logger->log(logging::toSpdlog(level), "{}", message);
   }
 }
 

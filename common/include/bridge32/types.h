@@ -47,6 +47,12 @@ struct ParamInfo {
 // Why a plugin's report that parameter `id` changed to `value` is refused: it has no such
 // parameter, or the value is not finite or outside the parameter's range. Empty when it is fine.
 // The same check for plugins in-process and for what a surrogate forwards.
+// A block of planar audio, `channels` x `frames`, with `inputSamples` and `outputSamples` samples
+// in and out: throws Error(invalidArgument) unless both are channels * frames and the block is
+// within bridge32's limits (limits.h). The one check of a block's shape, wherever it is made.
+void checkAudioBlock(uint32_t channels, uint32_t frames, size_t inputSamples,
+                     size_t outputSamples);
+
 std::string refusedParamChange(const std::vector<ParamInfo>& params, uint32_t id, double value);
 
 // An editor's size in pixels.

@@ -1,0 +1,114 @@
+// The SDK's C ABI seen from C++: a loaded plugin module and its instances, with every status
+// code turned into a bridge32::Error and every argument checked before the plugin sees it.
+//
+// The surrogate serves these over the pipe; the host uses them directly for in-process
+// plugins. One implementation, so both paths refuse the same inputs with the same messages.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "bridge32/ext/gui.h"
+#include "bridge32/ext/params.h"
+#include "bridge32/ext/process.h"
+#include "bridge32/ext/state.h"
+#include "bridge32/sdk.h"
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+class DynamicLibrary;
+
+// [main-thread] throughout: a module and its instances are used from the thread that loaded it.
+class SdkModule {
+ public:
+  // Loads the module, checks its bitness, entry point and SDK version, calls its init() and
+  // reads its descriptors. Throws Error (notFound, badModule, unsupportedVersion, failed).
+  explicit SdkModule(const std::filesystem::path& path);
+  ~SdkModule();  // deinit() and unload
+  SdkModule(const SdkModule&) = delete;
+  SdkModule& operator=(const SdkModule&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  SdkVersion sdkVersion() const { return sdkVersion_; }
+  const std::vector<PluginDescriptor>& plugins() const { return plugins_; }
+  const b32_plugin_entry& entry() const { return *entry_; }
+
+ private:
+  std::filesystem::path path_;
+  std::unique_ptr<DynamicLibrary> library_;
+  const b32_plugin_entry* entry_ = nullptr;
+  bool initialized_ = false;
+  SdkVersion sdkVersion_;
+  std::vector<PluginDescriptor> plugins_;
+};
+
+class SdkInstance {
+ public:
+  // Creates and initializes plugin `pluginId`; `host` receives its callbacks and `editorHost`
+  // its editor's resize requests (none are granted without one). Both must outlive the
+  // instance. Throws Error (notFound for an unknown id, failed if the plugin refuses).
+  SdkInstance(std::shared_ptr<SdkModule> module, std::string_view pluginId,
+                 HostCallbacks& host, EditorHost* editorHost = nullptr);
+  ~SdkInstance();  // deactivate if active, then destroy()
+  SdkInstance(const SdkInstance&) = delete;
+  SdkInstance& operator=(const SdkInstance&) = delete;
+
+  const PluginDescriptor& descriptor() const { return descriptor_; }
+  bool hasParams() const { return params_ != nullptr; }
+  bool hasState() const { return state_ != nullptr; }
+  bool hasProcess() const { return process_ != nullptr; }
+  bool hasGui() const { return gui_ != nullptr; }
+  const std::vector<ParamInfo>& params() const { return paramInfos_; }
+
+  double param(uint32_t id);
+  void setParam(uint32_t id, double value);
+  std::vector<uint8_t> saveState();
+  void loadState(std::span<const uint8_t> state);
+  void activate(double sampleRate, uint32_t maxFrames);
+  void deactivate();
+  // `input` and `output` hold channels * frames planar samples each.
+  void process(uint32_t channels, uint32_t frames, std::span<const float> input,
+               std::span<float> output);
+
+  // The editor (the gui extension). `parent` is a window of `api` (B32_WINDOW_API_*); the
+  // editor is created hidden. Throws Error(unsupported) if the plugin cannot embed in `api`.
+  EditorInfo openEditor(uint32_t api, void* parent);
+  void closeEditor();  // a no-op when none is open
+  // Returns the size the plugin took.
+  EditorSize setEditorSize(EditorSize size);
+  void showEditor(bool visible);
+
+ private:
+  static const b32_host_gui kHostGui;
+  static SdkInstance& of(const b32_host* host);
+  EditorSize checkedEditorSize(uint32_t width, uint32_t height, std::string_view what) const;
+  void requireEditor() const;
+
+  const ParamInfo& paramById(uint32_t id) const;
+  void check(b32_status status, std::string_view what) const;
+  void requireExtension(const void* extension, const char* id) const;
+
+  std::shared_ptr<SdkModule> module_;
+  PluginDescriptor descriptor_;
+  HostCallbacks& callbacks_;
+  EditorHost* editorHost_;
+  b32_host host_;
+  const b32_plugin* plugin_ = nullptr;
+  const b32_plugin_params* params_ = nullptr;
+  const b32_plugin_state* state_ = nullptr;
+  const b32_plugin_process* process_ = nullptr;
+  const b32_plugin_gui* gui_ = nullptr;
+  std::vector<ParamInfo> paramInfos_;
+  std::atomic<bool> paramsKnown_{false};  // paramInfos_ is complete: callbacks may read it
+  std::atomic<bool> refusedAChange_{false};
+  bool active_ = false;
+  uint32_t maxFrames_ = 0;
+  bool editorOpen_ = false;
+};
+
+}  // namespace bridge32

@@ -1,0 +1,127 @@
+// bridge32 host API, what every module kind shares: where a module runs (in this process or in
+// a surrogate process), the rules its bridged calls follow (deadlines, hangs, restarts), and
+// surrogates shared between modules. Each kind's own API is in a header of its own
+// (bridge32/plugin.h for plugins written against bridge32's SDK); bridge32/host.h has them all.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "bridge32/error.h"
+#include "bridge32/module-file.h"
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+enum class Isolation {
+  automatic,  // in-process when the module's architecture matches this process, else surrogate
+  inProcess,  // in this process; a module of another architecture is refused
+  surrogate,  // always in a surrogate of the module's architecture
+};
+
+// What happens to a surrogate when a call into it passes its deadline.
+enum class HangPolicy {
+  kill,         // kill it: it cannot hold on to anything, and later calls fail fast
+  keepRunning,  // leave it be; later calls queue behind the one that hung, and the heartbeat
+                // waits for it to finish rather than taking it for a hang
+};
+
+// Overrides the call deadline for bridged calls made on this thread while it exists:
+//   { bridge32::CallDeadline deadline(std::chrono::milliseconds(50)); plugin->process(...); }
+// Scopes nest; the innermost wins.
+class CallDeadline {
+ public:
+  explicit CallDeadline(std::chrono::milliseconds timeout);
+  ~CallDeadline();
+  CallDeadline(const CallDeadline&) = delete;
+  CallDeadline& operator=(const CallDeadline&) = delete;
+
+  // The innermost override on this thread, or `fallback` without one.
+  static std::chrono::milliseconds current(std::chrono::milliseconds fallback);
+
+ private:
+  std::optional<std::chrono::milliseconds> previous_;  // the enclosing override, if any
+};
+
+// A surrogate process that several modules share: one process start for all of them (a
+// 32-bit process under Wine takes a minute to start). Modules keep it alive while loaded. When
+// it dies, restarting a plugin loaded into it starts a new process that takes its place for
+// every module sharing it.
+class SharedSurrogate {
+ public:
+  // [any-thread] The current process's id: a new one after a revival.
+  uint32_t pid() const;
+  Architecture architecture() const;
+  // [any-thread] False once the current process is gone, until something revives it.
+  bool isRunning() const;
+
+  // bridge32's own part, made by startSurrogate.
+  class Impl;
+  explicit SharedSurrogate(std::unique_ptr<Impl> impl);
+  ~SharedSurrogate();
+  SharedSurrogate(const SharedSurrogate&) = delete;
+  SharedSurrogate& operator=(const SharedSurrogate&) = delete;
+  Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct LoadOptions;
+// Starts a surrogate of `architecture` for modules loaded with LoadOptions::surrogate.
+std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
+                                                const LoadOptions& options);
+
+// Whether and how bridge32 brings back a bridged plugin whose surrogate stopped. A restart starts
+// a new surrogate, loads the module, creates the instance and gives it back what the host knows
+// of it: the state last saved or loaded, the parameter values set since (or reported by the
+// plugin), its activation, and its editor in the same container.
+struct RestartPolicy {
+  // Restart by itself, on a background thread, after `firstDelay`; otherwise only restart() does.
+  bool automatic = false;
+  // At most this many automatic attempts in a row; a plugin that then runs for `stableAfter`
+  // without stopping earns them back. Past the limit it stays stopped until restart().
+  uint32_t maxAttempts = 3;
+  // The back-off: `firstDelay` before the first attempt, doubling for each next one in a row,
+  // up to `maxDelay`.
+  std::chrono::milliseconds firstDelay{250};
+  std::chrono::milliseconds maxDelay{10'000};
+  std::chrono::milliseconds stableAfter{30'000};
+};
+
+struct LoadOptions {
+  Isolation isolation = Isolation::automatic;
+  // Where bridge32-surrogate-x86/-x64 are. Empty: $BRIDGE32_SURROGATE_DIR, else the directory of
+  // the running executable.
+  std::filesystem::path surrogateDirectory;
+  // How long a surrogate may take to start and complete the handshake. A 32-bit Windows
+  // process under Wine on an emulated CPU takes about a minute.
+  std::chrono::milliseconds startTimeout{60'000};
+  // Load bridged modules into this running surrogate rather than a new one. Its architecture
+  // must be the module's.
+  std::shared_ptr<SharedSurrogate> surrogate;
+  // Every bridged call on the module's instances must be answered within this (CallDeadline
+  // overrides it per call); a late call throws Error::Kind::timeout and `onHang` applies.
+  std::chrono::milliseconds callTimeout{30'000};
+  HangPolicy onHang = HangPolicy::kill;
+  // While no call is in flight the host pings the surrogate this often and kills it, as hung,
+  // if it does not answer within `heartbeatTimeout`. These two apply to a new surrogate only.
+  std::chrono::milliseconds heartbeatInterval{1'000};
+  std::chrono::milliseconds heartbeatTimeout{10'000};
+  // What happens when a bridged plugin's surrogate stops: see RestartPolicy.
+  RestartPolicy restart;
+};
+
+// How `path` would load with `options`: in-process or through a surrogate of which
+// architecture. Throws like load() for files that cannot load at all.
+struct LoadPlan {
+  ModuleFile file;
+  bool bridged;
+  std::filesystem::path surrogate;  // empty when in-process
+};
+LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options = {});
+
+}  // namespace bridge32

@@ -1,0 +1,42 @@
+// The rules a module's bridged calls follow, whatever its kind: the deadline in force, what a
+// hang does to the surrogate, and errors that name the module (and the plugin or function).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "bridge32/surrogate.h"
+#include "core/surrogate-client.h"
+
+namespace bridge32 {
+
+// True for the errors after which the surrogate is gone or going: it died (disconnected) or did
+// not answer in time (timeout).
+bool endsTheSurrogate(const Error& error);
+
+struct CallRules {
+  std::filesystem::path modulePath;
+  std::chrono::milliseconds timeout;
+  HangPolicy onHang;
+
+  // Runs a call on `client` with the deadline in force on this thread (see CallDeadline). A
+  // surrogate that died or hung is reported with `what` (a plugin's name, a function's, or empty
+  // for the module itself) and the module it was running.
+  template <typename Start, typename Finish>
+  auto operator()(SurrogateClient& client, std::string_view what, Start&& start,
+                  Finish&& finish) const {
+    try {
+      return client.call(start, finish, CallDeadline::current(timeout), onHang);
+    } catch (const Error& error) {
+      if (!endsTheSurrogate(error)) throw;
+      throw Error(error.kind(), describe(what) + ": " + error.message());
+    }
+  }
+
+  // "module 'path'", or "WHAT of 'path'".
+  std::string describe(std::string_view what) const;
+};
+
+}  // namespace bridge32

@@ -1,0 +1,136 @@
+// Surrogates: which executable serves an architecture, and one process shared by the modules
+// loaded into it, replaced when it stops.
+#include "core/shared-surrogate.h"
+
+#include <cstdlib>
+
+#include "logging.h"
+
+#if _WIN32
+#include "win32.h"
+#endif
+
+namespace bridge32 {
+
+namespace {
+
+std::filesystem::path runningExecutable() {
+#if _WIN32
+  std::wstring buffer(32768, L'\0');
+  DWORD length = GetModuleFileNameW(nullptr, buffer.data(), DWORD(buffer.size()));
+  buffer.resize(length);
+  return buffer;
+#else
+  std::error_code error;
+  return std::filesystem::read_symlink("/proc/self/exe", error);
+#endif
+}
+
+}  // namespace
+
+std::filesystem::path surrogateExecutable(Architecture architecture, const LoadOptions& options) {
+  std::filesystem::path directory = options.surrogateDirectory;
+  if (directory.empty()) {
+    if (const char* fromEnvironment = std::getenv("BRIDGE32_SURROGATE_DIR")) {
+      directory = pathFromUtf8(fromEnvironment);
+    } else {
+      directory = runningExecutable().parent_path();
+    }
+  }
+  std::string name = "bridge32-surrogate-" + std::string(toString(architecture));
+#if _WIN32
+  name += ".exe";
+#endif
+  return directory / name;
+}
+
+namespace {
+
+void checkSurrogate(const std::filesystem::path& executable, Architecture architecture) {
+  std::string role = "bridge32 " + std::string(toString(architecture)) + " surrogate";
+  std::error_code error;
+  if (!std::filesystem::exists(executable, error) && !error) {
+    throw Error(Error::Kind::surrogateStart,
+                "the " + role + " '" + utf8(executable) +
+                    "' does not exist; set LoadOptions::surrogateDirectory or "
+                    "BRIDGE32_SURROGATE_DIR to the directory that holds it");
+  }
+  ModuleFile file;
+  try {
+    file = inspectModuleFile(executable, role);
+  } catch (const Error& failure) {
+    throw Error(Error::Kind::surrogateStart, failure.message());
+  }
+  // (Not isLibrary: a position-independent ELF executable is ET_DYN, like a shared object.)
+  if (file.architecture != architecture || file.format != nativeModuleFormat()) {
+    throw Error(Error::Kind::surrogateStart,
+                "'" + utf8(executable) + "' is not a " + role + ": it is a " + file.describe() +
+                    ", not a " + std::string(toString(architecture)) + " executable for this " +
+                    (nativeModuleFormat() == ModuleFormat::pe ? "Windows" : "Linux") + " host");
+  }
+}
+
+}  // namespace
+
+SharedSurrogate::SharedSurrogate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SharedSurrogate::~SharedSurrogate() = default;
+
+uint32_t SharedSurrogate::pid() const { return impl_->client()->pid(); }
+
+Architecture SharedSurrogate::architecture() const { return impl_->architecture(); }
+
+bool SharedSurrogate::isRunning() const { return !impl_->client()->isLost(); }
+
+SharedSurrogate::Impl::Impl(Starter start) : start_(std::move(start)), client_(start_()) {
+  architecture_ = client_->architecture();
+}
+
+std::shared_ptr<SurrogateClient> SharedSurrogate::Impl::client() const {
+  std::lock_guard lock(mutex_);
+  return client_;
+}
+
+std::shared_ptr<SurrogateClient> SharedSurrogate::Impl::running() {
+  std::lock_guard starting(startMutex_);
+  auto current = client();
+  if (!current->isLost()) return current;
+  auto fresh = start_();
+  logging::info("surrogate {} replaces surrogate {}, which stopped", fresh->pid(), current->pid());
+  std::lock_guard lock(mutex_);
+  client_ = fresh;
+  return fresh;  // the stopped one's remains go when its last user lets go, outside the locks
+}
+
+std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
+                                                const LoadOptions& options) {
+  auto executable = surrogateExecutable(architecture, options);
+  checkSurrogate(executable, architecture);
+  SurrogateClient::Timing timing{options.startTimeout, options.heartbeatInterval,
+                                 options.heartbeatTimeout};
+  return std::make_shared<SharedSurrogate>(
+      std::make_unique<SharedSurrogate::Impl>([executable, architecture, timing] {
+        return SurrogateClient::start(executable, architecture, timing);
+      }));
+}
+
+std::shared_ptr<SharedSurrogate> surrogateFor(const LoadPlan& plan,
+                                              const std::filesystem::path& path,
+                                              const LoadOptions& options) {
+  if (!options.surrogate) return startSurrogate(plan.file.architecture, options);
+  if (options.surrogate->architecture() != plan.file.architecture) {
+    throw Error(Error::Kind::badModule,
+                "'" + utf8(path) + "' is a " + plan.file.describe() + " and cannot load into the " +
+                    std::string(toString(options.surrogate->architecture())) + " surrogate " +
+                    std::to_string(options.surrogate->pid()));
+  }
+  return options.surrogate;
+}
+
+std::filesystem::path pathForSurrogate(const std::filesystem::path& path) {
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(path, error);
+  return error ? path : absolute;
+}
+
+}  // namespace bridge32

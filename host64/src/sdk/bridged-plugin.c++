@@ -1,0 +1,460 @@
+#include "sdk/bridged-plugin.h"
+
+#include <atomic>
+#include <mutex>
+#include <span>
+#include <thread>
+
+#include "bridge32/ext/gui.h"
+#include "bridge32/window-handle.h"
+#include "core/binding.h"
+#include "core/module-link.h"
+#include "core/restart-supervisor.h"
+#include "logging.h"
+#include "sdk/callback-target.h"
+#include "ui/editor.h"
+#include "wire.h"
+
+namespace bridge32 {
+
+namespace {
+
+// An editor size the surrogate answered, checked like anything else from the other process.
+EditorSize editorSizeFromWire(uint32_t width, uint32_t height) {
+  EditorSize size{width, height};
+  if (!size.isValid()) {
+    throw Error(Error::Kind::failed, "the surrogate answered an editor size of " +
+                                         size.toString() + ", outside " + EditorSize::validRange());
+  }
+  return size;
+}
+
+constexpr auto kCheck = [](auto& response) { throwIfError(response); };
+
+using InstanceBinding = Binding<wire::Instance::Client>;
+
+// What an SDK module says of itself when it loads; the same in every surrogate it loads into.
+struct SdkModuleInfo {
+  SdkVersion sdkVersion;
+  std::vector<PluginDescriptor> plugins;
+};
+
+// How CallRules names a plugin in errors.
+std::string pluginName(const PluginDescriptor& descriptor) {
+  return "plugin '" + descriptor.name + "'";
+}
+
+// What an instance offers, as the surrogate describes it when creating it.
+struct InstanceTraits {
+  bool hasParams = false, hasState = false, hasProcess = false, hasGui = false;
+  std::vector<ParamInfo> params;
+};
+
+// An instance created in a surrogate.
+struct RemoteInstance {
+  std::unique_ptr<wire::Instance::Client> instance;
+  InstanceTraits traits;
+};
+
+RemoteInstance createRemoteInstance(const ModuleLink& link, const ModuleLink::Loaded& loaded,
+                                    const PluginDescriptor& descriptor,
+                                    const std::shared_ptr<CallbackTarget>& target) {
+  return link.rules()(
+      *loaded.client, pluginName(descriptor),
+      [&](wire::Session::Client&) {
+        auto request = loaded.as<wire::Module>().createInstanceRequest();
+        request.setPluginId(descriptor.id);
+        request.setHost(makeHostCallbacksServer(target));
+        return request.send();
+      },
+      [&](auto& response) {
+        throwIfError(response);
+        RemoteInstance remote;
+        remote.instance = std::make_unique<wire::Instance::Client>(response.getInstance());
+        auto extensions = response.getExtensions();
+        remote.traits.hasParams = extensions.getParams();
+        remote.traits.hasState = extensions.getState();
+        remote.traits.hasProcess = extensions.getProcess();
+        remote.traits.hasGui = extensions.getGui();
+        remote.traits.params = fromWire(response.getParams());
+        target->setParams(remote.traits.params);
+        return remote;
+      });
+}
+
+// The requests an instance sends, for its own calls and for restoring a restarted one.
+auto setParamRequest(uint32_t id, double value) {
+  return [id, value](wire::Instance::Client& instance) {
+    auto request = instance.setParamRequest();
+    request.setId(id);
+    request.setValue(value);
+    return request.send();
+  };
+}
+
+auto loadStateRequest(std::span<const uint8_t> state) {
+  return [state](wire::Instance::Client& instance) {
+    auto request = instance.loadStateRequest();
+    request.setState(kj::arrayPtr(state.data(), state.size()));
+    return request.send();
+  };
+}
+
+auto activateRequest(double sampleRate, uint32_t maxFrames) {
+  return [sampleRate, maxFrames](wire::Instance::Client& instance) {
+    auto request = instance.activateRequest();
+    request.setSampleRate(sampleRate);
+    request.setMaxFrames(maxFrames);
+    return request.send();
+  };
+}
+
+class BridgedInstance final : public PluginInstance, private EditorPeer {
+  // The current life.
+  std::shared_ptr<InstanceBinding> binding() const {
+    std::lock_guard lock(bindingMutex_);
+    return binding_;
+  }
+
+  // Runs a call on the instance in `binding`'s surrogate; see CallRules.
+  template <typename Start, typename Finish>
+  auto call(InstanceBinding& binding, Start&& start, Finish&& finish) {
+    return link_->rules()(
+        *binding.client, pluginName(descriptor_),
+        [&](wire::Session::Client&) { return start(binding.capability.get()); }, finish);
+  }
+
+  // Runs a call on the current instance.
+  template <typename Start, typename Finish>
+  auto call(Start&& start, Finish&& finish) {
+    auto current = binding();
+    return call(*current, start, finish);
+  }
+
+ public:
+  BridgedInstance(std::shared_ptr<ModuleLink> link, const RestartPolicy& restartPolicy,
+                  PluginDescriptor descriptor, HostCallbacks& callbacks,
+                  const ModuleLink::Loaded& loaded, RemoteInstance remote,
+                  std::shared_ptr<CallbackTarget> target)
+      : link_(std::move(link)),
+        descriptor_(std::move(descriptor)),
+        target_(std::move(target)),
+        traits_(std::move(remote.traits)),
+        callbacks_(callbacks),
+        editor_(*this, callbacks, descriptor_.name),
+        supervisor_(
+            restartPolicy, [this] { bringBack(false); },
+            [this](std::string_view why, bool willRetry) {
+              callbacks_.pluginRestartFailed(why, willRetry);
+            }) {
+    binding_ = bind(loaded, std::move(remote.instance));
+    target_->attachEditor(&editor_);
+  }
+
+  ~BridgedInstance() override {
+    *alive_ = false;
+    supervisor_.stop();
+    target_->attachEditor(nullptr);
+    editor_.close();
+    auto last = binding();
+    try {
+      if (!last->client->isLost()) {
+        call(*last, [](auto& instance) { return instance.destroyRequest().send(); }, kCheck);
+      }
+    } catch (const std::exception&) {
+      // The surrogate is gone or the plugin failed in destroy(): nothing left to release.
+    }
+    target_->detach();
+  }
+
+  const PluginDescriptor& descriptor() const override { return descriptor_; }
+  bool hasParams() const override { return traits_.hasParams; }
+  bool hasState() const override { return traits_.hasState; }
+  bool hasProcess() const override { return traits_.hasProcess; }
+  const std::vector<ParamInfo>& params() const override { return traits_.params; }
+
+  double param(uint32_t id) override {
+    return call(
+        [id](auto& instance) {
+          auto request = instance.getParamRequest();
+          request.setId(id);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return response.getValue();
+        });
+  }
+
+  void setParam(uint32_t id, double value) override {
+    call(setParamRequest(id, value), kCheck);
+    target_->memory.paramSet(id, value);
+  }
+
+  std::vector<uint8_t> saveState() override {
+    auto state = call([](auto& instance) { return instance.saveStateRequest().send(); },
+                      [](auto& response) {
+                        throwIfError(response);
+                        auto state = response.getState();
+                        return std::vector<uint8_t>(state.begin(), state.end());
+                      });
+    target_->memory.stateSaved(state);
+    return state;
+  }
+
+  void loadState(std::span<const uint8_t> state) override {
+    call(loadStateRequest(state), kCheck);
+    target_->memory.stateLoaded(state);
+  }
+
+  void activate(double sampleRate, uint32_t maxFrames) override {
+    call(activateRequest(sampleRate, maxFrames), kCheck);
+    target_->memory.activated(sampleRate, maxFrames);
+  }
+
+  void deactivate() override {
+    call([](auto& instance) { return instance.deactivateRequest().send(); }, kCheck);
+    target_->memory.deactivated();
+  }
+
+  void process(uint32_t channels, uint32_t frames, std::span<const float> input,
+               std::span<float> output) override {
+    checkAudioBlock(channels, frames, input.size(), output.size());
+    size_t samples = size_t(channels) * frames;
+    call(
+        [&](auto& instance) {
+          auto request = instance.processRequest();
+          request.setChannels(channels);
+          request.setFrames(frames);
+          auto list = request.initInput(uint32_t(samples));
+          for (size_t i = 0; i < samples; ++i) list.set(uint32_t(i), input[i]);
+          return request.send();
+        },
+        [&](auto& response) {
+          throwIfError(response);
+          auto list = response.getOutput();
+          if (list.size() != samples) {
+            throw Error(Error::Kind::failed, "the surrogate returned " +
+                                                 std::to_string(list.size()) + " samples for " +
+                                                 std::to_string(samples));
+          }
+          for (size_t i = 0; i < samples; ++i) output[i] = list[uint32_t(i)];
+        });
+  }
+
+  bool hasGui() const override { return traits_.hasGui; }
+  PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
+  PluginEditor* editor() override { return editor_.get(); }
+  void closeEditor() override { editor_.close(); }
+
+  bool isRunning() const override { return !binding()->client->isLost(); }
+  bool restart() override { return bringBack(true); }
+
+ private:
+  // A binding for `instance` in `loaded`'s surrogate that reports the surrogate's loss.
+  std::shared_ptr<InstanceBinding> bind(const ModuleLink::Loaded& loaded,
+                                std::unique_ptr<wire::Instance::Client> instance) {
+    auto binding = std::make_shared<InstanceBinding>(loaded.client, std::move(instance));
+    binding->lostListener = loaded.client->addLostListener(
+        [this, raw = binding.get()](const std::string& why) { stopped(*raw, why); });
+    return binding;
+  }
+
+  // [any-thread] `binding`'s surrogate is gone. Reported once, and only for the current one.
+  void stopped(InstanceBinding& binding, const std::string& why) {
+    {
+      std::lock_guard lock(bindingMutex_);
+      if (binding_.get() != &binding) return;
+    }
+    if (binding.stopReported.exchange(true)) return;
+    editor_.pluginStopped(why);
+    // The application may destroy the instance in pluginStopped, on this thread: then nothing of
+    // it may be touched afterwards. (One destroyed on another thread meanwhile is not gone yet:
+    // its binding's removal waits for this listener.)
+    auto alive = alive_;
+    callbacks_.pluginStopped(why);
+    if (*alive) supervisor_.stopped();
+  }
+
+  // Brings the plugin back in a running surrogate unless it is running; see restart().
+  bool bringBack(bool byHand) {
+    if (restartingThread_ == std::this_thread::get_id()) {
+      throw Error(Error::Kind::badState, "plugin '" + descriptor_.name +
+                                             "' is being restarted on this thread already");
+    }
+    std::shared_ptr<InstanceBinding> fresh, old;
+    {
+      std::lock_guard restarting(restartMutex_);
+      if (isRunning()) return false;
+      restartingThread_ = std::this_thread::get_id();
+      auto done = kj::defer([this] { restartingThread_ = std::thread::id(); });
+      auto loaded = link_->running();
+      fresh = bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
+      restore(*fresh);
+      editor_.pluginRestarting();
+      std::lock_guard lock(bindingMutex_);
+      old = std::exchange(binding_, fresh);
+    }
+    old.reset();  // the stopped life's remains go outside the locks
+    // Lost between its creation and now: its listener found it was not current yet.
+    if (fresh->client->isLost()) {
+      stopped(*fresh, "its surrogate stopped as it restarted");
+      throw Error(Error::Kind::disconnected,
+                  "plugin '" + descriptor_.name + "' stopped again as it restarted");
+    }
+    supervisor_.restarted(byHand);
+    logging::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
+                 utf8(link_->rules().modulePath), fresh->client->pid());
+    editor_.pluginRestarted();
+    callbacks_.pluginRestarted();
+    return true;
+  }
+
+  // Gives a new instance what the host knows of the old one. A surrogate that stops meanwhile
+  // fails the restart; the plugin refusing a value only costs that value.
+  void restore(InstanceBinding& fresh) {
+    auto memory = target_->memory.snapshot();
+    auto attempt = [&](const std::string& what, auto&& send) {
+      try {
+        call(fresh, send, kCheck);
+      } catch (const Error& error) {
+        if (endsTheSurrogate(error)) throw;
+        logging::warn("restarting plugin '{}': {} failed: {}", descriptor_.name, what,
+                     error.what());
+      }
+    };
+    if (memory.state) attempt("loading its last state", loadStateRequest(*memory.state));
+    for (const ParamInfo& param : traits_.params) {
+      auto value = memory.params.find(param.id);
+      if (value == memory.params.end() || param.isReadOnly()) continue;
+      attempt("setting parameter " + std::to_string(param.id),
+              setParamRequest(param.id, value->second));
+    }
+    if (memory.activation) {
+      attempt("activating it",
+              activateRequest(memory.activation->sampleRate, memory.activation->maxFrames));
+    }
+  }
+
+  EditorInfo createEditor(NativeWindow parent) override {
+    uint32_t handle = windowHandleToWire(reinterpret_cast<uintptr_t>(parent));
+    return call(
+        [handle](auto& instance) {
+          auto request = instance.openEditorRequest();
+          request.setApi(wire::WindowApi::WIN32_HWND);
+          request.setParent(handle);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return EditorInfo{editorSizeFromWire(response.getWidth(), response.getHeight()),
+                            response.getCanResize()};
+        });
+  }
+
+  void destroyEditor() override {
+    call([](auto& instance) { return instance.closeEditorRequest().send(); }, kCheck);
+  }
+
+  EditorSize resizeEditor(EditorSize size) override {
+    return call(
+        [size](auto& instance) {
+          auto request = instance.setEditorSizeRequest();
+          request.setWidth(size.width);
+          request.setHeight(size.height);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return editorSizeFromWire(response.getWidth(), response.getHeight());
+        });
+  }
+
+  void setEditorVisible(bool visible) override {
+    call(
+        [visible](auto& instance) {
+          auto request = instance.showEditorRequest();
+          request.setVisible(visible);
+          return request.send();
+        },
+        kCheck);
+  }
+
+  std::shared_ptr<ModuleLink> link_;
+  PluginDescriptor descriptor_;
+  std::shared_ptr<CallbackTarget> target_;
+  // False from the start of the destructor; a lost-listener keeps a copy (see stopped()).
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  const InstanceTraits traits_;  // the same in every life
+  HostCallbacks& callbacks_;  // the application's: outlives the instance
+  EditorSlot editor_;
+  RestartSupervisor supervisor_;  // stopped first thing in the destructor
+  std::mutex restartMutex_;       // one restart at a time
+  std::atomic<std::thread::id> restartingThread_;
+  mutable std::mutex bindingMutex_;
+  std::shared_ptr<InstanceBinding> binding_;  // the current life, replaced by a restart; declared last:
+                                      // its loss listener goes before anything it uses
+};
+
+class BridgedModule final : public PluginModule {
+ public:
+  BridgedModule(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
+                Architecture architecture, const LoadOptions& options)
+      : link_(std::make_shared<ModuleLink>(
+            std::move(surrogate), wire::ModuleKind::SDK, path, options,
+            [info = info_](wire::LoadedModule::Reader answer, bool first) {
+              auto sdk = answer.getSdk();
+              if (first) {  // a reload is the same file
+                auto version = sdk.getSdkVersion();
+                info->sdkVersion = {version.getMajor(), version.getMinor(), version.getRevision()};
+                for (auto plugin : sdk.getPlugins()) info->plugins.push_back(fromWire(plugin));
+              }
+              return sdk.getModule();
+            })),
+        architecture_(architecture),
+        restartPolicy_(options.restart) {}
+
+  const std::filesystem::path& path() const override { return link_->rules().modulePath; }
+  Architecture architecture() const override { return architecture_; }
+  bool isBridged() const override { return true; }
+  uint32_t surrogatePid() const override { return link_->current().client->pid(); }
+  SdkVersion sdkVersion() const override { return info_->sdkVersion; }
+  const std::vector<PluginDescriptor>& plugins() const override { return info_->plugins; }
+
+  // In a surrogate that stopped, this starts the one that replaces it.
+  std::unique_ptr<PluginInstance> createInstance(std::string_view pluginId,
+                                                 HostCallbacks& callbacks) override {
+    PluginDescriptor descriptor;
+    for (const auto& plugin : plugins()) {
+      if (plugin.id == pluginId) descriptor = plugin;
+    }
+    if (descriptor.id.empty()) {
+      throw Error(Error::Kind::notFound, "'" + utf8(path()) + "' has no plugin with id '" +
+                                             std::string(pluginId) + "'");
+    }
+    auto target = std::make_shared<CallbackTarget>(callbacks);
+    auto loaded = link_->running();
+    auto remote = createRemoteInstance(*link_, loaded, descriptor, target);
+    return std::make_unique<BridgedInstance>(link_, restartPolicy_, std::move(descriptor),
+                                             callbacks, loaded, std::move(remote),
+                                             std::move(target));
+  }
+
+ private:
+  // Filled by the link's first load, in the constructor: declared before it.
+  std::shared_ptr<SdkModuleInfo> info_ = std::make_shared<SdkModuleInfo>();
+  std::shared_ptr<ModuleLink> link_;
+  Architecture architecture_;
+  RestartPolicy restartPolicy_;
+};
+
+}  // namespace
+
+std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
+                                                const std::filesystem::path& path,
+                                                Architecture architecture,
+                                                const LoadOptions& options) {
+  return std::make_unique<BridgedModule>(std::move(surrogate), path, architecture, options);
+}
+
+}  // namespace bridge32

@@ -1,0 +1,18 @@
+// PluginModule and PluginInstance for a module served by a surrogate process.
+#pragma once
+
+#include <memory>
+
+#include "bridge32/host.h"
+#include "core/surrogate-client.h"
+
+namespace bridge32 {
+
+// Loads `path` in `surrogate`; `options` gives the call deadline, what to do about a hang, and
+// the restart policy.
+std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
+                                                const std::filesystem::path& path,
+                                                Architecture architecture,
+                                                const LoadOptions& options);
+
+}  // namespace bridge32

@@ -1,0 +1,231 @@
+// bridge32-surrogate-<arch>: loads plugin modules for a host of another bitness (or in
+// isolation) and serves them over the channel the host gave it.
+//
+//   bridge32-surrogate-x86 --socket-fd N       Linux: a connected Unix-domain socket
+//   bridge32-surrogate-x86 --pipe NAME         Windows: the host's named pipe
+//   ... --echo SIZE                            benchmark peer: echo SIZE-byte messages, no RPC
+#include <capnp/rpc-twoparty.h>
+#include <kj/async-io.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bridge32/error.h"
+#include "core/remote-log-sink.h"
+#include "core/surrogate-server.h"
+#include "wire.h"
+
+#if _WIN32
+#include "core/message-loop-port.h"
+#include "transport/named-pipe.h"
+#else
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+#endif
+
+namespace bridge32 {
+namespace {
+
+struct Options {
+  int socketFd = -1;
+  std::string pipeName;
+  size_t echoSize = 0;
+};
+
+[[noreturn]] void usage(const char* problem) {
+  spdlog::critical("{}; usage: bridge32-surrogate (--socket-fd N | --pipe NAME) [--echo SIZE]",
+                   problem);
+  std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) usage(("missing value after " + arg).c_str());
+    std::string value = argv[++i];
+    if (arg == "--socket-fd") {
+      options.socketFd = std::atoi(value.c_str());
+    } else if (arg == "--pipe") {
+      options.pipeName = value;
+    } else if (arg == "--echo") {
+      options.echoSize = size_t(std::strtoul(value.c_str(), nullptr, 10));
+    } else {
+      usage(("unknown argument " + arg).c_str());
+    }
+  }
+  if (options.socketFd < 0 && options.pipeName.empty()) usage("no channel to the host given");
+  return options;
+}
+
+// The plugin thread's event loop: the main thread's. On Windows it dispatches window messages
+// while it waits, since plugin editors are windows of this thread.
+struct PluginLoop {
+#if _WIN32
+  MessageLoopPort port;
+  kj::EventLoop loop{port};
+#else
+  kj::EventLoop loop;
+#endif
+  kj::WaitScope waitScope{loop};
+};
+
+// The channel to the host, on the serving thread's event loop.
+kj::Own<kj::AsyncIoStream> openChannel(const Options& options, kj::AsyncIoContext& io) {
+#if _WIN32
+  return wrapPipe(openPipe(win32::wide(options.pipeName)), io.win32EventPort);
+#else
+  return io.lowLevelProvider->wrapSocketFd(options.socketFd,
+                                           kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+#endif
+}
+
+// The raw ping-pong peer the benchmark compares RPC against: same process, same channel.
+kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
+  return stream.tryRead(buffer.begin(), buffer.size(), buffer.size())
+      .then([&](size_t n) -> kj::Promise<void> {
+        if (n < buffer.size()) return kj::READY_NOW;
+        return stream.write(buffer.begin(), buffer.size()).then([&] {
+          return echo(stream, buffer);
+        });
+      });
+}
+
+// The serving thread: serves the protocol until the host hangs up, handing plugin work to
+// `plugins`. Returns once every capability the host held is released, so every plugin is gone.
+int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& logSink) {
+  auto io = kj::setupAsyncIo();
+  auto stream = openChannel(options, io);
+  if (options.echoSize > 0) {
+    auto buffer = kj::heapArray<kj::byte>(options.echoSize);
+    echo(*stream, buffer).wait(io.waitScope);
+    return 0;
+  }
+
+  HostOutbox outbox;
+  KJ_DEFER(logSink.attach(nullptr));  // before the outbox goes
+  capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions());
+  auto onHandshake = [&] { logSink.attach(&outbox); };
+  auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(plugins, outbox, onHandshake));
+  network.onDisconnect().wait(io.waitScope);
+  // The host hung up: log locally again, then let the RPC system release every instance and
+  // module (on the plugin thread) as it goes out of scope.
+  logSink.attach(nullptr);
+  return 0;
+}
+
+// Runs plugins on this thread, the main one, and serves the channel on another.
+int serve(const Options& options, RemoteLogSink& logSink) {
+  PluginLoop loop;
+  PluginThread plugins(kj::getCurrentThreadExecutor());
+  auto served = kj::newPromiseAndCrossThreadFulfiller<int>();
+  std::thread serving([&] {
+    int status = 1;
+    try {
+      status = serveChannel(options, plugins, logSink);
+    } catch (const kj::Exception& exception) {
+      spdlog::critical("{}", exception.getDescription().cStr());
+    } catch (const std::exception& exception) {
+      spdlog::critical("{}", exception.what());
+    } catch (...) {
+      spdlog::critical("the serving thread ended with an exception that is not a std::exception");
+    }
+    served.fulfiller->fulfill(kj::mv(status));
+  });
+  KJ_DEFER(serving.join());
+  return served.promise.wait(loop.waitScope);
+}
+
+#if _WIN32
+// A plugin that crashes ends the process with the exception code as its exit code, which is
+// what the host reports, after one line on stderr. No crash dialog, no debugger: left to
+// Windows' defaults, a crash would wait on a dialog nobody sees (under Wine, on winedbg).
+LONG WINAPI onUnhandledException(EXCEPTION_POINTERS* exception) {
+  const EXCEPTION_RECORD& record = *exception->ExceptionRecord;
+  char line[128];
+  int length = std::snprintf(line, sizeof line, "surrogate: unhandled exception 0x%08lX at %p\n",
+                             static_cast<unsigned long>(record.ExceptionCode),
+                             record.ExceptionAddress);
+  DWORD written;
+  WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, DWORD(length), &written, nullptr);
+  TerminateProcess(GetCurrentProcess(), record.ExceptionCode);
+  return EXCEPTION_EXECUTE_HANDLER;
+}
+
+// abort() and std::terminate(): exit code 3, as the C runtime's own abort gives, without its
+// message box.
+void onAbort(int) {
+  const char line[] = "surrogate: abort() called\n";
+  DWORD written;
+  WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, DWORD(sizeof line - 1), &written, nullptr);
+  TerminateProcess(GetCurrentProcess(), 3);
+}
+
+void installCrashHandling() {
+  SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+  SetUnhandledExceptionFilter(onUnhandledException);
+  signal(SIGABRT, onAbort);
+}
+#endif
+
+#if !_WIN32
+// Ends this process when the host's does, even while a plugin holds the serving thread (a
+// hung plugin never sees the connection close). The host is our parent; a pidfd for it becomes
+// readable when it exits. Where pidfd_open is missing (old kernels, some emulators), it polls
+// getppid(). (On Windows the host's job object does this.)
+void exitWithHost() {
+  pid_t host = getppid();
+  int pidfd = int(syscall(SYS_pidfd_open, host, 0));
+  if (getppid() != host) std::_Exit(1);  // gone before we looked
+  std::thread([host, pidfd] {
+    if (pidfd >= 0) {
+      pollfd gone{pidfd, POLLIN, 0};
+      while (poll(&gone, 1, -1) < 0 && errno == EINTR) {
+      }
+    } else {
+      while (getppid() == host) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    const char line[] = "surrogate: the host process is gone; exiting\n";
+    [[maybe_unused]] auto written = write(2, line, sizeof line - 1);
+    std::_Exit(1);
+  }).detach();
+}
+#endif
+
+}  // namespace
+}  // namespace bridge32
+
+int main(int argc, char** argv) {
+#if _WIN32
+  bridge32::installCrashHandling();
+#else
+  signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
+  bridge32::exitWithHost();
+#endif
+  auto logSink = std::make_shared<bridge32::RemoteLogSink>();
+  auto logger = std::make_shared<spdlog::logger>("surrogate", logSink);
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+
+  auto options = bridge32::parse(argc, argv);
+  try {
+    return bridge32::serve(options, *logSink);
+  } catch (const kj::Exception& exception) {
+    spdlog::critical("{}", exception.getDescription().cStr());
+  } catch (const std::exception& exception) {
+    spdlog::critical("{}", exception.what());
+  }
+  return 1;
+}

@@ -1,0 +1,91 @@
+#include "core/surrogate-server.h"
+
+#include <kj/async.h>
+#include <spdlog/spdlog.h>
+
+#include "bridge32/error.h"
+#include "core/module-kind.h"
+#include "wire.h"
+
+#if _WIN32
+#include <process.h>
+#define getpid _getpid
+#else
+#include <unistd.h>
+#endif
+
+namespace bridge32 {
+
+namespace {
+
+class SessionServer final : public wire::Session::Server {
+ public:
+  SessionServer(PluginThread& plugins, HostOutbox& outbox)
+      : plugins_(plugins), kinds_(allModuleKinds(plugins, outbox)) {}
+
+ protected:
+  kj::Promise<void> load(LoadContext context) override {
+    auto params = context.getParams();
+    auto kind = kinds_.find(params.getKind());
+    if (kind == kinds_.end()) {
+      setError(context.getResults().initError(),
+               Error(Error::Kind::unsupported,
+                     "this surrogate does not load modules of kind " +
+                         std::to_string(uint16_t(params.getKind()))));
+      return kj::READY_NOW;
+    }
+    return kind->second->load(context, text(params.getPath()));
+  }
+
+  // Answered by the plugin thread between calls: a surrogate whose plugin thread is stuck in a
+  // plugin stops answering.
+  kj::Promise<void> ping(PingContext) override {
+    return plugins_.run([] {}).ignoreResult();
+  }
+
+  kj::Promise<void> shutdown(ShutdownContext) override {
+    // The host releases its capabilities and hangs up after this answer; the surrogate exits
+    // when the connection closes (see main).
+    spdlog::debug("shutdown requested");
+    return kj::READY_NOW;
+  }
+
+ private:
+  PluginThread& plugins_;
+  ModuleKinds kinds_;
+};
+
+}  // namespace
+
+SurrogateServer::SurrogateServer(PluginThread& plugins, HostOutbox& outbox,
+                                 std::function<void()> onHandshake, uint32_t protocolVersion)
+    : plugins_(plugins),
+      outbox_(outbox),
+      onHandshake_(std::move(onHandshake)),
+      protocolVersion_(protocolVersion) {}
+
+kj::Promise<void> SurrogateServer::handshake(HandshakeContext context) {
+  auto params = context.getParams();
+  auto results = context.getResults();
+  results.setProtocolVersion(protocolVersion_);
+  results.setArchitecture(toWire(thisArchitecture()));
+  results.setPid(uint32_t(getpid()));
+  if (params.getProtocolVersion() != protocolVersion_) {
+    setError(results.initError(),
+             Error(Error::Kind::unsupportedVersion,
+                   "the host speaks bridge32 protocol " +
+                       std::to_string(params.getProtocolVersion()) + " but this surrogate speaks " +
+                       std::to_string(protocolVersion_)));
+  } else if (handshakeDone_) {
+    setError(results.initError(),
+             Error(Error::Kind::badState, "the handshake was already done on this connection"));
+  } else {
+    handshakeDone_ = true;
+    outbox_.setLogSink(params.getLog());
+    if (onHandshake_) onHandshake_();
+    results.setSession(kj::heap<SessionServer>(plugins_, outbox_));
+  }
+  return kj::READY_NOW;
+}
+
+}  // namespace bridge32

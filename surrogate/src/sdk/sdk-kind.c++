@@ -1,0 +1,279 @@
+#include "sdk/sdk-kind.h"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <vector>
+
+#include "bridge32/error.h"
+#include "bridge32/window-handle.h"
+#include "core/answer.h"
+#include "sdk/sdk-module.h"
+
+namespace bridge32 {
+
+namespace {
+
+// HostCallbacks and EditorHost for one instance: into the outbox, from any thread, at once.
+class OutboxCallbacks final : public HostCallbacks, public EditorHost {
+ public:
+  OutboxCallbacks(HostOutbox& outbox, HostOutbox::Target target)
+      : outbox_(outbox), target_(target) {}
+
+  void log(LogLevel level, std::string_view message) override {
+    outbox_.log(target_, level, message);
+  }
+  void paramChanged(uint32_t paramId, double value) override {
+    outbox_.paramChanged(target_, paramId, value);
+  }
+  bool requestResize(EditorSize size) override {
+    outbox_.editorResize(target_, size);
+    return true;
+  }
+
+ private:
+  HostOutbox& outbox_;
+  HostOutbox::Target target_;
+};
+
+// An instance and where its callbacks go; lives on the plugin thread.
+struct InstanceState {
+  OutboxCallbacks callbacks;
+  std::unique_ptr<SdkInstance> instance;  // null once destroyed
+
+  InstanceState(HostOutbox& outbox, HostOutbox::Target target,
+                std::shared_ptr<SdkModule> module, std::string_view pluginId)
+      : callbacks(outbox, target),
+        instance(std::make_unique<SdkInstance>(std::move(module), pluginId, callbacks,
+                                                  &callbacks)) {}
+
+  SdkInstance& live() {
+    if (!instance) throw Error(Error::Kind::badState, "the plugin instance was destroyed");
+    return *instance;
+  }
+};
+
+class InstanceServer final : public wire::Instance::Server {
+ public:
+  InstanceServer(PluginThread& plugins, HostOutbox& outbox, HostOutbox::Target target,
+                 PluginOwned<InstanceState> state)
+      : plugins_(plugins), outbox_(outbox), target_(target), state_(kj::mv(state)) {}
+  ~InstanceServer() noexcept(false) { outbox_.removeTarget(target_); }
+
+ protected:
+  kj::Promise<void> getParam(GetParamContext context) override {
+    uint32_t id = context.getParams().getId();
+    return onPlugin(
+        context, [this, id] { return live().param(id); },
+        [](auto& results, double value) { results.setValue(value); });
+  }
+
+  kj::Promise<void> setParam(SetParamContext context) override {
+    auto params = context.getParams();
+    uint32_t id = params.getId();
+    double value = params.getValue();
+    return onPlugin(context, [this, id, value] { live().setParam(id, value); }, kNoResults);
+  }
+
+  kj::Promise<void> saveState(SaveStateContext context) override {
+    return onPlugin(
+        context, [this] { return live().saveState(); },
+        [](auto& results, std::vector<uint8_t>& state) {
+          results.setState(kj::arrayPtr(state.data(), state.size()));
+        });
+  }
+
+  kj::Promise<void> loadState(LoadStateContext context) override {
+    auto bytes = context.getParams().getState();
+    std::vector<uint8_t> state(bytes.begin(), bytes.end());
+    return onPlugin(
+        context, [this, state = std::move(state)] { live().loadState(state); }, kNoResults);
+  }
+
+  kj::Promise<void> activate(ActivateContext context) override {
+    auto params = context.getParams();
+    double sampleRate = params.getSampleRate();
+    uint32_t maxFrames = params.getMaxFrames();
+    return onPlugin(
+        context, [this, sampleRate, maxFrames] { live().activate(sampleRate, maxFrames); },
+        kNoResults);
+  }
+
+  kj::Promise<void> deactivate(DeactivateContext context) override {
+    return onPlugin(context, [this] { live().deactivate(); }, kNoResults);
+  }
+
+  kj::Promise<void> process(ProcessContext context) override {
+    auto params = context.getParams();
+    uint32_t channels = params.getChannels(), frames = params.getFrames();
+    auto list = params.getInput();
+    // Checked here too, before sizing anything by numbers the host sent.
+    try {
+      checkAudioBlock(channels, frames, list.size(), list.size());
+    } catch (const Error& error) {
+      setError(context.getResults().initError(), error);
+      return kj::READY_NOW;
+    }
+    std::vector<float> input(list.size());
+    for (uint32_t i = 0; i < list.size(); ++i) input[i] = list[i];
+    return onPlugin(
+        context,
+        [this, channels, frames, input = std::move(input)] {
+          std::vector<float> output(input.size(), 0.0f);
+          live().process(channels, frames, input, output);
+          return output;
+        },
+        [](auto& results, std::vector<float>& output) {
+          auto list = results.initOutput(uint32_t(output.size()));
+          for (uint32_t i = 0; i < list.size(); ++i) list.set(i, output[i]);
+        });
+  }
+
+  kj::Promise<void> openEditor(OpenEditorContext context) override {
+    auto params = context.getParams();
+    if (params.getApi() != wire::WindowApi::WIN32_HWND) {
+      setError(context.getResults().initError(),
+               Error(Error::Kind::unsupported,
+                     "the host asked for an editor in an unknown window API"));
+      return kj::READY_NOW;
+    }
+    auto parent = reinterpret_cast<void*>(windowHandleFromWire(params.getParent()));
+    return onPlugin(
+        context, [this, parent] { return live().openEditor(B32_WINDOW_API_WIN32, parent); },
+        [](auto& results, EditorInfo& editor) {
+          results.setWidth(editor.size.width);
+          results.setHeight(editor.size.height);
+          results.setCanResize(editor.canResize);
+        });
+  }
+
+  kj::Promise<void> closeEditor(CloseEditorContext context) override {
+    return onPlugin(context, [this] { live().closeEditor(); }, kNoResults);
+  }
+
+  kj::Promise<void> setEditorSize(SetEditorSizeContext context) override {
+    auto params = context.getParams();
+    EditorSize size{params.getWidth(), params.getHeight()};
+    return onPlugin(
+        context, [this, size] { return live().setEditorSize(size); },
+        [](auto& results, EditorSize& took) {
+          results.setWidth(took.width);
+          results.setHeight(took.height);
+        });
+  }
+
+  kj::Promise<void> showEditor(ShowEditorContext context) override {
+    bool visible = context.getParams().getVisible();
+    return onPlugin(context, [this, visible] { live().showEditor(visible); }, kNoResults);
+  }
+
+  kj::Promise<void> destroy(DestroyContext context) override {
+    return onPlugin(
+        context,
+        [this] {
+          live();
+          state_.get().instance.reset();
+        },
+        kNoResults);
+  }
+
+ private:
+  template <typename Context, typename Work, typename Fill>
+  kj::Promise<void> onPlugin(Context& context, Work&& work, Fill&& fill) {
+    return answer(plugins_, outbox_, context, kj::fwd<Work>(work), kj::fwd<Fill>(fill));
+  }
+  SdkInstance& live() { return state_.get().live(); }  // [plugin thread]
+
+  PluginThread& plugins_;
+  HostOutbox& outbox_;
+  HostOutbox::Target target_;
+  PluginOwned<InstanceState> state_;
+};
+
+// What creating an instance came to on the plugin thread.
+struct CreatedInstance {
+  PluginOwned<InstanceState> state;
+  bool hasParams, hasState, hasProcess, hasGui;
+  std::vector<ParamInfo> params;
+};
+
+class ModuleServer final : public wire::Module::Server {
+ public:
+  ModuleServer(PluginThread& plugins, HostOutbox& outbox,
+               PluginOwned<std::shared_ptr<SdkModule>> module)
+      : plugins_(plugins), outbox_(outbox), module_(kj::mv(module)) {}
+
+ protected:
+  kj::Promise<void> createInstance(CreateInstanceContext context) override {
+    auto params = context.getParams();
+    HostOutbox::Target target = outbox_.addTarget(params.getHost());
+    std::string pluginId = text(params.getPluginId());
+    return answer(
+        plugins_, outbox_, context,
+        [this, target, pluginId] {
+          auto state = std::make_unique<InstanceState>(outbox_, target, module_.get(), pluginId);
+          const SdkInstance& instance = *state->instance;
+          return CreatedInstance{PluginOwned<InstanceState>(plugins_, std::move(state)),
+                                 instance.hasParams(), instance.hasState(), instance.hasProcess(),
+                                 instance.hasGui(), instance.params()};
+        },
+        [this, target](auto& results, CreatedInstance& created) {
+          auto extensions = results.initExtensions();
+          extensions.setParams(created.hasParams);
+          extensions.setState(created.hasState);
+          extensions.setProcess(created.hasProcess);
+          extensions.setGui(created.hasGui);
+          auto params = results.initParams(uint32_t(created.params.size()));
+          for (uint32_t i = 0; i < params.size(); ++i) toWire(created.params[i], params[i]);
+          results.setInstance(
+              kj::heap<InstanceServer>(plugins_, outbox_, target, kj::mv(created.state)));
+        })
+        .then([this, target, context]() mutable {
+          if (context.getResults().hasError()) outbox_.removeTarget(target);
+        });
+  }
+
+ private:
+  PluginThread& plugins_;
+  HostOutbox& outbox_;
+  PluginOwned<std::shared_ptr<SdkModule>> module_;
+};
+
+// What loading a module came to on the plugin thread.
+struct LoadedModule {
+  PluginOwned<std::shared_ptr<SdkModule>> module;
+  SdkVersion sdkVersion;
+  std::vector<PluginDescriptor> plugins;
+};
+
+}  // namespace
+
+kj::Promise<void> SdkKind::load(LoadContext context, std::string path) {
+  return answer(
+      plugins_, outbox_, context,
+      [this, path] {
+        spdlog::debug("loading plugin module '{}'", path);
+        // The loader returns the same handle for a module loaded twice; init() must still run
+        // only once, so a loaded module is shared while anyone holds it.
+        std::shared_ptr<SdkModule> module = modules_[path].lock();
+        if (!module) {
+          module = std::make_shared<SdkModule>(pathFromUtf8(path));
+          modules_[path] = module;
+        }
+        return LoadedModule{
+            PluginOwned(plugins_, std::make_unique<std::shared_ptr<SdkModule>>(module)),
+            module->sdkVersion(), module->plugins()};
+      },
+      [this](auto& results, LoadedModule& loaded) {
+        auto sdk = results.initModule().initSdk();
+        auto version = sdk.initSdkVersion();
+        version.setMajor(loaded.sdkVersion.major);
+        version.setMinor(loaded.sdkVersion.minor);
+        version.setRevision(loaded.sdkVersion.revision);
+        auto plugins = sdk.initPlugins(uint32_t(loaded.plugins.size()));
+        for (uint32_t i = 0; i < plugins.size(); ++i) toWire(loaded.plugins[i], plugins[i]);
+        sdk.setModule(kj::heap<ModuleServer>(plugins_, outbox_, kj::mv(loaded.module)));
+      });
+}
+
+}  // namespace bridge32
