@@ -35,6 +35,7 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("bridge32::wire");
 
 using Sdk = import "sdk.capnp";
+using Library = import "library.capnp";
 using import "common.capnp".Architecture;
 using import "common.capnp".Error;
 using import "common.capnp".LogLevel;
@@ -88,12 +89,15 @@ interface Session {
 }
 
 enum ModuleKind {
-  sdk @0;  # a plugin written against bridge32's SDK: exports bridge32_entry
+  sdk @0;      # a plugin written against bridge32's SDK: exports bridge32_entry
+  library @1;  # any DLL or shared object, its exports called by their C declarations
 }
 
 struct LoadedModule {
-  # What `load` answers, by kind. (A union once there are two kinds: Cap'n Proto lets a field
-  # move into a new union beside new fields.)
-  sdk @0 :Sdk.LoadedSdkModule;
+  # What `load` answers, by kind.
+  union {
+    sdk @0 :Sdk.LoadedSdkModule;
+    library @1 :Library.LoadedLibrary;
+  }
 }
 

@@ -403,6 +403,10 @@ class BridgedModule final : public PluginModule {
       : link_(std::make_shared<ModuleLink>(
             std::move(surrogate), wire::ModuleKind::SDK, path, options,
             [info = info_](wire::LoadedModule::Reader answer, bool first) {
+              if (!answer.isSdk()) {
+                throw Error(Error::Kind::failed, "the surrogate answered a load of an SDK module "
+                                                 "with a module of another kind");
+              }
               auto sdk = answer.getSdk();
               if (first) {  // a reload is the same file
                 auto version = sdk.getSdkVersion();

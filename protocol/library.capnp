@@ -1,0 +1,64 @@
+# bridge32 protocol, the library module kind: any exported function of an unmodified DLL or
+# shared object, called by its C declaration. `Session.load(kind = library)` answers with a
+# `Library`; `bind` gives a `Function` for one declaration, which the surrogate parses itself
+# (the same parser as the host's) and lays out for its own ABI, so nothing of the host's memory
+# layout crosses: values cross as `Value`s, and the surrogate builds the DLL's memory from them.
+
+@0x8983ed5312a53a1b;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("bridge32::wire");
+
+using import "common.capnp".Error;
+
+struct LoadedLibrary {
+  library @0 :Library;
+}
+
+interface Library {
+  bind @0 (declarations :Text) -> (error :Error, function :Function);
+  # `declarations` is C text: struct, enum and typedef definitions, then the function to call,
+  # whose name is the export. Fails with notFound (naming the closest exports) when the library
+  # has no such export, invalidArgument when the text does not parse.
+}
+
+interface Function {
+  call @0 (arguments :List(Value)) -> (error :Error, result :Value, outputs :List(Value),
+                                       lastError :UInt32);
+  # `arguments` are the values of the in and in/out parameters, in order; `outputs` are those of
+  # the out and in/out parameters after the call, in order; `lastError` is the calling thread's
+  # GetLastError() (Windows) or errno right after the call.
+}
+
+struct Value {
+  # A C value, by what it means rather than how it is laid out.
+  union {
+    null @0 :Void;          # a null pointer; no value (void)
+    boolean @1 :Bool;
+    signed @2 :Int64;
+    unsigned @3 :UInt64;
+    floating @4 :Float64;
+    text @5 :Text;          # a string, UTF-8
+    array @6 :List(Value);
+    record @7 :List(Field); # a struct or union, field by field
+    opaque @8 :Opaque;      # a pointer or handle the DLL handed out, never dereferenced
+  }
+}
+
+struct Field {
+  name @0 :Text;
+  value @1 :Value;
+}
+
+struct Opaque {
+  value @0 :UInt64;
+  # A pointer of the surrogate's, as an integer; a window handle as its low 32 bits.
+  kind @1 :OpaqueKind;
+}
+
+enum OpaqueKind {
+  pointer @0;
+  kernelHandle @1;  # HANDLE: valid only in the process that owns it
+  windowHandle @2;  # HWND, HDC, ...: valid in every process of the session (low 32 bits)
+  moduleHandle @3;  # HMODULE
+}
