@@ -1,0 +1,64 @@
+// The C declaration language of bridge32: function declarations as copied from a vendor header,
+// with the structs, unions, enums and typedefs they use, Microsoft SAL annotations, calling
+// conventions, `#pragma pack` and integer `#define`s. Windows and <stdint.h> type names are
+// predefined. Pure text to types: no I/O, nothing ABI-specific (see c-types.h).
+//
+// What is accepted beyond plain C: __declspec(...), __attribute__((...)) (packed and calling
+// conventions honoured, layout-changing ones such as aligned refused), extern "C" { ... },
+// Windows macros that are noise here (WINBASEAPI, FAR, IN, OUT, OPTIONAL...). Refused with a
+// clear error: bit-fields, long double, preprocessor conditionals, variables, sizes that need
+// sizeof.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "library/c-types.h"
+
+namespace bridge32::library {
+
+// What one text declared. Cheap to copy: copies share the parsed types, which are immutable.
+// The shared_ptrs it hands out keep all of them alive on their own. Thread-safe to read.
+class Declarations {
+ public:
+  // Every function declared, in the order of the text.
+  const std::vector<std::shared_ptr<const Signature>>& functions() const { return functions_; }
+  // "The" function of a one-function text: the last one declared. Throws
+  // Error(invalidArgument) when the text declared none.
+  std::shared_ptr<const Signature> function() const;
+  // The last function of that name, or null.
+  std::shared_ptr<const Signature> findFunction(std::string_view name) const;
+  // A typedef name, predefined ("DWORD", "size_t") or declared; null if unknown.
+  std::shared_ptr<const Type> findType(std::string_view name) const;
+  // A struct, union or enum by tag; null if unknown.
+  std::shared_ptr<const Type> findTag(std::string_view tag) const;
+  // An enumerator or #define constant.
+  std::optional<int64_t> findConstant(std::string_view name) const;
+
+  // Equal when everything declared is structurally equal (see operator== in c-types.h).
+  friend bool operator==(const Declarations& a, const Declarations& b);
+
+ private:
+  friend class DeclarationParser;
+  std::shared_ptr<const Type> share(const Type* type) const;
+
+  std::shared_ptr<const TypeStore> store_;
+  std::vector<std::shared_ptr<const Signature>> functions_;
+  std::map<std::string, const Type*, std::less<>> typedefs_;
+  std::map<std::string, const Type*, std::less<>> tags_;
+  std::map<std::string, int64_t, std::less<>> constants_;
+};
+
+// Limits that keep hostile text from exhausting the stack or memory.
+constexpr size_t kMaxDeclarationTextBytes = size_t(1) << 20;
+constexpr int kMaxDeclarationNesting = 64;  // parentheses, braces, nested structs, parameter lists
+
+// Parses `text`. Throws Error(invalidArgument) with "line L, column C: expected X, found Y" and
+// similar messages ("unknown type 'FOO'"). The same text always gives equal Declarations.
+Declarations parseDeclarations(std::string_view text);
+
+}  // namespace bridge32::library

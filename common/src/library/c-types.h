@@ -1,0 +1,254 @@
+// The C type model for DLL functions called by declaration: the types a declaration names, the
+// annotations (Microsoft SAL and bridge32's _Kept_) that say how a pointer argument crosses the
+// call, and the layout of those types in the four x86 ABIs a DLL may run in.
+//
+// Types are ABI-independent: `long`, `size_t` and `wchar_t` keep their C meaning and get their
+// size only from layoutOf(type, abi), so one parse serves a 32-bit DLL and a 64-bit one.
+//
+// Ownership: the types, records and signatures of one parse live together in a TypeStore and
+// point at one another with plain pointers (a struct may point at itself, which shared pointers
+// would turn into a leak). Whoever holds the store, or a shared_ptr that aliases it (see
+// Declarations in c-parser.h), keeps all of them alive. Everything is immutable once parsed, so
+// any number of threads may read it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bridge32::library {
+
+// The ABI of the process the DLL runs in.
+enum class Abi { win32, win64, sysvI386, sysvX64 };
+
+// The ABI of this process.
+Abi nativeAbi();
+std::string_view toString(Abi abi);  // "win32", ...
+bool isWindows(Abi abi);
+uint32_t pointerSize(Abi abi);
+
+// The enumerators are not named cdecl, stdcall...: <windows.h> under MinGW defines `cdecl` (and
+// `pascal`) as macros, and this header must live beside it.
+enum class CallingConvention { platformDefault, cDecl, stdCall, fastCall, thisCall };
+std::string_view toString(CallingConvention convention);  // "__stdcall"; "" for the default
+
+// A size expression of a SAL annotation: `n`, `*pn`, `return`, `16`, `n * 2`, `count + 1`.
+// Names are those of parameters (or, for _Field_size_, of fields of the same struct); constants
+// (enumerators, #define) are already folded into numbers.
+struct SizeExpression {
+  enum class Op { constant, name, dereference, returnValue, add, subtract, multiply, divide };
+  Op op = Op::constant;
+  int64_t constant = 0;           // Op::constant
+  std::string name;               // Op::name and Op::dereference (the name of the pointer)
+  std::vector<SizeExpression> operands;  // the two operands of add ... divide
+  friend bool operator==(const SizeExpression&, const SizeExpression&) = default;
+};
+
+// The integer value of `name` (a parameter or field; "return" for the function's result),
+// or of what it points at when `dereferenced`. Called by evaluate; throws whatever it likes.
+using SizeLookup = std::function<int64_t(std::string_view name, bool dereferenced)>;
+
+// The value of `expression`. Throws Error(invalidArgument) on overflow or division by zero.
+int64_t evaluate(const SizeExpression& expression, const SizeLookup& lookup);
+// As written in C: "nSize", "*destLen", "n * 2".
+std::string toString(const SizeExpression& expression);
+
+enum class Direction { in, out, inout };
+std::string_view toString(Direction direction);  // "in", "out", "inout"
+
+// How the argument (or result, or struct field) crosses the call.
+enum class Transfer {
+  value,     // the value itself: a number, a struct by value, a handle
+  opaque,    // a pointer the DLL hands out or takes back; never dereferenced by the bridge
+  elements,  // a pointer to `count` elements of the pointed-at type
+  bytes,     // a pointer to `count` bytes
+  string,    // a pointer to a NUL-terminated string; `count`, if set, is an out buffer's capacity
+  callback,  // a function pointer
+};
+std::string_view toString(Transfer transfer);
+
+// What the declaration says about one parameter, result or struct field: the SAL annotations as
+// written, and what they (or, without them, the type) resolve to.
+//
+// Defaults without annotations, by type:
+//   - not a pointer: value, in;
+//   - void * (const or not), or a pointer to an incomplete struct: opaque;
+//   - const char *, const wchar_t * (LPCSTR, LPCWSTR...): in, string;
+//   - char *, wchar_t * (LPSTR, LPWSTR): inout, string. Treating it as "one char" would be
+//     wrong for nearly every real API, and a NUL-terminated buffer the callee may change is the
+//     reading that C code most often means. Give _Out_writes_z_(n) for an output buffer;
+//   - const T *: in, one element; T *: inout, one element;
+//   - a function pointer: callback;
+//   - a result: out; a pointer result other than a string is opaque unless _Ret_writes_ says.
+struct Annotation {
+  std::vector<std::string> sal;  // as written, e.g. {"_In_reads_(n)", "_Kept_"}; may be empty
+  Direction direction = Direction::in;
+  Transfer transfer = Transfer::value;
+  bool optional = false;  // null is allowed (_opt_, _Ret_maybenull_)
+  bool kept = false;      // _Kept_: the DLL keeps the pointer, callback or handle after returning
+  std::optional<SizeExpression> count;    // elements or bytes; string: out buffer capacity
+  std::optional<SizeExpression> written;  // _Out_writes_to_'s second size: how many were written
+  friend bool operator==(const Annotation&, const Annotation&) = default;
+};
+
+struct Type;
+
+struct Field {
+  std::string name;  // empty for an anonymous struct or union member
+  const Type* type = nullptr;
+  Annotation annotation;  // _Field_size_ and friends; type defaults otherwise
+};
+
+struct Record {
+  bool isUnion = false;
+  std::string tag;  // empty when anonymous
+  bool isComplete = false;
+  std::vector<Field> fields;
+  uint32_t pack = 0;      // #pragma pack(n) in force at the definition; 0 for none
+  bool isPacked = false;  // __attribute__((packed))
+};
+
+struct EnumConstant {
+  std::string name;
+  int64_t value = 0;
+};
+
+struct Enumeration {
+  std::string tag;  // empty when anonymous
+  std::vector<EnumConstant> constants;
+};
+
+struct Parameter {
+  std::string name;  // may be empty
+  const Type* type = nullptr;
+  Annotation annotation;
+};
+
+struct Signature {
+  std::string name;  // empty for the signature of a function pointer
+  const Type* returnType = nullptr;
+  Annotation returnAnnotation;
+  std::vector<Parameter> parameters;
+  CallingConvention convention = CallingConvention::platformDefault;
+  bool isVariadic = false;
+};
+
+// Integer widths that depend on the ABI are kept symbolic until layout.
+enum class IntegerWidth {
+  bits8, bits16, bits32, bits64,
+  cLong,    // long: 8 bytes on sysvX64, 4 elsewhere
+  pointer,  // size_t, intptr_t, ULONG_PTR...
+  wcharT,   // wchar_t: 2 bytes unsigned on Windows, 4 bytes signed on SysV
+};
+
+// Which integers hold text, for the string defaults.
+enum class Character {
+  none,   // a number (including signed char and unsigned char)
+  narrow, // char
+  wide,   // wchar_t, WCHAR
+};
+
+// USER and GDI handles (HWND, HDC...) mean the same in every process and cross as values (their
+// low 32 bits); kernel-object and module handles only mean something in the DLL's process.
+enum class HandleKind { window, kernel, module };
+
+// One C type. A plain struct whose fields beyond `kind` only mean something for some kinds.
+struct Type {
+  enum class Kind { voidType, boolean, integer, floating, pointer, array, record, enumeration,
+                    function, handle };
+  Kind kind = Kind::voidType;
+  bool isConst = false;
+  // The name the type was declared through: a keyword ("unsigned int"), a predefined name
+  // ("DWORD", "size_t") or a typedef. Empty for derived types (pointers, arrays...).
+  std::string name;
+
+  IntegerWidth width = IntegerWidth::bits32;  // integer
+  bool isSigned = true;                       // integer (wchar_t: see signedness())
+  Character character = Character::none;      // integer
+  uint32_t floatBytes = 8;                    // floating: 4 or 8
+  HandleKind handle = HandleKind::kernel;     // handle
+  const Type* target = nullptr;               // pointer: what it points at; array: element
+  uint64_t count = 0;                         // array: number of elements
+  const Record* record = nullptr;             // record
+  const Enumeration* enumeration = nullptr;   // enumeration
+  const Signature* signature = nullptr;       // function
+
+  bool isPointer() const { return kind == Kind::pointer; }
+  bool isFunctionPointer() const { return isPointer() && target->kind == Kind::function; }
+  // A pointer the bridge cannot look through: to void or to a struct it has no definition of.
+  bool isOpaquePointer() const;
+  // A pointer to char or wchar_t (const or not).
+  bool isStringPointer() const;
+};
+
+// Structural equality (names and qualifiers included). A pointer to a named struct compares
+// the struct by tag only, which keeps self-referential structs from recursing forever.
+bool operator==(const Type& a, const Type& b);
+bool operator==(const Field& a, const Field& b);
+bool operator==(const Parameter& a, const Parameter& b);
+bool operator==(const Signature& a, const Signature& b);
+bool operator==(const Record& a, const Record& b);
+bool operator==(const Enumeration& a, const Enumeration& b);
+bool operator==(const EnumConstant& a, const EnumConstant& b);
+
+// The type as C would write it, for messages: "unsigned int", "const double *", "struct P",
+// "DWORD", "int (__stdcall *)(HWND, LPARAM)", "char[16]".
+std::string describe(const Type& type);
+// The declaration: "int __stdcall MessageBoxA(HWND hWnd, LPCSTR lpText, ...)".
+std::string describe(const Signature& signature);
+
+// Integer size and signedness in `abi` (enumerations are int; bool is not an integer here).
+uint32_t integerSize(const Type& integer, Abi abi);
+bool isSignedInteger(const Type& integer, Abi abi);
+
+struct FieldLayout;
+
+// Where a type's bytes are in `abi`. For a struct or union, where each field is, nested.
+struct Layout {
+  uint64_t size = 0;
+  uint64_t alignment = 1;  // as a struct member: what decides offsets
+  std::vector<FieldLayout> fields;
+  friend bool operator==(const Layout&, const Layout&) = default;
+};
+
+struct FieldLayout {
+  std::string name;
+  uint64_t offset = 0;
+  Layout layout;
+  friend bool operator==(const FieldLayout&, const FieldLayout&) = default;
+};
+
+// The largest type layoutOf accepts: larger ones are refused, not computed, so that a hostile
+// declaration cannot make a caller allocate gigabytes.
+constexpr uint64_t kMaxTypeBytes = uint64_t(256) << 20;
+
+// Throws Error(invalidArgument) for a type without a size (void, a function, an incomplete
+// struct) or one larger than kMaxTypeBytes.
+Layout layoutOf(const Type& type, Abi abi);
+
+// Owns every type, record and signature of one parse; their addresses never change.
+class TypeStore {
+ public:
+  TypeStore() = default;
+  TypeStore(const TypeStore&) = delete;
+  TypeStore& operator=(const TypeStore&) = delete;
+
+  Type& add(Type type) { return types_.emplace_back(std::move(type)); }
+  Record& addRecord() { return records_.emplace_back(); }
+  Enumeration& addEnumeration() { return enumerations_.emplace_back(); }
+  Signature& addSignature(Signature signature) {
+    return signatures_.emplace_back(std::move(signature));
+  }
+
+ private:
+  std::deque<Type> types_;
+  std::deque<Record> records_;
+  std::deque<Enumeration> enumerations_;
+  std::deque<Signature> signatures_;
+};
+
+}  // namespace bridge32::library
