@@ -9,10 +9,17 @@
 #include <optional>
 
 #include "bridge32/error.h"
+#include "module-image.h"
 
 namespace bridge32 {
 
 namespace {
+
+using image::bytesText;
+using image::le16;
+using image::le32;
+using image::le64;
+using image::readAt;
 
 constexpr uint16_t kElfMachine386 = 3;
 constexpr uint16_t kElfMachineX86_64 = 62;
@@ -20,22 +27,7 @@ constexpr uint16_t kElfTypeSharedObject = 3;
 constexpr uint16_t kPeMachineI386 = 0x14c;
 constexpr uint16_t kPeMachineAmd64 = 0x8664;
 constexpr uint16_t kPeFileDll = 0x2000;
-constexpr uint16_t kPe32PlusMagic = 0x20b;
-
-uint16_t le16(const unsigned char* p) { return uint16_t(p[0] | p[1] << 8); }
-uint32_t le32(const unsigned char* p) { return uint32_t(le16(p)) | uint32_t(le16(p + 2)) << 16; }
-
-uint64_t le64(const unsigned char* p) { return uint64_t(le32(p)) | uint64_t(le32(p + 4)) << 32; }
-
-// Reads `size` bytes at `offset`, or says it cannot (the file is shorter).
-bool readAt(std::ifstream& file, uint64_t offset, unsigned char* bytes, size_t size) {
-  file.clear();
-  file.seekg(std::streamoff(offset));
-  file.read(reinterpret_cast<char*>(bytes), std::streamsize(size));
-  return file && size_t(file.gcount()) == size;
-}
-
-std::string bytesText(uint64_t n) { return std::to_string(n) + " bytes"; }
+constexpr uint16_t kPe32PlusMagic = image::PeHeaders::kPe32PlusMagic;
 
 // Why the ELF file's tables or loadable segments reach past its `size` bytes, or nothing. The
 // loader maps segments as they are: one past the end of the file faults when it is touched
@@ -108,16 +100,15 @@ std::optional<std::string> peOutOfBounds(std::ifstream& file, uint64_t pe, uint6
     }
   }
   for (uint16_t i = 0; i < sections; ++i) {
-    unsigned char section[40];
-    if (!readAt(file, table + uint64_t(i) * 40, section, sizeof section)) {
+    unsigned char entry[image::PeHeaders::kSectionSize];
+    if (!readAt(file, table + uint64_t(i) * sizeof entry, entry, sizeof entry)) {
       return "its section " + std::to_string(i) + " cannot be read";
     }
-    uint64_t rawSize = le32(section + 16), rawOffset = le32(section + 20);
-    if (rawSize != 0 && rawOffset + rawSize > size) {
-      std::string name(reinterpret_cast<const char*>(section), strnlen(reinterpret_cast<const char*>(section), 8));
-      return "its section " + validUtf8(name) + " ends at byte " +
-             std::to_string(rawOffset + rawSize) + ", past the end of the file (" +
-             bytesText(size) + ")";
+    auto section = image::PeSection::parse(entry);
+    uint64_t end = uint64_t(section.rawOffset) + section.rawSize;
+    if (section.rawSize != 0 && end > size) {
+      return "its section " + validUtf8(section.name) + " ends at byte " + std::to_string(end) +
+             ", past the end of the file (" + bytesText(size) + ")";
     }
   }
   return std::nullopt;
@@ -239,18 +230,15 @@ std::vector<std::string> importedDlls(const std::filesystem::path& path) {
   uint32_t importRva = le32(&bytes[directories + 8]);
   if (importRva == 0) return {};
 
-  uint64_t sections = optional + optionalSize;
+  std::vector<image::PeSection> sections;
+  for (uint16_t i = 0; i < sectionCount; ++i) {
+    uint64_t entry = optional + optionalSize + uint64_t(i) * image::PeHeaders::kSectionSize;
+    if (!fits(entry, image::PeHeaders::kSectionSize)) return {};
+    sections.push_back(image::PeSection::parse(&bytes[entry]));
+  }
   auto fileOffset = [&](uint32_t rva) -> std::optional<uint64_t> {
-    for (uint16_t i = 0; i < sectionCount; ++i) {
-      uint64_t section = sections + uint64_t(i) * 40;
-      if (!fits(section, 40)) return std::nullopt;
-      uint32_t virtualAddress = le32(&bytes[section + 12]);
-      uint32_t span = std::max(le32(&bytes[section + 8]), le32(&bytes[section + 16]));
-      if (rva >= virtualAddress && rva - virtualAddress < span) {
-        return uint64_t(rva - virtualAddress) + le32(&bytes[section + 20]);
-      }
-    }
-    return std::nullopt;
+    auto span = image::peFileSpan(sections, rva);
+    return span ? std::optional(span->offset) : std::nullopt;
   };
 
   std::vector<std::string> names;
