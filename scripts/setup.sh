@@ -15,6 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${BRIDGE32_CACHE:-$HOME/.cache/bridge32}
 jobs=$(nproc)
 capnp_version=0.9.2
+libffi_version=3.4.4  # Debian 12's libffi (source package libffi 3.4.4-1)
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
@@ -22,10 +23,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
                 libfmt-dev googletest libgtest-dev file qemu-user xz-utils
+                libffi-dev libffi-dev:i386
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
-                  xz-utils)
+                  xz-utils make)  # make: libffi's autotools build
 
 install_packages() {
   local wanted=("$@") missing=()
@@ -60,14 +62,19 @@ ensure_i386_exec() {
   "$probe" || { log "i386 programs still cannot run"; exit 1; }
 }
 
+# Sources of the cross-built dependencies come from Debian's archive: apt-get source needs deb-src.
+enable_deb_src() {
+  if ! grep -rqs 'deb-src' /etc/apt/sources.list.d/ /etc/apt/sources.list; then
+    as_root sed -i 's/^Types: deb$/Types: deb deb-src/' /etc/apt/sources.list.d/debian.sources
+    as_root apt-get update -qq || true
+  fi
+}
+
 capnp_source() {
   local dir="$cache/src/capnproto-c++-$capnp_version"
   if [ ! -d "$dir" ]; then
     log "fetching the Cap'n Proto $capnp_version source from Debian's archive"
-    if ! grep -rqs 'deb-src' /etc/apt/sources.list.d/ /etc/apt/sources.list; then
-      as_root sed -i 's/^Types: deb$/Types: deb deb-src/' /etc/apt/sources.list.d/debian.sources
-      as_root apt-get update -qq || true
-    fi
+    enable_deb_src
     mkdir -p "$cache/src" && local tmp; tmp=$(mktemp -d)
     (cd "$tmp" && apt-get source --download-only -qq "capnproto=$capnp_version-2")
     tar -xf "$tmp"/capnproto_"$capnp_version".orig.tar.* -C "$cache/src"
@@ -79,11 +86,13 @@ capnp_source() {
   echo "$dir"
 }
 
-# key NAME TOOLCHAIN: a prefix directory name that changes when the toolchain file or the
-# patches change, so a stale build is never reused.
+# key NAME TOOLCHAIN [RECIPE...]: a prefix directory name that changes when the toolchain file,
+# the patches or the recipe (build options not in a toolchain file) change, so a stale build is
+# never reused.
 key() {
-  local sum; sum=$(cat "$root/cmake/toolchains/$2".cmake "$root"/cmake/toolchains/*common.cmake \
-                   "$root"/cmake/patches/* 2>/dev/null | sha256sum | cut -c1-12)
+  local sum; sum=$( { cat "$root/cmake/toolchains/$2".cmake "$root"/cmake/toolchains/*common.cmake \
+                          "$root"/cmake/patches/* 2>/dev/null
+                      if [ $# -gt 2 ]; then printf '%s\n' "${@:3}"; fi; } | sha256sum | cut -c1-12)
   echo "$cache/deps/$2/$1-$sum"
 }
 
@@ -103,6 +112,49 @@ build_capnp() {
   cmake --install "$build" >/dev/null
   # The installed kj/async-win32.h includes this header, which kj's install list omits.
   [ -f "$src/src/kj/win32-api-version.h" ] && cp "$src/src/kj/win32-api-version.h" "$prefix/include/kj/"
+  rm -rf "$build"
+  touch "$prefix/.complete"
+  echo "$prefix"
+}
+
+libffi_source() {
+  local dir="$cache/src/libffi-$libffi_version"
+  if [ ! -f "$dir/configure" ]; then
+    log "fetching the libffi $libffi_version source from Debian's archive"
+    enable_deb_src
+    mkdir -p "$cache/src" && local tmp; tmp=$(mktemp -d)
+    # The release tarball as is: Debian's only patch (no-toolexeclibdir) concerns its libffi.pc.
+    (cd "$tmp" && apt-get source --download-only -qq "libffi=$libffi_version-1" >&2)
+    tar -xf "$tmp"/libffi_"$libffi_version".orig.tar.* -C "$tmp"
+    rm -rf "$dir" && mv "$tmp/libffi-$libffi_version" "$dir"
+    rm -rf "$tmp"
+  fi
+  echo "$dir"
+}
+
+# libffi for a MinGW toolchain: static only (one file fewer beside the executables), built with
+# autotools and the -posix compilers the toolchain files name, and the toolchain's arch flags.
+build_libffi() {
+  local toolchain=$1 triple flags
+  case "$toolchain" in
+    mingw-x86_64) triple=x86_64-w64-mingw32 flags="-O2" ;;
+    mingw-i686) triple=i686-w64-mingw32 flags="-O2 -msse2 -mfpmath=sse" ;;
+    *) log "build_libffi: no recipe for $toolchain"; exit 1 ;;
+  esac
+  local options=(--host="$triple" CC="$triple-gcc-posix" CFLAGS="$flags" --disable-shared
+                 --enable-static --disable-docs --disable-multi-os-directory)
+  local prefix; prefix=$(key "libffi-$libffi_version" "$toolchain" "${options[@]}")
+  [ -f "$prefix/.complete" ] && { echo "$prefix"; return; }
+  local src; src=$(libffi_source)
+  log "building libffi $libffi_version for $toolchain (static; under a minute, once)"
+  local build="$cache/build/libffi-$toolchain"
+  rm -rf "$build" "$prefix" && mkdir -p "$build"
+  if ! (cd "$build" && "$src/configure" --prefix="$prefix" "${options[@]}" &&
+        make -j "$jobs" && make install) > "$cache/libffi-$toolchain.log" 2>&1; then
+    tail -n 40 "$cache/libffi-$toolchain.log" >&2
+    log "libffi for $toolchain failed; the whole log: $cache/libffi-$toolchain.log"
+    exit 1
+  fi
   rm -rf "$build"
   touch "$prefix/.complete"
   echo "$prefix"
@@ -166,6 +218,11 @@ case "$platform" in windows|all)
   emit windows BRIDGE32_DEPS_MINGW_X86_64 "$(build_capnp mingw-x86_64)"
   emit windows BRIDGE32_DEPS_MINGW_I686 "$(build_capnp mingw-i686)"
   emit windows BRIDGE32_GTEST_MINGW_X86_64 "$(build_gtest mingw-x86_64)"
+  # Assigned first, so that a failed build stops here (set -e) rather than emit an empty value.
+  ffi=$(build_libffi mingw-x86_64)
+  emit windows BRIDGE32_FFI_MINGW_X86_64 "$ffi"
+  ffi=$(build_libffi mingw-i686)
+  emit windows BRIDGE32_FFI_MINGW_I686 "$ffi"
   emit windows BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
   emit windows WINEPREFIX "$(wine_prefix)"
   mv "$(env_file windows).new" "$(env_file windows)"
