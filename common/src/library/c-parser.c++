@@ -1,4 +1,4 @@
-// A recursive-descent parser for C declarations. Tokens first (c-lexer below), then
+// A recursive-descent parser for C declarations. Tokens first (the Lexer below), then
 // declarations: specifiers (types, qualifiers, SAL, calling conventions, noise), then declarators
 // read the C way, inside out, into a list of steps (pointer, array, function) applied to the
 // specifiers' type.
