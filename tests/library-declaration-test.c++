@@ -332,7 +332,8 @@ TEST(Declaration, PredefinedTypeSizes) {
     EXPECT_EQ(layoutOf(*type, Abi::sysvI386).size, c.sysvI386) << c.name;
     EXPECT_EQ(layoutOf(*type, Abi::sysvX64).size, c.sysvX64) << c.name;
   }
-  auto wchar = parseDeclarations("void f(wchar_t c);").function()->parameters[0].type;
+  auto f = functionOf("void f(wchar_t c);");  // keeps the parameter's type alive
+  const Type* wchar = f->parameters[0].type;
   EXPECT_EQ(integerSize(*wchar, Abi::win32), 2u);
   EXPECT_FALSE(isSignedInteger(*wchar, Abi::win32));
   EXPECT_EQ(integerSize(*wchar, Abi::sysvX64), 4u);
@@ -363,6 +364,30 @@ TEST(Declaration, SameTextGivesEqualDeclarations) {
   first = Declarations();
   second = Declarations();
   EXPECT_EQ(describe(*walk), "int walk(Node *first, Visit visit, void *context)");
+}
+
+TEST(Declaration, VoidParameterLists) {
+  EXPECT_TRUE(functionOf("DWORD WINAPI GetLastError(VOID);")->parameters.empty());
+  EXPECT_TRUE(functionOf("int f();")->parameters.empty());
+  EXPECT_EQ(errorOf([] { parseDeclarations("int f(int a, void);"); }),
+            "line 1, column 14: a parameter cannot be void");
+}
+
+TEST(Declaration, AnonymousMembersAndPackedAttribute) {
+  auto s = parseDeclarations(R"(
+    struct Variant {
+      int kind;
+      union { int i; double d; };
+      struct { char tag; int n; } __attribute__((packed)) extra;
+    };
+  )").findTag("Variant");
+  ASSERT_EQ(s->record->fields.size(), 3u);
+  EXPECT_EQ(s->record->fields[1].name, "");
+  Layout layout = layoutOf(*s, Abi::sysvI386);  // measured with gcc -m32: 20, 4, 4, 12
+  EXPECT_EQ(layout.size, 20u);
+  EXPECT_EQ(layout.fields[1].offset, 4u);
+  EXPECT_EQ(layout.fields[2].offset, 12u);
+  EXPECT_EQ(layoutOf(*s, Abi::win32).size, 24u);  // measured with i686-w64-mingw32-gcc
 }
 
 TEST(Declaration, NoiseIsIgnored) {

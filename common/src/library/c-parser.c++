@@ -1,4 +1,4 @@
-// A recursive-descent parser for C declarations. Tokens first (c-lexer below), then
+// A recursive-descent parser for C declarations. Tokens first (the Lexer below), then
 // declarations: specifiers (types, qualifiers, SAL, calling conventions, noise), then declarators
 // read the C way, inside out, into a list of steps (pointer, array, function) applied to the
 // specifiers' type.
@@ -724,8 +724,7 @@ class DeclarationParser {
     // only to the same type, as C11 allows.
     if (existing != typedefs_.end() && declaredTypedefs_.count(declarator.name) &&
         !(*existing->second == *named)) {
-      failAt(declarator.start, "'" + declarator.name + "' redefined as a different type: was " +
-                                   describe(*existing->second) + "'s definition");
+      failAt(declarator.start, "typedef '" + declarator.name + "' redefined as a different type");
     }
     typedefs_[declarator.name] = named;
     declaredTypedefs_.insert(declarator.name);
@@ -1536,7 +1535,6 @@ class DeclarationParser {
     Nesting nesting(depth_, expect("("));
     Signature& signature = store_->addSignature({});
     std::vector<Token> starts;
-    if (peek().isIdentifier("void") && peek(1).is(")")) take();
     while (!accept(")")) {
       if (accept("...")) {
         signature.isVariadic = true;
@@ -1546,6 +1544,16 @@ class DeclarationParser {
       starts.push_back(peek());
       signature.parameters.push_back(parseParameter());
       if (!peek().is(")") && !accept(",")) failExpected("',' or ')'");
+    }
+    // (void), or (VOID) as Windows headers write it: no parameters.
+    bool onlyVoid = signature.parameters.size() == 1 && !signature.isVariadic &&
+                    signature.parameters[0].name.empty() &&
+                    signature.parameters[0].type->kind == Type::Kind::voidType;
+    if (onlyVoid) signature.parameters.clear();
+    for (size_t i = 0; i < signature.parameters.size(); ++i) {
+      if (signature.parameters[i].type->kind == Type::Kind::voidType) {
+        failAt(starts[i], "a parameter cannot be void");
+      }
     }
     resolveParameterSizes(signature, starts);
     return &signature;
@@ -1557,18 +1565,15 @@ class DeclarationParser {
     const Type* base = baseType(specifiers);
     Declarator declarator = parseDeclarator(true);
     const Type* type = applySteps(declarator, base, specifiers.convention);
-    type = adjustParameterType(type, declarator);
+    type = adjustParameterType(type);
     Annotation annotation = resolveAnnotation(*type, specifiers.annotations, SalRole::parameter);
     return Parameter{declarator.name, type, std::move(annotation)};
   }
 
   // Parameters of array or function type are pointers in C.
-  const Type* adjustParameterType(const Type* type, const Declarator& declarator) {
+  const Type* adjustParameterType(const Type* type) {
     if (type->kind == Type::Kind::array) return pointerTo(type->target, type->isConst);
     if (type->kind == Type::Kind::function) return pointerTo(type);
-    if (type->kind == Type::Kind::voidType) {
-      failAt(declarator.start, "a parameter cannot be void");
-    }
     return type;
   }
 

@@ -210,7 +210,9 @@ struct FieldLayout;
 // Where a type's bytes are in `abi`. For a struct or union, where each field is, nested.
 struct Layout {
   uint64_t size = 0;
-  uint64_t alignment = 1;  // as a struct member: what decides offsets
+  // As a struct member, which is what decides offsets: a double or long long is 4 on sysvI386
+  // (GCC's _Alignof agrees; only its __alignof__, the preferred alignment, says 8).
+  uint64_t alignment = 1;
   std::vector<FieldLayout> fields;
   friend bool operator==(const Layout&, const Layout&) = default;
 };
