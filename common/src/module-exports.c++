@@ -6,8 +6,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <set>
-#include <tuple>
 
 #if __has_include(<cxxabi.h>)
 #include <cxxabi.h>
@@ -292,7 +290,8 @@ class ElfSymbolTable {
       result.name = stringAt(symbol.name, "the name of its dynamic symbol " + std::to_string(i));
       result.version = versionOf(i);
       // Old linkers define a symbol named after each version they define: not an export.
-      if (result.name.empty() || (symbol.section == kShnAbsolute && result.name == result.version)) {
+      bool isVersionMarker = symbol.section == kShnAbsolute && result.name == result.version;
+      if (result.name.empty() || isVersionMarker) {
         continue;
       }
       result.isFunction = symbol.type == kSttFunction || symbol.type == kSttIndirectFunction;
@@ -330,8 +329,8 @@ class ElfSymbolTable {
 
   std::vector<unsigned char> readSection(const ElfSection& section, const std::string& what) {
     if (section.size > kMaxElfTable) {
-      bytes_.damaged(what + " claims " + image::bytesText(section.size) + " (bridge32 reads at most " +
-                     image::bytesText(kMaxElfTable) + ")");
+      bytes_.damaged(what + " claims " + image::bytesText(section.size) +
+                     " (bridge32 reads at most " + image::bytesText(kMaxElfTable) + ")");
     }
     return bytes_.read(section.offset, section.size, what);
   }
