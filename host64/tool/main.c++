@@ -1,8 +1,11 @@
-// bridge32: inspect and run plugin modules of either bitness from a 64-bit process.
+// bridge32: inspect and run plugin modules, and call library functions, of either bitness from a
+// 64-bit process.
 //
 //   bridge32 info PLUGIN [--isolate]
 //   bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]
 //                [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]
+//   bridge32 exports LIB
+//   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -22,6 +25,9 @@
 #include <vector>
 
 #include "bridge32/host.h"
+#include "bridge32/library.h"
+#include "bridge32/module-exports.h"
+#include "library/c-literals.h"
 
 namespace {
 
@@ -32,9 +38,15 @@ constexpr const char* kUsage =
     "  bridge32 info PLUGIN [--isolate]\n"
     "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]\n"
     "               [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]\n"
+    "  bridge32 exports LIB\n"
+    "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
     "\n"
     "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
-    "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n";
+    "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n"
+    "LIB is any DLL or shared object. DECLARATIONS is C text: struct and typedef definitions,\n"
+    "then the function to call (its name is the export), with SAL annotations for pointers.\n"
+    "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
+    "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n";
 
 struct Arguments {
   std::string command;
@@ -45,6 +57,8 @@ struct Arguments {
   double rate = 48000;
   std::string output;
   bool isolate = false;
+  std::string declarations;         // call
+  std::vector<std::string> values;  // call: the arguments, as C literals
 };
 
 [[noreturn]] void usageError(const std::string& problem) {
@@ -74,8 +88,31 @@ Arguments parse(int argc, char** argv) {
   if (argc < 3) usageError(argc < 2 ? "no command given" : "no plugin module given");
   Arguments args;
   args.command = argv[1];
-  if (args.command != "info" && args.command != "run") usageError("unknown command '" + args.command + "'");
+  if (args.command != "info" && args.command != "run" && args.command != "exports" &&
+      args.command != "call") {
+    usageError("unknown command '" + args.command + "'");
+  }
   args.plugin = pathFromUtf8(argv[2]);
+  if (args.command == "exports") {
+    if (argc > 3) usageError("unexpected argument '" + std::string(argv[3]) + "'");
+    return args;
+  }
+  if (args.command == "call") {
+    if (argc < 4) usageError("no declaration given");
+    args.declarations = argv[3];
+    // Arguments are C literals, which never begin with "--": those are options.
+    for (int i = 4; i < argc; ++i) {
+      std::string argument = argv[i];
+      if (argument == "--isolate") {
+        args.isolate = true;
+      } else if (argument.rfind("--", 0) == 0) {
+        usageError("unknown option '" + argument + "'");
+      } else {
+        args.values.push_back(argument);
+      }
+    }
+    return args;
+  }
   const std::set<std::string> withValue = {"--plugin", "--set",  "--channels", "--frames",
                                            "--blocks", "--rate", "--output"};
   for (int i = 3; i < argc; ++i) {
@@ -319,6 +356,45 @@ int run(const Arguments& args, const LoadOptions& options) {
   return 0;
 }
 
+int exports(const Arguments& args) {
+  auto list = listExports(args.plugin);
+  for (const Export& entry : list) {
+    std::string line = entry.ordinal ? "@" + std::to_string(*entry.ordinal) + " " : "";
+    line += entry.name.empty() ? "(by ordinal only)" : printable(entry.name);
+    if (!entry.demangled.empty() && entry.demangled != entry.name) {
+      line += "  [" + printable(entry.demangled) + "]";
+    }
+    if (!entry.forwarder.empty()) line += " -> " + printable(entry.forwarder);
+    if (!entry.isFunction) line += "  (data)";
+    std::printf("%s\n", line.c_str());
+  }
+  return 0;
+}
+
+int call(const Arguments& args, const LoadOptions& options) {
+  std::vector<Value> values;
+  for (const std::string& text : args.values) {
+    try {
+      values.push_back(library::parseLiteral(text));
+    } catch (const Error& error) {
+      throw Error(Error::Kind::invalidArgument,
+                  "argument " + std::to_string(values.size() + 1) + " ('" + text +
+                      "'): " + error.message());
+    }
+  }
+  auto library = Library::load(args.plugin, options);
+  auto function = library->function(args.declarations);
+  CallResult result = function->call(values);
+  if (!function->returnsVoid()) {
+    std::printf("%s\n", printable(library::printLiteral(result.value)).c_str());
+  }
+  for (const auto& [name, value] : result.outputs) {
+    std::printf("%s = %s\n", printable(name).c_str(),
+                printable(library::printLiteral(value)).c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -336,7 +412,15 @@ int main(int argc, char** argv) {
   if (args.isolate) options.isolation = Isolation::surrogate;
   int status = 1;
   try {
-    status = args.command == "info" ? info(args, options) : run(args, options);
+    if (args.command == "info") {
+      status = info(args, options);
+    } else if (args.command == "run") {
+      status = run(args, options);
+    } else if (args.command == "exports") {
+      status = exports(args);
+    } else {
+      status = call(args, options);
+    }
   } catch (const Error& error) {
     std::fprintf(stderr, "bridge32: %s\n", printable(error.what()).c_str());
     return 1;

@@ -79,7 +79,10 @@ SdkModule::SdkModule(const std::filesystem::path& path) : path_(path) {
   auto entryFunction = reinterpret_cast<b32_entry_function>(library_->symbol(B32_ENTRY_SYMBOL));
   if (!entryFunction) {
     throw Error(Error::Kind::badModule, "'" + utf8(path) + "' does not export '" +
-                                            B32_ENTRY_SYMBOL + "': it is not a bridge32 plugin");
+                                            B32_ENTRY_SYMBOL +
+                                            "': it is not a bridge32 plugin (its exports can "
+                                            "be called by declaration: bridge32::Library, "
+                                            "`bridge32 exports`, `bridge32 call`)");
   }
   entry_ = entryFunction();
   if (!entry_) {

@@ -1,0 +1,166 @@
+#include "library/declaration-shapes.h"
+
+#include <algorithm>
+#include <map>
+
+#include "bridge32/error.h"
+
+namespace bridge32::library {
+
+namespace {
+
+Value::HandleKind handleKindOf(HandleKind kind) {
+  switch (kind) {
+    case HandleKind::window: return Value::HandleKind::window;
+    case HandleKind::kernel: return Value::HandleKind::kernel;
+    case HandleKind::module: return Value::HandleKind::module;
+  }
+  return Value::HandleKind::pointer;
+}
+
+// A SAL size expression as the engine evaluates it: against the call's parameter values (or a
+// struct's fields), each of which must have an integer value.
+Count countOf(const SizeExpression& expression) {
+  return [expression](const Lookup& lookup) {
+    return evaluate(expression, [&](std::string_view name, bool dereferenced) {
+      if (auto value = lookup(name, dereferenced)) return *value;
+      throw Error(Error::Kind::invalidArgument,
+                  "the size '" + toString(expression) + "' needs " +
+                      (dereferenced ? "what '" + std::string(name) + "' points to"
+                                    : "'" + std::string(name) + "'") +
+                      ", which has no integer value here");
+    });
+  };
+}
+
+// A pointer to one value, passed by reference (`_Inout_ unsigned long* n`, `const T*`): given and
+// read back as that value, not as a one-element array. A size written out, even `(1)`, means an
+// array.
+bool pointsToOneValue(const Annotation& annotation) {
+  if (!annotation.count) return true;
+  bool sized = std::any_of(annotation.sal.begin(), annotation.sal.end(),
+                           [](const std::string& sal) { return sal.find('(') != std::string::npos; });
+  return !sized && annotation.count->op == SizeExpression::Op::constant &&
+         annotation.count->constant == 1;
+}
+
+// Builds Shapes for one ABI. A struct is described once, so one that points at itself (a
+// linked list node) refers to its own Shape instead of recursing forever.
+class ShapeMaker {
+ public:
+  explicit ShapeMaker(Abi abi) : abi_(abi) {}
+
+  std::shared_ptr<const Shape> make(const Type& type, const Annotation& annotation) {
+    auto shape = std::make_shared<Shape>();
+    shape->name = describe(type);
+    switch (type.kind) {
+      case Type::Kind::voidType: shape->kind = Shape::Kind::voidType; return shape;
+      case Type::Kind::boolean: scalar(*shape, Shape::Kind::boolean, 1, false); return shape;
+      case Type::Kind::integer:
+      case Type::Kind::enumeration:
+        scalar(*shape, Shape::Kind::integer, integerSize(type, abi_), isSignedInteger(type, abi_));
+        return shape;
+      case Type::Kind::floating: scalar(*shape, Shape::Kind::floating, type.floatBytes, true); return shape;
+      case Type::Kind::handle:
+        scalar(*shape, Shape::Kind::opaque, pointerSize(abi_), false);
+        shape->handleKind = handleKindOf(type.handle);
+        return shape;
+      case Type::Kind::function: scalar(*shape, Shape::Kind::callback, pointerSize(abi_), false); return shape;
+      case Type::Kind::record: return record(type);
+      case Type::Kind::array: {
+        Layout layout = layoutOf(type, abi_);
+        shape->kind = Shape::Kind::array;
+        shape->size = uint32_t(layout.size);
+        shape->align = uint32_t(layout.alignment);
+        shape->element = make(*type.target, Annotation{});
+        shape->length = uint32_t(type.count);
+        return shape;
+      }
+      case Type::Kind::pointer: pointer(*shape, type, annotation); return shape;
+    }
+    return shape;
+  }
+
+ private:
+  static void scalar(Shape& shape, Shape::Kind kind, uint32_t size, bool isSigned) {
+    shape.kind = kind;
+    shape.size = size;
+    shape.align = size;
+    shape.isSigned = isSigned;
+  }
+
+  void pointer(Shape& shape, const Type& type, const Annotation& annotation) {
+    scalar(shape, Shape::Kind::opaque, pointerSize(abi_), false);
+    shape.direction = annotation.direction;
+    shape.nullable = annotation.optional;
+    if (annotation.count && !(annotation.transfer == Transfer::elements && pointsToOneValue(annotation))) {
+      shape.count = countOf(*annotation.count);
+    }
+    switch (annotation.transfer) {
+      case Transfer::value:
+      case Transfer::opaque: return;
+      case Transfer::callback: shape.kind = Shape::Kind::callback; return;
+      case Transfer::string:
+        shape.kind = Shape::Kind::string;
+        shape.charWidth = integerSize(*type.target, abi_);
+        return;
+      case Transfer::bytes:
+        shape.countInBytes = true;
+        [[fallthrough]];
+      case Transfer::elements: {
+        shape.kind = Shape::Kind::pointer;
+        if (type.target->kind == Type::Kind::voidType) {
+          auto byte = std::make_shared<Shape>();
+          byte->name = "unsigned char";
+          scalar(*byte, Shape::Kind::integer, 1, false);
+          shape.target = byte;
+        } else {
+          shape.target = make(*type.target, Annotation{});
+        }
+        return;
+      }
+    }
+  }
+
+  std::shared_ptr<const Shape> record(const Type& type) {
+    if (auto known = records_.find(type.record); known != records_.end()) return known->second;
+    auto shape = std::make_shared<Shape>();
+    records_[type.record] = shape;
+    shape->name = describe(type);
+    Layout layout = layoutOf(type, abi_);
+    shape->kind = Shape::Kind::record;
+    shape->size = uint32_t(layout.size);
+    shape->align = uint32_t(layout.alignment);
+    shape->isUnion = type.record->isUnion;
+    for (size_t i = 0; i < type.record->fields.size(); ++i) {
+      const Field& field = type.record->fields[i];
+      shape->fields.push_back(
+          {field.name, uint32_t(layout.fields.at(i).offset), make(*field.type, field.annotation)});
+    }
+    return shape;
+  }
+
+  Abi abi_;
+  std::map<const Record*, std::shared_ptr<Shape>> records_;
+};
+
+}  // namespace
+
+FunctionShape describeFunction(std::string_view declarations) {
+  Declarations parsed = parseDeclarations(declarations);
+  std::shared_ptr<const Signature> signature = parsed.function();
+  ShapeMaker maker(nativeAbi());
+  FunctionShape function;
+  function.name = signature->name;
+  function.result = maker.make(*signature->returnType, signature->returnAnnotation);
+  function.convention = signature->convention;
+  function.isVariadic = signature->isVariadic;
+  for (size_t i = 0; i < signature->parameters.size(); ++i) {
+    const Parameter& parameter = signature->parameters[i];
+    std::string name = parameter.name.empty() ? "arg" + std::to_string(i + 1) : parameter.name;
+    function.parameters.push_back({name, maker.make(*parameter.type, parameter.annotation)});
+  }
+  return function;
+}
+
+}  // namespace bridge32::library

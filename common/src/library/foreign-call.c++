@@ -1,0 +1,769 @@
+#include "library/foreign-call.h"
+
+#include <ffi.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <map>
+
+#include "bridge32/error.h"
+#include "bridge32/types.h"
+
+#if _WIN32
+#include "win32.h"
+#endif
+
+namespace bridge32::library {
+
+namespace {
+
+// Bytes after every buffer the DLL may write, filled with this and checked after the call.
+constexpr size_t kGuardBytes = 16;
+constexpr uint8_t kGuardByte = 0xFD;
+// No single buffer of a call may be larger than this: a size argument of 4 billion is a mistake
+// to report, not an allocation to try.
+constexpr int64_t kMaxBufferBytes = int64_t(256) << 20;
+
+[[noreturn]] void refuse(const std::string& message) {
+  throw Error(Error::Kind::invalidArgument, message);
+}
+
+// "an integer (5)", "a string", ... for messages about a value of the wrong kind.
+std::string describeKind(const Value& value) {
+  return "a value of kind " + std::string(toString(value.kind()));
+}
+
+// ---- The memory of one call ----------------------------------------------------------------
+
+// Every byte a call hands the DLL: argument slots, buffers and strings, freed after the call.
+class CallMemory {
+ public:
+  // `bytes` zeroed bytes, aligned for anything; with guard bytes after them when `guarded`.
+  uint8_t* allocate(size_t bytes, bool guarded, std::string_view owner) {
+    size_t total = bytes + (guarded ? kGuardBytes : 0);
+    auto& block = blocks_.emplace_back(new (std::align_val_t(16)) uint8_t[std::max<size_t>(total, 1)]);
+    std::memset(block.get(), 0, total);
+    if (guarded) {
+      std::memset(block.get() + bytes, kGuardByte, kGuardBytes);
+      guards_.push_back({block.get() + bytes, std::string(owner), bytes});
+    }
+    return block.get();
+  }
+
+  // Throws Error(failed) naming the first buffer the DLL wrote past.
+  void checkGuards() const {
+    for (const Guard& guard : guards_) {
+      for (size_t i = 0; i < kGuardBytes; ++i) {
+        if (guard.at[i] != kGuardByte) {
+          throw Error(Error::Kind::failed,
+                      "the function wrote past the end of '" + guard.owner + "' (a buffer of " +
+                          std::to_string(guard.bytes) + " bytes); its output is not trusted");
+        }
+      }
+    }
+  }
+
+ private:
+  struct Deleter {
+    void operator()(uint8_t* p) const { ::operator delete[](p, std::align_val_t(16)); }
+  };
+  struct Guard {
+    const uint8_t* at;
+    std::string owner;
+    size_t bytes;
+  };
+  std::vector<std::unique_ptr<uint8_t[], Deleter>> blocks_;
+  std::vector<Guard> guards_;
+};
+
+// ---- Scalars in memory ---------------------------------------------------------------------
+
+template <typename T>
+void store(uint8_t* at, T value) {
+  std::memcpy(at, &value, sizeof value);
+}
+template <typename T>
+T load(const uint8_t* at) {
+  T value;
+  std::memcpy(&value, at, sizeof value);
+  return value;
+}
+
+void storeInteger(const Shape& shape, uint8_t* at, const Value& value, const std::string& what) {
+  int64_t signedValue = 0;
+  uint64_t unsignedValue = 0;
+  if (value.isBool()) {
+    unsignedValue = value.asBool();
+    signedValue = int64_t(unsignedValue);
+  } else if ((value.kind() == Value::Kind::signedInteger)) {
+    signedValue = value.asInt64();
+    unsignedValue = uint64_t(signedValue);
+    if (!shape.isSigned && signedValue < 0) {
+      refuse(what + " is " + shape.name + ", which cannot hold " + std::to_string(signedValue));
+    }
+  } else if ((value.kind() == Value::Kind::unsignedInteger)) {
+    unsignedValue = value.asUint64();
+    signedValue = int64_t(unsignedValue);
+    if (shape.isSigned && unsignedValue > uint64_t(std::numeric_limits<int64_t>::max())) {
+      refuse(what + " is " + shape.name + ", which cannot hold " + std::to_string(unsignedValue));
+    }
+  } else {
+    refuse(what + " is " + shape.name + ": expected an integer, got " + describeKind(value));
+  }
+  unsigned bits = shape.size * 8;
+  if (bits < 64) {
+    bool fits = shape.isSigned ? signedValue >= -(int64_t(1) << (bits - 1)) &&
+                                     signedValue < (int64_t(1) << (bits - 1))
+                               : unsignedValue < (uint64_t(1) << bits);
+    if (!fits) {
+      refuse(what + " is " + shape.name + ", which cannot hold " +
+             (shape.isSigned ? std::to_string(signedValue) : std::to_string(unsignedValue)));
+    }
+  }
+  switch (shape.size) {
+    case 1: store(at, uint8_t(unsignedValue)); break;
+    case 2: store(at, uint16_t(unsignedValue)); break;
+    case 4: store(at, uint32_t(unsignedValue)); break;
+    case 8: store(at, unsignedValue); break;
+    default: refuse(what + " is an integer of " + std::to_string(shape.size) + " bytes");
+  }
+}
+
+Value loadInteger(const Shape& shape, const uint8_t* at) {
+  switch (shape.size) {
+    case 1: return shape.isSigned ? Value(int64_t(load<int8_t>(at))) : Value(uint64_t(load<uint8_t>(at)));
+    case 2: return shape.isSigned ? Value(int64_t(load<int16_t>(at))) : Value(uint64_t(load<uint16_t>(at)));
+    case 4: return shape.isSigned ? Value(int64_t(load<int32_t>(at))) : Value(uint64_t(load<uint32_t>(at)));
+    default: return shape.isSigned ? Value(load<int64_t>(at)) : Value(load<uint64_t>(at));
+  }
+}
+
+void storeFloating(const Shape& shape, uint8_t* at, const Value& value, const std::string& what) {
+  double number;
+  if (value.isFloating()) {
+    number = value.asDouble();
+  } else if ((value.kind() == Value::Kind::signedInteger)) {
+    number = double(value.asInt64());
+  } else if ((value.kind() == Value::Kind::unsignedInteger)) {
+    number = double(value.asUint64());
+  } else {
+    refuse(what + " is " + shape.name + ": expected a number, got " + describeKind(value));
+  }
+  if (shape.size == 4) {
+    store(at, float(number));
+  } else {
+    store(at, number);
+  }
+}
+
+// A pointer-sized value in memory, as this process's pointers are.
+void storeAddress(uint8_t* at, const void* address) { store(at, address); }
+void* loadAddress(const uint8_t* at) { return load<void*>(at); }
+
+// ---- Strings -------------------------------------------------------------------------------
+
+// `text` (UTF-8) as NUL-terminated characters of `width` bytes.
+std::vector<uint8_t> encodeString(std::string_view text, uint32_t width) {
+  std::vector<uint8_t> out;
+  if (width == 1) {
+    out.assign(text.begin(), text.end());
+    out.push_back(0);
+    return out;
+  }
+  auto put = [&](uint32_t unit) {
+    for (uint32_t i = 0; i < width; ++i) out.push_back(uint8_t(unit >> (8 * i)));
+  };
+  for (size_t i = 0; i < text.size();) {
+    auto c = uint8_t(text[i]);
+    uint32_t codePoint;
+    size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + length > text.size()) break;  // the Value is valid UTF-8; a cut tail is dropped
+    codePoint = length == 1 ? c : c & (0x7F >> length);
+    for (size_t k = 1; k < length; ++k) codePoint = (codePoint << 6) | (uint8_t(text[i + k]) & 0x3F);
+    i += length;
+    if (width == 2 && codePoint > 0xFFFF) {
+      codePoint -= 0x10000;
+      put(0xD800 + (codePoint >> 10));
+      put(0xDC00 + (codePoint & 0x3FF));
+    } else {
+      put(codePoint);
+    }
+  }
+  put(0);
+  return out;
+}
+
+void appendUtf8(std::string& out, uint32_t codePoint) {
+  if (codePoint < 0x80) {
+    out += char(codePoint);
+  } else if (codePoint < 0x800) {
+    out += char(0xC0 | (codePoint >> 6));
+    out += char(0x80 | (codePoint & 0x3F));
+  } else if (codePoint < 0x10000) {
+    out += char(0xE0 | (codePoint >> 12));
+    out += char(0x80 | ((codePoint >> 6) & 0x3F));
+    out += char(0x80 | (codePoint & 0x3F));
+  } else {
+    out += char(0xF0 | (codePoint >> 18));
+    out += char(0x80 | ((codePoint >> 12) & 0x3F));
+    out += char(0x80 | ((codePoint >> 6) & 0x3F));
+    out += char(0x80 | (codePoint & 0x3F));
+  }
+}
+
+// The NUL-terminated string at `at` of `width`-byte characters, reading at most `limit` of them.
+std::string decodeString(const uint8_t* at, uint32_t width, size_t limit) {
+  std::string out;
+  auto unit = [&](size_t i) {
+    uint32_t value = 0;
+    for (uint32_t b = 0; b < width; ++b) value |= uint32_t(at[i * width + b]) << (8 * b);
+    return value;
+  };
+  for (size_t i = 0; i < limit; ++i) {
+    uint32_t c = unit(i);
+    if (c == 0) break;
+    if (width == 1) {
+      out += char(c);
+    } else if (width == 2 && c >= 0xD800 && c < 0xDC00 && i + 1 < limit) {
+      uint32_t low = unit(i + 1);
+      appendUtf8(out, 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00));
+      ++i;
+    } else {
+      appendUtf8(out, std::min<uint32_t>(c, 0x10FFFF));
+    }
+  }
+  return validUtf8(out);
+}
+
+// ---- Values in and out of memory -----------------------------------------------------------
+
+// The integer values of the call's parameters, for the counts of its pointers.
+class ParameterValues {
+ public:
+  void set(std::string name, int64_t value, bool pointedTo) {
+    (pointedTo ? pointed_ : direct_)[std::move(name)] = value;
+  }
+  Lookup lookup() const {
+    return [this](std::string_view name, bool dereference) -> std::optional<int64_t> {
+      const auto& map = dereference ? pointed_ : direct_;
+      auto found = map.find(std::string(name));
+      if (found == map.end()) return std::nullopt;
+      return found->second;
+    };
+  }
+
+ private:
+  std::map<std::string, int64_t, std::less<>> direct_, pointed_;
+};
+
+std::optional<int64_t> integerOf(const Value& value) {
+  if ((value.kind() == Value::Kind::signedInteger)) return value.asInt64();
+  if ((value.kind() == Value::Kind::unsignedInteger) && value.asUint64() <= uint64_t(std::numeric_limits<int64_t>::max())) {
+    return int64_t(value.asUint64());
+  }
+  if (value.isBool()) return value.asBool();
+  return std::nullopt;
+}
+
+class Marshal {
+ public:
+  explicit Marshal(CallMemory& memory) : memory_(memory) {}
+
+  // Writes `value` as `shape` at `at`; `what` names it in errors ("argument 'x'", "'p.x'").
+  void write(const Shape& shape, uint8_t* at, const Value& value, const std::string& what,
+             const Lookup& lookup) {
+    switch (shape.kind) {
+      case Shape::Kind::boolean:
+      case Shape::Kind::integer: storeInteger(shape, at, value, what); return;
+      case Shape::Kind::floating: storeFloating(shape, at, value, what); return;
+      case Shape::Kind::opaque: storeAddress(at, opaqueAddress(shape, value, what)); return;
+      case Shape::Kind::string:
+      case Shape::Kind::pointer: storeAddress(at, pointee(shape, value, what, lookup)); return;
+      case Shape::Kind::record: writeRecord(shape, at, value, what); return;
+      case Shape::Kind::array: writeArray(shape, at, value, what, lookup); return;
+      case Shape::Kind::callback:
+        throw Error(Error::Kind::unsupported,
+                    what + " is a callback (" + shape.name + "): not supported yet");
+      case Shape::Kind::voidType: refuse(what + " has type void");
+    }
+  }
+
+  // Reads what `shape` at `at` holds.
+  Value read(const Shape& shape, const uint8_t* at, const Lookup& lookup) const {
+    switch (shape.kind) {
+      case Shape::Kind::boolean: return Value(loadInteger(shape, at).asUint64() != 0);
+      case Shape::Kind::integer: return loadInteger(shape, at);
+      case Shape::Kind::floating:
+        return Value(shape.size == 4 ? double(load<float>(at)) : load<double>(at));
+      case Shape::Kind::opaque:
+      case Shape::Kind::callback: {
+        void* address = loadAddress(at);
+        if (!address) return Value();
+        return Value(Value::Handle{uint64_t(reinterpret_cast<uintptr_t>(address)), shape.handleKind});
+      }
+      case Shape::Kind::string: {
+        auto* address = static_cast<const uint8_t*>(loadAddress(at));
+        if (!address) return Value();
+        size_t limit = shape.count ? size_t(std::max<int64_t>((*shape.count)(lookup), 0))
+                                   : std::numeric_limits<size_t>::max();
+        return Value(decodeString(address, shape.charWidth, limit));
+      }
+      case Shape::Kind::pointer: {
+        auto* address = static_cast<const uint8_t*>(loadAddress(at));
+        if (!address) return Value();
+        if (!shape.count) return read(*shape.target, address, lookup);
+        return readElements(*shape.target, address, elementCount(shape, lookup, "the result"),
+                            lookup);
+      }
+      case Shape::Kind::record: {
+        std::vector<Value::Field> fields;
+        for (const auto& field : shape.fields) {
+          fields.push_back({field.name, read(*field.shape, at + field.offset, recordLookup(shape, at))});
+        }
+        return Value(std::move(fields));
+      }
+      case Shape::Kind::array:
+        return readElements(*shape.element, at, shape.length, lookup);
+      case Shape::Kind::voidType: return Value();
+    }
+    return Value();
+  }
+
+  // The number of elements `shape` (a counted pointer) points to.
+  static size_t elementCount(const Shape& shape, const Lookup& lookup, const std::string& what) {
+    int64_t count = (*shape.count)(lookup);
+    uint32_t elementSize = std::max<uint32_t>(shape.target->size, 1);
+    if (shape.countInBytes) {
+      if (count % elementSize != 0) {
+        refuse(what + " is " + std::to_string(count) + " bytes, not a whole number of " +
+               shape.target->name + " (" + std::to_string(elementSize) + " bytes each)");
+      }
+      count /= elementSize;
+    }
+    if (count < 0 || count * int64_t(elementSize) > kMaxBufferBytes) {
+      refuse(what + " would be " + std::to_string(count) + " elements of " +
+             std::to_string(elementSize) + " bytes; the limit is " +
+             std::to_string(kMaxBufferBytes) + " bytes");
+    }
+    return size_t(count);
+  }
+
+ private:
+  void* opaqueAddress(const Shape& shape, const Value& value, const std::string& what) {
+    if (value.isNull()) return nullptr;
+    if (value.isHandle()) return reinterpret_cast<void*>(uintptr_t(value.asHandle().value));
+    if (auto number = integerOf(value)) return reinterpret_cast<void*>(uintptr_t(*number));
+    refuse(what + " is " + shape.name + ": expected a value the library handed out, or null, got " +
+           describeKind(value));
+  }
+
+  // The memory `value` becomes for a pointer of `shape`: a string, one element, or an array.
+  void* pointee(const Shape& shape, const Value& value, const std::string& what,
+                const Lookup& lookup) {
+    bool writes = shape.direction != Direction::in;
+    if (shape.direction == Direction::out) return outBuffer(shape, what, lookup);
+    if (value.isNull()) {
+      if (!shape.nullable && !(shape.kind == Shape::Kind::string)) {
+        refuse(what + " is " + shape.name + ", which cannot be null");
+      }
+      return nullptr;
+    }
+    if (shape.kind == Shape::Kind::string) {
+      if (!value.isString()) refuse(what + " is a string: got " + describeKind(value));
+      auto bytes = encodeString(value.asString(), shape.charWidth);
+      size_t room = bytes.size();
+      if (shape.count) room = std::max(room, size_t(std::max<int64_t>((*shape.count)(lookup), 0)) * shape.charWidth);
+      uint8_t* buffer = memory_.allocate(room, writes, what);
+      std::memcpy(buffer, bytes.data(), bytes.size());
+      return buffer;
+    }
+    const Shape& element = *shape.target;
+    if (!shape.count) {
+      uint8_t* buffer = memory_.allocate(element.size, writes, what);
+      write(element, buffer, value, what, lookup);
+      return buffer;
+    }
+    size_t count = elementCount(shape, lookup, what);
+    if (!value.isArray()) refuse(what + " points to " + std::to_string(count) + " " + element.name + ": expected {...}, got " + describeKind(value));
+    const auto& items = value.asArray();
+    if (items.size() != count) {
+      refuse(what + " has " + std::to_string(items.size()) + " elements where its size says " +
+             std::to_string(count));
+    }
+    uint8_t* buffer = memory_.allocate(count * element.size, writes, what);
+    for (size_t i = 0; i < count; ++i) {
+      write(element, buffer + i * element.size, items[i], what + "[" + std::to_string(i) + "]",
+            lookup);
+    }
+    return buffer;
+  }
+
+  void* outBuffer(const Shape& shape, const std::string& what, const Lookup& lookup) {
+    if (shape.kind == Shape::Kind::string) {
+      if (!shape.count) refuse(what + " is an out string without a size (_Out_writes_z_(n))");
+      size_t chars = elementCountOfChars(shape, lookup, what);
+      return memory_.allocate(chars * shape.charWidth, true, what);
+    }
+    size_t count = shape.count ? elementCount(shape, lookup, what) : 1;
+    return memory_.allocate(count * shape.target->size, true, what);
+  }
+
+  static size_t elementCountOfChars(const Shape& shape, const Lookup& lookup,
+                                    const std::string& what) {
+    int64_t count = (*shape.count)(lookup);
+    if (shape.countInBytes) count /= shape.charWidth;
+    if (count < 0 || count * int64_t(shape.charWidth) > kMaxBufferBytes) {
+      refuse(what + " would be " + std::to_string(count) + " characters");
+    }
+    return size_t(count);
+  }
+
+  void writeRecord(const Shape& shape, uint8_t* at, const Value& value, const std::string& what) {
+    Lookup fields = recordLookup(shape, at);
+    if (value.isStruct()) {
+      for (const auto& given : value.asStruct()) {
+        auto field = std::find_if(shape.fields.begin(), shape.fields.end(),
+                                  [&](const auto& f) { return f.name == given.name; });
+        if (field == shape.fields.end()) refuse(what + " (" + shape.name + ") has no field '" + given.name + "'");
+        // Sizes first: a pointer member's count may name a field written after it.
+        (void)field;
+      }
+      for (const auto& field : shape.fields) {
+        for (const auto& given : value.asStruct()) {
+          if (given.name == field.name) write(*field.shape, at + field.offset, given.value, what + "." + field.name, fields);
+        }
+      }
+      return;
+    }
+    if (!value.isArray()) refuse(what + " is " + shape.name + ": expected {...}, got " + describeKind(value));
+    const auto& items = value.asArray();
+    size_t expected = shape.isUnion ? 1 : shape.fields.size();
+    if (items.size() > expected) {
+      refuse(what + " (" + shape.name + ") has " + std::to_string(shape.fields.size()) +
+             " fields, given " + std::to_string(items.size()));
+    }
+    // Scalars first, so that pointer members can be sized by the fields that count them.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t i = 0; i < items.size(); ++i) {
+        const auto& field = shape.fields[i];
+        bool isPointer = field.shape->kind == Shape::Kind::pointer || field.shape->kind == Shape::Kind::string;
+        if (isPointer != (pass == 1)) continue;
+        write(*field.shape, at + field.offset, items[i], what + "." + field.name, fields);
+      }
+    }
+  }
+
+  void writeArray(const Shape& shape, uint8_t* at, const Value& value, const std::string& what,
+                  const Lookup& lookup) {
+    const Shape& element = *shape.element;
+    if (value.isString() && element.kind == Shape::Kind::integer && element.size == 1) {
+      const std::string& text = value.asString();
+      if (text.size() >= shape.length) refuse(what + " holds " + std::to_string(shape.length - 1) + " characters and a NUL; given " + std::to_string(text.size()));
+      std::memcpy(at, text.data(), text.size());
+      return;
+    }
+    if (!value.isArray()) refuse(what + " is " + shape.name + ": expected {...}, got " + describeKind(value));
+    const auto& items = value.asArray();
+    if (items.size() > shape.length) {
+      refuse(what + " has room for " + std::to_string(shape.length) + " elements, given " +
+             std::to_string(items.size()));
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+      write(element, at + i * element.size, items[i], what + "[" + std::to_string(i) + "]", lookup);
+    }
+  }
+
+  Value readElements(const Shape& element, const uint8_t* at, size_t count,
+                     const Lookup& lookup) const {
+    std::vector<Value> items;
+    items.reserve(count);
+    for (size_t i = 0; i < count; ++i) items.push_back(read(element, at + i * element.size, lookup));
+    return Value(std::move(items));
+  }
+
+  // The integer fields of the record at `at`, for the counts of its pointer members.
+  static Lookup recordLookup(const Shape& shape, const uint8_t* at) {
+    return [&shape, at](std::string_view name, bool) -> std::optional<int64_t> {
+      for (const auto& field : shape.fields) {
+        if (field.name != name || field.shape->kind != Shape::Kind::integer) continue;
+        Value value = loadInteger(*field.shape, at + field.offset);
+        return integerOf(value);
+      }
+      return std::nullopt;
+    };
+  }
+
+  CallMemory& memory_;
+};
+
+ffi_type* scalarType(const Shape& shape) {
+  switch (shape.kind) {
+    case Shape::Kind::boolean:
+    case Shape::Kind::integer:
+      switch (shape.size) {
+        case 1: return shape.isSigned ? &ffi_type_sint8 : &ffi_type_uint8;
+        case 2: return shape.isSigned ? &ffi_type_sint16 : &ffi_type_uint16;
+        case 4: return shape.isSigned ? &ffi_type_sint32 : &ffi_type_uint32;
+        case 8: return shape.isSigned ? &ffi_type_sint64 : &ffi_type_uint64;
+      }
+      break;
+    case Shape::Kind::floating: return shape.size == 4 ? &ffi_type_float : &ffi_type_double;
+    case Shape::Kind::voidType: return &ffi_type_void;
+    case Shape::Kind::pointer:
+    case Shape::Kind::string:
+    case Shape::Kind::opaque:
+    case Shape::Kind::callback: return &ffi_type_pointer;
+    default: break;
+  }
+  return nullptr;
+}
+
+ffi_abi abiOf(CallingConvention convention) {
+#if defined(_WIN32) && !defined(_WIN64)
+  switch (convention) {
+    case CallingConvention::stdCall: return FFI_STDCALL;
+    case CallingConvention::fastCall: return FFI_FASTCALL;
+    case CallingConvention::thisCall: return FFI_THISCALL;
+    default: return FFI_MS_CDECL;
+  }
+#else
+  (void)convention;  // one convention on other platforms: the declared one is the default's alias
+  return FFI_DEFAULT_ABI;
+#endif
+}
+
+Shape scalarShape(Shape::Kind kind, uint32_t size, bool isSigned, std::string name) {
+  Shape shape;
+  shape.kind = kind;
+  shape.size = shape.align = size;
+  shape.isSigned = isSigned;
+  shape.name = std::move(name);
+  return shape;
+}
+
+// How C passes `value` through '...': after the default argument promotions.
+Shape promoted(const Value& value, const std::string& what) {
+  constexpr auto pointerBytes = uint32_t(sizeof(void*));
+  if (value.isFloating()) return scalarShape(Shape::Kind::floating, 8, true, "double");
+  if (value.isString()) return scalarShape(Shape::Kind::string, pointerBytes, false, "const char *");
+  if (value.isNull() || value.isHandle()) {
+    return scalarShape(Shape::Kind::opaque, pointerBytes, false, "void *");
+  }
+  if (value.isInteger() || value.isBool()) {
+    auto number = integerOf(value);
+    if (number && *number >= INT32_MIN && *number <= INT32_MAX) {
+      return scalarShape(Shape::Kind::integer, 4, true, "int");
+    }
+    bool isSigned = value.kind() == Value::Kind::signedInteger;
+    return scalarShape(Shape::Kind::integer, 8, isSigned, isSigned ? "long long" : "unsigned long long");
+  }
+  refuse(what + " is " + describeKind(value) + ", which C cannot pass through '...'");
+}
+
+uint32_t captureLastError() {
+#if _WIN32
+  return uint32_t(GetLastError());
+#else
+  return uint32_t(errno);
+#endif
+}
+
+void clearLastError() {
+#if _WIN32
+  SetLastError(0);
+#else
+  errno = 0;
+#endif
+}
+
+}  // namespace
+
+bool ParameterShape::isInput() const {
+  switch (shape->kind) {
+    case Shape::Kind::pointer:
+    case Shape::Kind::string: return shape->direction != Direction::out;
+    default: return true;
+  }
+}
+
+bool ParameterShape::isOutput() const {
+  switch (shape->kind) {
+    case Shape::Kind::pointer:
+    case Shape::Kind::string: return shape->direction != Direction::in;
+    default: return false;
+  }
+}
+
+// The libffi description of the call, made once: the types of structs passed by value own their
+// element lists here.
+struct ForeignFunction::Prepared {
+  ffi_cif cif;
+  std::vector<ffi_type*> argumentTypes;
+  std::vector<std::unique_ptr<ffi_type>> records;
+  std::vector<std::unique_ptr<std::vector<ffi_type*>>> elementLists;
+
+  ffi_type* typeOf(const Shape& shape, const std::string& what) {
+    if (ffi_type* scalar = scalarType(shape)) return scalar;
+    if (shape.kind == Shape::Kind::record) {
+      if (shape.isUnion) {
+        throw Error(Error::Kind::unsupported, what + " is a union passed by value: not supported");
+      }
+      auto elements = std::make_unique<std::vector<ffi_type*>>();
+      for (const auto& field : shape.fields) appendElements(*field.shape, *elements, what);
+      elements->push_back(nullptr);
+      auto type = std::make_unique<ffi_type>();
+      type->size = 0;
+      type->alignment = 0;
+      type->type = FFI_TYPE_STRUCT;
+      type->elements = elements->data();
+      elementLists.push_back(std::move(elements));
+      records.push_back(std::move(type));
+      return records.back().get();
+    }
+    throw Error(Error::Kind::unsupported, what + " (" + shape.name + ") cannot be passed by value");
+  }
+
+  void appendElements(const Shape& shape, std::vector<ffi_type*>& elements, const std::string& what) {
+    if (shape.kind == Shape::Kind::array) {
+      for (uint32_t i = 0; i < shape.length; ++i) appendElements(*shape.element, elements, what);
+      return;
+    }
+    elements.push_back(typeOf(shape, what));
+  }
+};
+
+ForeignFunction::ForeignFunction(void* address, FunctionShape signature)
+    : address_(address), signature_(std::move(signature)), prepared_(std::make_unique<Prepared>()) {
+  for (const auto& parameter : signature_.parameters) {
+    prepared_->argumentTypes.push_back(
+        prepared_->typeOf(*parameter.shape, "parameter '" + parameter.name + "'"));
+  }
+  ffi_type* result = prepared_->typeOf(*signature_.result, "the result of '" + signature_.name + "'");
+  if (signature_.isVariadic) return;  // prepared per call, with the variadic arguments' types
+  ffi_status status = ffi_prep_cif(&prepared_->cif, abiOf(signature_.convention),
+                                   unsigned(prepared_->argumentTypes.size()), result,
+                                   prepared_->argumentTypes.data());
+  if (status != FFI_OK) {
+    throw Error(Error::Kind::unsupported,
+                "libffi cannot prepare a call of '" + signature_.name + "' as declared (status " +
+                    std::to_string(int(status)) + ")");
+  }
+  // libffi lays out structs passed by value itself; they must agree with the declaration's.
+  for (size_t i = 0; i < signature_.parameters.size(); ++i) {
+    const Shape& shape = *signature_.parameters[i].shape;
+    if (prepared_->argumentTypes[i]->size != shape.size) {
+      throw Error(Error::Kind::failed, "parameter '" + signature_.parameters[i].name + "' (" +
+                                           shape.name + ") is " + std::to_string(shape.size) +
+                                           " bytes but libffi makes it " +
+                                           std::to_string(prepared_->argumentTypes[i]->size));
+    }
+  }
+}
+
+ForeignFunction::~ForeignFunction() = default;
+
+CallResult ForeignFunction::call(std::span<const Value> arguments) const {
+  const auto& parameters = signature_.parameters;
+  size_t inputs = size_t(std::count_if(parameters.begin(), parameters.end(),
+                                       [](const auto& p) { return p.isInput(); }));
+  if (arguments.size() < inputs || (arguments.size() > inputs && !signature_.isVariadic)) {
+    std::string names;
+    for (const auto& parameter : parameters) {
+      if (!parameter.isInput()) continue;
+      names += (names.empty() ? "" : ", ") + parameter.name;
+    }
+    refuse("'" + signature_.name + "' takes " + std::to_string(inputs) + " argument" +
+           (inputs == 1 ? "" : "s") + (names.empty() ? "" : " (" + names + ")") + ", given " +
+           std::to_string(arguments.size()));
+  }
+
+  // Which argument is whose, and the integer values the pointers' counts may name.
+  std::vector<const Value*> given(parameters.size(), nullptr);
+  ParameterValues values;
+  size_t next = 0;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (!parameters[i].isInput()) continue;
+    given[i] = &arguments[next++];
+    const Shape& shape = *parameters[i].shape;
+    if (auto number = integerOf(*given[i])) {
+      values.set(parameters[i].name, *number, shape.kind == Shape::Kind::pointer);
+    }
+  }
+  Lookup lookup = values.lookup();
+
+  CallMemory memory;
+  Marshal marshal(memory);
+  std::vector<void*> slots(parameters.size());
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const Shape& shape = *parameters[i].shape;
+    uint8_t* slot = memory.allocate(std::max<uint32_t>(shape.size, 8), false, parameters[i].name);
+    static const Value kNone;
+    marshal.write(shape, slot, given[i] ? *given[i] : kNone, "argument '" + parameters[i].name + "'",
+                  lookup);
+    slots[i] = slot;
+  }
+
+  // Variadic arguments: C's default promotions decide their types.
+  ffi_cif variadicCif;
+  const ffi_cif* cif = &prepared_->cif;
+  std::vector<ffi_type*> variadicTypes;
+  if (signature_.isVariadic) {
+    variadicTypes = prepared_->argumentTypes;
+    for (size_t k = inputs; k < arguments.size(); ++k) {
+      const Value& value = arguments[k];
+      std::string what = "variadic argument " + std::to_string(k - inputs + 1);
+      Shape shape = promoted(value, what);
+      uint8_t* slot = memory.allocate(8, false, what);
+      marshal.write(shape, slot, value, what, lookup);
+      slots.push_back(slot);
+      variadicTypes.push_back(scalarType(shape));
+    }
+    ffi_type* result = scalarType(*signature_.result);
+    if (!result) throw Error(Error::Kind::unsupported, "a variadic function returning a struct");
+    if (ffi_prep_cif_var(&variadicCif, abiOf(signature_.convention), unsigned(inputs),
+                         unsigned(variadicTypes.size()), result,
+                         variadicTypes.data()) != FFI_OK) {
+      refuse("libffi cannot prepare this call of '" + signature_.name + "'");
+    }
+    cif = &variadicCif;
+  }
+
+  const Shape& resultShape = *signature_.result;
+  // ffi_call widens integer results to a full register (ffi_arg); structs take their own size.
+  uint8_t* result = memory.allocate(std::max<size_t>({resultShape.size, sizeof(ffi_arg), 16}), false, "result");
+  clearLastError();
+  ffi_call(const_cast<ffi_cif*>(cif), FFI_FN(address_), result, slots.data());
+  CallResult outcome;
+  outcome.lastError = captureLastError();
+  memory.checkGuards();
+
+  // Out and in/out parameters: sized by the values after the call (a length the DLL updated).
+  ParameterValues after = values;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const Shape& shape = *parameters[i].shape;
+    if (shape.kind == Shape::Kind::pointer && !shape.count && shape.target->kind == Shape::Kind::integer) {
+      if (auto* address = static_cast<const uint8_t*>(loadAddress(static_cast<uint8_t*>(slots[i])))) {
+        if (auto number = integerOf(marshal.read(*shape.target, address, lookup))) {
+          after.set(parameters[i].name, *number, true);
+        }
+      }
+    }
+  }
+  Lookup afterLookup = after.lookup();
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (!parameters[i].isOutput()) continue;
+    outcome.outputs.emplace_back(parameters[i].name,
+                                 marshal.read(*parameters[i].shape, static_cast<uint8_t*>(slots[i]),
+                                              afterLookup));
+  }
+  if (resultShape.kind != Shape::Kind::voidType) {
+    const uint8_t* at = result;
+    // A small integer comes back widened in an ffi_arg: read its low bytes (little-endian).
+    outcome.value = marshal.read(resultShape, at, afterLookup);
+  }
+  return outcome;
+}
+
+}  // namespace bridge32::library

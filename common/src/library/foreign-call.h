@@ -1,0 +1,117 @@
+// Calls into a library loaded in this process, by a C declaration, through libffi: the one
+// engine behind the library kind, used by the surrogate for bridged libraries and by the host
+// for in-process ones, so both refuse the same arguments with the same messages.
+//
+// A declaration is turned once, when a function is bound, into Shapes: each C type as this
+// process lays it out, with what the engine needs to move a Value into the DLL's memory and
+// back. A call then builds the DLL's memory from the arguments (every pointer the DLL is given
+// points into memory the call owns, with guard bytes after each buffer the DLL may write),
+// calls, checks the guards, and reads the results back as Values.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bridge32/call-result.h"
+#include "bridge32/value.h"
+#include "library/c-types.h"
+
+namespace bridge32 {
+class DynamicLibrary;
+}
+
+namespace bridge32::library {
+
+// How many elements (or bytes) a pointer points to: a constant, or computed from the values of
+// the other parameters (or, for a struct's pointer member, of the struct's other fields).
+// `lookup(name, dereference)` gives the integer value of `name` (of what it points to when
+// `dereference`), or nothing if it has none.
+using Lookup = std::function<std::optional<int64_t>(std::string_view name, bool dereference)>;
+using Count = std::function<int64_t(const Lookup& lookup)>;
+
+struct Shape {
+  enum class Kind {
+    voidType,
+    boolean,
+    integer,   // also enums and characters
+    floating,
+    pointer,   // to `target`, `count` of them (1 without one), in `direction`
+    string,    // a NUL-terminated string of `charWidth`-byte characters
+    opaque,    // a pointer or handle passed by value and never dereferenced
+    record,    // a struct or union
+    array,     // a fixed array inside a struct
+    callback,  // a function pointer
+  };
+  Kind kind = Kind::voidType;
+  uint32_t size = 0, align = 1;
+  bool isSigned = false;
+  std::string name;  // as C says it, for messages: "unsigned int", "struct Point *"
+
+  // pointer, string
+  std::shared_ptr<const Shape> target;  // pointer: the element
+  Direction direction = Direction::in;
+  std::optional<Count> count;
+  bool countInBytes = false;
+  bool nullable = false;
+  uint32_t charWidth = 1;  // string: 1 (UTF-8), 2 (UTF-16) or 4 (UTF-32)
+  // opaque
+  Value::HandleKind handleKind = Value::HandleKind::pointer;
+  // record
+  struct Field {
+    std::string name;
+    uint32_t offset;
+    std::shared_ptr<const Shape> shape;
+  };
+  std::vector<Field> fields;
+  bool isUnion = false;
+  // array
+  std::shared_ptr<const Shape> element;
+  uint32_t length = 0;
+};
+
+struct ParameterShape {
+  std::string name;  // "arg1", ... when the declaration gives none
+  std::shared_ptr<const Shape> shape;
+  bool isInput() const;   // given by the caller: a value, or what an in/in-out pointer points to
+  bool isOutput() const;  // read back after the call: what an out/in-out pointer points to
+};
+
+// A function as the engine calls it: its declaration (c-types.h) laid out for this process.
+struct FunctionShape {
+  std::string name;
+  std::shared_ptr<const Shape> result;
+  std::vector<ParameterShape> parameters;
+  CallingConvention convention = CallingConvention::platformDefault;
+  bool isVariadic = false;
+};
+
+class ForeignFunction {
+ public:
+  // Prepares calls of the function at `address` as `signature` says. Throws Error(unsupported)
+  // for what the engine cannot call (a union by value, say).
+  ForeignFunction(void* address, FunctionShape signature);
+  ~ForeignFunction();
+  ForeignFunction(const ForeignFunction&) = delete;
+  ForeignFunction& operator=(const ForeignFunction&) = delete;
+
+  const FunctionShape& signature() const { return signature_; }
+
+  // [the thread the library's calls are made on] Calls it with the values of the input
+  // parameters, in order, then any variadic arguments. Throws Error(invalidArgument) for values
+  // that do not fit their parameters, Error(failed) when the function wrote past a buffer.
+  CallResult call(std::span<const Value> arguments) const;
+
+ private:
+  struct Prepared;
+  void* address_;
+  FunctionShape signature_;
+  std::unique_ptr<Prepared> prepared_;
+};
+
+}  // namespace bridge32::library

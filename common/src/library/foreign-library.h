@@ -1,0 +1,37 @@
+// A library loaded in this process whose exports are called by their C declarations: the library
+// kind's engine on either side (see foreign-call.h).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "library/foreign-call.h"
+
+namespace bridge32::library {
+
+class ForeignLibrary {
+ public:
+  // Loads `path` with the platform's loader; no entry point is needed. Throws Error(notFound,
+  // badModule).
+  explicit ForeignLibrary(const std::filesystem::path& path);
+  ~ForeignLibrary();
+  ForeignLibrary(const ForeignLibrary&) = delete;
+  ForeignLibrary& operator=(const ForeignLibrary&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+  // Parses `declarations` for this process's ABI, finds the last function's export (on 32-bit
+  // Windows also as a decorated stdcall or fastcall name) and prepares its calls. Throws
+  // Error(invalidArgument) for text that does not parse, Error(notFound) naming the closest
+  // exports. The function keeps the library loaded.
+  std::shared_ptr<const ForeignFunction> bind(std::string_view declarations);
+
+ private:
+  void* resolve(const FunctionShape& signature) const;
+
+  std::filesystem::path path_;
+  std::shared_ptr<DynamicLibrary> library_;
+};
+
+}  // namespace bridge32::library

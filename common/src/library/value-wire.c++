@@ -1,0 +1,108 @@
+#include "library/value-wire.h"
+
+#include "bridge32/error.h"
+#include "wire.h"
+
+namespace bridge32 {
+
+namespace {
+
+// Deeper than any C declaration nests: a peer that sends more is refused, not followed.
+constexpr int kMaxDepth = 64;
+
+wire::OpaqueKind toWire(Value::HandleKind kind) {
+  switch (kind) {
+    case Value::HandleKind::pointer: return wire::OpaqueKind::POINTER;
+    case Value::HandleKind::kernel: return wire::OpaqueKind::KERNEL_HANDLE;
+    case Value::HandleKind::window: return wire::OpaqueKind::WINDOW_HANDLE;
+    case Value::HandleKind::module: return wire::OpaqueKind::MODULE_HANDLE;
+  }
+  return wire::OpaqueKind::POINTER;
+}
+
+Value::HandleKind fromWire(wire::OpaqueKind kind) {
+  switch (kind) {
+    case wire::OpaqueKind::KERNEL_HANDLE: return Value::HandleKind::kernel;
+    case wire::OpaqueKind::WINDOW_HANDLE: return Value::HandleKind::window;
+    case wire::OpaqueKind::MODULE_HANDLE: return Value::HandleKind::module;
+    default: return Value::HandleKind::pointer;
+  }
+}
+
+Value fromWire(wire::Value::Reader in, int depth) {
+  if (depth > kMaxDepth) {
+    throw Error(Error::Kind::invalidArgument,
+                "a value nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+  switch (in.which()) {
+    case wire::Value::NULL_: return Value();
+    case wire::Value::BOOLEAN: return Value(in.getBoolean());
+    case wire::Value::SIGNED: return Value(int64_t(in.getSigned()));
+    case wire::Value::UNSIGNED: return Value(uint64_t(in.getUnsigned()));
+    case wire::Value::FLOATING: return Value(in.getFloating());
+    case wire::Value::TEXT: return Value(text(in.getText()));
+    case wire::Value::ARRAY: {
+      std::vector<Value> items;
+      items.reserve(in.getArray().size());
+      for (auto item : in.getArray()) items.push_back(fromWire(item, depth + 1));
+      return Value(std::move(items));
+    }
+    case wire::Value::RECORD: {
+      std::vector<Value::Field> fields;
+      fields.reserve(in.getRecord().size());
+      for (auto field : in.getRecord()) {
+        fields.push_back({text(field.getName()), fromWire(field.getValue(), depth + 1)});
+      }
+      return Value(std::move(fields));
+    }
+    case wire::Value::OPAQUE: {
+      auto opaque = in.getOpaque();
+      return Value(Value::Handle{opaque.getValue(), fromWire(opaque.getKind())});
+    }
+  }
+  throw Error(Error::Kind::invalidArgument, "a value of a kind this side does not know");
+}
+
+}  // namespace
+
+void toWire(const Value& value, wire::Value::Builder out) {
+  if (value.isBool()) {
+    out.setBoolean(value.asBool());
+  } else if (value.kind() == Value::Kind::signedInteger) {
+    out.setSigned(value.asInt64());
+  } else if (value.kind() == Value::Kind::unsignedInteger) {
+    out.setUnsigned(value.asUint64());
+  } else if (value.isFloating()) {
+    out.setFloating(value.asDouble());
+  } else if (value.isString()) {
+    out.setText(value.asString());
+  } else if (value.isArray()) {
+    const auto& items = value.asArray();
+    auto list = out.initArray(uint32_t(items.size()));
+    for (uint32_t i = 0; i < list.size(); ++i) toWire(items[i], list[i]);
+  } else if (value.isStruct()) {
+    const auto& fields = value.asStruct();
+    auto list = out.initRecord(uint32_t(fields.size()));
+    for (uint32_t i = 0; i < list.size(); ++i) {
+      list[i].setName(fields[i].name);
+      toWire(fields[i].value, list[i].initValue());
+    }
+  } else if (value.isHandle()) {
+    auto opaque = out.initOpaque();
+    opaque.setValue(value.asHandle().value);
+    opaque.setKind(toWire(value.asHandle().kind));
+  } else {
+    out.setNull();
+  }
+}
+
+Value fromWire(wire::Value::Reader in) { return fromWire(in, 0); }
+
+std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in) {
+  std::vector<Value> values;
+  values.reserve(in.size());
+  for (auto value : in) values.push_back(fromWire(value, 0));
+  return values;
+}
+
+}  // namespace bridge32

@@ -1,0 +1,150 @@
+#include "library/bridged-library.h"
+
+#include <mutex>
+
+#include "core/binding.h"
+#include "core/module-link.h"
+#include "library/declaration-shapes.h"
+#include "library/value-wire.h"
+#include "wire.h"
+
+namespace bridge32 {
+
+namespace {
+
+using FunctionBinding = Binding<wire::Function::Client>;
+
+class BridgedFunction final : public Function {
+ public:
+  // `signature` is the declaration as this process reads it: for its parameters' names and
+  // directions, which the surrogate's reading shares (the layouts, which differ, stay there).
+  BridgedFunction(std::shared_ptr<ModuleLink> link, std::string declaration,
+                  library::FunctionShape signature)
+      : link_(std::move(link)),
+        declaration_(std::move(declaration)),
+        signature_(std::move(signature)),
+        what_("function '" + signature_.name + "'") {
+    for (const auto& parameter : signature_.parameters) {
+      if (parameter.isInput()) ++inputs_;
+      if (parameter.isOutput()) outputNames_.push_back(parameter.name);
+    }
+    binding_ = bind(link_->running());
+  }
+
+  const std::string& name() const override { return signature_.name; }
+  const std::string& declaration() const override { return declaration_; }
+  bool returnsVoid() const override {
+    return signature_.result->kind == library::Shape::Kind::voidType;
+  }
+
+  CallResult call(std::span<const Value> arguments) override {
+    if (arguments.size() != inputs_ && !(signature_.isVariadic && arguments.size() > inputs_)) {
+      throw Error(Error::Kind::invalidArgument,
+                  "'" + signature_.name + "' takes " + std::to_string(inputs_) + " argument" +
+                      (inputs_ == 1 ? "" : "s") + ", given " + std::to_string(arguments.size()));
+    }
+    auto binding = running();
+    return link_->rules()(
+        *binding->client, what_,
+        [&](wire::Session::Client&) {
+          auto request = binding->capability.get().callRequest();
+          auto list = request.initArguments(uint32_t(arguments.size()));
+          for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
+          return request.send();
+        },
+        [&](auto& response) {
+          throwIfError(response);
+          CallResult result;
+          result.value = fromWire(response.getResult());
+          auto outputs = response.getOutputs();
+          if (outputs.size() != outputNames_.size()) {
+            throw Error(Error::Kind::failed,
+                        "the surrogate answered " + std::to_string(outputs.size()) +
+                            " outputs of '" + signature_.name + "', which has " +
+                            std::to_string(outputNames_.size()));
+          }
+          for (uint32_t i = 0; i < outputs.size(); ++i) {
+            result.outputs.emplace_back(outputNames_[i], fromWire(outputs[i]));
+          }
+          result.lastError = response.getLastError();
+          return result;
+        });
+  }
+
+ private:
+  // The function bound in `loaded`'s surrogate.
+  std::shared_ptr<FunctionBinding> bind(const ModuleLink::Loaded& loaded) {
+    auto function = link_->rules()(
+        *loaded.client, what_,
+        [&](wire::Session::Client&) {
+          auto request = loaded.as<wire::Library>().bindRequest();
+          request.setDeclarations(declaration_);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return std::make_unique<wire::Function::Client>(response.getFunction());
+        });
+    return std::make_shared<FunctionBinding>(loaded.client, std::move(function));
+  }
+
+  // The function in a running surrogate: bound again in the one that replaced a stopped one,
+  // where the library is loaded afresh (what it kept in memory went with the old process).
+  std::shared_ptr<FunctionBinding> running() {
+    std::lock_guard lock(mutex_);
+    if (binding_->client->isLost()) binding_ = bind(link_->running());
+    return binding_;
+  }
+
+  std::shared_ptr<ModuleLink> link_;
+  std::string declaration_;
+  library::FunctionShape signature_;
+  std::string what_;
+  size_t inputs_ = 0;
+  std::vector<std::string> outputNames_;
+  std::mutex mutex_;
+  std::shared_ptr<FunctionBinding> binding_;
+};
+
+class BridgedLibrary final : public Library {
+ public:
+  BridgedLibrary(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
+                 Architecture architecture, const LoadOptions& options)
+      : link_(std::make_shared<ModuleLink>(
+            std::move(surrogate), wire::ModuleKind::LIBRARY, path, options,
+            [](wire::LoadedModule::Reader answer, bool) {
+              if (!answer.isLibrary()) {
+                throw Error(Error::Kind::failed, "the surrogate answered a load of a library "
+                                                 "with a module of another kind");
+              }
+              return answer.getLibrary().getLibrary();
+            })),
+        architecture_(architecture) {}
+
+  const std::filesystem::path& path() const override { return link_->rules().modulePath; }
+  Architecture architecture() const override { return architecture_; }
+  bool isBridged() const override { return true; }
+  uint32_t surrogatePid() const override { return link_->current().client->pid(); }
+
+  std::shared_ptr<Function> function(std::string_view declarations) override {
+    // Parsed here too: text that does not parse fails before anything crosses.
+    library::FunctionShape signature = library::describeFunction(declarations);
+    return std::make_shared<BridgedFunction>(link_, std::string(declarations),
+                                             std::move(signature));
+  }
+
+ private:
+  std::shared_ptr<ModuleLink> link_;
+  Architecture architecture_;
+};
+
+}  // namespace
+
+std::unique_ptr<Library> loadBridgedLibrary(std::shared_ptr<SharedSurrogate> surrogate,
+                                            const std::filesystem::path& path,
+                                            Architecture architecture,
+                                            const LoadOptions& options) {
+  return std::make_unique<BridgedLibrary>(std::move(surrogate), path, architecture, options);
+}
+
+}  // namespace bridge32

@@ -1,0 +1,70 @@
+#include "library/in-process-library.h"
+
+#include <mutex>
+
+#include "library/foreign-library.h"
+
+namespace bridge32 {
+
+namespace {
+
+using library::ForeignFunction;
+using library::ForeignLibrary;
+
+// One call at a time per library, as in a surrogate.
+struct InProcessState {
+  explicit InProcessState(const std::filesystem::path& path) : library(path) {}
+  ForeignLibrary library;
+  std::mutex calls;
+};
+
+class InProcessFunction final : public Function {
+ public:
+  InProcessFunction(std::shared_ptr<InProcessState> state,
+                    std::shared_ptr<const ForeignFunction> function, std::string declaration)
+      : state_(std::move(state)), function_(std::move(function)), declaration_(std::move(declaration)) {}
+
+  const std::string& name() const override { return function_->signature().name; }
+  const std::string& declaration() const override { return declaration_; }
+  bool returnsVoid() const override {
+    return function_->signature().result->kind == library::Shape::Kind::voidType;
+  }
+
+  CallResult call(std::span<const Value> arguments) override {
+    std::lock_guard lock(state_->calls);
+    return function_->call(arguments);
+  }
+
+ private:
+  std::shared_ptr<InProcessState> state_;
+  std::shared_ptr<const ForeignFunction> function_;
+  std::string declaration_;
+};
+
+class InProcessLibrary final : public Library {
+ public:
+  explicit InProcessLibrary(const std::filesystem::path& path)
+      : state_(std::make_shared<InProcessState>(path)) {}
+
+  const std::filesystem::path& path() const override { return state_->library.path(); }
+  Architecture architecture() const override { return thisArchitecture(); }
+  bool isBridged() const override { return false; }
+  uint32_t surrogatePid() const override { return 0; }
+
+  std::shared_ptr<Function> function(std::string_view declarations) override {
+    std::lock_guard lock(state_->calls);
+    return std::make_shared<InProcessFunction>(state_, state_->library.bind(declarations),
+                                               std::string(declarations));
+  }
+
+ private:
+  std::shared_ptr<InProcessState> state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Library> loadInProcessLibrary(const std::filesystem::path& path) {
+  return std::make_unique<InProcessLibrary>(path);
+}
+
+}  // namespace bridge32

@@ -1,0 +1,20 @@
+// The library kind in the surrogate: any DLL or shared object, its exports called by their C
+// declarations (protocol/library.capnp's Library and Function) through ForeignLibrary.
+#pragma once
+
+#include "core/module-kind.h"
+
+namespace bridge32 {
+
+class LibraryKind final : public ModuleKind {
+ public:
+  LibraryKind(PluginThread& plugins, HostOutbox& outbox) : plugins_(plugins), outbox_(outbox) {}
+
+  kj::Promise<void> load(LoadContext context, std::string path) override;
+
+ private:
+  PluginThread& plugins_;
+  HostOutbox& outbox_;
+};
+
+}  // namespace bridge32
