@@ -397,14 +397,16 @@ class LiteralReader {
 // ---------------------------------------------------------------------------------------------
 // Printing
 
+// The shortest text that reads back as the same double where a double is expected: 2.0 prints
+// as "2" (bridge32 call prints `y = {2, 4, 6}` for doubles, as C would write them), but -0.0
+// keeps its point, since "-0" would read back as 0.
 std::string printFloating(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+  if (value == 0 && std::signbit(value)) return "-0.0";
   char buffer[64];
   auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  std::string text(buffer, end);
-  if (text.find_first_of(".e") == std::string::npos) text += ".0";
-  return text;
+  return std::string(buffer, end);
 }
 
 std::string octalEscape(unsigned char byte) {

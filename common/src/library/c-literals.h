@@ -23,12 +23,12 @@ namespace bridge32::library {
 // Throws Error(invalidArgument, "column C: expected X, found Y").
 Value parseLiteral(std::string_view text);
 
-// The C literal for `value`, which parseLiteral reads back as an equal Value (handles excepted:
-// they print as hex integers):
+// The C literal for `value`, which parseLiteral reads back as an equal Value where the declared
+// type is known (see coerce; handles print as hex integers):
 //   - integers in decimal;
-//   - floating in the shortest form that reads back as the same double, with ".0" added when
-//     that form looks like an integer ("2.0", "-0.0", "0.1", "1e+100", "inf", "nan"): a C reader
-//     must see a double, and -0.0 keeps its sign;
+//   - floating in the shortest form that reads back as the same double where a double is
+//     expected ("2", "0.1", "1e+100", "inf", "nan"), as `bridge32 call` prints `y = {2, 4, 6}`;
+//     -0.0 keeps its point so that it keeps its sign;
 //   - strings as "..." with \" \\ \n \r \t escaped, other control bytes and bytes that are not
 //     valid UTF-8 as 3-digit octal escapes (which cannot swallow a following digit), valid
 //     UTF-8 as is;

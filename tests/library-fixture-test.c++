@@ -1,0 +1,308 @@
+// The library kind against a fixture of every type class (tests/fixtures/library-fixture.c,
+// whose header comment is the declarations used here), in each placement: in-process, in a
+// 64-bit surrogate, and in the 32-bit surrogate (where struct layouts, x87 float returns and
+// Windows calling conventions differ).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "bridge32/library.h"
+#include "harness.h"
+
+namespace bridge32 {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Placement;
+
+constexpr const char* kStructs = R"(
+  struct Point { int32_t x, y; };
+  struct Rect { struct Point tl, br; };
+  struct Pair { int32_t a; double b; };
+  struct Mixed { char c; int64_t i; short s; double d; };
+  union Number { int64_t i; double d; };
+  struct Tagged { uint32_t kind; union Number value; };
+  struct Samples { uint32_t count; _Field_size_(count) const double* values; };
+)";
+
+Value point(int32_t x, int32_t y) { return Value(std::vector<Value::Field>{{"x", x}, {"y", y}}); }
+
+std::vector<Value> numbers(std::initializer_list<double> values) {
+  return std::vector<Value>(values.begin(), values.end());
+}
+
+class Fixture : public testing::TestWithParam<Placement> {
+ protected:
+  void SetUp() override {
+    auto path = test::pluginPath(GetParam().architecture, "b32-library");
+    ASSERT_EQ(inspectModuleFile(path, "fixture").architecture, GetParam().architecture);
+    library_ = Library::load(path, test::optionsFor(GetParam()));
+  }
+
+  std::shared_ptr<Function> bind(const std::string& declaration) {
+    return library_->function(kStructs + declaration);
+  }
+  CallResult call(const std::string& declaration, std::initializer_list<Value> arguments) {
+    return bind(declaration)->call(arguments);
+  }
+  Value result(const std::string& declaration, std::initializer_list<Value> arguments) {
+    return call(declaration, arguments).value;
+  }
+  // The error a call fails with.
+  Error failure(const std::string& declaration, std::initializer_list<Value> arguments) {
+    try {
+      call(declaration, arguments);
+    } catch (const Error& error) {
+      return error;
+    }
+    ADD_FAILURE() << declaration << " did not fail";
+    return Error(Error::Kind::failed, "");
+  }
+
+  bool isWindowsX86() const {
+#if _WIN32
+    return GetParam().architecture == Architecture::x86;
+#else
+    return false;
+#endif
+  }
+
+  std::unique_ptr<Library> library_;
+};
+
+TEST_P(Fixture, IntegersOfEveryWidthAndSign) {
+  EXPECT_EQ(result("int8_t neg8(int8_t x);", {-128}).asInt64(), -128);
+  EXPECT_EQ(result("int8_t neg8(int8_t x);", {5}).asInt64(), -5);
+  EXPECT_EQ(result("uint8_t inc_u8(uint8_t x);", {255}).asUint64(), 0u);
+  EXPECT_EQ(result("int16_t neg16(int16_t x);", {-300}).asInt64(), 300);
+  EXPECT_EQ(result("uint16_t inc_u16(uint16_t x);", {65534}).asUint64(), 65535u);
+  EXPECT_EQ(result("int32_t neg32(int32_t x);", {-2000000000}).asInt64(), 2000000000);
+  EXPECT_EQ(result("uint32_t inc_u32(uint32_t x);", {4294967295u}).asUint64(), 0u);
+  EXPECT_EQ(result("int64_t neg64(int64_t x);", {int64_t(-5000000000)}).asInt64(), 5000000000);
+  EXPECT_EQ(result("uint64_t inc_u64(uint64_t x);", {uint64_t(1) << 40}).asUint64(),
+            (uint64_t(1) << 40) + 1);
+  EXPECT_EQ(result("bool not_(bool x);", {true}).asBool(), false);
+  EXPECT_EQ(result("char echo_char(char c);", {-3}).asInt64(), -3);
+  EXPECT_EQ(result("wchar_t echo_wchar(wchar_t c);", {0x263A}).asInt64(), 0x263A);
+  EXPECT_EQ(result("int add(int a, int b);", {2, 40}).asInt64(), 42);
+}
+
+TEST_P(Fixture, ValuesThatDoNotFitAreRefusedNamingTheParameter) {
+  Error error = failure("uint8_t inc_u8(uint8_t x);", {300});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(error.message().find("'x'"), std::string::npos) << error.what();
+  EXPECT_NE(error.message().find("300"), std::string::npos) << error.what();
+  error = failure("int add(int a, int b);", {1});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(error.message().find("takes 2 arguments"), std::string::npos) << error.what();
+  error = failure("int add(int a, int b);", {1, "two"});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(error.message().find("'b'"), std::string::npos) << error.what();
+}
+
+TEST_P(Fixture, FloatingPointArgumentsAndResults) {
+  EXPECT_EQ(result("float half_f(float x);", {3.0}).asDouble(), 1.5);
+  EXPECT_EQ(result("double hypot_d(double x, double y);", {3.0, 4.0}).asDouble(), 5.0);
+  // a + 2b + 4c + 8d + 16e: each argument in its own range of bits.
+  EXPECT_EQ(result("double mix(int8_t a, double b, int64_t c, float d, uint16_t e);",
+                   {-1, 0.5, int64_t(1) << 33, 0.25, 1000})
+                .asDouble(),
+            -1 + 1 + 4.0 * double(int64_t(1) << 33) + 2 + 16000);
+}
+
+TEST_P(Fixture, StructsByValueInBothLayouts) {
+  Value made = result("struct Point make_point(int32_t x, int32_t y);", {3, -4});
+  EXPECT_EQ(made, point(3, -4));
+  Value rect = result("struct Rect make_rect(int32_t x, int32_t y, int32_t w, int32_t h);",
+                      {1, 2, 10, 20});
+  EXPECT_EQ(rect.field("br"), point(11, 22));
+  Value moved = result("struct Rect rect_offset(struct Rect r, struct Point by);",
+                       {rect, point(100, 200)});
+  EXPECT_EQ(moved.field("tl"), point(101, 202));
+  // Pair and Mixed are laid out differently by MSVC/MinGW and by System V i386.
+  Value pair(std::vector<Value::Field>{{"a", 2}, {"b", 0.5}});
+  EXPECT_EQ(result("double pair_sum(struct Pair p);", {pair}).asDouble(), 2.5);
+  EXPECT_EQ(result("double pair_sum_ptr(_In_ const struct Pair* p);", {pair}).asDouble(), 2.5);
+  Value mixed = result("struct Mixed make_mixed(char c, int64_t i, short s, double d);",
+                       {1, int64_t(1) << 40, -2, 0.25});
+  EXPECT_EQ(mixed.field("i").asInt64(), int64_t(1) << 40);
+  EXPECT_EQ(mixed.field("d").asDouble(), 0.25);
+  EXPECT_EQ(result("double mixed_total(struct Mixed m);", {mixed}).asDouble(),
+            1 + double(int64_t(1) << 40) - 2 + 0.25);
+  CallResult bumped = call("void mixed_bump(_Inout_ struct Mixed* m);", {mixed});
+  EXPECT_TRUE(bumped.value.isNull());
+  EXPECT_EQ(bumped.output("m").field("s").asInt64(), -1);
+  EXPECT_EQ(bumped.output("m").field("d").asDouble(), 1.25);
+}
+
+TEST_P(Fixture, StructsByPointerNestedAndWithCountedPointerMembers) {
+  Value rect(std::vector<Value::Field>{{"tl", point(0, 0)}, {"br", point(4, 5)}});
+  EXPECT_EQ(result("double area(_In_ const struct Rect* r);", {rect}).asDouble(), 20.0);
+  CallResult grown = call("void grow(_Inout_ struct Rect* r, int by);", {rect, 1});
+  EXPECT_EQ(grown.output("r").field("tl"), point(-1, -1));
+  EXPECT_EQ(grown.output("r").field("br"), point(5, 6));
+  Value samples(std::vector<Value::Field>{{"count", 3}, {"values", numbers({1.5, 2.5, 3})}});
+  EXPECT_EQ(result("double sum_samples(_In_ const struct Samples* s);", {samples}).asDouble(), 7.0);
+}
+
+TEST_P(Fixture, AUnionByValueIsRefusedClearly) {
+  Value tagged(std::vector<Value::Field>{{"kind", 0}, {"value", std::vector<Value::Field>{{"i", 7}}}});
+  Error error = failure("double tagged_value(struct Tagged t);", {tagged});
+  EXPECT_EQ(error.kind(), Error::Kind::unsupported) << error.what();
+  EXPECT_NE(error.message().find("union"), std::string::npos) << error.what();
+}
+
+TEST_P(Fixture, ArraysInOutAndInOut) {
+  CallResult scaled =
+      call("void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",
+           {2.0, numbers({1, 2, 3}), 3});
+  EXPECT_EQ(scaled.output("y"), Value(numbers({2, 4, 6})));
+  CallResult reversed =
+      call("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);",
+           {std::vector<Value>{1, 2, 3, 4}, 4});
+  EXPECT_EQ(reversed.output("v"), Value(std::vector<Value>{4, 3, 2, 1}));
+  CallResult filled = call(
+      "int fill_bytes(_Out_writes_bytes_(size) void* buf, uint32_t size, uint8_t value);",
+      {5, 0xAB});
+  EXPECT_EQ(filled.value.asInt64(), 5);
+  EXPECT_EQ(filled.output("buf"), Value(std::vector<Value>(5, Value(0xAB))));
+}
+
+TEST_P(Fixture, ASizeThatDisagreesWithTheArrayGivenIsRefused) {
+  Error error = failure(
+      "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",
+      {2.0, numbers({1, 2}), 3});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(error.message().find("'x' has 2 elements where its size says 3"), std::string::npos)
+      << error.what();
+  error = failure(
+      "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",
+      {2.0, Value(), 3});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(error.message().find("cannot be null"), std::string::npos) << error.what();
+  error = failure("void scale(double a, _In_reads_(n) const double* x, int n, "
+                  "_Out_writes_(n) double* y);",
+                  {2.0, numbers({}), -1});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument) << error.what();
+}
+
+TEST_P(Fixture, AnOutBufferTheFunctionOverrunsFailsTheCallNamingIt) {
+  Error error = failure("void overrun(_Out_writes_(n) uint8_t* buf, int n);", {8});
+  EXPECT_EQ(error.kind(), Error::Kind::failed);
+  EXPECT_NE(error.message().find("past the end of 'argument 'buf''"), std::string::npos)
+      << error.what();
+}
+
+TEST_P(Fixture, StringsBothWays) {
+  EXPECT_EQ(result("size_t str_len(_In_z_ const char* s);", {"hello"}).asUint64(), 5u);
+  CallResult upper = call("int upper(_Inout_z_ char* s);", {"Hello, World"});
+  EXPECT_EQ(upper.value.asInt64(), 8);
+  EXPECT_EQ(upper.output("s").asString(), "HELLO, WORLD");
+  CallResult greeting =
+      call("int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size);",
+           {"bridge", 64});
+  EXPECT_EQ(greeting.output("out").asString(), "hello, bridge");
+  CallResult cut =
+      call("int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size);",
+           {"bridge", 6});
+  EXPECT_EQ(cut.output("out").asString(), "hello");
+  EXPECT_EQ(result("size_t wstr_len(_In_z_ const wchar_t* s);", {"h\xc3\xa9llo \xe2\x98\xba"}).asUint64(), 7u);
+  EXPECT_EQ(result("_Ret_z_ const char* version_string(void);", {}).asString(), "b32-library 1.0");
+  CallResult echoed =
+      call("int utf8_echo(_In_z_ const char* in, _Out_writes_z_(size) char* out, int size);",
+           {"caf\xc3\xa9 \xe2\x98\xba", 32});
+  EXPECT_EQ(echoed.output("out").asString(), "caf\xc3\xa9 \xe2\x98\xba");
+}
+
+TEST_P(Fixture, AReturnedBufferOfTheSizeAParameterSays) {
+  EXPECT_EQ(result("_Ret_writes_(n) const int32_t* squares(int n);", {5}),
+            Value(std::vector<Value>{0, 1, 4, 9, 16}));
+}
+
+TEST_P(Fixture, OpaqueContextsGoBackAndForth) {
+  Value context = result("void* ctx_new(int start);", {10});
+  ASSERT_TRUE(context.isHandle());
+  EXPECT_EQ(result("int ctx_next(void* ctx);", {context}).asInt64(), 10);
+  EXPECT_EQ(result("int ctx_next(void* ctx);", {context}).asInt64(), 11);
+  EXPECT_TRUE(result("void ctx_free(void* ctx);", {context}).isNull());
+}
+
+TEST_P(Fixture, VariadicFunctionsWithTheArgumentsGivenAtTheCall) {
+  CallResult formatted =
+      call("int format(_Out_writes_z_(size) char* out, int size, const char* fmt, ...);",
+           {64, "%d+%s=%.1f", 1, "one", 2.0});
+  EXPECT_EQ(formatted.output("out").asString(), "1+one=2.0");
+  EXPECT_EQ(result("double sum_doubles(int n, ...);", {3, 0.5, 1.0, 2.0}).asDouble(), 3.5);
+}
+
+TEST_P(Fixture, TheLastErrorRightAfterTheCall) {
+  CallResult failed = call("int fail_with(int code);", {1234});
+  EXPECT_EQ(failed.value.asInt64(), -1);
+  EXPECT_EQ(failed.lastError, 1234u);
+}
+
+TEST_P(Fixture, WindowsCallingConventions) {
+  EXPECT_EQ(result("int __stdcall std_sub(int a, int b);", {10, 3}).asInt64(), 7);
+  EXPECT_EQ(result("int __fastcall fast_sub(int a, int b);", {10, 3}).asInt64(), 7);
+  Value counter(std::vector<Value::Field>{{"value", 99}});
+  EXPECT_EQ(library_->function("struct Counter { int32_t value; };"
+                               "int __thiscall this_get(struct Counter* self);")
+                ->call({counter})
+                .value.asInt64(),
+            99);
+  if (isWindowsX86()) {
+    // Exported only decorated: found through the declared convention.
+    EXPECT_EQ(result("int __stdcall std_sub(int a, int b);", {1, 2}).asInt64(), -1);
+  }
+}
+
+TEST_P(Fixture, CallbacksAreRefusedUntilTheyAreSupported) {
+  Error error = failure("int apply(int (*f)(int), int x);", {Value(), 1});
+  EXPECT_EQ(error.kind(), Error::Kind::unsupported) << error.what();
+}
+
+INSTANTIATE_TEST_SUITE_P(Placements, Fixture,
+                         testing::Values(test::kInProcess64, test::kSurrogate64,
+                                         test::kSurrogate32),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// A library that crashes or hangs takes down its surrogate only; the next call runs in a new one.
+class FixtureIsolation : public Fixture {};
+
+TEST_P(FixtureIsolation, ACrashIsAnErrorAndTheNextCallLoadsTheLibraryAgain) {
+  uint32_t before = library_->surrogatePid();
+  Error error = failure("void crash(void);", {});
+  EXPECT_EQ(error.kind(), Error::Kind::disconnected) << error.what();
+  EXPECT_NE(error.message().find("function 'crash'"), std::string::npos) << error.what();
+  EXPECT_EQ(result("int add(int a, int b);", {1, 2}).asInt64(), 3);
+  EXPECT_NE(library_->surrogatePid(), before);
+}
+
+TEST_P(FixtureIsolation, AHangPassesItsDeadline) {
+  auto hang = bind("void hang(void);");
+  auto started = std::chrono::steady_clock::now();
+  try {
+    CallDeadline deadline(300ms);
+    hang->call({});
+    FAIL() << "a call that never returns returned";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Error::Kind::timeout) << error.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  EXPECT_EQ(result("int add(int a, int b);", {2, 2}).asInt64(), 4);
+}
+
+#if _WIN32
+// Under Wine a 32-bit surrogate takes long to start: the restarts run in the 64-bit one only.
+INSTANTIATE_TEST_SUITE_P(Placements, FixtureIsolation, testing::Values(test::kSurrogate64),
+                         [](const auto& info) { return std::string(info.param.name); });
+#else
+INSTANTIATE_TEST_SUITE_P(Placements, FixtureIsolation,
+                         testing::Values(test::kSurrogate64, test::kSurrogate32),
+                         [](const auto& info) { return std::string(info.param.name); });
+#endif
+
+}  // namespace
+}  // namespace bridge32
