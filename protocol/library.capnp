@@ -41,7 +41,8 @@ struct Value {
     text @5 :Text;          # a string, UTF-8
     array @6 :List(Value);
     record @7 :List(Field); # a struct or union, field by field
-    opaque @8 :Opaque;      # a pointer or handle the DLL handed out, never dereferenced
+    handle @8 :Handle;      # a pointer or handle the DLL handed out, never dereferenced
+    # (not "opaque": <wingdi.h> defines OPAQUE)
   }
 }
 
@@ -50,13 +51,13 @@ struct Field {
   value @1 :Value;
 }
 
-struct Opaque {
+struct Handle {
   value @0 :UInt64;
   # A pointer of the surrogate's, as an integer; a window handle as its low 32 bits.
-  kind @1 :OpaqueKind;
+  kind @1 :HandleKind;
 }
 
-enum OpaqueKind {
+enum HandleKind {
   pointer @0;
   kernelHandle @1;  # HANDLE: valid only in the process that owns it
   windowHandle @2;  # HWND, HDC, ...: valid in every process of the session (low 32 bits)

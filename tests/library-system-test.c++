@@ -10,6 +10,10 @@
 #include "bridge32/library.h"
 #include "harness.h"
 
+#if _WIN32
+#include "win32.h"
+#endif
+
 namespace bridge32 {
 namespace {
 

@@ -10,6 +10,7 @@
 
 #include "bridge32/error.h"
 #include "bridge32/types.h"
+#include "bridge32/window-handle.h"
 
 #if _WIN32
 #include "win32.h"
@@ -301,7 +302,13 @@ class Marshal {
       case Shape::Kind::callback: {
         void* address = loadAddress(at);
         if (!address) return Value();
-        return Value(Value::Handle{uint64_t(reinterpret_cast<uintptr_t>(address)), shape.handleKind});
+        uint64_t value = uint64_t(reinterpret_cast<uintptr_t>(address));
+        // A window handle's low 32 bits are all it is: sign-extended, it is the same handle in
+        // a process of either bitness (bridge32/window-handle.h).
+        if (shape.handleKind == Value::HandleKind::window) {
+          value = uint64_t(windowHandleFromWire(uint32_t(value)));
+        }
+        return Value(Value::Handle{value, shape.handleKind});
       }
       case Shape::Kind::string: {
         auto* address = static_cast<const uint8_t*>(loadAddress(at));
@@ -353,6 +360,9 @@ class Marshal {
  private:
   void* opaqueAddress(const Shape& shape, const Value& value, const std::string& what) {
     if (value.isNull()) return nullptr;
+    if (value.isHandle() && shape.handleKind == Value::HandleKind::window) {
+      return reinterpret_cast<void*>(windowHandleFromWire(windowHandleToWire(value.asHandle().value)));
+    }
     if (value.isHandle()) return reinterpret_cast<void*>(uintptr_t(value.asHandle().value));
     if (auto number = integerOf(value)) return reinterpret_cast<void*>(uintptr_t(*number));
     refuse(what + " is " + shape.name + ": expected a value the library handed out, or null, got " +

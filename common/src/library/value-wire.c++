@@ -10,21 +10,21 @@ namespace {
 // Deeper than any C declaration nests: a peer that sends more is refused, not followed.
 constexpr int kMaxDepth = 64;
 
-wire::OpaqueKind toWire(Value::HandleKind kind) {
+wire::HandleKind toWire(Value::HandleKind kind) {
   switch (kind) {
-    case Value::HandleKind::pointer: return wire::OpaqueKind::POINTER;
-    case Value::HandleKind::kernel: return wire::OpaqueKind::KERNEL_HANDLE;
-    case Value::HandleKind::window: return wire::OpaqueKind::WINDOW_HANDLE;
-    case Value::HandleKind::module: return wire::OpaqueKind::MODULE_HANDLE;
+    case Value::HandleKind::pointer: return wire::HandleKind::POINTER;
+    case Value::HandleKind::kernel: return wire::HandleKind::KERNEL_HANDLE;
+    case Value::HandleKind::window: return wire::HandleKind::WINDOW_HANDLE;
+    case Value::HandleKind::module: return wire::HandleKind::MODULE_HANDLE;
   }
-  return wire::OpaqueKind::POINTER;
+  return wire::HandleKind::POINTER;
 }
 
-Value::HandleKind fromWire(wire::OpaqueKind kind) {
+Value::HandleKind fromWire(wire::HandleKind kind) {
   switch (kind) {
-    case wire::OpaqueKind::KERNEL_HANDLE: return Value::HandleKind::kernel;
-    case wire::OpaqueKind::WINDOW_HANDLE: return Value::HandleKind::window;
-    case wire::OpaqueKind::MODULE_HANDLE: return Value::HandleKind::module;
+    case wire::HandleKind::KERNEL_HANDLE: return Value::HandleKind::kernel;
+    case wire::HandleKind::WINDOW_HANDLE: return Value::HandleKind::window;
+    case wire::HandleKind::MODULE_HANDLE: return Value::HandleKind::module;
     default: return Value::HandleKind::pointer;
   }
 }
@@ -55,9 +55,9 @@ Value fromWire(wire::Value::Reader in, int depth) {
       }
       return Value(std::move(fields));
     }
-    case wire::Value::OPAQUE: {
-      auto opaque = in.getOpaque();
-      return Value(Value::Handle{opaque.getValue(), fromWire(opaque.getKind())});
+    case wire::Value::HANDLE: {
+      auto handle = in.getHandle();
+      return Value(Value::Handle{handle.getValue(), fromWire(handle.getKind())});
     }
   }
   throw Error(Error::Kind::invalidArgument, "a value of a kind this side does not know");
@@ -88,9 +88,9 @@ void toWire(const Value& value, wire::Value::Builder out) {
       toWire(fields[i].value, list[i].initValue());
     }
   } else if (value.isHandle()) {
-    auto opaque = out.initOpaque();
-    opaque.setValue(value.asHandle().value);
-    opaque.setKind(toWire(value.asHandle().kind));
+    auto handle = out.initHandle();
+    handle.setValue(value.asHandle().value);
+    handle.setKind(toWire(value.asHandle().kind));
   } else {
     out.setNull();
   }
