@@ -5,8 +5,11 @@
 //                   same kind of channel (socketpair / private named pipe) and reads them back
 //   bridged call    PluginInstance::param() on the sample gain plugin in that surrogate: the
 //                   host API, the bridge's I/O thread, Cap'n Proto RPC and the plugin
+//   generic call    Function::call on the fixture library's `int add(int, int)` in that
+//                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array
 //   start + load    starting a surrogate, the handshake and loading the sample module
-// Prints means and medians, and the ratio of bridged call to ping-pong.
+// Prints means and medians, the ratio of bridged call to ping-pong, and that of a generic call
+// to the bridged param() of the same run (issue 10: at most 1.10).
 //
 //   bridge32_bench [--iterations N] [--starts N] [--arch x86|x64]...
 #include <kj/async-io.h>
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "bridge32/host.h"
+#include "bridge32/library.h"
 #include "support.h"
 #include "core/surrogate-process.h"
 
@@ -72,6 +76,36 @@ Stats bridgedCall(PluginInstance& gain, int iterations) {
   return stats(samples);
 }
 
+// param() and a generic call, alternating call by call so that the machine's drift (these
+// machines are noisy) weighs on both alike: their ratio is the figure that matters.
+std::pair<Stats, Stats> alternating(PluginInstance& gain, Function& function,
+                                    const std::vector<Value>& arguments, int iterations) {
+  std::vector<double> params, generics;
+  volatile double sink = 0;
+  for (int i = -iterations / 10; i < iterations; ++i) {
+    auto start = Clock::now();
+    sink = sink + gain.param(1);
+    auto middle = Clock::now();
+    CallResult result = function.call(arguments);
+    auto end = Clock::now();
+    if (i >= 0) {
+      params.push_back(microseconds(middle - start));
+      generics.push_back(microseconds(end - middle));
+    }
+  }
+  return {stats(params), stats(generics)};
+}
+
+Stats genericCall(Function& function, const std::vector<Value>& arguments, int iterations) {
+  std::vector<double> samples;
+  for (int i = -iterations / 10; i < iterations; ++i) {
+    auto start = Clock::now();
+    CallResult result = function.call(arguments);
+    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
+  }
+  return stats(samples);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,12 +153,28 @@ int main(int argc, char** argv) {
     Stats call = bridgedCall(*gain, iterations);
     Stats startup = stats(startSamples);
 
+    auto library = Library::load(test::pluginPath(architecture, "b32-library"), options);
+    auto add = library->function("int add(int a, int b);");
+    auto [paramBeside, added] = alternating(*gain, *add, {Value(2), Value(40)}, iterations);
+    auto reverse = library->function("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);");
+    constexpr int kElements = 64 * 1024 / 4;
+    std::vector<Value> array(kElements);
+    for (int i = 0; i < kElements; ++i) array[i] = Value(i);
+    Stats reversed = genericCall(*reverse, {Value(array), Value(kElements)},
+                                 std::max(10, iterations / 20));
+
     std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "raw ping-pong, 8 bytes", raw8.meanUs, raw8.medianUs);
     std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "raw ping-pong, 128 bytes", raw128.meanUs, raw128.medianUs);
     std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "bridged param() call", call.meanUs, call.medianUs);
+    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "generic call add(int, int)", added.meanUs, added.medianUs);
+    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "generic call, 64 KiB in/out", reversed.meanUs, reversed.medianUs);
     std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "start surrogate + load", startup.meanUs, startup.medianUs);
-    std::printf("%-10s ratio bridged call / 128-byte ping-pong: %.2fx (median %.2fx)\n\n", arch,
+    std::printf("%-10s ratio bridged call / 128-byte ping-pong: %.2fx (median %.2fx)\n", arch,
                 call.meanUs / raw128.meanUs, call.medianUs / raw128.medianUs);
+    std::printf("%-10s ratio generic add / bridged param(), alternating call by call "
+                "(param %.1f us, add %.1f us): %.2fx (median %.2fx)\n\n",
+                arch, paramBeside.medianUs, added.medianUs, added.meanUs / paramBeside.meanUs,
+                added.medianUs / paramBeside.medianUs);
   }
   return 0;
 }

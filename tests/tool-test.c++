@@ -158,5 +158,83 @@ TEST(Tool, PluginTextReachesTheApplicationAsValidUtf8) {
   }
 }
 
+// `bridge32 call` and `bridge32 exports` as issue 10 gives them, on the fixture library. (The
+// 32-bit fixture and zlib run on Linux only: under Wine each run would start a 32-bit surrogate.)
+TEST(Tool, CallPrintsOutParametersAsInitializers) {
+  auto ran = test::runProgram(
+      tool(), {"call", module("b32-library"),
+               "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y)",
+               "2", "{1,2,3}", "3"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_EQ(ran.out, "y = {2, 4, 6}\n");
+}
+
+TEST(Tool, CallPrintsTheResultAloneOnTheFirstLineThenTheOutputs) {
+  auto ran = test::runProgram(
+      tool(), {"call", module("b32-library"),
+               "int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size)",
+               "\"tool\"", "32"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_EQ(ran.out, "11\nout = \"hello, tool\"\n");
+  ran = test::runProgram(tool(), {"call", module("b32-library"),
+                                  "struct Point { int32_t x, y; }; "
+                                  "struct Point make_point(int32_t x, int32_t y);",
+                                  "1", "-2"});
+  EXPECT_EQ(ran.out, "{.x = 1, .y = -2}\n");
+  ran = test::runProgram(tool(), {"call", module("b32-library"), "double hypot_d(double x, double y)",
+                                  "0.3", "0.4"});
+  EXPECT_EQ(ran.out, "0.5\n");
+}
+
+TEST(Tool, CallWithBadArgumentsSaysWhichAndWhy) {
+  auto ran = test::runProgram(tool(), {"call", module("b32-library"), "uint8_t inc_u8(uint8_t x)", "300"});
+  EXPECT_EQ(ran.exitCode, 1);
+  EXPECT_TRUE(says(ran.err, "'x'") && says(ran.err, "300")) << ran.err;
+  ran = test::runProgram(tool(), {"call", module("b32-library"), "int add(int a, int b)", "1", "{2"});
+  EXPECT_EQ(ran.exitCode, 1);
+  EXPECT_TRUE(says(ran.err, "argument 2 ('{2')")) << ran.err;
+  ran = test::runProgram(tool(), {"call", module("b32-library"), "int add(int a int b)", "1", "2"});
+  EXPECT_EQ(ran.exitCode, 1);
+  EXPECT_TRUE(says(ran.err, "line 1, column")) << ran.err;
+  ran = test::runProgram(tool(), {"call", module("b32-library"), "int ad(int a, int b)", "1", "2"});
+  EXPECT_EQ(ran.exitCode, 1);
+  EXPECT_TRUE(says(ran.err, "no export 'ad'") && says(ran.err, "add")) << ran.err;
+}
+
+TEST(Tool, ExportsListsTheFixturesFunctions) {
+  auto ran = test::runProgram(tool(), {"exports", module("b32-library")});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  for (const char* name : {"add", "scale", "greet", "crash"}) {
+    EXPECT_TRUE(says(ran.out, std::string(name) + "\n") || says(ran.out, std::string(name) + " "))
+        << name << " missing from:\n" << ran.out;
+  }
+#if _WIN32
+  EXPECT_TRUE(says(ran.out, "(by ordinal only)")) << ran.out;
+  EXPECT_TRUE(says(ran.out, "fwd_tick -> kernel32.GetTickCount")) << ran.out;
+#endif
+}
+
+#if !_WIN32
+TEST(Tool, CallRunsTheI386FixtureAndZlibThroughTheSurrogate) {
+  auto ran = test::runProgram(
+      tool(), {"call", module("b32-library", Architecture::x86),
+               "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y)",
+               "2", "{1,2,3}", "3"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_EQ(ran.out, "y = {2, 4, 6}\n");
+  ran = test::runProgram(tool(), {"call", "/usr/lib/i386-linux-gnu/libz.so.1",
+                                  "unsigned long crc32(unsigned long crc, "
+                                  "_In_reads_bytes_(len) const unsigned char* buf, unsigned int len)",
+                                  "0", "{104, 101, 108, 108, 111}", "5"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_EQ(ran.out, "907060870\n");  // 0x3610a686, the CRC-32 of "hello"
+  ran = test::runProgram(tool(), {"call", "/usr/lib/i386-linux-gnu/libz.so.1",
+                                  "_Ret_z_ const char* zlibVersion(void)"});
+  EXPECT_EQ(ran.out.rfind("\"1.", 0), 0u) << ran.out;  // "1.2.13"\n on Debian 12
+  ran = test::runProgram(tool(), {"exports", "/usr/lib/i386-linux-gnu/libz.so.1"});
+  EXPECT_TRUE(says(ran.out, "compress\n") && says(ran.out, "zlibVersion\n")) << ran.out;
+}
+#endif
+
 }  // namespace
 }  // namespace bridge32
