@@ -94,10 +94,10 @@ enum ModuleKind {
 }
 
 struct LoadedModule {
-  # What `load` answers, by kind.
-  union {
-    sdk @0 :Sdk.LoadedSdkModule;
-    library @1 :Library.LoadedLibrary;
-  }
+  # What `load` answers: the field of the kind asked for, and no other. (Not a union: Cap'n Proto
+  # pipelines calls through struct fields but not through unions, and a host asks the module
+  # for its first instance before the load's answer is back.)
+  sdk @0 :Sdk.LoadedSdkModule;
+  library @1 :Library.LoadedLibrary;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 
 #include "bridge32/error.h"
 #include "bridge32/module-exports.h"
@@ -173,7 +174,9 @@ class HandMadeModule {
 
   // The exports of these bytes written to a file.
   std::vector<Export> list(const std::string& suffix) const {
-    auto path = std::filesystem::temp_directory_path() / ("bridge32-exports-test" + suffix);
+    // Named for this run: ctest runs tests of this file in parallel processes.
+    auto path = std::filesystem::temp_directory_path() /
+                ("bridge32-exports-test-" + std::to_string(std::random_device{}()) + suffix);
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes_;
     struct Remove {
       std::filesystem::path path;
@@ -444,7 +447,8 @@ TEST(ExportsDamaged, AnyByteOfARealModuleChanged) {
     std::ifstream in(test::pluginPath(architecture, "b32-library"), std::ios::binary);
     std::string original((std::istreambuf_iterator<char>(in)), {});
     auto path = std::filesystem::temp_directory_path() /
-                ("bridge32-exports-changed" + test::moduleSuffix());
+                ("bridge32-exports-changed-" + std::to_string(std::random_device{}()) +
+                 test::moduleSuffix());
     size_t refused = 0, tried = 0;
     for (size_t at = 0; at < original.size(); at += 1 + original.size() / 150) {
       for (char value : {'\x00', '\xff'}) {

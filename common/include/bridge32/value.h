@@ -40,10 +40,7 @@ class Value {
   // Any integer type but bool (char too: it is an integer in C).
   template <std::integral T>
     requires(!std::same_as<T, bool>)
-  Value(T value) noexcept {
-    if constexpr (std::is_signed_v<T>) data_ = int64_t(value);
-    else data_ = uint64_t(value);
-  }
+  Value(T value) noexcept;
   Value(double value) noexcept;
   Value(std::string text) noexcept;  // UTF-8
   Value(std::string_view text);
@@ -104,6 +101,15 @@ struct Value::Field {
   Value value;
   friend bool operator==(const Field&, const Field&) = default;
 };
+
+// Defined here, where Field is complete: assigning the variant needs every alternative's
+// destructor, std::vector<Field>'s among them (Clang instantiates it where the body is).
+template <std::integral T>
+  requires(!std::same_as<T, bool>)
+Value::Value(T value) noexcept {
+  if constexpr (std::is_signed_v<T>) data_ = int64_t(value);
+  else data_ = uint64_t(value);
+}
 
 // "null", "bool", "integer", "floating", "string", "array", "struct", "handle".
 std::string_view toString(Value::Kind kind);

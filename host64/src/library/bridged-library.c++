@@ -113,7 +113,7 @@ class BridgedLibrary final : public Library {
       : link_(std::make_shared<ModuleLink>(
             std::move(surrogate), wire::ModuleKind::LIBRARY, path, options,
             [](wire::LoadedModule::Reader answer, bool) {
-              if (!answer.isLibrary()) {
+              if (!answer.hasLibrary()) {
                 throw Error(Error::Kind::failed, "the surrogate answered a load of a library "
                                                  "with a module of another kind");
               }

@@ -403,7 +403,7 @@ class BridgedModule final : public PluginModule {
       : link_(std::make_shared<ModuleLink>(
             std::move(surrogate), wire::ModuleKind::SDK, path, options,
             [info = info_](wire::LoadedModule::Reader answer, bool first) {
-              if (!answer.isSdk()) {
+              if (!answer.hasSdk()) {
                 throw Error(Error::Kind::failed, "the surrogate answered a load of an SDK module "
                                                  "with a module of another kind");
               }
