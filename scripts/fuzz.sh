@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the fuzz target (Clang, libFuzzer, ASan, UBSan), records its seed from the real
-# surrogate server, and fuzzes what a surrogate says to its host for a bounded time.
+# Builds the fuzz targets (Clang, libFuzzer, ASan, UBSan), records the first one's seed from the
+# real surrogate server, and fuzzes for a bounded time what a surrogate says to its host, then
+# (for a third of that time) the declarations and literals a user gives `bridge32 call`.
 #   scripts/fuzz.sh [seconds]     default 60; needs scripts/build.sh linux first (for the seed's
 #                                 plugin module)
 # Prints how many inputs ran; fails if any crashed, hung, leaked or hit undefined behaviour (the
@@ -10,7 +11,8 @@ seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cmake --preset fuzz >/dev/null
-cmake --build build/fuzz --target bridge32_fuzz_host_wire bridge32_record_seeds | tail -n 1
+cmake --build build/fuzz --target bridge32_fuzz_host_wire bridge32_record_seeds \
+  bridge32_fuzz_declarations | tail -n 1
 mkdir -p build/fuzz/seeds build/fuzz/corpus build/fuzz/findings
 build/fuzz/bin/bridge32_record_seeds build/linux/plugins/x64/b32-samples.so build/fuzz/seeds
 log=build/fuzz/last-run.log
@@ -26,3 +28,24 @@ if [ "$status" -ne 0 ]; then
 fi
 echo "fuzz: ${runs} inputs in ${seconds} s against the host's message handling, none crashed," \
      "hung or leaked ($(ls build/fuzz/corpus | wc -l) in the corpus)"
+
+# The declaration language, seeded with the fixture library's declarations (its header comment)
+# and the literals of the README's examples.
+mkdir -p build/fuzz/declaration-seeds build/fuzz/declaration-corpus
+sed -n '/What a caller declares/,/^   PE files/p' tests/fixtures/library-fixture.c \
+  > build/fuzz/declaration-seeds/fixture.h
+printf '%s' '{.x = 1, .y = -2.5}' > build/fuzz/declaration-seeds/struct
+printf '%s' '{"a\n", 0x10, 1e-300, true, NULL}' > build/fuzz/declaration-seeds/array
+declarations=$(( seconds / 3 > 5 ? seconds / 3 : 5 ))
+log=build/fuzz/declarations-run.log
+build/fuzz/bin/bridge32_fuzz_declarations -max_total_time="$declarations" -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ \
+  build/fuzz/declaration-corpus build/fuzz/declaration-seeds >"$log" 2>&1 || status=$?
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+if [ "$status" -ne 0 ]; then
+  grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -n 20 || tail -n 30 "$log"
+  echo "fuzz: FAILED after ${runs:-?} declarations (see $log and build/fuzz/findings/)"
+  exit 1
+fi
+echo "fuzz: ${runs} declarations and literals in ${declarations} s, none crashed, hung or" \
+     "misread ($(ls build/fuzz/declaration-corpus | wc -l) in the corpus)"
