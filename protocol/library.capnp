@@ -23,11 +23,18 @@ interface Library {
 }
 
 interface Function {
-  call @0 (arguments :List(Value)) -> (error :Error, result :Value, outputs :List(Value),
-                                       lastError :UInt32);
-  # `arguments` are the values of the in and in/out parameters, in order; `outputs` are those of
-  # the out and in/out parameters after the call, in order; `lastError` is the calling thread's
-  # GetLastError() (Windows) or errno right after the call.
+  call @0 (arguments :List(Value), callbacks :List(Callback))
+      -> (error :Error, result :Value, outputs :List(Value), lastError :UInt32);
+  # `arguments` are the values of the in and in/out parameters, in order, and `callbacks` the
+  # host's functions for the function-pointer parameters, in order (a null one passes NULL);
+  # `outputs` are the values of the out and in/out parameters after the call, in order;
+  # `lastError` is the calling thread's GetLastError() (Windows) or errno right after the call.
+}
+
+interface Callback {
+  invoke @0 (arguments :List(Value)) -> (result :Value);
+  # The DLL called the function pointer it was given, from whichever of its threads, while the
+  # call that gave it runs: the host runs its function and answers (null for void).
 }
 
 struct Value {

@@ -258,9 +258,52 @@ TEST_P(Fixture, WindowsCallingConventions) {
   }
 }
 
-TEST_P(Fixture, CallbacksAreRefusedUntilTheyAreSupported) {
-  Error error = failure("int apply(int (*f)(int), int x);", {Value(), 1});
-  EXPECT_EQ(error.kind(), Error::Kind::unsupported) << error.what();
+TEST_P(Fixture, CallbacksRunInTheHostDuringTheCall) {
+  std::vector<int64_t> seen;
+  CallResult applied = bind("int apply(int (*f)(int), int x);")->call(
+      {20}, {[&](std::span<const Value> arguments) {
+        seen.push_back(arguments[0].asInt64());
+        return Value(arguments[0].asInt64() * 2 + 2);
+      }});
+  EXPECT_EQ(applied.value.asInt64(), 42);
+  EXPECT_EQ(seen, std::vector<int64_t>{20});
+  // Many calls back in one call, with an opaque context handed through.
+  CallResult summed = bind("int sum_with(int (*f)(void* ctx, int i), void* ctx, int n);")
+                          ->call({Value(Value::Handle{0x1234, Value::HandleKind::pointer}), 5},
+                                 {[](std::span<const Value> arguments) {
+                                   EXPECT_EQ(arguments[0].asHandle().value, 0x1234u);
+                                   int64_t i = arguments[1].asInt64();
+                                   return Value(i * i);
+                                 }});
+  EXPECT_EQ(summed.value.asInt64(), 0 + 1 + 4 + 9 + 16);
+}
+
+TEST_P(Fixture, ACallbackThatThrowsFailsTheCallAndTheLibraryCarriesOn) {
+  auto apply = bind("int apply(int (*f)(int), int x);");
+  try {
+    apply->call({1}, {[](std::span<const Value>) -> Value {
+                  throw Error(Error::Kind::failed, "the application said no");
+                }});
+    FAIL() << "the call succeeded";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Error::Kind::failed) << error.what();
+    EXPECT_NE(error.message().find("the application said no"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(result("int add(int a, int b);", {1, 1}).asInt64(), 2);
+}
+
+TEST_P(Fixture, CallbacksAreCountedAndKeptOnesAreRefused) {
+  Error error = failure("int apply(int (*f)(int), int x);", {1});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument) << error.what();
+  EXPECT_NE(error.message().find("takes 1 callback, given 0"), std::string::npos) << error.what();
+  try {
+    bind("void set_listener(_Kept_ void (*f)(int));")->call({}, {[](std::span<const Value>) {
+      return Value();
+    }});
+    FAIL() << "a kept callback was accepted";
+  } catch (const Error& kept) {
+    EXPECT_EQ(kept.kind(), Error::Kind::unsupported) << kept.what();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Placements, Fixture,

@@ -1,7 +1,10 @@
-// What a call of a library function came to (see bridge32/library.h).
+// What a call of a library function came to, and the host functions a DLL may call back during
+// it (see bridge32/library.h).
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,6 +13,12 @@
 #include "bridge32/value.h"
 
 namespace bridge32 {
+
+// A host function given where a declaration has a function pointer: the DLL calls it with the
+// function pointer's arguments, and gets back what it returns (null for void). It runs while
+// the call that passed it is in progress, on a thread of bridge32's (bridged) or the DLL's own
+// (in-process). An exception it throws fails that call.
+using Callback = std::function<Value(std::span<const Value> arguments)>;
 
 struct CallResult {
   Value value;  // the return value; null for void

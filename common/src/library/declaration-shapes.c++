@@ -99,7 +99,11 @@ class ShapeMaker {
     switch (annotation.transfer) {
       case Transfer::value:
       case Transfer::opaque: return;
-      case Transfer::callback: shape.kind = Shape::Kind::callback; return;
+      case Transfer::callback:
+        shape.kind = Shape::Kind::callback;
+        shape.kept = annotation.kept;
+        if (type.target->signature) shape.callee = std::make_shared<FunctionShape>(function(*type.target->signature));
+        return;
       case Transfer::string:
         shape.kind = Shape::Kind::string;
         shape.charWidth = integerSize(*type.target, abi_);
@@ -142,25 +146,28 @@ class ShapeMaker {
 
   Abi abi_;
   std::map<const Record*, std::shared_ptr<Shape>> records_;
+
+ public:
+  FunctionShape function(const Signature& signature) {
+    FunctionShape function;
+    function.name = signature.name;
+    function.result = make(*signature.returnType, signature.returnAnnotation);
+    function.convention = signature.convention;
+    function.isVariadic = signature.isVariadic;
+    for (size_t i = 0; i < signature.parameters.size(); ++i) {
+      const Parameter& parameter = signature.parameters[i];
+      std::string name = parameter.name.empty() ? "arg" + std::to_string(i + 1) : parameter.name;
+      function.parameters.push_back({name, make(*parameter.type, parameter.annotation)});
+    }
+    return function;
+  }
 };
 
 }  // namespace
 
 FunctionShape describeFunction(std::string_view declarations) {
   Declarations parsed = parseDeclarations(declarations);
-  std::shared_ptr<const Signature> signature = parsed.function();
-  ShapeMaker maker(nativeAbi());
-  FunctionShape function;
-  function.name = signature->name;
-  function.result = maker.make(*signature->returnType, signature->returnAnnotation);
-  function.convention = signature->convention;
-  function.isVariadic = signature->isVariadic;
-  for (size_t i = 0; i < signature->parameters.size(); ++i) {
-    const Parameter& parameter = signature->parameters[i];
-    std::string name = parameter.name.empty() ? "arg" + std::to_string(i + 1) : parameter.name;
-    function.parameters.push_back({name, maker.make(*parameter.type, parameter.annotation)});
-  }
-  return function;
+  return ShapeMaker(nativeAbi()).function(*parsed.function());
 }
 
 }  // namespace bridge32::library

@@ -1,12 +1,14 @@
 #include "library/foreign-call.h"
 
 #include <ffi.h>
+#include <kj/exception.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <map>
+#include <mutex>
 
 #include "bridge32/error.h"
 #include "bridge32/types.h"
@@ -286,7 +288,8 @@ class Marshal {
       case Shape::Kind::array: writeArray(shape, at, value, what, lookup); return;
       case Shape::Kind::callback:
         throw Error(Error::Kind::unsupported,
-                    what + " is a callback (" + shape.name + "): not supported yet");
+                    what + " is a function pointer inside a struct (" + shape.name +
+                        "): not supported yet");
       case Shape::Kind::voidType: refuse(what + " has type void");
     }
   }
@@ -594,9 +597,12 @@ bool ParameterShape::isInput() const {
   switch (shape->kind) {
     case Shape::Kind::pointer:
     case Shape::Kind::string: return shape->direction != Direction::out;
+    case Shape::Kind::callback: return false;
     default: return true;
   }
 }
+
+bool ParameterShape::isCallback() const { return shape->kind == Shape::Kind::callback; }
 
 bool ParameterShape::isOutput() const {
   switch (shape->kind) {
@@ -605,6 +611,106 @@ bool ParameterShape::isOutput() const {
     default: return false;
   }
 }
+
+// A host Callback as a C function pointer for one call: a libffi closure whose handler reads
+// the DLL's arguments as Values, runs the callback and writes its result back. Freed after the
+// call; a DLL that keeps the pointer (not declared _Kept_) must not call it later.
+class CallbackClosure {
+ public:
+  CallbackClosure(const FunctionShape& callee, const Callback& callback, std::string name)
+      : callee_(callee), callback_(callback), name_(std::move(name)) {
+    for (const auto& parameter : callee_.parameters) {
+      ffi_type* type = scalarType(*parameter.shape);
+      if (!type) {
+        throw Error(Error::Kind::unsupported, "callback '" + name_ + "' takes " +
+                                                  parameter.shape->name +
+                                                  " by value: not supported");
+      }
+      types_.push_back(type);
+    }
+    ffi_type* result = scalarType(*callee_.result);
+    if (!result) {
+      throw Error(Error::Kind::unsupported, "callback '" + name_ + "' returns " +
+                                                callee_.result->name + ": not supported");
+    }
+    closure_ = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code_));
+    if (!closure_) throw Error(Error::Kind::failed, "no memory for callback '" + name_ + "'");
+    if (ffi_prep_cif(&cif_, abiOf(callee_.convention), unsigned(types_.size()), result,
+                     types_.data()) != FFI_OK ||
+        ffi_prep_closure_loc(closure_, &cif_, &CallbackClosure::handle, this, code_) != FFI_OK) {
+      ffi_closure_free(closure_);
+      throw Error(Error::Kind::unsupported, "libffi cannot make callback '" + name_ + "'");
+    }
+  }
+  ~CallbackClosure() { ffi_closure_free(closure_); }
+  CallbackClosure(const CallbackClosure&) = delete;
+  CallbackClosure& operator=(const CallbackClosure&) = delete;
+
+  void* code() const { return code_; }
+  // What the callback failed with, if it did: C code cannot unwind, so it is kept for the end.
+  void rethrowFailure() const {
+    std::lock_guard lock(mutex_);
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  // [any thread the DLL calls it on]
+  static void handle(ffi_cif*, void* result, void** arguments, void* self) {
+    static_cast<CallbackClosure*>(self)->run(result, arguments);
+  }
+
+  void run(void* result, void** arguments) {
+    uint8_t* out = static_cast<uint8_t*>(result);
+    std::memset(out, 0, std::max<size_t>(callee_.result->size, sizeof(ffi_arg)));
+    try {
+      CallMemory memory;
+      Marshal marshal(memory);
+      Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
+      std::vector<Value> values;
+      for (size_t i = 0; i < callee_.parameters.size(); ++i) {
+        values.push_back(marshal.read(*callee_.parameters[i].shape,
+                                      static_cast<const uint8_t*>(arguments[i]), none));
+      }
+      Value answer = callback_(values);
+      writeResult(out, answer, marshal, none);
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      if (!failure_) failure_ = std::current_exception();
+    }
+  }
+
+  // libffi takes integer results of a closure widened to a whole ffi_arg.
+  void writeResult(uint8_t* out, const Value& answer, Marshal& marshal, const Lookup& none) {
+    const Shape& shape = *callee_.result;
+    std::string what = "the result of callback '" + name_ + "'";
+    if (shape.kind == Shape::Kind::voidType) return;
+    if (shape.kind == Shape::Kind::integer || shape.kind == Shape::Kind::boolean) {
+      uint8_t narrow[8] = {};
+      marshal.write(shape, narrow, answer, what, none);
+      Value exact = loadInteger(shape, narrow);
+      if (shape.isSigned) {
+        store(out, ffi_sarg(exact.asInt64()));
+      } else {
+        store(out, ffi_arg(exact.asUint64()));
+      }
+      return;
+    }
+    if (shape.kind == Shape::Kind::string || shape.kind == Shape::Kind::pointer) {
+      throw Error(Error::Kind::unsupported, what + " is a pointer into the host: not supported");
+    }
+    marshal.write(shape, out, answer, what, none);
+  }
+
+  const FunctionShape& callee_;
+  const Callback& callback_;
+  std::string name_;
+  std::vector<ffi_type*> types_;
+  ffi_cif cif_;
+  ffi_closure* closure_ = nullptr;
+  void* code_ = nullptr;
+  mutable std::mutex mutex_;
+  std::exception_ptr failure_;
+};
 
 // The libffi description of the call, made once: the types of structs passed by value own their
 // element lists here.
@@ -674,8 +780,15 @@ ForeignFunction::ForeignFunction(void* address, FunctionShape signature)
 
 ForeignFunction::~ForeignFunction() = default;
 
-CallResult ForeignFunction::call(std::span<const Value> arguments) const {
+CallResult ForeignFunction::call(std::span<const Value> arguments,
+                                 std::span<const Callback> callbacks) const {
   const auto& parameters = signature_.parameters;
+  size_t callbackCount = size_t(std::count_if(parameters.begin(), parameters.end(),
+                                              [](const auto& p) { return p.isCallback(); }));
+  if (callbacks.size() != callbackCount) {
+    refuse("'" + signature_.name + "' takes " + std::to_string(callbackCount) + " callback" +
+           (callbackCount == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
+  }
   size_t inputs = size_t(std::count_if(parameters.begin(), parameters.end(),
                                        [](const auto& p) { return p.isInput(); }));
   if (arguments.size() < inputs || (arguments.size() > inputs && !signature_.isVariadic)) {
@@ -706,9 +819,28 @@ CallResult ForeignFunction::call(std::span<const Value> arguments) const {
   CallMemory memory;
   Marshal marshal(memory);
   std::vector<void*> slots(parameters.size());
+  std::vector<std::unique_ptr<CallbackClosure>> closures;
+  size_t nextCallback = 0;
   for (size_t i = 0; i < parameters.size(); ++i) {
     const Shape& shape = *parameters[i].shape;
     uint8_t* slot = memory.allocate(std::max<uint32_t>(shape.size, 8), false, parameters[i].name);
+    if (parameters[i].isCallback()) {
+      const Callback& callback = callbacks[nextCallback++];
+      if (shape.kept) {
+        throw Error(Error::Kind::unsupported, "callback '" + parameters[i].name +
+                                                  "' is kept by the library (_Kept_): not "
+                                                  "supported yet");
+      }
+      if (!shape.callee) refuse("callback '" + parameters[i].name + "' has no declaration");
+      if (callback) {
+        closures.push_back(std::make_unique<CallbackClosure>(*shape.callee, callback, parameters[i].name));
+        storeAddress(slot, closures.back()->code());
+      } else {
+        storeAddress(slot, nullptr);
+      }
+      slots[i] = slot;
+      continue;
+    }
     static const Value kNone;
     marshal.write(shape, slot, given[i] ? *given[i] : kNone, "argument '" + parameters[i].name + "'",
                   lookup);
@@ -748,6 +880,23 @@ CallResult ForeignFunction::call(std::span<const Value> arguments) const {
   CallResult outcome;
   outcome.lastError = captureLastError();
   memory.checkGuards();
+  for (const auto& closure : closures) {
+    try {
+      closure->rethrowFailure();
+    } catch (const Error& error) {
+      throw Error(error.kind() == Error::Kind::invalidArgument ? Error::Kind::invalidArgument
+                                                               : Error::Kind::failed,
+                  "a callback of '" + signature_.name + "' failed: " + error.message());
+    } catch (const std::exception& error) {
+      throw Error(Error::Kind::failed,
+                  "a callback of '" + signature_.name + "' failed: " + error.what());
+    } catch (const kj::Exception& error) {  // from the host, across the pipe
+      throw Error(Error::Kind::failed, "a callback of '" + signature_.name +
+                                           "' failed: " + error.getDescription().cStr());
+    } catch (...) {
+      throw Error(Error::Kind::failed, "a callback of '" + signature_.name + "' failed");
+    }
+  }
 
   // Out and in/out parameters: sized by the values after the call (a length the DLL updated).
   ParameterValues after = values;

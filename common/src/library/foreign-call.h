@@ -35,6 +35,8 @@ namespace bridge32::library {
 using Lookup = std::function<std::optional<int64_t>(std::string_view name, bool dereference)>;
 using Count = std::function<int64_t(const Lookup& lookup)>;
 
+struct FunctionShape;
+
 struct Shape {
   enum class Kind {
     voidType,
@@ -73,13 +75,17 @@ struct Shape {
   // array
   std::shared_ptr<const Shape> element;
   uint32_t length = 0;
+  // callback: the function it points to
+  std::shared_ptr<const FunctionShape> callee;
+  bool kept = false;  // _Kept_: the DLL may call it after the call returns
 };
 
 struct ParameterShape {
   std::string name;  // "arg1", ... when the declaration gives none
   std::shared_ptr<const Shape> shape;
-  bool isInput() const;   // given by the caller: a value, or what an in/in-out pointer points to
-  bool isOutput() const;  // read back after the call: what an out/in-out pointer points to
+  bool isInput() const;     // given by the caller: a value, or what an in/in-out pointer points to
+  bool isOutput() const;    // read back after the call: what an out/in-out pointer points to
+  bool isCallback() const;  // given by the caller as a Callback
 };
 
 // A function as the engine calls it: its declaration (c-types.h) laid out for this process.
@@ -103,9 +109,12 @@ class ForeignFunction {
   const FunctionShape& signature() const { return signature_; }
 
   // [the thread the library's calls are made on] Calls it with the values of the input
-  // parameters, in order, then any variadic arguments. Throws Error(invalidArgument) for values
-  // that do not fit their parameters, Error(failed) when the function wrote past a buffer.
-  CallResult call(std::span<const Value> arguments) const;
+  // parameters, in order, then any variadic arguments, and `callbacks` for its function-pointer
+  // parameters, in order (an empty one passes NULL). Throws Error(invalidArgument) for values
+  // that do not fit their parameters, Error(failed) when the function wrote past a buffer or a
+  // callback failed.
+  CallResult call(std::span<const Value> arguments,
+                  std::span<const Callback> callbacks = {}) const;
 
  private:
   struct Prepared;

@@ -47,13 +47,18 @@ class Function {
   // True for a function declared `void f(...)`, whose CallResult::value is always null.
   virtual bool returnsVoid() const = 0;
 
-  // Calls the function with the values of its in and in/out parameters, in order. Throws
-  // Error: invalidArgument for the wrong number or kind of values (naming the parameter),
-  // failed when the DLL wrote past an out-buffer (naming it), disconnected when the call
-  // crashed the surrogate, timeout for a hung call.
-  virtual CallResult call(std::span<const Value> arguments) = 0;
-  CallResult call(std::initializer_list<Value> arguments) {
-    return call(std::span<const Value>(arguments.begin(), arguments.size()));
+  // Calls the function with the values of its in and in/out parameters, in order, and with
+  // `callbacks` for its function-pointer parameters, in order (an empty Callback passes NULL).
+  // Throws Error: invalidArgument for the wrong number or kind of values (naming the
+  // parameter), failed when the DLL wrote past an out-buffer (naming it) or a callback threw,
+  // disconnected when the call crashed the surrogate, timeout for a hung call.
+  virtual CallResult call(std::span<const Value> arguments,
+                          std::span<const Callback> callbacks) = 0;
+  CallResult call(std::span<const Value> arguments) { return call(arguments, {}); }
+  CallResult call(std::initializer_list<Value> arguments,
+                  std::initializer_list<Callback> callbacks = {}) {
+    return call(std::span<const Value>(arguments.begin(), arguments.size()),
+                std::span<const Callback>(callbacks.begin(), callbacks.size()));
   }
 };
 

@@ -14,6 +14,23 @@ namespace {
 
 using FunctionBinding = Binding<wire::Function::Client>;
 
+// A Callback of the application's, as the surrogate calls it: on this host's loop thread.
+class CallbackServer final : public wire::Callback::Server {
+ public:
+  explicit CallbackServer(Callback callback) : callback_(std::move(callback)) {}
+
+ protected:
+  kj::Promise<void> invoke(InvokeContext context) override {
+    std::vector<Value> arguments = fromWire(context.getParams().getArguments());
+    Value result = callback_(arguments);
+    toWire(result, context.getResults().initResult());
+    return kj::READY_NOW;
+  }
+
+ private:
+  Callback callback_;
+};
+
 class BridgedFunction final : public Function {
  public:
   // `signature` is the declaration as this process reads it: for its parameters' names and
@@ -26,6 +43,7 @@ class BridgedFunction final : public Function {
         what_("function '" + signature_.name + "'") {
     for (const auto& parameter : signature_.parameters) {
       if (parameter.isInput()) ++inputs_;
+      if (parameter.isCallback()) ++callbacks_;
       if (parameter.isOutput()) outputNames_.push_back(parameter.name);
     }
     binding_ = bind(link_->running());
@@ -37,11 +55,16 @@ class BridgedFunction final : public Function {
     return signature_.result->kind == library::Shape::Kind::voidType;
   }
 
-  CallResult call(std::span<const Value> arguments) override {
+  CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks) override {
     if (arguments.size() != inputs_ && !(signature_.isVariadic && arguments.size() > inputs_)) {
       throw Error(Error::Kind::invalidArgument,
                   "'" + signature_.name + "' takes " + std::to_string(inputs_) + " argument" +
                       (inputs_ == 1 ? "" : "s") + ", given " + std::to_string(arguments.size()));
+    }
+    if (callbacks.size() != callbacks_) {
+      throw Error(Error::Kind::invalidArgument,
+                  "'" + signature_.name + "' takes " + std::to_string(callbacks_) + " callback" +
+                      (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
     auto binding = running();
     return link_->rules()(
@@ -50,6 +73,10 @@ class BridgedFunction final : public Function {
           auto request = binding->capability.get().callRequest();
           auto list = request.initArguments(uint32_t(arguments.size()));
           for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
+          auto functions = request.initCallbacks(uint32_t(callbacks.size()));
+          for (uint32_t i = 0; i < functions.size(); ++i) {
+            if (callbacks[i]) functions.set(i, kj::heap<CallbackServer>(callbacks[i]));
+          }
           return request.send();
         },
         [&](auto& response) {
@@ -101,6 +128,7 @@ class BridgedFunction final : public Function {
   library::FunctionShape signature_;
   std::string what_;
   size_t inputs_ = 0;
+  size_t callbacks_ = 0;
   std::vector<std::string> outputNames_;
   std::mutex mutex_;
   std::shared_ptr<FunctionBinding> binding_;

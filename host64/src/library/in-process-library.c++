@@ -30,9 +30,9 @@ class InProcessFunction final : public Function {
     return function_->signature().result->kind == library::Shape::Kind::voidType;
   }
 
-  CallResult call(std::span<const Value> arguments) override {
+  CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks) override {
     std::lock_guard lock(state_->calls);
-    return function_->call(arguments);
+    return function_->call(arguments, callbacks);
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -15,6 +16,46 @@ namespace {
 
 using library::ForeignFunction;
 using library::ForeignLibrary;
+
+// The host's callbacks for one call, as the engine calls them: from the plugin thread or a
+// thread of the DLL's, each invocation goes to the serving thread, which owns the connection,
+// and waits there for the host's answer.
+class HostCallbacksOfACall {
+ public:
+  explicit HostCallbacksOfACall(capnp::List<wire::Callback>::Reader callbacks)
+      : serving_(kj::getCurrentThreadExecutor()) {
+    for (uint32_t i = 0; i < callbacks.size(); ++i) clients_.push_back(callbacks[i]);
+    for (size_t i = 0; i < clients_.size(); ++i) {
+      if (isNull(clients_[i])) {
+        functions_.emplace_back();
+        continue;
+      }
+      functions_.emplace_back([this, i](std::span<const Value> arguments) {
+        std::vector<Value> copy(arguments.begin(), arguments.end());
+        return serving_.executeSync([this, i, &copy] {
+          auto request = clients_[i].invokeRequest();
+          auto list = request.initArguments(uint32_t(copy.size()));
+          for (uint32_t k = 0; k < list.size(); ++k) toWire(copy[k], list[k]);
+          return request.send().then([](auto&& response) { return fromWire(response.getResult()); });
+        });
+      });
+    }
+  }
+
+  std::span<const Callback> functions() const { return functions_; }
+
+ private:
+  static bool isNull(wire::Callback::Client& client) {
+    wire::Callback::Client copy = client;
+    return capnp::ClientHook::from(kj::mv(copy))->isNull();
+  }
+
+  const kj::Executor& serving_;
+  // [serving thread] A deque: it never moves its elements, which capability clients (that
+  // copy from non-const only) would need.
+  std::deque<wire::Callback::Client> clients_;
+  std::vector<Callback> functions_;
+};
 
 class FunctionServer final : public wire::Function::Server {
  public:
@@ -31,15 +72,20 @@ class FunctionServer final : public wire::Function::Server {
       setError(context.getResults().initError(), error);
       return kj::READY_NOW;
     }
+    // Released on the serving thread once the call is answered.
+    auto callbacks = std::make_shared<HostCallbacksOfACall>(context.getParams().getCallbacks());
     return answer(
         plugins_, outbox_, context,
-        [this, arguments = std::move(arguments)] { return function_.get()->call(arguments); },
+        [this, arguments = std::move(arguments), callbacks] {
+          return function_.get()->call(arguments, callbacks->functions());
+        },
         [](auto& results, CallResult& outcome) {
           toWire(outcome.value, results.initResult());
           auto outputs = results.initOutputs(uint32_t(outcome.outputs.size()));
           for (uint32_t i = 0; i < outputs.size(); ++i) toWire(outcome.outputs[i].second, outputs[i]);
           results.setLastError(outcome.lastError);
-        });
+        })
+        .attach(kj::mv(callbacks));
   }
 
  private:
