@@ -11,6 +11,10 @@
 #include "bridge32/library.h"
 #include "harness.h"
 
+#if _WIN32
+#include "win32.h"
+#endif
+
 namespace bridge32 {
 namespace {
 
@@ -257,6 +261,18 @@ TEST_P(Fixture, WindowsCallingConventions) {
     EXPECT_EQ(result("int __stdcall std_sub(int a, int b);", {1, 2}).asInt64(), -1);
   }
 }
+
+#if _WIN32
+TEST_P(Fixture, AKernelHandleOfTheHostIsUsableInTheLibrarysProcess) {
+  HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  ASSERT_NE(event, nullptr);
+  Value handle(Value::Handle{uint64_t(reinterpret_cast<uintptr_t>(event)), Value::HandleKind::kernel});
+  EXPECT_NE(result("int signal_event(HANDLE ev);", {handle}).asInt64(), 0)
+      << "SetEvent failed in the library's process";
+  EXPECT_EQ(WaitForSingleObject(event, 0), WAIT_OBJECT_0);
+  CloseHandle(event);
+}
+#endif
 
 TEST_P(Fixture, CallbacksRunInTheHostDuringTheCall) {
   std::vector<int64_t> seen;

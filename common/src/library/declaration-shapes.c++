@@ -64,6 +64,7 @@ class ShapeMaker {
       case Type::Kind::handle:
         scalar(*shape, Shape::Kind::opaque, pointerSize(abi_), false);
         shape->handleKind = handleKindOf(type.handle);
+        shape->kept = annotation.kept;
         return shape;
       case Type::Kind::function: scalar(*shape, Shape::Kind::callback, pointerSize(abi_), false); return shape;
       case Type::Kind::record: return record(type);
@@ -93,6 +94,7 @@ class ShapeMaker {
     scalar(shape, Shape::Kind::opaque, pointerSize(abi_), false);
     shape.direction = annotation.direction;
     shape.nullable = annotation.optional;
+    shape.kept = annotation.kept;
     if (annotation.count && !(annotation.transfer == Transfer::elements && pointsToOneValue(annotation))) {
       shape.count = countOf(*annotation.count);
     }
@@ -101,7 +103,6 @@ class ShapeMaker {
       case Transfer::opaque: return;
       case Transfer::callback:
         shape.kind = Shape::Kind::callback;
-        shape.kept = annotation.kept;
         if (type.target->signature) shape.callee = std::make_shared<FunctionShape>(function(*type.target->signature));
         return;
       case Transfer::string:

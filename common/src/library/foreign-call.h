@@ -77,7 +77,8 @@ struct Shape {
   uint32_t length = 0;
   // callback: the function it points to
   std::shared_ptr<const FunctionShape> callee;
-  bool kept = false;  // _Kept_: the DLL may call it after the call returns
+  // _Kept_: the DLL keeps the pointer, handle or callback after the call returns
+  bool kept = false;
 };
 
 struct ParameterShape {

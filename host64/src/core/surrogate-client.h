@@ -50,6 +50,10 @@ class SurrogateClient {
   EventLoopThread& loop() { return loop_; }
   // [any-thread] True once the connection broke, the process ended, or bridge32 killed it as hung.
   bool isLost() const { return lost_; }
+#if _WIN32
+  // [any-thread] See SurrogateProcess::duplicateHandleInto.
+  uint64_t duplicateHandleInto(void* handle) const { return process_->duplicateHandleInto(handle); }
+#endif
 
   // [any-thread but the loop's] Like EventLoopThread::run, with `start(session)` given the
   // session. A broken connection or an ended process becomes Error(disconnected) saying how the

@@ -307,6 +307,18 @@ std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::millisecon
 
 void SurrogateProcess::kill() { TerminateProcess(process_, 1); }
 
+uint64_t SurrogateProcess::duplicateHandleInto(void* handle) const {
+  HANDLE theirs = nullptr;
+  if (!DuplicateHandle(GetCurrentProcess(), handle, process_, &theirs, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%p", handle);
+    win32::throwLastError("give handle " + std::string(text) + " to surrogate " +
+                          std::to_string(pid_));
+  }
+  return uint64_t(reinterpret_cast<uintptr_t>(theirs));
+}
+
 #else  // POSIX
 
 namespace {

@@ -56,6 +56,12 @@ class SurrogateProcess {
   // returns nothing if it is still running. [any-thread]
   std::optional<std::string> waitForExit(std::chrono::milliseconds timeout);
   void kill();
+#if _WIN32
+  // A duplicate of this process's kernel-object `handle` (an event, a file, a mapping) that is
+  // valid in the surrogate, with the same access; the surrogate closes it. Throws Error(failed)
+  // naming the handle.
+  uint64_t duplicateHandleInto(void* handle) const;
+#endif
 
   // The last lines the process wrote to stderr, oldest first, joined by newlines. Waits up to
   // `waitForEnd` for the end of the stream (which an ended process leaves), so that its last

@@ -67,9 +67,11 @@ class BridgedFunction final : public Function {
                       (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
     auto binding = running();
+    std::vector<Value> given = handlesForTheSurrogate(*binding->client, arguments);
     return link_->rules()(
         *binding->client, what_,
         [&](wire::Session::Client&) {
+          const std::vector<Value>& arguments = given;
           auto request = binding->capability.get().callRequest();
           auto list = request.initArguments(uint32_t(arguments.size()));
           for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
@@ -99,6 +101,31 @@ class BridgedFunction final : public Function {
   }
 
  private:
+  // `arguments` as the surrogate must be given them: on Windows, a kernel-object HANDLE of this
+  // process means nothing in another, so the surrogate gets a duplicate (which it closes after
+  // the call). Window handles are valid in every process and go as they are.
+  std::vector<Value> handlesForTheSurrogate(SurrogateClient& client,
+                                            std::span<const Value> arguments) const {
+    std::vector<Value> given(arguments.begin(), arguments.end());
+#if _WIN32
+    size_t next = 0;
+    for (const auto& parameter : signature_.parameters) {
+      if (!parameter.isInput()) continue;
+      Value& value = given.at(next++);
+      const auto& shape = *parameter.shape;
+      bool kernel = shape.kind == library::Shape::Kind::opaque &&
+                    shape.handleKind == Value::HandleKind::kernel;
+      if (!kernel || value.isNull()) continue;
+      uint64_t handle = value.isHandle() ? value.asHandle().value : value.asUint64();
+      value = Value(Value::Handle{client.duplicateHandleInto(reinterpret_cast<void*>(handle)),
+                                  Value::HandleKind::kernel});
+    }
+#else
+    (void)client;
+#endif
+    return given;
+  }
+
   // The function bound in `loaded`'s surrogate.
   std::shared_ptr<FunctionBinding> bind(const ModuleLink::Loaded& loaded) {
     auto function = link_->rules()(

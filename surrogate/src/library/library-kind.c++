@@ -10,6 +10,10 @@
 #include "library/foreign-library.h"
 #include "library/value-wire.h"
 
+#if _WIN32
+#include "win32.h"
+#endif
+
 namespace bridge32 {
 
 namespace {
@@ -77,6 +81,7 @@ class FunctionServer final : public wire::Function::Server {
     return answer(
         plugins_, outbox_, context,
         [this, arguments = std::move(arguments), callbacks] {
+          auto closing = kj::defer([&] { closeGivenHandles(arguments); });
           return function_.get()->call(arguments, callbacks->functions());
         },
         [](auto& results, CallResult& outcome) {
@@ -89,6 +94,25 @@ class FunctionServer final : public wire::Function::Server {
   }
 
  private:
+  // [plugin thread] The kernel handles the host duplicated into this process for the call
+  // (see the host's BridgedFunction), closed after it unless the library keeps them.
+  void closeGivenHandles(const std::vector<Value>& arguments) {
+#if _WIN32
+    size_t next = 0;
+    for (const auto& parameter : function_.get()->signature().parameters) {
+      if (!parameter.isInput()) continue;
+      const Value& value = arguments.at(next++);
+      const auto& shape = *parameter.shape;
+      if (shape.kind == library::Shape::Kind::opaque &&
+          shape.handleKind == Value::HandleKind::kernel && !shape.kept && value.isHandle()) {
+        CloseHandle(reinterpret_cast<HANDLE>(uintptr_t(value.asHandle().value)));
+      }
+    }
+#else
+    (void)arguments;
+#endif
+  }
+
   PluginThread& plugins_;
   HostOutbox& outbox_;
   PluginOwned<std::shared_ptr<const ForeignFunction>> function_;
