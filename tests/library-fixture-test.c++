@@ -292,6 +292,12 @@ TEST_P(Fixture, CallbacksRunInTheHostDuringTheCall) {
                                    return Value(i * i);
                                  }});
   EXPECT_EQ(summed.value.asInt64(), 0 + 1 + 4 + 9 + 16);
+  // From a thread the library starts during the call.
+  CallResult threaded = bind("int apply_on_thread(int (*f)(int), int x);")
+                            ->call({7}, {[](std::span<const Value> arguments) {
+                              return Value(arguments[0].asInt64() + 100);
+                            }});
+  EXPECT_EQ(threaded.value.asInt64(), 107);
 }
 
 TEST_P(Fixture, ACallbackThatThrowsFailsTheCallAndTheLibraryCarriesOn) {
