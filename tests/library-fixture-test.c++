@@ -328,6 +328,31 @@ TEST_P(Fixture, CallbacksAreCountedAndKeptOnesAreRefused) {
   }
 }
 
+TEST_P(Fixture, TypedFunctionsAreCheckedWhenBound) {
+  auto add = bridge32::bind<int(int, int)>(*library_, "int add(int a, int b);");
+  EXPECT_EQ(add(40, 2), 42);
+  auto hypot = bridge32::bind<double(double, double)>(*library_, "double hypot_d(double x, double y);");
+  EXPECT_EQ(hypot(3.0, 4.0), 5.0);
+  auto length = bridge32::bind<uint64_t(std::string)>(*library_, "size_t str_len(_In_z_ const char* s);");
+  EXPECT_EQ(length("typed"), 5u);
+  auto version = bridge32::bind<std::string()>(*library_, "_Ret_z_ const char* version_string(void);");
+  EXPECT_EQ(version(), "b32-library 1.0");
+  try {
+    bridge32::bind<int(int, int)>(*library_, "double hypot_d(double x, double y);");
+    FAIL() << "int(int, int) bound to double hypot_d(double, double)";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
+    EXPECT_NE(error.message().find("parameter 'x' is floating, given integer"), std::string::npos)
+        << error.what();
+  }
+  try {
+    bridge32::bind<int(int)>(*library_, "int add(int a, int b);");
+    FAIL() << "int(int) bound to int add(int, int)";
+  } catch (const Error& error) {
+    EXPECT_NE(error.message().find("it takes 2 arguments"), std::string::npos) << error.what();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Placements, Fixture,
                          testing::Values(test::kInProcess64, test::kSurrogate64,
                                          test::kSurrogate32),

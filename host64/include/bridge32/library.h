@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -36,6 +37,23 @@
 #include "bridge32/value.h"
 
 namespace bridge32 {
+
+// What a declaration says of one parameter or result, as the C++ API checks it.
+struct ParameterInfo {
+  enum class Kind { none, boolean, integer, floating, string, array, structure, handle, callback };
+  std::string name;
+  Kind kind = Kind::none;  // none: void
+  bool isSigned = false;   // integer
+  bool isInput = false;    // given in the call's arguments
+  bool isOutput = false;   // in CallResult::outputs
+};
+
+struct FunctionInfo {
+  std::string name;
+  ParameterInfo result;
+  std::vector<ParameterInfo> parameters;
+  bool isVariadic = false;
+};
 
 class Function {
  public:
@@ -46,6 +64,8 @@ class Function {
   virtual const std::string& declaration() const = 0;
   // True for a function declared `void f(...)`, whose CallResult::value is always null.
   virtual bool returnsVoid() const = 0;
+  // Its parameters and result as declared.
+  virtual const FunctionInfo& info() const = 0;
 
   // Calls the function with the values of its in and in/out parameters, in order, and with
   // `callbacks` for its function-pointer parameters, in order (an empty Callback passes NULL).
@@ -82,5 +102,96 @@ class Library {
   // not have (naming the closest ones). Functions keep what they need of the library alive.
   virtual std::shared_ptr<Function> function(std::string_view declarations) = 0;
 };
+
+// A Function called with C++ values and typed results, checked against its declaration when
+// bound: `bind<int(int, int)>(*library, "double f(double);")` throws Error(invalidArgument)
+// there, not garbage at the first call. Arguments are the declaration's inputs in order:
+// integers, floating point, bool, std::string / std::string_view / const char* for strings,
+// std::vector<T> for arrays of them, Value for anything. The result is R (void, an arithmetic
+// type, std::string, Value); out parameters are in call()'s CallResult when needed.
+template <typename Signature>
+class TypedFunction;
+
+namespace detail {
+// Throws Error(invalidArgument) unless C++ arguments and result of these kinds fit `info`.
+void checkBinding(const FunctionInfo& info, std::span<const ParameterInfo::Kind> arguments,
+                  ParameterInfo::Kind result, std::string_view cppSignature);
+
+template <typename T>
+constexpr bool isStringLike = std::is_same_v<std::decay_t<T>, std::string> ||
+                              std::is_same_v<std::decay_t<T>, std::string_view> ||
+                              std::is_same_v<std::decay_t<T>, const char*> ||
+                              std::is_same_v<std::decay_t<T>, char*>;
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename T>
+struct IsVector<std::vector<T>> : std::true_type {};
+
+// What C value a C++ type stands for; `none` for Value (anything) and void.
+template <typename T>
+constexpr ParameterInfo::Kind kindOf() {
+  using U = std::decay_t<T>;
+  if constexpr (std::is_void_v<U> || std::is_same_v<U, Value>) return ParameterInfo::Kind::none;
+  else if constexpr (std::is_same_v<U, bool>) return ParameterInfo::Kind::boolean;
+  else if constexpr (std::is_integral_v<U>) return ParameterInfo::Kind::integer;
+  else if constexpr (std::is_floating_point_v<U>) return ParameterInfo::Kind::floating;
+  else if constexpr (isStringLike<U>) return ParameterInfo::Kind::string;
+  else if constexpr (IsVector<U>::value) return ParameterInfo::Kind::array;
+  else static_assert(!sizeof(U), "a type bridge32 cannot pass: use Value");
+}
+
+template <typename T>
+Value toValue(const T& value) {
+  using U = std::decay_t<T>;
+  if constexpr (std::is_same_v<U, Value>) return value;
+  else if constexpr (isStringLike<U>) return Value(std::string(value));
+  else if constexpr (IsVector<U>::value) {
+    std::vector<Value> items;
+    items.reserve(value.size());
+    for (const auto& item : value) items.push_back(toValue(item));
+    return Value(std::move(items));
+  } else return Value(value);
+}
+
+template <typename R>
+R fromValue(const Value& value) {
+  if constexpr (std::is_void_v<R>) return;
+  else if constexpr (std::is_same_v<R, Value>) return value;
+  else if constexpr (std::is_same_v<R, bool>) return value.isBool() ? value.asBool() : value.asInt64() != 0;
+  else if constexpr (std::is_integral_v<R> && std::is_signed_v<R>) return R(value.asInt64());
+  else if constexpr (std::is_integral_v<R>) return R(value.asUint64());
+  else if constexpr (std::is_floating_point_v<R>) return R(value.asDouble());
+  else if constexpr (std::is_same_v<R, std::string>) return value.asString();
+  else static_assert(!sizeof(R), "a result type bridge32 cannot return: use Value");
+}
+
+// "integer(integer, floating)": a C++ signature by kinds, for messages.
+std::string describeCpp(std::span<const ParameterInfo::Kind> arguments,
+                        ParameterInfo::Kind result);
+}  // namespace detail
+
+template <typename R, typename... Args>
+class TypedFunction<R(Args...)> {
+ public:
+  explicit TypedFunction(std::shared_ptr<Function> function) : function_(std::move(function)) {
+    const ParameterInfo::Kind arguments[] = {detail::kindOf<Args>()..., ParameterInfo::Kind::none};
+    std::span<const ParameterInfo::Kind> given(arguments, sizeof...(Args));
+    detail::checkBinding(function_->info(), given, detail::kindOf<R>(),
+                         detail::describeCpp(given, detail::kindOf<R>()));
+  }
+
+  R operator()(const Args&... arguments) const {
+    return detail::fromValue<R>(function_->call({detail::toValue(arguments)...}).value);
+  }
+  Function& function() const { return *function_; }
+
+ private:
+  std::shared_ptr<Function> function_;
+};
+
+template <typename Signature>
+TypedFunction<Signature> bind(Library& library, std::string_view declarations) {
+  return TypedFunction<Signature>(library.function(declarations));
+}
 
 }  // namespace bridge32

@@ -5,6 +5,7 @@
 #include "core/binding.h"
 #include "core/module-link.h"
 #include "library/declaration-shapes.h"
+#include "library/function-info.h"
 #include "library/value-wire.h"
 #include "wire.h"
 
@@ -40,7 +41,8 @@ class BridgedFunction final : public Function {
       : link_(std::move(link)),
         declaration_(std::move(declaration)),
         signature_(std::move(signature)),
-        what_("function '" + signature_.name + "'") {
+        what_("function '" + signature_.name + "'"),
+        info_(infoOf(signature_)) {
     for (const auto& parameter : signature_.parameters) {
       if (parameter.isInput()) ++inputs_;
       if (parameter.isCallback()) ++callbacks_;
@@ -54,6 +56,7 @@ class BridgedFunction final : public Function {
   bool returnsVoid() const override {
     return signature_.result->kind == library::Shape::Kind::voidType;
   }
+  const FunctionInfo& info() const override { return info_; }
 
   CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks) override {
     if (arguments.size() != inputs_ && !(signature_.isVariadic && arguments.size() > inputs_)) {
@@ -154,6 +157,7 @@ class BridgedFunction final : public Function {
   std::string declaration_;
   library::FunctionShape signature_;
   std::string what_;
+  FunctionInfo info_;
   size_t inputs_ = 0;
   size_t callbacks_ = 0;
   std::vector<std::string> outputNames_;

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "library/foreign-library.h"
+#include "library/function-info.h"
 
 namespace bridge32 {
 
@@ -22,13 +23,17 @@ class InProcessFunction final : public Function {
  public:
   InProcessFunction(std::shared_ptr<InProcessState> state,
                     std::shared_ptr<const ForeignFunction> function, std::string declaration)
-      : state_(std::move(state)), function_(std::move(function)), declaration_(std::move(declaration)) {}
+      : state_(std::move(state)),
+        function_(std::move(function)),
+        declaration_(std::move(declaration)),
+        info_(infoOf(function_->signature())) {}
 
   const std::string& name() const override { return function_->signature().name; }
   const std::string& declaration() const override { return declaration_; }
   bool returnsVoid() const override {
     return function_->signature().result->kind == library::Shape::Kind::voidType;
   }
+  const FunctionInfo& info() const override { return info_; }
 
   CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks) override {
     std::lock_guard lock(state_->calls);
@@ -39,6 +44,7 @@ class InProcessFunction final : public Function {
   std::shared_ptr<InProcessState> state_;
   std::shared_ptr<const ForeignFunction> function_;
   std::string declaration_;
+  FunctionInfo info_;
 };
 
 class InProcessLibrary final : public Library {
