@@ -435,37 +435,44 @@ class Marshal {
 
   void writeRecord(const Shape& shape, uint8_t* at, const Value& value, const std::string& what) {
     Lookup fields = recordLookup(shape, at);
+    auto members = membersOf(shape, value, what);
+    // Scalars first, so that pointer members can be sized by the fields that count them.
+    for (bool pointers : {false, true}) {
+      for (const auto& [field, given] : members) {
+        bool isPointer = field->shape->kind == Shape::Kind::pointer ||
+                         field->shape->kind == Shape::Kind::string;
+        if (isPointer != pointers) continue;
+        write(*field->shape, at + field->offset, *given, what + "." + field->name, fields);
+      }
+    }
+  }
+
+  // The fields `value` gives a value: by name ({.x = 1}) or by position ({1, 2}).
+  static std::vector<std::pair<const Shape::Field*, const Value*>> membersOf(
+      const Shape& shape, const Value& value, const std::string& what) {
+    std::vector<std::pair<const Shape::Field*, const Value*>> members;
     if (value.isStruct()) {
       for (const auto& given : value.asStruct()) {
         auto field = std::find_if(shape.fields.begin(), shape.fields.end(),
                                   [&](const auto& f) { return f.name == given.name; });
-        if (field == shape.fields.end()) refuse(what + " (" + shape.name + ") has no field '" + given.name + "'");
-        // Sizes first: a pointer member's count may name a field written after it.
-        (void)field;
-      }
-      for (const auto& field : shape.fields) {
-        for (const auto& given : value.asStruct()) {
-          if (given.name == field.name) write(*field.shape, at + field.offset, given.value, what + "." + field.name, fields);
+        if (field == shape.fields.end()) {
+          refuse(what + " (" + shape.name + ") has no field '" + given.name + "'");
         }
+        members.emplace_back(&*field, &given.value);
       }
-      return;
+      return members;
     }
-    if (!value.isArray()) refuse(what + " is " + shape.name + ": expected {...}, got " + describeKind(value));
+    if (!value.isArray()) {
+      refuse(what + " is " + shape.name + ": expected {...}, got " + describeKind(value));
+    }
     const auto& items = value.asArray();
-    size_t expected = shape.isUnion ? 1 : shape.fields.size();
-    if (items.size() > expected) {
+    size_t room = shape.isUnion ? 1 : shape.fields.size();
+    if (items.size() > room) {
       refuse(what + " (" + shape.name + ") has " + std::to_string(shape.fields.size()) +
              " fields, given " + std::to_string(items.size()));
     }
-    // Scalars first, so that pointer members can be sized by the fields that count them.
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t i = 0; i < items.size(); ++i) {
-        const auto& field = shape.fields[i];
-        bool isPointer = field.shape->kind == Shape::Kind::pointer || field.shape->kind == Shape::Kind::string;
-        if (isPointer != (pass == 1)) continue;
-        write(*field.shape, at + field.offset, items[i], what + "." + field.name, fields);
-      }
-    }
+    for (size_t i = 0; i < items.size(); ++i) members.emplace_back(&shape.fields[i], &items[i]);
+    return members;
   }
 
   void writeArray(const Shape& shape, uint8_t* at, const Value& value, const std::string& what,
