@@ -24,17 +24,25 @@ interface Library {
 
 interface Function {
   call @0 (arguments :List(Value), callbacks :List(Callback))
-      -> (error :Error, result :Value, outputs :List(Value), lastError :UInt32);
+      -> (error :Error, result :Value, outputs :List(Value), lastError :UInt32,
+          kept :Registration);
   # `arguments` are the values of the in and in/out parameters, in order, and `callbacks` the
   # host's functions for the function-pointer parameters, in order (a null one passes NULL);
   # `outputs` are the values of the out and in/out parameters after the call, in order;
-  # `lastError` is the calling thread's GetLastError() (Windows) or errno right after the call.
+  # `lastError` is the calling thread's GetLastError() (Windows) or errno right after the call;
+  # `kept` holds the callbacks of parameters declared _Kept_ (null when there were none).
 }
 
 interface Callback {
   invoke @0 (arguments :List(Value)) -> (result :Value);
   # The DLL called the function pointer it was given, from whichever of its threads, while the
-  # call that gave it runs: the host runs its function and answers (null for void).
+  # call that gave it runs or, for a kept one, while its Registration is held: the host runs its
+  # function and answers (null for void).
+}
+
+interface Registration {
+  # Held by the host while the DLL may call the callbacks a call gave it to keep. Released, the
+  # surrogate releases the host's Callbacks, and the DLL's later calls of them get 0.
 }
 
 struct Value {

@@ -2,6 +2,7 @@
 
 #include <ffi.h>
 #include <kj/exception.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -598,6 +599,19 @@ void clearLastError() {
 #endif
 }
 
+// "what an exception says", for the log.
+std::string describe(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& error) {
+    return error.what();
+  } catch (const kj::Exception& error) {
+    return error.getDescription().cStr();
+  } catch (...) {
+    return "an exception of unknown type";
+  }
+}
+
 }  // namespace
 
 bool ParameterShape::isInput() const {
@@ -619,14 +633,15 @@ bool ParameterShape::isOutput() const {
   }
 }
 
-// A host Callback as a C function pointer for one call: a libffi closure whose handler reads
-// the DLL's arguments as Values, runs the callback and writes its result back. Freed after the
-// call; a DLL that keeps the pointer (not declared _Kept_) must not call it later.
+// A host Callback as a C function pointer: a libffi closure whose handler reads the DLL's
+// arguments as Values, runs the callback and writes its result back. One for a call is freed
+// after it; one the library keeps (_Kept_) lives in the call's KeptCallbacks, and after that
+// is dropped in the library's RetiredCallbacks, answering zeros (see retire()).
 class CallbackClosure {
  public:
-  CallbackClosure(const FunctionShape& callee, const Callback& callback, std::string name)
-      : callee_(callee), callback_(callback), name_(std::move(name)) {
-    for (const auto& parameter : callee_.parameters) {
+  CallbackClosure(std::shared_ptr<const FunctionShape> callee, Callback callback, std::string name)
+      : callee_(std::move(callee)), name_(std::move(name)), callback_(std::move(callback)) {
+    for (const auto& parameter : callee_->parameters) {
       ffi_type* type = scalarType(*parameter.shape);
       if (!type) {
         throw Error(Error::Kind::unsupported, "callback '" + name_ + "' takes " +
@@ -635,14 +650,14 @@ class CallbackClosure {
       }
       types_.push_back(type);
     }
-    ffi_type* result = scalarType(*callee_.result);
+    ffi_type* result = scalarType(*callee_->result);
     if (!result) {
       throw Error(Error::Kind::unsupported, "callback '" + name_ + "' returns " +
-                                                callee_.result->name + ": not supported");
+                                                callee_->result->name + ": not supported");
     }
     closure_ = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code_));
     if (!closure_) throw Error(Error::Kind::failed, "no memory for callback '" + name_ + "'");
-    if (ffi_prep_cif(&cif_, abiOf(callee_.convention), unsigned(types_.size()), result,
+    if (ffi_prep_cif(&cif_, abiOf(callee_->convention), unsigned(types_.size()), result,
                      types_.data()) != FFI_OK ||
         ffi_prep_closure_loc(closure_, &cif_, &CallbackClosure::handle, this, code_) != FFI_OK) {
       ffi_closure_free(closure_);
@@ -654,10 +669,25 @@ class CallbackClosure {
   CallbackClosure& operator=(const CallbackClosure&) = delete;
 
   void* code() const { return code_; }
-  // What the callback failed with, if it did: C code cannot unwind, so it is kept for the end.
+
+  // What the callback failed with during the call, if it did: C code cannot unwind, so it is
+  // kept for the end of the call.
   void rethrowFailure() const {
     std::lock_guard lock(mutex_);
     if (failure_) std::rethrow_exception(failure_);
+  }
+  // The call that gave the callback returned: a failure from now on has no call to fail, and
+  // is logged.
+  void callReturned() {
+    std::lock_guard lock(mutex_);
+    returned_ = true;
+  }
+  // The callback is released: the library may still call the closure (it should have been
+  // told to forget it first), which then answers zeros and says so in the log.
+  void retire() {
+    Callback released;
+    std::lock_guard lock(mutex_);
+    std::swap(released, callback_);
   }
 
  private:
@@ -668,27 +698,42 @@ class CallbackClosure {
 
   void run(void* result, void** arguments) {
     uint8_t* out = static_cast<uint8_t*>(result);
-    std::memset(out, 0, std::max<size_t>(callee_.result->size, sizeof(ffi_arg)));
+    std::memset(out, 0, std::max<size_t>(callee_->result->size, sizeof(ffi_arg)));
+    Callback callback;
+    {
+      std::lock_guard lock(mutex_);
+      callback = callback_;
+    }
+    if (!callback) {
+      spdlog::warn("the library called callback '{}' after it was released; it answered 0",
+                   name_);
+      return;
+    }
     try {
       CallMemory memory;
       Marshal marshal(memory);
       Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
       std::vector<Value> values;
-      for (size_t i = 0; i < callee_.parameters.size(); ++i) {
-        values.push_back(marshal.read(*callee_.parameters[i].shape,
+      for (size_t i = 0; i < callee_->parameters.size(); ++i) {
+        values.push_back(marshal.read(*callee_->parameters[i].shape,
                                       static_cast<const uint8_t*>(arguments[i]), none));
       }
-      Value answer = callback_(values);
+      Value answer = callback(values);
       writeResult(out, answer, marshal, none);
     } catch (...) {
       std::lock_guard lock(mutex_);
-      if (!failure_) failure_ = std::current_exception();
+      if (!returned_) {
+        if (!failure_) failure_ = std::current_exception();
+      } else {
+        spdlog::warn("callback '{}', called by the library after its call returned, failed: {}; "
+                     "it answered 0", name_, describe(std::current_exception()));
+      }
     }
   }
 
   // libffi takes integer results of a closure widened to a whole ffi_arg.
   void writeResult(uint8_t* out, const Value& answer, Marshal& marshal, const Lookup& none) {
-    const Shape& shape = *callee_.result;
+    const Shape& shape = *callee_->result;
     std::string what = "the result of callback '" + name_ + "'";
     if (shape.kind == Shape::Kind::voidType) return;
     if (shape.kind == Shape::Kind::integer || shape.kind == Shape::Kind::boolean) {
@@ -708,16 +753,56 @@ class CallbackClosure {
     marshal.write(shape, out, answer, what, none);
   }
 
-  const FunctionShape& callee_;
-  const Callback& callback_;
+  std::shared_ptr<const FunctionShape> callee_;
   std::string name_;
   std::vector<ffi_type*> types_;
   ffi_cif cif_;
   ffi_closure* closure_ = nullptr;
   void* code_ = nullptr;
   mutable std::mutex mutex_;
+  Callback callback_;  // empty once retired
+  bool returned_ = false;
   std::exception_ptr failure_;
 };
+
+class RetiredCallbacks {
+ public:
+  void adopt(std::vector<std::unique_ptr<CallbackClosure>> closures) {
+    std::lock_guard lock(mutex_);
+    for (auto& closure : closures) closures_.push_back(std::move(closure));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<CallbackClosure>> closures_;
+};
+
+std::shared_ptr<RetiredCallbacks> makeRetiredCallbacks() {
+  return std::make_shared<RetiredCallbacks>();
+}
+
+namespace {
+
+// The callbacks a call gave the library to keep (CallResult::kept): callable until this is
+// dropped, then retired into the library's RetiredCallbacks.
+class KeptCallbacks {
+ public:
+  KeptCallbacks(std::vector<std::unique_ptr<CallbackClosure>> closures,
+                std::shared_ptr<RetiredCallbacks> retired)
+      : closures_(std::move(closures)), retired_(std::move(retired)) {}
+  ~KeptCallbacks() {
+    for (auto& closure : closures_) closure->retire();
+    retired_->adopt(std::move(closures_));
+  }
+  KeptCallbacks(const KeptCallbacks&) = delete;
+  KeptCallbacks& operator=(const KeptCallbacks&) = delete;
+
+ private:
+  std::vector<std::unique_ptr<CallbackClosure>> closures_;
+  std::shared_ptr<RetiredCallbacks> retired_;
+};
+
+}  // namespace
 
 // The libffi description of the call, made once: the types of structs passed by value own their
 // element lists here.
@@ -757,9 +842,21 @@ struct ForeignFunction::Prepared {
   }
 };
 
-ForeignFunction::ForeignFunction(void* address, FunctionShape signature)
-    : address_(address), signature_(std::move(signature)), prepared_(std::make_unique<Prepared>()) {
+ForeignFunction::ForeignFunction(void* address, FunctionShape signature,
+                                 std::shared_ptr<RetiredCallbacks> retired)
+    : address_(address),
+      signature_(std::move(signature)),
+      prepared_(std::make_unique<Prepared>()),
+      retired_(retired ? std::move(retired) : makeRetiredCallbacks()) {
   for (const auto& parameter : signature_.parameters) {
+    const Shape& shape = *parameter.shape;
+    if (shape.kept && (shape.kind == Shape::Kind::pointer || shape.kind == Shape::Kind::string)) {
+      throw Error(Error::Kind::unsupported,
+                  "parameter '" + parameter.name + "' is a pointer the library keeps (_Kept_): "
+                  "bridge32 copies what a pointer points to for the call only, so a library "
+                  "cannot keep it; declare what it points to as an opaque handle the library "
+                  "allocates");
+    }
     prepared_->argumentTypes.push_back(
         prepared_->typeOf(*parameter.shape, "parameter '" + parameter.name + "'"));
   }
@@ -826,22 +923,18 @@ CallResult ForeignFunction::call(std::span<const Value> arguments,
   CallMemory memory;
   Marshal marshal(memory);
   std::vector<void*> slots(parameters.size());
-  std::vector<std::unique_ptr<CallbackClosure>> closures;
+  std::vector<std::unique_ptr<CallbackClosure>> closures, kept;
   size_t nextCallback = 0;
   for (size_t i = 0; i < parameters.size(); ++i) {
     const Shape& shape = *parameters[i].shape;
     uint8_t* slot = memory.allocate(std::max<uint32_t>(shape.size, 8), false, parameters[i].name);
     if (parameters[i].isCallback()) {
       const Callback& callback = callbacks[nextCallback++];
-      if (shape.kept) {
-        throw Error(Error::Kind::unsupported, "callback '" + parameters[i].name +
-                                                  "' is kept by the library (_Kept_): not "
-                                                  "supported yet");
-      }
       if (!shape.callee) refuse("callback '" + parameters[i].name + "' has no declaration");
       if (callback) {
-        closures.push_back(std::make_unique<CallbackClosure>(*shape.callee, callback, parameters[i].name));
-        storeAddress(slot, closures.back()->code());
+        auto& owner = shape.kept ? kept : closures;
+        owner.push_back(std::make_unique<CallbackClosure>(shape.callee, callback, parameters[i].name));
+        storeAddress(slot, owner.back()->code());
       } else {
         storeAddress(slot, nullptr);
       }
@@ -886,22 +979,25 @@ CallResult ForeignFunction::call(std::span<const Value> arguments,
   ffi_call(const_cast<ffi_cif*>(cif), FFI_FN(address_), result, slots.data());
   CallResult outcome;
   outcome.lastError = captureLastError();
+  // The library may call the kept ones until the caller drops them, whatever happens next.
+  std::vector<const CallbackClosure*> made;
+  for (const auto& closure : closures) made.push_back(closure.get());
+  for (auto& closure : kept) {
+    closure->callReturned();
+    made.push_back(closure.get());
+  }
+  if (!kept.empty()) outcome.kept = std::make_shared<KeptCallbacks>(std::move(kept), retired_);
   memory.checkGuards();
-  for (const auto& closure : closures) {
+  for (const CallbackClosure* closure : made) {
     try {
       closure->rethrowFailure();
     } catch (const Error& error) {
       throw Error(error.kind() == Error::Kind::invalidArgument ? Error::Kind::invalidArgument
                                                                : Error::Kind::failed,
                   "a callback of '" + signature_.name + "' failed: " + error.message());
-    } catch (const std::exception& error) {
-      throw Error(Error::Kind::failed,
-                  "a callback of '" + signature_.name + "' failed: " + error.what());
-    } catch (const kj::Exception& error) {  // from the host, across the pipe
-      throw Error(Error::Kind::failed, "a callback of '" + signature_.name +
-                                           "' failed: " + error.getDescription().cStr());
     } catch (...) {
-      throw Error(Error::Kind::failed, "a callback of '" + signature_.name + "' failed");
+      throw Error(Error::Kind::failed, "a callback of '" + signature_.name + "' failed: " +
+                                           describe(std::current_exception()));
     }
   }
 

@@ -98,11 +98,19 @@ struct FunctionShape {
   bool isVariadic = false;
 };
 
+// Where the callbacks a library kept (_Kept_) go when their caller drops them: they answer zeros
+// from then on, in case the library calls them late, and are freed with this, which the
+// library's functions and their callers' KeptCallbacks share.
+class RetiredCallbacks;
+std::shared_ptr<RetiredCallbacks> makeRetiredCallbacks();
+
 class ForeignFunction {
  public:
-  // Prepares calls of the function at `address` as `signature` says. Throws Error(unsupported)
-  // for what the engine cannot call (a union by value, say).
-  ForeignFunction(void* address, FunctionShape signature);
+  // Prepares calls of the function at `address` as `signature` says, retiring kept callbacks
+  // into `retired` (the library's; a pool of its own without one). Throws Error(unsupported)
+  // for what the engine cannot call (a union by value, say, or a data pointer declared _Kept_).
+  ForeignFunction(void* address, FunctionShape signature,
+                  std::shared_ptr<RetiredCallbacks> retired = {});
   ~ForeignFunction();
   ForeignFunction(const ForeignFunction&) = delete;
   ForeignFunction& operator=(const ForeignFunction&) = delete;
@@ -111,7 +119,8 @@ class ForeignFunction {
 
   // [the thread the library's calls are made on] Calls it with the values of the input
   // parameters, in order, then any variadic arguments, and `callbacks` for its function-pointer
-  // parameters, in order (an empty one passes NULL). Throws Error(invalidArgument) for values
+  // parameters, in order (an empty one passes NULL). The callbacks of _Kept_ parameters stay
+  // callable, from any thread, while the result's `kept` lives. Throws Error(invalidArgument) for values
   // that do not fit their parameters, Error(failed) when the function wrote past a buffer or a
   // callback failed.
   CallResult call(std::span<const Value> arguments,
@@ -122,6 +131,7 @@ class ForeignFunction {
   void* address_;
   FunctionShape signature_;
   std::unique_ptr<Prepared> prepared_;
+  std::shared_ptr<RetiredCallbacks> retired_;
 };
 
 }  // namespace bridge32::library

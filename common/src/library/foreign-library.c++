@@ -14,8 +14,9 @@ namespace {
 
 // A function and the library it lives in, which stays loaded while the function is held.
 struct BoundFunction {
-  BoundFunction(std::shared_ptr<DynamicLibrary> library, void* address, FunctionShape signature)
-      : library(std::move(library)), function(address, std::move(signature)) {}
+  BoundFunction(std::shared_ptr<DynamicLibrary> library, void* address, FunctionShape signature,
+                std::shared_ptr<RetiredCallbacks> retired)
+      : library(std::move(library)), function(address, std::move(signature), std::move(retired)) {}
   std::shared_ptr<DynamicLibrary> library;
   ForeignFunction function;
 };
@@ -31,7 +32,9 @@ struct BoundFunction {
 }  // namespace
 
 ForeignLibrary::ForeignLibrary(const std::filesystem::path& path)
-    : path_(path), library_(std::make_shared<DynamicLibrary>(path)) {}
+    : path_(path),
+      library_(std::make_shared<DynamicLibrary>(path)),
+      retired_(makeRetiredCallbacks()) {}
 
 ForeignLibrary::~ForeignLibrary() = default;
 
@@ -61,7 +64,7 @@ void* ForeignLibrary::resolve(const FunctionShape& signature) const {
 std::shared_ptr<const ForeignFunction> ForeignLibrary::bind(std::string_view declarations) {
   FunctionShape signature = describeFunction(declarations);
   void* address = resolve(signature);
-  auto bound = std::make_shared<BoundFunction>(library_, address, std::move(signature));
+  auto bound = std::make_shared<BoundFunction>(library_, address, std::move(signature), retired_);
   return std::shared_ptr<const ForeignFunction>(bound, &bound->function);
 }
 

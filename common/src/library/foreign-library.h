@@ -32,6 +32,7 @@ class ForeignLibrary {
 
   std::filesystem::path path_;
   std::shared_ptr<DynamicLibrary> library_;
+  std::shared_ptr<RetiredCallbacks> retired_;  // the kept callbacks of all its functions
 };
 
 }  // namespace bridge32::library

@@ -15,7 +15,8 @@ namespace {
 
 using FunctionBinding = Binding<wire::Function::Client>;
 
-// A Callback of the application's, as the surrogate calls it: on this host's loop thread.
+// A Callback of the application's, as the surrogate calls it: on this host's loop thread, during
+// the call that gave it or, kept, while the call's Registration is held.
 class CallbackServer final : public wire::Callback::Server {
  public:
   explicit CallbackServer(Callback callback) : callback_(std::move(callback)) {}
@@ -99,6 +100,12 @@ class BridgedFunction final : public Function {
             result.outputs.emplace_back(outputNames_[i], fromWire(outputs[i]));
           }
           result.lastError = response.getLastError();
+          if (wire::Registration::Client kept = response.getKept();
+              !capnp::ClientHook::from(kj::cp(kept))->isNull()) {
+            // Released on the loop thread when the application drops the last copy.
+            result.kept = std::make_shared<Binding<wire::Registration::Client>>(
+                binding->client, std::make_unique<wire::Registration::Client>(kj::mv(kept)));
+          }
           return result;
         });
   }

@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <deque>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/answer.h"
@@ -21,32 +21,65 @@ namespace {
 using library::ForeignFunction;
 using library::ForeignLibrary;
 
-// The host's callbacks for one call, as the engine calls them: from the plugin thread or a
-// thread of the DLL's, each invocation goes to the serving thread, which owns the connection,
-// and waits there for the host's answer.
+// One of the host's Callbacks, as the engine calls it: from the plugin thread or a thread of the
+// DLL's, an invocation goes to the serving thread, which owns the connection, and waits there
+// for the host's answer. The capability is touched, and released, on the serving thread only.
+class HostCallback {
+ public:
+  HostCallback(const kj::Executor& serving, wire::Callback::Client client)
+      : serving_(serving), client_(kj::mv(client)) {}
+
+  // [any thread but the serving one]
+  Value invoke(std::span<const Value> arguments) {
+    std::vector<Value> copy(arguments.begin(), arguments.end());
+    return serving_.executeSync([this, &copy]() -> kj::Promise<Value> {
+      KJ_IF_MAYBE (client, client_) {
+        auto request = client->invokeRequest();
+        auto list = request.initArguments(uint32_t(copy.size()));
+        for (uint32_t k = 0; k < list.size(); ++k) toWire(copy[k], list[k]);
+        return request.send().then([](auto&& response) { return fromWire(response.getResult()); });
+      }
+      throw Error(Error::Kind::disconnected, "the host released this callback");
+    });
+  }
+
+  // [serving thread]
+  void release() { client_ = nullptr; }
+
+ private:
+  const kj::Executor& serving_;
+  kj::Maybe<wire::Callback::Client> client_;  // [serving thread]
+};
+
+// The host's callbacks for one call, as Callbacks for the engine. Those the library does not
+// keep are released when the call is answered; kept ones go to the call's Registration.
 class HostCallbacksOfACall {
  public:
-  explicit HostCallbacksOfACall(capnp::List<wire::Callback>::Reader callbacks)
+  // `kept[i]`: the i-th callback parameter is declared _Kept_.
+  HostCallbacksOfACall(capnp::List<wire::Callback>::Reader callbacks, const std::vector<bool>& kept)
       : serving_(kj::getCurrentThreadExecutor()) {
-    for (uint32_t i = 0; i < callbacks.size(); ++i) clients_.push_back(callbacks[i]);
-    for (size_t i = 0; i < clients_.size(); ++i) {
-      if (isNull(clients_[i])) {
+    for (uint32_t i = 0; i < callbacks.size(); ++i) {
+      wire::Callback::Client client = callbacks[i];
+      if (isNull(client)) {
         functions_.emplace_back();
         continue;
       }
-      functions_.emplace_back([this, i](std::span<const Value> arguments) {
-        std::vector<Value> copy(arguments.begin(), arguments.end());
-        return serving_.executeSync([this, i, &copy] {
-          auto request = clients_[i].invokeRequest();
-          auto list = request.initArguments(uint32_t(copy.size()));
-          for (uint32_t k = 0; k < list.size(); ++k) toWire(copy[k], list[k]);
-          return request.send().then([](auto&& response) { return fromWire(response.getResult()); });
-        });
+      auto callback = std::make_shared<HostCallback>(serving_, kj::mv(client));
+      functions_.emplace_back([callback](std::span<const Value> arguments) {
+        return callback->invoke(arguments);
       });
+      (i < kept.size() && kept[i] ? kept_ : ofTheCall_).push_back(kj::mv(callback));
     }
+  }
+  // [serving thread]
+  ~HostCallbacksOfACall() {
+    for (auto& callback : ofTheCall_) callback->release();
+    for (auto& callback : kept_) callback->release();
   }
 
   std::span<const Callback> functions() const { return functions_; }
+  // [serving thread] The kept ones, which the caller now releases.
+  std::vector<std::shared_ptr<HostCallback>> handOverKept() { return std::exchange(kept_, {}); }
 
  private:
   static bool isNull(wire::Callback::Client& client) {
@@ -55,17 +88,37 @@ class HostCallbacksOfACall {
   }
 
   const kj::Executor& serving_;
-  // [serving thread] A deque: it never moves its elements, which capability clients (that
-  // copy from non-const only) would need.
-  std::deque<wire::Callback::Client> clients_;
   std::vector<Callback> functions_;
+  std::vector<std::shared_ptr<HostCallback>> ofTheCall_, kept_;
+};
+
+// What the host holds while the library may call the callbacks a call gave it to keep.
+class RegistrationServer final : public wire::Registration::Server {
+ public:
+  RegistrationServer(std::shared_ptr<void> kept, std::vector<std::shared_ptr<HostCallback>> callbacks)
+      : kept_(std::move(kept)), callbacks_(std::move(callbacks)) {}
+  // [serving thread] The closures answer zeros from now on (retiring them takes no thread of
+  // the library's: this thread must not wait for the plugin thread, which may be waiting for
+  // this one to call the host back); the host's Callbacks go.
+  ~RegistrationServer() {
+    kept_.reset();
+    for (auto& callback : callbacks_) callback->release();
+  }
+
+ private:
+  std::shared_ptr<void> kept_;
+  std::vector<std::shared_ptr<HostCallback>> callbacks_;
 };
 
 class FunctionServer final : public wire::Function::Server {
  public:
   FunctionServer(PluginThread& plugins, HostOutbox& outbox,
-                 PluginOwned<std::shared_ptr<const ForeignFunction>> function)
-      : plugins_(plugins), outbox_(outbox), function_(kj::mv(function)) {}
+                 PluginOwned<std::shared_ptr<const ForeignFunction>> function,
+                 std::vector<bool> keptCallbacks)
+      : plugins_(plugins),
+        outbox_(outbox),
+        function_(kj::mv(function)),
+        keptCallbacks_(std::move(keptCallbacks)) {}
 
  protected:
   kj::Promise<void> call(CallContext context) override {
@@ -77,18 +130,23 @@ class FunctionServer final : public wire::Function::Server {
       return kj::READY_NOW;
     }
     // Released on the serving thread once the call is answered.
-    auto callbacks = std::make_shared<HostCallbacksOfACall>(context.getParams().getCallbacks());
+    auto callbacks =
+        std::make_shared<HostCallbacksOfACall>(context.getParams().getCallbacks(), keptCallbacks_);
     return answer(
         plugins_, outbox_, context,
         [this, arguments = std::move(arguments), callbacks] {
           auto closing = kj::defer([&] { closeGivenHandles(arguments); });
           return function_.get()->call(arguments, callbacks->functions());
         },
-        [](auto& results, CallResult& outcome) {
+        [callbacks](auto& results, CallResult& outcome) {
           toWire(outcome.value, results.initResult());
           auto outputs = results.initOutputs(uint32_t(outcome.outputs.size()));
           for (uint32_t i = 0; i < outputs.size(); ++i) toWire(outcome.outputs[i].second, outputs[i]);
           results.setLastError(outcome.lastError);
+          if (outcome.kept) {
+            results.setKept(kj::heap<RegistrationServer>(std::move(outcome.kept),
+                                                         callbacks->handOverKept()));
+          }
         })
         .attach(kj::mv(callbacks));
   }
@@ -116,6 +174,7 @@ class FunctionServer final : public wire::Function::Server {
   PluginThread& plugins_;
   HostOutbox& outbox_;
   PluginOwned<std::shared_ptr<const ForeignFunction>> function_;
+  std::vector<bool> keptCallbacks_;  // per callback parameter: declared _Kept_
 };
 
 class LibraryServer final : public wire::Library::Server {
@@ -134,7 +193,12 @@ class LibraryServer final : public wire::Library::Server {
                                            library_.get()->bind(declarations)));
         },
         [this](auto& results, PluginOwned<std::shared_ptr<const ForeignFunction>>& function) {
-          results.setFunction(kj::heap<FunctionServer>(plugins_, outbox_, kj::mv(function)));
+          std::vector<bool> kept;
+          for (const auto& parameter : function.get()->signature().parameters) {
+            if (parameter.isCallback()) kept.push_back(parameter.shape->kept);
+          }
+          results.setFunction(
+              kj::heap<FunctionServer>(plugins_, outbox_, kj::mv(function), std::move(kept)));
         });
   }
 
