@@ -77,4 +77,7 @@ enum HandleKind {
   kernelHandle @1;  # HANDLE: valid only in the process that owns it
   windowHandle @2;  # HWND, HDC, ...: valid in every process of the session (low 32 bits)
   moduleHandle @3;  # HMODULE
+  lentKernelHandle @4;
+  # A duplicate of a host's kernel handle, made in the surrogate for the one call it is an
+  # argument of: the surrogate closes it after the call unless the parameter is _Kept_.
 }

@@ -271,13 +271,49 @@ TEST_P(Fixture, WindowsCallingConventions) {
 TEST_P(Fixture, AKernelHandleOfTheHostIsUsableInTheLibrarysProcess) {
   HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
   ASSERT_NE(event, nullptr);
-  Value handle(Value::Handle{uint64_t(reinterpret_cast<uintptr_t>(event)), Value::HandleKind::kernel});
+  Value handle(Value::Handle{uint64_t(reinterpret_cast<uintptr_t>(event)), Value::HandleKind::hostKernel});
   EXPECT_NE(result("int signal_event(HANDLE ev);", {handle}).asInt64(), 0)
       << "SetEvent failed in the library's process";
   EXPECT_EQ(WaitForSingleObject(event, 0), WAIT_OBJECT_0);
   CloseHandle(event);
 }
+
+TEST_P(Fixture, AKernelHandleOfTheLibraryGoesBackAsItIsAndIsDuplicatedOnRequest) {
+  Value theirs = result("HANDLE make_event(void);", {});
+  ASSERT_TRUE(theirs.isHandle()) << toString(theirs.kind());
+  EXPECT_EQ(theirs.asHandle().kind, Value::HandleKind::kernel);
+  auto isSet = bind("int event_is_set(HANDLE ev);");
+  EXPECT_EQ(isSet->call({theirs}).value.asInt64(), 0);
+  EXPECT_EQ(isSet->call({theirs}).value.asInt64(), 0) << "the library's handle was closed";
+  HANDLE ours = library_->duplicateHandle(theirs);
+  ASSERT_NE(ours, nullptr);
+  EXPECT_TRUE(SetEvent(ours));
+  EXPECT_EQ(isSet->call({theirs}).value.asInt64(), 1) << "the duplicate is another event";
+  EXPECT_TRUE(CloseHandle(ours));
+  EXPECT_EQ(result("int close_event(HANDLE ev);", {theirs}).asInt64(), 1);
+}
 #endif
+
+TEST_P(Fixture, OnlyAKernelHandleOfTheLibraryIsDuplicated) {
+  try {
+    library_->duplicateHandle(Value(5));
+    FAIL() << "an integer was duplicated";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Error::Kind::invalidArgument) << error.what();
+  }
+#if !_WIN32
+  try {
+    library_->duplicateHandle(Value(Value::Handle{3, Value::HandleKind::kernel}));
+    FAIL() << "a kernel handle was duplicated on POSIX";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Error::Kind::unsupported) << error.what();
+  }
+#endif
+  // A host handle can be lent for a parameter, not inside an array or struct.
+  Value nested(std::vector<Value>{Value(Value::Handle{4, Value::HandleKind::hostKernel})});
+  Error error = failure("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);", {nested, 1});
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument) << error.what();
+}
 
 TEST_P(Fixture, CallbacksRunInTheHostDuringTheCall) {
   std::vector<int64_t> seen;

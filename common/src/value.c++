@@ -168,6 +168,7 @@ std::string_view toString(Value::HandleKind kind) {
     case Value::HandleKind::kernel: return "kernel handle";
     case Value::HandleKind::module: return "module handle";
     case Value::HandleKind::window: return "window handle";
+    case Value::HandleKind::hostKernel: return "host kernel handle";
   }
   return "unknown";
 }

@@ -23,8 +23,12 @@ class Value {
                     structure, handle };
 
   // What a handle value stands for. Window handles mean something in every process (only their
-  // low 32 bits are significant); the others only in the process that runs the DLL.
-  enum class HandleKind { pointer, kernel, module, window };
+  // low 32 bits are significant); pointers, kernel and module handles only in the process that
+  // runs the DLL, which is where the ones a DLL hands out come from: give them back as they are.
+  // hostKernel is a kernel handle of the application's own (an event, a file, a mapping), which
+  // bridge32 duplicates into the DLL's process for the call it is given to (see
+  // bridge32/library.h); Library::duplicateHandle goes the other way.
+  enum class HandleKind { pointer, kernel, module, window, hostKernel };
 
   struct Handle {
     uint64_t value = 0;

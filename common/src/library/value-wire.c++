@@ -16,13 +16,17 @@ wire::HandleKind toWire(Value::HandleKind kind) {
     case Value::HandleKind::kernel: return wire::HandleKind::KERNEL_HANDLE;
     case Value::HandleKind::window: return wire::HandleKind::WINDOW_HANDLE;
     case Value::HandleKind::module: return wire::HandleKind::MODULE_HANDLE;
+    // Only as an argument the host duplicated into the surrogate for the call (see the host's
+    // BridgedFunction, which refuses host handles anywhere else).
+    case Value::HandleKind::hostKernel: return wire::HandleKind::LENT_KERNEL_HANDLE;
   }
   return wire::HandleKind::POINTER;
 }
 
 Value::HandleKind fromWire(wire::HandleKind kind) {
   switch (kind) {
-    case wire::HandleKind::KERNEL_HANDLE: return Value::HandleKind::kernel;
+    case wire::HandleKind::KERNEL_HANDLE:
+    case wire::HandleKind::LENT_KERNEL_HANDLE: return Value::HandleKind::kernel;
     case wire::HandleKind::WINDOW_HANDLE: return Value::HandleKind::window;
     case wire::HandleKind::MODULE_HANDLE: return Value::HandleKind::module;
     default: return Value::HandleKind::pointer;

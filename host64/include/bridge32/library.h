@@ -101,6 +101,18 @@ class Library {
   // text that does not parse (with line and column), notFound for an export the library does
   // not have (naming the closest ones). Functions keep what they need of the library alive.
   virtual std::shared_ptr<Function> function(std::string_view declarations) = 0;
+
+  // Windows: a duplicate, in this process, of a kernel handle the library handed out (a Value of
+  // HandleKind::kernel from a result or an output), with the same access. The caller owns it
+  // and closes it with CloseHandle; the library's own stays open (give that one back to the
+  // library's functions). A handle of a surrogate that has since been replaced means nothing.
+  // Throws Error: invalidArgument for a value that is not a kernel handle, failed when Windows
+  // refuses (naming its error), unsupported on POSIX, which has no kernel handles.
+  void* duplicateHandle(const Value& handle);
+
+ protected:
+  // The library's `handle` duplicated into this process (Windows).
+  virtual void* duplicateFromLibrary(uint64_t handle) = 0;
 };
 
 // A Function called with C++ values and typed results, checked against its declaration when

@@ -53,6 +53,8 @@ class SurrogateClient {
 #if _WIN32
   // [any-thread] See SurrogateProcess::duplicateHandleInto.
   uint64_t duplicateHandleInto(void* handle) const { return process_->duplicateHandleInto(handle); }
+  // [any-thread] See SurrogateProcess::duplicateHandleFrom.
+  void* duplicateHandleFrom(uint64_t handle) const { return process_->duplicateHandleFrom(handle); }
 #endif
 
   // [any-thread but the loop's] Like EventLoopThread::run, with `start(session)` given the

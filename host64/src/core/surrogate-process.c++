@@ -319,6 +319,16 @@ uint64_t SurrogateProcess::duplicateHandleInto(void* handle) const {
   return uint64_t(reinterpret_cast<uintptr_t>(theirs));
 }
 
+void* SurrogateProcess::duplicateHandleFrom(uint64_t handle) const {
+  HANDLE ours = nullptr;
+  if (!DuplicateHandle(process_, reinterpret_cast<HANDLE>(uintptr_t(handle)), GetCurrentProcess(),
+                       &ours, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+    win32::throwLastError("take handle " + std::to_string(handle) + " of surrogate " +
+                          std::to_string(pid_));
+  }
+  return ours;
+}
+
 #else  // POSIX
 
 namespace {

@@ -61,6 +61,9 @@ class SurrogateProcess {
   // valid in the surrogate, with the same access; the surrogate closes it. Throws Error(failed)
   // naming the handle.
   uint64_t duplicateHandleInto(void* handle) const;
+  // A duplicate in this process of the surrogate's kernel-object `handle`, with the same access;
+  // the caller closes it. Throws Error(failed) naming the handle.
+  void* duplicateHandleFrom(uint64_t handle) const;
 #endif
 
   // The last lines the process wrote to stderr, oldest first, joined by newlines. Waits up to

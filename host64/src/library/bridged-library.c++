@@ -111,29 +111,47 @@ class BridgedFunction final : public Function {
   }
 
  private:
-  // `arguments` as the surrogate must be given them: on Windows, a kernel-object HANDLE of this
-  // process means nothing in another, so the surrogate gets a duplicate (which it closes after
-  // the call). Window handles are valid in every process and go as they are.
+  // `arguments` as the surrogate must be given them: a kernel handle of this process
+  // (HandleKind::hostKernel) means nothing in another, so on Windows the surrogate is lent a
+  // duplicate for the call (it closes it after the call unless the parameter is _Kept_). Only a
+  // parameter's own value can be lent: a host handle inside a struct or array is refused.
   std::vector<Value> handlesForTheSurrogate(SurrogateClient& client,
                                             std::span<const Value> arguments) const {
     std::vector<Value> given(arguments.begin(), arguments.end());
+    for (size_t i = 0; i < given.size(); ++i) {
+      Value& value = given[i];
+      if (value.isHandle() && value.asHandle().kind == Value::HandleKind::hostKernel) {
 #if _WIN32
-    size_t next = 0;
-    for (const auto& parameter : signature_.parameters) {
-      if (!parameter.isInput()) continue;
-      Value& value = given.at(next++);
-      const auto& shape = *parameter.shape;
-      bool kernel = shape.kind == library::Shape::Kind::opaque &&
-                    shape.handleKind == Value::HandleKind::kernel;
-      if (!kernel || value.isNull()) continue;
-      uint64_t handle = value.isHandle() ? value.asHandle().value : value.asUint64();
-      value = Value(Value::Handle{client.duplicateHandleInto(reinterpret_cast<void*>(handle)),
-                                  Value::HandleKind::kernel});
-    }
+        void* ours = reinterpret_cast<void*>(uintptr_t(value.asHandle().value));
+        value = Value(Value::Handle{client.duplicateHandleInto(ours), Value::HandleKind::hostKernel});
 #else
-    (void)client;
+        (void)client;  // no kernel handles to lend: the value is what it is
 #endif
+      } else if (holdsHostHandle(value)) {
+        throw Error(Error::Kind::invalidArgument,
+                    "argument " + std::to_string(i + 1) + " of '" + signature_.name +
+                        "' holds a kernel handle of the host inside a struct or array: only a "
+                        "parameter's own handle can be lent to the library's process");
+      }
+    }
     return given;
+  }
+
+  static bool holdsHostHandle(const Value& value) {
+    switch (value.kind()) {
+      case Value::Kind::handle: return value.asHandle().kind == Value::HandleKind::hostKernel;
+      case Value::Kind::array:
+        for (const Value& element : value.asArray()) {
+          if (holdsHostHandle(element)) return true;
+        }
+        return false;
+      case Value::Kind::structure:
+        for (const auto& field : value.asStruct()) {
+          if (holdsHostHandle(field.value)) return true;
+        }
+        return false;
+      default: return false;
+    }
   }
 
   // The function bound in `loaded`'s surrogate.
@@ -197,6 +215,15 @@ class BridgedLibrary final : public Library {
     library::FunctionShape signature = library::describeFunction(declarations);
     return std::make_shared<BridgedFunction>(link_, std::string(declarations),
                                              std::move(signature));
+  }
+
+ protected:
+  void* duplicateFromLibrary([[maybe_unused]] uint64_t handle) override {
+#if _WIN32
+    return link_->current().client->duplicateHandleFrom(handle);
+#else
+    throw Error(Error::Kind::unsupported, "kernel handles exist on Windows only");
+#endif
   }
 
  private:

@@ -5,6 +5,10 @@
 #include "library/foreign-library.h"
 #include "library/function-info.h"
 
+#if _WIN32
+#include "win32.h"
+#endif
+
 namespace bridge32 {
 
 namespace {
@@ -61,6 +65,20 @@ class InProcessLibrary final : public Library {
     std::lock_guard lock(state_->calls);
     return std::make_shared<InProcessFunction>(state_, state_->library.bind(declarations),
                                                std::string(declarations));
+  }
+
+ protected:
+  void* duplicateFromLibrary([[maybe_unused]] uint64_t handle) override {
+#if _WIN32
+    HANDLE ours = nullptr;
+    if (!DuplicateHandle(GetCurrentProcess(), reinterpret_cast<HANDLE>(uintptr_t(handle)),
+                         GetCurrentProcess(), &ours, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+      win32::throwLastError("duplicate handle " + std::to_string(handle));
+    }
+    return ours;
+#else
+    throw Error(Error::Kind::unsupported, "kernel handles exist on Windows only");
+#endif
   }
 
  private:

@@ -1,5 +1,5 @@
 // Library::load: in this process or in a surrogate, as the file's header and the options say;
-// and the one thing both kinds of Library share, the CallResult's outputs by name.
+// and what both kinds of Library share: checking a handle to duplicate into this process.
 #include "bridge32/library.h"
 #include "core/shared-surrogate.h"
 #include "library/bridged-library.h"
@@ -13,6 +13,20 @@ std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
   if (!plan.bridged) return loadInProcessLibrary(path);
   return loadBridgedLibrary(surrogateFor(plan, path, options), pathForSurrogate(path),
                             plan.file.architecture, options);
+}
+
+void* Library::duplicateHandle(const Value& handle) {
+  if (!handle.isHandle() || handle.asHandle().kind != Value::HandleKind::kernel) {
+    throw Error(Error::Kind::invalidArgument,
+                "duplicateHandle takes a kernel handle the library handed out, given " +
+                    (handle.isHandle() ? std::string(toString(handle.asHandle().kind))
+                                       : "a value of kind " + std::string(toString(handle.kind()))));
+  }
+#if _WIN32
+  return duplicateFromLibrary(handle.asHandle().value);
+#else
+  throw Error(Error::Kind::unsupported, "kernel handles exist on Windows only");
+#endif
 }
 
 }  // namespace bridge32

@@ -123,8 +123,14 @@ class FunctionServer final : public wire::Function::Server {
  protected:
   kj::Promise<void> call(CallContext context) override {
     std::vector<Value> arguments;
+    std::vector<bool> lent;  // per argument: a host's handle duplicated for this call
     try {
-      arguments = fromWire(context.getParams().getArguments());
+      auto given = context.getParams().getArguments();
+      arguments = fromWire(given);
+      for (auto argument : given) {
+        lent.push_back(argument.isHandle() &&
+                       argument.getHandle().getKind() == wire::HandleKind::LENT_KERNEL_HANDLE);
+      }
     } catch (const Error& error) {
       setError(context.getResults().initError(), error);
       return kj::READY_NOW;
@@ -134,8 +140,8 @@ class FunctionServer final : public wire::Function::Server {
         std::make_shared<HostCallbacksOfACall>(context.getParams().getCallbacks(), keptCallbacks_);
     return answer(
         plugins_, outbox_, context,
-        [this, arguments = std::move(arguments), callbacks] {
-          auto closing = kj::defer([&] { closeGivenHandles(arguments); });
+        [this, arguments = std::move(arguments), lent = std::move(lent), callbacks] {
+          auto closing = kj::defer([&] { closeLentHandles(arguments, lent); });
           return function_.get()->call(arguments, callbacks->functions());
         },
         [callbacks](auto& results, CallResult& outcome) {
@@ -152,22 +158,22 @@ class FunctionServer final : public wire::Function::Server {
   }
 
  private:
-  // [plugin thread] The kernel handles the host duplicated into this process for the call
-  // (see the host's BridgedFunction), closed after it unless the library keeps them.
-  void closeGivenHandles(const std::vector<Value>& arguments) {
+  // [plugin thread] The host's kernel handles lent to this process for the call (see the
+  // host's BridgedFunction), closed after it unless the library keeps them.
+  void closeLentHandles(const std::vector<Value>& arguments, const std::vector<bool>& lent) {
 #if _WIN32
-    size_t next = 0;
+    std::vector<bool> kept;
     for (const auto& parameter : function_.get()->signature().parameters) {
-      if (!parameter.isInput()) continue;
-      const Value& value = arguments.at(next++);
-      const auto& shape = *parameter.shape;
-      if (shape.kind == library::Shape::Kind::opaque &&
-          shape.handleKind == Value::HandleKind::kernel && !shape.kept && value.isHandle()) {
-        CloseHandle(reinterpret_cast<HANDLE>(uintptr_t(value.asHandle().value)));
+      if (parameter.isInput()) kept.push_back(parameter.shape->kept);
+    }
+    for (size_t i = 0; i < arguments.size(); ++i) {
+      if (lent[i] && !(i < kept.size() && kept[i])) {
+        CloseHandle(reinterpret_cast<HANDLE>(uintptr_t(arguments[i].asHandle().value)));
       }
     }
 #else
     (void)arguments;
+    (void)lent;
 #endif
   }
 
