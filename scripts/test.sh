@@ -15,7 +15,7 @@ for platform in "${platforms[@]}"; do
   echo "=== $platform: tests"
   if [ "$platform" = windows ]; then
     start_wine_session
-    ctest --preset windows --timeout 900 || status=1
+    ctest --preset windows --timeout 1800 --verbose || status=1
     stop_wine_session
   else
     ctest --preset linux --timeout 300 || status=1

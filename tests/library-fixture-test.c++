@@ -42,6 +42,45 @@ std::vector<Value> numbers(std::initializer_list<double> values) {
   return std::vector<Value>(values.begin(), values.end());
 }
 
+// The fixture's structs as an application declares them for the typed API.
+struct TypedPoint {
+  int32_t x = 0, y = 0;
+};
+struct TypedRect {
+  TypedPoint tl, br;
+};
+struct TypedMixed {
+  char c = 0;
+  int64_t i = 0;
+  short s = 0;
+  double d = 0;
+};
+struct TypedCorner {  // a Point, not a Rect
+  int32_t x = 0, y = 0;
+};
+
+}  // namespace
+
+template <>
+struct Fields<TypedPoint> {
+  static constexpr auto members = std::tuple(member("x", &TypedPoint::x), member("y", &TypedPoint::y));
+};
+template <>
+struct Fields<TypedRect> {
+  static constexpr auto members = std::tuple(member("tl", &TypedRect::tl), member("br", &TypedRect::br));
+};
+template <>
+struct Fields<TypedMixed> {
+  static constexpr auto members = std::tuple(member("c", &TypedMixed::c), member("i", &TypedMixed::i),
+                                             member("s", &TypedMixed::s), member("d", &TypedMixed::d));
+};
+template <>
+struct Fields<TypedCorner> {
+  static constexpr auto members = std::tuple(member("x", &TypedCorner::x), member("y", &TypedCorner::y));
+};
+
+namespace {
+
 class Fixture : public testing::TestWithParam<Placement> {
  protected:
   void SetUp() override {
@@ -452,8 +491,85 @@ TEST_P(Fixture, TypedFunctionsAreCheckedWhenBound) {
     bridge32::bind<int(int)>(*library_, "int add(int a, int b);");
     FAIL() << "int(int) bound to int add(int, int)";
   } catch (const Error& error) {
-    EXPECT_NE(error.message().find("it takes 2 arguments"), std::string::npos) << error.what();
+    EXPECT_NE(error.message().find("it has 2 parameters (a, b)"), std::string::npos) << error.what();
   }
+}
+
+TEST_P(Fixture, TypedFunctionsTakeStructsArraysOutParametersAndCallbacks) {
+  auto makeRect = bridge32::bind<TypedRect(int32_t, int32_t, int32_t, int32_t)>(
+      *library_, std::string(kStructs) + "struct Rect make_rect(int32_t x, int32_t y, int32_t w, int32_t h);");
+  TypedRect rect = makeRect(1, 2, 10, 20);
+  EXPECT_EQ(rect.tl.x, 1);
+  EXPECT_EQ(rect.tl.y, 2);
+  EXPECT_EQ(rect.br.x, 11);
+  EXPECT_EQ(rect.br.y, 22);
+  auto area = bridge32::bind<double(const TypedRect&)>(
+      *library_, std::string(kStructs) + "double area(_In_ const struct Rect* r);");
+  EXPECT_EQ(area(rect), 200.0);
+  auto grow = bridge32::bind<void(TypedRect&, int)>(
+      *library_, std::string(kStructs) + "void grow(_Inout_ struct Rect* r, int by);");
+  grow(rect, 1);
+  EXPECT_EQ(rect.tl.x, 0);
+  EXPECT_EQ(rect.br.y, 23);
+  // Each member of a struct whose layout differs between ABIs.
+  auto bump = bridge32::bind<void(TypedMixed&)>(
+      *library_, std::string(kStructs) + "void mixed_bump(_Inout_ struct Mixed* m);");
+  TypedMixed mixed{'a', int64_t(1) << 40, -3, 0.5};
+  bump(mixed);
+  EXPECT_EQ(mixed.c, 'b');
+  EXPECT_EQ(mixed.i, (int64_t(1) << 40) + 1);
+  EXPECT_EQ(mixed.s, -2);
+  EXPECT_EQ(mixed.d, 1.5);
+
+  auto scale = bridge32::bind<void(double, std::span<const double>, int, std::vector<double>&)>(
+      *library_, "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);");
+  std::vector<double> x{1, 2, 3}, y;
+  scale(2, x, 3, y);
+  EXPECT_EQ(y, (std::vector<double>{2, 4, 6}));
+  auto greet = bridge32::bind<int(std::string_view, std::string&, int)>(
+      *library_, "int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size);");
+  std::string greeting;
+  EXPECT_EQ(greet("typed", greeting, 64), 12);
+  EXPECT_EQ(greeting, "hello, typed");
+
+  auto apply = bridge32::bind<int(Callback, int)>(*library_, "int apply(int (*f)(int), int x);");
+  EXPECT_EQ(apply([](std::span<const Value> a) { return Value(a[0].asInt64() + 1); }, 41), 42);
+}
+
+TEST_P(Fixture, TypedFunctionsRefuseWhatDoesNotFitTheDeclaration) {
+  auto refusal = [&](auto bindIt) {
+    try {
+      bindIt();
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), Error::Kind::invalidArgument) << error.what();
+      return error.message();
+    }
+    ADD_FAILURE() << "bound";
+    return std::string();
+  };
+  std::string scale = "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);";
+  EXPECT_NE(refusal([&] {
+              bridge32::bind<void(double, std::vector<double>, int, std::vector<double>)>(*library_, scale);
+            }).find("parameter 'y' is an out parameter: take it as a non-const reference"),
+            std::string::npos);
+  EXPECT_NE(refusal([&] {
+              bridge32::bind<void(double, std::vector<std::string>, int, std::vector<double>&)>(*library_, scale);
+            }).find("an element of parameter 'x' is floating, given string"),
+            std::string::npos);
+  EXPECT_NE(refusal([&] {
+              bridge32::bind<void(double, std::vector<double>&, int, std::vector<double>&)>(*library_, scale);
+            }).find("parameter 'x' is only read"),
+            std::string::npos);
+  std::string area = std::string(kStructs) + "double area(_In_ const struct Rect* r);";
+  EXPECT_NE(refusal([&] { bridge32::bind<double(TypedCorner)>(*library_, area); })
+                .find("has a field 'tl' the C++ struct does not name"),
+            std::string::npos);
+  EXPECT_NE(refusal([&] { bridge32::bind<int(int, int)>(*library_, "int apply(int (*f)(int), int x);"); })
+                .find("parameter 'f' is a function pointer: take it as Callback"),
+            std::string::npos);
+  EXPECT_NE(refusal([&] { bridge32::bind<int()>(*library_, "void wait_async(void);"); })
+                .find("it returns void"),
+            std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Placements, Fixture,

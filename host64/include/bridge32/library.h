@@ -21,13 +21,17 @@
 // library; calls run on the surrogate's one plugin thread, in order.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -46,6 +50,8 @@ struct ParameterInfo {
   bool isSigned = false;   // integer
   bool isInput = false;    // given in the call's arguments
   bool isOutput = false;   // in CallResult::outputs
+  std::vector<ParameterInfo> fields;   // structure: its fields, in order
+  std::vector<ParameterInfo> element;  // array: its element (one)
 };
 
 struct FunctionInfo {
@@ -115,85 +121,207 @@ class Library {
   virtual void* duplicateFromLibrary(uint64_t handle) = 0;
 };
 
-// A Function called with C++ values and typed results, checked against its declaration when
-// bound: `bind<int(int, int)>(*library, "double f(double);")` throws Error(invalidArgument)
-// there, not garbage at the first call. Arguments are the declaration's inputs in order:
-// integers, floating point, bool, std::string / std::string_view / const char* for strings,
-// std::vector<T> for arrays of them, Value for anything. The result is R (void, an arithmetic
-// type, std::string, Value); out parameters are in call()'s CallResult when needed.
+// ---- Typed functions -------------------------------------------------------------------------
+//
+// A Function called with C++ values, checked against its declaration when bound:
+// `bind<int(int, int)>(*library, "double f(double);")` throws Error(invalidArgument) there, not
+// garbage at the first call. The C++ signature mirrors the C one, a C++ parameter for each C
+// parameter in order:
+// - in parameters by value or const reference: integers, floating point, bool, strings
+//   (std::string, std::string_view, const char*), arrays (std::vector<T>, std::span<const T>,
+//   std::array<T, N>), structs described by Fields, Value for anything;
+// - out and in/out parameters as non-const references (`std::vector<double>& y`, `int& length`,
+//   `Point& p`), which get the value the DLL left;
+// - function pointers as Callback.
+// The result is void, an arithmetic type, std::string, a described struct, or Value.
+//
+//   auto scale = bind<void(double, std::span<const double>, int, std::vector<double>&)>(
+//       *library, "void scale(double a, _In_reads_(n) const double* x, int n, "
+//                 "_Out_writes_(n) double* y);");
+//   std::vector<double> y;
+//   scale(2, x, 3, y);
+
+// The members of a C++ struct that stands for a C struct, named as the declaration names its
+// fields (the order and the layout are the declaration's business, not the C++ struct's):
+//
+//   struct Point { int32_t x, y; };
+//   namespace bridge32 {
+//   template <> struct Fields<Point> {
+//     static constexpr auto members = std::tuple(member("x", &Point::x), member("y", &Point::y));
+//   };
+//   }
+template <typename T>
+struct Fields;
+
+template <typename Struct, typename Type>
+struct Member {
+  std::string_view name;
+  Type Struct::*pointer;
+};
+template <typename Struct, typename Type>
+constexpr Member<Struct, Type> member(std::string_view name, Type Struct::*pointer) {
+  return {name, pointer};
+}
+
 template <typename Signature>
 class TypedFunction;
 
 namespace detail {
-// Throws Error(invalidArgument) unless C++ arguments and result of these kinds fit `info`.
-void checkBinding(const FunctionInfo& info, std::span<const ParameterInfo::Kind> arguments,
-                  ParameterInfo::Kind result, std::string_view cppSignature);
 
 template <typename T>
-constexpr bool isStringLike = std::is_same_v<std::decay_t<T>, std::string> ||
-                              std::is_same_v<std::decay_t<T>, std::string_view> ||
-                              std::is_same_v<std::decay_t<T>, const char*> ||
-                              std::is_same_v<std::decay_t<T>, char*>;
-template <typename T>
-struct IsVector : std::false_type {};
-template <typename T>
-struct IsVector<std::vector<T>> : std::true_type {};
+concept Described = requires { Fields<T>::members; };
 
-// What C value a C++ type stands for; `none` for Value (anything) and void.
 template <typename T>
-constexpr ParameterInfo::Kind kindOf() {
-  using U = std::decay_t<T>;
-  if constexpr (std::is_void_v<U> || std::is_same_v<U, Value>) return ParameterInfo::Kind::none;
-  else if constexpr (std::is_same_v<U, bool>) return ParameterInfo::Kind::boolean;
-  else if constexpr (std::is_integral_v<U>) return ParameterInfo::Kind::integer;
-  else if constexpr (std::is_floating_point_v<U>) return ParameterInfo::Kind::floating;
-  else if constexpr (isStringLike<U>) return ParameterInfo::Kind::string;
-  else if constexpr (IsVector<U>::value) return ParameterInfo::Kind::array;
-  else static_assert(!sizeof(U), "a type bridge32 cannot pass: use Value");
+constexpr bool isStringLike = std::is_same_v<T, std::string> ||
+                              std::is_same_v<T, std::string_view> ||
+                              std::is_same_v<T, const char*> || std::is_same_v<T, char*>;
+
+// Sequences of elements, and their element type.
+template <typename T>
+struct Sequence : std::false_type {};
+template <typename T>
+struct Sequence<std::vector<T>> : std::true_type { using Element = T; };
+template <typename T, size_t N>
+struct Sequence<std::span<T, N>> : std::true_type { using Element = std::remove_const_t<T>; };
+template <typename T, size_t N>
+struct Sequence<std::array<T, N>> : std::true_type { using Element = T; };
+template <typename T, size_t N>
+struct Sequence<T[N]> : std::true_type { using Element = T; };
+
+// A C++ type as checkBinding compares it with a declaration.
+struct CppType {
+  ParameterInfo::Kind kind = ParameterInfo::Kind::none;  // none: Value (anything), or void
+  bool writable = false;                                  // a non-const reference
+  std::vector<std::pair<std::string, CppType>> fields;    // structure
+  std::vector<CppType> element;                           // array: one
+};
+
+template <typename T>
+CppType describe() {
+  using U = std::remove_cvref_t<T>;
+  CppType type;
+  type.writable = std::is_lvalue_reference_v<T> && !std::is_const_v<std::remove_reference_t<T>>;
+  using Kind = ParameterInfo::Kind;
+  if constexpr (std::is_void_v<U> || std::is_same_v<U, Value>) type.kind = Kind::none;
+  else if constexpr (std::is_same_v<U, Callback>) type.kind = Kind::callback;
+  else if constexpr (std::is_same_v<U, bool>) type.kind = Kind::boolean;
+  else if constexpr (std::is_integral_v<U>) type.kind = Kind::integer;
+  else if constexpr (std::is_floating_point_v<U>) type.kind = Kind::floating;
+  else if constexpr (isStringLike<std::decay_t<U>>) type.kind = Kind::string;
+  else if constexpr (Sequence<U>::value) {
+    type.kind = Kind::array;
+    type.element.push_back(describe<typename Sequence<U>::Element>());
+  } else if constexpr (Described<U>) {
+    type.kind = Kind::structure;
+    std::apply([&](const auto&... members) {
+      (type.fields.emplace_back(
+           std::string(members.name),
+           describe<std::remove_cvref_t<decltype(std::declval<U&>().*(members.pointer))>>()),
+       ...);
+    }, Fields<U>::members);
+  } else {
+    static_assert(!sizeof(U), "a type bridge32 cannot pass: describe it with Fields, or use Value");
+  }
+  return type;
 }
+
+// Throws Error(invalidArgument) unless C++ parameters and a result of these types fit `info`.
+void checkBinding(const FunctionInfo& info, std::span<const CppType> parameters,
+                  const CppType& result);
 
 template <typename T>
 Value toValue(const T& value) {
-  using U = std::decay_t<T>;
+  using U = std::remove_cvref_t<T>;
   if constexpr (std::is_same_v<U, Value>) return value;
-  else if constexpr (isStringLike<U>) return Value(std::string(value));
-  else if constexpr (IsVector<U>::value) {
+  else if constexpr (isStringLike<std::decay_t<U>>) return Value(std::string(value));
+  else if constexpr (Sequence<U>::value) {
     std::vector<Value> items;
-    items.reserve(value.size());
     for (const auto& item : value) items.push_back(toValue(item));
     return Value(std::move(items));
+  } else if constexpr (Described<U>) {
+    std::vector<Value::Field> fields;
+    std::apply([&](const auto&... members) {
+      (fields.push_back(Value::Field{std::string(members.name), toValue(value.*(members.pointer))}),
+       ...);
+    }, Fields<U>::members);
+    return Value(std::move(fields));
   } else return Value(value);
 }
 
-template <typename R>
-R fromValue(const Value& value) {
-  if constexpr (std::is_void_v<R>) return;
-  else if constexpr (std::is_same_v<R, Value>) return value;
-  else if constexpr (std::is_same_v<R, bool>) return value.isBool() ? value.asBool() : value.asInt64() != 0;
-  else if constexpr (std::is_integral_v<R> && std::is_signed_v<R>) return R(value.asInt64());
-  else if constexpr (std::is_integral_v<R>) return R(value.asUint64());
-  else if constexpr (std::is_floating_point_v<R>) return R(value.asDouble());
-  else if constexpr (std::is_same_v<R, std::string>) return value.asString();
-  else static_assert(!sizeof(R), "a result type bridge32 cannot return: use Value");
+// `target` set from `value`; throws Error(invalidArgument) for a value that does not fit it.
+template <typename T>
+void fromValue(const Value& value, T& target) {
+  if constexpr (std::is_same_v<T, Value>) target = value;
+  else if constexpr (std::is_same_v<T, bool>) target = value.isBool() ? value.asBool() : value.asInt64() != 0;
+  else if constexpr (std::is_integral_v<T>) {
+    if (value.isHandle()) target = T(value.asHandle().value);
+    else if (value.isNull()) target = 0;
+    else if constexpr (std::is_signed_v<T>) target = T(value.asInt64());
+    else target = T(value.asUint64());
+  } else if constexpr (std::is_floating_point_v<T>) target = T(value.asDouble());
+  else if constexpr (std::is_same_v<T, std::string>) target = value.isNull() ? "" : value.asString();
+  else if constexpr (Sequence<T>::value) {
+    const auto& items = value.asArray();
+    if constexpr (requires { target.resize(items.size()); }) target.resize(items.size());
+    size_t count = std::min(items.size(), size_t(std::size(target)));
+    for (size_t i = 0; i < count; ++i) fromValue(items[i], target[i]);
+  } else if constexpr (Described<T>) {
+    std::apply([&](const auto&... members) {
+      (fromValue(value.field(members.name), target.*(members.pointer)), ...);
+    }, Fields<T>::members);
+  } else {
+    static_assert(!sizeof(T), "a type bridge32 cannot return: describe it with Fields, or use Value");
+  }
 }
 
-// "integer(integer, floating)": a C++ signature by kinds, for messages.
-std::string describeCpp(std::span<const ParameterInfo::Kind> arguments,
-                        ParameterInfo::Kind result);
+// The C++ argument at `position` as the call takes it.
+template <typename A>
+void give(const FunctionInfo& info, size_t position, const std::remove_reference_t<A>& argument,
+          std::vector<Value>& values, std::vector<Callback>& callbacks) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<A>, Callback>) {
+    callbacks.push_back(argument);
+  } else if (position >= info.parameters.size() || info.parameters[position].isInput) {
+    values.push_back(toValue(argument));
+  }
+}
+
+// What the DLL left for the C++ argument at `position`, if it is an out or in/out reference.
+template <typename A>
+void takeBack(const FunctionInfo& info, size_t position, std::remove_reference_t<A>& argument,
+              const CallResult& result) {
+  if constexpr (std::is_lvalue_reference_v<A> && !std::is_const_v<std::remove_reference_t<A>>) {
+    if (position < info.parameters.size() && info.parameters[position].isOutput) {
+      fromValue(result.output(info.parameters[position].name), argument);
+    }
+  }
+}
+
 }  // namespace detail
 
 template <typename R, typename... Args>
 class TypedFunction<R(Args...)> {
  public:
   explicit TypedFunction(std::shared_ptr<Function> function) : function_(std::move(function)) {
-    const ParameterInfo::Kind arguments[] = {detail::kindOf<Args>()..., ParameterInfo::Kind::none};
-    std::span<const ParameterInfo::Kind> given(arguments, sizeof...(Args));
-    detail::checkBinding(function_->info(), given, detail::kindOf<R>(),
-                         detail::describeCpp(given, detail::kindOf<R>()));
+    const detail::CppType parameters[] = {detail::describe<Args>()..., detail::CppType{}};
+    detail::checkBinding(function_->info(),
+                         std::span<const detail::CppType>(parameters, sizeof...(Args)),
+                         detail::describe<R>());
   }
 
-  R operator()(const Args&... arguments) const {
-    return detail::fromValue<R>(function_->call({detail::toValue(arguments)...}).value);
+  R operator()(Args... arguments) const {
+    const FunctionInfo& info = function_->info();
+    std::vector<Value> values;
+    std::vector<Callback> callbacks;
+    size_t position = 0;
+    (detail::give<Args>(info, position++, arguments, values, callbacks), ...);
+    CallResult result = function_->call(values, callbacks);
+    position = 0;
+    (detail::takeBack<Args>(info, position++, arguments, result), ...);
+    if constexpr (!std::is_void_v<R>) {
+      R value{};
+      detail::fromValue(result.value, value);
+      return value;
+    }
   }
   Function& function() const { return *function_; }
 

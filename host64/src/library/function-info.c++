@@ -1,5 +1,8 @@
 #include "library/function-info.h"
 
+#include <algorithm>
+#include <optional>
+
 namespace bridge32 {
 
 namespace {
@@ -29,7 +32,16 @@ ParameterInfo infoOf(const std::string& name, const Shape& shape) {
   ParameterInfo info;
   info.name = name;
   info.kind = kindOf(shape);
-  info.isSigned = shape.isSigned;
+  // What a pointer points to is what the C++ side sees: one value, or the elements it counts.
+  const Shape* seen = &shape;
+  if (shape.kind == Shape::Kind::pointer && !shape.count) seen = shape.target.get();
+  info.isSigned = seen->isSigned;
+  if (info.kind == Kind::structure) {
+    for (const auto& field : seen->fields) info.fields.push_back(infoOf(field.name, *field.shape));
+  } else if (info.kind == Kind::array) {
+    const Shape& element = shape.kind == Shape::Kind::array ? *shape.element : *shape.target;
+    info.element.push_back(infoOf("", element));
+  }
   return info;
 }
 
@@ -75,37 +87,98 @@ FunctionInfo infoOf(const library::FunctionShape& function) {
 
 namespace detail {
 
-std::string describeCpp(std::span<const Kind> arguments, Kind result) {
-  std::string text = std::string(result == Kind::none ? "Value/void" : toString(result)) + "(";
-  for (size_t i = 0; i < arguments.size(); ++i) {
-    text += (i ? ", " : "") + std::string(arguments[i] == Kind::none ? "Value" : toString(arguments[i]));
+namespace {
+
+std::string describe(const CppType& type) {
+  switch (type.kind) {
+    case Kind::none: return "Value";
+    case Kind::array: return "array of " + describe(type.element.at(0));
+    case Kind::structure: {
+      std::string text = "struct {";
+      for (size_t i = 0; i < type.fields.size(); ++i) {
+        text += (i ? ", " : "") + type.fields[i].first;
+      }
+      return text + "}";
+    }
+    default: return std::string(toString(type.kind));
+  }
+}
+
+std::string describe(const std::span<const CppType> parameters, const CppType& result) {
+  std::string text = (result.kind == Kind::none ? "void/Value" : describe(result)) + "(";
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    text += (i ? ", " : "") + describe(parameters[i]) + (parameters[i].writable ? "&" : "");
   }
   return text + ")";
 }
 
-void checkBinding(const FunctionInfo& info, std::span<const Kind> arguments, Kind result,
-                  std::string_view cppSignature) {
-  std::vector<const ParameterInfo*> inputs;
-  for (const auto& parameter : info.parameters) {
-    if (parameter.isInput) inputs.push_back(&parameter);
+// Why C++ type `cpp` cannot stand for what `c` declares (`what`), or nothing if it can.
+std::optional<std::string> misfit(const CppType& cpp, const ParameterInfo& c,
+                                  const std::string& what) {
+  // Value stands for anything; so does what a declaration leaves open (the bytes of a void*).
+  if (cpp.kind == Kind::none || c.kind == Kind::none) return std::nullopt;
+  if (!fits(cpp.kind, c.kind)) {
+    return what + " is " + std::string(toString(c.kind)) + ", given " + describe(cpp);
   }
-  auto refuse = [&](const std::string& why) {
-    throw Error(Error::Kind::invalidArgument, "'" + info.name + "' cannot be called as " +
-                                                  std::string(cppSignature) + ": " + why);
-  };
-  if (arguments.size() != inputs.size() && !(info.isVariadic && arguments.size() > inputs.size())) {
-    refuse("it takes " + std::to_string(inputs.size()) + " arguments");
+  if (c.kind == Kind::array && !c.element.empty()) {
+    return misfit(cpp.element.at(0), c.element[0], "an element of " + what);
   }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!fits(arguments[i], inputs[i]->kind)) {
-      refuse("parameter '" + inputs[i]->name + "' is " + std::string(toString(inputs[i]->kind)) +
-             ", given " + std::string(toString(arguments[i])));
+  if (c.kind == Kind::structure) {
+    for (const auto& field : c.fields) {
+      auto given = std::find_if(cpp.fields.begin(), cpp.fields.end(),
+                                [&](const auto& member) { return member.first == field.name; });
+      if (given == cpp.fields.end()) {
+        return what + " has a field '" + field.name + "' the C++ struct does not name";
+      }
+      if (auto why = misfit(given->second, field, "field '" + field.name + "' of " + what)) {
+        return why;
+      }
+    }
+    for (const auto& member : cpp.fields) {
+      bool declared = std::any_of(c.fields.begin(), c.fields.end(),
+                                  [&](const auto& field) { return field.name == member.first; });
+      if (!declared) return what + " has no field '" + member.first + "'";
     }
   }
-  bool resultFits = result == Kind::none || fits(result, info.result.kind);
-  if (!resultFits) {
-    refuse("it returns " + std::string(toString(info.result.kind)) + ", not " +
-           std::string(toString(result)));
+  return std::nullopt;
+}
+
+}  // namespace
+
+void checkBinding(const FunctionInfo& info, std::span<const CppType> parameters,
+                  const CppType& result) {
+  auto refuse = [&](const std::string& why) {
+    throw Error(Error::Kind::invalidArgument, "'" + info.name + "' cannot be called as " +
+                                                  describe(parameters, result) + ": " + why);
+  };
+  const auto& declared = info.parameters;
+  if (parameters.size() != declared.size() &&
+      !(info.isVariadic && parameters.size() > declared.size())) {
+    std::string names;
+    for (const auto& parameter : declared) names += (names.empty() ? "" : ", ") + parameter.name;
+    refuse("it has " + std::to_string(declared.size()) + " parameter" +
+           (declared.size() == 1 ? "" : "s") + (names.empty() ? "" : " (" + names + ")"));
+  }
+  for (size_t i = 0; i < declared.size(); ++i) {
+    const ParameterInfo& c = declared[i];
+    const CppType& cpp = parameters[i];
+    std::string what = "parameter '" + c.name + "'";
+    if ((c.kind == Kind::callback) != (cpp.kind == Kind::callback)) {
+      refuse(c.kind == Kind::callback ? what + " is a function pointer: take it as Callback"
+                                      : what + " is " + std::string(toString(c.kind)) +
+                                            ", given a Callback");
+    }
+    if (c.isOutput && !c.isInput && !cpp.writable) {
+      refuse(what + " is an out parameter: take it as a non-const reference");
+    }
+    if (cpp.writable && !c.isOutput) {
+      refuse(what + " is only read: take it by value or const reference");
+    }
+    if (auto why = misfit(cpp, c, what)) refuse(*why);
+  }
+  if (result.kind != Kind::none) {
+    if (info.result.kind == Kind::none) refuse("it returns void");
+    if (auto why = misfit(result, info.result, "the result")) refuse(*why);
   }
 }
 
