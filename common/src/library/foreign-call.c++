@@ -815,11 +815,12 @@ struct ForeignFunction::Prepared {
   ffi_type* typeOf(const Shape& shape, const std::string& what) {
     if (ffi_type* scalar = scalarType(shape)) return scalar;
     if (shape.kind == Shape::Kind::record) {
-      if (shape.isUnion) {
-        throw Error(Error::Kind::unsupported, what + " is a union passed by value: not supported");
-      }
       auto elements = std::make_unique<std::vector<ffi_type*>>();
-      for (const auto& field : shape.fields) appendElements(*field.shape, *elements, what);
+      if (shape.isUnion) {
+        unionElements(shape, *elements);
+      } else {
+        for (const auto& field : shape.fields) appendElements(*field.shape, *elements, what);
+      }
       elements->push_back(nullptr);
       auto type = std::make_unique<ffi_type>();
       type->size = 0;
@@ -839,6 +840,45 @@ struct ForeignFunction::Prepared {
       return;
     }
     elements.push_back(typeOf(shape, what));
+  }
+
+  // libffi has no unions: one is passed as a struct of the same size and alignment, cut into
+  // pieces as wide as its alignment (at most 8 bytes), each floating point where only
+  // floating-point members cover it and an integer elsewhere. That is what decides registers
+  // where an ABI looks inside (System V x86-64 classifies each eightbyte: SSE only without an
+  // integer in it); elsewhere size and alignment are all that count.
+  static void unionElements(const Shape& shape, std::vector<ffi_type*>& elements) {
+    struct Leaf {
+      uint32_t offset, size;
+      bool floating;
+    };
+    std::vector<Leaf> leaves;
+    auto collect = [&](auto& self, const Shape& part, uint32_t offset) -> void {
+      switch (part.kind) {
+        case Shape::Kind::record:
+          for (const auto& field : part.fields) self(self, *field.shape, offset + field.offset);
+          return;
+        case Shape::Kind::array:
+          for (uint32_t i = 0; i < part.length; ++i) {
+            self(self, *part.element, offset + i * part.element->size);
+          }
+          return;
+        default: leaves.push_back({offset, part.size, part.kind == Shape::Kind::floating});
+      }
+    };
+    collect(collect, shape, 0);
+    uint32_t piece = std::min<uint32_t>(std::max<uint32_t>(shape.align, 1), 8);
+    for (uint32_t at = 0; at < shape.size; at += piece) {
+      bool floating = std::none_of(leaves.begin(), leaves.end(), [&](const Leaf& leaf) {
+        return !leaf.floating && leaf.offset < at + piece && at < leaf.offset + leaf.size;
+      });
+      switch (piece) {
+        case 8: elements.push_back(floating ? &ffi_type_double : &ffi_type_uint64); break;
+        case 4: elements.push_back(floating ? &ffi_type_float : &ffi_type_uint32); break;
+        case 2: elements.push_back(&ffi_type_uint16); break;
+        default: elements.push_back(&ffi_type_uint8); break;
+      }
+    }
   }
 };
 
