@@ -1,0 +1,83 @@
+// The command line every command shares, and the usage it prints when it is wrong.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "tool.h"
+
+namespace bridge32::tool {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  bridge32 info PLUGIN [--isolate]\n"
+    "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]\n"
+    "               [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]\n"
+    "  bridge32 exports LIB\n"
+    "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
+    "\n"
+    "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
+    "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n"
+    "LIB is any DLL or shared object. DECLARATIONS is C text: struct and typedef definitions,\n"
+    "then the function to call (its name is the export), with SAL annotations for pointers.\n"
+    "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
+    "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n";
+
+}  // namespace
+
+std::string CommandLine::value(const std::string& option, std::string otherwise) const {
+  auto found = options.find(option);
+  return found == options.end() ? otherwise : found->second.back();
+}
+
+LoadOptions CommandLine::loadOptions() const {
+  LoadOptions load;
+  if (has("--isolate")) load.isolation = Isolation::surrogate;
+  return load;
+}
+
+void usageError(const std::string& problem) {
+  std::fprintf(stderr, "bridge32: %s\n\n%s", problem.c_str(), kUsage);
+  std::exit(2);
+}
+
+double parseNumber(const std::string& option, const std::string& text) {
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(value)) {
+    usageError(option + " expects a number, got '" + text + "'");
+  }
+  return value;
+}
+
+uint32_t parseCount(const std::string& option, const std::string& text, uint32_t max) {
+  double value = parseNumber(option, text);
+  if (value < 1 || value > max || value != std::floor(value)) {
+    usageError(option + " expects a whole number from 1 to " + std::to_string(max) + ", got '" +
+               text + "'");
+  }
+  return uint32_t(value);
+}
+
+// The library has already made the text valid UTF-8.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+              static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if (c < 0x20 || c == 0x7F || c1) {
+      unsigned code = c1 ? static_cast<unsigned char>(text[++i]) : c;
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\x%02x", code);
+      out += escape;
+    } else {
+      out += char(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace bridge32::tool
