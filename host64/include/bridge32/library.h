@@ -192,7 +192,8 @@ struct Sequence<T[N]> : std::true_type { using Element = T; };
 struct CppType {
   ParameterInfo::Kind kind = ParameterInfo::Kind::none;  // none: Value (anything), or void
   bool writable = false;                                  // a non-const reference
-  std::vector<std::pair<std::string, CppType>> fields;    // structure
+  std::vector<std::string> fieldNames;                    // structure: its members' names
+  std::vector<CppType> fields;                            // and types
   std::vector<CppType> element;                           // array: one
 };
 
@@ -214,9 +215,9 @@ CppType describe() {
   } else if constexpr (Described<U>) {
     type.kind = Kind::structure;
     std::apply([&](const auto&... members) {
-      (type.fields.emplace_back(
-           std::string(members.name),
-           describe<std::remove_cvref_t<decltype(std::declval<U&>().*(members.pointer))>>()),
+      ((type.fieldNames.emplace_back(members.name),
+        type.fields.push_back(
+            describe<std::remove_cvref_t<decltype(std::declval<U&>().*(members.pointer))>>())),
        ...);
     }, Fields<U>::members);
   } else {

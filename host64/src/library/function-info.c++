@@ -95,8 +95,8 @@ std::string describe(const CppType& type) {
     case Kind::array: return "array of " + describe(type.element.at(0));
     case Kind::structure: {
       std::string text = "struct {";
-      for (size_t i = 0; i < type.fields.size(); ++i) {
-        text += (i ? ", " : "") + type.fields[i].first;
+      for (size_t i = 0; i < type.fieldNames.size(); ++i) {
+        text += (i ? ", " : "") + type.fieldNames[i];
       }
       return text + "}";
     }
@@ -124,20 +124,19 @@ std::optional<std::string> misfit(const CppType& cpp, const ParameterInfo& c,
     return misfit(cpp.element.at(0), c.element[0], "an element of " + what);
   }
   if (c.kind == Kind::structure) {
+    const auto& names = cpp.fieldNames;
     for (const auto& field : c.fields) {
-      auto given = std::find_if(cpp.fields.begin(), cpp.fields.end(),
-                                [&](const auto& member) { return member.first == field.name; });
-      if (given == cpp.fields.end()) {
+      auto given = std::find(names.begin(), names.end(), field.name);
+      if (given == names.end()) {
         return what + " has a field '" + field.name + "' the C++ struct does not name";
       }
-      if (auto why = misfit(given->second, field, "field '" + field.name + "' of " + what)) {
-        return why;
-      }
+      const CppType& type = cpp.fields[size_t(given - names.begin())];
+      if (auto why = misfit(type, field, "field '" + field.name + "' of " + what)) return why;
     }
-    for (const auto& member : cpp.fields) {
+    for (const auto& name : names) {
       bool declared = std::any_of(c.fields.begin(), c.fields.end(),
-                                  [&](const auto& field) { return field.name == member.first; });
-      if (!declared) return what + " has no field '" + member.first + "'";
+                                  [&](const auto& field) { return field.name == name; });
+      if (!declared) return what + " has no field '" + name + "'";
     }
   }
   return std::nullopt;
