@@ -8,14 +8,18 @@
 //   generic call    Function::call on the fixture library's `int add(int, int)` in that
 //                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array
 //   start + load    starting a surrogate, the handshake and loading the sample module
-// Prints means and medians, the ratio of bridged call to ping-pong, and that of a generic call
-// to the bridged param() of the same run (issue 10: at most 1.10).
+// Prints means, medians and 99th percentiles, the ratio of bridged call to ping-pong, and that
+// of a generic call to the bridged param() of the same run (issue 10: at most 1.10); --json
+// writes the figures for scripts, an array of {"arch", "measure", "median_us", "p99_us",
+// "mean_us"}.
 //
-//   bridge32_bench [--iterations N] [--starts N] [--arch x86|x64]...
+//   bridge32_bench [--iterations N] [--starts N] [--arch x86|x64]... [--json FILE]
 #include <kj/async-io.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -23,8 +27,9 @@
 
 #include "bridge32/host.h"
 #include "bridge32/library.h"
-#include "support.h"
 #include "core/surrogate-process.h"
+#include "json-writer.h"
+#include "support.h"
 
 namespace {
 
@@ -32,15 +37,24 @@ using namespace bridge32;
 using Clock = std::chrono::steady_clock;
 
 struct Stats {
-  double meanUs, medianUs;
+  double meanUs, medianUs, p99Us;
 };
 
 Stats stats(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   double sum = 0;
   for (double s : samples) sum += s;
-  return {sum / samples.size(), samples[samples.size() / 2]};
+  // The nearest-rank percentile: the smallest sample that 99% of them do not exceed.
+  size_t p99 = size_t(std::ceil(0.99 * double(samples.size()))) - 1;
+  return {sum / samples.size(), samples[samples.size() / 2], samples[p99]};
 }
+
+// One line of the table, and its object in --json.
+struct Figure {
+  const char* label;
+  const char* measure;  // the name scripts know it by
+  Stats stats;
+};
 
 double microseconds(Clock::duration d) {
   return std::chrono::duration<double, std::micro>(d).count();
@@ -111,9 +125,10 @@ Stats genericCall(Function& function, const std::vector<Value>& arguments, int i
 int main(int argc, char** argv) {
   int iterations = 2000, starts = 3;
   std::vector<Architecture> architectures;
+  std::string jsonPath;
   auto usage = [](const std::string& problem) {
     std::fprintf(stderr, "bridge32_bench: %s\nusage: bridge32_bench [--iterations N (>= 10)] "
-                         "[--starts N (>= 1)] [--arch x86|x64]...\n", problem.c_str());
+                         "[--starts N (>= 1)] [--arch x86|x64]... [--json FILE]\n", problem.c_str());
     return 2;
   };
   for (int i = 1; i < argc; i += 2) {
@@ -123,6 +138,7 @@ int main(int argc, char** argv) {
     int number = std::atoi(value.c_str());
     if (option == "--iterations" && number >= 10) iterations = number;
     else if (option == "--starts" && number >= 1) starts = number;
+    else if (option == "--json" && !value.empty()) jsonPath = value;
     else if (option == "--arch" && (value == "x86" || value == "x64"))
       architectures.push_back(value == "x86" ? Architecture::x86 : Architecture::x64);
     else return usage("bad " + option + " '" + value + "'");
@@ -130,7 +146,10 @@ int main(int argc, char** argv) {
   if (architectures.empty()) architectures = {Architecture::x64, Architecture::x86};
 
   std::printf("bridge32_bench: %d round trips per figure, %d surrogate starts\n\n", iterations, starts);
-  std::printf("%-10s %-28s %12s %12s\n", "surrogate", "measure", "mean us", "median us");
+  std::printf("%-10s %-28s %10s %10s %10s\n", "surrogate", "measure", "mean us", "median us",
+              "p99 us");
+  tool::JsonWriter json;
+  json.beginArray();
   for (Architecture architecture : architectures) {
     std::string name(toString(architecture));
     const char* arch = name.c_str();
@@ -163,18 +182,42 @@ int main(int argc, char** argv) {
     Stats reversed = genericCall(*reverse, {Value(array), Value(kElements)},
                                  std::max(10, iterations / 20));
 
-    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "raw ping-pong, 8 bytes", raw8.meanUs, raw8.medianUs);
-    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "raw ping-pong, 128 bytes", raw128.meanUs, raw128.medianUs);
-    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "bridged param() call", call.meanUs, call.medianUs);
-    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "generic call add(int, int)", added.meanUs, added.medianUs);
-    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "generic call, 64 KiB in/out", reversed.meanUs, reversed.medianUs);
-    std::printf("%-10s %-28s %12.1f %12.1f\n", arch, "start surrogate + load", startup.meanUs, startup.medianUs);
+    const Figure figures[] = {
+        {"raw ping-pong, 8 bytes", "raw_pipe_pingpong_8", raw8},
+        {"raw ping-pong, 128 bytes", "raw_pipe_pingpong", raw128},
+        {"bridged param() call", "param", call},
+        {"generic call add(int, int)", "generic_add", added},
+        {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
+        {"start surrogate + load", "start_and_load", startup},
+    };
+    for (const Figure& figure : figures) {
+      std::printf("%-10s %-28s %10.1f %10.1f %10.1f\n", arch, figure.label, figure.stats.meanUs,
+                  figure.stats.medianUs, figure.stats.p99Us);
+      json.beginObject()
+          .key("arch").value(arch)
+          .key("measure").value(figure.measure)
+          .key("median_us").value(figure.stats.medianUs)
+          .key("p99_us").value(figure.stats.p99Us)
+          .key("mean_us").value(figure.stats.meanUs)
+          .endObject();
+    }
     std::printf("%-10s ratio bridged call / 128-byte ping-pong: %.2fx (median %.2fx)\n", arch,
                 call.meanUs / raw128.meanUs, call.medianUs / raw128.medianUs);
     std::printf("%-10s ratio generic add / bridged param(), alternating call by call "
                 "(param %.1f us, add %.1f us): %.2fx (median %.2fx)\n\n",
                 arch, paramBeside.medianUs, added.medianUs, added.meanUs / paramBeside.meanUs,
                 added.medianUs / paramBeside.medianUs);
+  }
+  json.endArray();
+  if (!jsonPath.empty()) {
+    std::FILE* file = std::fopen(jsonPath.c_str(), "wb");
+    bool written = file && std::fputs((json.text() + "\n").c_str(), file) >= 0;
+    if (file && std::fclose(file) != 0) written = false;
+    if (!written) {
+      std::fprintf(stderr, "bridge32_bench: cannot write '%s': %s\n", jsonPath.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
   }
   return 0;
 }
