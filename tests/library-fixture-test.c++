@@ -4,6 +4,7 @@
 // Windows calling conventions differ).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -472,6 +473,22 @@ TEST_P(Fixture, AKeptCallbackIsCalledAfterItsCallFromTheLibrarysThreads) {
   EXPECT_EQ(result("int add(int a, int b);", {1, 2}).asInt64(), 3);
   EXPECT_EQ(library_->surrogatePid(), pid);
   bind("void set_listener(_Kept_ void (*f)(int));")->call({}, {Callback()});  // forgets it
+}
+
+// The application drops a function while a call is waiting for a thread of the library's that
+// calls it back: the release must not wait for the call, which waits for the callbacks.
+TEST_P(Fixture, AFunctionDroppedWhileTheLibraryCallsBackDoesNotStallTheCall) {
+  std::shared_ptr<Function> dropped = bind("int add(int a, int b);");
+  std::atomic<int> heard{0};
+  CallResult registered = bind("void set_listener(_Kept_ void (*f)(int));")
+                              ->call({}, {[&](std::span<const Value>) {
+                                if (heard++ == 0) dropped.reset();
+                                return Value();
+                              }});
+  CallDeadline deadline(10s);
+  result("void fire_from_thread(int times);", {20});
+  EXPECT_EQ(heard.load(), 20);
+  bind("void set_listener(_Kept_ void (*f)(int));")->call({}, {Callback()});
 }
 
 TEST_P(Fixture, APointerTheLibraryKeepsIsRefused) {

@@ -118,11 +118,14 @@ int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& l
   KJ_DEFER(logSink.attach(nullptr));  // before the outbox goes
   capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions());
   auto onHandshake = [&] { logSink.attach(&outbox); };
-  auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(plugins, outbox, onHandshake));
-  network.onDisconnect().wait(io.waitScope);
-  // The host hung up: log locally again, then let the RPC system release every instance and
-  // module (on the plugin thread) as it goes out of scope.
-  logSink.attach(nullptr);
+  {
+    auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(plugins, outbox, onHandshake));
+    network.onDisconnect().wait(io.waitScope);
+    // The host hung up: log locally again, then let the RPC system release every instance and
+    // module (on the plugin thread) as it goes out of scope.
+    logSink.attach(nullptr);
+  }
+  plugins.drain();
   return 0;
 }
 

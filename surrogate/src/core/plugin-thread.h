@@ -62,14 +62,25 @@ class PluginThread {
   }
 
   // [serving thread] Destroys `value` on the plugin thread (an instance's destroy(), a module's
-  // deinit and unload), and waits until it is done, so that what follows finds it gone.
+  // deinit and unload) after the work handed over before it; work handed over after it finds it
+  // gone. It does not wait: the plugin thread may be in a call that waits for this thread (a
+  // library's callback to the host), which a wait here would never let finish.
   template <typename T>
   void release(T&& value) {
     if (!value) return;
+    executor_->executeAsync([gone = std::move(value)]() mutable { auto last = std::move(gone); })
+        .detach([](kj::Exception&&) {
+          // The plugin thread's loop is gone (the surrogate is ending): so are the plugins.
+        });
+  }
+
+  // [serving thread] Waits until everything released so far is gone: before this thread's
+  // event loop ends, which would otherwise destroy what is still queued here, on this thread.
+  void drain() {
     try {
-      executor_->executeSync([&] { [[maybe_unused]] auto gone = std::move(value); });
+      executor_->executeSync([] {});
     } catch (const kj::Exception&) {
-      // The plugin thread's loop is gone (the surrogate is ending): so are the plugins.
+      // The plugin thread's loop is gone, and with it what was queued.
     }
   }
 
