@@ -27,7 +27,7 @@ linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspd
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
-                  xz-utils make)  # make: libffi's autotools build
+                  xz-utils make unzip)  # make: libffi's autotools build; unzip: the .zip's test
 
 install_packages() {
   local wanted=("$@") missing=()

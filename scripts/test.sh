@@ -16,9 +16,11 @@ for platform in "${platforms[@]}"; do
   if [ "$platform" = windows ]; then
     start_wine_session
     ctest --preset windows --timeout 1800 --verbose || status=1
+    "$root/scripts/consumer-test.sh" windows || status=1
     stop_wine_session
   else
     ctest --preset linux --timeout 300 || status=1
+    "$root/scripts/consumer-test.sh" linux || status=1
     echo "=== linux: fuzzing the host's message handling"
     "$root/scripts/fuzz.sh" 60 || status=1
   fi

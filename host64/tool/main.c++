@@ -6,6 +6,7 @@
 //                [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]
 //   bridge32 exports LIB
 //   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]
+//   bridge32 --version
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -21,7 +22,10 @@
 #include <string>
 #include <string_view>
 
+#include "bridge32.capnp.h"
 #include "bridge32/error.h"
+#include "bridge32/sdk.h"
+#include "bridge32/version.h"
 #include "tool.h"
 
 namespace {
@@ -105,6 +109,14 @@ int main(int argc, char** argv) {
   spdlog::set_level(std::getenv("BRIDGE32_DEBUG") ? spdlog::level::debug : spdlog::level::info);
 
   if (argc < 2) usageError("no command given");
+  if (std::strcmp(argv[1], "--version") == 0) {
+    // The three versions that decide what works together: this build, the wire protocol that
+    // host and surrogate must share, and the newest plugin SDK it loads.
+    std::printf("bridge32 %s\nprotocol %u\nsdk %d.%d.%d\n", BRIDGE32_VERSION_STRING,
+                unsigned(bridge32::wire::PROTOCOL_VERSION), B32_SDK_VERSION_MAJOR,
+                B32_SDK_VERSION_MINOR, B32_SDK_VERSION_REVISION);
+    return 0;
+  }
   const Command* command = nullptr;
   for (const Command& candidate : kCommands) {
     if (candidate.name == argv[1]) command = &candidate;

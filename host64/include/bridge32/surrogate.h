@@ -94,8 +94,11 @@ struct RestartPolicy {
 
 struct LoadOptions {
   Isolation isolation = Isolation::automatic;
-  // Where bridge32-surrogate-x86/-x64 are. Empty: $BRIDGE32_SURROGATE_DIR, else the directory of
-  // the running executable.
+  // Where bridge32-surrogate-x86/-x64 are. Empty: $BRIDGE32_SURROGATE_DIR, else the first that
+  // has it of: the running executable's directory, the directory of the module holding bridge32
+  // (libbridge32.so / bridge32.dll, or the executable that linked it statically), and, if that
+  // module is installed in <prefix>/bin or <prefix>/lib, <prefix>/libexec/bridge32 (Linux) or
+  // <prefix>/bin (Windows).
   std::filesystem::path surrogateDirectory;
   // How long a surrogate may take to start and complete the handshake. A 32-bit Windows
   // process under Wine on an emulated CPU takes about a minute.

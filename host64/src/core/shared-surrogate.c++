@@ -3,11 +3,15 @@
 #include "core/shared-surrogate.h"
 
 #include <cstdlib>
+#include <vector>
 
 #include "logging.h"
 
 #if _WIN32
 #include "win32.h"
+#else
+#include <dlfcn.h>
+#include <link.h>
 #endif
 
 namespace bridge32 {
@@ -26,22 +30,78 @@ std::filesystem::path runningExecutable() {
 #endif
 }
 
+// The file this code was loaded from: the shared library (libbridge32.so, bridge32.dll), or the
+// executable that linked the static library. Empty if it cannot be told.
+std::filesystem::path thisModule() {
+#if _WIN32
+  HMODULE module = nullptr;
+  if (!GetModuleHandleExW(
+          GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+          reinterpret_cast<LPCWSTR>(&thisModule), &module)) {
+    return {};
+  }
+  std::wstring buffer(32768, L'\0');
+  DWORD length = GetModuleFileNameW(module, buffer.data(), DWORD(buffer.size()));
+  buffer.resize(length);
+  return buffer;
+#else
+  Dl_info info{};
+  link_map* map = nullptr;
+  if (!dladdr1(reinterpret_cast<void*>(&thisModule), &info, reinterpret_cast<void**>(&map),
+               RTLD_DL_LINKMAP) ||
+      !map) {
+    return {};
+  }
+  // The executable's own link map has no name (dladdr would say argv[0]).
+  if (map->l_name == nullptr || map->l_name[0] == '\0') return runningExecutable();
+  std::error_code error;
+  auto path = std::filesystem::canonical(map->l_name, error);
+  return error ? std::filesystem::path(map->l_name) : path;
+#endif
+}
+
+// Where an installed bridge32 keeps the surrogates, from the directory of the module holding
+// this code: if that is the prefix's bin/ or lib/ directory (as installed), the surrogate
+// directory under the same prefix. Empty when the module is not where an install puts it.
+std::filesystem::path installedSurrogateDirectory(const std::filesystem::path& moduleDirectory) {
+  for (std::filesystem::path installDirectory : {std::filesystem::path(BRIDGE32_INSTALL_BINDIR),
+                                                 std::filesystem::path(BRIDGE32_INSTALL_LIBDIR)}) {
+    // Does moduleDirectory end with installDirectory's components? Then what is left is the prefix.
+    std::filesystem::path prefix = moduleDirectory;
+    bool matches = true;
+    std::vector<std::filesystem::path> parts(installDirectory.begin(), installDirectory.end());
+    for (auto part = parts.rbegin(); part != parts.rend() && matches; ++part) {
+      matches = prefix.filename() == *part;
+      prefix = prefix.parent_path();
+    }
+    if (matches) return prefix / BRIDGE32_INSTALL_SURROGATE_DIR;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::filesystem::path surrogateExecutable(Architecture architecture, const LoadOptions& options) {
-  std::filesystem::path directory = options.surrogateDirectory;
-  if (directory.empty()) {
-    if (const char* fromEnvironment = std::getenv("BRIDGE32_SURROGATE_DIR")) {
-      directory = pathFromUtf8(fromEnvironment);
-    } else {
-      directory = runningExecutable().parent_path();
-    }
-  }
   std::string name = "bridge32-surrogate-" + std::string(toString(architecture));
 #if _WIN32
   name += ".exe";
 #endif
-  return directory / name;
+  if (!options.surrogateDirectory.empty()) return options.surrogateDirectory / name;
+  if (const char* fromEnvironment = std::getenv("BRIDGE32_SURROGATE_DIR")) {
+    return pathFromUtf8(fromEnvironment) / name;
+  }
+  // Beside the application (which may ship its own), beside the library (a build tree, or
+  // Windows' bin/), then the installed layout; if none has it, the first is named in the error.
+  std::filesystem::path executableDirectory = runningExecutable().parent_path();
+  std::filesystem::path moduleDirectory = thisModule().parent_path();
+  std::error_code error;
+  for (const auto& directory : {executableDirectory, moduleDirectory,
+                                installedSurrogateDirectory(moduleDirectory)}) {
+    if (!directory.empty() && std::filesystem::exists(directory / name, error)) {
+      return directory / name;
+    }
+  }
+  return executableDirectory / name;
 }
 
 namespace {

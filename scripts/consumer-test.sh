@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# What a new user does with a built bridge32, run from a built tree (scripts/build.sh first):
+# install it, build tests/consumer's plugin (plain C, 32- and 64-bit) and host (C++20) against
+# the installed package with find_package, and run the host: it loads the plugin's 32-bit build
+# through the installed surrogate and its 64-bit build in-process, and checks the results. Then
+# the same against the package CPack makes: the .deb unpacked with dpkg -x (Linux), the .zip
+# unpacked (Windows). Linux also configures bridge32 as a consumer's subproject.
+#   scripts/consumer-test.sh linux|windows
+# Windows runs under Wine: call it inside a wine session (scripts/wine-session.sh).
+set -euo pipefail
+platform=${1:?usage: scripts/consumer-test.sh linux|windows}
+root=$(cd "$(dirname "$0")/.." && pwd)
+# Linux: the i386 dependencies, for the subproject check. (Windows: the caller's wine session.)
+# shellcheck disable=SC1090
+[ "$platform" = windows ] || source "${BRIDGE32_CACHE:-$HOME/.cache/bridge32}/env-$platform"
+build="$root/build/$platform"
+scratch="$build/consumer"
+rm -rf "$scratch"
+mkdir -p "$scratch"
+version=$(sed -n 's/^project(bridge32 VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+
+step() { printf '=== consumer (%s): %s\n' "$platform" "$*"; }
+fail() { echo "consumer test: $*" >&2; exit 1; }
+
+# Configures and builds one of tests/consumer's projects against the package in $2.
+build_consumer() {
+  local project=$1 package=$2 out=$3
+  local args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  if [ "$platform" = windows ]; then
+    # A cross build finds packages under its find root only: name the package's directory.
+    args+=(-DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/mingw-x86_64.cmake"
+           -Dbridge32_DIR="$(dirname "$(find "$package" -name bridge32Config.cmake)")")
+  else
+    args+=(-DCMAKE_PREFIX_PATH="$package")
+  fi
+  cmake -S "$root/tests/consumer/$project" -B "$out" "${args[@]}" >"$out.log" 2>&1 &&
+    cmake --build "$out" >>"$out.log" 2>&1 || { cat "$out.log"; fail "$project did not build"; }
+}
+
+# Builds both consumer projects against the package in $1 and runs the host.
+consumer_test() {
+  local package=$1 name=$2 bin=$1/bin ext=so
+  [ "$platform" = windows ] && ext=dll
+  build_consumer plugin "$package" "$scratch/$name-plugin"
+  build_consumer host "$package" "$scratch/$name-host"
+  local x86="$scratch/$name-plugin/plugins/x86/softclip.$ext"
+  local x64="$scratch/$name-plugin/plugins/x64/softclip.$ext"
+  file "$x86" "$x64"
+  if [ "$platform" = windows ]; then
+    file "$x86" | grep -q 'PE32 executable (DLL).*Intel 80386' || fail "$x86 is not a PE32 DLL"
+    file "$x64" | grep -q 'PE32+ executable (DLL).*x86-64' || fail "$x64 is not a PE32+ DLL"
+    # bridge32.dll from the package's bin/, where Windows would find it on PATH: the library
+    # finds the surrogates beside itself.
+    WINEPATH="$(winepath -w "$bin")" wine "$scratch/$name-host/softclip-host.exe" \
+      "$(winepath -w "$x86")" "$(winepath -w "$x64")" | tr -d '\r'
+    wine "$bin/bridge32.exe" --version | tr -d '\r' | tee "$scratch/version.txt"
+  else
+    file "$x86" | grep -q 'ELF 32-bit.*Intel 80386' || fail "$x86 is not an i386 shared object"
+    file "$x64" | grep -q 'ELF 64-bit.*x86-64' || fail "$x64 is not an x86-64 shared object"
+    ldd "$scratch/$name-host/softclip-host" | grep -q "=> $package/lib.*/libbridge32.so" ||
+      fail "the host does not use $package's libbridge32.so"
+    "$scratch/$name-host/softclip-host" "$x86" "$x64"
+    "$bin/bridge32" --version | tee "$scratch/version.txt"
+  fi
+  grep -qx "bridge32 $version" "$scratch/version.txt" || fail "bridge32 --version does not say $version"
+}
+
+# Where surrogates are found must be the package, not the build tree or an environment.
+unset BRIDGE32_SURROGATE_DIR
+
+step "install"
+cmake --install "$build" --prefix "$scratch/prefix" >"$scratch/install.log"
+(cd "$scratch/prefix" && find . -type f | sort)
+step "build and run against the installed prefix"
+consumer_test "$scratch/prefix" installed
+
+step "the surrogate comes from the prefix: without it, loading the 32-bit build fails"
+surrogates=$(dirname "$(find "$scratch/prefix" -name 'bridge32-surrogate-x86*')")
+mv "$surrogates"/bridge32-surrogate-x86* "$scratch/"
+if [ "$platform" = windows ]; then
+  WINEPATH="$(winepath -w "$scratch/prefix/bin")" wine "$scratch/installed-host/softclip-host.exe" \
+    "$(winepath -w "$scratch/installed-plugin/plugins/x86/softclip.dll")" \
+    "$(winepath -w "$scratch/installed-plugin/plugins/x64/softclip.dll")" | tr -d '\r' >"$scratch/without.txt" || true
+else
+  "$scratch/installed-host/softclip-host" "$scratch/installed-plugin/plugins/x86/softclip.so" \
+    "$scratch/installed-plugin/plugins/x64/softclip.so" >"$scratch/without.txt" || true
+fi
+mv "$scratch"/bridge32-surrogate-x86* "$surrogates/"
+grep 'FAILED: \[surrogate did not start\]' "$scratch/without.txt" || fail "loaded without the surrogate"
+
+step "package"
+(cd "$build" && cpack -B "$scratch/packages" >"$scratch/cpack.log" 2>&1) || { cat "$scratch/cpack.log"; fail "cpack failed"; }
+if [ "$platform" = windows ]; then
+  zip=$(ls "$scratch"/packages/bridge32-*.zip)
+  echo "$zip"
+  unzip -q "$zip" -d "$scratch/zip"
+  step "build and run against the unpacked .zip"
+  consumer_test "$(ls -d "$scratch"/zip/bridge32-*)" zip
+else
+  deb=$(ls "$scratch"/packages/bridge32_*.deb)
+  dpkg-deb --info "$deb" | sed -n 's/^ \(Package\|Version\|Architecture\|Depends\):/\1:/p'
+  dpkg-deb --contents "$deb" | awk '{print $6}' | grep -v '/$'
+  dpkg -x "$deb" "$scratch/deb-root"
+  step "build and run against the .deb unpacked with dpkg -x"
+  consumer_test "$scratch/deb-root/usr" deb
+
+  step "configure bridge32 as a subproject (add_subdirectory)"
+  mkdir -p "$scratch/subproject"
+  cat >"$scratch/subproject/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.20)
+project(subproject LANGUAGES C CXX)
+set(CMAKE_CXX_STANDARD 20)
+add_subdirectory("$root" bridge32)
+add_executable(softclip-host "$root/tests/consumer/host/host.c++")
+target_link_libraries(softclip-host PRIVATE bridge32::host)
+bridge32_add_plugin(softclip "$root/tests/consumer/plugin/softclip.c")
+CMAKE
+  cmake -S "$scratch/subproject" -B "$scratch/subproject/build" -G Ninja \
+    -DBRIDGE32_PART32_TOOLCHAIN="$root/cmake/toolchains/linux-i386.cmake" \
+    -DBRIDGE32_PART32_DEPS_PREFIX="$BRIDGE32_DEPS_LINUX_I386" \
+    -DBRIDGE32_HEADERS_ONLY_32="$BRIDGE32_HEADERS_ONLY" >"$scratch/subproject.log" 2>&1 ||
+    { cat "$scratch/subproject.log"; fail "bridge32 does not configure as a subproject"; }
+  targets=$(ninja -C "$scratch/subproject/build" -t targets all)
+  for wanted in bridge32_host_shared bridge32_surrogate part32 softclip softclip_x86; do
+    grep -q "^$wanted:" <<<"$targets" || fail "the subproject build has no $wanted"
+  done
+  for unwanted in bridge32_tests bridge32_bench b32-samples b32-faulty b32-no-entry; do
+    ! grep -q "^$unwanted:" <<<"$targets" || fail "the subproject build has $unwanted"
+  done
+  # bridge32's outputs go below its own binary dir, never into the consumer's bin/ or the like.
+  grep -q '^bridge32/bin/bridge32-surrogate-x64:' <<<"$targets" || fail "the surrogate is not in bridge32/bin/"
+  ! grep -E '^(bin|elsewhere|plugins/x(86|64)/b32-)' <<<"$targets" || fail "bridge32 writes into the consumer's build root"
+  echo "subproject: bridge32::host, surrogates and bridge32_add_plugin, no tests or samples"
+fi
+step "passed"
