@@ -1,6 +1,9 @@
-/* A soft clipper with a drive parameter, written against bridge32's SDK in plain C: what the
- * consumer test builds out of tree and loads in both bitnesses. Read-only parameter 2 reports
- * the pointer width the plugin was compiled for, so the host can tell which build it talks to. */
+/* A soft clipper with a drive parameter, written against bridge32's SDK in plain C: the plugin
+ * author's example, which the consumer test builds out of tree and loads in both bitnesses.
+ * Each instance keeps its state in its own allocation (plugin_data). Read-only parameter 2
+ * reports the pointer width the plugin was compiled for, so the host can tell which build it
+ * talks to. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <bridge32/ext/params.h>
@@ -10,11 +13,17 @@
 #define DRIVE 1
 #define POINTER_BITS 2
 
-static double drive = 1.0;
-static int active = 0;
+/* One instance: the b32_plugin the host holds, and what it computes with. */
+typedef struct softclip {
+  b32_plugin plugin;
+  double drive;
+  int active;
+} softclip;
+
+static softclip *self(const b32_plugin *plugin) { return (softclip *)plugin->plugin_data; }
 
 /* y = d*x / (1 + |d*x|), in double: the same in both bitnesses with SSE2 arithmetic. */
-static float clip(float x) {
+static float clip(double drive, float x) {
   double driven = drive * x;
   return (float)(driven / (1.0 + (driven < 0 ? -driven : driven)));
 }
@@ -40,33 +49,31 @@ static b32_status B32_ABI param_info(const b32_plugin *plugin, uint32_t index, b
 }
 
 static b32_status B32_ABI param_get(const b32_plugin *plugin, uint32_t id, double *value) {
-  (void)plugin;
-  if (id == DRIVE) *value = drive;
+  if (id == DRIVE) *value = self(plugin)->drive;
   else if (id == POINTER_BITS) *value = 8.0 * sizeof(void *);
   else return B32_ERROR_INVALID_ARGUMENT;
   return B32_OK;
 }
 
 static b32_status B32_ABI param_set(const b32_plugin *plugin, uint32_t id, double value) {
-  (void)plugin;
   if (id != DRIVE || !(value >= 0.0 && value <= 16.0)) return B32_ERROR_INVALID_ARGUMENT;
-  drive = value;
+  self(plugin)->drive = value;
   return B32_OK;
 }
 
 static b32_status B32_ABI activate(const b32_plugin *plugin, double rate, uint32_t max_frames) {
-  (void)plugin, (void)rate, (void)max_frames;
-  active = 1;
+  (void)rate, (void)max_frames;
+  self(plugin)->active = 1;
   return B32_OK;
 }
 
-static void B32_ABI deactivate(const b32_plugin *plugin) { (void)plugin; active = 0; }
+static void B32_ABI deactivate(const b32_plugin *plugin) { self(plugin)->active = 0; }
 
 static b32_status B32_ABI process(const b32_plugin *plugin, const b32_process_block *block) {
-  (void)plugin;
-  if (!active) return B32_ERROR_BAD_STATE;
+  const softclip *clipper = self(plugin);
+  if (!clipper->active) return B32_ERROR_BAD_STATE;
   for (uint32_t i = 0; i < block->channel_count * block->frame_count; ++i) {
-    block->output[i] = clip(block->input[i]);
+    block->output[i] = clip(clipper->drive, block->input[i]);
   }
   return B32_OK;
 }
@@ -82,11 +89,10 @@ static const void *B32_ABI get_extension(const b32_plugin *plugin, const char *i
 }
 
 static b32_status B32_ABI plugin_init(const b32_plugin *plugin) { (void)plugin; return B32_OK; }
-static void B32_ABI plugin_destroy(const b32_plugin *plugin) { (void)plugin; }
+static void B32_ABI plugin_destroy(const b32_plugin *plugin) { free(self(plugin)); }
 
 static const b32_plugin_descriptor descriptor = {
     B32_SDK_VERSION, "org.example.softclip", "Soft clip", "Example", "1.0.0"};
-static const b32_plugin instance = {&descriptor, NULL, plugin_init, plugin_destroy, get_extension};
 
 static b32_status B32_ABI entry_init(const char *path) { (void)path; return B32_OK; }
 static void B32_ABI entry_deinit(void) {}
@@ -94,10 +100,15 @@ static uint32_t B32_ABI plugin_count(void) { return 1; }
 static const b32_plugin_descriptor *B32_ABI plugin_descriptor(uint32_t index) {
   return index == 0 ? &descriptor : NULL;
 }
-/* One instance at a time is enough for this example. */
 static const b32_plugin *B32_ABI create_plugin(const b32_host *host, const char *id) {
   (void)host;
-  return strcmp(id, descriptor.id) == 0 ? &instance : NULL;
+  if (strcmp(id, descriptor.id) != 0) return NULL;
+  softclip *clipper = (softclip *)calloc(1, sizeof *clipper);
+  if (!clipper) return NULL;
+  b32_plugin plugin = {&descriptor, clipper, plugin_init, plugin_destroy, get_extension};
+  clipper->plugin = plugin;
+  clipper->drive = 1.0;
+  return &clipper->plugin;
 }
 
 static const b32_plugin_entry entry = {B32_SDK_VERSION, entry_init, entry_deinit, plugin_count,
