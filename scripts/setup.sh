@@ -22,12 +22,13 @@ log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
-                libfmt-dev googletest libgtest-dev file qemu-user xz-utils
+                libfmt-dev googletest libgtest-dev file qemu-user xz-utils sox
                 libffi-dev libffi-dev:i386
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
-                  xz-utils make unzip)  # make: libffi's autotools build; unzip: the .zip's test
+                  xz-utils make unzip sox)  # make: libffi's autotools build; unzip: the
+                                            # .zip's test; sox: WAV test data
 
 install_packages() {
   local wanted=("$@") missing=()

@@ -26,6 +26,12 @@ TEST(JsonWriter, EscapesWhatJsonRequires) {
   EXPECT_EQ(json.text(), "\"q\\\"b\\\\n\\nt\\tc\\u0001 \xc3\xa9\"");
 }
 
+TEST(JsonWriter, EscapesTheControlsTerminalsObey) {
+  JsonWriter json;
+  json.value(std::string_view("a\x7f\xc2\x9b" "31m\xc2\xa0", 9));  // DEL, CSI, then a no-break space
+  EXPECT_EQ(json.text(), "\"a\\u007f\\u009b31m\xc2\xa0\"");
+}
+
 TEST(JsonWriter, NumbersReadBackExactly) {
   for (double number : {0.1, 1.0 / 3, -2.5e-300, 48000.0, 1e21}) {
     JsonWriter json;

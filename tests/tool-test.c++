@@ -1,15 +1,23 @@
 // The bridge32 command-line tool, run as a user runs it: what it says about bad arguments and
-// files it cannot write, and that nothing a plugin says can drive the user's terminal.
+// files it cannot write, that nothing a plugin says can drive the user's terminal, and that what
+// it writes for scripts (CSV, WAV, JSON) is exact and alike on every platform.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <numbers>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "bridge32/host.h"
 #include "harness.h"
+#include "json-reader.h"
+#include "wav-file.h"
 
 namespace bridge32 {
 namespace {
@@ -137,6 +145,11 @@ TEST(Tool, APluginsTextCannotDriveTheTerminal) {
     expectNothingRaw(info.err);
     EXPECT_TRUE(says(info.out, "Evil\\x1b[2J\\x07\\x0a")) << info.out;
     EXPECT_TRUE(says(info.out, "\\x9b31m")) << "the C1 control, escaped: " << info.out;
+    auto json = test::runProgram(tool(), {"info", hostile, "--json"});
+    EXPECT_EQ(json.exitCode, 0) << json.err;
+    expectNothingRaw(json.out);
+    EXPECT_TRUE(says(json.out, "Evil\\u001b[2J\\u0007\\n")) << json.out;
+    EXPECT_TRUE(says(json.out, "\\u009b31m")) << json.out;
 
     auto run = test::runProgram(tool(), {"run", hostile, "--blocks", "1"});
     EXPECT_EQ(run.exitCode, 0) << run.err;
@@ -242,6 +255,313 @@ TEST(Tool, CallRunsTheI386FixtureAndZlibThroughTheSurrogate) {
   EXPECT_TRUE(says(ran.out, "compress\n") && says(ran.out, "zlibVersion\n")) << ran.out;
 }
 #endif
+
+// The tool's test signal, as `bridge32 help run` describes it.
+float testSignal(uint64_t frame, uint32_t channel, double rate) {
+  double t = double(frame) / rate;
+  return float(0.5 * std::sin(2 * std::numbers::pi * 441.0 * t + channel * 0.5));
+}
+
+bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+std::string fileText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Tool, HelpDescribesRunsTestSignal) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"run", "--help"},
+                                        std::vector<std::string>{"help", "run"}}) {
+    auto ran = test::runProgram(tool(), args);
+    EXPECT_EQ(ran.exitCode, 0) << ran.err;
+    EXPECT_TRUE(says(ran.out, "a sine of 441 Hz at amplitude 0.5")) << ran.out;
+    EXPECT_TRUE(says(ran.out, "0.5 sin(2 pi 441 n / rate + 0.5 c)")) << ran.out;
+    EXPECT_TRUE(says(ran.out, "--input FILE.wav")) << ran.out;
+  }
+  auto ran = test::runProgram(tool(), {"help"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_TRUE(says(ran.out, "bridge32 info PLUGIN [--isolate] [--json]")) << ran.out;
+  EXPECT_TRUE(ran.err.empty()) << ran.err;
+}
+
+// What run prints is the first block's output, not the last's.
+TEST(Tool, RunShowsTheStartOfTheFirstBlock) {
+  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--set", "gain=2", "--channels",
+                                       "1", "--frames", "64", "--blocks", "3"});
+  ASSERT_EQ(ran.exitCode, 0) << ran.err;
+  std::string expected = "output of block 1, channel 0, frames 0 to 5:";
+  for (uint32_t f = 0; f < 6; ++f) {
+    char sample[32];
+    std::snprintf(sample, sizeof sample, " %.6f", 2 * testSignal(f, 0, 48000));
+    expected += sample;
+  }
+  EXPECT_TRUE(says(ran.out, expected + "\n")) << "expected: " << expected << "\nin:\n" << ran.out;
+  EXPECT_TRUE(says(ran.out, "input: the test signal, a 441 Hz sine at amplitude 0.5")) << ran.out;
+}
+
+// Every sample in the CSV reads back to the very float the plugin saw and made (the gain sample
+// at 2 doubles it exactly), and every line ends in LF alone, Windows too.
+TEST(Tool, RunsCsvReadsBackExactlyWithLfLineEnds) {
+  auto csv = std::filesystem::temp_directory_path() / "bridge32-run.csv";
+  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--set", "gain=2", "--channels",
+                                       "2", "--frames", "100", "--blocks", "3", "--output",
+                                       utf8(csv)});
+  ASSERT_EQ(ran.exitCode, 0) << ran.err;
+  std::string text = fileText(csv);
+  EXPECT_EQ(text.find('\r'), std::string::npos) << "a CR in the CSV";
+  std::istringstream lines(text);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "frame,channel,input,output");
+  size_t rows = 0, mismatches = 0;
+  while (std::getline(lines, line)) {
+    unsigned long long frame;
+    unsigned channel;
+    char input[40], output[40];
+    ASSERT_EQ(std::sscanf(line.c_str(), "%llu,%u,%39[^,],%39s", &frame, &channel, input, output), 4)
+        << line;
+    float in = std::strtof(input, nullptr), out = std::strtof(output, nullptr);
+    bool exact = sameBits(in, testSignal(frame, channel, 48000)) && sameBits(out, 2 * in);
+    if (!exact && mismatches++ < 5) ADD_FAILURE() << "not the exact samples: " << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2u * 100 * 3);
+  EXPECT_EQ(mismatches, 0u);
+  std::filesystem::remove(csv);
+}
+
+TEST(Tool, WhatTheToolPrintsEndsLinesInLfOnEveryPlatform) {
+  auto ran = test::runProgram(tool(), {"run", module("b32-hostile-text"), "--blocks", "1"});
+  ASSERT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_FALSE(ran.out.empty());
+  EXPECT_EQ(ran.out.find('\r'), std::string::npos) << ran.out;
+  EXPECT_EQ(ran.err.find('\r'), std::string::npos) << ran.err;
+}
+
+std::filesystem::path soxWav(const std::string& name) {
+  return test::outputDir() / "test-data" / "wav" / name;
+}
+
+// sox's conversion of `name`.wav to 64-bit float, rounded to float as the tool must read it.
+std::vector<float> soxSamples(const std::string& name) {
+  std::string bytes = fileText(soxWav(name + ".f64"));
+  std::vector<float> samples(bytes.size() / 8);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    double value;
+    std::memcpy(&value, &bytes[i * 8], 8);
+    samples[i] = float(value);
+  }
+  return samples;
+}
+
+// The gain sample at 2 over sox-made files of every encoding run reads: the float WAV it writes
+// holds exactly twice what sox reads in the input, in-process and bridged. On Linux sox reads the
+// tool's WAV back too.
+TEST(Tool, RunsWavFilesThroughAPluginExactly) {
+  struct Case {
+    const char* name;
+    Architecture architecture;
+    const char* channels;
+  };
+  std::vector<Case> cases = {{"pcm16", Architecture::x64, "1"},  {"pcm24", Architecture::x64, "2"},
+                             {"pcm32", Architecture::x64, "2"},  {"float32", Architecture::x64, "2"},
+                             {"float64", Architecture::x64, "3"}};
+#if !_WIN32
+  cases.push_back({"pcm24", Architecture::x86, "2"});  // a 32-bit start per run under Wine
+#endif
+  auto output = std::filesystem::temp_directory_path() / "bridge32-run-out.wav";
+  for (const Case& run : cases) {
+    SCOPED_TRACE(std::string(run.name) + " " + std::string(toString(run.architecture)));
+    auto input = soxWav(std::string(run.name) + ".wav");
+    ASSERT_TRUE(std::filesystem::exists(input)) << input << ": the build makes it with sox";
+    auto ran = test::runProgram(tool(), {"run", module("b32-samples", run.architecture), "--set",
+                                         "gain=2", "--input", utf8(input), "--output", utf8(output)});
+    ASSERT_EQ(ran.exitCode, 0) << ran.err;
+    EXPECT_TRUE(says(ran.out, " x " + std::string(run.channels) + " channels of ")) << ran.out;
+    std::string bytes = fileText(output);
+    tool::WavAudio written = tool::parseWav(
+        std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), "output");
+    tool::WavAudio read = tool::readWav(utf8(input));
+    EXPECT_EQ(written.encoding, "32-bit float");
+    EXPECT_EQ(written.channels, read.channels);
+    EXPECT_EQ(written.sampleRate, read.sampleRate);
+    std::vector<float> reference = soxSamples(run.name);
+    ASSERT_EQ(written.samples.size(), reference.size());
+    size_t mismatches = 0;
+    for (size_t i = 0; i < reference.size(); ++i) {
+      if (!sameBits(written.samples[i], 2 * reference[i]) && mismatches++ < 5) {
+        ADD_FAILURE() << "sample " << i << ": " << written.samples[i] << ", expected "
+                      << 2 * reference[i];
+      }
+    }
+    EXPECT_EQ(mismatches, 0u);
+#if !_WIN32
+    auto raw = std::filesystem::temp_directory_path() / "bridge32-run-out.f64";
+    auto sox = test::runProgram("/usr/bin/sox", {"-D", utf8(output), "-t", "raw", "-e",
+                                                 "floating-point", "-b", "64", utf8(raw)});
+    ASSERT_EQ(sox.exitCode, 0) << "sox cannot read the tool's WAV: " << sox.err;
+    std::string soxRead = fileText(raw);
+    ASSERT_EQ(soxRead.size(), 8 * reference.size());
+    for (size_t i = 0; i < reference.size(); ++i) {
+      double value;
+      std::memcpy(&value, &soxRead[i * 8], 8);
+      // sox holds samples as 32-bit integers: exact within its range, clipped at full scale.
+      double expected = std::clamp(2.0 * reference[i], -1.0, 1.0);
+      if (std::fabs(value - expected) > 1.0 / 2147483648.0 && mismatches++ < 5) {
+        ADD_FAILURE() << "sox reads sample " << i << " as " << value << ", expected " << expected;
+      }
+    }
+    std::filesystem::remove(raw);
+#endif
+  }
+  std::filesystem::remove(output);
+}
+
+TEST(Tool, RunRefusesADamagedWavBeforeAnythingRuns) {
+  auto damaged = std::filesystem::temp_directory_path() / "bridge32-damaged.wav";
+  std::string bytes = fileText(soxWav("pcm16.wav"));
+  ASSERT_GT(bytes.size(), 1000u);
+  bytes.resize(bytes.size() - 100);
+  std::ofstream(damaged, std::ios::binary) << bytes;
+  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--input", utf8(damaged)});
+  EXPECT_EQ(ran.exitCode, 1);
+  EXPECT_TRUE(says(ran.err, "'" + utf8(damaged) + "' is not a WAV file bridge32 can read: its RIFF "
+                            "header says ")) << ran.err;
+  EXPECT_FALSE(says(ran.out, "processed")) << ran.out;
+  ran = test::runProgram(tool(), {"run", module("b32-samples"), "--input", utf8(soxWav("pcm16.wav")),
+                                  "--rate", "44100"});
+  EXPECT_EQ(ran.exitCode, 2);
+  EXPECT_TRUE(says(ran.err, "--rate is the input file's")) << ran.err;
+  std::filesystem::remove(damaged);
+}
+
+// A plugin's log lines go to stderr, never among the results on stdout, and carry a timestamp
+// only when asked: in-process and from a surrogate alike.
+TEST(Tool, PluginLogLinesGoToStderrWithoutTimestampsUnlessVerbose) {
+  for (bool isolate : {false, true}) {
+    SCOPED_TRACE(isolate ? "surrogate" : "in-process");
+    std::vector<std::string> args = {"run", module("b32-hostile-text"), "--blocks", "1"};
+    if (isolate) args.push_back("--isolate");
+    auto quiet = test::runProgram(tool(), args);
+    ASSERT_EQ(quiet.exitCode, 0) << quiet.err;
+    EXPECT_FALSE(says(quiet.out, "activated")) << quiet.out;
+    EXPECT_TRUE(says(quiet.err, "[plugin] [warning] activated\\x1b[2J")) << quiet.err;
+    for (const char* year : {"[19", "[20"}) EXPECT_FALSE(says(quiet.err, year)) << quiet.err;
+
+    args.push_back("--verbose");
+    auto verbose = test::runProgram(tool(), args);
+    ASSERT_EQ(verbose.exitCode, 0) << verbose.err;
+    EXPECT_FALSE(says(verbose.out, "activated")) << verbose.out;
+    size_t line = verbose.err.find("[plugin] [warning] activated");
+    ASSERT_NE(line, std::string::npos) << verbose.err;
+    // "[2026-11-24 15:57:19.123] [plugin] ...": the timestamp before it, on its line.
+    size_t start = verbose.err.rfind('\n', line);
+    start = start == std::string::npos ? 0 : start + 1;
+    std::string stamp = verbose.err.substr(start, line - start);
+    EXPECT_EQ(stamp.size(), 26u) << stamp;
+    EXPECT_TRUE(stamp.size() > 5 && stamp[0] == '[' && std::isdigit(stamp[1]) && stamp[5] == '-')
+        << stamp;
+  }
+}
+
+TEST(Tool, InfoJsonParsesAndDescribesTheModule) {
+  auto ran = test::runProgram(tool(), {"info", module("b32-samples"), "--json"});
+  ASSERT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_EQ(ran.out.find('\r'), std::string::npos);
+  test::JsonValue info;
+  try {
+    info = test::parseJson(ran.out);
+  } catch (const std::exception& error) {
+    FAIL() << error.what() << " in:\n" << ran.out;
+  }
+  EXPECT_EQ(info["module"].string, module("b32-samples"));
+  EXPECT_EQ(info["architecture"].string, "x64");
+  EXPECT_EQ(info["bridged"].type, test::JsonValue::Type::boolean);
+  EXPECT_FALSE(info["bridged"].boolean);
+  EXPECT_EQ(info["surrogate"].type, test::JsonValue::Type::null);
+  EXPECT_FALSE(info["sdkVersion"].string.empty());
+  const auto& plugins = info["plugins"];
+  ASSERT_EQ(plugins.items.size(), 2u);
+  const auto& gain = plugins[0];
+  EXPECT_EQ(gain["id"].string, "com.bridge32.samples.gain");
+  EXPECT_EQ(gain["name"].string, "Gain");
+  EXPECT_EQ(gain["extensions"][0].string, "params");
+  const auto& level = gain["params"][0];
+  EXPECT_EQ(level["id"].number, 1);
+  EXPECT_EQ(level["name"].string, "gain");
+  EXPECT_EQ(level["unit"].string, "x");
+  EXPECT_EQ(level["min"].number, 0);
+  EXPECT_EQ(level["max"].number, 4);
+  EXPECT_EQ(level["default"].number, 1);
+  EXPECT_TRUE(level["flags"].items.empty());
+  EXPECT_EQ(gain["params"][1]["max"].number, 0.99);
+  EXPECT_EQ(plugins[1]["params"][0]["flags"][0].string, "read-only");
+
+  auto faulty = test::runProgram(tool(), {"info", module("b32-faulty"), "--json", "--isolate"});
+  ASSERT_EQ(faulty.exitCode, 0) << faulty.err;
+  test::JsonValue bridged = test::parseJson(faulty.out);
+  EXPECT_TRUE(bridged["bridged"].boolean);
+  EXPECT_EQ(bridged["surrogate"].type, test::JsonValue::Type::string);
+  EXPECT_EQ(bridged["plugins"][0]["params"][1]["name"].string, "exit code");
+  EXPECT_EQ(bridged["plugins"][0]["params"][1]["flags"][0].string, "stepped");
+}
+
+TEST(Tool, InfoShowsParameterFlags) {
+  auto ran = test::runProgram(tool(), {"info", module("b32-faulty")});
+  ASSERT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_TRUE(says(printed(ran), "param 2 exit code    [0 .. 255] default 3 (stepped)\n")) << ran.out;
+  ran = test::runProgram(tool(), {"info", module("b32-samples")});
+  EXPECT_TRUE(says(printed(ran), "param 1 peak         [0 .. 1e+09] default 0 (read-only)\n")) << ran.out;
+  EXPECT_TRUE(says(printed(ran), "param 1 gain         [0 .. 4] default 1 x\n")) << ran.out;
+}
+
+// A stepped parameter given a fraction, which the faulty sample refuses: the error names the
+// parameter, the value and the rule, in-process and from a surrogate of either bitness.
+TEST(Tool, ARefusedParameterValueSaysWhy) {
+  std::vector<std::vector<std::string>> runs = {
+      {"run", module("b32-faulty"), "--set", "exit code=2.5"},
+      {"run", module("b32-faulty"), "--set", "exit code=2.5", "--isolate"},
+  };
+#if !_WIN32
+  runs.push_back({"run", module("b32-faulty", Architecture::x86), "--set", "exit code=2.5"});
+#endif
+  for (const auto& args : runs) {
+    SCOPED_TRACE(args.back());
+    auto ran = test::runProgram(tool(), args);
+    EXPECT_EQ(ran.exitCode, 1) << ran.out;
+    EXPECT_TRUE(says(ran.err, "plugin 'com.bridge32.samples.faulty' refused value 2.5 for parameter "
+                              "'exit code' (id 2), which takes whole numbers in [0, 255] (stepped)"))
+        << ran.err;
+    EXPECT_FALSE(says(ran.err, "B32_ERROR_INVALID_ARGUMENT")) << ran.err;
+  }
+  auto outside = test::runProgram(tool(), {"run", module("b32-samples"), "--set", "gain=5"});
+  EXPECT_EQ(outside.exitCode, 1);
+  EXPECT_TRUE(says(outside.err, "value 5 for parameter 'gain' (id 1)") && says(outside.err, "[0, 4]"))
+      << outside.err;
+}
+
+// The same through the API: ParamInfo says which parameters are stepped.
+TEST(Tool, ParamInfoSaysWhichParametersAreStepped) {
+  for (const test::Placement& where : {test::kInProcess64, test::kSurrogate64}) {
+    SCOPED_TRACE(where.name);
+    auto loaded = PluginModule::load(test::pluginPath(where.architecture, "b32-faulty"),
+                                     test::optionsFor(where));
+    test::RecordingCallbacks callbacks;
+    auto instance = loaded->createInstance(loaded->plugins().at(0).id, callbacks);
+    ASSERT_EQ(instance->params().size(), 2u);
+    EXPECT_TRUE(instance->params()[1].isStepped());
+    EXPECT_EQ(instance->params()[1].rule(), "whole numbers in [0, 255] (stepped)");
+    Error refused = test::expectError([&] { instance->setParam(2, 2.5); });
+    EXPECT_EQ(refused.kind(), Error::Kind::invalidArgument) << refused.what();
+    EXPECT_TRUE(says(refused.message(), "refused value 2.5 for parameter 'exit code'")) << refused.what();
+  }
+  auto samples = PluginModule::load(test::pluginPath(Architecture::x64, "b32-samples"),
+                                    test::baseOptions());
+  test::RecordingCallbacks callbacks;
+  auto gain = samples->createInstance("com.bridge32.samples.gain", callbacks);
+  EXPECT_FALSE(gain->params()[0].isStepped());
+  EXPECT_EQ(gain->params()[0].rule(), "numbers in [0, 4]");
+}
 
 }  // namespace
 }  // namespace bridge32

@@ -35,7 +35,15 @@ std::string EditorSize::validRange() {
 
 bool ParamInfo::isReadOnly() const { return (flags & B32_PARAM_IS_READ_ONLY) != 0; }
 
+bool ParamInfo::isStepped() const { return (flags & B32_PARAM_IS_STEPPED) != 0; }
+
 bool ParamInfo::accepts(double value) const { return value >= minValue && value <= maxValue; }
+
+std::string ParamInfo::rule() const {
+  if (isReadOnly()) return "none (read-only)";
+  std::string range = fmt::format("[{}, {}]", minValue, maxValue);
+  return isStepped() ? "whole numbers in " + range + " (stepped)" : "numbers in " + range;
+}
 
 std::string refusedParamChange(const std::vector<ParamInfo>& params, uint32_t id, double value) {
   for (const ParamInfo& param : params) {

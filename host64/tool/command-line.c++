@@ -11,18 +11,21 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  bridge32 info PLUGIN [--isolate]\n"
+    "  bridge32 info PLUGIN [--isolate] [--json]\n"
     "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]\n"
-    "               [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]\n"
+    "               [--blocks N] [--rate HZ] [--input FILE.wav] [--output FILE.csv|FILE.wav]\n"
+    "               [--isolate]\n"
     "  bridge32 exports LIB\n"
     "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
+    "  bridge32 help [COMMAND]\n"
     "\n"
     "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
     "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n"
     "LIB is any DLL or shared object. DECLARATIONS is C text: struct and typedef definitions,\n"
     "then the function to call (its name is the export), with SAL annotations for pointers.\n"
     "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
-    "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n";
+    "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n"
+    "Every command takes --verbose (timestamped debug logging on stderr) and --help.\n";
 
 }  // namespace
 
@@ -35,6 +38,14 @@ LoadOptions CommandLine::loadOptions() const {
   LoadOptions load;
   if (has("--isolate")) load.isolation = Isolation::surrogate;
   return load;
+}
+
+void printHelp(std::string_view command) {
+  if (command == "run") {
+    std::fputs(runHelp().c_str(), stdout);
+  } else {
+    std::fputs(kUsage, stdout);
+  }
 }
 
 void usageError(const std::string& problem) {

@@ -78,7 +78,18 @@ void JsonWriter::separate() {
 
 void JsonWriter::quote(std::string_view text) {
   text_ += '"';
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    // DEL and the C1 controls (U+0080 to U+009F, C2 80 to C2 9F in UTF-8) are valid JSON as they
+    // are, but some terminals obey them: escaped, --json output is as safe to print as the text.
+    auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0u;
+    if (c == '\x7f' || (static_cast<unsigned char>(c) == 0xC2 && next >= 0x80 && next <= 0x9F)) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", c == '\x7f' ? 0x7Fu : next);
+      text_ += escape;
+      i += c == '\x7f' ? 0 : 1;
+      continue;
+    }
     switch (c) {
       case '"': text_ += "\\\""; break;
       case '\\': text_ += "\\\\"; break;

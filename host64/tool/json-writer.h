@@ -1,5 +1,6 @@
-// JSON for the tool's --json output: strings escaped as RFC 8259 says, numbers printed so that
-// they read back to the same value, and commas where they belong.
+// JSON for the tool's --json output: strings escaped as RFC 8259 says (and DEL and the C1
+// controls too, which terminals may obey), numbers printed so that they read back to the same
+// value, and commas where they belong.
 //
 //   JsonWriter json;
 //   json.beginObject().key("name").value("gain").key("max").value(2.0).endObject();

@@ -1,15 +1,23 @@
 // bridge32: inspect and run plugin modules, and call library functions, of either bitness from a
 // 64-bit process.
 //
-//   bridge32 info PLUGIN [--isolate]
+//   bridge32 info PLUGIN [--isolate] [--json]
 //   bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]
-//                [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]
+//                [--blocks N] [--rate HZ] [--input FILE.wav] [--output FILE.csv|FILE.wav]
+//                [--isolate]
+//   bridge32 help [COMMAND]
 //   bridge32 exports LIB
 //   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]
 //   bridge32 --version
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#if _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
 
 #include <cerrno>
 #include <cstdio>
@@ -44,9 +52,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"info", {}, {"--isolate"}, 1, 1, "no plugin module given", info},
+    {"info", {}, {"--isolate", "--json"}, 1, 1, "no plugin module given", info},
     {"run",
-     {"--plugin", "--set", "--channels", "--frames", "--blocks", "--rate", "--output"},
+     {"--plugin", "--set", "--channels", "--frames", "--blocks", "--rate", "--input", "--output"},
      {"--isolate"},
      1, 1, "no plugin module given", run},
     {"exports", {}, {}, 1, 1, "no library given", exports},
@@ -63,7 +71,10 @@ CommandLine parse(const Command& command, int argc, char** argv) {
         usageError("unexpected argument '" + word + "'");
       }
       line.positional.push_back(word);
-    } else if (command.flags.count(word)) {
+    } else if (word == "--help") {
+      printHelp(command.name);
+      std::exit(0);
+    } else if (command.flags.count(word) || word == "--verbose") {  // every command takes it
       line.options[word].push_back("");
     } else if (command.valued.count(word)) {
       if (i + 1 >= argc) usageError(word + " needs a value");
@@ -91,6 +102,10 @@ class EscapingSink final : public spdlog::sinks::base_sink<std::mutex> {
     terminal_->log(escaped);
   }
   void flush_() override { terminal_->flush(); }
+  void set_pattern_(const std::string& pattern) override { terminal_->set_pattern(pattern); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+    terminal_->set_formatter(std::move(formatter));
+  }
 
  private:
   std::shared_ptr<spdlog::sinks::stderr_color_sink_st> terminal_;
@@ -99,6 +114,11 @@ class EscapingSink final : public spdlog::sinks::base_sink<std::mutex> {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if _WIN32
+  // What a script reads is the same bytes on every platform: LF, not the C runtime's CRLF.
+  _setmode(_fileno(stdout), _O_BINARY);
+  _setmode(_fileno(stderr), _O_BINARY);
+#endif
   // One terminal sink for every logger, escaping what plugins and surrogates say.
   auto terminal = std::make_shared<EscapingSink>();
   for (const char* name : {"bridge32", "surrogate", "plugin"}) {
@@ -106,7 +126,6 @@ int main(int argc, char** argv) {
     spdlog::register_logger(logger);
     if (std::strcmp(name, "bridge32") == 0) spdlog::set_default_logger(logger);
   }
-  spdlog::set_level(std::getenv("BRIDGE32_DEBUG") ? spdlog::level::debug : spdlog::level::info);
 
   if (argc < 2) usageError("no command given");
   if (std::strcmp(argv[1], "--version") == 0) {
@@ -117,12 +136,24 @@ int main(int argc, char** argv) {
                 B32_SDK_VERSION_MINOR, B32_SDK_VERSION_REVISION);
     return 0;
   }
+  if (std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0) {
+    printHelp(argc > 2 ? argv[2] : "");
+    return 0;
+  }
   const Command* command = nullptr;
   for (const Command& candidate : kCommands) {
     if (candidate.name == argv[1]) command = &candidate;
   }
   if (!command) usageError("unknown command '" + std::string(argv[1]) + "'");
   CommandLine line = parse(*command, argc, argv);
+  // Log records go to stderr, stdout being the command's output. Timestamps help someone timing
+  // a plugin's calls, and clutter everyone else's terminal. Lines end in LF everywhere.
+  bool verbose = line.has("--verbose");
+  terminal->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+      verbose ? "[%Y-%m-%d %H:%M:%S.%e] [%n] [%^%l%$] %v" : "[%n] [%^%l%$] %v",
+      spdlog::pattern_time_type::local, "\n"));
+  spdlog::set_level(verbose || std::getenv("BRIDGE32_DEBUG") ? spdlog::level::debug
+                                                             : spdlog::level::info);
   int status = 1;
   try {
     status = command->run(line);

@@ -1,70 +1,27 @@
 // bridge32 info and run: a plugin module's plugins and parameters, and audio through one.
-#include <cerrno>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "bridge32/host.h"
+#include "json-writer.h"
+#include "output-file.h"
 #include "tool.h"
+#include "wav-file.h"
 
 namespace bridge32::tool {
 
 namespace {
-
-// A file written line by line whose every failure (a full disk, a directory, no permission) is
-// an Error naming it.
-class OutputFile {
- public:
-  explicit OutputFile(const std::string& path) : path_(path) {
-    errno = 0;
-#if _WIN32
-    file_ = _wfopen(win32Path(path).c_str(), L"wb");
-#else
-    file_ = std::fopen(path.c_str(), "wb");
-#endif
-    if (!file_) fail();
-  }
-  ~OutputFile() {
-    if (file_) std::fclose(file_);
-  }
-  OutputFile(const OutputFile&) = delete;
-  OutputFile& operator=(const OutputFile&) = delete;
-
-  void write(std::string_view text) {
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) fail();
-  }
-  // Everything is on the disk, or this throws.
-  void close() {
-    std::FILE* file = std::exchange(file_, nullptr);
-    bool flushed = std::fflush(file) == 0 && !std::ferror(file);
-    int cause = errno;
-    if (std::fclose(file) != 0 || !flushed) {
-      errno = flushed ? errno : cause;
-      fail();
-    }
-  }
-
- private:
-#if _WIN32
-  static std::wstring win32Path(const std::string& utf8Path) { return pathFromUtf8(utf8Path).wstring(); }
-#endif
-  [[noreturn]] void fail() {
-    int cause = errno;
-    throw Error(Error::Kind::failed, "cannot write '" + path_ + "': " +
-                                         (cause ? std::strerror(cause) : "the write failed"));
-  }
-
-  std::string path_;
-  std::FILE* file_ = nullptr;
-};
-
 
 std::string howLoaded(const PluginModule& module) {
   if (!module.isBridged()) return "in-process";
@@ -83,6 +40,31 @@ class PrintingCallbacks final : public HostCallbacks {
   std::pair<uint32_t, double> last{};
 };
 
+// run's test signal: a sine, each channel starting at a phase of its own so that a plugin that
+// mixes or swaps channels shows it. Described by runHelp().
+constexpr double kSignalHz = 441, kSignalAmplitude = 0.5, kPhasePerChannel = 0.5;
+
+// Sample `frame` of channel `channel` of the test signal, computed in double, rounded once.
+float testSignal(uint64_t frame, uint32_t channel, double rate) {
+  double t = double(frame) / rate;
+  return float(kSignalAmplitude *
+               std::sin(2 * std::numbers::pi * kSignalHz * t + channel * kPhasePerChannel));
+}
+
+// A float as the shortest text that reads back to the same float.
+std::string shortest(float value) {
+  char text[32];
+  auto [end, error] = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, end);
+}
+
+bool endsWithWav(const std::string& path) {
+  if (path.size() < 4) return false;
+  std::string end = path.substr(path.size() - 4);
+  std::transform(end.begin(), end.end(), end.begin(), [](char c) { return char(std::tolower(c)); });
+  return end == ".wav";
+}
+
 // What `run` is asked to do.
 struct RunSettings {
   std::filesystem::path plugin;
@@ -90,7 +72,8 @@ struct RunSettings {
   std::vector<std::pair<std::string, double>> settings;
   uint32_t channels = 2, frames = 256, blocks = 4;
   double rate = 48000;
-  std::string output;
+  std::string input;   // a WAV file instead of the test signal
+  std::string output;  // FILE.wav or a CSV
 };
 
 RunSettings runSettings(const CommandLine& line) {
@@ -107,6 +90,12 @@ RunSettings runSettings(const CommandLine& line) {
                                 parseNumber("--set", value.substr(equals + 1)));
     }
   }
+  run.input = line.value("--input");
+  if (!run.input.empty()) {
+    for (const char* option : {"--channels", "--blocks", "--rate"}) {
+      if (line.has(option)) usageError(std::string(option) + " is the input file's; give one or the other");
+    }
+  }
   if (line.has("--channels")) run.channels = parseCount("--channels", line.value("--channels"), 64);
   if (line.has("--frames")) run.frames = parseCount("--frames", line.value("--frames"), 65536);
   if (line.has("--blocks")) run.blocks = parseCount("--blocks", line.value("--blocks"), 1'000'000);
@@ -115,12 +104,142 @@ RunSettings runSettings(const CommandLine& line) {
   return run;
 }
 
+// Where run writes what it did: a CSV of every sample in and out, or a WAV of the output.
+class RunOutput {
+ public:
+  RunOutput(const std::string& path, uint32_t channels, double rate) {
+    if (endsWithWav(path)) {
+      wav_ = std::make_unique<WavWriter>(path, channels, rate);
+    } else {
+      csv_ = std::make_unique<OutputFile>(path);
+      csv_->write("frame,channel,input,output\n");
+    }
+  }
+
+  // A block of planar audio that starts at frame `first`.
+  void write(uint64_t first, uint32_t channels, uint32_t frames, std::span<const float> input,
+             std::span<const float> output) {
+    if (wav_) return wav_->writePlanar(output, frames);
+    std::string text;
+    for (uint32_t c = 0; c < channels; ++c) {
+      for (uint32_t f = 0; f < frames; ++f) {
+        size_t i = size_t(c) * frames + f;
+        text += std::to_string(first + f) + ',' + std::to_string(c) + ',' + shortest(input[i]) +
+                ',' + shortest(output[i]) + '\n';
+      }
+    }
+    csv_->write(text);
+  }
+
+  void close() { wav_ ? wav_->close() : csv_->close(); }
+
+ private:
+  std::unique_ptr<WavWriter> wav_;
+  std::unique_ptr<OutputFile> csv_;
+};
+
+std::vector<std::string> flagNames(const ParamInfo& param) {
+  std::vector<std::string> names;
+  if (param.isReadOnly()) names.push_back("read-only");
+  if (param.isStepped()) names.push_back("stepped");
+  return names;
+}
+
+std::string joined(const std::vector<std::string>& words, std::string_view between) {
+  std::string text;
+  for (const std::string& word : words) text += (text.empty() ? "" : std::string(between)) + word;
+  return text;
+}
+
+// info --json: the same facts as the text, for scripts. Text is as the plugin gave it (valid
+// UTF-8), escaped as JSON escapes it.
+void printInfoJson(const std::filesystem::path& file, const LoadPlan& plan, PluginModule& module) {
+  JsonWriter json;
+  json.beginObject();
+  json.key("module").value(utf8(file));
+  json.key("file").value(plan.file.describe());
+  json.key("architecture").value(toString(plan.file.architecture));
+  json.key("host").value(toString(thisArchitecture()));
+  json.key("bridged").value(module.isBridged());
+  json.key("surrogate");
+  plan.bridged ? json.value(utf8(plan.surrogate)) : json.null();
+  json.key("sdkVersion").value(module.sdkVersion().toString());
+  json.key("plugins").beginArray();
+  HostCallbacks quiet;
+  for (const auto& plugin : module.plugins()) {
+    json.beginObject();
+    json.key("id").value(plugin.id).key("name").value(plugin.name);
+    json.key("vendor").value(plugin.vendor).key("version").value(plugin.version);
+    auto instance = module.createInstance(plugin.id, quiet);
+    json.key("extensions").beginArray();
+    if (instance->hasParams()) json.value("params");
+    if (instance->hasState()) json.value("state");
+    if (instance->hasProcess()) json.value("process");
+    if (instance->hasGui()) json.value("gui");
+    json.endArray();
+    json.key("params").beginArray();
+    for (const auto& param : instance->params()) {
+      json.beginObject();
+      json.key("id").value(param.id).key("name").value(param.name).key("unit").value(param.unit);
+      json.key("min").value(param.minValue).key("max").value(param.maxValue);
+      json.key("default").value(param.defaultValue);
+      json.key("flags").beginArray();
+      for (const std::string& flag : flagNames(param)) json.value(flag);
+      json.endArray();
+      json.endObject();
+    }
+    json.endArray();
+    json.endObject();
+  }
+  json.endArray();
+  json.endObject();
+  std::printf("%s\n", json.text().c_str());
+}
+
 }  // namespace
+
+std::string runHelp() {
+  char signal[512];
+  std::snprintf(signal, sizeof signal,
+                "The test signal: a sine of %g Hz at amplitude %g, channel c starting at phase\n"
+                "%g c radians. Sample n of channel c is %g sin(2 pi %g n / rate + %g c), computed\n"
+                "in double and rounded to float, continuous from block to block.\n",
+                kSignalHz, kSignalAmplitude, kPhasePerChannel, kSignalAmplitude, kSignalHz,
+                kPhasePerChannel);
+  return "usage: bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N]\n"
+         "                    [--frames N] [--blocks N] [--rate HZ] [--input FILE.wav]\n"
+         "                    [--output FILE.csv|FILE.wav] [--isolate] [--verbose]\n"
+         "\n"
+         "Runs audio through a plugin of the module (the first, or --plugin ID), block by block,\n"
+         "and prints the input and output peaks and the first samples of the first block's\n"
+         "output. Log lines of the plugin go to stderr.\n"
+         "\n"
+         "  --set NAME=VALUE  sets a parameter, by name or id, before the audio (repeatable)\n"
+         "  --channels N      channels of the test signal (default 2, at most 64)\n"
+         "  --frames N        frames a block (default 256)\n"
+         "  --blocks N        blocks of the test signal (default 4)\n"
+         "  --rate HZ         sample rate of the test signal (default 48000)\n"
+         "  --input FILE.wav  FILE's audio instead of the test signal: its channels and rate,\n"
+         "                    all of it, in blocks of --frames. 16-, 24- and 32-bit PCM and\n"
+         "                    32- and 64-bit float WAV.\n"
+         "  --output FILE     FILE.wav: the output as 32-bit float WAV; any other name: a CSV,\n"
+         "                    frame,channel,input,output, each sample with the fewest digits\n"
+         "                    that read back to the same float, lines ending in LF\n"
+         "  --isolate         runs the plugin in a surrogate even where it could load in-process\n"
+         "  --verbose         timestamped log lines, and debug ones\n"
+         "\n" +
+         std::string(signal);
+}
 
 int info(const CommandLine& line) {
   LoadOptions options = line.loadOptions();
   std::filesystem::path file = pathFromUtf8(line.positional.at(0));
   LoadPlan plan = planLoad(file, options);
+  if (line.has("--json")) {
+    auto module = PluginModule::load(file, options);
+    printInfoJson(file, plan, *module);
+    return 0;
+  }
   std::printf("module:       %s\n", printable(utf8(file)).c_str());
   std::printf("file:         %s\n", plan.file.describe().c_str());
   std::printf("host:         %s process\n", std::string(toString(thisArchitecture())).c_str());
@@ -138,10 +257,11 @@ int info(const CommandLine& line) {
     std::printf("    extensions: %s%s%s\n", instance->hasParams() ? "params " : "",
                 instance->hasState() ? "state " : "", instance->hasProcess() ? "process" : "");
     for (const auto& param : instance->params()) {
+      std::string flags = joined(flagNames(param), ", ");
       std::printf("    param %u %-12s [%g .. %g] default %g%s%s%s\n", param.id,
                   printable(param.name).c_str(), param.minValue, param.maxValue,
                   param.defaultValue, param.unit.empty() ? "" : " ", printable(param.unit).c_str(),
-                  param.isReadOnly() ? " (read-only)" : "");
+                  flags.empty() ? "" : (" (" + flags + ")").c_str());
     }
   }
   return 0;
@@ -150,12 +270,19 @@ int info(const CommandLine& line) {
 int run(const CommandLine& line) {
   LoadOptions options = line.loadOptions();
   RunSettings args = runSettings(line);
-  // Before anything starts: a file that cannot be written fails the run at once.
-  std::unique_ptr<OutputFile> csv;
-  if (!args.output.empty()) {
-    csv = std::make_unique<OutputFile>(args.output);
-    csv->write("frame,channel,input,output\n");
+  // The input file is read, and the output file opened, before anything starts: either failing
+  // fails the run at once.
+  std::optional<WavAudio> file;
+  if (!args.input.empty()) {
+    file = readWav(args.input);
+    if (file->frames() == 0) throw Error(Error::Kind::invalidArgument, "'" + args.input + "' has no audio");
+    args.channels = file->channels;
+    args.rate = file->sampleRate;
   }
+  uint64_t totalFrames = file ? file->frames() : uint64_t(args.blocks) * args.frames;
+  std::unique_ptr<RunOutput> output;
+  if (!args.output.empty()) output = std::make_unique<RunOutput>(args.output, args.channels, args.rate);
+
   auto module = PluginModule::load(args.plugin, options);
   if (module->plugins().empty()) throw Error(Error::Kind::notFound, "the module has no plugins");
   std::string id = args.pluginId.empty() ? module->plugins().front().id : args.pluginId;
@@ -174,44 +301,46 @@ int run(const CommandLine& line) {
     std::printf("set %s = %g (reads back %g)\n", printable(found->name).c_str(), value,
                 instance->param(found->id));
   }
+  if (file) {
+    std::printf("input: %s, %zu frames x %u channels of %s at %u Hz\n",
+                printable(args.input).c_str(), file->frames(), file->channels,
+                file->encoding.c_str(), file->sampleRate);
+  } else {
+    std::printf("input: the test signal, a %g Hz sine at amplitude %g (bridge32 help run)\n",
+                kSignalHz, kSignalAmplitude);
+  }
 
-  // A 441 Hz sine, one phase offset per channel, through the plugin block by block.
   instance->activate(args.rate, args.frames);
-  size_t samples = size_t(args.channels) * args.frames;
-  std::vector<float> input(samples), output(samples);
-
+  std::vector<float> input(size_t(args.channels) * args.frames), out(input.size());
+  std::vector<float> firstOutput;  // channel 0 of the first block, the start of it
   double inPeak = 0, outPeak = 0;
-  for (uint32_t block = 0; block < args.blocks; ++block) {
+  uint32_t blocks = 0;
+  for (uint64_t first = 0; first < totalFrames; first += args.frames, ++blocks) {
+    auto frames = uint32_t(std::min<uint64_t>(args.frames, totalFrames - first));
+    size_t samples = size_t(args.channels) * frames;
     for (uint32_t c = 0; c < args.channels; ++c) {
-      for (uint32_t f = 0; f < args.frames; ++f) {
-        double t = double(block * args.frames + f) / args.rate;
-        input[c * args.frames + f] = float(0.5 * std::sin(2 * std::numbers::pi * 441.0 * t + c * 0.5));
+      for (uint32_t f = 0; f < frames; ++f) {
+        input[size_t(c) * frames + f] = file ? file->samples[(first + f) * args.channels + c]
+                                             : testSignal(first + f, c, args.rate);
       }
     }
-    instance->process(args.channels, args.frames, input, output);
+    std::span<const float> in(input.data(), samples);
+    std::span<float> processed(out.data(), samples);
+    instance->process(args.channels, frames, in, processed);
     for (size_t i = 0; i < samples; ++i) {
-      inPeak = std::max(inPeak, double(std::fabs(input[i])));
-      outPeak = std::max(outPeak, double(std::fabs(output[i])));
+      inPeak = std::max(inPeak, double(std::fabs(in[i])));
+      outPeak = std::max(outPeak, double(std::fabs(processed[i])));
     }
-    if (csv) {
-      for (uint32_t c = 0; c < args.channels; ++c) {
-        for (uint32_t f = 0; f < args.frames; ++f) {
-          char text[96];
-          int length = std::snprintf(text, sizeof text, "%u,%u,%g,%g\n", block * args.frames + f, c,
-                                     double(input[c * args.frames + f]),
-                                     double(output[c * args.frames + f]));
-          csv->write(std::string_view(text, size_t(length)));
-        }
-      }
-    }
+    if (first == 0) firstOutput.assign(out.begin(), out.begin() + std::min<uint32_t>(6, frames));
+    if (output) output->write(first, args.channels, frames, in, processed);
   }
   instance->deactivate();
-  std::printf("processed %u blocks of %u frames x %u channels at %g Hz\n", args.blocks, args.frames,
+  std::printf("processed %u blocks of %u frames x %u channels at %g Hz\n", blocks, args.frames,
               args.channels, args.rate);
   std::printf("input peak %.6f, output peak %.6f (ratio %.4f)\n", inPeak, outPeak,
               inPeak > 0 ? outPeak / inPeak : 0.0);
-  std::printf("first output samples:");
-  for (size_t i = 0; i < std::min<size_t>(6, samples); ++i) std::printf(" %.6f", output[i]);
+  std::printf("output of block 1, channel 0, frames 0 to %zu:", firstOutput.size() - 1);
+  for (float sample : firstOutput) std::printf(" %.6f", sample);
   std::printf("\n");
   if (callbacks.changes > 0) {
     std::printf("the plugin reported %d parameter changes; last: param %u = %g\n",
@@ -220,8 +349,8 @@ int run(const CommandLine& line) {
   if (instance->hasState()) {
     std::printf("saved state: %zu bytes\n", instance->saveState().size());
   }
-  if (csv) {
-    csv->close();
+  if (output) {
+    output->close();
     std::printf("wrote %s\n", printable(args.output).c_str());
   }
   return 0;

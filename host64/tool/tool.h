@@ -24,6 +24,8 @@ struct CommandLine {
   LoadOptions loadOptions() const;
 };
 
+// Prints the usage of every command to stdout, or `command`'s in detail where it has more to say.
+void printHelp(std::string_view command);
 // Prints `problem` and the usage to stderr, and exits with status 2.
 [[noreturn]] void usageError(const std::string& problem);
 // A number (or a whole number from 1 to `max`) given for `option`, or a usage error.
@@ -37,6 +39,7 @@ std::string printable(std::string_view text);
 // The commands. Each takes its command line and returns the exit status; errors are thrown.
 int info(const CommandLine& line);     // PLUGIN
 int run(const CommandLine& line);      // PLUGIN
+std::string runHelp();                 // what run does, and its test signal
 int exports(const CommandLine& line);  // LIB
 int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...]
 

@@ -195,11 +195,15 @@ b32_status B32_ABI getParam(const b32_plugin* plugin, uint32_t id, double* value
 }
 
 b32_status B32_ABI setParam(const b32_plugin* plugin, uint32_t id, double value) {
-  if (id == kExitCode && value >= 0 && value <= 255) {
+  // Both parameters are stepped: a fraction means nothing, and is refused as a plugin may.
+  if (!(value >= 0 && value <= 255) || value != double(uint32_t(value))) {
+    return B32_ERROR_INVALID_ARGUMENT;
+  }
+  if (id == kExitCode) {
     self(plugin).exitCode = value;
     return B32_OK;
   }
-  if (id == kFault && value >= 0 && value <= kLastFault) {
+  if (id == kFault && value <= kLastFault) {
     return cause(self(plugin), Fault(uint32_t(value)));
   }
   return B32_ERROR_INVALID_ARGUMENT;

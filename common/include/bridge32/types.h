@@ -40,8 +40,13 @@ struct ParamInfo {
   std::string unit;
 
   bool isReadOnly() const;
+  // Only whole numbers are meaningful (a choice, a count); the plugin may refuse others.
+  bool isStepped() const;
   // Whether `value` is within [minValue, maxValue] (NaN is not).
   bool accepts(double value) const;
+  // The values it takes, as error messages name them: "numbers in [0, 4]", "whole numbers in
+  // [0, 255] (stepped)", "none (read-only)".
+  std::string rule() const;
 };
 
 // Why a plugin's report that parameter `id` changed to `value` is refused: it has no such

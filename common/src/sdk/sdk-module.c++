@@ -292,7 +292,15 @@ void SdkInstance::setParam(uint32_t id, double value) {
                     std::to_string(id) + ") of plugin '" + descriptor_.id + "' is outside [" +
                     number(info.minValue) + ", " + number(info.maxValue) + "]");
   }
-  check(params_->set_value(plugin_, id, value), "set parameter '" + info.name + "'");
+  b32_status status = params_->set_value(plugin_, id, value);
+  if (status == B32_ERROR_INVALID_ARGUMENT) {
+    // In range, yet refused: a fraction for a stepped parameter, or a rule of the plugin's own.
+    throw Error(Error::Kind::invalidArgument,
+                "plugin '" + descriptor_.id + "' refused value " + fmt::format("{}", value) +
+                    " for parameter '" + info.name + "' (id " + std::to_string(id) +
+                    "), which takes " + info.rule());
+  }
+  check(status, "set parameter '" + info.name + "'");
 }
 
 std::vector<uint8_t> SdkInstance::saveState() {
