@@ -16,13 +16,17 @@ constexpr const char* kUsage =
     "               [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]\n"
     "  bridge32 exports LIB\n"
     "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
+    "  bridge32 doctor FILE [--json]\n"
     "\n"
     "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
     "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n"
     "LIB is any DLL or shared object. DECLARATIONS is C text: struct and typedef definitions,\n"
     "then the function to call (its name is the export), with SAL annotations for pointers.\n"
     "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
-    "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n";
+    "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n"
+    "doctor says whether FILE can load and why not: its format and bitness, the kinds of module\n"
+    "it is, and the modules it needs, found as the surrogate's loader finds them (exit status 1\n"
+    "if it cannot load).\n";
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 //                [--blocks N] [--rate HZ] [--output FILE.csv] [--isolate]
 //   bridge32 exports LIB
 //   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]
+//   bridge32 doctor FILE [--json]
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -48,6 +49,7 @@ const Command kCommands[] = {
     {"exports", {}, {}, 1, 1, "no library given", exports},
     // Arguments are C literals, which never begin with "--": those are options.
     {"call", {}, {"--isolate"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
+    {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
 };
 
 CommandLine parse(const Command& command, int argc, char** argv) {

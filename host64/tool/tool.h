@@ -39,5 +39,6 @@ int info(const CommandLine& line);     // PLUGIN
 int run(const CommandLine& line);      // PLUGIN
 int exports(const CommandLine& line);  // LIB
 int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...]
+int doctor(const CommandLine& line);   // FILE: 0 if it loads, 1 if not
 
 }  // namespace bridge32::tool
