@@ -562,7 +562,23 @@ LoaderSearch LoaderSearch::forProcess(ModuleFormat format, Architecture architec
   } else {
 #if !_WIN32
     search.libraryPath = splitPathList(std::getenv("LD_LIBRARY_PATH"), ':');
-    readLdSoConf("/etc/ld.so.conf", search.systemDirectories);
+    // ld.so finds the libraries of these directories through its cache, which holds only those
+    // of its own architecture: the directories Debian's multiarch layout gives to another one are
+    // no part of this process's search.
+    std::vector<std::filesystem::path> configured;
+    readLdSoConf("/etc/ld.so.conf", configured);
+    std::vector<std::string> others =
+        architecture == Architecture::x86
+            ? std::vector<std::string>{"x86_64-linux-gnu", "libx32", "lib64"}
+            : std::vector<std::string>{"i386-linux-gnu", "i686-linux-gnu", "libx32", "lib32"};
+    for (const auto& directory : configured) {
+      std::string text = utf8(directory);
+      if (std::ranges::none_of(others, [&](const std::string& other) {
+            return text.find(other) != std::string::npos;
+          })) {
+        search.systemDirectories.push_back(directory);
+      }
+    }
     std::vector<const char*> defaults = {"/lib", "/usr/lib"};
     if (architecture == Architecture::x86) {
       defaults.insert(defaults.begin(), {"/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu"});

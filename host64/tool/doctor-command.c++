@@ -116,8 +116,9 @@ std::string hintFor(const LoadFailure& failure, const ModuleFile& file) {
     return "install " + list + " (apt-get install " + *packages->begin() + ")";
   }
 #endif
-  return "install the " + debianArchitecture(file.architecture) + " package that provides " +
-         name + " (apt-file search " + name + " finds it), or put it on the module's run path";
+  return "if a Debian package provides " + name + ", install its " +
+         debianArchitecture(file.architecture) + " build (apt-file search " + name +
+         " names it); else put " + name + " in one of the directories searched";
 }
 
 std::string chainText(const std::vector<std::string>& chain) {
@@ -353,7 +354,8 @@ void printJson(const Diagnosis& d, const std::string& error) {
 }  // namespace
 
 int doctor(const CommandLine& line) {
-  auto path = pathFromUtf8(line.positional.at(0));
+  // Absolute, so that every path it prints says where (and $ORIGIN expands as the loader's does).
+  auto path = std::filesystem::absolute(pathFromUtf8(line.positional.at(0))).lexically_normal();
   bool asJson = line.has("--json");
   Diagnosis d;
   try {
