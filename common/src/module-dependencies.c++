@@ -518,12 +518,14 @@ LoaderSearch LoaderSearch::forProcess(ModuleFormat format, Architecture architec
     BOOL isWow64 = FALSE;
     IsWow64Process(GetCurrentProcess(), &isWow64);
     bool processIs64Bit = sizeof(void*) == 8;
+    std::filesystem::path wow64;  // SysWOW64, for a 32-bit process on 64-bit Windows
     if (architecture == Architecture::x86) {
       // A 32-bit process on 64-bit Windows sees SysWOW64 where it asks for System32; on 32-bit
       // Windows there is no SysWOW64 and System32 is the 32-bit one.
       UINT n = GetSystemWow64DirectoryW(buffer, MAX_PATH);
       if (n > 0 && n < MAX_PATH) {
-        addExisting(search.systemDirectories, buffer);
+        wow64 = buffer;
+        addExisting(search.systemDirectories, wow64);
       } else if (UINT m = GetSystemDirectoryW(buffer, MAX_PATH); m > 0 && m < MAX_PATH) {
         addExisting(search.systemDirectories, buffer);
       }
@@ -536,9 +538,19 @@ LoaderSearch LoaderSearch::forProcess(ModuleFormat format, Architecture architec
       addExisting(search.systemDirectories, windows / "Sysnative");
     }
     addExisting(search.systemDirectories, windows);
+    // A 32-bit process that asks for System32 (on PATH too) is given SysWOW64.
+    auto asSeen = [&](const std::filesystem::path& directory) {
+      std::string system32 = lowerCase(utf8(windows / "system32")), text = utf8(directory);
+      if (wow64.empty() || !lowerCase(text).starts_with(system32) ||
+          (text.size() > system32.size() && text[system32.size()] != '\\' &&
+           text[system32.size()] != '/')) {
+        return directory;
+      }
+      return pathFromUtf8(utf8(wow64) + text.substr(system32.size()));
+    };
     if (const wchar_t* path = _wgetenv(L"PATH")) {
       for (const auto& directory : splitPathList(utf8(path).c_str(), ';')) {
-        addExisting(search.systemDirectories, directory);
+        addExisting(search.systemDirectories, asSeen(directory));
       }
     }
 #else
