@@ -24,6 +24,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
                 libfmt-dev googletest libgtest-dev file qemu-user xz-utils sox
                 libffi-dev libffi-dev:i386
+                libfreetype6:i386  # bridge32 doctor's tests: a real i386 library needing others
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <memory>
 
 #if __has_include(<cxxabi.h>)
@@ -23,6 +24,8 @@ namespace {
 using image::le16;
 using image::le32;
 using image::le64;
+using image::hex;
+using image::ModuleBytes;
 
 // PE ordinals are 16 bits (GetProcAddress takes one in the low word of its name argument), so
 // no export table addresses more functions: a larger count is damage, not a big DLL.
@@ -30,17 +33,9 @@ constexpr uint64_t kMaxPeExports = 65536;
 // The largest ELF table read, far beyond any real library's dynamic symbols (a browser engine's
 // are a few megabytes): a larger claim is damage, and must not become an allocation that size.
 constexpr uint64_t kMaxElfTable = 64u << 20;
-// The longest name read; mangled C++ names run to some kilobytes.
-constexpr uint64_t kMaxNameBytes = 64u << 10;
 // The longest name demangled: the demangler recurses into a name's parts, and a hostile name
 // could nest them deep enough to exhaust the stack.
 constexpr size_t kMaxDemangledInput = 4096;
-
-std::string hex(uint64_t n) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(n));
-  return text;
-}
 
 // An Itanium C++ name ("_Z3addii", which MinGW uses too) demangled, or empty.
 std::string demangle(const std::string& name) {
@@ -55,69 +50,15 @@ std::string demangle(const std::string& name) {
 #endif
 }
 
-// A module file read in pieces, each checked against its size: what does not fit is damage,
-// thrown as badModule naming the file.
-class ModuleBytes {
- public:
-  explicit ModuleBytes(const std::filesystem::path& path)
-      : path_(path), file_(path, std::ios::binary) {
-    std::error_code error;
-    size_ = std::filesystem::file_size(path, error);
-    if (!file_ || error) {
-      throw Error(Error::Kind::failed, "cannot read '" + utf8(path) + "' to list its exports");
-    }
-  }
-  ModuleBytes(const ModuleBytes&) = delete;
-  ModuleBytes& operator=(const ModuleBytes&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
-  [[noreturn]] void damaged(const std::string& why) const {
-    throw Error(Error::Kind::badModule,
-                "the export table of '" + utf8(path_) + "' is damaged: " + why);
-  }
-
-  // `length` bytes at `offset`; `what` names them in the error if they are not all in the file.
-  std::vector<unsigned char> read(uint64_t offset, uint64_t length, const std::string& what) {
-    if (offset > size_ || length > size_ - offset) {
-      damaged(what + " (" + image::bytesText(length) + " at byte " + std::to_string(offset) +
-              ") ends past the end of the file (" + image::bytesText(size_) + ")");
-    }
-    std::vector<unsigned char> bytes(length);
-    if (!image::readAt(file_, offset, bytes.data(), bytes.size())) {
-      throw Error(Error::Kind::failed, "cannot read " + what + " of '" + utf8(path_) + "'");
-    }
-    return bytes;
-  }
-
-  // The NUL-terminated string at `offset`, which must end within `available` bytes.
-  std::string cString(uint64_t offset, uint64_t available, const std::string& what) {
-    uint64_t limit = std::min({available, kMaxNameBytes, size_ - std::min(offset, size_)});
-    std::string text;
-    // In small pieces: names are short, and `limit` may be a whole section.
-    while (text.size() < limit) {
-      auto piece = read(offset + text.size(), std::min<uint64_t>(256, limit - text.size()), what);
-      auto end = std::find(piece.begin(), piece.end(), 0);
-      text.append(piece.begin(), end);
-      if (end != piece.end()) return text;
-    }
-    damaged(what + " at byte " + std::to_string(offset) + " does not end within " +
-            image::bytesText(limit));
-  }
-
- private:
-  std::filesystem::path path_;
-  std::ifstream file_;
-  uint64_t size_ = 0;
-};
-
 // ---- PE -----------------------------------------------------------------------------------
 
 // The export directory (IMAGE_EXPORT_DIRECTORY) of a PE file, and the section table its
 // addresses are resolved through.
 class PeExportTable {
  public:
-  explicit PeExportTable(ModuleBytes& bytes) : bytes_(bytes) { readHeaders(); }
+  explicit PeExportTable(ModuleBytes& bytes) : bytes_(bytes), layout_(bytes) {
+    std::tie(directoryRva_, directorySize_) = layout_.directory(image::PeLayout::kExportDirectory);
+  }
 
   std::vector<Export> exports() {
     if (directoryRva_ == 0) return {};  // a DLL that exports nothing has no export directory
@@ -156,27 +97,6 @@ class PeExportTable {
   }
 
  private:
-  void readHeaders() {
-    using image::PeHeaders;
-    uint32_t pe = le32(bytes_.read(PeHeaders::kSignatureOffsetField, 4, "its PE offset").data());
-    auto coff = bytes_.read(pe, PeHeaders::kCoffSize, "its COFF header");
-    uint16_t sectionCount = le16(&coff[6]), optionalSize = le16(&coff[20]);
-    uint64_t optional = uint64_t(pe) + PeHeaders::kCoffSize;
-    auto header = bytes_.read(optional, optionalSize, "its optional header");
-    auto table = bytes_.read(optional + optionalSize, sectionCount * PeHeaders::kSectionSize,
-                             "its section table");
-    for (uint16_t i = 0; i < sectionCount; ++i) {
-      sections_.push_back(image::PeSection::parse(&table[i * PeHeaders::kSectionSize]));
-    }
-    // The data directories end the optional header; the export directory is the first. A
-    // header too short to hold it is a module without exports.
-    bool plus = optionalSize >= 2 && le16(header.data()) == PeHeaders::kPe32PlusMagic;
-    size_t countField = plus ? 108 : 92, exportField = plus ? 112 : 96;
-    if (optionalSize < exportField + 8 || le32(&header[countField]) < 1) return;
-    directoryRva_ = le32(&header[exportField]);
-    directorySize_ = le32(&header[exportField + 4]);
-  }
-
   void checkCount(uint64_t count, const std::string& what) {
     if (count > kMaxPeExports) {
       bytes_.damaged("its export directory claims " + std::to_string(count) + " " + what +
@@ -184,30 +104,10 @@ class PeExportTable {
     }
   }
 
-  // Where the `length` bytes at `rva` are in the file; `what` names them if they are not.
-  image::FileSpan locate(uint32_t rva, uint64_t length, const std::string& what) {
-    auto span = image::peFileSpan(sections_, rva);
-    if (!span) {
-      bytes_.damaged(what + " is at RVA " + hex(rva) +
-                     ", outside every section's data in the file");
-    }
-    if (length > span->available) {
-      bytes_.damaged(what + " (" + image::bytesText(length) + " at RVA " + hex(rva) +
-                     ") runs past the end of section " +
-                     validUtf8(image::peSectionOf(sections_, rva)->name));
-    }
-    return *span;
-  }
-
   std::vector<unsigned char> readTable(uint32_t rva, uint64_t length, const std::string& what) {
-    if (length == 0) return {};  // an empty table may have any address
-    return bytes_.read(locate(rva, length, what).offset, length, what);
+    return layout_.readTable(rva, length, what);
   }
-
-  std::string stringAt(uint32_t rva, const std::string& what) {
-    auto span = locate(rva, 1, what);
-    return bytes_.cString(span.offset, span.available, what);
-  }
+  std::string stringAt(uint32_t rva, const std::string& what) { return layout_.stringAt(rva, what); }
 
   // Export `index` of the address table, which has ordinal `base` + `index`.
   Export describe(uint32_t index, uint32_t base, std::string name) {
@@ -221,7 +121,7 @@ class PeExportTable {
     if (rva >= directoryRva_ && rva - directoryRva_ < directorySize_) {
       result.forwarder = stringAt(rva, what + "'s forwarder");
       result.isFunction = true;
-    } else if (const image::PeSection* section = image::peSectionOf(sections_, rva)) {
+    } else if (const image::PeSection* section = image::peSectionOf(layout_.sections(), rva)) {
       result.isFunction = section->isCode();
     } else {
       bytes_.damaged(what + " is at RVA " + hex(rva) + ", outside every section");
@@ -232,7 +132,7 @@ class PeExportTable {
   }
 
   ModuleBytes& bytes_;
-  std::vector<image::PeSection> sections_;
+  image::PeLayout layout_;
   uint32_t directoryRva_ = 0, directorySize_ = 0;
   std::vector<unsigned char> functions_;  // the export address table: an RVA per ordinal
 };
@@ -477,7 +377,7 @@ std::vector<Export> listExports(const std::filesystem::path& path) {
   // First the checks every module gets: it exists, is PE or ELF, its headers and sections are in
   // the file. What follows can rely on the sections' raw data being in the file.
   ModuleFile module = inspectModuleFile(path, "module");
-  ModuleBytes bytes(path);
+  ModuleBytes bytes(path, "export table");
   if (module.format == ModuleFormat::pe) return PeExportTable(bytes).exports();
   return ElfSymbolTable(bytes).exports();
 }

@@ -5,10 +5,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <optional>
 
 #include "bridge32/error.h"
+#include "bridge32/module-dependencies.h"
 #include "module-image.h"
 
 namespace bridge32 {
@@ -207,54 +207,12 @@ ModuleFile inspectModuleFile(const std::filesystem::path& path, std::string_view
 }
 
 std::vector<std::string> importedDlls(const std::filesystem::path& path) {
-  // Everything is read from the file and checked against its size: the file may be anything.
-  // (No plugin DLL comes near the bound, which keeps a 32-bit process's memory safe.)
-  std::error_code error;
-  if (std::filesystem::file_size(path, error) > (256u << 20) || error) return {};
-  std::ifstream file(path, std::ios::binary);
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(file)), {});
-  auto fits = [&](uint64_t offset, uint64_t size) { return offset + size <= bytes.size(); };
-  if (!fits(0, 64) || bytes[0] != 'M' || bytes[1] != 'Z') return {};
-  uint32_t pe = le32(&bytes[0x3c]);
-  if (!fits(pe, 24) || std::memcmp(&bytes[pe], "PE\0\0", 4) != 0) return {};
-  uint16_t sectionCount = le16(&bytes[pe + 6]);
-  uint16_t optionalSize = le16(&bytes[pe + 20]);
-  uint64_t optional = pe + 24;
-  if (!fits(optional, 2)) return {};
-  bool plus = le16(&bytes[optional]) == kPe32PlusMagic;
-  uint64_t directories = optional + (plus ? 112 : 96);
-  uint64_t directoryCount = optional + (plus ? 108 : 92);
-  if (!fits(directories, 16) || !fits(directoryCount, 4) || le32(&bytes[directoryCount]) < 2) {
+  try {
+    if (inspectModuleFile(path, "module").format != ModuleFormat::pe) return {};
+    return readDependencies(path).needed;
+  } catch (const Error&) {
     return {};
   }
-  uint32_t importRva = le32(&bytes[directories + 8]);
-  if (importRva == 0) return {};
-
-  std::vector<image::PeSection> sections;
-  for (uint16_t i = 0; i < sectionCount; ++i) {
-    uint64_t entry = optional + optionalSize + uint64_t(i) * image::PeHeaders::kSectionSize;
-    if (!fits(entry, image::PeHeaders::kSectionSize)) return {};
-    sections.push_back(image::PeSection::parse(&bytes[entry]));
-  }
-  auto fileOffset = [&](uint32_t rva) -> std::optional<uint64_t> {
-    auto span = image::peFileSpan(sections, rva);
-    return span ? std::optional(span->offset) : std::nullopt;
-  };
-
-  std::vector<std::string> names;
-  auto descriptor = fileOffset(importRva);
-  for (int i = 0; descriptor && fits(*descriptor, 20) && i < 4096; ++i, *descriptor += 20) {
-    uint32_t nameRva = le32(&bytes[*descriptor + 12]);
-    if (nameRva == 0) break;  // the all-zero descriptor that ends the table
-    auto name = fileOffset(nameRva);
-    if (!name) continue;
-    std::string text;
-    for (uint64_t at = *name; at < bytes.size() && bytes[at] != 0 && text.size() < 260; ++at) {
-      text += char(bytes[at]);
-    }
-    names.push_back(text);
-  }
-  return names;
 }
 
 }  // namespace bridge32

@@ -17,7 +17,9 @@ constexpr const char* kUsage =
     "               [--isolate]\n"
     "  bridge32 exports LIB\n"
     "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
+    "  bridge32 doctor FILE [--json]\n"
     "  bridge32 help [COMMAND]\n"
+    "  bridge32 --version\n"
     "\n"
     "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
     "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n"
@@ -25,6 +27,9 @@ constexpr const char* kUsage =
     "then the function to call (its name is the export), with SAL annotations for pointers.\n"
     "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
     "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n"
+    "doctor says whether FILE can load and why not: its format and bitness, the kinds of module\n"
+    "it is, and the modules it needs, found as the surrogate's loader finds them (exit status 1\n"
+    "if it cannot load).\n"
     "Every command takes --verbose (timestamped debug logging on stderr) and --help.\n";
 
 }  // namespace

@@ -8,6 +8,7 @@
 //   bridge32 help [COMMAND]
 //   bridge32 exports LIB
 //   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]
+//   bridge32 doctor FILE [--json]
 //   bridge32 --version
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
@@ -60,6 +61,7 @@ const Command kCommands[] = {
     {"exports", {}, {}, 1, 1, "no library given", exports},
     // Arguments are C literals, which never begin with "--": those are options.
     {"call", {}, {"--isolate"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
+    {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
 };
 
 CommandLine parse(const Command& command, int argc, char** argv) {

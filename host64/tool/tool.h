@@ -42,5 +42,6 @@ int run(const CommandLine& line);      // PLUGIN
 std::string runHelp();                 // what run does, and its test signal
 int exports(const CommandLine& line);  // LIB
 int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...]
+int doctor(const CommandLine& line);   // FILE: 0 if it loads, 1 if not
 
 }  // namespace bridge32::tool
