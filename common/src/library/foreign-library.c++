@@ -12,11 +12,15 @@ namespace bridge32::library {
 
 namespace {
 
-// A function and the library it lives in, which stays loaded while the function is held.
+// A function and the library it lives in, which stays loaded while the function is held (and
+// is unloaded before the library's retired callbacks can go).
 struct BoundFunction {
   BoundFunction(std::shared_ptr<DynamicLibrary> library, void* address, FunctionShape signature,
                 std::shared_ptr<RetiredCallbacks> retired)
-      : library(std::move(library)), function(address, std::move(signature), std::move(retired)) {}
+      : retired(retired),
+        library(std::move(library)),
+        function(address, std::move(signature), std::move(retired)) {}
+  std::shared_ptr<RetiredCallbacks> retired;
   std::shared_ptr<DynamicLibrary> library;
   ForeignFunction function;
 };
@@ -33,8 +37,8 @@ struct BoundFunction {
 
 ForeignLibrary::ForeignLibrary(const std::filesystem::path& path)
     : path_(path),
-      library_(std::make_shared<DynamicLibrary>(path)),
-      retired_(makeRetiredCallbacks()) {}
+      retired_(makeRetiredCallbacks()),
+      library_(std::make_shared<DynamicLibrary>(path)) {}
 
 ForeignLibrary::~ForeignLibrary() = default;
 

@@ -31,8 +31,10 @@ class ForeignLibrary {
   void* resolve(const FunctionShape& signature) const;
 
   std::filesystem::path path_;
+  // The kept callbacks of all its functions: declared first, so freed after the library is
+  // unloaded, in case one of its threads calls one late.
+  std::shared_ptr<RetiredCallbacks> retired_;
   std::shared_ptr<DynamicLibrary> library_;
-  std::shared_ptr<RetiredCallbacks> retired_;  // the kept callbacks of all its functions
 };
 
 }  // namespace bridge32::library

@@ -118,8 +118,19 @@ class BridgedFunction final : public Function {
   std::vector<Value> handlesForTheSurrogate(SurrogateClient& client,
                                             std::span<const Value> arguments) const {
     std::vector<Value> given(arguments.begin(), arguments.end());
+    // Refused before anything is lent: a duplicate made for a call that never happens would stay
+    // open in the surrogate.
     for (size_t i = 0; i < given.size(); ++i) {
-      Value& value = given[i];
+      const Value& value = given[i];
+      bool lendable = value.isHandle() && value.asHandle().kind == Value::HandleKind::hostKernel;
+      if (!lendable && holdsHostHandle(value)) {
+        throw Error(Error::Kind::invalidArgument,
+                    "argument " + std::to_string(i + 1) + " of '" + signature_.name +
+                        "' holds a kernel handle of the host inside a struct or array: only a "
+                        "parameter's own handle can be lent to the library's process");
+      }
+    }
+    for (Value& value : given) {
       if (value.isHandle() && value.asHandle().kind == Value::HandleKind::hostKernel) {
 #if _WIN32
         void* ours = reinterpret_cast<void*>(uintptr_t(value.asHandle().value));
@@ -127,11 +138,6 @@ class BridgedFunction final : public Function {
 #else
         (void)client;  // no kernel handles to lend: the value is what it is
 #endif
-      } else if (holdsHostHandle(value)) {
-        throw Error(Error::Kind::invalidArgument,
-                    "argument " + std::to_string(i + 1) + " of '" + signature_.name +
-                        "' holds a kernel handle of the host inside a struct or array: only a "
-                        "parameter's own handle can be lent to the library's process");
       }
     }
     return given;

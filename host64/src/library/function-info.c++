@@ -39,7 +39,7 @@ ParameterInfo infoOf(const std::string& name, const Shape& shape) {
   if (info.kind == Kind::structure) {
     for (const auto& field : seen->fields) info.fields.push_back(infoOf(field.name, *field.shape));
   } else if (info.kind == Kind::array) {
-    const Shape& element = shape.kind == Shape::Kind::array ? *shape.element : *shape.target;
+    const Shape& element = seen->kind == Shape::Kind::array ? *seen->element : *seen->target;
     info.element.push_back(infoOf("", element));
   }
   return info;

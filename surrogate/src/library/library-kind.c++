@@ -27,12 +27,13 @@ using library::ForeignLibrary;
 class HostCallback {
  public:
   HostCallback(const kj::Executor& serving, wire::Callback::Client client)
-      : serving_(serving), client_(kj::mv(client)) {}
+      : serving_(serving.addRef()), client_(kj::mv(client)) {}
 
   // [any thread but the serving one]
   Value invoke(std::span<const Value> arguments) {
     std::vector<Value> copy(arguments.begin(), arguments.end());
-    return serving_.executeSync([this, &copy]() -> kj::Promise<Value> {
+    // Once the serving thread's loop is gone, this throws (disconnected) instead of waiting.
+    return serving_->executeSync([this, &copy]() -> kj::Promise<Value> {
       KJ_IF_MAYBE (client, client_) {
         auto request = client->invokeRequest();
         auto list = request.initArguments(uint32_t(copy.size()));
@@ -47,7 +48,7 @@ class HostCallback {
   void release() { client_ = nullptr; }
 
  private:
-  const kj::Executor& serving_;
+  kj::Own<const kj::Executor> serving_;
   kj::Maybe<wire::Callback::Client> client_;  // [serving thread]
 };
 
