@@ -39,6 +39,8 @@ using Library = import "library.capnp";
 using import "common.capnp".Architecture;
 using import "common.capnp".Error;
 using import "common.capnp".LogLevel;
+using import "common.capnp".LaneChannel;
+using import "common.capnp".Lane;
 
 const protocolVersion :UInt32 = 3;
 # 3: Session.load(kind, path), one schema per module kind.
@@ -86,6 +88,15 @@ interface Session {
   load @3 (kind :ModuleKind, path :Text) -> (error :Error, module :LoadedModule);
   # Loads a module of `kind` by UTF-8 path with the platform's loader. The answer is the kind's
   # own capability and what it says of itself.
+
+  flush @4 () -> ();
+  # Answered once everything the plugins said before it has gone to the host. A call answered
+  # through a lane (which does not wait for them) and during which the plugin said something is
+  # followed by this, so that the host has heard it all when the call returns, as over the pipe.
+
+  openLane @5 (channel :LaneChannel) -> (error :Error, lane :Lane);
+  # A lane of no module, served by a thread of its own, that answers every request at once: what
+  # the shared memory itself costs between these two processes (bridge32_bench's floor).
 }
 
 enum ModuleKind {

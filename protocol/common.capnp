@@ -42,3 +42,33 @@ using WindowHandle = UInt32;
 # significant, and a 64-bit HWND is the sign extension of them. The sender truncates, the
 # receiver sign-extends to its pointer width; both with bridge32/window-handle.h, nothing else.
 
+
+# Call lanes (common/src/transport/call-lane.h): shared memory through which hot calls go instead
+# of this connection, which stays the control plane that sets them up, says what plugins say, and
+# carries everything rare.
+
+interface SharedMemory {
+  # No methods: on Linux the capability carries a file descriptor (a memfd or an eventfd), passed
+  # with the message that holds it (Cap'n Proto's fd passing over the Unix socket).
+}
+
+struct LaneChannel {
+  # What the surrogate needs to serve a lane. The host made all of it; on Windows it duplicated the
+  # handles into the surrogate, which owns them from then on (and closes them if it refuses).
+  mappingBytes @0 :UInt64;
+  memory @1 :SharedMemory;      # Linux: the mapping's memfd
+  doorbell @2 :SharedMemory;    # Linux: the eventfd the host rings when the server sleeps
+  windowsMapping @3 :UInt64;    # Windows: the file mapping's handle, valid in the surrogate
+  windowsDoorbell @4 :UInt64;   # Windows: the doorbell event
+  windowsAnswer @5 :UInt64;     # Windows: the event the surrogate sets when the host sleeps
+}
+
+enum LaneRole {
+  main @0;   # calls a plugin takes on its main thread (parameters): served by the plugin thread
+  audio @1;  # process(): served by a thread of the lane's own, as an audio thread
+}
+
+interface Lane {
+  # A lane the surrogate serves. Releasing it stops the serving (an audio lane's thread ends) and
+  # unmaps the memory on the surrogate's side.
+}

@@ -13,6 +13,9 @@ $Cxx.namespace("bridge32::wire");
 using import "common.capnp".Error;
 using import "common.capnp".LogLevel;
 using import "common.capnp".WindowHandle;
+using import "common.capnp".LaneChannel;
+using import "common.capnp".LaneRole;
+using import "common.capnp".Lane;
 
 struct LoadedSdkModule {
   module @0 :Module;
@@ -86,6 +89,12 @@ interface Instance @0xe61a65528bd533f8 {
   setEditorSize @10 (width :UInt32, height :UInt32) -> (error :Error, width :UInt32, height :UInt32);
   # Answers with the size the plugin took.
   showEditor @11 (visible :Bool) -> (error :Error);
+
+  openLane @12 (role :LaneRole, channel :LaneChannel) -> (error :Error, lane :Lane);
+  # Serves the instance's hot calls through shared memory: getParam and setParam on a main lane,
+  # process on an audio lane (protocol/common.capnp, common/src/transport/call-lane.h). The same
+  # calls keep working here; a host uses a lane while it has one, this when it has none or
+  # another thread holds it.
 }
 
 interface HostCallbacks @0x95093c2bf42b4c96 {

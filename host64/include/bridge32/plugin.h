@@ -82,8 +82,26 @@ class PluginInstance {
   virtual void activate(double sampleRate, uint32_t maxFrames) = 0;
   virtual void deactivate() = 0;
   // Planar samples: channel c's frame f at [c * frames + f], in `input` and `output` alike.
+  // [audio-thread] Bridged, the block goes through shared memory and is processed on the
+  // surrogate's audio thread, which takes this thread's scheduling class; once the instance is
+  // active, nothing on that path allocates or takes a lock another thread may hold (unless the
+  // plugin fails, or calls the host back from inside process(): then this returns after the host
+  // has heard it, one more round trip). While another thread processes, a second one goes over the
+  // pipe instead.
   virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
                        std::span<float> output) = 0;
+
+  // Processing without copying: write a block of planar samples into audioBuffers(c, f).input,
+  // call processAudioBuffers(c, f), read audioBuffers(c, f).output. Bridged, the buffers are the
+  // shared memory the surrogate's plugin reads and writes in place; in-process, the instance's.
+  // They stay valid (and the same for the same shape) until the next activate(), across restarts
+  // too. [audio-thread] Throws Error(invalidArgument) for a block process() would refuse.
+  struct AudioBuffers {
+    std::span<float> input;
+    std::span<const float> output;
+  };
+  virtual AudioBuffers audioBuffers(uint32_t channels, uint32_t frames) = 0;
+  virtual void processAudioBuffers(uint32_t channels, uint32_t frames) = 0;
 
   // True when the plugin has an editor (the gui extension).
   virtual bool hasGui() const = 0;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "bridge32/surrogate.h"
+#include "core/call-lane.h"
 #include "core/surrogate-client.h"
 
 namespace bridge32 {
@@ -27,13 +28,27 @@ struct CallRules {
   template <typename Start, typename Finish>
   auto operator()(SurrogateClient& client, std::string_view what, Start&& start,
                   Finish&& finish) const {
-    try {
+    return described(what, [&] {
       return client.call(start, finish, CallDeadline::current(timeout), onHang);
+    });
+  }
+
+  // Runs `call()`, describing a surrogate that died or hung with `what` and the module.
+  template <typename Call>
+  auto described(std::string_view what, Call&& call) const {
+    try {
+      return call();
     } catch (const Error& error) {
       if (!endsTheSurrogate(error)) throw;
       throw Error(error.kind(), describe(what) + ": " + error.message());
     }
   }
+
+  // Runs a call through `lane` (acquired, its request filled in), under the same rules.
+  LaneAnswer operator()(CallLane& lane, std::string_view what) const {
+    return described(what, [&] { return lane.call(CallDeadline::current(timeout), onHang); });
+  }
+
 
   // "module 'path'", or "WHAT of 'path'".
   std::string describe(std::string_view what) const;

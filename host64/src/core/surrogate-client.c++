@@ -10,13 +10,22 @@ namespace bridge32 {
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
+#if !_WIN32
+constexpr uint kMaxFdsPerMessage = 2;  // a lane's memory and doorbell
+#endif
 
 }  // namespace
 
-SurrogateClient::Connection::Connection(kj::Own<kj::AsyncIoStream> stream,
+SurrogateClient::Connection::Connection(kj::Own<SurrogateProcess::Channel> stream,
                                         capnp::ReaderOptions options)
     : stream(kj::mv(stream)),
+#if _WIN32
       network(*this->stream, capnp::rpc::twoparty::Side::CLIENT, options),
+#else
+      // Descriptors go to the surrogate with lanes; Cap'n Proto sends them only through a network
+      // that would also take as many from the peer, which closes any that no capability holds.
+      network(*this->stream, kMaxFdsPerMessage, capnp::rpc::twoparty::Side::CLIENT, options),
+#endif
       rpc(capnp::makeRpcClient(network)) {}
 
 std::shared_ptr<SurrogateClient> SurrogateClient::start(const std::filesystem::path& executable,
@@ -174,7 +183,16 @@ kj::Promise<void> SurrogateClient::heartbeat(kj::Timer& timer) {
 
 void SurrogateClient::rethrowTransportError(const kj::Exception& exception, bool late,
                                             std::chrono::milliseconds timeout, HangPolicy onHang) {
-  if (late) {
+  if (late) failLate(timeout, onHang);
+  if (exception.getType() != kj::Exception::Type::DISCONNECTED) {
+    throw Error(Error::Kind::failed, "bridged call failed: " +
+                                         std::string(exception.getDescription().cStr()));
+  }
+  failLost();
+}
+
+void SurrogateClient::failLate(std::chrono::milliseconds timeout, HangPolicy onHang) {
+  {
     std::string what = "the surrogate (pid " + std::to_string(pid_) + ") did not answer within " +
                        std::to_string(timeout.count()) + " ms";
     if (onHang == HangPolicy::kill) {
@@ -186,10 +204,9 @@ void SurrogateClient::rethrowTransportError(const kj::Exception& exception, bool
     }
     throw Error(Error::Kind::timeout, what);
   }
-  if (exception.getType() != kj::Exception::Type::DISCONNECTED) {
-    throw Error(Error::Kind::failed, "bridged call failed: " +
-                                         std::string(exception.getDescription().cStr()));
-  }
+}
+
+void SurrogateClient::failLost() {
   lost_ = true;
   throw Error(Error::Kind::disconnected, describeLoss(std::chrono::seconds(2)));
 }

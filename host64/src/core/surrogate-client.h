@@ -66,6 +66,23 @@ class SurrogateClient {
   auto call(Start&& start, Finish&& finish, std::chrono::milliseconds timeout,
             HangPolicy onHang = HangPolicy::kill);
 
+  // Calls made by other means than call() (a lane's, core/call-lane.h) follow the same rules
+  // through these: one of these guards lives for each (the heartbeat leaves the surrogate alone
+  // meanwhile, since the call's deadline covers it); a call that passed its deadline ends with
+  // failLate, one that found the surrogate gone with failLost.
+  class CallInFlight {
+   public:
+    explicit CallInFlight(SurrogateClient& client) : client_(client) { ++client_.callsInFlight_; }
+    ~CallInFlight() { --client_.callsInFlight_; }
+    CallInFlight(const CallInFlight&) = delete;
+    CallInFlight& operator=(const CallInFlight&) = delete;
+
+   private:
+    SurrogateClient& client_;
+  };
+  [[noreturn]] void failLate(std::chrono::milliseconds timeout, HangPolicy onHang);
+  [[noreturn]] void failLost();
+
   // [any-thread] Calls `listener` on the loop thread when the surrogate is lost other than by
   // this client's own shutdown (it crashed, was killed, ended, hung up), with how it ended.
   // Listeners run with no lock held: one may remove listeners, its own included, and drop the
@@ -119,7 +136,7 @@ class SurrogateClient {
 };
 
 struct SurrogateClient::Connection {
-  kj::Own<kj::AsyncIoStream> stream;
+  kj::Own<SurrogateProcess::Channel> stream;
   capnp::TwoPartyVatNetwork network;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
   wire::Session::Client session{nullptr};
@@ -127,7 +144,7 @@ struct SurrogateClient::Connection {
   kj::Promise<void> watch{nullptr};       // notices the connection or the process going away
   kj::Promise<void> heartbeat{nullptr};   // pings while no call is in flight
 
-  Connection(kj::Own<kj::AsyncIoStream> stream, capnp::ReaderOptions options);
+  Connection(kj::Own<SurrogateProcess::Channel> stream, capnp::ReaderOptions options);
 };
 
 template <typename Start, typename Finish>

@@ -281,7 +281,7 @@ void SurrogateProcess::startRelays() {
   }
 }
 
-kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io) {
+kj::Own<SurrogateProcess::Channel> SurrogateProcess::takeChannel(kj::AsyncIoContext& io) {
   KJ_REQUIRE(channel_ != nullptr, "the channel was already taken");
   return wrapPipe(win32::Handle(std::exchange(channel_, nullptr)), io.win32EventPort);
 }
@@ -463,10 +463,10 @@ void SurrogateProcess::startRelays() {
   });
 }
 
-kj::Own<kj::AsyncIoStream> SurrogateProcess::takeChannel(kj::AsyncIoContext& io) {
+kj::Own<SurrogateProcess::Channel> SurrogateProcess::takeChannel(kj::AsyncIoContext& io) {
   KJ_REQUIRE(channel_ >= 0, "the channel was already taken");
-  return io.lowLevelProvider->wrapSocketFd(std::exchange(channel_, -1),
-                                           kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+  return io.lowLevelProvider->wrapUnixSocketFd(std::exchange(channel_, -1),
+                                               kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
 }
 
 kj::Promise<void> SurrogateProcess::whenExited(kj::AsyncIoContext& io) {

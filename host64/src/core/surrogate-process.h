@@ -43,8 +43,14 @@ class SurrogateProcess {
   uint32_t pid() const { return pid_; }
   const std::filesystem::path& executable() const { return executable_; }
 
+  // The channel's stream: on Linux a Unix socket that carries file descriptors too (lanes' memory).
+#if _WIN32
+  using Channel = kj::AsyncIoStream;
+#else
+  using Channel = kj::AsyncCapabilityStream;
+#endif
   // [loop thread] The host's end of the channel as a stream on `io`; callable once.
-  kj::Own<kj::AsyncIoStream> takeChannel(kj::AsyncIoContext& io);
+  kj::Own<Channel> takeChannel(kj::AsyncIoContext& io);
 
   // [loop thread] Resolves when the process has ended, whoever holds the channel's other end (a
   // child it forked may): a pidfd on Linux. On Windows nothing but the surrogate can hold its

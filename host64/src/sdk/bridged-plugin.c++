@@ -1,16 +1,19 @@
 #include "sdk/bridged-plugin.h"
 
 #include <atomic>
+#include <cstring>
 #include <mutex>
 #include <span>
 #include <thread>
 
 #include "bridge32/ext/gui.h"
+#include "bridge32/limits.h"
 #include "bridge32/window-handle.h"
 #include "core/binding.h"
 #include "core/module-link.h"
 #include "core/restart-supervisor.h"
 #include "logging.h"
+#include "sdk/audio-buffers.h"
 #include "sdk/callback-target.h"
 #include "ui/editor.h"
 #include "wire.h"
@@ -120,8 +123,20 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   template <typename Start, typename Finish>
   auto call(InstanceBinding& binding, Start&& start, Finish&& finish) {
     return link_->rules()(
-        *binding.client, pluginName(descriptor_),
+        *binding.client, name_,
         [&](wire::Session::Client&) { return start(binding.capability.get()); }, finish);
+  }
+
+  // Runs a call through `lane` if it can be had now (`fill(lane)` writes the request, `read(lane,
+  // answer)` takes what it needs from the lane before another call may use it); returns false,
+  // doing nothing, when it cannot: the call then takes the pipe.
+  template <typename Fill, typename Read>
+  bool onLane(CallLane* lane, Fill&& fill, Read&& read) {
+    if (!lane || !lane->tryAcquire()) return false;
+    auto release = kj::defer([lane] { lane->release(); });
+    fill(*lane);
+    read(*lane, link_->rules()(*lane, name_));
+    return true;
   }
 
   // Runs a call on the current instance.
@@ -138,6 +153,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
                   std::shared_ptr<CallbackTarget> target)
       : link_(std::move(link)),
         descriptor_(std::move(descriptor)),
+        name_(pluginName(descriptor_)),
         target_(std::move(target)),
         traits_(std::move(remote.traits)),
         callbacks_(callbacks),
@@ -149,6 +165,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
             }) {
     binding_ = bind(loaded, std::move(remote.instance));
     target_->attachEditor(&editor_);
+    mainLane_ = makeLane(kMainLaneBytes, "bridge32 main lane");
+    if (mainLane_) openLane(*mainLane_, *binding_, wire::LaneRole::MAIN);
   }
 
   ~BridgedInstance() override {
@@ -174,6 +192,16 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   const std::vector<ParamInfo>& params() const override { return traits_.params; }
 
   double param(uint32_t id) override {
+    double value = 0;
+    if (onLane(
+            mainLane_.get(),
+            [id](CallLane& lane) {
+              lane.layout().op = uint32_t(lane::Op::getParam);
+              lane.layout().id = id;
+            },
+            [&value](CallLane&, const LaneAnswer& answer) { value = answer.value; })) {
+      return value;
+    }
     return call(
         [id](auto& instance) {
           auto request = instance.getParamRequest();
@@ -187,7 +215,14 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   void setParam(uint32_t id, double value) override {
-    call(setParamRequest(id, value), kCheck);
+    auto fill = [id, value](CallLane& lane) {
+      lane.layout().op = uint32_t(lane::Op::setParam);
+      lane.layout().id = id;
+      lane.layout().value = value;
+    };
+    if (!onLane(mainLane_.get(), fill, [](CallLane&, const LaneAnswer&) {})) {
+      call(setParamRequest(id, value), kCheck);
+    }
     target_->memory.paramSet(id, value);
   }
 
@@ -210,6 +245,13 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   void activate(double sampleRate, uint32_t maxFrames) override {
     call(activateRequest(sampleRate, maxFrames), kCheck);
     target_->memory.activated(sampleRate, maxFrames);
+    // Room for the largest block the instance may now be given: mapped, not yet memory until used.
+    uint64_t bytes = lane::processBytes(limits::kMaxChannels, maxFrames);
+    if (!audioLane_ || audioLane_->dataBytes() < bytes) {
+      audioLane_.reset();
+      audioLane_ = makeLane(bytes, "bridge32 audio lane");
+      if (audioLane_) openLane(*audioLane_, *binding(), wire::LaneRole::AUDIO);
+    }
   }
 
   void deactivate() override {
@@ -220,26 +262,45 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
                std::span<float> output) override {
     checkAudioBlock(channels, frames, input.size(), output.size());
+    if (fitsAudioLane(channels, frames)) {
+      auto fill = [&](CallLane& lane) {
+        std::memcpy(lane.data().data(), input.data(), input.size_bytes());
+        requestProcess(lane, channels, frames);
+      };
+      auto read = [&](CallLane& lane, const LaneAnswer&) {
+        std::memcpy(output.data(), lane.data().data() + lane::outputOffset(channels, frames),
+                    output.size_bytes());
+      };
+      if (onLane(audioLane_.get(), fill, read)) return;
+    }
+    processOverPipe(channels, frames, input, output);
+  }
+
+  AudioBuffers audioBuffers(uint32_t channels, uint32_t frames) override {
     size_t samples = size_t(channels) * frames;
-    call(
-        [&](auto& instance) {
-          auto request = instance.processRequest();
-          request.setChannels(channels);
-          request.setFrames(frames);
-          auto list = request.initInput(uint32_t(samples));
-          for (size_t i = 0; i < samples; ++i) list.set(uint32_t(i), input[i]);
-          return request.send();
-        },
-        [&](auto& response) {
-          throwIfError(response);
-          auto list = response.getOutput();
-          if (list.size() != samples) {
-            throw Error(Error::Kind::failed, "the surrogate returned " +
-                                                 std::to_string(list.size()) + " samples for " +
-                                                 std::to_string(samples));
-          }
-          for (size_t i = 0; i < samples; ++i) output[i] = list[uint32_t(i)];
-        });
+    checkAudioBlock(channels, frames, samples, samples);
+    if (!fitsAudioLane(channels, frames)) return ownBuffers_.get(channels, frames);
+    auto* input = reinterpret_cast<float*>(audioLane_->data().data());
+    auto* output = reinterpret_cast<const float*>(audioLane_->data().data() +
+                                                  lane::outputOffset(channels, frames));
+    return {{input, samples}, {output, samples}};
+  }
+
+  void processAudioBuffers(uint32_t channels, uint32_t frames) override {
+    size_t samples = size_t(channels) * frames;
+    checkAudioBlock(channels, frames, samples, samples);
+    if (!fitsAudioLane(channels, frames)) {
+      processOverPipe(channels, frames, ownBuffers_.input(channels, frames),
+                      ownBuffers_.output(channels, frames));
+      return;
+    }
+    auto fill = [&](CallLane& lane) { requestProcess(lane, channels, frames); };
+    if (onLane(audioLane_.get(), fill, [](CallLane&, const LaneAnswer&) {})) return;
+    // The lane is another thread's: the same buffers, over the pipe.
+    auto* input = reinterpret_cast<const float*>(audioLane_->data().data());
+    auto* output = reinterpret_cast<float*>(audioLane_->data().data() +
+                                            lane::outputOffset(channels, frames));
+    processOverPipe(channels, frames, {input, samples}, {output, samples});
   }
 
   bool hasGui() const override { return traits_.hasGui; }
@@ -291,6 +352,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
       auto loaded = link_->running();
       fresh = bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
       restore(*fresh);
+      if (mainLane_) openLane(*mainLane_, *fresh, wire::LaneRole::MAIN);
+      if (audioLane_) openLane(*audioLane_, *fresh, wire::LaneRole::AUDIO);
       editor_.pluginRestarting();
       std::lock_guard lock(bindingMutex_);
       old = std::exchange(binding_, fresh);
@@ -308,6 +371,79 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     editor_.pluginRestarted();
     callbacks_.pluginRestarted();
     return true;
+  }
+
+  static constexpr uint64_t kMainLaneBytes = 64;  // parameters need no data
+
+  // A new lane, or none when the system cannot give one: its calls then take the pipe.
+  std::unique_ptr<CallLane> makeLane(uint64_t dataBytes, const char* name) {
+    try {
+      return std::make_unique<CallLane>(dataBytes, name);
+    } catch (const Error& error) {
+      logging::warn("plugin '{}': no {}, its calls take the pipe: {}", descriptor_.name, name,
+                    error.what());
+      return nullptr;
+    }
+  }
+
+  // Opens `lane` in `binding`'s surrogate. When it cannot (the surrogate refuses it, or is gone),
+  // the lane stays detached and its calls take the pipe, which reports a gone surrogate itself.
+  void openLane(CallLane& lane, InstanceBinding& binding, wire::LaneRole role) {
+    lane.reserve();
+    try {
+      auto handle = call(
+          binding,
+          [&](auto& instance) {
+            auto request = instance.openLaneRequest();
+            request.setRole(role);
+            lane.describe(request.initChannel(), *binding.client);
+            return request.send();
+          },
+          [](auto& response) {
+            throwIfError(response);
+            return std::make_unique<wire::Lane::Client>(response.getLane());
+          });
+      lane.attach(binding.client, std::move(handle));
+    } catch (const Error& error) {
+      lane.attach(nullptr, nullptr);
+      logging::debug("plugin '{}': a lane could not be opened, its calls take the pipe: {}",
+                     descriptor_.name, error.what());
+    }
+  }
+
+  bool fitsAudioLane(uint32_t channels, uint32_t frames) const {
+    return audioLane_ && lane::processBytes(channels, frames) <= audioLane_->dataBytes();
+  }
+
+  static void requestProcess(CallLane& lane, uint32_t channels, uint32_t frames) {
+    lane::Layout& layout = lane.layout();
+    layout.op = uint32_t(lane::Op::process);
+    layout.channels = channels;
+    layout.frames = frames;
+  }
+
+  void processOverPipe(uint32_t channels, uint32_t frames, std::span<const float> input,
+                       std::span<float> output) {
+    size_t samples = size_t(channels) * frames;
+    call(
+        [&](auto& instance) {
+          auto request = instance.processRequest();
+          request.setChannels(channels);
+          request.setFrames(frames);
+          auto list = request.initInput(uint32_t(samples));
+          for (size_t i = 0; i < samples; ++i) list.set(uint32_t(i), input[i]);
+          return request.send();
+        },
+        [&](auto& response) {
+          throwIfError(response);
+          auto list = response.getOutput();
+          if (list.size() != samples) {
+            throw Error(Error::Kind::failed, "the surrogate returned " +
+                                                 std::to_string(list.size()) + " samples for " +
+                                                 std::to_string(samples));
+          }
+          for (size_t i = 0; i < samples; ++i) output[i] = list[uint32_t(i)];
+        });
   }
 
   // Gives a new instance what the host knows of the old one. A surrogate that stops meanwhile
@@ -382,12 +518,16 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
 
   std::shared_ptr<ModuleLink> link_;
   PluginDescriptor descriptor_;
+  const std::string name_;  // "plugin 'name'", for errors
   std::shared_ptr<CallbackTarget> target_;
   // False from the start of the destructor; a lost-listener keeps a copy (see stopped()).
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   const InstanceTraits traits_;  // the same in every life
   HostCallbacks& callbacks_;  // the application's: outlives the instance
   EditorSlot editor_;
+  // The instance's lanes, for its whole life: opened again in each surrogate it lives in.
+  std::unique_ptr<CallLane> mainLane_, audioLane_;
+  OwnAudioBuffers ownBuffers_;  // audioBuffers() with no lane to offer
   RestartSupervisor supervisor_;  // stopped first thing in the destructor
   std::mutex restartMutex_;       // one restart at a time
   std::atomic<std::thread::id> restartingThread_;

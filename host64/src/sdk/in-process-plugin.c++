@@ -1,5 +1,6 @@
 #include "sdk/in-process-plugin.h"
 
+#include "sdk/audio-buffers.h"
 #include "ui/editor.h"
 #include "sdk/sdk-module.h"
 
@@ -31,6 +32,14 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
                std::span<float> output) override {
     instance_.process(channels, frames, input, output);
   }
+  AudioBuffers audioBuffers(uint32_t channels, uint32_t frames) override {
+    return buffers_.get(channels, frames);
+  }
+  void processAudioBuffers(uint32_t channels, uint32_t frames) override {
+    // A block larger than the buffers is refused by process() by the sizes it checks.
+    instance_.process(channels, frames, buffers_.input(channels, frames),
+                      buffers_.output(channels, frames));
+  }
 
   bool hasGui() const override { return instance_.hasGui(); }
   PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
@@ -49,6 +58,7 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
   void setEditorVisible(bool visible) override { instance_.showEditor(visible); }
 
   SdkInstance instance_;
+  OwnAudioBuffers buffers_;
   EditorSlot editor_;  // after instance_: closed before the plugin is destroyed
 };
 

@@ -54,6 +54,7 @@ void HostOutbox::add(Event event) {
   {
     auto state = state_.lockExclusive();
     event.sequence = ++state->produced;
+    producedMirror_.store(state->produced, std::memory_order_release);
     size_t bytes = event.text.size() + event.logger.size();
     auto found = state->held.find(event.target);
     // Once a target's lines are being dropped, they are until the queue has drained and the

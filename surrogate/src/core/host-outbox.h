@@ -18,6 +18,7 @@
 #include <kj/async.h>
 #include <kj/mutex.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -77,6 +78,10 @@ class HostOutbox {
 
   Counters counters() const;  // [any-thread]
 
+  // [any-thread] How many events have been queued so far (held and dropped ones included): a
+  // lane's answer says where it stands in what the plugins said. Lock-free, for audio threads.
+  uint64_t produced() const { return producedMirror_.load(std::memory_order_acquire); }
+
  private:
   enum class Kind { log, paramChanged, editorResize, logLinesDropped };
   struct Event {
@@ -125,6 +130,7 @@ class HostOutbox {
 
   Limits limits_;
   kj::MutexGuarded<State> state_;
+  std::atomic<uint64_t> producedMirror_{0};  // State::produced, readable without the lock
   // Serving thread only:
   std::map<Target, wire::HostCallbacks::Client> targets_;
   std::optional<wire::LogSink::Client> logSink_;

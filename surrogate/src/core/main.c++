@@ -26,6 +26,7 @@
 #include "core/message-loop-port.h"
 #include "transport/named-pipe.h"
 #else
+#include <kj/async-unix.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -75,22 +76,43 @@ Options parse(int argc, char** argv) {
 struct PluginLoop {
 #if _WIN32
   MessageLoopPort port;
-  kj::EventLoop loop{port};
 #else
-  kj::EventLoop loop;
+  kj::UnixEventPort port;
 #endif
+  kj::EventLoop loop{port};
   kj::WaitScope waitScope{loop};
+
+  // Lanes' doorbells rung, on this loop (core/lane-server.h).
+  PluginThread::DoorbellWatch doorbellWatch() {
+    return [this](intptr_t handle) -> kj::Promise<void> {
+#if _WIN32
+      return port.whenSignaled(reinterpret_cast<HANDLE>(handle)).ignoreResult();
+#else
+      auto observer = kj::heap<kj::UnixEventPort::FdObserver>(
+          port, int(handle), kj::UnixEventPort::FdObserver::OBSERVE_READ);
+      auto readable = observer->whenBecomesReadable();
+      return readable.attach(kj::mv(observer));
+#endif
+    };
+  }
 };
 
-// The channel to the host, on the serving thread's event loop.
-kj::Own<kj::AsyncIoStream> openChannel(const Options& options, kj::AsyncIoContext& io) {
+// The channel to the host, on the serving thread's event loop. On Linux, a Unix socket that
+// carries file descriptors too: the host passes lanes' memory and doorbells with its messages.
 #if _WIN32
+using Channel = kj::AsyncIoStream;
+kj::Own<Channel> openChannel(const Options& options, kj::AsyncIoContext& io) {
   return wrapPipe(openPipe(win32::wide(options.pipeName)), io.win32EventPort);
-#else
-  return io.lowLevelProvider->wrapSocketFd(options.socketFd,
-                                           kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
-#endif
 }
+#else
+using Channel = kj::AsyncCapabilityStream;
+kj::Own<Channel> openChannel(const Options& options, kj::AsyncIoContext& io) {
+  return io.lowLevelProvider->wrapUnixSocketFd(options.socketFd,
+                                               kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
+}
+// Descriptors accepted in one message: a lane's memory and doorbell.
+constexpr uint kMaxFdsPerMessage = 2;
+#endif
 
 // The raw ping-pong peer the benchmark compares RPC against: same process, same channel.
 kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
@@ -116,7 +138,12 @@ int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& l
 
   HostOutbox outbox;
   KJ_DEFER(logSink.attach(nullptr));  // before the outbox goes
+#if _WIN32
   capnp::TwoPartyVatNetwork network(*stream, capnp::rpc::twoparty::Side::SERVER, readerOptions());
+#else
+  capnp::TwoPartyVatNetwork network(*stream, kMaxFdsPerMessage, capnp::rpc::twoparty::Side::SERVER,
+                                    readerOptions());
+#endif
   auto onHandshake = [&] { logSink.attach(&outbox); };
   {
     auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(plugins, outbox, onHandshake));
@@ -132,7 +159,7 @@ int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& l
 // Runs plugins on this thread, the main one, and serves the channel on another.
 int serve(const Options& options, RemoteLogSink& logSink) {
   PluginLoop loop;
-  PluginThread plugins(kj::getCurrentThreadExecutor());
+  PluginThread plugins(kj::getCurrentThreadExecutor(), loop.doorbellWatch());
   auto served = kj::newPromiseAndCrossThreadFulfiller<int>();
   std::thread serving([&] {
     int status = 1;

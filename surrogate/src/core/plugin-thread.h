@@ -8,7 +8,9 @@
 
 #include <kj/async.h>
 
+#include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -31,9 +33,32 @@ struct Done {};
 
 class PluginThread {
  public:
+  // [plugin thread] Resolves when the doorbell `handle` (an eventfd on Linux, an event on Windows)
+  // is rung: the plugin thread's event loop watches lanes' doorbells (core/lane-server.h).
+  using DoorbellWatch = std::function<kj::Promise<void>(intptr_t handle)>;
+
   // `executor` is the plugin thread's event loop's; it may be the serving thread's own (the
-  // in-memory protocol tests serve and run plugins on one thread).
-  explicit PluginThread(const kj::Executor& executor) : executor_(executor.addRef()) {}
+  // in-memory protocol tests serve and run plugins on one thread). Without `watch`, the thread
+  // serves no lanes: hot calls then all come over the connection.
+  explicit PluginThread(const kj::Executor& executor, DoorbellWatch watch = nullptr)
+      : executor_(executor.addRef()), watch_(std::move(watch)) {}
+
+  // [plugin thread] See DoorbellWatch; null when this thread cannot watch doorbells.
+  const DoorbellWatch& doorbellWatch() const { return watch_; }
+
+  // [any-thread] Runs `work()` on the plugin thread, after what was handed over before it, without
+  // waiting for it. An exception it throws is dropped.
+  template <typename Work>
+  void post(Work&& work) {
+    executor_->executeAsync([work = kj::fwd<Work>(work)]() mutable {
+      try {
+        work();
+      } catch (...) {
+      }
+    }).detach([](kj::Exception&&) {
+      // The plugin thread's loop is gone (the surrogate is ending).
+    });
+  }
 
   // [serving thread] Runs `work()` on the plugin thread. Work handed over this way runs one piece
   // at a time, in the order it was handed over.
@@ -86,6 +111,7 @@ class PluginThread {
 
  private:
   kj::Own<const kj::Executor> executor_;
+  DoorbellWatch watch_;
 };
 
 // A plugin-thread object held from the serving thread, and destroyed on the plugin thread.

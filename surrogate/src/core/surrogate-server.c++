@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "bridge32/error.h"
+#include "core/answer.h"
+#include "core/lane-server.h"
 #include "core/module-kind.h"
 #include "wire.h"
 
@@ -21,7 +23,7 @@ namespace {
 class SessionServer final : public wire::Session::Server {
  public:
   SessionServer(PluginThread& plugins, HostOutbox& outbox)
-      : plugins_(plugins), kinds_(allModuleKinds(plugins, outbox)) {}
+      : plugins_(plugins), outbox_(outbox), kinds_(allModuleKinds(plugins, outbox)) {}
 
  protected:
   kj::Promise<void> load(LoadContext context) override {
@@ -43,6 +45,35 @@ class SessionServer final : public wire::Session::Server {
     return plugins_.run([] {}).ignoreResult();
   }
 
+  kj::Promise<void> flush(FlushContext) override { return outbox_.flushed(); }
+
+  kj::Promise<void> openLane(OpenLaneContext context) override {
+    return kj::evalNow([&] { return LaneEndpoint::accept(context.getParams().getChannel()); })
+        .then(
+            [this, context](kj::Own<LaneEndpoint> endpoint) mutable {
+              // Every lane answers Op::none itself; this one has no other work.
+              auto service = LaneService::onAudioThread(
+                  outbox_, kj::mv(endpoint), [](lane::Layout& layout, std::span<std::byte>) {
+                    throw Error(Error::Kind::invalidArgument,
+                                "the session's lane serves no operation " +
+                                    std::to_string(layout.op));
+                  });
+              // The registry is the plugin thread's, as every kind's is (see makeLaneHandle).
+              return answer(
+                  plugins_, outbox_, context,
+                  [lanes = echoLanes_, service = kj::mv(service)]() mutable {
+                    return lanes->add(kj::mv(service));
+                  },
+                  [this](auto& results, uint32_t id) {
+                    results.setLane(makeLaneHandle(plugins_, echoLanes_, id));
+                  });
+            },
+            [context](kj::Exception&& exception) mutable {
+              setError(context.getResults().initError(),
+                       Error(Error::Kind::failed, exception.getDescription().cStr()));
+            });
+  }
+
   kj::Promise<void> shutdown(ShutdownContext) override {
     // The host releases its capabilities and hangs up after this answer; the surrogate exits
     // when the connection closes (see main).
@@ -52,7 +83,10 @@ class SessionServer final : public wire::Session::Server {
 
  private:
   PluginThread& plugins_;
+  HostOutbox& outbox_;
   ModuleKinds kinds_;
+  // The session's lanes: changed on the plugin thread only, like every kind's.
+  std::shared_ptr<LaneRegistry> echoLanes_ = std::make_shared<LaneRegistry>();
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "bridge32/error.h"
 #include "bridge32/window-handle.h"
 #include "core/answer.h"
+#include "core/lane-server.h"
 #include "sdk/sdk-module.h"
 
 namespace bridge32 {
@@ -40,6 +41,8 @@ class OutboxCallbacks final : public HostCallbacks, public EditorHost {
 struct InstanceState {
   OutboxCallbacks callbacks;
   std::unique_ptr<SdkInstance> instance;  // null once destroyed
+  // Declared after the instance: its lanes stop serving before it goes.
+  std::shared_ptr<LaneRegistry> lanes = std::make_shared<LaneRegistry>();
 
   InstanceState(HostOutbox& outbox, HostOutbox::Target target,
                 std::shared_ptr<SdkModule> module, std::string_view pluginId)
@@ -50,6 +53,44 @@ struct InstanceState {
   SdkInstance& live() {
     if (!instance) throw Error(Error::Kind::badState, "the plugin instance was destroyed");
     return *instance;
+  }
+
+  void destroy() {
+    live();
+    lanes->closeAll();
+    instance.reset();
+  }
+
+  // A main lane's calls, on the plugin thread: the [main-thread] ones the host makes most.
+  void serveMain(lane::Layout& layout) {
+    switch (lane::Op(layout.op)) {
+      case lane::Op::getParam: layout.answerValue = live().param(layout.id); return;
+      case lane::Op::setParam: live().setParam(layout.id, layout.value); return;
+      default: throw refusedOp(layout.op, "main");
+    }
+  }
+
+  // An audio lane's calls, on its own thread: process(), in place in the lane's data area. Nothing
+  // here allocates unless the plugin fails.
+  void serveAudio(lane::Layout& layout, std::span<std::byte> data) {
+    if (lane::Op(layout.op) != lane::Op::process) throw refusedOp(layout.op, "audio");
+    uint32_t channels = layout.channels, frames = layout.frames;
+    size_t samples = size_t(channels) * frames;
+    checkAudioBlock(channels, frames, samples, samples);
+    if (lane::processBytes(channels, frames) > data.size()) {
+      throw Error(Error::Kind::invalidArgument,
+                  "a block of " + std::to_string(channels) + " x " + std::to_string(frames) +
+                      " frames does not fit the lane's " + std::to_string(data.size()) + " bytes");
+    }
+    auto* input = reinterpret_cast<const float*>(data.data());
+    auto* output = reinterpret_cast<float*>(data.data() + lane::outputOffset(channels, frames));
+    live().process(channels, frames, {input, samples}, {output, samples});
+  }
+
+  static Error refusedOp(uint32_t op, const char* role) {
+    return Error(Error::Kind::invalidArgument, "an instance's " + std::string(role) +
+                                                   " lane does not serve operation " +
+                                                   std::to_string(op));
   }
 };
 
@@ -168,13 +209,44 @@ class InstanceServer final : public wire::Instance::Server {
   }
 
   kj::Promise<void> destroy(DestroyContext context) override {
-    return onPlugin(
-        context,
-        [this] {
-          live();
-          state_.get().instance.reset();
-        },
-        kNoResults);
+    return onPlugin(context, [this] { state_.get().destroy(); }, kNoResults);
+  }
+
+  kj::Promise<void> openLane(OpenLaneContext context) override {
+    auto params = context.getParams();
+    auto role = params.getRole();
+    return kj::evalNow([&] { return LaneEndpoint::accept(params.getChannel()); })
+        .then(
+            [this, context, role](kj::Own<LaneEndpoint> endpoint) mutable {
+              auto opened = [this, role, endpoint = kj::mv(endpoint)]() mutable {
+                InstanceState& state = state_.get();
+                state.live();
+                kj::Own<LaneService> service;
+                if (role == wire::LaneRole::AUDIO) {
+                  service = LaneService::onAudioThread(
+                      outbox_, kj::mv(endpoint),
+                      [&state](lane::Layout& layout, std::span<std::byte> data) {
+                        state.serveAudio(layout, data);
+                      });
+                } else {
+                  service = LaneService::onPluginThread(
+                      plugins_, outbox_, kj::mv(endpoint),
+                      [&state](lane::Layout& layout, std::span<std::byte>) {
+                        state.serveMain(layout);
+                      });
+                }
+                uint32_t id = state.lanes->add(kj::mv(service));
+                return std::make_pair(std::weak_ptr<LaneRegistry>(state.lanes), id);
+              };
+              return onPlugin(context, kj::mv(opened),
+                              [this](auto& results, auto& lane) {
+                                results.setLane(makeLaneHandle(plugins_, lane.first, lane.second));
+                              });
+            },
+            [context](kj::Exception&& exception) mutable {
+              setError(context.getResults().initError(),
+                       Error(Error::Kind::failed, exception.getDescription().cStr()));
+            });
   }
 
  private:
