@@ -2,7 +2,9 @@
 // tests and demonstrations. Setting its parameter "fault" (id 1) to one of the Fault values
 // below makes set_value do that, right then, inside the host's call. Parameter "exit code"
 // (id 2) is the code for Fault::exit, and the whole of its state (so that tests can see a state
-// restored). Everything else is an ordinary pass-through plugin.
+// restored). Parameter "process fault" (id 3) arms a fault for the next process() instead, on
+// the audio thread, where bridged hosts wait through shared memory. Everything else is an
+// ordinary pass-through plugin.
 //
 // Built for 32-bit and 64-bit like the other samples. Never load it in-process in an application
 // you care about: that is its point.
@@ -52,12 +54,14 @@ constexpr uint32_t kLastFault = 14;
 
 constexpr uint32_t kFault = 1;
 constexpr uint32_t kExitCode = 2;
+constexpr uint32_t kProcessFault = 3;
 
 struct Faulty {
   b32_plugin plugin;
   const b32_host* host;
   double exitCode = 3;
   bool active = false;
+  std::atomic<uint32_t> processFault{0};  // armed on the main thread, fired on the audio thread
 };
 
 Faulty& self(const b32_plugin* plugin) { return *static_cast<Faulty*>(plugin->plugin_data); }
@@ -177,12 +181,13 @@ b32_status cause(const Faulty& faulty, Fault fault) {
 const b32_param_info kParams[] = {
     {kFault, B32_PARAM_IS_STEPPED, 0, kLastFault, 0, "fault", ""},
     {kExitCode, B32_PARAM_IS_STEPPED, 0, 255, 3, "exit code", ""},
+    {kProcessFault, B32_PARAM_IS_STEPPED, 0, kLastFault, 0, "process fault", ""},
 };
 
-uint32_t B32_ABI paramCount(const b32_plugin*) { return 2; }
+uint32_t B32_ABI paramCount(const b32_plugin*) { return 3; }
 
 b32_status B32_ABI paramInfo(const b32_plugin*, uint32_t index, b32_param_info* info) {
-  if (index >= 2) return B32_ERROR_INVALID_ARGUMENT;
+  if (index >= 3) return B32_ERROR_INVALID_ARGUMENT;
   *info = kParams[index];
   return B32_OK;
 }
@@ -190,6 +195,7 @@ b32_status B32_ABI paramInfo(const b32_plugin*, uint32_t index, b32_param_info* 
 b32_status B32_ABI getParam(const b32_plugin* plugin, uint32_t id, double* value) {
   if (id == kFault) *value = 0;
   else if (id == kExitCode) *value = self(plugin).exitCode;
+  else if (id == kProcessFault) *value = self(plugin).processFault;
   else return B32_ERROR_INVALID_ARGUMENT;
   return B32_OK;
 }
@@ -205,6 +211,10 @@ b32_status B32_ABI setParam(const b32_plugin* plugin, uint32_t id, double value)
   }
   if (id == kFault && value <= kLastFault) {
     return cause(self(plugin), Fault(uint32_t(value)));
+  }
+  if (id == kProcessFault && value <= kLastFault) {
+    self(plugin).processFault = uint32_t(value);
+    return B32_OK;
   }
   return B32_ERROR_INVALID_ARGUMENT;
 }
@@ -242,6 +252,9 @@ void B32_ABI deactivate(const b32_plugin* plugin) { self(plugin).active = false;
 
 b32_status B32_ABI process(const b32_plugin* plugin, const b32_process_block* block) {
   if (!self(plugin).active) return B32_ERROR_BAD_STATE;
+  if (uint32_t fault = self(plugin).processFault.exchange(0)) {
+    return cause(self(plugin), Fault(fault));
+  }
   std::memcpy(block->output, block->input,
               sizeof(float) * size_t(block->channel_count) * block->frame_count);
   return B32_OK;

@@ -267,9 +267,10 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         std::memcpy(lane.data().data(), input.data(), input.size_bytes());
         requestProcess(lane, channels, frames);
       };
-      auto read = [&](CallLane& lane, const LaneAnswer&) {
+      auto read = [&](CallLane& lane, const LaneAnswer& answer) {
         std::memcpy(output.data(), lane.data().data() + lane::outputOffset(channels, frames),
                     output.size_bytes());
+        noteAllocations(answer);
       };
       if (onLane(audioLane_.get(), fill, read)) return;
     }
@@ -295,7 +296,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
       return;
     }
     auto fill = [&](CallLane& lane) { requestProcess(lane, channels, frames); };
-    if (onLane(audioLane_.get(), fill, [](CallLane&, const LaneAnswer&) {})) return;
+    auto read = [&](CallLane&, const LaneAnswer& answer) { noteAllocations(answer); };
+    if (onLane(audioLane_.get(), fill, read)) return;
     // The lane is another thread's: the same buffers, over the pipe.
     auto* input = reinterpret_cast<const float*>(audioLane_->data().data());
     auto* output = reinterpret_cast<float*>(audioLane_->data().data() +
@@ -415,6 +417,15 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     return audioLane_ && lane::processBytes(channels, frames) <= audioLane_->dataBytes();
   }
 
+  // [audio-thread] Says once if the surrogate's audio path allocated: it must not (a real-time
+  // thread waits on it), so that is a bug to report, not a plugin's business.
+  void noteAllocations(const LaneAnswer& answer) {
+    if (answer.surrogateAllocations == 0 || warnedAllocations_) return;
+    warnedAllocations_ = true;
+    logging::warn("plugin '{}': {} allocations in the surrogate's audio thread during process()",
+                  descriptor_.name, answer.surrogateAllocations);
+  }
+
   static void requestProcess(CallLane& lane, uint32_t channels, uint32_t frames) {
     lane::Layout& layout = lane.layout();
     layout.op = uint32_t(lane::Op::process);
@@ -528,6 +539,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   // The instance's lanes, for its whole life: opened again in each surrogate it lives in.
   std::unique_ptr<CallLane> mainLane_, audioLane_;
   OwnAudioBuffers ownBuffers_;  // audioBuffers() with no lane to offer
+  bool warnedAllocations_ = false;  // [audio-thread]
   RestartSupervisor supervisor_;  // stopped first thing in the destructor
   std::mutex restartMutex_;       // one restart at a time
   std::atomic<std::thread::id> restartingThread_;
