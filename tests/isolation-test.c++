@@ -117,6 +117,13 @@ TEST_P(Crashes, FailTheCallAndEveryLaterOneFastAndTheHostCarriesOn) {
       test::runningUnderWine()) {
     expected = expected || error.message().find("0xC000001D") != std::string::npos;
   }
+  // 64-bit Wine ends a thread whose stack overflowed with no room left below it to raise the
+  // exception, without raising it; the surrogate then ends itself, saying so (exitWithPluginThread
+  // in surrogate/src/core/main.c++). Whether room is left depends on where the recursion began.
+  if (crash.architecture == Architecture::x64 && crash.fault == kStackOverflow &&
+      test::runningUnderWine()) {
+    expected = expected || error.message().find("the plugin thread ended") != std::string::npos;
+  }
 #endif
   EXPECT_TRUE(expected) << "expected '" << crash.expected << "' in: " << error.message();
   EXPECT_NE(error.message().find(utf8(path)), std::string::npos) << "names the plugin's module";

@@ -548,7 +548,7 @@ TEST(Tool, ParamInfoSaysWhichParametersAreStepped) {
                                      test::optionsFor(where));
     test::RecordingCallbacks callbacks;
     auto instance = loaded->createInstance(loaded->plugins().at(0).id, callbacks);
-    ASSERT_EQ(instance->params().size(), 2u);
+    ASSERT_EQ(instance->params().size(), 3u);
     EXPECT_TRUE(instance->params()[1].isStepped());
     EXPECT_EQ(instance->params()[1].rule(), "whole numbers in [0, 255] (stepped)");
     Error refused = test::expectError([&] { instance->setParam(2, 2.5); });

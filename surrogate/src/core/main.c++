@@ -203,6 +203,31 @@ void onAbort(int) {
   TerminateProcess(GetCurrentProcess(), 3);
 }
 
+// Ends the process when its main thread, the plugin thread, ends under it while the process runs
+// on: 64-bit Wine ends a thread whose stack overflowed with no room left to report the exception,
+// and a plugin may call ExitThread. Either way the host must hear of it at once, with the
+// thread's exit code, not at its call's deadline. (At the process's own exit, ExitProcess ends
+// this watcher before anything else.)
+void exitWithPluginThread() {
+  HANDLE thread = nullptr;
+  if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &thread,
+                       SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE, 0)) {
+    return;  // no watch: a thread that ends alone is then found by the host's deadline
+  }
+  std::thread([thread] {
+    WaitForSingleObject(thread, INFINITE);
+    DWORD code = 0;
+    GetExitCodeThread(thread, &code);
+    char line[128];
+    int length = std::snprintf(line, sizeof line,
+                               "surrogate: the plugin thread ended with code 0x%08lX\n",
+                               static_cast<unsigned long>(code));
+    DWORD written;
+    WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, DWORD(length), &written, nullptr);
+    TerminateProcess(GetCurrentProcess(), code != 0 ? code : 1);
+  }).detach();
+}
+
 void installCrashHandling() {
   SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
   SetUnhandledExceptionFilter(onUnhandledException);
@@ -240,6 +265,7 @@ void exitWithHost() {
 int main(int argc, char** argv) {
 #if _WIN32
   bridge32::installCrashHandling();
+  bridge32::exitWithPluginThread();
 #else
   signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
   bridge32::exitWithHost();
