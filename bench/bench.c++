@@ -3,17 +3,22 @@
 // For each surrogate architecture:
 //   raw ping-pong   the host writes N bytes to the surrogate executable in --echo mode over the
 //                   same kind of channel (socketpair / private named pipe) and reads them back
+//   raw shared mem  an empty request through a call lane (Session.openLane): the floor of the
+//                   shared-memory path, both sides spinning briefly before they sleep
 //   bridged call    PluginInstance::param() on the sample gain plugin in that surrogate: the
 //                   host API, the bridge's I/O thread, Cap'n Proto RPC and the plugin
+//   process()       the gain plugin's process() of 2x512 and 8x4096 floats, bridged (with the
+//                   span API's copies, and in place) and in this process
+//   idle CPU        host and surrogate with an activated instance and no calls, for 10 s
 //   generic call    Function::call on the fixture library's `int add(int, int)` in that
 //                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array
 //   start + load    starting a surrogate, the handshake and loading the sample module
-// Prints means, medians and 99th percentiles, the ratio of bridged call to ping-pong, and that
-// of a generic call to the bridged param() of the same run (issue 10: at most 1.10); --json
-// writes the figures for scripts, an array of {"arch", "measure", "median_us", "p99_us",
-// "mean_us"}.
+// Prints means, medians and 99th percentiles and the ratios issue 12 sets targets for, each
+// against baselines of the same run; --json writes the figures for scripts, an array of {"arch",
+// "measure", "median_us", "p99_us", "mean_us"}, plus {"arch", "measure": "idle_cpu_percent",
+// "process": "host"|"surrogate", "percent"}.
 //
-//   bridge32_bench [--iterations N] [--starts N] [--arch x86|x64]... [--json FILE]
+//   bridge32_bench [--iterations N] [--starts N] [--idle-seconds N] [--arch x86|x64]... [--json FILE]
 #include <kj/async-io.h>
 
 #include <algorithm>
@@ -23,11 +28,24 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bridge32/host.h"
 #include "bridge32/library.h"
+#include "core/call-lane.h"
+#include "core/surrogate-client.h"
 #include "core/surrogate-process.h"
+#include "wire.h"
+
+#if _WIN32
+#include "win32.h"
+#else
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#endif
 #include "json-writer.h"
 #include "support.h"
 
@@ -79,6 +97,103 @@ Stats pingPong(Architecture architecture, size_t bytes, int iterations) {
   return stats(samples);
 }
 
+// The floor under every lane call: a request with nothing to do, answered by the surrogate's lane
+// thread (Session.openLane), host and surrogate spinning and sleeping as for any call.
+Stats shmPingPong(Architecture architecture, int iterations) {
+  SurrogateClient::Timing timing;
+  timing.start = std::chrono::minutes(3);
+  auto client = SurrogateClient::start(test::surrogatePath(architecture), architecture, timing);
+  CallLane lane(64, "bridge32 bench lane");
+  lane.reserve();
+  auto handle = client->call(
+      [&](wire::Session::Client& session) {
+        auto request = session.openLaneRequest();
+        lane.describe(request.initChannel(), *client);
+        return request.send();
+      },
+      [](auto& response) {
+        throwIfError(response);
+        return std::make_unique<wire::Lane::Client>(response.getLane());
+      },
+      std::chrono::seconds(30));
+  lane.attach(client, std::move(handle));
+  std::vector<double> samples;
+  for (int i = -iterations / 10; i < iterations; ++i) {
+    auto start = Clock::now();
+    if (!lane.tryAcquire()) throw Error(Error::Kind::badState, "the bench lane is taken");
+    lane.layout().op = uint32_t(lane::Op::none);
+    lane.call(std::chrono::seconds(30), HangPolicy::kill);
+    lane.release();
+    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
+  }
+  return stats(samples);
+}
+
+// process() of channels x frames planar samples, through `instance`'s span API (copies in and
+// out of the bridge's buffers included).
+Stats processCalls(PluginInstance& instance, uint32_t channels, uint32_t frames, int iterations) {
+  std::vector<float> input(size_t(channels) * frames, 0.25f), output(input.size());
+  std::vector<double> samples;
+  for (int i = -iterations / 10; i < iterations; ++i) {
+    auto start = Clock::now();
+    instance.process(channels, frames, input, output);
+    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
+  }
+  return stats(samples);
+}
+
+// The same in place: the application writes into and reads from the bridge's buffers.
+Stats processInPlace(PluginInstance& instance, uint32_t channels, uint32_t frames, int iterations) {
+  auto buffers = instance.audioBuffers(channels, frames);
+  std::fill(buffers.input.begin(), buffers.input.end(), 0.25f);
+  std::vector<double> samples;
+  for (int i = -iterations / 10; i < iterations; ++i) {
+    auto start = Clock::now();
+    instance.processAudioBuffers(channels, frames);
+    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
+  }
+  return stats(samples);
+}
+
+// CPU time (user + system) a process has used, in seconds: this one, or another by pid.
+double cpuSeconds(uint32_t pid) {
+#if _WIN32
+  HANDLE process = pid == 0 ? GetCurrentProcess()
+                            : OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+  FILETIME created, exited, kernel, user;
+  double seconds = -1;
+  if (process && GetProcessTimes(process, &created, &exited, &kernel, &user)) {
+    auto ticks = [](FILETIME t) { return (uint64_t(t.dwHighDateTime) << 32) | t.dwLowDateTime; };
+    seconds = double(ticks(kernel) + ticks(user)) / 1e7;
+  }
+  if (pid != 0 && process) CloseHandle(process);
+  return seconds;
+#else
+  if (pid == 0) {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  }
+  // /proc/PID/stat: utime and stime are the 14th and 15th fields, after "(comm)".
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::vector<std::string> fields;
+  size_t at = close + 2;
+  while (at < text.size() && fields.size() < 15) {
+    size_t end = text.find(' ', at);
+    fields.push_back(text.substr(at, end - at));
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  if (fields.size() < 13) return -1;
+  double ticks = double(sysconf(_SC_CLK_TCK));
+  return (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
+#endif
+}
+
 Stats bridgedCall(PluginInstance& gain, int iterations) {
   std::vector<double> samples;
   volatile double sink = 0;
@@ -123,12 +238,12 @@ Stats genericCall(Function& function, const std::vector<Value>& arguments, int i
 }  // namespace
 
 int main(int argc, char** argv) {
-  int iterations = 2000, starts = 3;
+  int iterations = 2000, starts = 3, idleSeconds = 10;
   std::vector<Architecture> architectures;
   std::string jsonPath;
   auto usage = [](const std::string& problem) {
     std::fprintf(stderr, "bridge32_bench: %s\nusage: bridge32_bench [--iterations N (>= 10)] "
-                         "[--starts N (>= 1)] [--arch x86|x64]... [--json FILE]\n", problem.c_str());
+                         "[--starts N (>= 1)] [--idle-seconds N] [--arch x86|x64]... [--json FILE]\n", problem.c_str());
     return 2;
   };
   for (int i = 1; i < argc; i += 2) {
@@ -138,6 +253,7 @@ int main(int argc, char** argv) {
     int number = std::atoi(value.c_str());
     if (option == "--iterations" && number >= 10) iterations = number;
     else if (option == "--starts" && number >= 1) starts = number;
+    else if (option == "--idle-seconds" && number >= 1) idleSeconds = number;
     else if (option == "--json" && !value.empty()) jsonPath = value;
     else if (option == "--arch" && (value == "x86" || value == "x64"))
       architectures.push_back(value == "x86" ? Architecture::x86 : Architecture::x64);
@@ -155,6 +271,7 @@ int main(int argc, char** argv) {
     const char* arch = name.c_str();
     Stats raw8 = pingPong(architecture, 8, iterations);
     Stats raw128 = pingPong(architecture, 128, iterations);
+    Stats rawShm = shmPingPong(architecture, iterations);
 
     LoadOptions options;
     options.isolation = Isolation::surrogate;
@@ -182,10 +299,36 @@ int main(int argc, char** argv) {
     Stats reversed = genericCall(*reverse, {Value(array), Value(kElements)},
                                  std::max(10, iterations / 20));
 
+    // process(): the same plugin bridged and in this process.
+    gain->activate(48000, 4096);
+    Stats small = processCalls(*gain, 2, 512, iterations);
+    Stats large = processCalls(*gain, 8, 4096, std::max(10, iterations / 4));
+    Stats largeInPlace = processInPlace(*gain, 8, 4096, std::max(10, iterations / 4));
+    LoadOptions local;
+    local.isolation = Isolation::inProcess;
+    auto localModule = PluginModule::load(test::pluginPath(Architecture::x64, "b32-samples"), local);
+    auto localGain = localModule->createInstance("com.bridge32.samples.gain", callbacks);
+    localGain->activate(48000, 4096);
+    Stats largeLocal = processCalls(*localGain, 8, 4096, std::max(10, iterations / 4));
+
+    // Idle: an activated instance, nothing called, for idleSeconds.
+    uint32_t surrogatePid = module->surrogatePid();
+    double hostBefore = cpuSeconds(0), surrogateBefore = cpuSeconds(surrogatePid);
+    auto idleStart = Clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds(idleSeconds));
+    double idleWall = std::chrono::duration<double>(Clock::now() - idleStart).count();
+    double hostIdle = 100 * (cpuSeconds(0) - hostBefore) / idleWall;
+    double surrogateIdle = 100 * (cpuSeconds(surrogatePid) - surrogateBefore) / idleWall;
+
     const Figure figures[] = {
         {"raw ping-pong, 8 bytes", "raw_pipe_pingpong_8", raw8},
         {"raw ping-pong, 128 bytes", "raw_pipe_pingpong", raw128},
+        {"raw shared-memory ping-pong", "raw_shm_pingpong", rawShm},
         {"bridged param() call", "param", call},
+        {"bridged process() 2x512", "process_2x512", small},
+        {"bridged process() 8x4096", "process_8x4096", large},
+        {"  the same, in place", "process_8x4096_in_place", largeInPlace},
+        {"in-process process() 8x4096", "inprocess_process_8x4096", largeLocal},
         {"generic call add(int, int)", "generic_add", added},
         {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
         {"start surrogate + load", "start_and_load", startup},
@@ -201,8 +344,27 @@ int main(int argc, char** argv) {
           .key("mean_us").value(figure.stats.meanUs)
           .endObject();
     }
-    std::printf("%-10s ratio bridged call / 128-byte ping-pong: %.2fx (median %.2fx)\n", arch,
-                call.meanUs / raw128.meanUs, call.medianUs / raw128.medianUs);
+    for (auto [side, percent] : {std::pair{"host", hostIdle}, std::pair{"surrogate", surrogateIdle}}) {
+      std::printf("%-10s idle CPU of the %s over %d s: %.3f%% of a core\n", arch, side,
+                  idleSeconds, percent);
+      json.beginObject()
+          .key("arch").value(arch)
+          .key("measure").value("idle_cpu_percent")
+          .key("process").value(side)
+          .key("percent").value(percent)
+          .endObject();
+    }
+    std::printf("%-10s ratio bridged param() / raw pipe ping-pong: %.2fx median (target <= 1.0x), "
+                "%.3fx mean\n", arch, call.medianUs / raw128.medianUs, call.meanUs / raw128.meanUs);
+    std::printf("%-10s param() p99 / median: %.1fx (target <= 3x)\n", arch,
+                call.p99Us / call.medianUs);
+    double budget = (largeLocal.medianUs + raw128.medianUs) * 1.2;
+    std::printf("%-10s process() 8x4096 median %.1f us against in-process %.1f + ping-pong %.1f, "
+                "+20%% = %.1f us: %.2fx of that (target <= 1.0x); in place %.2fx\n",
+                arch, large.medianUs, largeLocal.medianUs, raw128.medianUs, budget,
+                large.medianUs / budget, largeInPlace.medianUs / budget);
+    std::printf("%-10s ratio raw shared memory / raw pipe ping-pong: %.3fx median\n", arch,
+                rawShm.medianUs / raw128.medianUs);
     std::printf("%-10s ratio generic add / bridged param(), alternating call by call "
                 "(param %.1f us, add %.1f us): %.2fx (median %.2fx)\n\n",
                 arch, paramBeside.medianUs, added.medianUs, added.meanUs / paramBeside.meanUs,
