@@ -10,6 +10,8 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("bridge32::wire");
 
 using import "common.capnp".Error;
+using import "common.capnp".LaneChannel;
+using import "common.capnp".Lane;
 
 struct LoadedLibrary {
   library @0 :Library;
@@ -31,6 +33,21 @@ interface Function {
   # `outputs` are the values of the out and in/out parameters after the call, in order;
   # `lastError` is the calling thread's GetLastError() (Windows) or errno right after the call;
   # `kept` holds the callbacks of parameters declared _Kept_ (null when there were none).
+
+  openLane @1 (channel :LaneChannel) -> (error :Error, lane :Lane);
+  # Serves calls through shared memory on the plugin thread (common/src/transport/call-lane.h):
+  # a LaneCall message in the lane's data, answered by a LaneAnswer written over it. The host sends
+  # only calls that need no capability (no callbacks, no lent handles), read nothing back but the
+  # result, and fit; everything else comes here as `call`.
+}
+
+struct LaneCall {
+  arguments @0 :List(Value);
+}
+
+struct LaneAnswer {
+  result @0 :Value;
+  lastError @1 :UInt32;
 }
 
 interface Callback {

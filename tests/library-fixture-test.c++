@@ -138,6 +138,18 @@ TEST_P(Fixture, IntegersOfEveryWidthAndSign) {
   EXPECT_EQ(result("int add(int a, int b);", {2, 40}).asInt64(), 42);
 }
 
+// Plain calls go through a call lane when bridged; a second thread finds it taken and goes over
+// the pipe. Every answer is its own call's.
+TEST_P(Fixture, PlainCallsFromTwoThreadsAtOnceEachGetTheirOwnAnswer) {
+  auto add = bind("int add(int a, int b);");
+  auto negate = bind("int32_t neg32(int32_t x);");
+  std::thread other([&] {
+    for (int i = 0; i < 2000; ++i) ASSERT_EQ(negate->call({Value(i)}).value.asInt64(), -i);
+  });
+  for (int i = 0; i < 2000; ++i) ASSERT_EQ(add->call({Value(i), Value(7)}).value.asInt64(), i + 7);
+  other.join();
+}
+
 TEST_P(Fixture, ValuesThatDoNotFitAreRefusedNamingTheParameter) {
   Error error = failure("uint8_t inc_u8(uint8_t x);", {300});
   EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);

@@ -1,5 +1,6 @@
 #include "transport/call-lane.h"
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -28,16 +29,14 @@ SpinBudget::SpinBudget()
   if (!enabled_) budget_ = std::chrono::nanoseconds(0);
 }
 
-void SpinBudget::spun(std::chrono::nanoseconds waited) {
+void SpinBudget::waited(std::chrono::nanoseconds total) {
   if (!enabled_) return;
-  // Rewarded: keep room for a wait a little longer than this one.
-  if (waited * 2 > budget_) budget_ = std::min(kMax, waited * 2);
-}
-
-void SpinBudget::slept() {
-  if (!enabled_) return;
-  // Spinning did not pay: spin less next time, but never give up on it.
-  budget_ = std::max(kMin, budget_ / 2);
+  if (total <= kMax) {
+    // Spinning twice as long as this wait would have caught it.
+    budget_ = std::clamp(total * 2, kMin, kMax);
+  } else {
+    budget_ = std::max(kMin, budget_ / 2);
+  }
 }
 
 #if !_WIN32

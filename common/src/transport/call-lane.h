@@ -42,6 +42,8 @@ enum class Op : uint32_t {
   getParam = 1,  // id -> answerValue
   setParam = 2,  // id, value
   process = 3,   // channels x frames of input at data[0], output written after it (see outputOffset)
+  callFunction = 4,  // a library function: a LaneCall message (library.capnp) of requestBytes at
+                     // data[0]; the LaneAnswer of answerBytes written over it
 };
 
 // The start of a lane's mapping. Offsets are fixed and every field sits at a multiple of its own
@@ -72,7 +74,8 @@ struct Layout {
   uint32_t frames;
   int32_t schedulingPolicy;    // the calling thread's (Linux: SCHED_*; Windows: 0)
   int32_t schedulingPriority;  // its priority (Linux: sched_priority; Windows: GetThreadPriority)
-  uint32_t reserved2[9];
+  uint32_t requestBytes;       // callFunction: the request message's size
+  uint32_t reserved2[8];
 
   // The answer: written by the surrogate while the state is `request`.
   uint32_t answerSequence;
@@ -82,7 +85,8 @@ struct Layout {
   uint32_t said;           // 1: the plugin said something to the host during this call
   uint32_t allocations;    // heap allocations the serving thread made for the call (diagnostics)
   uint32_t messageBytes;   // of message
-  uint32_t reserved3[3];
+  uint32_t answerBytes;    // callFunction: the answer message's size
+  uint32_t reserved3[2];
   char message[kMessageBytes];
 };
 
@@ -96,6 +100,8 @@ static_assert(offsetof(Layout, frames) == 152, "lane layout");
 static_assert(offsetof(Layout, answerSequence) == 200, "lane layout");
 static_assert(offsetof(Layout, answerValue) == 208, "lane layout");
 static_assert(offsetof(Layout, saidThrough) == 216, "lane layout");
+static_assert(offsetof(Layout, requestBytes) == 164, "lane layout");
+static_assert(offsetof(Layout, answerBytes) == 236, "lane layout");
 static_assert(offsetof(Layout, message) == 248, "lane layout");
 static_assert(sizeof(Layout) == 248 + kMessageBytes, "lane layout");
 
@@ -112,17 +118,18 @@ inline constexpr uint64_t outputOffset(uint32_t channels, uint32_t frames) {
   return uint64_t(channels) * frames * sizeof(float);
 }
 
-// How long a waiting side spins before it sleeps: adapts to how long the other side takes, so
-// back-to-back calls never reach the kernel, calls that take long stop burning a core, and a
-// machine with one core never spins at all.
+// How long a waiting side spins before it sleeps: learnt from how long its waits took, spun or
+// slept, so back-to-back calls never reach the kernel, a long wait (the host's next audio block,
+// an idle bridge) stops burning a core, and a machine with one core never spins at all. Learning
+// from slept waits too matters: under Wine a wake-up costs ~100 us, and a budget that only grew
+// when spinning had paid would shrink once and never recover.
 class SpinBudget {
  public:
   SpinBudget();
 
   std::chrono::nanoseconds budget() const { return budget_; }
-  // The wait ended after `waited` spinning (true) or asleep (false).
-  void spun(std::chrono::nanoseconds waited);
-  void slept();
+  // A wait ended after `total`, spinning and sleeping included.
+  void waited(std::chrono::nanoseconds total);
 
   static constexpr std::chrono::nanoseconds kMin{2'000}, kStart{50'000}, kMax{400'000};
 

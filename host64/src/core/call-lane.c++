@@ -166,10 +166,7 @@ LaneAnswer CallLane::call(std::chrono::milliseconds timeout, HangPolicy onHang) 
   header.state.store(uint32_t(lane::State::request));
   if (header.serverSleeping.load()) doorbell_.ring();
 
-  if (lane::spinUntil([this] { return answered(); }, spin_.budget())) {
-    spin_.spun(std::chrono::steady_clock::now() - start);
-  } else {
-    spin_.slept();
+  if (!lane::spinUntil([this] { return answered(); }, spin_.budget())) {
     while (!answered()) {
       auto left = deadline - std::chrono::steady_clock::now();
       if (left <= left.zero()) break;
@@ -188,6 +185,7 @@ LaneAnswer CallLane::call(std::chrono::milliseconds timeout, HangPolicy onHang) 
       header.clientSleeping.store(0);
     }
   }
+  spin_.waited(std::chrono::steady_clock::now() - start);
   if (lost_) client.failLost();
   if (!answered()) {
     late_ = onHang == HangPolicy::keepRunning;

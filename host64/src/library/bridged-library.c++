@@ -1,8 +1,13 @@
 #include "library/bridged-library.h"
 
+#include <capnp/serialize.h>
+
+#include <cstring>
 #include <mutex>
 
 #include "core/binding.h"
+#include "core/call-lane.h"
+#include "logging.h"
 #include "core/module-link.h"
 #include "library/declaration-shapes.h"
 #include "library/function-info.h"
@@ -49,6 +54,13 @@ class BridgedFunction final : public Function {
       if (parameter.isCallback()) ++callbacks_;
       if (parameter.isOutput()) outputNames_.push_back(parameter.name);
     }
+    if (fitsALane()) {
+      try {
+        lane_ = std::make_unique<CallLane>(kLaneBytes, "bridge32 function lane");
+      } catch (const Error& error) {
+        logging::warn("{}: no lane, its calls take the pipe: {}", what_, error.what());
+      }
+    }
     binding_ = bind(link_->running());
   }
 
@@ -71,6 +83,7 @@ class BridgedFunction final : public Function {
                       (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
     auto binding = running();
+    if (auto result = callThroughLane(arguments)) return std::move(*result);
     std::vector<Value> given = handlesForTheSurrogate(*binding->client, arguments);
     return link_->rules()(
         *binding->client, what_,
@@ -160,6 +173,86 @@ class BridgedFunction final : public Function {
     }
   }
 
+  static constexpr uint64_t kLaneBytes = 16 * 1024;
+
+  // True when every call can go through a lane: plain values in (numbers, handles, strings),
+  // one plain value or nothing out, no callbacks and nothing read back.
+  bool fitsALane() const {
+    using Kind = library::Shape::Kind;
+    auto plain = [](const library::Shape& shape) {
+      return shape.kind == Kind::boolean || shape.kind == Kind::integer ||
+             shape.kind == Kind::floating || shape.kind == Kind::opaque;
+    };
+    if (signature_.isVariadic || callbacks_ > 0 || !outputNames_.empty()) return false;
+    if (!plain(*signature_.result) && signature_.result->kind != Kind::voidType) return false;
+    for (const auto& parameter : signature_.parameters) {
+      const library::Shape& shape = *parameter.shape;
+      bool inString = shape.kind == Kind::string && shape.direction == library::Direction::in;
+      if (!plain(shape) && !inString) return false;
+    }
+    return true;
+  }
+
+  // The call through the lane, or nothing when it cannot take it (the lane is another thread's,
+  // an argument is a handle to lend, the arguments do not fit): the pipe then.
+  std::optional<CallResult> callThroughLane(std::span<const Value> arguments) {
+    if (!lane_) return std::nullopt;
+    for (const Value& argument : arguments) {
+      if (argument.isHandle() && argument.asHandle().kind == Value::HandleKind::hostKernel) {
+        return std::nullopt;
+      }
+    }
+    capnp::MallocMessageBuilder message;
+    auto list = message.initRoot<wire::LaneCall>().initArguments(uint32_t(arguments.size()));
+    for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
+    auto flat = capnp::messageToFlatArray(message);
+    auto request = flat.asBytes();
+    if (request.size() > lane_->dataBytes() || !lane_->tryAcquire()) return std::nullopt;
+    auto release = kj::defer([this] { lane_->release(); });
+    std::memcpy(lane_->data().data(), request.begin(), request.size());
+    lane::Layout& layout = lane_->layout();
+    layout.op = uint32_t(lane::Op::callFunction);
+    layout.requestBytes = uint32_t(request.size());
+    link_->rules()(*lane_, what_);
+    // The surrogate's to have written: its size checked, the message read with the usual limits.
+    uint32_t bytes = layout.answerBytes;
+    if (bytes > lane_->dataBytes() || bytes % sizeof(capnp::word) != 0) {
+      throw Error(Error::Kind::failed, "the surrogate answered a lane call of '" +
+                                           signature_.name + "' with " + std::to_string(bytes) +
+                                           " bytes");
+    }
+    std::vector<capnp::word> words(bytes / sizeof(capnp::word));
+    std::memcpy(words.data(), lane_->data().data(), bytes);
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), readerOptions());
+    auto answer = reader.getRoot<wire::LaneAnswer>();
+    CallResult result;
+    result.value = fromWire(answer.getResult());
+    result.lastError = answer.getLastError();
+    return result;
+  }
+
+  // Opens the lane in `binding`'s surrogate; without it, calls take the pipe.
+  void openLane(FunctionBinding& binding) {
+    lane_->reserve();
+    try {
+      auto handle = link_->rules()(
+          *binding.client, what_,
+          [&](wire::Session::Client&) {
+            auto request = binding.capability.get().openLaneRequest();
+            lane_->describe(request.initChannel(), *binding.client);
+            return request.send();
+          },
+          [](auto& response) {
+            throwIfError(response);
+            return std::make_unique<wire::Lane::Client>(response.getLane());
+          });
+      lane_->attach(binding.client, std::move(handle));
+    } catch (const Error& error) {
+      lane_->attach(nullptr, nullptr);
+      logging::debug("{}: no lane, its calls take the pipe: {}", what_, error.what());
+    }
+  }
+
   // The function bound in `loaded`'s surrogate.
   std::shared_ptr<FunctionBinding> bind(const ModuleLink::Loaded& loaded) {
     auto function = link_->rules()(
@@ -173,7 +266,9 @@ class BridgedFunction final : public Function {
           throwIfError(response);
           return std::make_unique<wire::Function::Client>(response.getFunction());
         });
-    return std::make_shared<FunctionBinding>(loaded.client, std::move(function));
+    auto binding = std::make_shared<FunctionBinding>(loaded.client, std::move(function));
+    if (lane_) openLane(*binding);
+    return binding;
   }
 
   // The function in a running surrogate: bound again in the one that replaced a stopped one,
@@ -192,6 +287,7 @@ class BridgedFunction final : public Function {
   size_t inputs_ = 0;
   size_t callbacks_ = 0;
   std::vector<std::string> outputNames_;
+  std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
   std::mutex mutex_;
   std::shared_ptr<FunctionBinding> binding_;
 };

@@ -121,14 +121,12 @@ class AudioLaneService final : public LaneService {
     auto ready = [&] { return stopping_.load() || endpoint_->hasRequest(); };
     while (!stopping_) {
       auto start = std::chrono::steady_clock::now();
-      if (lane::spinUntil(ready, spin.budget())) {
-        spin.spun(std::chrono::steady_clock::now() - start);
-      } else {
+      if (!lane::spinUntil(ready, spin.budget())) {
         layout.serverSleeping.store(1);
         if (!ready()) endpoint_->doorbell().wait(std::chrono::milliseconds(-1));
         layout.serverSleeping.store(0);
-        spin.slept();
       }
+      spin.waited(std::chrono::steady_clock::now() - start);
       if (stopping_ || !endpoint_->hasRequest()) continue;
       scheduling.follow(layout.schedulingPolicy, layout.schedulingPriority);
       serve(*endpoint_, outbox_, work_);
@@ -166,13 +164,14 @@ class MainLaneService final : public LaneService {
     endpoint_->doorbell().clear();
     endpoint_->layout().serverSleeping.store(0);
     auto ready = [&] { return endpoint_->hasRequest(); };
+    if (ready()) spin_.waited(std::chrono::steady_clock::now() - sleptSince_);
     for (;;) {
       auto start = std::chrono::steady_clock::now();
       if (!lane::spinUntil(ready, spin_.budget())) {
-        spin_.slept();
+        sleptSince_ = start;  // the wait goes on asleep; wake() learns how long it took
         break;
       }
-      spin_.spun(std::chrono::steady_clock::now() - start);
+      spin_.waited(std::chrono::steady_clock::now() - start);
       serve(*endpoint_, outbox_, work_);
     }
     // Back to the loop between calls: it has the connection's work and window messages to see to.
@@ -184,6 +183,7 @@ class MainLaneService final : public LaneService {
   kj::Own<LaneEndpoint> endpoint_;
   LaneWork work_;
   lane::SpinBudget spin_;
+  std::chrono::steady_clock::time_point sleptSince_ = std::chrono::steady_clock::now();
   kj::Promise<void> loop_{nullptr};  // last: cancelled first
 };
 

@@ -6,7 +6,12 @@
 #include <utility>
 #include <vector>
 
+#include <capnp/serialize.h>
+
+#include <cstring>
+
 #include "core/answer.h"
+#include "core/lane-server.h"
 #include "library/foreign-library.h"
 #include "library/value-wire.h"
 
@@ -120,8 +125,36 @@ class FunctionServer final : public wire::Function::Server {
         outbox_(outbox),
         function_(kj::mv(function)),
         keptCallbacks_(std::move(keptCallbacks)) {}
+  // The lanes go on the plugin thread, where they are served.
+  ~FunctionServer() noexcept(false) {
+    plugins_.post([lanes = std::move(lanes_)] { lanes->closeAll(); });
+  }
 
  protected:
+  kj::Promise<void> openLane(OpenLaneContext context) override {
+    return kj::evalNow([&] { return LaneEndpoint::accept(context.getParams().getChannel()); })
+        .then(
+            [this, context](kj::Own<LaneEndpoint> endpoint) mutable {
+              auto opened = [this, endpoint = kj::mv(endpoint)]() mutable {
+                std::shared_ptr<const ForeignFunction> function = function_.get();
+                auto service = LaneService::onPluginThread(
+                    plugins_, outbox_, kj::mv(endpoint),
+                    [function](lane::Layout& layout, std::span<std::byte> data) {
+                      callThroughLane(*function, layout, data);
+                    });
+                return lanes_->add(kj::mv(service));
+              };
+              return answer(plugins_, outbox_, context, kj::mv(opened),
+                            [this](auto& results, uint32_t id) {
+                              results.setLane(makeLaneHandle(plugins_, lanes_, id));
+                            });
+            },
+            [context](kj::Exception&& exception) mutable {
+              setError(context.getResults().initError(),
+                       Error(Error::Kind::failed, exception.getDescription().cStr()));
+            });
+  }
+
   kj::Promise<void> call(CallContext context) override {
     std::vector<Value> arguments;
     std::vector<bool> lent;  // per argument: a host's handle duplicated for this call
@@ -178,10 +211,47 @@ class FunctionServer final : public wire::Function::Server {
 #endif
   }
 
+  // [plugin thread] A call through a lane: the LaneCall the host wrote in `data`, the LaneAnswer
+  // written over it.
+  static void callThroughLane(const ForeignFunction& function, lane::Layout& layout,
+                              std::span<std::byte> data) {
+    if (lane::Op(layout.op) != lane::Op::callFunction) {
+      throw Error(Error::Kind::invalidArgument,
+                  "a function's lane does not serve operation " + std::to_string(layout.op));
+    }
+    uint32_t bytes = layout.requestBytes;
+    if (bytes > data.size() || bytes % sizeof(capnp::word) != 0) {
+      throw Error(Error::Kind::invalidArgument,
+                  "a lane call of " + std::to_string(bytes) + " bytes in a lane of " +
+                      std::to_string(data.size()));
+    }
+    CallResult result;
+    {
+      kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(data.data()),
+                                            bytes / sizeof(capnp::word));
+      capnp::FlatArrayMessageReader request(words, readerOptions());
+      auto arguments = fromWire(request.getRoot<wire::LaneCall>().getArguments());
+      result = function.call(arguments);
+    }
+    capnp::MallocMessageBuilder message;
+    auto reply = message.initRoot<wire::LaneAnswer>();
+    toWire(result.value, reply.initResult());
+    reply.setLastError(result.lastError);
+    auto flat = capnp::messageToFlatArray(message);
+    auto answer = flat.asBytes();
+    if (answer.size() > data.size()) {
+      throw Error(Error::Kind::failed, "the answer of '" + function.signature().name +
+                                           "' does not fit its lane");
+    }
+    std::memcpy(data.data(), answer.begin(), answer.size());
+    layout.answerBytes = uint32_t(answer.size());
+  }
+
   PluginThread& plugins_;
   HostOutbox& outbox_;
   PluginOwned<std::shared_ptr<const ForeignFunction>> function_;
   std::vector<bool> keptCallbacks_;  // per callback parameter: declared _Kept_
+  std::shared_ptr<LaneRegistry> lanes_ = std::make_shared<LaneRegistry>();  // [plugin thread]
 };
 
 class LibraryServer final : public wire::Library::Server {
