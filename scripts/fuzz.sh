@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (Clang, libFuzzer, ASan, UBSan), records the first one's seed from the
 # real surrogate server, and fuzzes for a bounded time what a surrogate says to its host, then
-# (for a third of that time each) the declarations and literals a user gives `bridge32 call` and
-# the module files `bridge32 doctor` and `bridge32 exports` read.
+# (for a third of that time each) the declarations and literals a user gives `bridge32 call`, the
+# module files `bridge32 doctor` and `bridge32 exports` read, and what a surrogate writes in a
+# call lane's shared memory.
 #   scripts/fuzz.sh [seconds]     default 60; needs scripts/build.sh linux first (for the seed's
 #                                 plugin module)
 # Prints how many inputs ran; fails if any crashed, hung, leaked or hit undefined behaviour (the
@@ -13,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz --target bridge32_fuzz_host_wire bridge32_record_seeds \
-  bridge32_fuzz_declarations bridge32_fuzz_module_files | tail -n 1
+  bridge32_fuzz_declarations bridge32_fuzz_module_files bridge32_fuzz_lane_answers | tail -n 1
 mkdir -p build/fuzz/seeds build/fuzz/corpus build/fuzz/findings
 build/fuzz/bin/bridge32_record_seeds build/linux/plugins/x64/b32-samples.so build/fuzz/seeds
 log=build/fuzz/last-run.log
@@ -71,3 +72,19 @@ if [ "$status" -ne 0 ]; then
 fi
 echo "fuzz: ${runs} module files in ${modules} s, none crashed, hung or misread" \
      "($(ls build/fuzz/module-corpus | wc -l) in the corpus)"
+
+# Call lanes' shared memory, as a hostile surrogate writes it while the host reads.
+mkdir -p build/fuzz/lane-corpus
+lanes=$(( seconds / 3 > 5 ? seconds / 3 : 5 ))
+log=build/fuzz/lane-answers-run.log
+build/fuzz/bin/bridge32_fuzz_lane_answers -max_total_time="$lanes" -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ \
+  build/fuzz/lane-corpus >"$log" 2>&1 || status=$?
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+if [ "$status" -ne 0 ]; then
+  grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -n 20 || tail -n 30 "$log"
+  echo "fuzz: FAILED after ${runs:-?} lane answers (see $log and build/fuzz/findings/)"
+  exit 1
+fi
+echo "fuzz: ${runs} lane answers in ${lanes} s, read while rewritten, none crashed, hung or" \
+     "misread ($(ls build/fuzz/lane-corpus | wc -l) in the corpus)"

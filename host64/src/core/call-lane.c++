@@ -192,27 +192,28 @@ LaneAnswer CallLane::call(std::chrono::milliseconds timeout, HangPolicy onHang) 
     client.failLate(timeout, onHang);
   }
 
-  // From here on everything is the surrogate's to have written: each value is read once.
-  uint32_t answerSequence = header.answerSequence;
-  uint32_t errorKind = header.errorKind;
-  LaneAnswer answer{header.answerValue, header.allocations};
-  bool said = header.said != 0;
-  if (answerSequence != sequence) {
-    throw Error(Error::Kind::failed, "the surrogate answered lane call " + std::to_string(sequence) +
-                                         " as call " + std::to_string(answerSequence));
-  }
-  if (said) {
+  LaneReading reading = readLaneAnswer(header, sequence);
+  if (reading.said) {
     // The plugin said something during the call: the host hears it before the call returns.
     client.call([](wire::Session::Client& session) { return session.flushRequest().send(); },
                 [](auto&) {}, timeout, onHang);
   }
-  if (errorKind != 0) throw answerError();
-  return answer;
+  if (reading.error) throw *reading.error;
+  return reading.answer;
 }
 
-Error CallLane::answerError() const {
-  const lane::Layout& header = layout();
-  uint32_t kind = header.errorKind - 1;
+LaneReading readLaneAnswer(const lane::Layout& header, uint32_t sequence) {
+  LaneReading reading;
+  uint32_t answerSequence = header.answerSequence;
+  uint32_t errorKind = header.errorKind;
+  reading.answer = {header.answerValue, header.allocations};
+  reading.said = header.said != 0;
+  if (answerSequence != sequence) {
+    throw Error(Error::Kind::failed, "the surrogate answered lane call " + std::to_string(sequence) +
+                                         " as call " + std::to_string(answerSequence));
+  }
+  if (errorKind == 0) return reading;
+  uint32_t kind = errorKind - 1;
   uint32_t bytes = std::min(header.messageBytes, lane::kMessageBytes);
   capnp::MallocMessageBuilder scratch(64);
   auto error = scratch.initRoot<wire::Error>();
@@ -220,7 +221,8 @@ Error CallLane::answerError() const {
                                                               : wire::ErrorKind::FAILED);
   std::string message(header.message, bytes);
   error.setMessage(validUtf8(message));
-  return remoteError(error.asReader());
+  reading.error = remoteError(error.asReader());
+  return reading;
 }
 
 }  // namespace bridge32

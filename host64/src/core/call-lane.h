@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "common.capnp.h"
@@ -29,6 +30,16 @@ struct LaneAnswer {
   double value = 0;
   uint32_t surrogateAllocations = 0;  // by the surrogate's serving thread, for the call
 };
+
+// The answer the surrogate wrote in `layout` to call `sequence`, each value read once (the
+// surrogate may be writing still): the answer, whether the plugin said something during the
+// call, and the error it reported. Throws Error(failed) for an answer to another call.
+struct LaneReading {
+  LaneAnswer answer;
+  bool said = false;
+  std::optional<Error> error;
+};
+LaneReading readLaneAnswer(const lane::Layout& layout, uint32_t sequence);
 
 class CallLane {
  public:
@@ -71,7 +82,6 @@ class CallLane {
   // [loop thread] The surrogate is gone: wake a caller waiting for it.
   void wakeForLoss();
   bool answered() const;
-  Error answerError() const;
 
   SharedMapping mapping_;
   Doorbell doorbell_;

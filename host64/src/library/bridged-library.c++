@@ -214,21 +214,7 @@ class BridgedFunction final : public Function {
     layout.op = uint32_t(lane::Op::callFunction);
     layout.requestBytes = uint32_t(request.size());
     link_->rules()(*lane_, what_);
-    // The surrogate's to have written: its size checked, the message read with the usual limits.
-    uint32_t bytes = layout.answerBytes;
-    if (bytes > lane_->dataBytes() || bytes % sizeof(capnp::word) != 0) {
-      throw Error(Error::Kind::failed, "the surrogate answered a lane call of '" +
-                                           signature_.name + "' with " + std::to_string(bytes) +
-                                           " bytes");
-    }
-    std::vector<capnp::word> words(bytes / sizeof(capnp::word));
-    std::memcpy(words.data(), lane_->data().data(), bytes);
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), readerOptions());
-    auto answer = reader.getRoot<wire::LaneAnswer>();
-    CallResult result;
-    result.value = fromWire(answer.getResult());
-    result.lastError = answer.getLastError();
-    return result;
+    return readLaneCallAnswer(lane_->data(), layout.answerBytes, signature_.name);
   }
 
   // Opens the lane in `binding`'s surrogate; without it, calls take the pipe.
@@ -334,6 +320,31 @@ class BridgedLibrary final : public Library {
 };
 
 }  // namespace
+
+CallResult readLaneCallAnswer(std::span<const std::byte> data, uint32_t bytes,
+                              const std::string& function) {
+  // The surrogate's to have written, and maybe writing still: the size checked, the message
+  // copied out once and read with the usual limits.
+  if (bytes == 0 || bytes > data.size() || bytes % sizeof(capnp::word) != 0) {
+    throw Error(Error::Kind::failed, "the surrogate answered a lane call of '" + function +
+                                         "' with " + std::to_string(bytes) + " bytes");
+  }
+  std::vector<capnp::word> words(bytes / sizeof(capnp::word));
+  std::memcpy(words.data(), data.data(), bytes);
+  try {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()),
+                                         readerOptions());
+    auto answer = reader.getRoot<wire::LaneAnswer>();
+    CallResult result;
+    result.value = fromWire(answer.getResult());
+    result.lastError = answer.getLastError();
+    return result;
+  } catch (const kj::Exception& exception) {
+    throw Error(Error::Kind::failed, "the surrogate's answer to a lane call of '" + function +
+                                         "' is not a valid message: " +
+                                         exception.getDescription().cStr());
+  }
+}
 
 std::unique_ptr<Library> loadBridgedLibrary(std::shared_ptr<SharedSurrogate> surrogate,
                                             const std::filesystem::path& path,

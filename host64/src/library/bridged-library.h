@@ -1,7 +1,10 @@
 // Library and Function for a library served by a surrogate process.
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <span>
+#include <string>
 
 #include "bridge32/library.h"
 
@@ -11,5 +14,11 @@ std::unique_ptr<Library> loadBridgedLibrary(std::shared_ptr<SharedSurrogate> sur
                                             const std::filesystem::path& path,
                                             Architecture architecture,
                                             const LoadOptions& options);
+
+// The result of a plain call of `function` that the surrogate answered through a lane: a
+// LaneAnswer message of `bytes` at the start of `data`. Whatever the surrogate wrote there, an
+// answer or Error(failed), never more.
+CallResult readLaneCallAnswer(std::span<const std::byte> data, uint32_t bytes,
+                              const std::string& function);
 
 }  // namespace bridge32
