@@ -131,7 +131,9 @@ class SpinBudget {
   // A wait ended after `total`, spinning and sleeping included.
   void waited(std::chrono::nanoseconds total);
 
-  static constexpr std::chrono::nanoseconds kMin{2'000}, kStart{50'000}, kMax{400'000};
+  // kMin covers the time a caller takes between back-to-back calls even under Wine, where a
+  // clock read is a system call and a missed call costs a ~100 us wake-up.
+  static constexpr std::chrono::nanoseconds kMin{20'000}, kStart{50'000}, kMax{400'000};
 
  private:
   std::chrono::nanoseconds budget_;

@@ -38,18 +38,30 @@ class Descriptor final : public wire::SharedMemory::Server {
 };
 #endif
 
-// The calling thread's scheduling, for the surrogate's serving thread to follow.
+// The calling thread's scheduling, for the surrogate's audio thread to follow. Read again every
+// so many calls, not every call: the query is a system call (under Wine, a wineserver round trip
+// that costs more than the whole lane call), and a thread's class seldom changes.
 void describeCaller(lane::Layout& layout) {
+  struct Scheduling {
+    int32_t policy = 0, priority = 0;
+    uint32_t callsLeft = 0;
+  };
+  thread_local Scheduling known;
+  if (known.callsLeft-- == 0) {
+    known.callsLeft = 255;
 #if _WIN32
-  layout.schedulingPolicy = 0;
-  layout.schedulingPriority = GetThreadPriority(GetCurrentThread());
+    known.policy = 0;
+    known.priority = GetThreadPriority(GetCurrentThread());
 #else
-  int policy = SCHED_OTHER;
-  sched_param param{};
-  if (pthread_getschedparam(pthread_self(), &policy, &param) != 0) policy = SCHED_OTHER;
-  layout.schedulingPolicy = policy;
-  layout.schedulingPriority = param.sched_priority;
+    int policy = SCHED_OTHER;
+    sched_param param{};
+    if (pthread_getschedparam(pthread_self(), &policy, &param) != 0) policy = SCHED_OTHER;
+    known.policy = policy;
+    known.priority = param.sched_priority;
 #endif
+  }
+  layout.schedulingPolicy = known.policy;
+  layout.schedulingPriority = known.priority;
 }
 
 }  // namespace
@@ -158,7 +170,7 @@ LaneAnswer CallLane::call(std::chrono::milliseconds timeout, HangPolicy onHang) 
   lane::Layout& header = layout();
   uint32_t sequence = ++sequence_;
   header.sequence = sequence;
-  describeCaller(header);
+  if (lane::Op(header.op) == lane::Op::process) describeCaller(header);
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + timeout;
   // The request is complete before the state says so; the server's sleeping flag is read after
