@@ -265,6 +265,9 @@ void LaneService::serve(LaneEndpoint& endpoint, HostOutbox& outbox, LaneWork& wo
     setAnswerError(layout, error);
   } catch (const std::exception& exception) {
     setAnswerError(layout, Error(Error::Kind::failed, exception.what()));
+  } catch (const kj::Exception& exception) {
+    // A request message that does not read (Cap'n Proto's reader throws these).
+    setAnswerError(layout, Error(Error::Kind::invalidArgument, exception.getDescription().cStr()));
   } catch (...) {
     setAnswerError(layout, Error(Error::Kind::failed, "an exception that is not a std::exception"));
   }
