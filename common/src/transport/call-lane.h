@@ -114,8 +114,15 @@ inline constexpr uint64_t mappingBytes(uint64_t dataBytes) { return kDataOffset 
 inline constexpr uint64_t processBytes(uint32_t channels, uint32_t frames) {
   return 2 * uint64_t(channels) * frames * sizeof(float);
 }
-inline constexpr uint64_t outputOffset(uint32_t channels, uint32_t frames) {
-  return uint64_t(channels) * frames * sizeof(float);
+
+// A block's input and output in a lane's data area, which must hold processBytes() of it.
+struct ProcessBlock {
+  std::span<float> input, output;
+};
+inline ProcessBlock processBlock(std::span<std::byte> data, uint32_t channels, uint32_t frames) {
+  size_t samples = size_t(channels) * frames;
+  auto* floats = reinterpret_cast<float*>(data.data());
+  return {{floats, samples}, {floats + samples, samples}};
 }
 
 // How long a waiting side spins before it sleeps: learnt from how long its waits took, spun or

@@ -44,11 +44,19 @@ struct CallRules {
     }
   }
 
-  // Runs a call through `lane` (acquired, its request filled in), under the same rules.
-  LaneAnswer operator()(CallLane& lane, std::string_view what) const {
-    return described(what, [&] { return lane.call(CallDeadline::current(timeout), onHang); });
+  // Runs a call through `lane` under the same rules if the lane can be had now: `fill(lane)`
+  // writes the request, `read(lane, answer)` takes what it needs from the lane before another
+  // call may use it. Returns false, doing nothing, when the lane is null or taken: the call then
+  // takes the pipe.
+  template <typename Fill, typename Read>
+  bool onLane(CallLane* lane, std::string_view what, Fill&& fill, Read&& read) const {
+    if (!lane || !lane->tryAcquire()) return false;
+    auto release = kj::defer([lane] { lane->release(); });
+    fill(*lane);
+    read(*lane,
+         described(what, [&] { return lane->call(CallDeadline::current(timeout), onHang); }));
+    return true;
   }
-
 
   // "module 'path'", or "WHAT of 'path'".
   std::string describe(std::string_view what) const;

@@ -193,8 +193,8 @@ class BridgedFunction final : public Function {
     return true;
   }
 
-  // The call through the lane, or nothing when it cannot take it (the lane is another thread's,
-  // an argument is a handle to lend, the arguments do not fit): the pipe then.
+  // The call through the lane, or nothing when it cannot take it (no lane, the lane is another
+  // thread's, an argument is a handle to lend, the arguments do not fit): the pipe then.
   std::optional<CallResult> callThroughLane(std::span<const Value> arguments) {
     if (!lane_) return std::nullopt;
     for (const Value& argument : arguments) {
@@ -207,14 +207,18 @@ class BridgedFunction final : public Function {
     for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
     auto flat = capnp::messageToFlatArray(message);
     auto request = flat.asBytes();
-    if (request.size() > lane_->dataBytes() || !lane_->tryAcquire()) return std::nullopt;
-    auto release = kj::defer([this] { lane_->release(); });
-    std::memcpy(lane_->data().data(), request.begin(), request.size());
-    lane::Layout& layout = lane_->layout();
-    layout.op = uint32_t(lane::Op::callFunction);
-    layout.requestBytes = uint32_t(request.size());
-    link_->rules()(*lane_, what_);
-    return readLaneCallAnswer(lane_->data(), layout.answerBytes, signature_.name);
+    if (request.size() > lane_->dataBytes()) return std::nullopt;
+    std::optional<CallResult> result;
+    auto fill = [&](CallLane& lane) {
+      std::memcpy(lane.data().data(), request.begin(), request.size());
+      lane.layout().op = uint32_t(lane::Op::callFunction);
+      lane.layout().requestBytes = uint32_t(request.size());
+    };
+    auto read = [&](CallLane& lane, const LaneAnswer&) {
+      result = readLaneCallAnswer(lane.data(), lane.layout().answerBytes, signature_.name);
+    };
+    link_->rules().onLane(lane_.get(), what_, fill, read);
+    return result;
   }
 
   // Opens the lane in `binding`'s surrogate; without it, calls take the pipe.

@@ -1,7 +1,7 @@
 #include "sdk/bridged-plugin.h"
 
 #include <atomic>
-#include <cstring>
+#include <algorithm>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -127,16 +127,10 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         [&](wire::Session::Client&) { return start(binding.capability.get()); }, finish);
   }
 
-  // Runs a call through `lane` if it can be had now (`fill(lane)` writes the request, `read(lane,
-  // answer)` takes what it needs from the lane before another call may use it); returns false,
-  // doing nothing, when it cannot: the call then takes the pipe.
+  // Runs a call through `lane` if it can be had now; see CallRules::onLane.
   template <typename Fill, typename Read>
   bool onLane(CallLane* lane, Fill&& fill, Read&& read) {
-    if (!lane || !lane->tryAcquire()) return false;
-    auto release = kj::defer([lane] { lane->release(); });
-    fill(*lane);
-    read(*lane, link_->rules()(*lane, name_));
-    return true;
+    return link_->rules().onLane(lane, name_, fill, read);
   }
 
   // Runs a call on the current instance.
@@ -264,12 +258,13 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     checkAudioBlock(channels, frames, input.size(), output.size());
     if (fitsAudioLane(channels, frames)) {
       auto fill = [&](CallLane& lane) {
-        std::memcpy(lane.data().data(), input.data(), input.size_bytes());
+        std::copy(input.begin(), input.end(),
+                  lane::processBlock(lane.data(), channels, frames).input.begin());
         requestProcess(lane, channels, frames);
       };
       auto read = [&](CallLane& lane, const LaneAnswer& answer) {
-        std::memcpy(output.data(), lane.data().data() + lane::outputOffset(channels, frames),
-                    output.size_bytes());
+        auto block = lane::processBlock(lane.data(), channels, frames).output;
+        std::copy(block.begin(), block.end(), output.begin());
         noteAllocations(answer);
       };
       if (onLane(audioLane_.get(), fill, read)) return;
@@ -281,10 +276,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     size_t samples = size_t(channels) * frames;
     checkAudioBlock(channels, frames, samples, samples);
     if (!fitsAudioLane(channels, frames)) return ownBuffers_.get(channels, frames);
-    auto* input = reinterpret_cast<float*>(audioLane_->data().data());
-    auto* output = reinterpret_cast<const float*>(audioLane_->data().data() +
-                                                  lane::outputOffset(channels, frames));
-    return {{input, samples}, {output, samples}};
+    auto block = lane::processBlock(audioLane_->data(), channels, frames);
+    return {block.input, block.output};
   }
 
   void processAudioBuffers(uint32_t channels, uint32_t frames) override {
@@ -299,10 +292,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     auto read = [&](CallLane&, const LaneAnswer& answer) { noteAllocations(answer); };
     if (onLane(audioLane_.get(), fill, read)) return;
     // The lane is another thread's: the same buffers, over the pipe.
-    auto* input = reinterpret_cast<const float*>(audioLane_->data().data());
-    auto* output = reinterpret_cast<float*>(audioLane_->data().data() +
-                                            lane::outputOffset(channels, frames));
-    processOverPipe(channels, frames, {input, samples}, {output, samples});
+    auto block = lane::processBlock(audioLane_->data(), channels, frames);
+    processOverPipe(channels, frames, block.input, block.output);
   }
 
   bool hasGui() const override { return traits_.hasGui; }

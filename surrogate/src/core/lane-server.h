@@ -20,9 +20,11 @@
 #include <memory>
 #include <span>
 #include <thread>
+#include <utility>
 
 #include "bridge32/error.h"
 #include "common.capnp.h"
+#include "core/answer.h"
 #include "core/host-outbox.h"
 #include "core/plugin-thread.h"
 #include "transport/call-lane.h"
@@ -94,5 +96,32 @@ class LaneRegistry {
 // registry is still there.
 kj::Own<wire::Lane::Server> makeLaneHandle(PluginThread& plugins,
                                            std::weak_ptr<LaneRegistry> registry, uint32_t id);
+
+// [serving thread] Answers an openLane call, whichever capability it was made on: takes the lane
+// `channel` describes, then on the plugin thread `open(endpoint)` returns the registry the lane
+// belongs to and the service that serves it; the answer is the lane's handle, or an error saying
+// why there is none.
+template <typename Context, typename Open>
+kj::Promise<void> answerOpenLane(PluginThread& plugins, HostOutbox& outbox, Context context,
+                                 wire::LaneChannel::Reader channel, Open&& open) {
+  return kj::evalNow([&] { return LaneEndpoint::accept(channel); })
+      .then(
+          [&plugins, &outbox, context,
+           open = kj::fwd<Open>(open)](kj::Own<LaneEndpoint> endpoint) mutable {
+            auto registered = [open = kj::mv(open), endpoint = kj::mv(endpoint)]() mutable {
+              auto [registry, service] = open(kj::mv(endpoint));
+              uint32_t id = registry->add(kj::mv(service));
+              return std::make_pair(std::weak_ptr<LaneRegistry>(registry), id);
+            };
+            return answer(plugins, outbox, context, kj::mv(registered),
+                          [&plugins](auto& results, auto& lane) {
+                            results.setLane(makeLaneHandle(plugins, lane.first, lane.second));
+                          });
+          },
+          [context](kj::Exception&& exception) mutable {
+            setError(context.getResults().initError(),
+                     Error(Error::Kind::failed, exception.getDescription().cStr()));
+          });
+}
 
 }  // namespace bridge32

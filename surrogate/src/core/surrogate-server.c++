@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include "bridge32/error.h"
-#include "core/answer.h"
 #include "core/lane-server.h"
 #include "core/module-kind.h"
 #include "wire.h"
@@ -48,30 +47,19 @@ class SessionServer final : public wire::Session::Server {
   kj::Promise<void> flush(FlushContext) override { return outbox_.flushed(); }
 
   kj::Promise<void> openLane(OpenLaneContext context) override {
-    return kj::evalNow([&] { return LaneEndpoint::accept(context.getParams().getChannel()); })
-        .then(
-            [this, context](kj::Own<LaneEndpoint> endpoint) mutable {
-              // Every lane answers Op::none itself; this one has no other work.
-              auto service = LaneService::onAudioThread(
+    return answerOpenLane(
+        plugins_, outbox_, context, context.getParams().getChannel(),
+        [this](kj::Own<LaneEndpoint> endpoint) {
+          // Every lane answers Op::none itself; this one has no other work.
+          return std::make_pair(
+              echoLanes_,
+              LaneService::onAudioThread(
                   outbox_, kj::mv(endpoint), [](lane::Layout& layout, std::span<std::byte>) {
                     throw Error(Error::Kind::invalidArgument,
                                 "the session's lane serves no operation " +
                                     std::to_string(layout.op));
-                  });
-              // The registry is the plugin thread's, as every kind's is (see makeLaneHandle).
-              return answer(
-                  plugins_, outbox_, context,
-                  [lanes = echoLanes_, service = kj::mv(service)]() mutable {
-                    return lanes->add(kj::mv(service));
-                  },
-                  [this](auto& results, uint32_t id) {
-                    results.setLane(makeLaneHandle(plugins_, echoLanes_, id));
-                  });
-            },
-            [context](kj::Exception&& exception) mutable {
-              setError(context.getResults().initError(),
-                       Error(Error::Kind::failed, exception.getDescription().cStr()));
-            });
+                  }));
+        });
   }
 
   kj::Promise<void> shutdown(ShutdownContext) override {

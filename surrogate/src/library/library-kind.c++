@@ -132,27 +132,17 @@ class FunctionServer final : public wire::Function::Server {
 
  protected:
   kj::Promise<void> openLane(OpenLaneContext context) override {
-    return kj::evalNow([&] { return LaneEndpoint::accept(context.getParams().getChannel()); })
-        .then(
-            [this, context](kj::Own<LaneEndpoint> endpoint) mutable {
-              auto opened = [this, endpoint = kj::mv(endpoint)]() mutable {
-                std::shared_ptr<const ForeignFunction> function = function_.get();
-                auto service = LaneService::onPluginThread(
-                    plugins_, outbox_, kj::mv(endpoint),
-                    [function](lane::Layout& layout, std::span<std::byte> data) {
-                      callThroughLane(*function, layout, data);
-                    });
-                return lanes_->add(kj::mv(service));
-              };
-              return answer(plugins_, outbox_, context, kj::mv(opened),
-                            [this](auto& results, uint32_t id) {
-                              results.setLane(makeLaneHandle(plugins_, lanes_, id));
-                            });
-            },
-            [context](kj::Exception&& exception) mutable {
-              setError(context.getResults().initError(),
-                       Error(Error::Kind::failed, exception.getDescription().cStr()));
-            });
+    return answerOpenLane(
+        plugins_, outbox_, context, context.getParams().getChannel(),
+        [this](kj::Own<LaneEndpoint> endpoint) {
+          std::shared_ptr<const ForeignFunction> function = function_.get();
+          return std::make_pair(
+              lanes_, LaneService::onPluginThread(
+                          plugins_, outbox_, kj::mv(endpoint),
+                          [function](lane::Layout& layout, std::span<std::byte> data) {
+                            callThroughLane(*function, layout, data);
+                          }));
+        });
   }
 
   kj::Promise<void> call(CallContext context) override {

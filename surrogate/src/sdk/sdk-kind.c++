@@ -82,9 +82,8 @@ struct InstanceState {
                   "a block of " + std::to_string(channels) + " x " + std::to_string(frames) +
                       " frames does not fit the lane's " + std::to_string(data.size()) + " bytes");
     }
-    auto* input = reinterpret_cast<const float*>(data.data());
-    auto* output = reinterpret_cast<float*>(data.data() + lane::outputOffset(channels, frames));
-    live().process(channels, frames, {input, samples}, {output, samples});
+    auto block = lane::processBlock(data, channels, frames);
+    live().process(channels, frames, block.input, block.output);
   }
 
   static Error refusedOp(uint32_t op, const char* role) {
@@ -215,38 +214,25 @@ class InstanceServer final : public wire::Instance::Server {
   kj::Promise<void> openLane(OpenLaneContext context) override {
     auto params = context.getParams();
     auto role = params.getRole();
-    return kj::evalNow([&] { return LaneEndpoint::accept(params.getChannel()); })
-        .then(
-            [this, context, role](kj::Own<LaneEndpoint> endpoint) mutable {
-              auto opened = [this, role, endpoint = kj::mv(endpoint)]() mutable {
-                InstanceState& state = state_.get();
-                state.live();
-                kj::Own<LaneService> service;
-                if (role == wire::LaneRole::AUDIO) {
-                  service = LaneService::onAudioThread(
-                      outbox_, kj::mv(endpoint),
-                      [&state](lane::Layout& layout, std::span<std::byte> data) {
-                        state.serveAudio(layout, data);
-                      });
-                } else {
-                  service = LaneService::onPluginThread(
-                      plugins_, outbox_, kj::mv(endpoint),
-                      [&state](lane::Layout& layout, std::span<std::byte>) {
-                        state.serveMain(layout);
-                      });
-                }
-                uint32_t id = state.lanes->add(kj::mv(service));
-                return std::make_pair(std::weak_ptr<LaneRegistry>(state.lanes), id);
-              };
-              return onPlugin(context, kj::mv(opened),
-                              [this](auto& results, auto& lane) {
-                                results.setLane(makeLaneHandle(plugins_, lane.first, lane.second));
-                              });
-            },
-            [context](kj::Exception&& exception) mutable {
-              setError(context.getResults().initError(),
-                       Error(Error::Kind::failed, exception.getDescription().cStr()));
-            });
+    return answerOpenLane(
+        plugins_, outbox_, context, params.getChannel(),
+        [this, role](kj::Own<LaneEndpoint> endpoint) {
+          InstanceState& state = state_.get();
+          state.live();
+          kj::Own<LaneService> service;
+          if (role == wire::LaneRole::AUDIO) {
+            service = LaneService::onAudioThread(
+                outbox_, kj::mv(endpoint),
+                [&state](lane::Layout& layout, std::span<std::byte> data) {
+                  state.serveAudio(layout, data);
+                });
+          } else {
+            service = LaneService::onPluginThread(
+                plugins_, outbox_, kj::mv(endpoint),
+                [&state](lane::Layout& layout, std::span<std::byte>) { state.serveMain(layout); });
+          }
+          return std::make_pair(state.lanes, kj::mv(service));
+        });
   }
 
  private:
