@@ -16,20 +16,31 @@ cmake --preset fuzz >/dev/null
 cmake --build build/fuzz --target bridge32_fuzz_host_wire bridge32_record_seeds \
   bridge32_fuzz_declarations bridge32_fuzz_module_files bridge32_fuzz_lane_answers | tail -n 1
 mkdir -p build/fuzz/seeds build/fuzz/corpus build/fuzz/findings
+
+# fuzz TARGET SECONDS LOG WHAT SAYS CORPUS [SEEDS]: runs a target for SECONDS into CORPUS, stops
+# the script if it failed, and says "fuzz: N WHAT in S sSAYS (M in the corpus)".
+fuzz() {
+  local target=$1 time=$2 log=$3 what=$4 says=$5 corpus=$6 status=0
+  shift 6
+  "build/fuzz/bin/$target" -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ "$corpus" "$@" >"$log" 2>&1 ||
+    status=$?
+  local runs
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  if [ "$status" -ne 0 ]; then
+    grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -n 20 || tail -n 30 "$log"
+    echo "fuzz: FAILED after ${runs:-?} $what (see $log and build/fuzz/findings/)"
+    exit 1
+  fi
+  echo "fuzz: ${runs} $what in ${time} s$says ($(ls "$corpus" | wc -l) in the corpus)"
+}
+# A third of the time for each of the later targets, at least 5 s.
+third=$(( seconds / 3 > 5 ? seconds / 3 : 5 ))
+
 build/fuzz/bin/bridge32_record_seeds build/linux/plugins/x64/b32-samples.so build/fuzz/seeds
-log=build/fuzz/last-run.log
-status=0
-build/fuzz/bin/bridge32_fuzz_host_wire -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ \
-  build/fuzz/corpus build/fuzz/seeds >"$log" 2>&1 || status=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-if [ "$status" -ne 0 ]; then
-  grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -n 20 || tail -n 30 "$log"
-  echo "fuzz: FAILED after ${runs:-?} inputs (see $log and build/fuzz/findings/)"
-  exit 1
-fi
-echo "fuzz: ${runs} inputs in ${seconds} s against the host's message handling, none crashed," \
-     "hung or leaked ($(ls build/fuzz/corpus | wc -l) in the corpus)"
+fuzz bridge32_fuzz_host_wire "$seconds" build/fuzz/last-run.log inputs \
+  " against the host's message handling, none crashed, hung or leaked" \
+  build/fuzz/corpus build/fuzz/seeds
 
 # The declaration language, seeded with the fixture library's declarations (its header comment)
 # and the literals of the README's examples.
@@ -38,19 +49,9 @@ sed -n '/What a caller declares/,/^   PE files/p' tests/fixtures/library-fixture
   > build/fuzz/declaration-seeds/fixture.h
 printf '%s' '{.x = 1, .y = -2.5}' > build/fuzz/declaration-seeds/struct
 printf '%s' '{"a\n", 0x10, 1e-300, true, NULL}' > build/fuzz/declaration-seeds/array
-declarations=$(( seconds / 3 > 5 ? seconds / 3 : 5 ))
-log=build/fuzz/declarations-run.log
-build/fuzz/bin/bridge32_fuzz_declarations -max_total_time="$declarations" -timeout=10 \
-  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ \
-  build/fuzz/declaration-corpus build/fuzz/declaration-seeds >"$log" 2>&1 || status=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-if [ "$status" -ne 0 ]; then
-  grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -n 20 || tail -n 30 "$log"
-  echo "fuzz: FAILED after ${runs:-?} declarations (see $log and build/fuzz/findings/)"
-  exit 1
-fi
-echo "fuzz: ${runs} declarations and literals in ${declarations} s, none crashed, hung or" \
-     "misread ($(ls build/fuzz/declaration-corpus | wc -l) in the corpus)"
+fuzz bridge32_fuzz_declarations "$third" build/fuzz/declarations-run.log \
+  "declarations and literals" ", none crashed, hung or misread" \
+  build/fuzz/declaration-corpus build/fuzz/declaration-seeds
 
 # Module files (bridge32 doctor, exports), seeded with the fixture libraries of both bitnesses.
 mkdir -p build/fuzz/module-seeds build/fuzz/module-corpus
@@ -59,32 +60,10 @@ for arch in x86 x64; do
     cp "build/linux/plugins/$arch/$name.so" "build/fuzz/module-seeds/$name-$arch.so"
   done
 done
-modules=$(( seconds / 3 > 5 ? seconds / 3 : 5 ))
-log=build/fuzz/module-files-run.log
-build/fuzz/bin/bridge32_fuzz_module_files -max_total_time="$modules" -timeout=10 \
-  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ \
-  build/fuzz/module-corpus build/fuzz/module-seeds >"$log" 2>&1 || status=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-if [ "$status" -ne 0 ]; then
-  grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -n 20 || tail -n 30 "$log"
-  echo "fuzz: FAILED after ${runs:-?} module files (see $log and build/fuzz/findings/)"
-  exit 1
-fi
-echo "fuzz: ${runs} module files in ${modules} s, none crashed, hung or misread" \
-     "($(ls build/fuzz/module-corpus | wc -l) in the corpus)"
+fuzz bridge32_fuzz_module_files "$third" build/fuzz/module-files-run.log "module files" \
+  ", none crashed, hung or misread" build/fuzz/module-corpus build/fuzz/module-seeds
 
 # Call lanes' shared memory, as a hostile surrogate writes it while the host reads.
 mkdir -p build/fuzz/lane-corpus
-lanes=$(( seconds / 3 > 5 ? seconds / 3 : 5 ))
-log=build/fuzz/lane-answers-run.log
-build/fuzz/bin/bridge32_fuzz_lane_answers -max_total_time="$lanes" -timeout=10 \
-  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/findings/ \
-  build/fuzz/lane-corpus >"$log" 2>&1 || status=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-if [ "$status" -ne 0 ]; then
-  grep -E "ERROR|SUMMARY|Test unit written|==[0-9]+==" "$log" | head -n 20 || tail -n 30 "$log"
-  echo "fuzz: FAILED after ${runs:-?} lane answers (see $log and build/fuzz/findings/)"
-  exit 1
-fi
-echo "fuzz: ${runs} lane answers in ${lanes} s, read while rewritten, none crashed, hung or" \
-     "misread ($(ls build/fuzz/lane-corpus | wc -l) in the corpus)"
+fuzz bridge32_fuzz_lane_answers "$third" build/fuzz/lane-answers-run.log "lane answers" \
+  ", read while rewritten, none crashed, hung or misread" build/fuzz/lane-corpus
