@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "sdk/callback-target.h"
+#include "plugin/callback-target.h"
 
 namespace bridge32::fuzz {
 

@@ -1,7 +1,7 @@
 # bridge32 protocol: everything host64 and a surrogate say to each other.
 #
 # This file is the core every module kind shares: the handshake, the session, loading, the log
-# and the heartbeat. Each module kind has a schema of its own (sdk.capnp, ...), which this one
+# and the heartbeat. Each module kind has a schema of its own (plugin.capnp, library.capnp), which this one
 # imports; the types all of them use are in common.capnp.
 #
 # The host starts a surrogate process and connects to it over a private named pipe (Windows) or
@@ -34,7 +34,7 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("bridge32::wire");
 
-using Sdk = import "sdk.capnp";
+using Plugin = import "plugin.capnp";
 using Library = import "library.capnp";
 using import "common.capnp".Architecture;
 using import "common.capnp".Error;
@@ -73,8 +73,8 @@ interface Surrogate {
 }
 
 interface Session {
-  loadModule @0 (path :Text) -> (error :Error, module :Sdk.Module, sdkVersion :Sdk.SdkVersion,
-                                 plugins :List(Sdk.PluginDescriptor));
+  loadModule @0 (path :Text) -> (error :Error, module :Plugin.Module, sdkVersion :Plugin.SdkVersion,
+                                 plugins :List(Plugin.PluginDescriptor));
   # Protocol 2's load, of the SDK kind only. Protocol 3 surrogates do not serve it: use load.
 
   shutdown @1 () -> ();
@@ -102,13 +102,15 @@ interface Session {
 enum ModuleKind {
   sdk @0;      # a plugin written against bridge32's SDK: exports bridge32_entry
   library @1;  # any DLL or shared object, its exports called by their C declarations
+  vst2 @2;     # a VST2 plugin: exports VSTPluginMain or main
 }
 
 struct LoadedModule {
   # What `load` answers: the field of the kind asked for, and no other. (Not a union: Cap'n Proto
   # pipelines calls through struct fields but not through unions, and a host asks the module
   # for its first instance before the load's answer is back.)
-  sdk @0 :Sdk.LoadedSdkModule;
+  sdk @0 :Plugin.LoadedPluginModule;
   library @1 :Library.LoadedLibrary;
+  vst2 @2 :Plugin.LoadedPluginModule;
 }
 

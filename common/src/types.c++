@@ -17,6 +17,14 @@ std::string_view toString(Architecture architecture) {
   return "unknown";
 }
 
+std::string_view toString(PluginFormat format) {
+  switch (format) {
+    case PluginFormat::sdk: return "bridge32 SDK";
+    case PluginFormat::vst2: return "VST2";
+  }
+  return "unknown";
+}
+
 std::string SdkVersion::toString() const {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(revision);
 }

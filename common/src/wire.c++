@@ -112,11 +112,15 @@ void toWire(const PluginDescriptor& descriptor, wire::PluginDescriptor::Builder 
   builder.setName(descriptor.name);
   builder.setVendor(descriptor.vendor);
   builder.setVersion(descriptor.version);
+  builder.setInputs(descriptor.inputs);
+  builder.setOutputs(descriptor.outputs);
+  builder.setIsInstrument(descriptor.isInstrument);
 }
 
 PluginDescriptor fromWire(wire::PluginDescriptor::Reader reader) {
-  return {text(reader.getId()), text(reader.getName()), text(reader.getVendor()),
-          text(reader.getVersion())};
+  return {text(reader.getId()),     text(reader.getName()),    text(reader.getVendor()),
+          text(reader.getVersion()), reader.getInputs(),        reader.getOutputs(),
+          reader.getIsInstrument()};
 }
 
 }  // namespace bridge32

@@ -25,11 +25,20 @@ struct SdkVersion {
   std::string toString() const;
 };
 
+// The plugin formats bridge32 loads: its own SDK's, and VST2 plugins as they are.
+enum class PluginFormat { sdk, vst2 };
+
+std::string_view toString(PluginFormat format);  // "bridge32 SDK", "VST2"
+
 struct PluginDescriptor {
-  std::string id;
+  std::string id;  // a VST2 plugin's is its four-character unique id ("Ab1x"), or its number
   std::string name;
   std::string vendor;
   std::string version;
+  // Its audio channels, as the plugin declares them; 0 when it does not say (SDK plugins process
+  // as many channels as they are given).
+  uint32_t inputs = 0, outputs = 0;
+  bool isInstrument = false;  // it makes sound from MIDI (a VST2 synth)
 };
 
 struct ParamInfo {

@@ -6,7 +6,6 @@
 
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
-#include "bridge32/module-file.h"
 #include "dynamic-library.h"
 #include "logging.h"
 
@@ -48,12 +47,6 @@ Error::Kind kindOf(b32_status status) {
   return Error::Kind::failed;
 }
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
 // Text a plugin handed over, read without trusting it to be terminated, short or UTF-8.
 std::string pluginText(const char* text) {
   return text ? validUtf8(std::string_view(text, strnlen(text, limits::kMaxTextBytes)))
@@ -63,17 +56,7 @@ std::string pluginText(const char* text) {
 }  // namespace
 
 SdkModule::SdkModule(const std::filesystem::path& path) : path_(path) {
-  ModuleFile file = inspectModuleFile(path);
-  if (file.format != nativeModuleFormat() || !file.isLibrary) {
-    throw Error(Error::Kind::badModule,
-                "'" + utf8(path) + "' is a " + file.describe() + "; expected a " +
-                    (nativeModuleFormat() == ModuleFormat::pe ? "PE DLL" : "ELF shared object"));
-  }
-  if (file.architecture != thisArchitecture()) {
-    throw Error(Error::Kind::badModule,
-                "'" + utf8(path) + "' is a " + file.describe() + " and cannot load into this " +
-                    std::string(toString(thisArchitecture())) + " process");
-  }
+  checkLoadableHere(path);
 
   library_ = std::make_unique<DynamicLibrary>(path);
   auto entryFunction = reinterpret_cast<b32_entry_function>(library_->symbol(B32_ENTRY_SYMBOL));
@@ -139,6 +122,12 @@ SdkModule::SdkModule(const std::filesystem::path& path) : path_(path) {
 
 SdkModule::~SdkModule() {
   if (initialized_) entry_->deinit();
+}
+
+std::unique_ptr<LocalInstance> SdkModule::createInstance(std::string_view pluginId,
+                                                         HostCallbacks& host,
+                                                         EditorHost* editorHost) {
+  return std::make_unique<SdkInstance>(shared_from_this(), pluginId, host, editorHost);
 }
 
 // b32_host's functions, forwarding to the instance's HostCallbacks and EditorHost. A throwing
@@ -282,16 +271,7 @@ double SdkInstance::param(uint32_t id) {
 
 void SdkInstance::setParam(uint32_t id, double value) {
   const ParamInfo& info = paramById(id);
-  if (info.isReadOnly()) {
-    throw Error(Error::Kind::invalidArgument,
-                "parameter '" + info.name + "' of plugin '" + descriptor_.id + "' is read-only");
-  }
-  if (!info.accepts(value)) {
-    throw Error(Error::Kind::invalidArgument,
-                "value " + number(value) + " for parameter '" + info.name + "' (id " +
-                    std::to_string(id) + ") of plugin '" + descriptor_.id + "' is outside [" +
-                    number(info.minValue) + ", " + number(info.maxValue) + "]");
-  }
+  checkParamValue(info, value, descriptor_.id);
   b32_status status = params_->set_value(plugin_, id, value);
   if (status == B32_ERROR_INVALID_ARGUMENT) {
     // In range, yet refused: a fraction for a stepped parameter, or a rule of the plugin's own.
@@ -354,15 +334,7 @@ void SdkInstance::loadState(std::span<const uint8_t> state) {
 
 void SdkInstance::activate(double sampleRate, uint32_t maxFrames) {
   requireExtension(process_, B32_EXT_PROCESS);
-  if (!(sampleRate >= 1 && sampleRate <= 1e7)) {
-    throw Error(Error::Kind::invalidArgument,
-                "sample rate " + number(sampleRate) + " is outside [1, 1e7]");
-  }
-  if (maxFrames == 0 || maxFrames > limits::kMaxFramesPerBlock) {
-    throw Error(Error::Kind::invalidArgument,
-                "maximum block size " + std::to_string(maxFrames) + " is outside [1, " +
-                    std::to_string(limits::kMaxFramesPerBlock) + "] frames");
-  }
+  checkActivation(sampleRate, maxFrames);
   if (active_) deactivate();
   check(process_->activate(plugin_, sampleRate, maxFrames), "activate");
   active_ = true;
@@ -379,16 +351,8 @@ void SdkInstance::deactivate() {
 void SdkInstance::process(uint32_t channels, uint32_t frames, std::span<const float> input,
                              std::span<float> output) {
   requireExtension(process_, B32_EXT_PROCESS);
-  if (!active_) {
-    throw Error(Error::Kind::badState,
-                "plugin '" + descriptor_.id + "' must be activated before it can process");
-  }
-  checkAudioBlock(channels, frames, input.size(), output.size());
-  if (frames > maxFrames_) {
-    throw Error(Error::Kind::invalidArgument,
-                "a block of " + std::to_string(frames) + " frames exceeds the " +
-                    std::to_string(maxFrames_) + " given to activate()");
-  }
+  checkProcessBlock(descriptor_.id, active_, maxFrames_, channels, frames, input.size(),
+                    output.size());
   b32_process_block block{channels, frames, input.data(), output.data()};
   check(process_->process(plugin_, &block), "process a block");
 }

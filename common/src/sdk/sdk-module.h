@@ -1,8 +1,9 @@
 // The SDK's C ABI seen from C++: a loaded plugin module and its instances, with every status
 // code turned into a bridge32::Error and every argument checked before the plugin sees it.
 //
-// The surrogate serves these over the pipe; the host uses them directly for in-process
-// plugins. One implementation, so both paths refuse the same inputs with the same messages.
+// The SDK format's LocalModule and LocalInstance (plugin/local-plugin.h): the surrogate serves
+// these over the pipe; the host uses them directly for in-process plugins. One implementation, so
+// both paths refuse the same inputs with the same messages.
 #pragma once
 
 #include <atomic>
@@ -18,13 +19,14 @@
 #include "bridge32/ext/state.h"
 #include "bridge32/sdk.h"
 #include "bridge32/types.h"
+#include "plugin/local-plugin.h"
 
 namespace bridge32 {
 
 class DynamicLibrary;
 
 // [main-thread] throughout: a module and its instances are used from the thread that loaded it.
-class SdkModule {
+class SdkModule final : public LocalModule, public std::enable_shared_from_this<SdkModule> {
  public:
   // Loads the module, checks its bitness, entry point and SDK version, calls its init() and
   // reads its descriptors. Throws Error (notFound, badModule, unsupportedVersion, failed).
@@ -33,10 +35,13 @@ class SdkModule {
   SdkModule(const SdkModule&) = delete;
   SdkModule& operator=(const SdkModule&) = delete;
 
-  const std::filesystem::path& path() const { return path_; }
-  SdkVersion sdkVersion() const { return sdkVersion_; }
-  const std::vector<PluginDescriptor>& plugins() const { return plugins_; }
+  const std::filesystem::path& path() const override { return path_; }
+  PluginFormat format() const override { return PluginFormat::sdk; }
+  SdkVersion sdkVersion() const override { return sdkVersion_; }
+  const std::vector<PluginDescriptor>& plugins() const override { return plugins_; }
   const b32_plugin_entry& entry() const { return *entry_; }
+  std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId, HostCallbacks& host,
+                                                EditorHost* editorHost) override;
 
  private:
   std::filesystem::path path_;
@@ -47,7 +52,7 @@ class SdkModule {
   std::vector<PluginDescriptor> plugins_;
 };
 
-class SdkInstance {
+class SdkInstance final : public LocalInstance {
  public:
   // Creates and initializes plugin `pluginId`; `host` receives its callbacks and `editorHost`
   // its editor's resize requests (none are granted without one). Both must outlive the
@@ -58,30 +63,30 @@ class SdkInstance {
   SdkInstance(const SdkInstance&) = delete;
   SdkInstance& operator=(const SdkInstance&) = delete;
 
-  const PluginDescriptor& descriptor() const { return descriptor_; }
-  bool hasParams() const { return params_ != nullptr; }
-  bool hasState() const { return state_ != nullptr; }
-  bool hasProcess() const { return process_ != nullptr; }
-  bool hasGui() const { return gui_ != nullptr; }
-  const std::vector<ParamInfo>& params() const { return paramInfos_; }
+  const PluginDescriptor& descriptor() const override { return descriptor_; }
+  bool hasParams() const override { return params_ != nullptr; }
+  bool hasState() const override { return state_ != nullptr; }
+  bool hasProcess() const override { return process_ != nullptr; }
+  bool hasGui() const override { return gui_ != nullptr; }
+  const std::vector<ParamInfo>& params() const override { return paramInfos_; }
 
-  double param(uint32_t id);
-  void setParam(uint32_t id, double value);
-  std::vector<uint8_t> saveState();
-  void loadState(std::span<const uint8_t> state);
-  void activate(double sampleRate, uint32_t maxFrames);
-  void deactivate();
+  double param(uint32_t id) override;
+  void setParam(uint32_t id, double value) override;
+  std::vector<uint8_t> saveState() override;
+  void loadState(std::span<const uint8_t> state) override;
+  void activate(double sampleRate, uint32_t maxFrames) override;
+  void deactivate() override;
   // `input` and `output` hold channels * frames planar samples each.
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-               std::span<float> output);
+               std::span<float> output) override;
 
   // The editor (the gui extension). `parent` is a window of `api` (B32_WINDOW_API_*); the
   // editor is created hidden. Throws Error(unsupported) if the plugin cannot embed in `api`.
-  EditorInfo openEditor(uint32_t api, void* parent);
-  void closeEditor();  // a no-op when none is open
+  EditorInfo openEditor(uint32_t api, void* parent) override;
+  void closeEditor() override;  // a no-op when none is open
   // Returns the size the plugin took.
-  EditorSize setEditorSize(EditorSize size);
-  void showEditor(bool visible);
+  EditorSize setEditorSize(EditorSize size) override;
+  void showEditor(bool visible) override;
 
  private:
   static const b32_host_gui kHostGui;

@@ -142,6 +142,9 @@ class PluginModule {
   virtual bool isBridged() const = 0;
   // The surrogate's process id, or 0 in-process.
   virtual uint32_t surrogatePid() const = 0;
+  // bridge32 SDK or VST2, from the module's exports.
+  virtual PluginFormat format() const = 0;
+  // The SDK version an SDK module was built with; zero for other formats.
   virtual SdkVersion sdkVersion() const = 0;
   virtual const std::vector<PluginDescriptor>& plugins() const = 0;
 

@@ -1,4 +1,4 @@
-#include "sdk/bridged-plugin.h"
+#include "plugin/bridged-plugin.h"
 
 #include <atomic>
 #include <algorithm>
@@ -13,8 +13,8 @@
 #include "core/module-link.h"
 #include "core/restart-supervisor.h"
 #include "logging.h"
-#include "sdk/audio-buffers.h"
-#include "sdk/callback-target.h"
+#include "plugin/audio-buffers.h"
+#include "plugin/callback-target.h"
 #include "ui/editor.h"
 #include "wire.h"
 
@@ -37,7 +37,7 @@ constexpr auto kCheck = [](auto& response) { throwIfError(response); };
 using InstanceBinding = Binding<wire::Instance::Client>;
 
 // What an SDK module says of itself when it loads; the same in every surrogate it loads into.
-struct SdkModuleInfo {
+struct PluginModuleInfo {
   SdkVersion sdkVersion;
   std::vector<PluginDescriptor> plugins;
 };
@@ -542,22 +542,27 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
 class BridgedModule final : public PluginModule {
  public:
   BridgedModule(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
-                Architecture architecture, const LoadOptions& options)
+                PluginFormat format, Architecture architecture, const LoadOptions& options)
       : link_(std::make_shared<ModuleLink>(
-            std::move(surrogate), wire::ModuleKind::SDK, path, options,
-            [info = info_](wire::LoadedModule::Reader answer, bool first) {
-              if (!answer.hasSdk()) {
-                throw Error(Error::Kind::failed, "the surrogate answered a load of an SDK module "
-                                                 "with a module of another kind");
+            std::move(surrogate),
+            format == PluginFormat::vst2 ? wire::ModuleKind::VST2 : wire::ModuleKind::SDK, path,
+            options,
+            [info = info_, format](wire::LoadedModule::Reader answer, bool first) {
+              bool vst2 = format == PluginFormat::vst2;
+              if (vst2 ? !answer.hasVst2() : !answer.hasSdk()) {
+                throw Error(Error::Kind::failed, "the surrogate answered a load of a " +
+                                                     std::string(toString(format)) +
+                                                     " module with a module of another kind");
               }
-              auto sdk = answer.getSdk();
+              auto loaded = vst2 ? answer.getVst2() : answer.getSdk();
               if (first) {  // a reload is the same file
-                auto version = sdk.getSdkVersion();
+                auto version = loaded.getSdkVersion();
                 info->sdkVersion = {version.getMajor(), version.getMinor(), version.getRevision()};
-                for (auto plugin : sdk.getPlugins()) info->plugins.push_back(fromWire(plugin));
+                for (auto plugin : loaded.getPlugins()) info->plugins.push_back(fromWire(plugin));
               }
-              return sdk.getModule();
+              return loaded.getModule();
             })),
+        format_(format),
         architecture_(architecture),
         restartPolicy_(options.restart) {}
 
@@ -565,6 +570,7 @@ class BridgedModule final : public PluginModule {
   Architecture architecture() const override { return architecture_; }
   bool isBridged() const override { return true; }
   uint32_t surrogatePid() const override { return link_->current().client->pid(); }
+  PluginFormat format() const override { return format_; }
   SdkVersion sdkVersion() const override { return info_->sdkVersion; }
   const std::vector<PluginDescriptor>& plugins() const override { return info_->plugins; }
 
@@ -589,8 +595,9 @@ class BridgedModule final : public PluginModule {
 
  private:
   // Filled by the link's first load, in the constructor: declared before it.
-  std::shared_ptr<SdkModuleInfo> info_ = std::make_shared<SdkModuleInfo>();
+  std::shared_ptr<PluginModuleInfo> info_ = std::make_shared<PluginModuleInfo>();
   std::shared_ptr<ModuleLink> link_;
+  PluginFormat format_;
   Architecture architecture_;
   RestartPolicy restartPolicy_;
 };
@@ -599,9 +606,10 @@ class BridgedModule final : public PluginModule {
 
 std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
                                                 const std::filesystem::path& path,
-                                                Architecture architecture,
+                                                PluginFormat format, Architecture architecture,
                                                 const LoadOptions& options) {
-  return std::make_unique<BridgedModule>(std::move(surrogate), path, architecture, options);
+  return std::make_unique<BridgedModule>(std::move(surrogate), path, format, architecture,
+                                         options);
 }
 
 }  // namespace bridge32

@@ -2,16 +2,18 @@
 // say.
 #include "bridge32/plugin.h"
 #include "core/shared-surrogate.h"
-#include "sdk/bridged-plugin.h"
-#include "sdk/in-process-plugin.h"
+#include "plugin/local-plugin.h"
+#include "plugin/bridged-plugin.h"
+#include "plugin/in-process-plugin.h"
 
 namespace bridge32 {
 
 std::unique_ptr<PluginModule> PluginModule::load(const std::filesystem::path& path,
                                                  const LoadOptions& options) {
   LoadPlan plan = planLoad(path, options);
-  if (!plan.bridged) return loadInProcessModule(path);
-  return loadBridgedModule(surrogateFor(plan, path, options), pathForSurrogate(path),
+  PluginFormat format = pluginFormatOf(path);
+  if (!plan.bridged) return loadInProcessModule(path, format);
+  return loadBridgedModule(surrogateFor(plan, path, options), pathForSurrogate(path), format,
                            plan.file.architecture, options);
 }
 

@@ -7,6 +7,7 @@
 
 namespace bridge32 {
 
-std::unique_ptr<PluginModule> loadInProcessModule(const std::filesystem::path& path);
+std::unique_ptr<PluginModule> loadInProcessModule(const std::filesystem::path& path,
+                                                  PluginFormat format);
 
 }  // namespace bridge32

@@ -1,4 +1,4 @@
-#include "sdk/sdk-kind.h"
+#include "plugin/plugin-kind.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,10 +6,11 @@
 #include <vector>
 
 #include "bridge32/error.h"
+#include "bridge32/ext/gui.h"
 #include "bridge32/window-handle.h"
 #include "core/answer.h"
 #include "core/lane-server.h"
-#include "sdk/sdk-module.h"
+#include "plugin/local-plugin.h"
 
 namespace bridge32 {
 
@@ -40,17 +41,16 @@ class OutboxCallbacks final : public HostCallbacks, public EditorHost {
 // An instance and where its callbacks go; lives on the plugin thread.
 struct InstanceState {
   OutboxCallbacks callbacks;
-  std::unique_ptr<SdkInstance> instance;  // null once destroyed
+  std::unique_ptr<LocalInstance> instance;  // null once destroyed
   // Declared after the instance: its lanes stop serving before it goes.
   std::shared_ptr<LaneRegistry> lanes = std::make_shared<LaneRegistry>();
 
   InstanceState(HostOutbox& outbox, HostOutbox::Target target,
-                std::shared_ptr<SdkModule> module, std::string_view pluginId)
+                LocalModule& module, std::string_view pluginId)
       : callbacks(outbox, target),
-        instance(std::make_unique<SdkInstance>(std::move(module), pluginId, callbacks,
-                                                  &callbacks)) {}
+        instance(module.createInstance(pluginId, callbacks, &callbacks)) {}
 
-  SdkInstance& live() {
+  LocalInstance& live() {
     if (!instance) throw Error(Error::Kind::badState, "the plugin instance was destroyed");
     return *instance;
   }
@@ -240,7 +240,7 @@ class InstanceServer final : public wire::Instance::Server {
   kj::Promise<void> onPlugin(Context& context, Work&& work, Fill&& fill) {
     return answer(plugins_, outbox_, context, kj::fwd<Work>(work), kj::fwd<Fill>(fill));
   }
-  SdkInstance& live() { return state_.get().live(); }  // [plugin thread]
+  LocalInstance& live() { return state_.get().live(); }  // [plugin thread]
 
   PluginThread& plugins_;
   HostOutbox& outbox_;
@@ -258,7 +258,7 @@ struct CreatedInstance {
 class ModuleServer final : public wire::Module::Server {
  public:
   ModuleServer(PluginThread& plugins, HostOutbox& outbox,
-               PluginOwned<std::shared_ptr<SdkModule>> module)
+               PluginOwned<std::shared_ptr<LocalModule>> module)
       : plugins_(plugins), outbox_(outbox), module_(kj::mv(module)) {}
 
  protected:
@@ -269,8 +269,8 @@ class ModuleServer final : public wire::Module::Server {
     return answer(
         plugins_, outbox_, context,
         [this, target, pluginId] {
-          auto state = std::make_unique<InstanceState>(outbox_, target, module_.get(), pluginId);
-          const SdkInstance& instance = *state->instance;
+          auto state = std::make_unique<InstanceState>(outbox_, target, *module_.get(), pluginId);
+          const LocalInstance& instance = *state->instance;
           return CreatedInstance{PluginOwned<InstanceState>(plugins_, std::move(state)),
                                  instance.hasParams(), instance.hasState(), instance.hasProcess(),
                                  instance.hasGui(), instance.params()};
@@ -294,43 +294,44 @@ class ModuleServer final : public wire::Module::Server {
  private:
   PluginThread& plugins_;
   HostOutbox& outbox_;
-  PluginOwned<std::shared_ptr<SdkModule>> module_;
+  PluginOwned<std::shared_ptr<LocalModule>> module_;
 };
 
 // What loading a module came to on the plugin thread.
 struct LoadedModule {
-  PluginOwned<std::shared_ptr<SdkModule>> module;
+  PluginOwned<std::shared_ptr<LocalModule>> module;
   SdkVersion sdkVersion;
   std::vector<PluginDescriptor> plugins;
 };
 
 }  // namespace
 
-kj::Promise<void> SdkKind::load(LoadContext context, std::string path) {
+kj::Promise<void> PluginKind::load(LoadContext context, std::string path) {
   return answer(
       plugins_, outbox_, context,
       [this, path] {
-        spdlog::debug("loading plugin module '{}'", path);
+        spdlog::debug("loading {} plugin module '{}'", toString(format_), path);
         // The loader returns the same handle for a module loaded twice; init() must still run
         // only once, so a loaded module is shared while anyone holds it.
-        std::shared_ptr<SdkModule> module = modules_[path].lock();
+        std::shared_ptr<LocalModule> module = modules_[path].lock();
         if (!module) {
-          module = std::make_shared<SdkModule>(pathFromUtf8(path));
+          module = loadLocalModule(pathFromUtf8(path), format_);
           modules_[path] = module;
         }
         return LoadedModule{
-            PluginOwned(plugins_, std::make_unique<std::shared_ptr<SdkModule>>(module)),
+            PluginOwned(plugins_, std::make_unique<std::shared_ptr<LocalModule>>(module)),
             module->sdkVersion(), module->plugins()};
       },
       [this](auto& results, LoadedModule& loaded) {
-        auto sdk = results.initModule().initSdk();
-        auto version = sdk.initSdkVersion();
+        auto module = format_ == PluginFormat::vst2 ? results.initModule().initVst2()
+                                                    : results.initModule().initSdk();
+        auto version = module.initSdkVersion();
         version.setMajor(loaded.sdkVersion.major);
         version.setMinor(loaded.sdkVersion.minor);
         version.setRevision(loaded.sdkVersion.revision);
-        auto plugins = sdk.initPlugins(uint32_t(loaded.plugins.size()));
+        auto plugins = module.initPlugins(uint32_t(loaded.plugins.size()));
         for (uint32_t i = 0; i < plugins.size(); ++i) toWire(loaded.plugins[i], plugins[i]);
-        sdk.setModule(kj::heap<ModuleServer>(plugins_, outbox_, kj::mv(loaded.module)));
+        module.setModule(kj::heap<ModuleServer>(plugins_, outbox_, kj::mv(loaded.module)));
       });
 }
 

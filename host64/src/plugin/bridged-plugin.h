@@ -8,11 +8,11 @@
 
 namespace bridge32 {
 
-// Loads `path` in `surrogate`; `options` gives the call deadline, what to do about a hang, and
+// Loads `path`, a plugin module of `format`, in `surrogate`; `options` gives the call deadline, what to do about a hang, and
 // the restart policy.
 std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
                                                 const std::filesystem::path& path,
-                                                Architecture architecture,
+                                                PluginFormat format, Architecture architecture,
                                                 const LoadOptions& options);
 
 }  // namespace bridge32

@@ -1,6 +1,8 @@
-# bridge32 protocol, the SDK module kind: plugins written against bridge32's own C SDK
-# (sdk/include/bridge32/sdk.h). `Session.load(kind = sdk)` answers with a `LoadedSdkModule`: a
-# `Module` that creates `Instance`s, each of which calls the host back through `HostCallbacks`.
+# bridge32 protocol, the plugin module kinds: plugins written against bridge32's own C SDK
+# (sdk/include/bridge32/sdk.h) and VST2 plugins as they are. Both are served through the same
+# interfaces: `Session.load(kind = sdk | vst2)` answers with a `LoadedPluginModule`: a `Module`
+# that creates `Instance`s, each of which calls the host back through `HostCallbacks`. What a
+# format has that the interfaces lack is added here for every format, never as a side door.
 #
 # The interfaces keep the ids they had when this was all one file (protocol 2), so the calls on
 # the wire are the same.
@@ -17,9 +19,9 @@ using import "common.capnp".LaneChannel;
 using import "common.capnp".LaneRole;
 using import "common.capnp".Lane;
 
-struct LoadedSdkModule {
+struct LoadedPluginModule {
   module @0 :Module;
-  sdkVersion @1 :SdkVersion;
+  sdkVersion @1 :SdkVersion;  # zero for a module of another format
   plugins @2 :List(PluginDescriptor);
 }
 
@@ -34,6 +36,9 @@ struct PluginDescriptor {
   name @1 :Text;
   vendor @2 :Text;
   version @3 :Text;
+  inputs @4 :UInt32;   # audio channels the plugin declares; 0 when it does not say
+  outputs @5 :UInt32;
+  isInstrument @6 :Bool;
 }
 
 interface Module @0xae5b1ab6bcbb365b {

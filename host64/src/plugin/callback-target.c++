@@ -1,4 +1,4 @@
-#include "sdk/callback-target.h"
+#include "plugin/callback-target.h"
 
 #include "bridge32/limits.h"
 #include "logging.h"

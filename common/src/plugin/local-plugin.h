@@ -1,0 +1,93 @@
+// A plugin module loaded into this process, whatever its format, and its instances: the surrogate
+// serves them over the pipe (surrogate/src/plugin), and the host uses them directly for a module
+// of its own architecture (host64/src/plugin/in-process-plugin.c++). Each format implements these
+// two classes (common/src/sdk for bridge32's SDK, common/src/vst2 for VST2); nothing above them
+// knows which format it is serving.
+//
+// Every argument is checked before the plugin sees it and every failure is a bridge32::Error, the
+// same on both sides of the pipe.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "bridge32/types.h"
+
+namespace bridge32 {
+
+// [main-thread] unless a member says otherwise: used from the thread that created it.
+class LocalInstance {
+ public:
+  virtual ~LocalInstance() = default;
+
+  virtual const PluginDescriptor& descriptor() const = 0;
+  virtual bool hasParams() const = 0;
+  virtual bool hasState() const = 0;
+  virtual bool hasProcess() const = 0;
+  virtual bool hasGui() const = 0;
+  virtual const std::vector<ParamInfo>& params() const = 0;
+
+  virtual double param(uint32_t id) = 0;
+  virtual void setParam(uint32_t id, double value) = 0;
+  virtual std::vector<uint8_t> saveState() = 0;
+  virtual void loadState(std::span<const uint8_t> state) = 0;
+  virtual void activate(double sampleRate, uint32_t maxFrames) = 0;
+  virtual void deactivate() = 0;
+  // [audio-thread] `input` and `output` hold channels * frames planar samples each; may run
+  // concurrently with the [main-thread] calls, as plugins expect.
+  virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
+                       std::span<float> output) = 0;
+
+  // The editor. `parent` is a window of `api` (B32_WINDOW_API_*); the editor is created hidden.
+  // Throws Error(unsupported) if the plugin cannot embed in `api`.
+  virtual EditorInfo openEditor(uint32_t api, void* parent) = 0;
+  virtual void closeEditor() = 0;  // a no-op when none is open
+  // Returns the size the plugin took.
+  virtual EditorSize setEditorSize(EditorSize size) = 0;
+  virtual void showEditor(bool visible) = 0;
+};
+
+class LocalModule {
+ public:
+  virtual ~LocalModule() = default;
+
+  virtual const std::filesystem::path& path() const = 0;
+  virtual PluginFormat format() const = 0;
+  // The SDK version it was built with; zero for other formats.
+  virtual SdkVersion sdkVersion() const = 0;
+  virtual const std::vector<PluginDescriptor>& plugins() const = 0;
+
+  // A new instance of plugin `pluginId`: `host` receives its callbacks and `editorHost` its
+  // editor's resize requests (none are granted without one); both must outlive it. The instance
+  // keeps the module loaded. Throws Error (notFound for an unknown id, failed if the plugin
+  // refuses).
+  virtual std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId,
+                                                        HostCallbacks& host,
+                                                        EditorHost* editorHost) = 0;
+};
+
+// [any-thread] The format of the plugin module at `path`, from its exports, read without loading
+// it. Throws Error(badModule) naming the entry points looked for when it has none of them.
+PluginFormat pluginFormatOf(const std::filesystem::path& path);
+
+// The checks every format makes the same way, with the same messages.
+// `path` is a library of this process's architecture: throws Error(badModule) naming what it is.
+void checkLoadableHere(const std::filesystem::path& path);
+// activate()'s arguments are sane: throws Error(invalidArgument).
+void checkActivation(double sampleRate, uint32_t maxFrames);
+// `value` is one parameter `info` of plugin `pluginId` takes: throws Error(invalidArgument).
+void checkParamValue(const ParamInfo& info, double value, std::string_view pluginId);
+// A block for process() once active with `maxFrames`: throws Error (badState, invalidArgument).
+void checkProcessBlock(std::string_view pluginId, bool active, uint32_t maxFrames,
+                       uint32_t channels, uint32_t frames, size_t inputSamples,
+                       size_t outputSamples);
+
+// [main-thread] Loads the module at `path` as a plugin module of `format` into this process
+// (which must be of its architecture).
+std::shared_ptr<LocalModule> loadLocalModule(const std::filesystem::path& path,
+                                             PluginFormat format);
+
+}  // namespace bridge32

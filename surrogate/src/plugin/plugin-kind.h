@@ -1,0 +1,31 @@
+// The plugin module kinds in the surrogate: plugin modules of any format (bridge32's SDK, VST2),
+// served as protocol/plugin.capnp's Module and Instance over a LocalModule and its LocalInstances
+// (common/src/plugin/local-plugin.h). This file knows no format: the format's own code does.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/module-kind.h"
+
+namespace bridge32 {
+
+class LocalModule;
+
+class PluginKind final : public ModuleKind {
+ public:
+  PluginKind(PluginThread& plugins, HostOutbox& outbox, PluginFormat format)
+      : plugins_(plugins), outbox_(outbox), format_(format) {}
+
+  kj::Promise<void> load(LoadContext context, std::string path) override;
+
+ private:
+  PluginThread& plugins_;
+  HostOutbox& outbox_;
+  PluginFormat format_;
+  // [plugin thread] The modules loaded, by path.
+  std::map<std::string, std::weak_ptr<LocalModule>> modules_;
+};
+
+}  // namespace bridge32
