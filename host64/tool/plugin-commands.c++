@@ -163,13 +163,17 @@ void printInfoJson(const std::filesystem::path& file, const LoadPlan& plan, Plug
   json.key("bridged").value(module.isBridged());
   json.key("surrogate");
   plan.bridged ? json.value(utf8(plan.surrogate)) : json.null();
-  json.key("sdkVersion").value(module.sdkVersion().toString());
+  json.key("format").value(toString(module.format()));
+  json.key("sdkVersion");
+  module.format() == PluginFormat::sdk ? json.value(module.sdkVersion().toString()) : json.null();
   json.key("plugins").beginArray();
   HostCallbacks quiet;
   for (const auto& plugin : module.plugins()) {
     json.beginObject();
     json.key("id").value(plugin.id).key("name").value(plugin.name);
     json.key("vendor").value(plugin.vendor).key("version").value(plugin.version);
+    json.key("inputs").value(plugin.inputs).key("outputs").value(plugin.outputs);
+    json.key("instrument").value(plugin.isInstrument);
     auto instance = module.createInstance(plugin.id, quiet);
     json.key("extensions").beginArray();
     if (instance->hasParams()) json.value("params");
@@ -246,16 +250,27 @@ int info(const CommandLine& line) {
   std::printf("loads:        %s\n", plan.bridged ? ("through surrogate " + printable(utf8(plan.surrogate))).c_str()
                                                   : "in-process");
   auto module = PluginModule::load(file, options);
-  std::printf("sdk version:  %s\n", module->sdkVersion().toString().c_str());
+  std::printf("format:       %s\n", std::string(toString(module->format())).c_str());
+  if (module->format() == PluginFormat::sdk) {
+    std::printf("sdk version:  %s\n", module->sdkVersion().toString().c_str());
+  }
   std::printf("plugins:      %zu\n", module->plugins().size());
   HostCallbacks quiet;
   for (const auto& plugin : module->plugins()) {
     std::printf("\n  %s  \"%s\" by %s, version %s\n", printable(plugin.id).c_str(),
                 printable(plugin.name).c_str(), printable(plugin.vendor).c_str(),
                 printable(plugin.version).c_str());
+    if (plugin.inputs || plugin.outputs || plugin.isInstrument) {
+      std::printf("    audio:      %u in, %u out%s\n", plugin.inputs, plugin.outputs,
+                  plugin.isInstrument ? "; an instrument" : "");
+    }
     auto instance = module->createInstance(plugin.id, quiet);
-    std::printf("    extensions: %s%s%s\n", instance->hasParams() ? "params " : "",
-                instance->hasState() ? "state " : "", instance->hasProcess() ? "process" : "");
+    std::vector<std::string> extensions;
+    if (instance->hasParams()) extensions.push_back("params");
+    if (instance->hasState()) extensions.push_back("state");
+    if (instance->hasProcess()) extensions.push_back("process");
+    if (instance->hasGui()) extensions.push_back("gui");
+    std::printf("    extensions: %s\n", joined(extensions, " ").c_str());
     for (const auto& param : instance->params()) {
       std::string flags = joined(flagNames(param), ", ");
       std::printf("    param %u %-12s [%g .. %g] default %g%s%s%s\n", param.id,
