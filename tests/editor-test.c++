@@ -360,6 +360,56 @@ INSTANTIATE_TEST_SUITE_P(Setups, Editor,
                                            test::kSurrogate32),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// ----- a VST2 plugin's editor: the fixture written against the raw ABI ------------------------
+
+class Vst2Editor : public ::testing::TestWithParam<Placement> {
+ protected:
+  static void SetUpTestSuite() { hostWindow_ = std::make_unique<HostWindow>(); }
+  static void TearDownTestSuite() { hostWindow_.reset(); }
+  static inline std::unique_ptr<HostWindow> hostWindow_;
+};
+
+TEST_P(Vst2Editor, OpensInTheContainerAndWhatItsKnobsDoReachesTheHost) {
+  Watchdog watchdog(std::chrono::seconds(120), "opening a VST2 editor");
+  HWND host = hostWindow_->get();
+  auto module = PluginModule::load(test::pluginPath(GetParam().architecture, "b32-vst2-fixture"),
+                                   test::optionsFor(GetParam()));
+  RecordingCallbacks callbacks;
+  auto fixture = module->createInstance("b32F", callbacks);
+  ASSERT_TRUE(fixture->hasGui());
+
+  PluginEditor& editor = fixture->openEditor(host);
+  auto container = static_cast<HWND>(editor.container());
+  HWND window = childOfClass(container, L"b32-vst2-fixture-editor");
+  ASSERT_NE(window, nullptr) << "no editor window inside the container";
+  EXPECT_EQ(GetAncestor(window, GA_PARENT), container);
+  EXPECT_EQ(GetAncestor(window, GA_ROOT), host);
+  DWORD owner = 0;
+  GetWindowThreadProcessId(window, &owner);
+  EXPECT_EQ(owner, module->isBridged() ? DWORD(module->surrogatePid()) : GetCurrentProcessId());
+  // The size from effEditGetRect, which VST2 editors choose for themselves.
+  EXPECT_EQ(editor.size(), (EditorSize{320, 200}));
+  EXPECT_EQ(clientSize(container), (EditorSize{320, 200}));
+  EXPECT_FALSE(editor.canResize());
+
+  // The fixture's editor turns Pan to 0.75 as it opens (audioMasterAutomate from its thread).
+  EXPECT_TRUE(pumpUntil([&] {
+    for (auto [id, value] : callbacks.changes()) {
+      if (id == 1 && value == 0.75) return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(fixture->param(1), 0.75);
+
+  fixture->closeEditor();
+  EXPECT_TRUE(pumpUntil([&] { return !IsWindow(window) && !IsWindow(container); }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Setups, Vst2Editor,
+                         ::testing::Values(test::kInProcess64, test::kSurrogate64,
+                                           test::kSurrogate32),
+                         [](const auto& info) { return std::string(info.param.name); });
+
 // ----- the surrogate dying under an open editor -----------------------------------------------
 
 TEST(EditorSurrogateDeath, ContainerStaysAndSaysThePluginStopped) {
