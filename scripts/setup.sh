@@ -25,6 +25,8 @@ linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspd
                 libfmt-dev googletest libgtest-dev file qemu-user xz-utils sox
                 libffi-dev libffi-dev:i386
                 libfreetype6:i386  # bridge32 doctor's tests: a real i386 library needing others
+                # What Debian's lsp-plugins-vst needs, both bitnesses (lsp_plugins_vst below)
+                libcairo2 libcairo2:i386 libxrandr2 libxrandr2:i386 libsndfile1 libsndfile1:i386
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
@@ -189,6 +191,31 @@ header_only_logging() {
   echo "$dir/include"
 }
 
+# Debian's lsp-plugins-vst, i386 and amd64: real VST2 plugins bridge32 did not build, for the tests
+# (the i386 ones through the surrogate, the amd64 ones in-process to compare with). The two
+# packages cannot be installed together (both own /usr/lib/vst/lsp-plugins), so both are unpacked
+# into the cache, keyed by version; the libraries they need are in linux_packages.
+lsp_plugins_vst() {
+  local version
+  version=$(apt-cache show --no-all-versions lsp-plugins-vst:amd64 2>/dev/null | sed -n 's/^Version: //p')
+  [ -n "$version" ] || { as_root apt-get update -qq || true
+    version=$(apt-cache show --no-all-versions lsp-plugins-vst:amd64 | sed -n 's/^Version: //p'); }
+  local dir="$cache/deps/lsp-plugins-vst-$version"
+  if [ ! -f "$dir/.complete" ]; then
+    log "unpacking lsp-plugins-vst $version (i386 and amd64) for the VST2 tests"
+    rm -rf "$dir" && mkdir -p "$dir"
+    local tmp; tmp=$(mktemp -d) && chmod 755 "$tmp"  # apt's own user downloads into it
+    local debs=("lsp-plugins-vst:i386=$version" "lsp-plugins-vst:amd64=$version")
+    (cd "$tmp" && { apt-get download -qq "${debs[@]}" || { as_root apt-get update -qq || true
+                                                           apt-get download -qq "${debs[@]}"; }; }) \
+      >"$cache/lsp.log" 2>&1 || { tail -n 20 "$cache/lsp.log"; exit 1; }
+    for arch in i386 amd64; do dpkg-deb -x "$tmp"/lsp-plugins-vst_*_"$arch".deb "$dir/$arch"; done
+    rm -rf "$tmp"
+    touch "$dir/.complete"
+  fi
+  echo "$dir"
+}
+
 wine_prefix() {
   local prefix="$cache/wineprefix"
   if [ ! -f "$prefix/.complete" ]; then
@@ -212,6 +239,8 @@ case "$platform" in linux|all)
   ensure_i386_exec
   emit linux BRIDGE32_DEPS_LINUX_I386 "$(build_capnp linux-i386)"
   emit linux BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
+  lsp=$(lsp_plugins_vst)
+  emit linux BRIDGE32_LSP_VST "$lsp"
   mv "$(env_file linux).new" "$(env_file linux)"
 esac
 case "$platform" in windows|all)

@@ -32,6 +32,15 @@ std::string uniqueIdText(int32_t id) {
   return text;
 }
 
+// A value a plugin gave as a VST2 parameter value: within [0, 1], where float arithmetic leaves
+// some a hair outside (-1.6e-9, say). Values further out are left for the caller to refuse.
+double normalized(float value) {
+  constexpr float kSlack = 1e-6f;
+  if (value < 0 && value >= -kSlack) return 0;
+  if (value > 1 && value <= 1 + kSlack) return 1;
+  return value;
+}
+
 // `text` into a plugin's buffer of `size` bytes, cut and terminated.
 void copyText(void* buffer, std::string_view text, size_t size) {
   if (!buffer || size == 0) return;
@@ -138,7 +147,7 @@ Vst2Instance::Vst2Instance(const Vst2Module& module, std::shared_ptr<const Vst2M
       info.id = uint32_t(i);
       info.minValue = 0;
       info.maxValue = 1;
-      info.defaultValue = effect_->get_parameter(effect_, i);
+      info.defaultValue = normalized(effect_->get_parameter(effect_, i));
       info.name = text(B32_VST_EFF_GET_PARAM_NAME, i);
       if (info.name.empty()) info.name = "Parameter " + std::to_string(i);
       info.unit = text(B32_VST_EFF_GET_PARAM_LABEL, i);
@@ -213,8 +222,9 @@ b32_vst_intptr Vst2Instance::answer(int32_t opcode, int32_t index, b32_vst_intpt
                                     void* ptr, float opt) {
   switch (opcode) {
     case B32_VST_MASTER_AUTOMATE: {
+      double value = normalized(opt);
       std::string refused = paramsKnown_.load(std::memory_order_acquire)
-                                ? refusedParamChange(params_, uint32_t(index), opt)
+                                ? refusedParamChange(params_, uint32_t(index), value)
                                 : "reported a parameter change before it was open";
       if (!refused.empty()) {
         if (!refusedAChange_.exchange(true)) {
@@ -223,7 +233,7 @@ b32_vst_intptr Vst2Instance::answer(int32_t opcode, int32_t index, b32_vst_intpt
         }
         return 0;
       }
-      callbacks_.paramChanged(uint32_t(index), opt);
+      callbacks_.paramChanged(uint32_t(index), value);
       return 0;
     }
     case B32_VST_MASTER_CURRENT_ID: return effect_ ? effect_->unique_id : 0;
@@ -284,7 +294,7 @@ const ParamInfo& Vst2Instance::paramById(uint32_t id) const {
 
 double Vst2Instance::param(uint32_t id) {
   paramById(id);
-  return effect_->get_parameter(effect_, int32_t(id));
+  return normalized(effect_->get_parameter(effect_, int32_t(id)));
 }
 
 void Vst2Instance::setParam(uint32_t id, double value) {
