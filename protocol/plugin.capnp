@@ -77,9 +77,11 @@ interface Instance @0xe61a65528bd533f8 {
   loadState @3 (state :Data) -> (error :Error);
   activate @4 (sampleRate :Float64, maxFrames :UInt32) -> (error :Error);
   deactivate @5 () -> (error :Error);
-  process @6 (channels :UInt32, frames :UInt32, input :List(Float32))
+  process @6 (channels :UInt32, frames :UInt32, input :List(Float32), midi :List(MidiEvent),
+              transport :Transport)
       -> (error :Error, output :List(Float32));
-  # Planar samples, as in the SDK: channel c's frame f is at [c * frames + f].
+  # Planar samples, as in the SDK: channel c's frame f is at [c * frames + f]. `midi` in frame
+  # order; `transport` when the host says where the music is (absent: the plugin keeps the last).
 
   destroy @7 () -> (error :Error);
   # Destroys the plugin instance now; releasing the capability does the same, silently.
@@ -100,6 +102,27 @@ interface Instance @0xe61a65528bd533f8 {
   # process on an audio lane (protocol/common.capnp, common/src/transport/call-lane.h). The same
   # calls keep working here; a host uses a lane while it has one, this when it has none or
   # another thread holds it.
+
+  getPrograms @13 () -> (error :Error, names :List(Text), current :UInt32);
+  # The plugin's programs (presets); none when it has none.
+  setProgram @14 (index :UInt32) -> (error :Error);
+  getLatency @15 () -> (error :Error, frames :UInt32);
+}
+
+struct MidiEvent {
+  frame @0 :UInt32;
+  status @1 :UInt8;
+  data1 @2 :UInt8;
+  data2 @3 :UInt8;
+}
+
+struct Transport {
+  playing @0 :Bool;
+  tempo @1 :Float64;
+  beats @2 :Float64;
+  barStartBeats @3 :Float64;
+  numerator @4 :UInt32;
+  denominator @5 :UInt32;
 }
 
 interface HostCallbacks @0x95093c2bf42b4c96 {

@@ -1,5 +1,7 @@
 #include "bridge32/types.h"
 
+#include <cmath>
+
 #include "bridge32/error.h"
 #include "bridge32/ext/gui.h"
 #include "bridge32/ext/params.h"
@@ -23,6 +25,22 @@ std::string_view toString(PluginFormat format) {
     case PluginFormat::vst2: return "VST2";
   }
   return "unknown";
+}
+
+void checkTransport(const Transport& transport) {
+  if (!(transport.tempo > 0 && transport.tempo <= 10000)) {
+    throw Error(Error::Kind::invalidArgument,
+                "a tempo of " + std::to_string(transport.tempo) + " is outside (0, 10000]");
+  }
+  if (transport.numerator == 0 || transport.denominator == 0 || transport.numerator > 256 ||
+      transport.denominator > 256) {
+    throw Error(Error::Kind::invalidArgument,
+                "a time signature of " + std::to_string(transport.numerator) + "/" +
+                    std::to_string(transport.denominator) + " is outside 1/1 .. 256/256");
+  }
+  if (!std::isfinite(transport.beats) || !std::isfinite(transport.barStartBeats)) {
+    throw Error(Error::Kind::invalidArgument, "a transport position that is not a finite number");
+  }
 }
 
 std::string SdkVersion::toString() const {

@@ -123,4 +123,29 @@ PluginDescriptor fromWire(wire::PluginDescriptor::Reader reader) {
           reader.getIsInstrument()};
 }
 
+void toWire(const MidiEvent& event, wire::MidiEvent::Builder builder) {
+  builder.setFrame(event.frame);
+  builder.setStatus(event.bytes[0]);
+  builder.setData1(event.bytes[1]);
+  builder.setData2(event.bytes[2]);
+}
+
+MidiEvent fromWire(wire::MidiEvent::Reader reader) {
+  return {reader.getFrame(), {reader.getStatus(), reader.getData1(), reader.getData2()}};
+}
+
+void toWire(const Transport& transport, wire::Transport::Builder builder) {
+  builder.setPlaying(transport.playing);
+  builder.setTempo(transport.tempo);
+  builder.setBeats(transport.beats);
+  builder.setBarStartBeats(transport.barStartBeats);
+  builder.setNumerator(transport.numerator);
+  builder.setDenominator(transport.denominator);
+}
+
+Transport fromWire(wire::Transport::Reader reader) {
+  return {reader.getPlaying(),       reader.getTempo(),     reader.getBeats(),
+          reader.getBarStartBeats(), reader.getNumerator(), reader.getDenominator()};
+}
+
 }  // namespace bridge32

@@ -40,5 +40,9 @@ ParamInfo fromWire(wire::ParamInfo::Reader reader);
 std::vector<ParamInfo> fromWire(capnp::List<wire::ParamInfo>::Reader list);
 void toWire(const PluginDescriptor& descriptor, wire::PluginDescriptor::Builder builder);
 PluginDescriptor fromWire(wire::PluginDescriptor::Reader reader);
+void toWire(const MidiEvent& event, wire::MidiEvent::Builder builder);
+MidiEvent fromWire(wire::MidiEvent::Reader reader);
+void toWire(const Transport& transport, wire::Transport::Builder builder);
+Transport fromWire(wire::Transport::Reader reader);
 
 }  // namespace bridge32

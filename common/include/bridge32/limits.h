@@ -9,6 +9,7 @@ namespace bridge32::limits {
 
 constexpr uint32_t kMaxChannels = 64;
 constexpr uint32_t kMaxFramesPerBlock = 65536;
+constexpr uint32_t kMaxMidiEventsPerBlock = 1024;
 constexpr size_t kMaxStateBytes = 16u << 20;
 constexpr size_t kMaxTextBytes = 64u << 10;  // a path, a log line, an id
 // What one module or instance may describe: far beyond any real plugin, and small enough that

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,34 @@ struct EditorInfo {
   EditorSize size;
   bool canResize = false;
 };
+
+// A short MIDI message for a plugin, at a frame of the block it goes with.
+struct MidiEvent {
+  uint32_t frame = 0;     // from the block's first frame; beyond its last, it comes at the last
+  uint8_t bytes[3] = {};  // status, data 1, data 2 (note on: 0x90 | channel, note, velocity)
+  friend bool operator==(const MidiEvent&, const MidiEvent&) = default;
+};
+
+// Where the music is at a block's first frame, for plugins that follow the host's tempo.
+struct Transport {
+  bool playing = false;
+  double tempo = 120;          // quarter notes per minute
+  double beats = 0;            // the position, in quarter notes from the start
+  double barStartBeats = 0;    // where the bar holding `beats` starts
+  uint32_t numerator = 4, denominator = 4;  // the time signature
+  friend bool operator==(const Transport&, const Transport&) = default;
+};
+
+// What goes with a block of audio besides the samples: the MIDI events within it, and the
+// transport at its start (none: the plugin keeps what it was told last).
+struct BlockEvents {
+  std::span<const MidiEvent> midi;
+  const Transport* transport = nullptr;
+};
+
+// Whether `transport` is one a plugin can be given: throws Error(invalidArgument) naming what is
+// wrong (a tempo outside (0, 10000], a time signature of 0, a position that is not finite).
+void checkTransport(const Transport& transport);
 
 // What a plugin instance may call on its host. Implemented by the application (in-process
 // plugins) and by the surrogate (which forwards over the pipe to the application's).

@@ -93,6 +93,23 @@ void checkProcessBlock(std::string_view pluginId, bool active, uint32_t maxFrame
   }
 }
 
+void checkBlockEvents(const BlockEvents& events) {
+  if (events.midi.size() > limits::kMaxMidiEventsPerBlock) {
+    throw Error(Error::Kind::invalidArgument,
+                std::to_string(events.midi.size()) + " MIDI events in one block; bridge32 takes at most " +
+                    std::to_string(limits::kMaxMidiEventsPerBlock));
+  }
+  for (size_t i = 1; i < events.midi.size(); ++i) {
+    if (events.midi[i].frame < events.midi[i - 1].frame) {
+      throw Error(Error::Kind::invalidArgument,
+                  "MIDI event " + std::to_string(i) + " (frame " +
+                      std::to_string(events.midi[i].frame) + ") comes before the one ahead of it (frame " +
+                      std::to_string(events.midi[i - 1].frame) + "): events go in frame order");
+    }
+  }
+  if (events.transport) checkTransport(*events.transport);
+}
+
 std::shared_ptr<LocalModule> loadLocalModule(const std::filesystem::path& path,
                                              PluginFormat format) {
   switch (format) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,10 +37,19 @@ class LocalInstance {
   virtual void loadState(std::span<const uint8_t> state) = 0;
   virtual void activate(double sampleRate, uint32_t maxFrames) = 0;
   virtual void deactivate() = 0;
-  // [audio-thread] `input` and `output` hold channels * frames planar samples each; may run
-  // concurrently with the [main-thread] calls, as plugins expect.
+  // [audio-thread] `input` and `output` hold channels * frames planar samples each, and `events`
+  // what goes with them (checkBlockEvents); may run concurrently with the [main-thread] calls, as
+  // plugins expect. Allocates nothing.
   virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-                       std::span<float> output) = 0;
+                       std::span<float> output, const BlockEvents& events) = 0;
+
+  // The plugin's programs (presets) by name, none when it has none; the current one; choosing one
+  // (Error(invalidArgument) past the last).
+  virtual std::vector<std::string> programNames() = 0;
+  virtual uint32_t program() = 0;
+  virtual void setProgram(uint32_t index) = 0;
+  // How many frames its output lags its input by.
+  virtual uint32_t latency() = 0;
 
   // The editor. `parent` is a window of `api` (B32_WINDOW_API_*); the editor is created hidden.
   // Throws Error(unsupported) if the plugin cannot embed in `api`.
@@ -84,6 +94,13 @@ void checkParamValue(const ParamInfo& info, double value, std::string_view plugi
 void checkProcessBlock(std::string_view pluginId, bool active, uint32_t maxFrames,
                        uint32_t channels, uint32_t frames, size_t inputSamples,
                        size_t outputSamples);
+// What goes with a block: at most limits::kMaxMidiEventsPerBlock events in frame order, and a sane
+// transport. Throws Error(invalidArgument). An event past the block's last frame is not refused:
+// each format delivers it at the last frame (clampedFrame).
+void checkBlockEvents(const BlockEvents& events);
+inline uint32_t clampedFrame(const MidiEvent& event, uint32_t frames) {
+  return event.frame < frames ? event.frame : frames - 1;
+}
 
 // [main-thread] Loads the module at `path` as a plugin module of `format` into this process
 // (which must be of its architecture).

@@ -209,6 +209,13 @@ SdkInstance::SdkInstance(std::shared_ptr<SdkModule> module, std::string_view plu
     process_ =
         static_cast<const b32_plugin_process*>(plugin_->get_extension(plugin_, B32_EXT_PROCESS));
     gui_ = static_cast<const b32_plugin_gui*>(plugin_->get_extension(plugin_, B32_EXT_GUI));
+    events_ =
+        static_cast<const b32_plugin_events*>(plugin_->get_extension(plugin_, B32_EXT_EVENTS));
+    programs_ =
+        static_cast<const b32_plugin_programs*>(plugin_->get_extension(plugin_, B32_EXT_PROGRAMS));
+    latency_ =
+        static_cast<const b32_plugin_latency*>(plugin_->get_extension(plugin_, B32_EXT_LATENCY));
+    if (events_) midi_.resize(limits::kMaxMidiEventsPerBlock);
 
     if (params_) {
       uint32_t count = params_->count(plugin_);
@@ -349,13 +356,64 @@ void SdkInstance::deactivate() {
 }
 
 void SdkInstance::process(uint32_t channels, uint32_t frames, std::span<const float> input,
-                             std::span<float> output) {
+                          std::span<float> output, const BlockEvents& events) {
   requireExtension(process_, B32_EXT_PROCESS);
   checkProcessBlock(descriptor_.id, active_, maxFrames_, channels, frames, input.size(),
                     output.size());
+  checkBlockEvents(events);
+  if (events_ && !events.midi.empty()) {
+    for (size_t i = 0; i < events.midi.size(); ++i) {
+      const MidiEvent& event = events.midi[i];
+      midi_[i] = {clampedFrame(event, frames), {event.bytes[0], event.bytes[1], event.bytes[2]}, 0};
+    }
+    events_->midi(plugin_, midi_.data(), uint32_t(events.midi.size()));
+  }
+  if (events_ && events.transport) {
+    const Transport& transport = *events.transport;
+    b32_transport given{transport.playing ? B32_TRANSPORT_PLAYING : 0u,
+                        transport.numerator,
+                        transport.denominator,
+                        0,
+                        transport.tempo,
+                        transport.beats,
+                        transport.barStartBeats};
+    events_->transport(plugin_, &given);
+  }
   b32_process_block block{channels, frames, input.data(), output.data()};
   check(process_->process(plugin_, &block), "process a block");
 }
+
+std::vector<std::string> SdkInstance::programNames() {
+  std::vector<std::string> names;
+  if (!programs_) return names;
+  uint32_t count = programs_->count(plugin_);
+  if (count > limits::kMaxParams) {
+    throw Error(Error::Kind::failed, "plugin '" + descriptor_.id + "' says it has " +
+                                         std::to_string(count) + " programs; bridge32 takes at most " +
+                                         std::to_string(limits::kMaxParams));
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    char name[B32_PROGRAM_NAME_SIZE] = {};
+    check(programs_->get_name(plugin_, i, name), "name program " + std::to_string(i));
+    names.push_back(fixedString(name, sizeof name));
+  }
+  return names;
+}
+
+uint32_t SdkInstance::program() { return programs_ ? programs_->current(plugin_) : 0; }
+
+void SdkInstance::setProgram(uint32_t index) {
+  requireExtension(programs_, B32_EXT_PROGRAMS);
+  uint32_t count = programs_->count(plugin_);
+  if (index >= count) {
+    throw Error(Error::Kind::invalidArgument, "plugin '" + descriptor_.id + "' has " +
+                                                  std::to_string(count) + " programs; it has no program " +
+                                                  std::to_string(index));
+  }
+  check(programs_->select(plugin_, index), "choose program " + std::to_string(index));
+}
+
+uint32_t SdkInstance::latency() { return latency_ ? latency_->get(plugin_) : 0; }
 
 void SdkInstance::requireEditor() const {
   requireExtension(gui_, B32_EXT_GUI);

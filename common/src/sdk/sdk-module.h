@@ -13,9 +13,11 @@
 #include <string_view>
 #include <vector>
 
+#include "bridge32/ext/events.h"
 #include "bridge32/ext/gui.h"
 #include "bridge32/ext/params.h"
 #include "bridge32/ext/process.h"
+#include "bridge32/ext/programs.h"
 #include "bridge32/ext/state.h"
 #include "bridge32/sdk.h"
 #include "bridge32/types.h"
@@ -76,9 +78,15 @@ class SdkInstance final : public LocalInstance {
   void loadState(std::span<const uint8_t> state) override;
   void activate(double sampleRate, uint32_t maxFrames) override;
   void deactivate() override;
-  // `input` and `output` hold channels * frames planar samples each.
+  // `input` and `output` hold channels * frames planar samples each. Events go to the events
+  // extension; a plugin without it does not take MIDI or transport, which are dropped.
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-               std::span<float> output) override;
+               std::span<float> output, const BlockEvents& events) override;
+
+  std::vector<std::string> programNames() override;
+  uint32_t program() override;
+  void setProgram(uint32_t index) override;
+  uint32_t latency() override;
 
   // The editor (the gui extension). `parent` is a window of `api` (B32_WINDOW_API_*); the
   // editor is created hidden. Throws Error(unsupported) if the plugin cannot embed in `api`.
@@ -108,6 +116,10 @@ class SdkInstance final : public LocalInstance {
   const b32_plugin_state* state_ = nullptr;
   const b32_plugin_process* process_ = nullptr;
   const b32_plugin_gui* gui_ = nullptr;
+  const b32_plugin_events* events_ = nullptr;
+  const b32_plugin_programs* programs_ = nullptr;
+  const b32_plugin_latency* latency_ = nullptr;
+  std::vector<b32_midi_event> midi_;  // a block's events for the plugin, sized once
   std::vector<ParamInfo> paramInfos_;
   std::atomic<bool> paramsKnown_{false};  // paramInfos_ is complete: callbacks may read it
   std::atomic<bool> refusedAChange_{false};

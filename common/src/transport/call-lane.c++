@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bridge32/error.h"
+#include "bridge32/limits.h"
 
 #if _WIN32
 #include "win32.h"
@@ -23,6 +24,8 @@
 #endif
 
 namespace bridge32::lane {
+
+static_assert(kMaxLaneMidiEvents == limits::kMaxMidiEventsPerBlock);
 
 SpinBudget::SpinBudget()
     : budget_(kStart), enabled_(std::thread::hardware_concurrency() > 1) {

@@ -29,7 +29,7 @@
 namespace bridge32::lane {
 
 inline constexpr uint32_t kMagic = 0x6c323362;  // "b32l"
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;  // 2: process blocks carry MIDI and the transport
 inline constexpr uint32_t kMessageBytes = 1024;
 inline constexpr uint32_t kDataAlignment = 64;
 
@@ -41,7 +41,8 @@ enum class Op : uint32_t {
   none = 0,
   getParam = 1,  // id -> answerValue
   setParam = 2,  // id, value
-  process = 3,   // channels x frames of input at data[0], output written after it (see outputOffset)
+  process = 3,   // channels x frames of input at data[0], output written after it, then the
+                 // block's events (processBlock)
   callFunction = 4,  // a library function: a LaneCall message (library.capnp) of requestBytes at
                      // data[0]; the LaneAnswer of answerBytes written over it
 };
@@ -75,7 +76,9 @@ struct Layout {
   int32_t schedulingPolicy;    // the calling thread's (Linux: SCHED_*; Windows: 0)
   int32_t schedulingPriority;  // its priority (Linux: sched_priority; Windows: GetThreadPriority)
   uint32_t requestBytes;       // callFunction: the request message's size
-  uint32_t reserved2[8];
+  uint32_t midiEvents;         // process: how many MIDI events go with the block
+  uint32_t hasTransport;       // process: 1 when the block's transport is there
+  uint32_t reserved2[6];
 
   // The answer: written by the surrogate while the state is `request`.
   uint32_t answerSequence;
@@ -102,6 +105,7 @@ static_assert(offsetof(Layout, answerValue) == 208, "lane layout");
 static_assert(offsetof(Layout, saidThrough) == 216, "lane layout");
 static_assert(offsetof(Layout, requestBytes) == 164, "lane layout");
 static_assert(offsetof(Layout, answerBytes) == 236, "lane layout");
+static_assert(offsetof(Layout, hasTransport) == 172, "lane layout");
 static_assert(offsetof(Layout, message) == 248, "lane layout");
 static_assert(sizeof(Layout) == 248 + kMessageBytes, "lane layout");
 
@@ -110,19 +114,46 @@ inline constexpr uint32_t kDataOffset =
     (sizeof(Layout) + kDataAlignment - 1) / kDataAlignment * kDataAlignment;
 inline constexpr uint64_t mappingBytes(uint64_t dataBytes) { return kDataOffset + dataBytes; }
 
-// Process blocks: the input first, the output after it, each channels x frames floats.
+// What goes with a process block besides its samples, laid out the same in every build.
+struct LaneTransport {
+  uint32_t playing;
+  uint32_t numerator, denominator;
+  uint32_t reserved;
+  double tempo, beats, barStartBeats;
+};
+struct LaneMidiEvent {
+  uint32_t frame;
+  uint8_t bytes[3];
+  uint8_t reserved;
+};
+static_assert(sizeof(LaneTransport) == 40 && offsetof(LaneTransport, tempo) == 16, "lane layout");
+static_assert(sizeof(LaneMidiEvent) == 8, "lane layout");
+inline constexpr uint32_t kMaxLaneMidiEvents = 1024;  // limits::kMaxMidiEventsPerBlock
+
+// Process blocks: the input first, the output after it, each channels x frames floats; then, at
+// the next multiple of 8, the transport and room for kMaxLaneMidiEvents events.
+inline constexpr uint64_t eventsOffset(uint32_t channels, uint32_t frames) {
+  return (2 * uint64_t(channels) * frames * sizeof(float) + 7) / 8 * 8;
+}
 inline constexpr uint64_t processBytes(uint32_t channels, uint32_t frames) {
-  return 2 * uint64_t(channels) * frames * sizeof(float);
+  return eventsOffset(channels, frames) + sizeof(LaneTransport) +
+         kMaxLaneMidiEvents * sizeof(LaneMidiEvent);
 }
 
-// A block's input and output in a lane's data area, which must hold processBytes() of it.
+// A block's places in a lane's data area, which must hold processBytes() of it.
 struct ProcessBlock {
   std::span<float> input, output;
+  LaneTransport* transport;
+  std::span<LaneMidiEvent> midi;  // room for kMaxLaneMidiEvents; Layout::midiEvents are used
 };
 inline ProcessBlock processBlock(std::span<std::byte> data, uint32_t channels, uint32_t frames) {
   size_t samples = size_t(channels) * frames;
   auto* floats = reinterpret_cast<float*>(data.data());
-  return {{floats, samples}, {floats + samples, samples}};
+  std::byte* events = data.data() + eventsOffset(channels, frames);
+  return {{floats, samples},
+          {floats + samples, samples},
+          reinterpret_cast<LaneTransport*>(events),
+          {reinterpret_cast<LaneMidiEvent*>(events + sizeof(LaneTransport)), kMaxLaneMidiEvents}};
 }
 
 // How long a waiting side spins before it sleeps: learnt from how long its waits took, spun or

@@ -154,6 +154,9 @@ Vst2Instance::Vst2Instance(const Vst2Module& module, std::shared_ptr<const Vst2M
       params_.push_back(std::move(info));
     }
     paramsKnown_.store(true, std::memory_order_release);
+    midi_.resize(limits::kMaxMidiEventsPerBlock);
+    // b32_vst_events: count and reserved (each a pointer's size, the count padded), then pointers.
+    midiList_.assign(2 + limits::kMaxMidiEventsPerBlock, 0);
   } catch (...) {
     dispatch(B32_VST_EFF_CLOSE);
     effect_ = nullptr;
@@ -194,6 +197,10 @@ b32_vst_intptr Vst2Instance::dispatch(int32_t opcode, int32_t index, b32_vst_int
 std::string Vst2Instance::text(int32_t opcode, int32_t index) {
   char buffer[vst2::kTextBuffer] = {};
   dispatch(opcode, index, 0, buffer);
+  return keptText(buffer);
+}
+
+std::string Vst2Instance::keptText(const char (&buffer)[vst2::kTextBuffer]) {
   size_t written = strnlen(buffer, sizeof buffer);
   size_t length = std::min(written, vst2::kKeptText);
   // Cut between characters, not inside one.
@@ -389,7 +396,9 @@ void Vst2Instance::activate(double sampleRate, uint32_t maxFrames) {
   outputs_.assign(size_t(effect_->num_outputs), nullptr);
   silence_.assign(maxFrames, 0.0f);
   spare_.assign(size_t(effect_->num_outputs) * maxFrames, 0.0f);
-  time_ = {};
+  Transport stopped;
+  follow(stopped);
+  time_.sample_pos = 0;
   time_.sample_rate = sampleRate;
   dispatch(B32_VST_EFF_MAINS_CHANGED, 0, 1);
   dispatch(B32_VST_EFF_START_PROCESS);
@@ -404,9 +413,11 @@ void Vst2Instance::deactivate() {
 }
 
 void Vst2Instance::process(uint32_t channels, uint32_t frames, std::span<const float> input,
-                           std::span<float> output) {
+                           std::span<float> output, const BlockEvents& events) {
   checkProcessBlock(descriptor_.id, active_, maxFrames_, channels, frames, input.size(),
                     output.size());
+  checkBlockEvents(events);
+  if (events.transport) follow(*events.transport);
   // The plugin's channels take the caller's in order; those the caller has none for read silence
   // or write to spare buffers, and the caller's channels the plugin has no output for are silent.
   // VST2 does not promise that a plugin leaves its inputs alone; the caller's block is its input.
@@ -420,6 +431,7 @@ void Vst2Instance::process(uint32_t channels, uint32_t frames, std::span<const f
     std::fill(output.begin() + ptrdiff_t(outputs_.size() * frames), output.end(), 0.0f);
   }
   tProcessing = true;
+  if (!events.midi.empty()) sendMidi(events.midi, frames);
   if (effect_->process_replacing && (effect_->flags & B32_VST_FLAG_CAN_REPLACING)) {
     effect_->process_replacing(effect_, inputs_.data(), outputs_.data(), int32_t(frames));
   } else {  // the deprecated accumulating call adds to what the outputs hold
@@ -429,6 +441,67 @@ void Vst2Instance::process(uint32_t channels, uint32_t frames, std::span<const f
   tProcessing = false;
   time_.sample_pos += frames;
 }
+
+void Vst2Instance::sendMidi(std::span<const MidiEvent> events, uint32_t frames) {
+  auto* list = reinterpret_cast<b32_vst_events*>(midiList_.data());
+  static_assert(offsetof(b32_vst_events, events) == 2 * sizeof(b32_vst_intptr));
+  list->count = int32_t(events.size());
+  list->reserved = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    b32_vst_midi_event& midi = midi_[i];
+    midi = {};
+    midi.type = B32_VST_EVENT_MIDI;
+    midi.byte_size = sizeof midi;
+    midi.delta_frames = int32_t(clampedFrame(events[i], frames));
+    for (int b = 0; b < 3; ++b) midi.midi_data[b] = char(events[i].bytes[b]);
+    midiList_[2 + i] = reinterpret_cast<b32_vst_intptr>(&midi);
+  }
+  dispatch(B32_VST_EFF_PROCESS_EVENTS, 0, 0, list);
+}
+
+void Vst2Instance::follow(const Transport& transport) {
+  int32_t flags = B32_VST_TIME_TEMPO_VALID | B32_VST_TIME_PPQ_POS_VALID | B32_VST_TIME_BARS_VALID |
+                  B32_VST_TIME_SIG_VALID;
+  if (transport.playing) flags |= B32_VST_TIME_TRANSPORT_PLAYING;
+  bool wasPlaying = (time_.flags & B32_VST_TIME_TRANSPORT_PLAYING) != 0;
+  if (transport.playing != wasPlaying) flags |= B32_VST_TIME_TRANSPORT_CHANGED;
+  time_.tempo = transport.tempo;
+  time_.ppq_pos = transport.beats;
+  time_.bar_start_pos = transport.barStartBeats;
+  time_.time_sig_numerator = int32_t(transport.numerator);
+  time_.time_sig_denominator = int32_t(transport.denominator);
+  time_.flags = flags;
+}
+
+std::vector<std::string> Vst2Instance::programNames() {
+  std::vector<std::string> names;
+  int32_t current = int32_t(dispatch(B32_VST_EFF_GET_PROGRAM));
+  for (int32_t i = 0; i < effect_->num_programs; ++i) {
+    char buffer[vst2::kTextBuffer] = {};
+    bool named = dispatch(B32_VST_EFF_GET_PROGRAM_NAME_INDEXED, i, -1, buffer) != 0;
+    names.push_back(named ? keptText(buffer) : i == current ? text(B32_VST_EFF_GET_PROGRAM_NAME)
+                                                           : std::string());
+  }
+  return names;
+}
+
+uint32_t Vst2Instance::program() {
+  return uint32_t(std::max<b32_vst_intptr>(0, dispatch(B32_VST_EFF_GET_PROGRAM)));
+}
+
+void Vst2Instance::setProgram(uint32_t index) {
+  if (int64_t(index) >= effect_->num_programs) {
+    throw Error(Error::Kind::invalidArgument, "VST2 plugin '" + descriptor_.id + "' has " +
+                                                  std::to_string(effect_->num_programs) +
+                                                  " programs; it has no program " +
+                                                  std::to_string(index));
+  }
+  dispatch(B32_VST_EFF_BEGIN_SET_PROGRAM);
+  dispatch(B32_VST_EFF_SET_PROGRAM, 0, b32_vst_intptr(index));
+  dispatch(B32_VST_EFF_END_SET_PROGRAM);
+}
+
+uint32_t Vst2Instance::latency() { return uint32_t(std::max(effect_->initial_delay, 0)); }
 
 // ---- The editor --------------------------------------------------------------------------------
 

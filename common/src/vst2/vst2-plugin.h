@@ -89,8 +89,15 @@ class Vst2Instance final : public LocalInstance {
   void loadState(std::span<const uint8_t> state) override;
   void activate(double sampleRate, uint32_t maxFrames) override;
   void deactivate() override;
+  // MIDI goes to effProcessEvents just before the block; the transport is what the plugin's
+  // audioMasterGetTime reads.
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-               std::span<float> output) override;
+               std::span<float> output, const BlockEvents& events) override;
+
+  std::vector<std::string> programNames() override;
+  uint32_t program() override;
+  void setProgram(uint32_t index) override;
+  uint32_t latency() override;
 
   EditorInfo openEditor(uint32_t api, void* parent) override;
   void closeEditor() override;
@@ -112,6 +119,10 @@ class Vst2Instance final : public LocalInstance {
                           void* ptr = nullptr, float opt = 0);
   // The text the plugin writes for `opcode`, cut to vst2::kKeptText bytes.
   std::string text(int32_t opcode, int32_t index = 0);
+  static std::string keptText(const char (&buffer)[vst2::kTextBuffer]);
+  // [audio-thread] A block's MIDI to effProcessEvents, and the transport into time_.
+  void sendMidi(std::span<const MidiEvent> events, uint32_t frames);
+  void follow(const Transport& transport);
   PluginDescriptor describe(const Vst2Module& module);
   const ParamInfo& paramById(uint32_t id) const;
   EditorSize editorRect(std::string_view when);
@@ -135,6 +146,10 @@ class Vst2Instance final : public LocalInstance {
   std::vector<float*> inputs_, outputs_;
   std::vector<float> silence_, spare_;
   b32_vst_time_info time_{};
+  // A block's MIDI for effProcessEvents, sized once: the events, and the b32_vst_events header
+  // with a pointer to each (declared with two, allocated for limits::kMaxMidiEventsPerBlock).
+  std::vector<b32_vst_midi_event> midi_;
+  std::vector<b32_vst_intptr> midiList_;
   std::atomic<bool> refusedAChange_{false};
   std::atomic<uint64_t> refusedOpcodes_{0};  // host opcodes < 64 refused and logged once
 };

@@ -88,8 +88,13 @@ class PluginInstance {
   // plugin fails, or calls the host back from inside process(): then this returns after the host
   // has heard it, one more round trip). While another thread processes, a second one goes over the
   // pipe instead.
+  //
+  // `events` go with the block: MIDI events in frame order (at most
+  // limits::kMaxMidiEventsPerBlock; one past the last frame comes at the last), and, when given,
+  // where the music is at its first frame (the plugin keeps the last transport it was given). A
+  // plugin that takes no MIDI or transport ignores them.
   virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-                       std::span<float> output) = 0;
+                       std::span<float> output, const BlockEvents& events = {}) = 0;
 
   // Processing without copying: write a block of planar samples into audioBuffers(c, f).input,
   // call processAudioBuffers(c, f), read audioBuffers(c, f).output. Bridged, the buffers are the
@@ -101,7 +106,16 @@ class PluginInstance {
     std::span<const float> output;
   };
   virtual AudioBuffers audioBuffers(uint32_t channels, uint32_t frames) = 0;
-  virtual void processAudioBuffers(uint32_t channels, uint32_t frames) = 0;
+  virtual void processAudioBuffers(uint32_t channels, uint32_t frames,
+                                   const BlockEvents& events = {}) = 0;
+
+  // The plugin's programs (presets, as VST2 has them) by name, empty when it has none; the
+  // current one; choosing one, which sets its parameters (Error(invalidArgument) past the last).
+  virtual std::vector<std::string> programNames() = 0;
+  virtual uint32_t program() = 0;
+  virtual void setProgram(uint32_t index) = 0;
+  // How many frames the plugin's output lags its input by (a look-ahead, say), as of now.
+  virtual uint32_t latency() = 0;
 
   // True when the plugin has an editor (the gui extension).
   virtual bool hasGui() const = 0;

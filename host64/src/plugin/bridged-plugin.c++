@@ -15,6 +15,7 @@
 #include "logging.h"
 #include "plugin/audio-buffers.h"
 #include "plugin/callback-target.h"
+#include "plugin/local-plugin.h"
 #include "ui/editor.h"
 #include "wire.h"
 
@@ -254,13 +255,14 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-               std::span<float> output) override {
+               std::span<float> output, const BlockEvents& events) override {
     checkAudioBlock(channels, frames, input.size(), output.size());
+    checkBlockEvents(events);
     if (fitsAudioLane(channels, frames)) {
       auto fill = [&](CallLane& lane) {
         std::copy(input.begin(), input.end(),
                   lane::processBlock(lane.data(), channels, frames).input.begin());
-        requestProcess(lane, channels, frames);
+        requestProcess(lane, channels, frames, events);
       };
       auto read = [&](CallLane& lane, const LaneAnswer& answer) {
         auto block = lane::processBlock(lane.data(), channels, frames).output;
@@ -269,7 +271,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
       };
       if (onLane(audioLane_.get(), fill, read)) return;
     }
-    processOverPipe(channels, frames, input, output);
+    processOverPipe(channels, frames, input, output, events);
   }
 
   AudioBuffers audioBuffers(uint32_t channels, uint32_t frames) override {
@@ -280,20 +282,58 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     return {block.input, block.output};
   }
 
-  void processAudioBuffers(uint32_t channels, uint32_t frames) override {
+  void processAudioBuffers(uint32_t channels, uint32_t frames,
+                           const BlockEvents& events) override {
     size_t samples = size_t(channels) * frames;
     checkAudioBlock(channels, frames, samples, samples);
+    checkBlockEvents(events);
     if (!fitsAudioLane(channels, frames)) {
       processOverPipe(channels, frames, ownBuffers_.input(channels, frames),
-                      ownBuffers_.output(channels, frames));
+                      ownBuffers_.output(channels, frames), events);
       return;
     }
-    auto fill = [&](CallLane& lane) { requestProcess(lane, channels, frames); };
+    auto fill = [&](CallLane& lane) { requestProcess(lane, channels, frames, events); };
     auto read = [&](CallLane&, const LaneAnswer& answer) { noteAllocations(answer); };
     if (onLane(audioLane_.get(), fill, read)) return;
     // The lane is another thread's: the same buffers, over the pipe.
     auto block = lane::processBlock(audioLane_->data(), channels, frames);
-    processOverPipe(channels, frames, block.input, block.output);
+    processOverPipe(channels, frames, block.input, block.output, events);
+  }
+
+  std::vector<std::string> programNames() override {
+    return call([](auto& instance) { return instance.getProgramsRequest().send(); },
+                [](auto& response) {
+                  throwIfError(response);
+                  std::vector<std::string> names;
+                  for (auto name : response.getNames()) names.push_back(validUtf8(text(name)));
+                  return names;
+                });
+  }
+
+  uint32_t program() override {
+    return call([](auto& instance) { return instance.getProgramsRequest().send(); },
+                [](auto& response) {
+                  throwIfError(response);
+                  return response.getCurrent();
+                });
+  }
+
+  void setProgram(uint32_t index) override {
+    call(
+        [index](auto& instance) {
+          auto request = instance.setProgramRequest();
+          request.setIndex(index);
+          return request.send();
+        },
+        kCheck);
+  }
+
+  uint32_t latency() override {
+    return call([](auto& instance) { return instance.getLatencyRequest().send(); },
+                [](auto& response) {
+                  throwIfError(response);
+                  return response.getFrames();
+                });
   }
 
   bool hasGui() const override { return traits_.hasGui; }
@@ -417,15 +457,28 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
                   descriptor_.name, answer.surrogateAllocations);
   }
 
-  static void requestProcess(CallLane& lane, uint32_t channels, uint32_t frames) {
+  // [audio-thread] A process request in `lane`, whose data holds the block's input already.
+  static void requestProcess(CallLane& lane, uint32_t channels, uint32_t frames,
+                             const BlockEvents& events) {
     lane::Layout& layout = lane.layout();
     layout.op = uint32_t(lane::Op::process);
     layout.channels = channels;
     layout.frames = frames;
+    auto block = lane::processBlock(lane.data(), channels, frames);
+    for (size_t i = 0; i < events.midi.size(); ++i) {  // checked: at most block.midi.size()
+      const MidiEvent& event = events.midi[i];
+      block.midi[i] = {event.frame, {event.bytes[0], event.bytes[1], event.bytes[2]}, 0};
+    }
+    layout.midiEvents = uint32_t(events.midi.size());
+    layout.hasTransport = events.transport != nullptr;
+    if (const Transport* transport = events.transport) {
+      *block.transport = {transport->playing,    transport->numerator, transport->denominator, 0,
+                          transport->tempo,      transport->beats,     transport->barStartBeats};
+    }
   }
 
   void processOverPipe(uint32_t channels, uint32_t frames, std::span<const float> input,
-                       std::span<float> output) {
+                       std::span<float> output, const BlockEvents& events) {
     size_t samples = size_t(channels) * frames;
     call(
         [&](auto& instance) {
@@ -434,6 +487,9 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
           request.setFrames(frames);
           auto list = request.initInput(uint32_t(samples));
           for (size_t i = 0; i < samples; ++i) list.set(uint32_t(i), input[i]);
+          auto midi = request.initMidi(uint32_t(events.midi.size()));
+          for (uint32_t i = 0; i < midi.size(); ++i) toWire(events.midi[i], midi[i]);
+          if (events.transport) toWire(*events.transport, request.initTransport());
           return request.send();
         },
         [&](auto& response) {

@@ -29,17 +29,22 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
   }
   void deactivate() override { instance_->deactivate(); }
   void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-               std::span<float> output) override {
-    instance_->process(channels, frames, input, output);
+               std::span<float> output, const BlockEvents& events) override {
+    instance_->process(channels, frames, input, output, events);
   }
   AudioBuffers audioBuffers(uint32_t channels, uint32_t frames) override {
     return buffers_.get(channels, frames);
   }
-  void processAudioBuffers(uint32_t channels, uint32_t frames) override {
+  void processAudioBuffers(uint32_t channels, uint32_t frames,
+                           const BlockEvents& events) override {
     // A block larger than the buffers is refused by process() by the sizes it checks.
     instance_->process(channels, frames, buffers_.input(channels, frames),
-                      buffers_.output(channels, frames));
+                       buffers_.output(channels, frames), events);
   }
+  std::vector<std::string> programNames() override { return instance_->programNames(); }
+  uint32_t program() override { return instance_->program(); }
+  void setProgram(uint32_t index) override { instance_->setProgram(index); }
+  uint32_t latency() override { return instance_->latency(); }
 
   bool hasGui() const override { return instance_->hasGui(); }
   PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }

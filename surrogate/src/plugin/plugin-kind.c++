@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "bridge32/error.h"
+#include "bridge32/limits.h"
 #include "bridge32/ext/gui.h"
 #include "bridge32/window-handle.h"
 #include "core/answer.h"
@@ -83,8 +85,26 @@ struct InstanceState {
                       " frames does not fit the lane's " + std::to_string(data.size()) + " bytes");
     }
     auto block = lane::processBlock(data, channels, frames);
-    live().process(channels, frames, block.input, block.output);
+    // Copied out of the shared memory once, and checked as the plugin gets them.
+    uint32_t count = layout.midiEvents;
+    if (count > block.midi.size()) {
+      throw Error(Error::Kind::invalidArgument,
+                  std::to_string(count) + " MIDI events in one block; a lane holds at most " +
+                      std::to_string(block.midi.size()));
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+      const lane::LaneMidiEvent& event = block.midi[i];
+      midi[i] = {event.frame, {event.bytes[0], event.bytes[1], event.bytes[2]}};
+    }
+    const lane::LaneTransport& given = *block.transport;
+    Transport transport{given.playing != 0, given.tempo,     given.beats,
+                        given.barStartBeats, given.numerator, given.denominator};
+    BlockEvents events{{midi.data(), count}, layout.hasTransport ? &transport : nullptr};
+    live().process(channels, frames, block.input, block.output, events);
   }
+
+  // An audio lane's events, sized once: serveAudio allocates nothing.
+  std::vector<MidiEvent> midi = std::vector<MidiEvent>(limits::kMaxMidiEventsPerBlock);
 
   static Error refusedOp(uint32_t op, const char* role) {
     return Error(Error::Kind::invalidArgument, "an instance's " + std::string(role) +
@@ -156,11 +176,16 @@ class InstanceServer final : public wire::Instance::Server {
     }
     std::vector<float> input(list.size());
     for (uint32_t i = 0; i < list.size(); ++i) input[i] = list[i];
+    std::vector<MidiEvent> midi;
+    for (auto event : params.getMidi()) midi.push_back(fromWire(event));
+    std::optional<Transport> transport;
+    if (params.hasTransport()) transport = fromWire(params.getTransport());
     return onPlugin(
         context,
-        [this, channels, frames, input = std::move(input)] {
+        [this, channels, frames, input = std::move(input), midi = std::move(midi), transport] {
           std::vector<float> output(input.size(), 0.0f);
-          live().process(channels, frames, input, output);
+          live().process(channels, frames, input, output,
+                         {midi, transport ? &*transport : nullptr});
           return output;
         },
         [](auto& results, std::vector<float>& output) {
@@ -205,6 +230,31 @@ class InstanceServer final : public wire::Instance::Server {
   kj::Promise<void> showEditor(ShowEditorContext context) override {
     bool visible = context.getParams().getVisible();
     return onPlugin(context, [this, visible] { live().showEditor(visible); }, kNoResults);
+  }
+
+  kj::Promise<void> getPrograms(GetProgramsContext context) override {
+    struct Programs {
+      std::vector<std::string> names;
+      uint32_t current;
+    };
+    return onPlugin(
+        context, [this] { return Programs{live().programNames(), live().program()}; },
+        [](auto& results, Programs& programs) {
+          auto names = results.initNames(uint32_t(programs.names.size()));
+          for (uint32_t i = 0; i < names.size(); ++i) names.set(i, programs.names[i]);
+          results.setCurrent(programs.current);
+        });
+  }
+
+  kj::Promise<void> setProgram(SetProgramContext context) override {
+    uint32_t index = context.getParams().getIndex();
+    return onPlugin(context, [this, index] { live().setProgram(index); }, kNoResults);
+  }
+
+  kj::Promise<void> getLatency(GetLatencyContext context) override {
+    return onPlugin(
+        context, [this] { return live().latency(); },
+        [](auto& results, uint32_t frames) { results.setFrames(frames); });
   }
 
   kj::Promise<void> destroy(DestroyContext context) override {
