@@ -85,11 +85,12 @@ TEST_P(EndToEnd, LoadsTheModuleWhereAsked) {
     EXPECT_NE(module->surrogatePid(), uint32_t(getpid()));
 #endif
   }
-  ASSERT_EQ(module->plugins().size(), 2u);
+  ASSERT_EQ(module->plugins().size(), 3u);
   EXPECT_EQ(module->plugins()[0].id, kGain);
   EXPECT_EQ(module->plugins()[0].name, "Gain");
   EXPECT_EQ(module->plugins()[0].vendor, "bridge32 samples");
   EXPECT_EQ(module->plugins()[1].id, kMeter);
+  EXPECT_EQ(module->plugins()[2].id, "com.bridge32.samples.tone");
 }
 
 TEST_P(EndToEnd, ParametersDescribeGetAndSet) {
@@ -301,7 +302,7 @@ TEST(BadInput, PathWithNonAsciiCharacters) {
                              std::filesystem::copy_options::overwrite_existing);
   auto module = PluginModule::load(path, optionsFor({"x86", Architecture::x86, Isolation::automatic}));
   EXPECT_TRUE(module->isBridged());
-  ASSERT_EQ(module->plugins().size(), 2u);
+  ASSERT_EQ(module->plugins().size(), 3u);
   HostCallbacks callbacks;
   auto gain = module->createInstance(kGain, callbacks);
   gain->setParam(kGainParam, 0.5);

@@ -147,7 +147,7 @@ TEST(Protocol, LoadsAModuleAndServesAnInstance) {
   auto answer = load.send().wait(connection.io.waitScope);
   ASSERT_FALSE(answer.hasError()) << text(answer.getError().getMessage());
   auto loaded = answer.getModule().getSdk();
-  ASSERT_EQ(loaded.getPlugins().size(), 2u);
+  ASSERT_EQ(loaded.getPlugins().size(), 3u);
   EXPECT_EQ(text(loaded.getPlugins()[0].getId()), "com.bridge32.samples.gain");
 
   class NullCallbacks final : public wire::HostCallbacks::Server {};
@@ -174,6 +174,48 @@ TEST(Protocol, LoadsAModuleAndServesAnInstance) {
   auto bad = process.send().wait(connection.io.waitScope);
   ASSERT_TRUE(bad.hasError());
   EXPECT_EQ(bad.getError().getKind(), wire::ErrorKind::INVALID_ARGUMENT);
+}
+
+// Process calls over the pipe carry a block's MIDI and transport (the path a second thread takes
+// while the first holds the audio lane).
+TEST(Protocol, ProcessCallsCarryMidiAndTheTransport) {
+  InMemoryConnection connection;
+  Handshake handshake = connection.handshake();
+  auto load = handshake.session.loadRequest();
+  load.setKind(wire::ModuleKind::SDK);
+  load.setPath(utf8(test::pluginPath(thisArchitecture(), "b32-samples")));
+  auto answer = load.send().wait(connection.io.waitScope);
+  class NullCallbacks final : public wire::HostCallbacks::Server {};
+  auto create = answer.getModule().getSdk().getModule().createInstanceRequest();
+  create.setPluginId("com.bridge32.samples.tone");
+  create.setHost(kj::heap<NullCallbacks>());
+  auto created = create.send().wait(connection.io.waitScope);
+  auto tone = created.getInstance();
+  auto activate = tone.activateRequest();
+  activate.setSampleRate(48000);
+  activate.setMaxFrames(64);
+  ASSERT_FALSE(activate.send().wait(connection.io.waitScope).hasError());
+
+  auto process = tone.processRequest();
+  process.setChannels(1);
+  process.setFrames(64);
+  process.initInput(64);
+  auto midi = process.initMidi(1);
+  toWire(MidiEvent{20, {0x90, 69, 100}}, midi[0]);
+  Transport transport;
+  transport.tempo = 123;
+  toWire(transport, process.initTransport());
+  auto processed = process.send().wait(connection.io.waitScope);
+  ASSERT_FALSE(processed.hasError()) << text(processed.getError().getMessage());
+  auto output = processed.getOutput();
+  EXPECT_EQ(output[20], 0.0f);
+  EXPECT_NE(output[21], 0.0f) << "the note starts at its frame";
+
+  for (uint32_t id : {3u, 4u}) {  // notes heard, tempo
+    auto get = tone.getParamRequest();
+    get.setId(id);
+    EXPECT_EQ(get.send().wait(connection.io.waitScope).getValue(), id == 3 ? 1.0 : 123.0);
+  }
 }
 
 // ----- a hostile or broken surrogate ----------------------------------------------------------

@@ -481,7 +481,7 @@ TEST(Tool, InfoJsonParsesAndDescribesTheModule) {
   EXPECT_EQ(info["surrogate"].type, test::JsonValue::Type::null);
   EXPECT_FALSE(info["sdkVersion"].string.empty());
   const auto& plugins = info["plugins"];
-  ASSERT_EQ(plugins.items.size(), 2u);
+  ASSERT_EQ(plugins.items.size(), 3u);
   const auto& gain = plugins[0];
   EXPECT_EQ(gain["id"].string, "com.bridge32.samples.gain");
   EXPECT_EQ(gain["name"].string, "Gain");

@@ -23,7 +23,7 @@ using test::RecordingCallbacks;
 
 constexpr const char* kFixtureId = "b32F";
 constexpr uint32_t kGain = 0, kPan = 1, kAutomate = 2, kCrash = 3, kLongName = 4, kChunkMiB = 5,
-                   kLevel = 6;
+                   kLevel = 6, kNotes = 7, kTempo = 8;
 
 std::filesystem::path fixturePath(Architecture architecture, const char* name = "b32-vst2-fixture") {
   return test::pluginPath(architecture, name);
@@ -68,7 +68,7 @@ TEST_P(Vst2, DescribesItselfWithTextCutWhereItRunsLong) {
   auto instance = module->createInstance(kFixtureId, callbacks);
   EXPECT_TRUE(instance->hasParams() && instance->hasState() && instance->hasProcess());
   const auto& params = instance->params();
-  ASSERT_EQ(params.size(), 7u);
+  ASSERT_EQ(params.size(), 9u);
   EXPECT_EQ(params[kGain].name, "Gain");
   EXPECT_EQ(params[kGain].unit, "dB");
   EXPECT_EQ(params[kGain].defaultValue, 0.5);
@@ -91,9 +91,9 @@ TEST_P(Vst2, ParametersAreZeroToOneAndRefusedOutside) {
   Error outside = expectError([&] { instance->setParam(kGain, 1.5); });
   EXPECT_EQ(outside.kind(), Error::Kind::invalidArgument);
   EXPECT_TRUE(contains(outside.message(), "outside [0, 1]")) << outside.message();
-  Error unknown = expectError([&] { instance->param(7); });
+  Error unknown = expectError([&] { instance->param(9); });
   EXPECT_EQ(unknown.kind(), Error::Kind::notFound);
-  EXPECT_TRUE(contains(unknown.message(), "has 7 parameters")) << unknown.message();
+  EXPECT_TRUE(contains(unknown.message(), "has 9 parameters")) << unknown.message();
 }
 
 TEST_P(Vst2, ProcessesAudioOnTheAudioThreadAsInProcess) {
@@ -165,7 +165,7 @@ TEST_P(Vst2, StateOfAPluginWithoutChunksIsItsParameters) {
   first->setParam(kGain, 0.125);
   first->setParam(kPan, 0.875);
   auto state = first->saveState();
-  ASSERT_EQ(state.size(), 8u + 12u + 7u * 4u);
+  ASSERT_EQ(state.size(), 8u + 12u + 9u * 4u);
   EXPECT_EQ(std::string(state.begin(), state.begin() + 8), "b32vst2p");
 
   auto second = module->createInstance("b32N", quiet);
@@ -213,6 +213,55 @@ TEST_P(Vst2, ModulesThatAreNotWhatTheyClaimAreRefusedByWhatIsWrong) {
   EXPECT_TRUE(contains(neither.message(),
                        "exports none of bridge32_entry (bridge32 SDK), VSTPluginMain or main (VST2)"))
       << neither.message();
+}
+
+// MIDI through effProcessEvents at the frames given, the transport through audioMasterGetTime,
+// programs through effGet/SetProgram(NameIndexed), latency from initialDelay.
+TEST_P(Vst2, MidiTransportProgramsAndLatencyReachThePlugin) {
+  auto module = load();
+  HostCallbacks quiet;
+  auto instance = module->createInstance(kFixtureId, quiet);
+  EXPECT_EQ(instance->programNames(), (std::vector<std::string>{"Unity", "Quiet", "Loud"}));
+  EXPECT_EQ(instance->program(), 0u);
+  instance->setProgram(2);
+  EXPECT_EQ(instance->program(), 2u);
+  EXPECT_EQ(instance->param(kGain), 0.75);
+  EXPECT_EQ(expectError([&] { instance->setProgram(3); }).kind(), Error::Kind::invalidArgument);
+  EXPECT_EQ(instance->latency(), 32u);
+
+  instance->setProgram(0);  // unity gain
+  instance->activate(48000, 256);
+  std::vector<float> input(512, 0.0f), output(512);
+  MidiEvent notes[] = {{10, {0x90, 60, 100}}, {200, {0x80, 60, 0}}, {200, {0x90, 64, 100}},
+                       {300, {0x90, 67, 100}}};
+  Transport transport;
+  transport.playing = true;
+  transport.tempo = 137;
+  transport.beats = 16;
+  instance->process(2, 256, input, output, {notes, &transport});
+  EXPECT_EQ(output[10], 1.0f);
+  EXPECT_EQ(output[200], 1.0f);
+  EXPECT_EQ(output[11], 0.0f);
+  EXPECT_EQ(output[255], 1.0f) << "an event past the last frame comes at the last";
+  EXPECT_EQ(output[256 + 10], 0.0f) << "clicks go to channel 0 only";
+  EXPECT_NEAR(instance->param(kNotes), 0.03, 1e-6);  // three note-ons and a note-off
+  EXPECT_NEAR(instance->param(kTempo), 0.137, 1e-6);
+
+  // The zero-copy path carries them the same.
+  auto buffers = instance->audioBuffers(2, 256);
+  std::fill(buffers.input.begin(), buffers.input.end(), 0.0f);
+  MidiEvent one[] = {{5, {0x91, 70, 1}}};
+  instance->processAudioBuffers(2, 256, {one});
+  EXPECT_EQ(buffers.output[5], 1.0f);
+  EXPECT_NEAR(instance->param(kNotes), 0.04, 1e-6);
+
+  MidiEvent backwards[] = {{20, {0x90, 60, 100}}, {10, {0x90, 61, 100}}};
+  Error order = expectError([&] { instance->process(2, 256, input, output, {backwards}); });
+  EXPECT_EQ(order.kind(), Error::Kind::invalidArgument);
+  EXPECT_TRUE(contains(order.message(), "frame order")) << order.message();
+  std::vector<MidiEvent> flood(1025, MidiEvent{0, {0x90, 60, 100}});
+  Error many = expectError([&] { instance->process(2, 256, input, output, {flood}); });
+  EXPECT_TRUE(contains(many.message(), "1025 MIDI events in one block")) << many.message();
 }
 
 INSTANTIATE_TEST_SUITE_P(Placements, Vst2,

@@ -14,8 +14,10 @@ constexpr uint32_t kMaxChannels = 64;
 
 extern const b32_plugin_descriptor gainDescriptor;
 extern const b32_plugin_descriptor meterDescriptor;
+extern const b32_plugin_descriptor toneDescriptor;
 const b32_plugin* createGain(const b32_host* host);
 const b32_plugin* createMeter(const b32_host* host);
+const b32_plugin* createTone(const b32_host* host);
 
 // Little-endian encoding for state bytes that read the same on any build.
 template <typename T>
