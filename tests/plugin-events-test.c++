@@ -74,7 +74,7 @@ TEST_P(PluginEvents, NotesSoundAtTheirFramesAndTheTransportArrives) {
   // The note sounds from its frame plus the delay, on both channels, at the A440's pitch.
   EXPECT_EQ(firstSound(output, 0, 128), 40 + 16 + 1) << "sin(0) is the first sample: silent";
   EXPECT_EQ(firstSound(output, 1, 128), 40 + 16 + 1);
-  EXPECT_NEAR(output[57], 0.25 * std::sin(2 * M_PI * 440 / 48000), 1e-6);
+  EXPECT_NEAR(output[57], 0.25 * std::sin(6.283185307179586 * 440 / 48000), 1e-6);
   EXPECT_EQ(tone_->param(kNotes), 1.0);
   EXPECT_EQ(tone_->param(kTempo), 96.0);
   EXPECT_EQ(tone_->param(kBeats), 7.5);

@@ -16,6 +16,7 @@ namespace {
 
 constexpr uint32_t kLevel = 1, kDelay = 2, kNotes = 3, kTempo = 4, kBeats = 5;
 constexpr uint32_t kMaxDelay = 1024;
+constexpr double kTwoPi = 6.283185307179586;
 
 struct Program {
   const char* name;
@@ -116,7 +117,7 @@ b32_status B32_ABI process(const b32_plugin* plugin, const b32_process_block* bl
     if (tone.note >= 0) {
       double hertz = 440.0 * std::pow(2.0, (tone.note - 69) / 12.0);
       sample = float(tone.level * std::sin(tone.phase));
-      tone.phase += 2 * M_PI * hertz / tone.sampleRate;
+      tone.phase += kTwoPi * hertz / tone.sampleRate;
     }
     for (uint32_t c = 0; c < block->channel_count; ++c) block->output[c * frames + f] = sample;
   }
