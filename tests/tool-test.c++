@@ -235,6 +235,27 @@ TEST(Tool, ExportsListsTheFixturesFunctions) {
 }
 
 #if !_WIN32
+// A genuine 32-bit VST2 plugin (the fixture) from the command line: what it is, and audio with a
+// MIDI note, which the fixture answers with a click of 1.0 on channel 0 at the note's frame.
+TEST(Tool, InfoAndRunTakeA32BitVst2PluginAndRunSendsItNotes) {
+  std::string fixture = module("b32-vst2-fixture", Architecture::x86);
+  auto info = test::runProgram(tool(), {"info", fixture});
+  EXPECT_EQ(info.exitCode, 0) << info.err;
+  EXPECT_TRUE(says(info.out, "format:       VST2")) << info.out;
+  EXPECT_TRUE(says(info.out, "b32F  \"bridge32 VST2 fixture\"")) << info.out;
+  EXPECT_TRUE(says(info.out, "audio:      2 in, 2 out")) << info.out;
+  EXPECT_TRUE(says(info.out, "param 0 Gain")) << info.out;
+
+  auto run = test::runProgram(tool(), {"run", fixture, "--note", "60", "--blocks", "2"});
+  EXPECT_EQ(run.exitCode, 0) << run.err;
+  EXPECT_TRUE(says(run.out, "bridged through the x86 surrogate")) << run.out;
+  EXPECT_TRUE(says(run.out, "notes: 60 held from the first frame to the last")) << run.out;
+  // The test signal's channel 0 starts at sin(0) = 0: the first sample is the click alone.
+  EXPECT_TRUE(says(run.out, "output of block 1, channel 0, frames 0 to 5: 1.000000 ")) << run.out;
+  auto quiet = test::runProgram(tool(), {"run", fixture, "--blocks", "1"});
+  EXPECT_TRUE(says(quiet.out, "frames 0 to 5: 0.000000 ")) << quiet.out;
+}
+
 TEST(Tool, CallRunsTheI386FixtureAndZlibThroughTheSurrogate) {
   auto ran = test::runProgram(
       tool(), {"call", module("b32-library", Architecture::x86),

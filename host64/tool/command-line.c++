@@ -12,7 +12,8 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  bridge32 info PLUGIN [--isolate] [--json]\n"
-    "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]\n"
+    "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]... [--tempo BPM]\n"
+    "               [--channels N] [--frames N]\n"
     "               [--blocks N] [--rate HZ] [--input FILE.wav] [--output FILE.csv|FILE.wav]\n"
     "               [--isolate]\n"
     "  bridge32 exports LIB\n"

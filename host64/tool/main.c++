@@ -2,7 +2,8 @@
 // 64-bit process.
 //
 //   bridge32 info PLUGIN [--isolate] [--json]
-//   bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N] [--frames N]
+//   bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]... [--tempo BPM]
+//                [--channels N] [--frames N]
 //                [--blocks N] [--rate HZ] [--input FILE.wav] [--output FILE.csv|FILE.wav]
 //                [--isolate]
 //   bridge32 help [COMMAND]
@@ -55,7 +56,8 @@ struct Command {
 const Command kCommands[] = {
     {"info", {}, {"--isolate", "--json"}, 1, 1, "no plugin module given", info},
     {"run",
-     {"--plugin", "--set", "--channels", "--frames", "--blocks", "--rate", "--input", "--output"},
+     {"--plugin", "--set", "--note", "--tempo", "--channels", "--frames", "--blocks", "--rate",
+      "--input", "--output"},
      {"--isolate"},
      1, 1, "no plugin module given", run},
     {"exports", {}, {}, 1, 1, "no library given", exports},

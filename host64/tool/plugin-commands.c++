@@ -70,6 +70,8 @@ struct RunSettings {
   std::filesystem::path plugin;
   std::string pluginId;
   std::vector<std::pair<std::string, double>> settings;
+  std::vector<uint8_t> notes;  // MIDI notes held from the first frame to the last
+  std::optional<double> tempo;
   uint32_t channels = 2, frames = 256, blocks = 4;
   double rate = 48000;
   std::string input;   // a WAV file instead of the test signal
@@ -90,6 +92,12 @@ RunSettings runSettings(const CommandLine& line) {
                                 parseNumber("--set", value.substr(equals + 1)));
     }
   }
+  if (line.has("--note")) {
+    for (const std::string& value : line.options.at("--note")) {
+      run.notes.push_back(uint8_t(parseCount("--note", value, 127)));
+    }
+  }
+  if (line.has("--tempo")) run.tempo = parseNumber("--tempo", line.value("--tempo"));
   run.input = line.value("--input");
   if (!run.input.empty()) {
     for (const char* option : {"--channels", "--blocks", "--rate"}) {
@@ -210,8 +218,9 @@ std::string runHelp() {
                 "in double and rounded to float, continuous from block to block.\n",
                 kSignalHz, kSignalAmplitude, kPhasePerChannel, kSignalAmplitude, kSignalHz,
                 kPhasePerChannel);
-  return "usage: bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--channels N]\n"
-         "                    [--frames N] [--blocks N] [--rate HZ] [--input FILE.wav]\n"
+  return "usage: bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]...\n"
+         "                    [--tempo BPM] [--channels N] [--frames N] [--blocks N]\n"
+         "                    [--rate HZ] [--input FILE.wav]\n"
          "                    [--output FILE.csv|FILE.wav] [--isolate] [--verbose]\n"
          "\n"
          "Runs audio through a plugin of the module (the first, or --plugin ID), block by block,\n"
@@ -219,6 +228,9 @@ std::string runHelp() {
          "output. Log lines of the plugin go to stderr.\n"
          "\n"
          "  --set NAME=VALUE  sets a parameter, by name or id, before the audio (repeatable)\n"
+         "  --note N          holds MIDI note N (0 to 127, 60 is middle C) at velocity 100 from\n"
+         "                    the first frame to the last (repeatable: a chord)\n"
+         "  --tempo BPM       plays the transport at BPM in 4/4 from the start (default: none)\n"
          "  --channels N      channels of the test signal (default 2, at most 64)\n"
          "  --frames N        frames a block (default 256)\n"
          "  --blocks N        blocks of the test signal (default 4)\n"
@@ -325,6 +337,11 @@ int run(const CommandLine& line) {
                 kSignalHz, kSignalAmplitude);
   }
 
+  if (!args.notes.empty()) {
+    std::printf("notes:");
+    for (uint8_t note : args.notes) std::printf(" %u", unsigned(note));
+    std::printf(" held from the first frame to the last\n");
+  }
   instance->activate(args.rate, args.frames);
   std::vector<float> input(size_t(args.channels) * args.frames), out(input.size());
   std::vector<float> firstOutput;  // channel 0 of the first block, the start of it
@@ -341,7 +358,23 @@ int run(const CommandLine& line) {
     }
     std::span<const float> in(input.data(), samples);
     std::span<float> processed(out.data(), samples);
-    instance->process(args.channels, frames, in, processed);
+    // The notes start at the first frame and end at the last.
+    std::vector<MidiEvent> midi;
+    for (uint8_t note : args.notes) {
+      if (first == 0) midi.push_back({0, {0x90, note, 100}});
+    }
+    for (uint8_t note : args.notes) {
+      if (first + frames >= totalFrames) midi.push_back({frames - 1, {0x80, note, 0}});
+    }
+    Transport transport;
+    if (args.tempo) {
+      transport.playing = true;
+      transport.tempo = *args.tempo;
+      transport.beats = double(first) / args.rate * *args.tempo / 60.0;
+      transport.barStartBeats = std::floor(transport.beats / 4) * 4;
+    }
+    instance->process(args.channels, frames, in, processed,
+                      {midi, args.tempo ? &transport : nullptr});
     for (size_t i = 0; i < samples; ++i) {
       inPeak = std::max(inPeak, double(std::fabs(in[i])));
       outPeak = std::max(outPeak, double(std::fabs(processed[i])));
