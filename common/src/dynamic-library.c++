@@ -10,9 +10,46 @@
 #include "win32.h"
 #else
 #include <dlfcn.h>
+#include <link.h>
 #endif
 
 namespace bridge32 {
+
+std::filesystem::path runningExecutable() {
+#if _WIN32
+  std::wstring buffer(32768, L'\0');
+  DWORD length = GetModuleFileNameW(nullptr, buffer.data(), DWORD(buffer.size()));
+  buffer.resize(length);
+  return buffer;
+#else
+  std::error_code error;
+  return std::filesystem::read_symlink("/proc/self/exe", error);
+#endif
+}
+
+std::filesystem::path moduleContaining(const void* address) {
+#if _WIN32
+  HMODULE module = nullptr;
+  if (!GetModuleHandleExW(
+          GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+          static_cast<LPCWSTR>(address), &module)) {
+    return {};
+  }
+  std::wstring buffer(32768, L'\0');
+  DWORD length = GetModuleFileNameW(module, buffer.data(), DWORD(buffer.size()));
+  buffer.resize(length);
+  return buffer;
+#else
+  Dl_info info{};
+  link_map* map = nullptr;
+  if (!dladdr1(address, &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) || !map) return {};
+  // The executable's own link map has no name (dladdr would say argv[0]).
+  if (map->l_name == nullptr || map->l_name[0] == '\0') return runningExecutable();
+  std::error_code error;
+  auto path = std::filesystem::canonical(map->l_name, error);
+  return error ? std::filesystem::path(map->l_name) : path;
+#endif
+}
 
 #if _WIN32
 

@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  bridge32 exports LIB\n"
     "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
     "  bridge32 doctor FILE [--json]\n"
+    "  bridge32 wrap PLUGIN [--output DIR]\n"
     "  bridge32 help [COMMAND]\n"
     "  bridge32 --version\n"
     "\n"
@@ -31,6 +32,9 @@ constexpr const char* kUsage =
     "doctor says whether FILE can load and why not: its format and bitness, the kinds of module\n"
     "it is, and the modules it needs, found as the surrogate's loader finds them (exit status 1\n"
     "if it cannot load).\n"
+    "wrap makes a 64-bit VST2 plugin in DIR (default: the current directory) that any 64-bit\n"
+    "VST2 host loads, and that runs PLUGIN in a bridge32 surrogate: the shim, and beside it a\n"
+    "file naming PLUGIN.\n"
     "Every command takes --verbose (timestamped debug logging on stderr) and --help.\n";
 
 }  // namespace

@@ -64,6 +64,7 @@ const Command kCommands[] = {
     // Arguments are C literals, which never begin with "--": those are options.
     {"call", {}, {"--isolate"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
     {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
+    {"wrap", {"--output"}, {}, 1, 1, "no plugin module given", wrap},
 };
 
 CommandLine parse(const Command& command, int argc, char** argv) {

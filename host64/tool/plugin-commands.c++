@@ -16,7 +16,10 @@
 #include "bridge32/host.h"
 #include "json-writer.h"
 #include "output-file.h"
+#include "core/shared-surrogate.h"
+#include "dynamic-library.h"
 #include "tool.h"
+#include "vst2/shim-target.h"
 #include "wav-file.h"
 
 namespace bridge32::tool {
@@ -401,6 +404,45 @@ int run(const CommandLine& line) {
     output->close();
     std::printf("wrote %s\n", printable(args.output).c_str());
   }
+  return 0;
+}
+
+int wrap(const CommandLine& line) {
+  LoadOptions options = line.loadOptions();
+  options.isolation = Isolation::surrogate;
+  std::filesystem::path plugin = std::filesystem::absolute(pathFromUtf8(line.positional.at(0)));
+  std::filesystem::path directory = line.has("--output") ? pathFromUtf8(line.value("--output"))
+                                                         : std::filesystem::current_path();
+  // It must load as the shim will load it: in a surrogate.
+  auto module = PluginModule::load(plugin, options);
+  if (module->plugins().empty()) {
+    throw Error(Error::Kind::notFound, "'" + utf8(plugin) + "' has no plugins to wrap");
+  }
+  std::filesystem::path surrogate = surrogateExecutable(module->architecture(), options);
+  std::string shimName = "bridge32-vst2-shim" + plugin.extension().string();
+  std::filesystem::path shim = surrogate.parent_path() / shimName;
+  if (!std::filesystem::exists(shim)) shim = runningExecutable().parent_path() / shimName;
+  if (!std::filesystem::exists(shim)) {
+    throw Error(Error::Kind::notFound, "the VST2 shim '" + shimName + "' is neither beside the " +
+                                           "surrogates nor beside this program");
+  }
+  std::filesystem::create_directories(directory);
+  std::filesystem::path wrapped = directory / plugin.filename();
+  std::error_code same;
+  if (std::filesystem::equivalent(wrapped, plugin, same)) {
+    throw Error(Error::Kind::invalidArgument,
+                "the shim would replace '" + utf8(plugin) + "' itself; give another --output");
+  }
+  std::filesystem::copy_file(shim, wrapped, std::filesystem::copy_options::overwrite_existing);
+  writeShimTarget(shimTargetFile(wrapped), {plugin, surrogate.parent_path()});
+  const PluginDescriptor& first = module->plugins().front();
+  std::printf("wrapped %s: %s plugin \"%s\" (%s), %s\n", printable(utf8(plugin)).c_str(),
+              std::string(toString(module->format())).c_str(), printable(first.name).c_str(),
+              printable(first.id).c_str(), std::string(toString(module->architecture())).c_str());
+  std::printf("shim:     %s (a %d-bit VST2 plugin)\n", printable(utf8(wrapped)).c_str(),
+              int(sizeof(void*) * 8));
+  std::printf("target:   %s\n", printable(utf8(shimTargetFile(wrapped))).c_str());
+  std::printf("the plugin runs in %s\n", printable(utf8(surrogate)).c_str());
   return 0;
 }
 

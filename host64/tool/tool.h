@@ -43,5 +43,6 @@ std::string runHelp();                 // what run does, and its test signal
 int exports(const CommandLine& line);  // LIB
 int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...]
 int doctor(const CommandLine& line);   // FILE: 0 if it loads, 1 if not
+int wrap(const CommandLine& line);     // PLUGIN [--output DIR]: a VST2 shim for it
 
 }  // namespace bridge32::tool

@@ -5,60 +5,12 @@
 #include <cstdlib>
 #include <vector>
 
+#include "dynamic-library.h"
 #include "logging.h"
-
-#if _WIN32
-#include "win32.h"
-#else
-#include <dlfcn.h>
-#include <link.h>
-#endif
 
 namespace bridge32 {
 
 namespace {
-
-std::filesystem::path runningExecutable() {
-#if _WIN32
-  std::wstring buffer(32768, L'\0');
-  DWORD length = GetModuleFileNameW(nullptr, buffer.data(), DWORD(buffer.size()));
-  buffer.resize(length);
-  return buffer;
-#else
-  std::error_code error;
-  return std::filesystem::read_symlink("/proc/self/exe", error);
-#endif
-}
-
-// The file this code was loaded from: the shared library (libbridge32.so, bridge32.dll), or the
-// executable that linked the static library. Empty if it cannot be told.
-std::filesystem::path thisModule() {
-#if _WIN32
-  HMODULE module = nullptr;
-  if (!GetModuleHandleExW(
-          GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-          reinterpret_cast<LPCWSTR>(&thisModule), &module)) {
-    return {};
-  }
-  std::wstring buffer(32768, L'\0');
-  DWORD length = GetModuleFileNameW(module, buffer.data(), DWORD(buffer.size()));
-  buffer.resize(length);
-  return buffer;
-#else
-  Dl_info info{};
-  link_map* map = nullptr;
-  if (!dladdr1(reinterpret_cast<void*>(&thisModule), &info, reinterpret_cast<void**>(&map),
-               RTLD_DL_LINKMAP) ||
-      !map) {
-    return {};
-  }
-  // The executable's own link map has no name (dladdr would say argv[0]).
-  if (map->l_name == nullptr || map->l_name[0] == '\0') return runningExecutable();
-  std::error_code error;
-  auto path = std::filesystem::canonical(map->l_name, error);
-  return error ? std::filesystem::path(map->l_name) : path;
-#endif
-}
 
 // Where an installed bridge32 keeps the surrogates, from the directory of the module holding
 // this code: if that is the prefix's bin/ or lib/ directory (as installed), the surrogate
@@ -93,7 +45,8 @@ std::filesystem::path surrogateExecutable(Architecture architecture, const LoadO
   // Beside the application (which may ship its own), beside the library (a build tree, or
   // Windows' bin/), then the installed layout; if none has it, the first is named in the error.
   std::filesystem::path executableDirectory = runningExecutable().parent_path();
-  std::filesystem::path moduleDirectory = thisModule().parent_path();
+  std::filesystem::path moduleDirectory =
+      moduleContaining(reinterpret_cast<const void*>(&surrogateExecutable)).parent_path();
   std::error_code error;
   for (const auto& directory : {executableDirectory, moduleDirectory,
                                 installedSurrogateDirectory(moduleDirectory)}) {
