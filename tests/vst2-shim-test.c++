@@ -31,7 +31,9 @@ std::filesystem::path tool() {
 }
 
 // The 32-bit fixture wrapped by `bridge32 wrap` into a directory of its own: the shim's path.
-std::filesystem::path wrappedFixture() {
+// Wrapped once: Windows keeps a DLL that was loaded from being overwritten while any of it is
+// still mapped, and the shim's threads may outlive a test briefly.
+std::filesystem::path wrap() {
   auto fixture = test::pluginPath(Architecture::x86, "b32-vst2-fixture");
   EXPECT_EQ(inspectModuleFile(fixture).architecture, Architecture::x86);
   auto directory = test::outputDir() / "wrapped";
@@ -42,6 +44,11 @@ std::filesystem::path wrappedFixture() {
   auto shim = directory / fixture.filename();
   ModuleFile file = inspectModuleFile(shim);
   EXPECT_EQ(file.architecture, Architecture::x64) << "the shim is a 64-bit plugin";
+  return shim;
+}
+
+std::filesystem::path wrappedFixture() {
+  static const std::filesystem::path shim = wrap();
   return shim;
 }
 

@@ -426,14 +426,24 @@ int wrap(const CommandLine& line) {
     throw Error(Error::Kind::notFound, "the VST2 shim '" + shimName + "' is neither beside the " +
                                            "surrogates nor beside this program");
   }
-  std::filesystem::create_directories(directory);
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    throw Error(Error::Kind::failed,
+                "cannot make the directory '" + utf8(directory) + "': " + error.message());
+  }
   std::filesystem::path wrapped = directory / plugin.filename();
-  std::error_code same;
-  if (std::filesystem::equivalent(wrapped, plugin, same)) {
+  if (std::filesystem::equivalent(wrapped, plugin, error)) {
     throw Error(Error::Kind::invalidArgument,
                 "the shim would replace '" + utf8(plugin) + "' itself; give another --output");
   }
-  std::filesystem::copy_file(shim, wrapped, std::filesystem::copy_options::overwrite_existing);
+  // Removed, then copied: MinGW's copy_file refuses to overwrite on Windows.
+  std::filesystem::remove(wrapped, error);
+  if (!error) std::filesystem::copy_file(shim, wrapped, error);
+  if (error) {
+    throw Error(Error::Kind::failed, "cannot write the shim '" + utf8(wrapped) + "': " +
+                                         error.message() + " (is a host using it?)");
+  }
   writeShimTarget(shimTargetFile(wrapped), {plugin, surrogate.parent_path()});
   const PluginDescriptor& first = module->plugins().front();
   std::printf("wrapped %s: %s plugin \"%s\" (%s), %s\n", printable(utf8(plugin)).c_str(),
