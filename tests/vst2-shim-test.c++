@@ -14,6 +14,10 @@
 #include "harness.h"
 #include "support.h"
 
+#if _WIN32
+#include "win32.h"
+#endif
+
 namespace bridge32 {
 namespace {
 
@@ -128,6 +132,54 @@ TEST(Vst2Shim, WhenThe32BitPluginCrashesTheHostHearsSilenceThenThePluginAgain) {
   EXPECT_EQ(output[10], 0.375f) << "with its state";
   EXPECT_EQ(instance->param(kGain), 0.375);
 }
+
+#if _WIN32
+// The editor through two bridges: the host's window holds the shim's container (bridge32's, in
+// this process, as the host's VST2 code made it), which holds the shim's own container, which
+// holds the 32-bit fixture's editor window, owned by the surrogate.
+TEST(Vst2Shim, ItsEditorOpensInTheHostsWindow) {
+  WNDCLASSW windowClass{};
+  windowClass.lpfnWndProc = DefWindowProcW;
+  windowClass.hInstance = GetModuleHandleW(nullptr);
+  windowClass.lpszClassName = L"bridge32.ShimTestHost";
+  RegisterClassW(&windowClass);
+  HWND host = CreateWindowExW(0, L"bridge32.ShimTestHost", L"shim editor test",
+                              WS_OVERLAPPEDWINDOW | WS_CLIPCHILDREN, 40, 40, 640, 400, nullptr,
+                              nullptr, GetModuleHandleW(nullptr), nullptr);
+  ASSERT_NE(host, nullptr);
+  ShowWindow(host, SW_SHOWNORMAL);
+  {
+    auto module = loadShim();
+    HostCallbacks quiet;
+    auto instance = module->createInstance("b32F", quiet);
+    ASSERT_TRUE(instance->hasGui());
+    PluginEditor& editor = instance->openEditor(host);
+    EXPECT_EQ(editor.size(), (EditorSize{320, 200}));
+
+    struct Search {
+      HWND found = nullptr;
+    } search;
+    EnumChildWindows(
+        host,
+        [](HWND window, LPARAM data) {
+          wchar_t name[64] = {};
+          GetClassNameW(window, name, 64);
+          if (std::wstring(name) != L"b32-vst2-fixture-editor") return TRUE;
+          reinterpret_cast<Search*>(data)->found = window;
+          return FALSE;
+        },
+        reinterpret_cast<LPARAM>(&search));
+    ASSERT_NE(search.found, nullptr) << "no fixture editor window under the host's window";
+    EXPECT_EQ(GetAncestor(search.found, GA_ROOT), host);
+    DWORD owner = 0;
+    GetWindowThreadProcessId(search.found, &owner);
+    EXPECT_NE(owner, GetCurrentProcessId()) << "the editor is the 32-bit surrogate's";
+    instance->closeEditor();
+    EXPECT_FALSE(IsWindow(search.found));
+  }
+  DestroyWindow(host);
+}
+#endif
 
 }  // namespace
 }  // namespace bridge32
