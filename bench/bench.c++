@@ -47,7 +47,9 @@
 #include <fstream>
 #endif
 #include "json-writer.h"
+#include "core/shared-surrogate.h"
 #include "support.h"
+#include "vst2/shim-target.h"
 
 namespace {
 
@@ -235,6 +237,23 @@ Stats genericCall(Function& function, const std::vector<Value>& arguments, int i
   return stats(samples);
 }
 
+// The VST2 fixture of `architecture` wrapped as `bridge32 wrap` does: the shim copied beside a
+// target file naming it. Returns the shim's path.
+std::filesystem::path wrapForBench(Architecture architecture) {
+  LoadOptions options;
+  std::filesystem::path fixture = test::pluginPath(architecture, "b32-vst2-fixture");
+  std::filesystem::path surrogates = surrogateExecutable(architecture, options).parent_path();
+  std::filesystem::path directory =
+      test::outputDir() / ("bench-wrapped-" + std::string(toString(architecture)));
+  std::filesystem::create_directories(directory);
+  std::filesystem::path shim = directory / fixture.filename();
+  std::filesystem::remove(shim);
+  std::filesystem::copy_file(
+      test::outputDir() / "bin" / ("bridge32-vst2-shim" + fixture.extension().string()), shim);
+  writeShimTarget(shimTargetFile(shim), {fixture, surrogates});
+  return shim;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,6 +330,23 @@ int main(int argc, char** argv) {
     localGain->activate(48000, 4096);
     Stats largeLocal = processCalls(*localGain, 8, 4096, std::max(10, iterations / 4));
 
+    // VST2: the fixture (raw ABI, processReplacing) of this architecture in a surrogate, through a
+    // 64-bit shim loaded in this process as a DAW loads it, and its x64 build in this process.
+    auto vst2Module =
+        PluginModule::load(test::pluginPath(architecture, "b32-vst2-fixture"), options);
+    auto vst2 = vst2Module->createInstance("b32F", callbacks);
+    vst2->activate(48000, 512);
+    Stats vst2Bridged = processCalls(*vst2, 2, 512, iterations);
+    auto shimModule = PluginModule::load(wrapForBench(architecture), local);
+    auto shim = shimModule->createInstance("b32F", callbacks);
+    shim->activate(48000, 512);
+    Stats vst2Shim = processCalls(*shim, 2, 512, iterations);
+    auto vst2LocalModule =
+        PluginModule::load(test::pluginPath(Architecture::x64, "b32-vst2-fixture"), local);
+    auto vst2Local = vst2LocalModule->createInstance("b32F", callbacks);
+    vst2Local->activate(48000, 512);
+    Stats vst2InProcess = processCalls(*vst2Local, 2, 512, iterations);
+
     // Idle: an activated instance, nothing called, for idleSeconds.
     uint32_t surrogatePid = module->surrogatePid();
     double hostBefore = cpuSeconds(0), surrogateBefore = cpuSeconds(surrogatePid);
@@ -329,6 +365,9 @@ int main(int argc, char** argv) {
         {"bridged process() 8x4096", "process_8x4096", large},
         {"  the same, in place", "process_8x4096_in_place", largeInPlace},
         {"in-process process() 8x4096", "inprocess_process_8x4096", largeLocal},
+        {"VST2 process 2x512, bridged", "vst2_process_2x512", vst2Bridged},
+        {"  the same, through the shim", "vst2_shim_process_2x512", vst2Shim},
+        {"  the same, x64 in-process", "inprocess_vst2_process_2x512", vst2InProcess},
         {"generic call add(int, int)", "generic_add", added},
         {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
         {"start surrogate + load", "start_and_load", startup},
@@ -363,6 +402,11 @@ int main(int argc, char** argv) {
                 "+20%% = %.1f us: %.2fx of that (target <= 1.0x); in place %.2fx\n",
                 arch, large.medianUs, largeLocal.medianUs, raw128.medianUs, budget,
                 large.medianUs / budget, largeInPlace.medianUs / budget);
+    std::printf("%-10s VST2 2x512 median: bridged %.1f us, through the 64-bit shim %.1f us, "
+                "in-process %.1f us (bridged - in-process: %.1f us; shim - in-process: %.1f us)\n",
+                arch, vst2Bridged.medianUs, vst2Shim.medianUs, vst2InProcess.medianUs,
+                vst2Bridged.medianUs - vst2InProcess.medianUs,
+                vst2Shim.medianUs - vst2InProcess.medianUs);
     std::printf("%-10s ratio raw shared memory / raw pipe ping-pong: %.3fx median\n", arch,
                 rawShm.medianUs / raw128.medianUs);
     std::printf("%-10s ratio generic add / bridged param(), alternating call by call "
