@@ -27,6 +27,7 @@ linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspd
                 libfreetype6:i386  # bridge32 doctor's tests: a real i386 library needing others
                 # What Debian's lsp-plugins-vst needs, both bitnesses (lsp_plugins_vst below)
                 libcairo2 libcairo2:i386 libxrandr2 libxrandr2:i386 libsndfile1 libsndfile1:i386
+                libqt6core6  # what Qtractor's plugin scanner needs (qtractor_scanner below)
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
@@ -216,6 +217,27 @@ lsp_plugins_vst() {
   echo "$dir"
 }
 
+# Qtractor's plugin scanner, a 64-bit VST2 host from Debian that bridge32 did not write: the tests
+# have it load the VST2 shim through its entry point. Only the scanner is unpacked (it needs
+# QtCore alone, in linux_packages), not the whole application.
+qtractor_scanner() {
+  local version
+  version=$(apt-cache show --no-all-versions qtractor 2>/dev/null | sed -n 's/^Version: //p')
+  local dir="$cache/deps/qtractor-$version"
+  if [ ! -f "$dir/.complete" ]; then
+    log "unpacking Qtractor $version's plugin scanner for the VST2 shim's tests"
+    rm -rf "$dir" && mkdir -p "$dir"
+    local tmp; tmp=$(mktemp -d) && chmod 755 "$tmp"
+    (cd "$tmp" && apt-get download -qq "qtractor=$version") >"$cache/qtractor.log" 2>&1 ||
+      { tail -n 20 "$cache/qtractor.log"; exit 1; }
+    dpkg-deb -x "$tmp"/qtractor_*.deb "$tmp/x"
+    cp "$tmp"/x/usr/lib/x86_64-linux-gnu/qtractor/qtractor_plugin_scan "$dir/"
+    rm -rf "$tmp"
+    touch "$dir/.complete"
+  fi
+  echo "$dir/qtractor_plugin_scan"
+}
+
 wine_prefix() {
   local prefix="$cache/wineprefix"
   if [ ! -f "$prefix/.complete" ]; then
@@ -241,6 +263,8 @@ case "$platform" in linux|all)
   emit linux BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
   lsp=$(lsp_plugins_vst)
   emit linux BRIDGE32_LSP_VST "$lsp"
+  scanner=$(qtractor_scanner)
+  emit linux BRIDGE32_VST2_SCANNER "$scanner"
   mv "$(env_file linux).new" "$(env_file linux)"
 esac
 case "$platform" in windows|all)

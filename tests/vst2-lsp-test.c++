@@ -14,6 +14,7 @@
 #include "bridge32/host.h"
 #include "bridge32/module-file.h"
 #include "harness.h"
+#include "support.h"
 
 namespace bridge32 {
 namespace {
@@ -157,6 +158,53 @@ INSTANTIATE_TEST_SUITE_P(Debian, LspPlugins,
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name + "32";
                          });
+
+// A VST2 host bridge32 did not write, Debian's Qtractor (its plugin scanner: a 64-bit process
+// that loads a plugin through VSTPluginMain and lists what the effect says), meets the 64-bit shim
+// of a 32-bit LSP plugin; then the shim, loaded as a DAW does, processes as the x86_64 build.
+TEST(LspThroughTheShim, AVst2HostScansItAndItSoundsAsThe64BitBuild) {
+  ASSERT_TRUE(std::filesystem::exists(BRIDGE32_VST2_SCANNER))
+      << "Qtractor's scanner is not at '" << BRIDGE32_VST2_SCANNER << "': scripts/setup.sh linux";
+  auto plugin = lspPlugin("i386", "compressor-stereo");
+  auto directory = test::outputDir() / "wrapped-lsp";
+  auto wrapped = test::runProgram(test::outputDir() / "bin" / "bridge32",
+                                  {"wrap", utf8(plugin), "--output", utf8(directory)});
+  ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
+  auto shim = directory / "compressor-stereo.so";
+  EXPECT_EQ(inspectModuleFile(shim).architecture, Architecture::x64);
+
+  auto scanned = test::runProgram(
+      "/bin/sh", {"-c", "echo 'VST2:" + utf8(shim) + "' | '" BRIDGE32_VST2_SCANNER "'"});
+  EXPECT_EQ(scanned.exitCode, 0) << scanned.err;
+  // type|name|audio in:out|midi in:out|params in:out|features|file|index|unique id
+  EXPECT_NE(scanned.out.find("VST|Compressor Stereo|2:2|"), std::string::npos) << scanned.out;
+  EXPECT_NE(scanned.out.find("|35:0|"), std::string::npos) << scanned.out;
+  EXPECT_NE(scanned.out.find("|0x756e7363"), std::string::npos) << "'unsc'" << scanned.out;
+  EXPECT_EQ(scanned.out.rfind("VST|", 0), 0u) << "the shim's log stays out of the host's output: "
+                                               << scanned.out;
+  std::printf("[ figures  ] Qtractor's scanner on the shim: %s", scanned.out.c_str());
+
+  LoadOptions local = test::optionsFor(test::kInProcess64);
+  auto throughShim = PluginModule::load(shim, local);
+  auto native = PluginModule::load(lspPlugin("amd64", "compressor-stereo"), local);
+  HostCallbacks quiet;
+  auto a = throughShim->createInstance("unsc", quiet), b = native->createInstance("unsc", quiet);
+  a->activate(48000, 512);
+  b->activate(48000, 512);
+  double largest = 0;
+  for (uint32_t block = 0; block < 20; ++block) {
+    auto input = signal(2, 512, block);
+    std::vector<float> outA(input.size()), outB(input.size());
+    a->process(2, 512, input, outA);
+    b->process(2, 512, input, outB);
+    for (size_t i = 0; i < input.size(); ++i) {
+      largest = std::max(largest, double(std::fabs(outA[i] - outB[i])));
+    }
+  }
+  std::printf("[ figures  ] i386 compressor through the shim against the x86_64 build: largest "
+              "difference %.3g\n", largest);
+  EXPECT_LE(largest, 1e-4);
+}
 
 }  // namespace
 }  // namespace bridge32

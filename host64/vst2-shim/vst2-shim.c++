@@ -8,6 +8,7 @@
 // host's window as every bridge32 application does. When the plugin's surrogate dies the shim
 // outputs silence, says why in its log and its editor area, and brings the plugin back with its
 // state; the host never sees an exception.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -56,6 +57,7 @@ class Shim final : public HostCallbacks {
  public:
   // A new effect for `host`, or null (said in the log) when the plugin cannot be loaded.
   static b32_vst_effect* create(b32_vst_host_callback host) {
+    logToStandardError();
     try {
       auto shim = std::make_unique<Shim>(host);
       return &shim.release()->effect_;
@@ -112,6 +114,17 @@ class Shim final : public HostCallbacks {
 
  private:
   static Shim& of(b32_vst_effect* effect) { return *static_cast<Shim*>(effect->object); }
+
+  // A host's standard output is its own (plugin scanners parse it): bridge32's log goes to
+  // standard error, unless the host set up logging of its own.
+  static void logToStandardError() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      if (spdlog::default_logger()->name().empty()) {
+        spdlog::set_default_logger(spdlog::stderr_color_mt("bridge32"));
+      }
+    });
+  }
 
   // Runs `body`; a bridge32 error becomes a log line and `fallback`, never an exception in the
   // host's frames.
