@@ -107,6 +107,8 @@ interface Instance @0xe61a65528bd533f8 {
   # The plugin's programs (presets); none when it has none.
   setProgram @14 (index :UInt32) -> (error :Error);
   getLatency @15 () -> (error :Error, frames :UInt32);
+  getParamDisplay @16 (id :UInt32) -> (error :Error, text :Text);
+  # The parameter's current value as the plugin shows it, without its unit.
 }
 
 struct MidiEvent {

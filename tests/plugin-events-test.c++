@@ -53,6 +53,7 @@ TEST_P(PluginEvents, ProgramsAndLatency) {
   EXPECT_EQ(tone_->latency(), 0u);
   tone_->setParam(kDelay, 48);
   EXPECT_EQ(tone_->latency(), 48u);
+  EXPECT_EQ(tone_->paramDisplay(kDelay), "48") << "an SDK plugin's value shows as its number";
 
   // A plugin without the extensions has no programs and no latency.
   auto gain = module_->createInstance("com.bridge32.samples.gain", quiet_);

@@ -244,7 +244,9 @@ TEST(Tool, InfoAndRunTakeA32BitVst2PluginAndRunSendsItNotes) {
   EXPECT_TRUE(says(info.out, "format:       VST2")) << info.out;
   EXPECT_TRUE(says(info.out, "b32F  \"bridge32 VST2 fixture\"")) << info.out;
   EXPECT_TRUE(says(info.out, "audio:      2 in, 2 out")) << info.out;
-  EXPECT_TRUE(says(info.out, "param 0 Gain")) << info.out;
+  EXPECT_TRUE(says(info.out, "param 1 Pan          [0 .. 1] default 0.5, shows \"R 0\"")) << info.out;
+  EXPECT_TRUE(says(info.out, "programs:   \"Unity\", \"Quiet\", \"Loud\" (current 0)")) << info.out;
+  EXPECT_TRUE(says(info.out, "latency:    32 frames")) << info.out;
 
   auto run = test::runProgram(tool(), {"run", fixture, "--note", "60", "--blocks", "2"});
   EXPECT_EQ(run.exitCode, 0) << run.err;
@@ -530,10 +532,15 @@ TEST(Tool, InfoJsonParsesAndDescribesTheModule) {
 TEST(Tool, InfoShowsParameterFlags) {
   auto ran = test::runProgram(tool(), {"info", module("b32-faulty")});
   ASSERT_EQ(ran.exitCode, 0) << ran.err;
-  EXPECT_TRUE(says(printed(ran), "param 2 exit code    [0 .. 255] default 3 (stepped)\n")) << ran.out;
+  EXPECT_TRUE(says(printed(ran), "param 2 exit code    [0 .. 255] default 3, shows \"3\" (stepped)\n"))
+      << ran.out;
   ran = test::runProgram(tool(), {"info", module("b32-samples")});
-  EXPECT_TRUE(says(printed(ran), "param 1 peak         [0 .. 1e+09] default 0 (read-only)\n")) << ran.out;
-  EXPECT_TRUE(says(printed(ran), "param 1 gain         [0 .. 4] default 1 x\n")) << ran.out;
+  EXPECT_TRUE(says(printed(ran),
+                   "param 1 peak         [0 .. 1e+09] default 0, shows \"0\" (read-only)\n"))
+      << ran.out;
+  EXPECT_TRUE(says(printed(ran), "param 1 gain         [0 .. 4] default 1 x, shows \"1 x\"\n"))
+      << ran.out;
+  EXPECT_TRUE(says(printed(ran), "programs:   \"Soft\", \"Loud\" (current 0)\n")) << ran.out;
 }
 
 // A stepped parameter given a fraction, which the faulty sample refuses: the error names the

@@ -73,6 +73,11 @@ TEST_P(Vst2, DescribesItselfWithTextCutWhereItRunsLong) {
   EXPECT_EQ(params[kGain].unit, "dB");
   EXPECT_EQ(params[kGain].defaultValue, 0.5);
   EXPECT_EQ(params[kPan].name, "Pan");
+  // Display strings are the plugin's (effGetParamDisplay), as it shows the current value.
+  EXPECT_EQ(instance->paramDisplay(kPan), "R 0");
+  instance->setParam(kPan, 0.25);
+  EXPECT_EQ(instance->paramDisplay(kPan), "L 25");
+  EXPECT_EQ(instance->paramDisplay(kGain), "0.500");
   for (const auto& param : params) {
     EXPECT_EQ(param.minValue, 0.0);
     EXPECT_EQ(param.maxValue, 1.0);

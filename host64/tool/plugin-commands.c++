@@ -198,12 +198,17 @@ void printInfoJson(const std::filesystem::path& file, const LoadPlan& plan, Plug
       json.key("id").value(param.id).key("name").value(param.name).key("unit").value(param.unit);
       json.key("min").value(param.minValue).key("max").value(param.maxValue);
       json.key("default").value(param.defaultValue);
+      json.key("display").value(instance->paramDisplay(param.id));
       json.key("flags").beginArray();
       for (const std::string& flag : flagNames(param)) json.value(flag);
       json.endArray();
       json.endObject();
     }
     json.endArray();
+    json.key("programs").beginArray();
+    for (const std::string& name : instance->programNames()) json.value(name);
+    json.endArray();
+    json.key("latency").value(instance->latency());
     json.endObject();
   }
   json.endArray();
@@ -288,11 +293,21 @@ int info(const CommandLine& line) {
     std::printf("    extensions: %s\n", joined(extensions, " ").c_str());
     for (const auto& param : instance->params()) {
       std::string flags = joined(flagNames(param), ", ");
-      std::printf("    param %u %-12s [%g .. %g] default %g%s%s%s\n", param.id,
+      std::string shown = instance->paramDisplay(param.id);
+      std::printf("    param %u %-12s [%g .. %g] default %g%s%s, shows \"%s%s%s\"%s\n", param.id,
                   printable(param.name).c_str(), param.minValue, param.maxValue,
                   param.defaultValue, param.unit.empty() ? "" : " ", printable(param.unit).c_str(),
-                  flags.empty() ? "" : (" (" + flags + ")").c_str());
+                  printable(shown).c_str(), param.unit.empty() ? "" : " ",
+                  printable(param.unit).c_str(), flags.empty() ? "" : (" (" + flags + ")").c_str());
     }
+    std::vector<std::string> programs = instance->programNames();
+    if (!programs.empty()) {
+      std::vector<std::string> shown;
+      for (const std::string& name : programs) shown.push_back("\"" + printable(name) + "\"");
+      std::printf("    programs:   %s (current %u)\n", joined(shown, ", ").c_str(),
+                  instance->program());
+    }
+    if (uint32_t latency = instance->latency()) std::printf("    latency:    %u frames\n", latency);
   }
   return 0;
 }

@@ -169,11 +169,10 @@ class Shim final : public HostCallbacks {
         return 0;
       case B32_VST_EFF_GET_PARAM_DISPLAY:
         if (isParam) {
-          double shown = guarded("reading a parameter",
-                                 [&] { return instance_->param(params[size_t(index)].id); }, 0.0);
-          char text[32];
-          std::snprintf(text, sizeof text, "%.4g", shown);
-          copyText(ptr, text, B32_VST_PARAM_TEXT_SIZE);
+          std::string shown = guarded(
+              "reading a parameter",
+              [&] { return instance_->paramDisplay(params[size_t(index)].id); }, std::string());
+          copyText(ptr, shown, B32_VST_PARAM_TEXT_SIZE);
         }
         return 0;
       case B32_VST_EFF_SET_SAMPLE_RATE: sampleRate_ = opt; return 0;

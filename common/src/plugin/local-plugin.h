@@ -33,6 +33,8 @@ class LocalInstance {
 
   virtual double param(uint32_t id) = 0;
   virtual void setParam(uint32_t id, double value) = 0;
+  // Parameter `id`'s value as the plugin shows it ("-6.0", "On"), without its unit.
+  virtual std::string paramDisplay(uint32_t id) = 0;
   virtual std::vector<uint8_t> saveState() = 0;
   virtual void loadState(std::span<const uint8_t> state) = 0;
   virtual void activate(double sampleRate, uint32_t maxFrames) = 0;

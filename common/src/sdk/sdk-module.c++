@@ -290,6 +290,8 @@ void SdkInstance::setParam(uint32_t id, double value) {
   check(status, "set parameter '" + info.name + "'");
 }
 
+std::string SdkInstance::paramDisplay(uint32_t id) { return fmt::format("{}", param(id)); }
+
 std::vector<uint8_t> SdkInstance::saveState() {
   requireExtension(state_, B32_EXT_STATE);
   struct Sink {

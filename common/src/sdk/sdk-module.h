@@ -74,6 +74,8 @@ class SdkInstance final : public LocalInstance {
 
   double param(uint32_t id) override;
   void setParam(uint32_t id, double value) override;
+  // The SDK has no text for values: the number, shortest.
+  std::string paramDisplay(uint32_t id) override;
   std::vector<uint8_t> saveState() override;
   void loadState(std::span<const uint8_t> state) override;
   void activate(double sampleRate, uint32_t maxFrames) override;

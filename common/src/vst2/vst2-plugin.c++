@@ -309,6 +309,11 @@ void Vst2Instance::setParam(uint32_t id, double value) {
   effect_->set_parameter(effect_, int32_t(id), float(value));
 }
 
+std::string Vst2Instance::paramDisplay(uint32_t id) {
+  paramById(id);
+  return text(B32_VST_EFF_GET_PARAM_DISPLAY, int32_t(id));
+}
+
 std::vector<uint8_t> Vst2Instance::saveState() {
   if (effect_->flags & B32_VST_FLAG_PROGRAM_CHUNKS) {
     void* data = nullptr;

@@ -83,6 +83,7 @@ class Vst2Instance final : public LocalInstance {
 
   double param(uint32_t id) override;
   void setParam(uint32_t id, double value) override;
+  std::string paramDisplay(uint32_t id) override;  // effGetParamDisplay
   // The plugin's bank chunk when it has chunks; else bridge32's own record of its program and
   // parameter values (kParamStateMagic).
   std::vector<uint8_t> saveState() override;

@@ -77,6 +77,9 @@ class PluginInstance {
 
   virtual double param(uint32_t id) = 0;
   virtual void setParam(uint32_t id, double value) = 0;
+  // Parameter `id`'s current value as the plugin shows it ("-6.0", "On"; VST2's display string),
+  // without its unit (ParamInfo::unit); the number itself for a plugin that has no text for it.
+  virtual std::string paramDisplay(uint32_t id) = 0;
   virtual std::vector<uint8_t> saveState() = 0;
   virtual void loadState(std::span<const uint8_t> state) = 0;
   virtual void activate(double sampleRate, uint32_t maxFrames) = 0;

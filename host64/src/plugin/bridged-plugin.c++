@@ -328,6 +328,19 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
         kCheck);
   }
 
+  std::string paramDisplay(uint32_t id) override {
+    return call(
+        [id](auto& instance) {
+          auto request = instance.getParamDisplayRequest();
+          request.setId(id);
+          return request.send();
+        },
+        [](auto& response) {
+          throwIfError(response);
+          return validUtf8(text(response.getText()));
+        });
+  }
+
   uint32_t latency() override {
     return call([](auto& instance) { return instance.getLatencyRequest().send(); },
                 [](auto& response) {

@@ -22,6 +22,7 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
   const std::vector<ParamInfo>& params() const override { return instance_->params(); }
   double param(uint32_t id) override { return instance_->param(id); }
   void setParam(uint32_t id, double value) override { instance_->setParam(id, value); }
+  std::string paramDisplay(uint32_t id) override { return instance_->paramDisplay(id); }
   std::vector<uint8_t> saveState() override { return instance_->saveState(); }
   void loadState(std::span<const uint8_t> state) override { instance_->loadState(state); }
   void activate(double sampleRate, uint32_t maxFrames) override {

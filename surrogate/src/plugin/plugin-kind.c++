@@ -251,6 +251,13 @@ class InstanceServer final : public wire::Instance::Server {
     return onPlugin(context, [this, index] { live().setProgram(index); }, kNoResults);
   }
 
+  kj::Promise<void> getParamDisplay(GetParamDisplayContext context) override {
+    uint32_t id = context.getParams().getId();
+    return onPlugin(
+        context, [this, id] { return live().paramDisplay(id); },
+        [](auto& results, std::string& text) { results.setText(text); });
+  }
+
   kj::Promise<void> getLatency(GetLatencyContext context) override {
     return onPlugin(
         context, [this] { return live().latency(); },
