@@ -297,7 +297,8 @@ TEST_P(Vst2Crashes, ACrashInProcessStopsThePluginAndARestartBringsItBackWithItsS
   auto instance = module->createInstance(kFixtureId, callbacks);
   instance->setParam(kGain, 0.625);
   instance->saveState();            // the state a restart restores...
-  instance->setParam(kPan, 0.125);  // ...and a value set since
+  instance->setProgram(1);          // ...the program chosen since (Quiet: gain 0.25)...
+  instance->setParam(kPan, 0.125);  // ...and a value set after that
   instance->activate(48000, 256);
   instance->setParam(kCrash, 1);  // armed until the next activation
   auto input = ramp(512);
@@ -308,11 +309,12 @@ TEST_P(Vst2Crashes, ACrashInProcessStopsThePluginAndARestartBringsItBackWithItsS
 
   EXPECT_TRUE(instance->restart());
   EXPECT_TRUE(instance->isRunning());
-  EXPECT_EQ(instance->param(kGain), 0.625);
+  EXPECT_EQ(instance->program(), 1u);
+  EXPECT_EQ(instance->param(kGain), 0.25);
   EXPECT_EQ(instance->param(kPan), 0.125);
   EXPECT_EQ(instance->param(kCrash), 0.0) << "the restart's activation disarmed it";
   instance->process(2, 256, input, output);
-  EXPECT_EQ(output[100], input[100] * 1.25f);
+  EXPECT_EQ(output[100], input[100] * 0.5f);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixture, Vst2Crashes,

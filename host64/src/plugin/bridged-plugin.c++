@@ -96,6 +96,14 @@ auto setParamRequest(uint32_t id, double value) {
   };
 }
 
+auto setProgramRequest(uint32_t index) {
+  return [index](wire::Instance::Client& instance) {
+    auto request = instance.setProgramRequest();
+    request.setIndex(index);
+    return request.send();
+  };
+}
+
 auto loadStateRequest(std::span<const uint8_t> state) {
   return [state](wire::Instance::Client& instance) {
     auto request = instance.loadStateRequest();
@@ -319,13 +327,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   void setProgram(uint32_t index) override {
-    call(
-        [index](auto& instance) {
-          auto request = instance.setProgramRequest();
-          request.setIndex(index);
-          return request.send();
-        },
-        kCheck);
+    call(setProgramRequest(index), kCheck);
+    target_->memory.programChosen(index);
   }
 
   std::string paramDisplay(uint32_t id) override {
@@ -531,6 +534,10 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
       }
     };
     if (memory.state) attempt("loading its last state", loadStateRequest(*memory.state));
+    if (memory.program) {
+      attempt("choosing program " + std::to_string(*memory.program),
+              setProgramRequest(*memory.program));
+    }
     for (const ParamInfo& param : traits_.params) {
       auto value = memory.params.find(param.id);
       if (value == memory.params.end() || param.isReadOnly()) continue;

@@ -17,8 +17,8 @@
 namespace bridge32 {
 
 // What the host knows of an instance, to give a restarted one back: the state last saved or
-// loaded, the parameter values set since (by the host, or reported by the plugin), and whether
-// it was active.
+// loaded, the program chosen since, the parameter values set since (by the host, or reported by
+// the plugin), and whether it was active. They are given back in that order.
 class Recollection {
  public:
   struct Activation {
@@ -27,6 +27,7 @@ class Recollection {
   };
   struct Snapshot {
     std::optional<std::vector<uint8_t>> state;
+    std::optional<uint32_t> program;
     std::map<uint32_t, double> params;
     std::optional<Activation> activation;
   };
@@ -38,7 +39,13 @@ class Recollection {
   void stateLoaded(std::span<const uint8_t> state) {
     std::lock_guard lock(mutex_);
     memory_.state.emplace(state.begin(), state.end());
+    memory_.program.reset();
     memory_.params.clear();  // the state has them now
+  }
+  void programChosen(uint32_t index) {
+    std::lock_guard lock(mutex_);
+    memory_.program = index;
+    memory_.params.clear();  // the program set them all
   }
   void paramSet(uint32_t id, double value) {
     std::lock_guard lock(mutex_);
