@@ -22,8 +22,8 @@ for platform in "${platforms[@]}"; do
     ctest --preset linux --timeout 300 || status=1
     "$root/scripts/consumer-test.sh" linux || status=1
     echo "=== linux: fuzzing the host's message handling"
-    # 45 s for the wire, 15 s for each other target: the whole command stays within 20 minutes
-    # on a machine with a warm cache.
+    # 45 s for the wire, 15 s for each other target: the fuzzing's share of the 20 minutes the
+    # whole command may take with a warm cache.
     "$root/scripts/fuzz.sh" 45 || status=1
   fi
 done
