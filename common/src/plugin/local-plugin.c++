@@ -6,6 +6,7 @@
 #include "bridge32/limits.h"
 #include "bridge32/module-exports.h"
 #include "bridge32/module-file.h"
+#include "logging.h"
 #include "sdk/sdk-module.h"
 #include "vst2/vst2-plugin.h"
 
@@ -38,6 +39,23 @@ std::string number(double value) {
 }
 
 }  // namespace
+
+void ParamReports::report(HostCallbacks& host, std::string_view kind, std::string_view pluginId,
+                          std::string_view early, uint32_t id, double value) {
+  const std::vector<ParamInfo>* params = params_.load(std::memory_order_acquire);
+  std::string refused = params ? refusedParamChange(*params, id, value) : std::string(early);
+  if (!refused.empty()) {
+    if (!refusedOne_.exchange(true)) {
+      logging::warn("{} '{}' {}; ignored (further refusals are not logged)", kind, pluginId,
+                    refused);
+    }
+    return;
+  }
+  try {
+    host.paramChanged(id, value);
+  } catch (...) {
+  }
+}
 
 void checkLoadableHere(const std::filesystem::path& path) {
   ModuleFile file = inspectModuleFile(path);

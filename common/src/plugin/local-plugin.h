@@ -8,6 +8,7 @@
 // same on both sides of the pipe.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -79,6 +80,26 @@ class LocalModule {
   virtual std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId,
                                                         HostCallbacks& host,
                                                         EditorHost* editorHost) = 0;
+};
+
+// A plugin's reports that it changed a parameter, checked before the host hears them: one to a
+// parameter it does not have or a value outside its range (refusedParamChange), or any before its
+// parameters are known, is dropped, the first of them with a log line. Both formats' callbacks.
+class ParamReports {
+ public:
+  // `params` is complete and outlives this: reports are checked against it from now on.
+  void known(const std::vector<ParamInfo>& params) {
+    params_.store(&params, std::memory_order_release);
+  }
+  // [any-thread] Passes a sound change to `host`, allocating nothing. The log line names the plugin
+  // as "<kind> '<pluginId>'" ("VST2 plugin 'Ab1x'"); `early` says what a report before known() is.
+  // Nothing thrown leaves it.
+  void report(HostCallbacks& host, std::string_view kind, std::string_view pluginId,
+              std::string_view early, uint32_t id, double value);
+
+ private:
+  std::atomic<const std::vector<ParamInfo>*> params_{nullptr};
+  std::atomic<bool> refusedOne_{false};
 };
 
 // [any-thread] The format of the plugin module at `path`, from its exports, read without loading

@@ -173,20 +173,9 @@ SdkInstance::SdkInstance(std::shared_ptr<SdkModule> module, std::string_view plu
       },
       [](const b32_host* host, uint32_t paramId, double value) {
         SdkInstance& self = of(host);
-        std::string refused = self.paramsKnown_.load(std::memory_order_acquire)
-                                  ? refusedParamChange(self.paramInfos_, paramId, value)
-                                  : "reported a parameter change before it described its parameters";
-        if (!refused.empty()) {
-          if (!self.refusedAChange_.exchange(true)) {
-            logging::warn("plugin '{}' {}; ignored (further refusals are not logged)",
-                         self.descriptor_.id, refused);
-          }
-          return;
-        }
-        try {
-          self.callbacks_.paramChanged(paramId, value);
-        } catch (...) {
-        }
+        self.paramReports_.report(self.callbacks_, "plugin", self.descriptor_.id,
+                                  "reported a parameter change before it described its parameters",
+                                  paramId, value);
       },
       [](const b32_host*, const char* id) -> const void* {
         return id && std::strcmp(id, B32_EXT_GUI) == 0 ? &kHostGui : nullptr;
@@ -233,7 +222,7 @@ SdkInstance::SdkInstance(std::shared_ptr<SdkModule> module, std::string_view plu
                                fixedString(info.unit, B32_PARAM_UNIT_SIZE)});
       }
     }
-    paramsKnown_.store(true, std::memory_order_release);
+    paramReports_.known(paramInfos_);
   } catch (...) {
     plugin_->destroy(plugin_);
     plugin_ = nullptr;

@@ -123,8 +123,7 @@ class SdkInstance final : public LocalInstance {
   const b32_plugin_latency* latency_ = nullptr;
   std::vector<b32_midi_event> midi_;  // a block's events for the plugin, sized once
   std::vector<ParamInfo> paramInfos_;
-  std::atomic<bool> paramsKnown_{false};  // paramInfos_ is complete: callbacks may read it
-  std::atomic<bool> refusedAChange_{false};
+  ParamReports paramReports_;  // checked against paramInfos_ once it is complete
   bool active_ = false;
   uint32_t maxFrames_ = 0;
   bool editorOpen_ = false;

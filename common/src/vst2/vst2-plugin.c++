@@ -153,7 +153,7 @@ Vst2Instance::Vst2Instance(const Vst2Module& module, std::shared_ptr<const Vst2M
       info.unit = text(B32_VST_EFF_GET_PARAM_LABEL, i);
       params_.push_back(std::move(info));
     }
-    paramsKnown_.store(true, std::memory_order_release);
+    paramReports_.known(params_);
     midi_.resize(limits::kMaxMidiEventsPerBlock);
     // b32_vst_events: count and reserved (each a pointer's size, the count padded), then pointers.
     midiList_.assign(2 + limits::kMaxMidiEventsPerBlock, 0);
@@ -228,21 +228,11 @@ b32_vst_intptr B32_VST_CALL Vst2Instance::hostCallback(b32_vst_effect* effect, i
 b32_vst_intptr Vst2Instance::answer(int32_t opcode, int32_t index, b32_vst_intptr value,
                                     void* ptr, float opt) {
   switch (opcode) {
-    case B32_VST_MASTER_AUTOMATE: {
-      double value = normalized(opt);
-      std::string refused = paramsKnown_.load(std::memory_order_acquire)
-                                ? refusedParamChange(params_, uint32_t(index), value)
-                                : "reported a parameter change before it was open";
-      if (!refused.empty()) {
-        if (!refusedAChange_.exchange(true)) {
-          logging::warn("VST2 plugin '{}' {}; ignored (further refusals are not logged)",
-                        descriptor_.id, refused);
-        }
-        return 0;
-      }
-      callbacks_.paramChanged(uint32_t(index), value);
+    case B32_VST_MASTER_AUTOMATE:
+      paramReports_.report(callbacks_, "VST2 plugin", descriptor_.id,
+                           "reported a parameter change before it was open", uint32_t(index),
+                           normalized(opt));
       return 0;
-    }
     case B32_VST_MASTER_CURRENT_ID: return effect_ ? effect_->unique_id : 0;
     case B32_VST_MASTER_IDLE: return 0;
     case B32_VST_MASTER_WANT_MIDI: return 1;

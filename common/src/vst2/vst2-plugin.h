@@ -135,7 +135,7 @@ class Vst2Instance final : public LocalInstance {
   b32_vst_effect* effect_ = nullptr;
   PluginDescriptor descriptor_;
   std::vector<ParamInfo> params_;
-  std::atomic<bool> paramsKnown_{false};  // params_ is complete: callbacks may read it
+  ParamReports paramReports_;  // checked against params_ once it is complete
 
   bool active_ = false;
   double sampleRate_ = 44100;
@@ -151,7 +151,6 @@ class Vst2Instance final : public LocalInstance {
   // with a pointer to each (declared with two, allocated for limits::kMaxMidiEventsPerBlock).
   std::vector<b32_vst_midi_event> midi_;
   std::vector<b32_vst_intptr> midiList_;
-  std::atomic<bool> refusedAChange_{false};
   std::atomic<uint64_t> refusedOpcodes_{0};  // host opcodes < 64 refused and logged once
 };
 
