@@ -23,7 +23,7 @@
 #include "bridge32/limits.h"
 #include "dynamic-library.h"
 #include "vst2/shim-target.h"
-#include "vst2/vst2-abi.h"
+#include "vst2/vst2-plugin.h"  // vst2::copyText: text for the host, cut to VST2's sizes
 
 #if _WIN32
 #define SHIM_EXPORT __declspec(dllexport)
@@ -33,14 +33,6 @@
 
 namespace bridge32 {
 namespace {
-
-// Text for the host, cut to what its buffer holds (VST2's sizes; names get the 64 hosts give).
-void copyText(void* to, std::string_view text, size_t size) {
-  if (!to) return;
-  size_t length = std::min(text.size(), size - 1);
-  std::memcpy(to, text.data(), length);
-  static_cast<char*>(to)[length] = '\0';
-}
 
 // A descriptor id as a VST2 unique id: its four characters when it has four, else a hash of it.
 int32_t uniqueId(const std::string& id) {
@@ -154,25 +146,26 @@ class Shim final : public HostCallbacks {
         return guarded("reading the program", [&] { return b32_vst_intptr(instance_->program()); }, 0);
       case B32_VST_EFF_GET_PROGRAM_NAME: {
         uint32_t current = guarded("reading the program", [&] { return instance_->program(); }, 0u);
-        copyText(ptr, current < programs_.size() ? programs_[current] : "", B32_VST_PROGRAM_NAME_SIZE);
+        vst2::copyText(ptr, current < programs_.size() ? programs_[current] : "",
+                       B32_VST_PROGRAM_NAME_SIZE);
         return 0;
       }
       case B32_VST_EFF_GET_PROGRAM_NAME_INDEXED:
         if (index < 0 || size_t(index) >= programs_.size()) return 0;
-        copyText(ptr, programs_[size_t(index)], B32_VST_PROGRAM_NAME_SIZE);
+        vst2::copyText(ptr, programs_[size_t(index)], B32_VST_PROGRAM_NAME_SIZE);
         return 1;
       case B32_VST_EFF_GET_PARAM_NAME:
-        if (isParam) copyText(ptr, params[size_t(index)].name, B32_VST_NAME_SIZE);
+        if (isParam) vst2::copyText(ptr, params[size_t(index)].name, B32_VST_NAME_SIZE);
         return 0;
       case B32_VST_EFF_GET_PARAM_LABEL:
-        if (isParam) copyText(ptr, params[size_t(index)].unit, B32_VST_PARAM_TEXT_SIZE);
+        if (isParam) vst2::copyText(ptr, params[size_t(index)].unit, B32_VST_PARAM_TEXT_SIZE);
         return 0;
       case B32_VST_EFF_GET_PARAM_DISPLAY:
         if (isParam) {
           std::string shown = guarded(
               "reading a parameter",
               [&] { return instance_->paramDisplay(params[size_t(index)].id); }, std::string());
-          copyText(ptr, shown, B32_VST_PARAM_TEXT_SIZE);
+          vst2::copyText(ptr, shown, B32_VST_PARAM_TEXT_SIZE);
         }
         return 0;
       case B32_VST_EFF_SET_SAMPLE_RATE: sampleRate_ = opt; return 0;
@@ -210,10 +203,10 @@ class Shim final : public HostCallbacks {
       case B32_VST_EFF_CAN_BE_AUTOMATED: return isParam && !params[size_t(index)].isReadOnly();
       case B32_VST_EFF_GET_EFFECT_NAME:
       case B32_VST_EFF_GET_PRODUCT_STRING:
-        copyText(ptr, instance_->descriptor().name, B32_VST_NAME_SIZE);
+        vst2::copyText(ptr, instance_->descriptor().name, B32_VST_NAME_SIZE);
         return 1;
       case B32_VST_EFF_GET_VENDOR_STRING:
-        copyText(ptr, instance_->descriptor().vendor, B32_VST_VENDOR_SIZE);
+        vst2::copyText(ptr, instance_->descriptor().vendor, B32_VST_VENDOR_SIZE);
         return 1;
       case B32_VST_EFF_GET_VENDOR_VERSION: return std::atoi(instance_->descriptor().version.c_str());
       case B32_VST_EFF_CAN_DO: {

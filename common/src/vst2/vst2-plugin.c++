@@ -41,14 +41,6 @@ double normalized(float value) {
   return value;
 }
 
-// `text` into a plugin's buffer of `size` bytes, cut and terminated.
-void copyText(void* buffer, std::string_view text, size_t size) {
-  if (!buffer || size == 0) return;
-  size_t length = std::min(text.size(), size - 1);
-  std::memcpy(buffer, text.data(), length);
-  static_cast<char*>(buffer)[length] = '\0';
-}
-
 // What bridge32 tells a plugin that asks whether its host can do something.
 bool hostCanDo(std::string_view what) {
   static constexpr std::string_view kCan[] = {"sendVstTimeInfo", "sizeWindow"};
@@ -250,9 +242,11 @@ b32_vst_intptr Vst2Instance::answer(int32_t opcode, int32_t index, b32_vst_intpt
     case B32_VST_MASTER_GET_CURRENT_PROCESS_LEVEL:
       return tProcessing ? B32_VST_PROCESS_LEVEL_REALTIME : B32_VST_PROCESS_LEVEL_USER;
     case B32_VST_MASTER_GET_AUTOMATION_STATE: return 1;  // off: bridge32 records no automation
-    case B32_VST_MASTER_GET_VENDOR_STRING: copyText(ptr, "bridge32", B32_VST_VENDOR_SIZE); return 1;
+    case B32_VST_MASTER_GET_VENDOR_STRING:
+      vst2::copyText(ptr, "bridge32", B32_VST_VENDOR_SIZE);
+      return 1;
     case B32_VST_MASTER_GET_PRODUCT_STRING:
-      copyText(ptr, "bridge32", B32_VST_PRODUCT_SIZE);
+      vst2::copyText(ptr, "bridge32", B32_VST_PRODUCT_SIZE);
       return 1;
     case B32_VST_MASTER_GET_VENDOR_VERSION: return 1;
     case B32_VST_MASTER_CAN_DO: {

@@ -9,11 +9,14 @@
 // no pointer of the caller's ever reaches the plugin.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "plugin/local-plugin.h"
@@ -36,6 +39,14 @@ inline constexpr int32_t kMaxPrograms = 65536;
 // write up to 64 and hosts give room for it.
 inline constexpr size_t kTextBuffer = 512;
 inline constexpr size_t kKeptText = 64;
+
+// `text` into a VST2 string buffer of `size` bytes (a plugin's or a host's), cut and terminated.
+inline void copyText(void* buffer, std::string_view text, size_t size) {
+  if (!buffer || size == 0) return;
+  size_t length = std::min(text.size(), size - 1);
+  std::memcpy(buffer, text.data(), length);
+  static_cast<char*>(buffer)[length] = '\0';
+}
 }  // namespace vst2
 
 class Vst2Module final : public LocalModule, public std::enable_shared_from_this<Vst2Module> {
