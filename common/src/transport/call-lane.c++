@@ -27,6 +27,37 @@ namespace bridge32::lane {
 
 static_assert(kMaxLaneMidiEvents == limits::kMaxMidiEventsPerBlock);
 
+void writeBlockEvents(Layout& layout, const ProcessBlock& block, const BlockEvents& events) {
+  for (size_t i = 0; i < events.midi.size(); ++i) {
+    const MidiEvent& event = events.midi[i];
+    block.midi[i] = {event.frame, {event.bytes[0], event.bytes[1], event.bytes[2]}, 0};
+  }
+  layout.midiEvents = uint32_t(events.midi.size());
+  layout.hasTransport = events.transport != nullptr;
+  if (const Transport* transport = events.transport) {
+    *block.transport = {transport->playing,    transport->numerator, transport->denominator, 0,
+                        transport->tempo,      transport->beats,     transport->barStartBeats};
+  }
+}
+
+BlockEvents readBlockEvents(const Layout& layout, const ProcessBlock& block,
+                            std::span<MidiEvent> room, Transport& transport) {
+  uint32_t count = layout.midiEvents;
+  if (count > block.midi.size() || count > room.size()) {
+    throw Error(Error::Kind::invalidArgument,
+                std::to_string(count) + " MIDI events in one block; a lane holds at most " +
+                    std::to_string(block.midi.size()));
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    const LaneMidiEvent& event = block.midi[i];
+    room[i] = {event.frame, {event.bytes[0], event.bytes[1], event.bytes[2]}};
+  }
+  const LaneTransport& given = *block.transport;
+  transport = {given.playing != 0,  given.tempo,     given.beats,
+               given.barStartBeats, given.numerator, given.denominator};
+  return {room.first(count), layout.hasTransport ? &transport : nullptr};
+}
+
 SpinBudget::SpinBudget()
     : budget_(kStart), enabled_(std::thread::hardware_concurrency() > 1) {
   if (!enabled_) budget_ = std::chrono::nanoseconds(0);

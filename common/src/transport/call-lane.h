@@ -26,6 +26,8 @@
 #include <cstdint>
 #include <span>
 
+#include "bridge32/types.h"
+
 namespace bridge32::lane {
 
 inline constexpr uint32_t kMagic = 0x6c323362;  // "b32l"
@@ -155,6 +157,15 @@ inline ProcessBlock processBlock(std::span<std::byte> data, uint32_t channels, u
           reinterpret_cast<LaneTransport*>(events),
           {reinterpret_cast<LaneMidiEvent*>(events + sizeof(LaneTransport)), kMaxLaneMidiEvents}};
 }
+
+// [audio-thread] A process request's events into `block` and `layout` (the host's side), and back
+// out (the surrogate's): the MIDI events copied into `room` (at least kMaxLaneMidiEvents), the
+// transport into `transport`, once each, as the surrogate may not trust the memory to stay put.
+// Neither allocates; reading throws Error(invalidArgument) for a count past the lane's room.
+// `events` must hold at most kMaxLaneMidiEvents (checkBlockEvents).
+void writeBlockEvents(Layout& layout, const ProcessBlock& block, const BlockEvents& events);
+BlockEvents readBlockEvents(const Layout& layout, const ProcessBlock& block,
+                            std::span<MidiEvent> room, Transport& transport);
 
 // How long a waiting side spins before it sleeps: learnt from how long its waits took, spun or
 // slept, so back-to-back calls never reach the kernel, a long wait (the host's next audio block,

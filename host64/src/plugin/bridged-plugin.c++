@@ -480,17 +480,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     layout.op = uint32_t(lane::Op::process);
     layout.channels = channels;
     layout.frames = frames;
-    auto block = lane::processBlock(lane.data(), channels, frames);
-    for (size_t i = 0; i < events.midi.size(); ++i) {  // checked: at most block.midi.size()
-      const MidiEvent& event = events.midi[i];
-      block.midi[i] = {event.frame, {event.bytes[0], event.bytes[1], event.bytes[2]}, 0};
-    }
-    layout.midiEvents = uint32_t(events.midi.size());
-    layout.hasTransport = events.transport != nullptr;
-    if (const Transport* transport = events.transport) {
-      *block.transport = {transport->playing,    transport->numerator, transport->denominator, 0,
-                          transport->tempo,      transport->beats,     transport->barStartBeats};
-    }
+    // Checked by the caller: at most a lane's room of events.
+    lane::writeBlockEvents(layout, lane::processBlock(lane.data(), channels, frames), events);
   }
 
   void processOverPipe(uint32_t channels, uint32_t frames, std::span<const float> input,

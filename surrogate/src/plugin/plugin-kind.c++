@@ -85,21 +85,8 @@ struct InstanceState {
                       " frames does not fit the lane's " + std::to_string(data.size()) + " bytes");
     }
     auto block = lane::processBlock(data, channels, frames);
-    // Copied out of the shared memory once, and checked as the plugin gets them.
-    uint32_t count = layout.midiEvents;
-    if (count > block.midi.size()) {
-      throw Error(Error::Kind::invalidArgument,
-                  std::to_string(count) + " MIDI events in one block; a lane holds at most " +
-                      std::to_string(block.midi.size()));
-    }
-    for (uint32_t i = 0; i < count; ++i) {
-      const lane::LaneMidiEvent& event = block.midi[i];
-      midi[i] = {event.frame, {event.bytes[0], event.bytes[1], event.bytes[2]}};
-    }
-    const lane::LaneTransport& given = *block.transport;
-    Transport transport{given.playing != 0, given.tempo,     given.beats,
-                        given.barStartBeats, given.numerator, given.denominator};
-    BlockEvents events{{midi.data(), count}, layout.hasTransport ? &transport : nullptr};
+    Transport transport;
+    BlockEvents events = lane::readBlockEvents(layout, block, midi, transport);
     live().process(channels, frames, block.input, block.output, events);
   }
 
