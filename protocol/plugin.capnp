@@ -109,6 +109,8 @@ interface Instance @0xe61a65528bd533f8 {
   getLatency @15 () -> (error :Error, frames :UInt32);
   getParamDisplay @16 (id :UInt32) -> (error :Error, text :Text);
   # The parameter's current value as the plugin shows it, without its unit.
+  getProgram @17 () -> (error :Error, index :UInt32);
+  # The current program alone: hosts ask often, and the names can be many.
 }
 
 struct MidiEvent {

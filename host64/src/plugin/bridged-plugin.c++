@@ -319,10 +319,10 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   uint32_t program() override {
-    return call([](auto& instance) { return instance.getProgramsRequest().send(); },
+    return call([](auto& instance) { return instance.getProgramRequest().send(); },
                 [](auto& response) {
                   throwIfError(response);
-                  return response.getCurrent();
+                  return response.getIndex();
                 });
   }
 

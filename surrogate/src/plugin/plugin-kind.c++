@@ -233,6 +233,12 @@ class InstanceServer final : public wire::Instance::Server {
         });
   }
 
+  kj::Promise<void> getProgram(GetProgramContext context) override {
+    return onPlugin(
+        context, [this] { return live().program(); },
+        [](auto& results, uint32_t index) { results.setIndex(index); });
+  }
+
   kj::Promise<void> setProgram(SetProgramContext context) override {
     uint32_t index = context.getParams().getIndex();
     return onPlugin(context, [this, index] { live().setProgram(index); }, kNoResults);
