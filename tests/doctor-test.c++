@@ -20,13 +20,6 @@
 namespace bridge32 {
 namespace {
 
-std::filesystem::path tool() {
-#if _WIN32
-  return test::outputDir() / "bin" / "bridge32.exe";
-#else
-  return test::outputDir() / "bin" / "bridge32";
-#endif
-}
 
 std::string file(const std::string& name) { return name + test::moduleSuffix(); }
 
@@ -430,7 +423,7 @@ TEST(DoctorDependencies, ADamagedFileIsAnErrorNamingItNeverACrash) {
 TEST(DoctorTool, NamesTheMissingModuleAndTheChainThatNeedsItAndFails) {
   for (Architecture architecture : kBoth) {
     SCOPED_TRACE(toString(architecture));
-    auto ran = test::runProgram(tool(), {"doctor", utf8(test::pluginPath(architecture, "b32-chain-a"))});
+    auto ran = test::runProgram(test::toolPath(), {"doctor", utf8(test::pluginPath(architecture, "b32-chain-a"))});
     std::string out = printed(ran);
     EXPECT_EQ(ran.exitCode, 1) << out << ran.err;
     EXPECT_TRUE(says(out, "cannot load: " + file("b32-chain-c") + " is missing")) << out;
@@ -443,7 +436,7 @@ TEST(DoctorTool, NamesTheMissingModuleAndTheChainThatNeedsItAndFails) {
 }
 
 TEST(DoctorTool, SaysAModuleThatLoadsLoadsAndWhatKindItIs) {
-  auto ran = test::runProgram(tool(), {"doctor", utf8(test::pluginPath(Architecture::x86, "b32-samples"))});
+  auto ran = test::runProgram(test::toolPath(), {"doctor", utf8(test::pluginPath(Architecture::x86, "b32-samples"))});
   std::string out = printed(ran);
   EXPECT_EQ(ran.exitCode, 0) << out << ran.err;
 #if _WIN32
@@ -456,7 +449,7 @@ TEST(DoctorTool, SaysAModuleThatLoadsLoadsAndWhatKindItIs) {
   EXPECT_TRUE(says(out, "verdict: it loads")) << out;
   EXPECT_FALSE(says(out, "MISSING")) << out;
 
-  ran = test::runProgram(tool(), {"doctor", utf8(test::pluginPath(Architecture::x64, "b32-library"))});
+  ran = test::runProgram(test::toolPath(), {"doctor", utf8(test::pluginPath(Architecture::x64, "b32-library"))});
   out = printed(ran);
   EXPECT_EQ(ran.exitCode, 0) << out << ran.err;
   EXPECT_TRUE(says(out, "plain exports: ")) << out;
@@ -465,7 +458,7 @@ TEST(DoctorTool, SaysAModuleThatLoadsLoadsAndWhatKindItIs) {
 
 TEST(DoctorTool, JsonForScripts) {
   auto ran = test::runProgram(
-      tool(), {"doctor", utf8(test::pluginPath(Architecture::x86, "b32-chain-a")), "--json"});
+      test::toolPath(), {"doctor", utf8(test::pluginPath(Architecture::x86, "b32-chain-a")), "--json"});
   std::string out = printed(ran);
   EXPECT_EQ(ran.exitCode, 1) << out << ran.err;
   EXPECT_TRUE(out.starts_with("{\"file\":")) << out;
@@ -477,7 +470,7 @@ TEST(DoctorTool, JsonForScripts) {
       << out;
 
   ran = test::runProgram(
-      tool(), {"doctor", utf8(test::pluginPath(Architecture::x86, "b32-samples")), "--json"});
+      test::toolPath(), {"doctor", utf8(test::pluginPath(Architecture::x86, "b32-samples")), "--json"});
   out = printed(ran);
   EXPECT_EQ(ran.exitCode, 0) << out << ran.err;
   EXPECT_TRUE(says(out, "\"kinds\":[\"bridge32\",\"exports\"]")) << out;
@@ -489,10 +482,10 @@ TEST(DoctorTool, AFileThatIsNoModuleIsAnErrorNamingIt) {
               ("bridge32-doctor-text-" + std::to_string(std::random_device{}()) +
                test::moduleSuffix());
   std::ofstream(path) << "just text";
-  auto ran = test::runProgram(tool(), {"doctor", utf8(path)});
+  auto ran = test::runProgram(test::toolPath(), {"doctor", utf8(path)});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "'" + utf8(path) + "' is not a module")) << ran.err;
-  ran = test::runProgram(tool(), {"doctor", utf8(path), "--json"});
+  ran = test::runProgram(test::toolPath(), {"doctor", utf8(path), "--json"});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(printed(ran), "\"loads\":false")) << ran.out;
   std::filesystem::remove(path);

@@ -47,13 +47,21 @@ bool runningUnderWine() {
 }
 #endif
 
-std::filesystem::path surrogatePath(Architecture architecture) {
+namespace {
 #if _WIN32
-  const char* suffix = ".exe";
+constexpr const char* kExecutableSuffix = ".exe";
 #else
-  const char* suffix = "";
+constexpr const char* kExecutableSuffix = "";
 #endif
-  return outputDir() / "bin" / ("bridge32-surrogate-" + std::string(toString(architecture)) + suffix);
+}  // namespace
+
+std::filesystem::path surrogatePath(Architecture architecture) {
+  return outputDir() / "bin" /
+         ("bridge32-surrogate-" + std::string(toString(architecture)) + kExecutableSuffix);
+}
+
+std::filesystem::path toolPath() {
+  return outputDir() / "bin" / (std::string("bridge32") + kExecutableSuffix);
 }
 
 std::filesystem::path pluginPath(Architecture architecture, const std::string& name) {

@@ -14,6 +14,7 @@ namespace bridge32::test {
 
 std::filesystem::path outputDir();  // holds bin/ and plugins/
 std::filesystem::path surrogatePath(Architecture architecture);
+std::filesystem::path toolPath();  // the bridge32 command-line tool
 std::filesystem::path pluginPath(Architecture architecture, const std::string& name);
 std::string moduleSuffix();  // ".dll" or ".so"
 

@@ -22,13 +22,6 @@
 namespace bridge32 {
 namespace {
 
-std::filesystem::path tool() {
-#if _WIN32
-  return test::outputDir() / "bin" / "bridge32.exe";
-#else
-  return test::outputDir() / "bin" / "bridge32";
-#endif
-}
 
 std::string module(const char* name, Architecture architecture = Architecture::x64) {
   return utf8(test::pluginPath(architecture, name));
@@ -46,21 +39,21 @@ std::string printed(const test::Ran& ran) {
 }
 
 TEST(Tool, AnUnknownOptionIsCalledUnknown) {
-  auto ran = test::runProgram(tool(), {"info", module("b32-samples"), "--bogus"});
+  auto ran = test::runProgram(test::toolPath(), {"info", module("b32-samples"), "--bogus"});
   EXPECT_EQ(ran.exitCode, 2);
   EXPECT_TRUE(says(ran.err, "unknown option '--bogus'")) << ran.err;
   EXPECT_FALSE(says(ran.err, "needs a value")) << ran.err;
 }
 
 TEST(Tool, AStrayArgumentIsCalledUnexpected) {
-  auto ran = test::runProgram(tool(), {"info", module("b32-samples"), "extra"});
+  auto ran = test::runProgram(test::toolPath(), {"info", module("b32-samples"), "extra"});
   EXPECT_EQ(ran.exitCode, 2);
   EXPECT_TRUE(says(ran.err, "unexpected argument 'extra'")) << ran.err;
 }
 
 TEST(Tool, AnOutputThatIsADirectoryIsRefusedBeforeAnythingRuns) {
   auto directory = std::filesystem::temp_directory_path();
-  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--output", utf8(directory)});
+  auto ran = test::runProgram(test::toolPath(), {"run", module("b32-samples"), "--output", utf8(directory)});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "cannot write '" + utf8(directory) + "'")) << ran.err;
   EXPECT_FALSE(says(ran.err, "not found")) << ran.err;
@@ -69,13 +62,13 @@ TEST(Tool, AnOutputThatIsADirectoryIsRefusedBeforeAnythingRuns) {
 
 #if !_WIN32
 TEST(Tool, AnOutputFileThatCannotBeWrittenFailsTheRun) {
-  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--output", "/dev/full"});
+  auto ran = test::runProgram(test::toolPath(), {"run", module("b32-samples"), "--output", "/dev/full"});
   EXPECT_EQ(ran.exitCode, 1) << "the CSV was lost: " << ran.out;
   EXPECT_TRUE(says(ran.err, "cannot write '/dev/full': No space left on device")) << ran.err;
 }
 
 TEST(Tool, AStandardOutputThatCannotBeWrittenFailsTheCommand) {
-  auto ran = test::runProgram(tool(), {"info", module("b32-samples")}, "/dev/full");
+  auto ran = test::runProgram(test::toolPath(), {"info", module("b32-samples")}, "/dev/full");
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "cannot write the output: No space left on device")) << ran.err;
 }
@@ -87,7 +80,7 @@ TEST(Tool, ASymbolicLinkLoopIsNotCalledMissing) {
   std::filesystem::remove(b);
   std::filesystem::create_symlink(b, a);
   std::filesystem::create_symlink(a, b);
-  auto ran = test::runProgram(tool(), {"info", utf8(a)});
+  auto ran = test::runProgram(test::toolPath(), {"info", utf8(a)});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "Too many levels of symbolic links")) << ran.err;
   EXPECT_FALSE(says(ran.err, "does not exist")) << ran.err;
@@ -139,19 +132,19 @@ TEST(Tool, APluginsTextCannotDriveTheTerminal) {
 #endif
     SCOPED_TRACE(std::string(toString(architecture)));
     std::string hostile = module("b32-hostile-text", architecture);
-    auto info = test::runProgram(tool(), {"info", hostile});
+    auto info = test::runProgram(test::toolPath(), {"info", hostile});
     EXPECT_EQ(info.exitCode, 0) << info.err;
     expectNothingRaw(info.out);
     expectNothingRaw(info.err);
     EXPECT_TRUE(says(info.out, "Evil\\x1b[2J\\x07\\x0a")) << info.out;
     EXPECT_TRUE(says(info.out, "\\x9b31m")) << "the C1 control, escaped: " << info.out;
-    auto json = test::runProgram(tool(), {"info", hostile, "--json"});
+    auto json = test::runProgram(test::toolPath(), {"info", hostile, "--json"});
     EXPECT_EQ(json.exitCode, 0) << json.err;
     expectNothingRaw(json.out);
     EXPECT_TRUE(says(json.out, "Evil\\u001b[2J\\u0007\\n")) << json.out;
     EXPECT_TRUE(says(json.out, "\\u009b31m")) << json.out;
 
-    auto run = test::runProgram(tool(), {"run", hostile, "--blocks", "1"});
+    auto run = test::runProgram(test::toolPath(), {"run", hostile, "--blocks", "1"});
     EXPECT_EQ(run.exitCode, 0) << run.err;
     expectNothingRaw(run.out);
     expectNothingRaw(run.err);
@@ -182,7 +175,7 @@ TEST(Tool, PluginTextReachesTheApplicationAsValidUtf8) {
 // 32-bit fixture and zlib run on Linux only: under Wine each run would start a 32-bit surrogate.)
 TEST(Tool, CallPrintsOutParametersAsInitializers) {
   auto ran = test::runProgram(
-      tool(), {"call", module("b32-library"),
+      test::toolPath(), {"call", module("b32-library"),
                "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y)",
                "2", "{1,2,3}", "3"});
   EXPECT_EQ(ran.exitCode, 0) << ran.err;
@@ -191,38 +184,38 @@ TEST(Tool, CallPrintsOutParametersAsInitializers) {
 
 TEST(Tool, CallPrintsTheResultAloneOnTheFirstLineThenTheOutputs) {
   auto ran = test::runProgram(
-      tool(), {"call", module("b32-library"),
+      test::toolPath(), {"call", module("b32-library"),
                "int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size)",
                "\"tool\"", "32"});
   EXPECT_EQ(ran.exitCode, 0) << ran.err;
   EXPECT_EQ(printed(ran), "11\nout = \"hello, tool\"\n");
-  ran = test::runProgram(tool(), {"call", module("b32-library"),
+  ran = test::runProgram(test::toolPath(), {"call", module("b32-library"),
                                   "struct Point { int32_t x, y; }; "
                                   "struct Point make_point(int32_t x, int32_t y);",
                                   "1", "-2"});
   EXPECT_EQ(printed(ran), "{.x = 1, .y = -2}\n");
-  ran = test::runProgram(tool(), {"call", module("b32-library"), "double hypot_d(double x, double y)",
+  ran = test::runProgram(test::toolPath(), {"call", module("b32-library"), "double hypot_d(double x, double y)",
                                   "0.3", "0.4"});
   EXPECT_EQ(printed(ran), "0.5\n");
 }
 
 TEST(Tool, CallWithBadArgumentsSaysWhichAndWhy) {
-  auto ran = test::runProgram(tool(), {"call", module("b32-library"), "uint8_t inc_u8(uint8_t x)", "300"});
+  auto ran = test::runProgram(test::toolPath(), {"call", module("b32-library"), "uint8_t inc_u8(uint8_t x)", "300"});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "'x'") && says(ran.err, "300")) << ran.err;
-  ran = test::runProgram(tool(), {"call", module("b32-library"), "int add(int a, int b)", "1", "{2"});
+  ran = test::runProgram(test::toolPath(), {"call", module("b32-library"), "int add(int a, int b)", "1", "{2"});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "argument 2 ('{2')")) << ran.err;
-  ran = test::runProgram(tool(), {"call", module("b32-library"), "int add(int a int b)", "1", "2"});
+  ran = test::runProgram(test::toolPath(), {"call", module("b32-library"), "int add(int a int b)", "1", "2"});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "line 1, column")) << ran.err;
-  ran = test::runProgram(tool(), {"call", module("b32-library"), "int ad(int a, int b)", "1", "2"});
+  ran = test::runProgram(test::toolPath(), {"call", module("b32-library"), "int ad(int a, int b)", "1", "2"});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "no export 'ad'") && says(ran.err, "add")) << ran.err;
 }
 
 TEST(Tool, ExportsListsTheFixturesFunctions) {
-  auto ran = test::runProgram(tool(), {"exports", module("b32-library")});
+  auto ran = test::runProgram(test::toolPath(), {"exports", module("b32-library")});
   EXPECT_EQ(ran.exitCode, 0) << ran.err;
   for (const char* name : {"add", "scale", "greet", "crash"}) {
     EXPECT_TRUE(says(printed(ran), std::string(name) + "\n") || says(printed(ran), std::string(name) + " "))
@@ -239,7 +232,7 @@ TEST(Tool, ExportsListsTheFixturesFunctions) {
 // MIDI note, which the fixture answers with a click of 1.0 on channel 0 at the note's frame.
 TEST(Tool, InfoAndRunTakeA32BitVst2PluginAndRunSendsItNotes) {
   std::string fixture = module("b32-vst2-fixture", Architecture::x86);
-  auto info = test::runProgram(tool(), {"info", fixture});
+  auto info = test::runProgram(test::toolPath(), {"info", fixture});
   EXPECT_EQ(info.exitCode, 0) << info.err;
   EXPECT_TRUE(says(info.out, "format:       VST2")) << info.out;
   EXPECT_TRUE(says(info.out, "b32F  \"bridge32 VST2 fixture\"")) << info.out;
@@ -248,33 +241,33 @@ TEST(Tool, InfoAndRunTakeA32BitVst2PluginAndRunSendsItNotes) {
   EXPECT_TRUE(says(info.out, "programs:   \"Unity\", \"Quiet\", \"Loud\" (current 0)")) << info.out;
   EXPECT_TRUE(says(info.out, "latency:    32 frames")) << info.out;
 
-  auto run = test::runProgram(tool(), {"run", fixture, "--note", "60", "--blocks", "2"});
+  auto run = test::runProgram(test::toolPath(), {"run", fixture, "--note", "60", "--blocks", "2"});
   EXPECT_EQ(run.exitCode, 0) << run.err;
   EXPECT_TRUE(says(run.out, "bridged through the x86 surrogate")) << run.out;
   EXPECT_TRUE(says(run.out, "notes: 60 held from the first frame to the last")) << run.out;
   // The test signal's channel 0 starts at sin(0) = 0: the first sample is the click alone.
   EXPECT_TRUE(says(run.out, "output of block 1, channel 0, frames 0 to 5: 1.000000 ")) << run.out;
-  auto quiet = test::runProgram(tool(), {"run", fixture, "--blocks", "1"});
+  auto quiet = test::runProgram(test::toolPath(), {"run", fixture, "--blocks", "1"});
   EXPECT_TRUE(says(quiet.out, "frames 0 to 5: 0.000000 ")) << quiet.out;
 }
 
 TEST(Tool, CallRunsTheI386FixtureAndZlibThroughTheSurrogate) {
   auto ran = test::runProgram(
-      tool(), {"call", module("b32-library", Architecture::x86),
+      test::toolPath(), {"call", module("b32-library", Architecture::x86),
                "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y)",
                "2", "{1,2,3}", "3"});
   EXPECT_EQ(ran.exitCode, 0) << ran.err;
   EXPECT_EQ(printed(ran), "y = {2, 4, 6}\n");
-  ran = test::runProgram(tool(), {"call", "/usr/lib/i386-linux-gnu/libz.so.1",
+  ran = test::runProgram(test::toolPath(), {"call", "/usr/lib/i386-linux-gnu/libz.so.1",
                                   "unsigned long crc32(unsigned long crc, "
                                   "_In_reads_bytes_(len) const unsigned char* buf, unsigned int len)",
                                   "0", "{104, 101, 108, 108, 111}", "5"});
   EXPECT_EQ(ran.exitCode, 0) << ran.err;
   EXPECT_EQ(printed(ran), "907060870\n");  // 0x3610a686, the CRC-32 of "hello"
-  ran = test::runProgram(tool(), {"call", "/usr/lib/i386-linux-gnu/libz.so.1",
+  ran = test::runProgram(test::toolPath(), {"call", "/usr/lib/i386-linux-gnu/libz.so.1",
                                   "_Ret_z_ const char* zlibVersion(void)"});
   EXPECT_EQ(ran.out.rfind("\"1.", 0), 0u) << ran.out;  // "1.2.13"\n on Debian 12
-  ran = test::runProgram(tool(), {"exports", "/usr/lib/i386-linux-gnu/libz.so.1"});
+  ran = test::runProgram(test::toolPath(), {"exports", "/usr/lib/i386-linux-gnu/libz.so.1"});
   EXPECT_TRUE(says(ran.out, "compress\n") && says(ran.out, "zlibVersion\n")) << ran.out;
 }
 #endif
@@ -295,13 +288,13 @@ std::string fileText(const std::filesystem::path& path) {
 TEST(Tool, HelpDescribesRunsTestSignal) {
   for (std::vector<std::string> args : {std::vector<std::string>{"run", "--help"},
                                         std::vector<std::string>{"help", "run"}}) {
-    auto ran = test::runProgram(tool(), args);
+    auto ran = test::runProgram(test::toolPath(), args);
     EXPECT_EQ(ran.exitCode, 0) << ran.err;
     EXPECT_TRUE(says(ran.out, "a sine of 441 Hz at amplitude 0.5")) << ran.out;
     EXPECT_TRUE(says(ran.out, "0.5 sin(2 pi 441 n / rate + 0.5 c)")) << ran.out;
     EXPECT_TRUE(says(ran.out, "--input FILE.wav")) << ran.out;
   }
-  auto ran = test::runProgram(tool(), {"help"});
+  auto ran = test::runProgram(test::toolPath(), {"help"});
   EXPECT_EQ(ran.exitCode, 0) << ran.err;
   EXPECT_TRUE(says(ran.out, "bridge32 info PLUGIN [--isolate] [--json]")) << ran.out;
   EXPECT_TRUE(ran.err.empty()) << ran.err;
@@ -309,7 +302,7 @@ TEST(Tool, HelpDescribesRunsTestSignal) {
 
 // What run prints is the first block's output, not the last's.
 TEST(Tool, RunShowsTheStartOfTheFirstBlock) {
-  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--set", "gain=2", "--channels",
+  auto ran = test::runProgram(test::toolPath(), {"run", module("b32-samples"), "--set", "gain=2", "--channels",
                                        "1", "--frames", "64", "--blocks", "3"});
   ASSERT_EQ(ran.exitCode, 0) << ran.err;
   std::string expected = "output of block 1, channel 0, frames 0 to 5:";
@@ -326,7 +319,7 @@ TEST(Tool, RunShowsTheStartOfTheFirstBlock) {
 // at 2 doubles it exactly), and every line ends in LF alone, Windows too.
 TEST(Tool, RunsCsvReadsBackExactlyWithLfLineEnds) {
   auto csv = std::filesystem::temp_directory_path() / "bridge32-run.csv";
-  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--set", "gain=2", "--channels",
+  auto ran = test::runProgram(test::toolPath(), {"run", module("b32-samples"), "--set", "gain=2", "--channels",
                                        "2", "--frames", "100", "--blocks", "3", "--output",
                                        utf8(csv)});
   ASSERT_EQ(ran.exitCode, 0) << ran.err;
@@ -354,7 +347,7 @@ TEST(Tool, RunsCsvReadsBackExactlyWithLfLineEnds) {
 }
 
 TEST(Tool, WhatTheToolPrintsEndsLinesInLfOnEveryPlatform) {
-  auto ran = test::runProgram(tool(), {"run", module("b32-hostile-text"), "--blocks", "1"});
+  auto ran = test::runProgram(test::toolPath(), {"run", module("b32-hostile-text"), "--blocks", "1"});
   ASSERT_EQ(ran.exitCode, 0) << ran.err;
   EXPECT_FALSE(ran.out.empty());
   EXPECT_EQ(ran.out.find('\r'), std::string::npos) << ran.out;
@@ -397,7 +390,7 @@ TEST(Tool, RunsWavFilesThroughAPluginExactly) {
     SCOPED_TRACE(std::string(run.name) + " " + std::string(toString(run.architecture)));
     auto input = soxWav(std::string(run.name) + ".wav");
     ASSERT_TRUE(std::filesystem::exists(input)) << input << ": the build makes it with sox";
-    auto ran = test::runProgram(tool(), {"run", module("b32-samples", run.architecture), "--set",
+    auto ran = test::runProgram(test::toolPath(), {"run", module("b32-samples", run.architecture), "--set",
                                          "gain=2", "--input", utf8(input), "--output", utf8(output)});
     ASSERT_EQ(ran.exitCode, 0) << ran.err;
     EXPECT_TRUE(says(ran.out, " x " + std::string(run.channels) + " channels of ")) << ran.out;
@@ -446,12 +439,12 @@ TEST(Tool, RunRefusesADamagedWavBeforeAnythingRuns) {
   ASSERT_GT(bytes.size(), 1000u);
   bytes.resize(bytes.size() - 100);
   std::ofstream(damaged, std::ios::binary) << bytes;
-  auto ran = test::runProgram(tool(), {"run", module("b32-samples"), "--input", utf8(damaged)});
+  auto ran = test::runProgram(test::toolPath(), {"run", module("b32-samples"), "--input", utf8(damaged)});
   EXPECT_EQ(ran.exitCode, 1);
   EXPECT_TRUE(says(ran.err, "'" + utf8(damaged) + "' is not a WAV file bridge32 can read: its RIFF "
                             "header says ")) << ran.err;
   EXPECT_FALSE(says(ran.out, "processed")) << ran.out;
-  ran = test::runProgram(tool(), {"run", module("b32-samples"), "--input", utf8(soxWav("pcm16.wav")),
+  ran = test::runProgram(test::toolPath(), {"run", module("b32-samples"), "--input", utf8(soxWav("pcm16.wav")),
                                   "--rate", "44100"});
   EXPECT_EQ(ran.exitCode, 2);
   EXPECT_TRUE(says(ran.err, "--rate is the input file's")) << ran.err;
@@ -465,14 +458,14 @@ TEST(Tool, PluginLogLinesGoToStderrWithoutTimestampsUnlessVerbose) {
     SCOPED_TRACE(isolate ? "surrogate" : "in-process");
     std::vector<std::string> args = {"run", module("b32-hostile-text"), "--blocks", "1"};
     if (isolate) args.push_back("--isolate");
-    auto quiet = test::runProgram(tool(), args);
+    auto quiet = test::runProgram(test::toolPath(), args);
     ASSERT_EQ(quiet.exitCode, 0) << quiet.err;
     EXPECT_FALSE(says(quiet.out, "activated")) << quiet.out;
     EXPECT_TRUE(says(quiet.err, "[plugin] [warning] activated\\x1b[2J")) << quiet.err;
     for (const char* year : {"[19", "[20"}) EXPECT_FALSE(says(quiet.err, year)) << quiet.err;
 
     args.push_back("--verbose");
-    auto verbose = test::runProgram(tool(), args);
+    auto verbose = test::runProgram(test::toolPath(), args);
     ASSERT_EQ(verbose.exitCode, 0) << verbose.err;
     EXPECT_FALSE(says(verbose.out, "activated")) << verbose.out;
     size_t line = verbose.err.find("[plugin] [warning] activated");
@@ -488,7 +481,7 @@ TEST(Tool, PluginLogLinesGoToStderrWithoutTimestampsUnlessVerbose) {
 }
 
 TEST(Tool, InfoJsonParsesAndDescribesTheModule) {
-  auto ran = test::runProgram(tool(), {"info", module("b32-samples"), "--json"});
+  auto ran = test::runProgram(test::toolPath(), {"info", module("b32-samples"), "--json"});
   ASSERT_EQ(ran.exitCode, 0) << ran.err;
   EXPECT_EQ(ran.out.find('\r'), std::string::npos);
   test::JsonValue info;
@@ -520,7 +513,7 @@ TEST(Tool, InfoJsonParsesAndDescribesTheModule) {
   EXPECT_EQ(gain["params"][1]["max"].number, 0.99);
   EXPECT_EQ(plugins[1]["params"][0]["flags"][0].string, "read-only");
 
-  auto faulty = test::runProgram(tool(), {"info", module("b32-faulty"), "--json", "--isolate"});
+  auto faulty = test::runProgram(test::toolPath(), {"info", module("b32-faulty"), "--json", "--isolate"});
   ASSERT_EQ(faulty.exitCode, 0) << faulty.err;
   test::JsonValue bridged = test::parseJson(faulty.out);
   EXPECT_TRUE(bridged["bridged"].boolean);
@@ -530,11 +523,11 @@ TEST(Tool, InfoJsonParsesAndDescribesTheModule) {
 }
 
 TEST(Tool, InfoShowsParameterFlags) {
-  auto ran = test::runProgram(tool(), {"info", module("b32-faulty")});
+  auto ran = test::runProgram(test::toolPath(), {"info", module("b32-faulty")});
   ASSERT_EQ(ran.exitCode, 0) << ran.err;
   EXPECT_TRUE(says(printed(ran), "param 2 exit code    [0 .. 255] default 3, shows \"3\" (stepped)\n"))
       << ran.out;
-  ran = test::runProgram(tool(), {"info", module("b32-samples")});
+  ran = test::runProgram(test::toolPath(), {"info", module("b32-samples")});
   EXPECT_TRUE(says(printed(ran),
                    "param 1 peak         [0 .. 1e+09] default 0, shows \"0\" (read-only)\n"))
       << ran.out;
@@ -555,14 +548,14 @@ TEST(Tool, ARefusedParameterValueSaysWhy) {
 #endif
   for (const auto& args : runs) {
     SCOPED_TRACE(args.back());
-    auto ran = test::runProgram(tool(), args);
+    auto ran = test::runProgram(test::toolPath(), args);
     EXPECT_EQ(ran.exitCode, 1) << ran.out;
     EXPECT_TRUE(says(ran.err, "plugin 'com.bridge32.samples.faulty' refused value 2.5 for parameter "
                               "'exit code' (id 2), which takes whole numbers in [0, 255] (stepped)"))
         << ran.err;
     EXPECT_FALSE(says(ran.err, "B32_ERROR_INVALID_ARGUMENT")) << ran.err;
   }
-  auto outside = test::runProgram(tool(), {"run", module("b32-samples"), "--set", "gain=5"});
+  auto outside = test::runProgram(test::toolPath(), {"run", module("b32-samples"), "--set", "gain=5"});
   EXPECT_EQ(outside.exitCode, 1);
   EXPECT_TRUE(says(outside.err, "value 5 for parameter 'gain' (id 1)") && says(outside.err, "[0, 4]"))
       << outside.err;

@@ -167,7 +167,7 @@ TEST(LspThroughTheShim, AVst2HostScansItAndItSoundsAsThe64BitBuild) {
       << "Qtractor's scanner is not at '" << BRIDGE32_VST2_SCANNER << "': scripts/setup.sh linux";
   auto plugin = lspPlugin("i386", "compressor-stereo");
   auto directory = test::outputDir() / "wrapped-lsp";
-  auto wrapped = test::runProgram(test::outputDir() / "bin" / "bridge32",
+  auto wrapped = test::runProgram(test::toolPath(),
                                   {"wrap", utf8(plugin), "--output", utf8(directory)});
   ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
   auto shim = directory / "compressor-stereo.so";

@@ -26,13 +26,6 @@ using test::expectError;
 
 constexpr uint32_t kGain = 0, kCrash = 3, kNotes = 7, kTempo = 8;
 
-std::filesystem::path tool() {
-#if _WIN32
-  return test::outputDir() / "bin" / "bridge32.exe";
-#else
-  return test::outputDir() / "bin" / "bridge32";
-#endif
-}
 
 // The 32-bit fixture wrapped by `bridge32 wrap` into a directory of its own: the shim's path.
 // Wrapped once: Windows keeps a DLL that was loaded from being overwritten while any of it is
@@ -41,7 +34,7 @@ std::filesystem::path wrap() {
   auto fixture = test::pluginPath(Architecture::x86, "b32-vst2-fixture");
   EXPECT_EQ(inspectModuleFile(fixture).architecture, Architecture::x86);
   auto directory = test::outputDir() / "wrapped";
-  auto ran = test::runProgram(tool(), {"wrap", utf8(fixture), "--output", utf8(directory)});
+  auto ran = test::runProgram(test::toolPath(), {"wrap", utf8(fixture), "--output", utf8(directory)});
   EXPECT_EQ(ran.exitCode, 0) << ran.out << ran.err;
   EXPECT_NE(ran.out.find("VST2 plugin \"bridge32 VST2 fixture\" (b32F), x86"), std::string::npos)
       << ran.out;
