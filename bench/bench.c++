@@ -245,13 +245,9 @@ std::filesystem::path wrapForBench(Architecture architecture) {
   std::filesystem::path surrogates = surrogateExecutable(architecture, options).parent_path();
   std::filesystem::path directory =
       test::outputDir() / ("bench-wrapped-" + std::string(toString(architecture)));
-  std::filesystem::create_directories(directory);
-  std::filesystem::path shim = directory / fixture.filename();
-  std::filesystem::remove(shim);
-  std::filesystem::copy_file(
-      test::outputDir() / "bin" / ("bridge32-vst2-shim" + fixture.extension().string()), shim);
-  writeShimTarget(shimTargetFile(shim), {fixture, surrogates});
-  return shim;
+  std::filesystem::path shim =
+      test::outputDir() / "bin" / ("bridge32-vst2-shim" + fixture.extension().string());
+  return placeShim(shim, {fixture, surrogates}, directory);
 }
 
 }  // namespace

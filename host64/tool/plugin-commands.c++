@@ -441,25 +441,7 @@ int wrap(const CommandLine& line) {
     throw Error(Error::Kind::notFound, "the VST2 shim '" + shimName + "' is neither beside the " +
                                            "surrogates nor beside this program");
   }
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    throw Error(Error::Kind::failed,
-                "cannot make the directory '" + utf8(directory) + "': " + error.message());
-  }
-  std::filesystem::path wrapped = directory / plugin.filename();
-  if (std::filesystem::equivalent(wrapped, plugin, error)) {
-    throw Error(Error::Kind::invalidArgument,
-                "the shim would replace '" + utf8(plugin) + "' itself; give another --output");
-  }
-  // Removed, then copied: MinGW's copy_file refuses to overwrite on Windows.
-  std::filesystem::remove(wrapped, error);
-  if (!error) std::filesystem::copy_file(shim, wrapped, error);
-  if (error) {
-    throw Error(Error::Kind::failed, "cannot write the shim '" + utf8(wrapped) + "': " +
-                                         error.message() + " (is a host using it?)");
-  }
-  writeShimTarget(shimTargetFile(wrapped), {plugin, surrogate.parent_path()});
+  std::filesystem::path wrapped = placeShim(shim, {plugin, surrogate.parent_path()}, directory);
   const PluginDescriptor& first = module->plugins().front();
   std::printf("wrapped %s: %s plugin \"%s\" (%s), %s\n", printable(utf8(plugin)).c_str(),
               std::string(toString(module->format())).c_str(), printable(first.name).c_str(),

@@ -56,4 +56,28 @@ void writeShimTarget(const std::filesystem::path& file, const ShimTarget& target
   if (!out) throw Error(Error::Kind::failed, "cannot write '" + utf8(file) + "'");
 }
 
+std::filesystem::path placeShim(const std::filesystem::path& shim, const ShimTarget& target,
+                                const std::filesystem::path& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    throw Error(Error::Kind::failed,
+                "cannot make the directory '" + utf8(directory) + "': " + error.message());
+  }
+  std::filesystem::path placed = directory / target.plugin.filename();
+  if (std::filesystem::equivalent(placed, target.plugin, error)) {
+    throw Error(Error::Kind::invalidArgument, "the shim would replace '" + utf8(target.plugin) +
+                                                  "' itself; give another --output");
+  }
+  // Removed, then copied: MinGW's copy_file refuses to overwrite on Windows.
+  std::filesystem::remove(placed, error);
+  if (!error) std::filesystem::copy_file(shim, placed, error);
+  if (error) {
+    throw Error(Error::Kind::failed, "cannot write the shim '" + utf8(placed) + "': " +
+                                         error.message() + " (is a host using it?)");
+  }
+  writeShimTarget(shimTargetFile(placed), target);
+  return placed;
+}
+
 }  // namespace bridge32

@@ -27,4 +27,10 @@ std::filesystem::path shimTargetFile(const std::filesystem::path& shim);
 ShimTarget readShimTarget(const std::filesystem::path& file);
 void writeShimTarget(const std::filesystem::path& file, const ShimTarget& target);
 
+// Puts a copy of the shim binary `shim` in `directory`, named as `target.plugin`, and its target
+// file beside it; returns the copy's path. Throws Error (failed, invalidArgument when the copy
+// would replace the plugin itself) naming the file and why.
+std::filesystem::path placeShim(const std::filesystem::path& shim, const ShimTarget& target,
+                                const std::filesystem::path& directory);
+
 }  // namespace bridge32
