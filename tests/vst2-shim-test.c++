@@ -44,6 +44,20 @@ std::filesystem::path wrap() {
   return shim;
 }
 
+// `bridge32 wrap` into the plugin's own directory would put the shim over the plugin: refused.
+TEST(Vst2Shim, WrapRefusesToReplaceThePluginItself) {
+  auto fixture = test::pluginPath(Architecture::x86, "b32-vst2-fixture");
+  auto before = std::filesystem::file_size(fixture);
+  auto ran = test::runProgram(test::toolPath(), {"wrap", utf8(fixture), "--output",
+                                                 utf8(fixture.parent_path())});
+  EXPECT_EQ(ran.exitCode, 1) << ran.out << ran.err;
+  EXPECT_NE(ran.err.find("the shim would replace '" + utf8(fixture) + "' itself"),
+            std::string::npos)
+      << ran.err;
+  EXPECT_EQ(std::filesystem::file_size(fixture), before);
+  EXPECT_EQ(inspectModuleFile(fixture).architecture, Architecture::x86) << "the plugin is intact";
+}
+
 std::filesystem::path wrappedFixture() {
   static const std::filesystem::path shim = wrap();
   return shim;
