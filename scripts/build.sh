@@ -7,6 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" "$platform"
 # shellcheck disable=SC1090
 source "${BRIDGE32_CACHE:-$HOME/.cache/bridge32}/env-$platform"
+export CCACHE_BASEDIR="$root"
 cd "$root"
 cmake --preset "$platform" >/dev/null
 cmake --build --preset "$platform"

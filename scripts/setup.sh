@@ -21,7 +21,7 @@ log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
+linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
                 libfmt-dev googletest libgtest-dev file qemu-user xz-utils sox
                 libffi-dev libffi-dev:i386
                 libfreetype6:i386  # bridge32 doctor's tests: a real i386 library needing others
@@ -29,7 +29,7 @@ linux_packages=(cmake ninja-build g++ g++-multilib capnproto libcapnp-dev libspd
                 libcairo2 libcairo2:i386 libxrandr2 libxrandr2:i386 libsndfile1 libsndfile1:i386
                 libqt6core6  # what Qtractor's plugin scanner needs (qtractor_scanner below)
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
-windows_packages=(cmake ninja-build capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
+windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
                   xz-utils make unzip sox)  # make: libffi's autotools build; unzip: the
                                             # .zip's test; sox: WAV test data
@@ -250,6 +250,18 @@ wine_prefix() {
   echo "$prefix"
 }
 
+# Compiles go through ccache, its cache beside the dependencies: a clean checkout on a machine
+# that built bridge32 before recompiles nothing that did not change. CMake takes the launcher
+# from these variables at configure time, in every build and sub-build. Each build script sets
+# CCACHE_BASEDIR to its checkout, so that another checkout's compiles hit the same entries.
+compiler_cache() {
+  emit "$1" CCACHE_DIR "$cache/ccache"
+  emit "$1" CCACHE_MAXSIZE 3G
+  emit "$1" CCACHE_NOHASHDIR true
+  emit "$1" CMAKE_C_COMPILER_LAUNCHER ccache
+  emit "$1" CMAKE_CXX_COMPILER_LAUNCHER ccache
+}
+
 mkdir -p "$cache"
 # One environment file per platform: the build scripts source the ones they need.
 env_file() { echo "$cache/env-$1"; }
@@ -265,6 +277,7 @@ case "$platform" in linux|all)
   emit linux BRIDGE32_LSP_VST "$lsp"
   scanner=$(qtractor_scanner)
   emit linux BRIDGE32_VST2_SCANNER "$scanner"
+  compiler_cache linux
   mv "$(env_file linux).new" "$(env_file linux)"
 esac
 case "$platform" in windows|all)
@@ -280,6 +293,7 @@ case "$platform" in windows|all)
   emit windows BRIDGE32_FFI_MINGW_I686 "$ffi"
   emit windows BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
   emit windows WINEPREFIX "$(wine_prefix)"
+  compiler_cache windows
   mv "$(env_file windows).new" "$(env_file windows)"
 esac
 log "ready; dependency locations are in $cache/env-*"
