@@ -58,6 +58,7 @@ struct Extensions {
 enum WindowApi {
   unknown @0;
   win32Hwnd @1;  # an HWND; B32_WINDOW_API_WIN32 (not "win32": MinGW defines WIN32)
+  x11Window @2;  # an X11 window id; B32_WINDOW_API_X11
 }
 
 struct ParamInfo {

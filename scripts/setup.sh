@@ -28,6 +28,9 @@ linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev
                 # What Debian's lsp-plugins-vst needs, both bitnesses (lsp_plugins_vst below)
                 libcairo2 libcairo2:i386 libxrandr2 libxrandr2:i386 libsndfile1 libsndfile1:i386
                 libqt6core6  # what Qtractor's plugin scanner needs (qtractor_scanner below)
+                # X11 editors (XCB): the host's container, the test plugins' editors in both
+                # bitnesses, the tests' window-owner checks (X-Resource) and display (Xvfb)
+                libxcb1-dev libxcb1-dev:i386 libxcb-res0-dev xvfb xauth
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user

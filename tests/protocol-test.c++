@@ -26,7 +26,7 @@ class NullLogSink final : public wire::LogSink::Server {};
 struct InMemoryConnection {
   explicit InMemoryConnection(uint32_t surrogateVersion = wire::PROTOCOL_VERSION)
       : io(kj::setupAsyncIo()),
-        plugins(kj::getCurrentThreadExecutor()),
+        plugins(kj::getCurrentThreadExecutor(), nullptr, &io.provider->getTimer()),
         pipe(kj::newTwoWayPipe()),
         surrogateNetwork(*pipe.ends[1], capnp::rpc::twoparty::Side::SERVER),
         surrogateRpc(capnp::makeRpcServer(

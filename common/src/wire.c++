@@ -1,5 +1,6 @@
 #include "wire.h"
 
+#include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
 
 namespace bridge32 {
@@ -43,6 +44,23 @@ LogLevel fromWire(wire::LogLevel level) {
     case wire::LogLevel::CRITICAL: return LogLevel::critical;
   }
   return LogLevel::info;
+}
+
+wire::WindowApi windowApiToWire(uint32_t api) {
+  switch (api) {
+    case B32_WINDOW_API_WIN32: return wire::WindowApi::WIN32_HWND;
+    case B32_WINDOW_API_X11: return wire::WindowApi::X11_WINDOW;
+  }
+  return wire::WindowApi::UNKNOWN;
+}
+
+uint32_t windowApiFromWire(wire::WindowApi api) {
+  switch (api) {
+    case wire::WindowApi::WIN32_HWND: return B32_WINDOW_API_WIN32;
+    case wire::WindowApi::X11_WINDOW: return B32_WINDOW_API_X11;
+    case wire::WindowApi::UNKNOWN: break;
+  }
+  return 0;
 }
 
 void setError(wire::Error::Builder builder, const Error& error) {

@@ -44,5 +44,8 @@ void toWire(const MidiEvent& event, wire::MidiEvent::Builder builder);
 MidiEvent fromWire(wire::MidiEvent::Reader reader);
 void toWire(const Transport& transport, wire::Transport::Builder builder);
 Transport fromWire(wire::Transport::Reader reader);
+// A window system (B32_WINDOW_API_*) on the wire and back; 0 for one this build does not know.
+wire::WindowApi windowApiToWire(uint32_t api);
+uint32_t windowApiFromWire(wire::WindowApi api);
 
 }  // namespace bridge32

@@ -1,8 +1,10 @@
 // Plain types shared by the host API and the surrogate.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -160,6 +162,18 @@ class EditorHost {
   // [main-thread] Resize the container, later, then call the plugin's set_size. False when
   // there is no editor to resize.
   virtual bool requestResize(EditorSize size) = 0;
+
+  // [main-thread] Calls `tick` on the main thread about every `period` until stopTimer(id), for
+  // editors of a window system whose events the host does not dispatch for them (X11): VST2's
+  // effEditIdle, the SDK's timer extension. Returns the timer's id, never 0; 0 when this host has
+  // no timers (then neither can embed an X11 editor).
+  virtual uint32_t startTimer(std::chrono::milliseconds period, std::function<void()> tick) {
+    (void)period;
+    (void)tick;
+    return 0;
+  }
+  // [main-thread] `tick` is not called again for timer `id`, which may be running no more.
+  virtual void stopTimer(uint32_t id) { (void)id; }
 };
 
 // `bytes` as valid UTF-8: every byte that does not start or continue a well-formed sequence

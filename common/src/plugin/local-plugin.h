@@ -16,9 +16,18 @@
 #include <string_view>
 #include <vector>
 
+#include "bridge32/ext/gui.h"
 #include "bridge32/types.h"
 
 namespace bridge32 {
+
+// The window system editors embed in here (B32_WINDOW_API_*): HWNDs on Windows, X11 windows on
+// Linux. A plugin's editor embeds in windows of its own process's system only.
+#if _WIN32
+inline constexpr uint32_t kNativeWindowApi = B32_WINDOW_API_WIN32;
+#else
+inline constexpr uint32_t kNativeWindowApi = B32_WINDOW_API_X11;
+#endif
 
 // [main-thread] unless a member says otherwise: used from the thread that created it.
 class LocalInstance {

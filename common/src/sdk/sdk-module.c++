@@ -144,6 +144,35 @@ const b32_host_gui SdkInstance::kHostGui = {
       }
     }};
 
+const b32_host_timer SdkInstance::kHostTimer = {
+    [](const b32_host* host, uint32_t periodMs, uint32_t* id) -> b32_status {
+      SdkInstance& self = of(host);
+      if (!id) return B32_ERROR_INVALID_ARGUMENT;
+      if (!self.timer_ || !self.editorHost_) return B32_ERROR_UNSUPPORTED;
+      periodMs = std::clamp<uint32_t>(periodMs, B32_TIMER_MIN_PERIOD_MS, B32_TIMER_MAX_PERIOD_MS);
+      try {
+        auto timer = std::make_shared<uint32_t>(0);
+        uint32_t started = self.editorHost_->startTimer(
+            std::chrono::milliseconds(periodMs),
+            [&self, timer] { self.timer_->on_timer(self.plugin_, *timer); });
+        if (started == 0) return B32_ERROR_UNSUPPORTED;
+        *timer = started;
+        self.timers_.push_back(started);
+        *id = started;
+        return B32_OK;
+      } catch (...) {
+        return B32_ERROR_FAILED;
+      }
+    },
+    [](const b32_host* host, uint32_t id) -> b32_status {
+      SdkInstance& self = of(host);
+      auto running = std::find(self.timers_.begin(), self.timers_.end(), id);
+      if (running == self.timers_.end()) return B32_ERROR_INVALID_ARGUMENT;
+      self.timers_.erase(running);
+      self.editorHost_->stopTimer(id);
+      return B32_OK;
+    }};
+
 SdkInstance& SdkInstance::of(const b32_host* host) {
   return *static_cast<SdkInstance*>(host->host_data);
 }
@@ -178,7 +207,10 @@ SdkInstance::SdkInstance(std::shared_ptr<SdkModule> module, std::string_view plu
                                   paramId, value);
       },
       [](const b32_host*, const char* id) -> const void* {
-        return id && std::strcmp(id, B32_EXT_GUI) == 0 ? &kHostGui : nullptr;
+        if (!id) return nullptr;
+        if (std::strcmp(id, B32_EXT_GUI) == 0) return &kHostGui;
+        if (std::strcmp(id, B32_EXT_TIMER) == 0) return &kHostTimer;
+        return nullptr;
       }};
   plugin_ = module_->entry().create_plugin(&host_, descriptor_.id.c_str());
   if (!plugin_) {
@@ -204,6 +236,7 @@ SdkInstance::SdkInstance(std::shared_ptr<SdkModule> module, std::string_view plu
         static_cast<const b32_plugin_programs*>(plugin_->get_extension(plugin_, B32_EXT_PROGRAMS));
     latency_ =
         static_cast<const b32_plugin_latency*>(plugin_->get_extension(plugin_, B32_EXT_LATENCY));
+    timer_ = static_cast<const b32_plugin_timer*>(plugin_->get_extension(plugin_, B32_EXT_TIMER));
     if (events_) midi_.resize(limits::kMaxMidiEventsPerBlock);
 
     if (params_) {
@@ -231,6 +264,7 @@ SdkInstance::SdkInstance(std::shared_ptr<SdkModule> module, std::string_view plu
 }
 
 SdkInstance::~SdkInstance() {
+  for (uint32_t timer : timers_) editorHost_->stopTimer(timer);
   if (editorOpen_) gui_->destroy(plugin_);
   if (active_) process_->deactivate(plugin_);
   if (plugin_) plugin_->destroy(plugin_);
@@ -429,7 +463,7 @@ EditorInfo SdkInstance::openEditor(uint32_t api, void* parent) {
   if (editorOpen_) {
     throw Error(Error::Kind::badState, "plugin '" + descriptor_.id + "' already has an editor open");
   }
-  if (api != B32_WINDOW_API_WIN32 || !gui_->is_api_supported(plugin_, api)) {
+  if (api != kNativeWindowApi || !gui_->is_api_supported(plugin_, api)) {
     throw Error(Error::Kind::unsupported, "plugin '" + descriptor_.id +
                                               "' cannot embed its editor in a window of API " +
                                               std::to_string(api) + " in this process");

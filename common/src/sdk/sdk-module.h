@@ -19,6 +19,7 @@
 #include "bridge32/ext/process.h"
 #include "bridge32/ext/programs.h"
 #include "bridge32/ext/state.h"
+#include "bridge32/ext/timer.h"
 #include "bridge32/sdk.h"
 #include "bridge32/types.h"
 #include "plugin/local-plugin.h"
@@ -61,7 +62,7 @@ class SdkInstance final : public LocalInstance {
   // instance. Throws Error (notFound for an unknown id, failed if the plugin refuses).
   SdkInstance(std::shared_ptr<SdkModule> module, std::string_view pluginId,
                  HostCallbacks& host, EditorHost* editorHost = nullptr);
-  ~SdkInstance();  // deactivate if active, then destroy()
+  ~SdkInstance();  // stop its timers, close its editor, deactivate if active, then destroy()
   SdkInstance(const SdkInstance&) = delete;
   SdkInstance& operator=(const SdkInstance&) = delete;
 
@@ -100,6 +101,7 @@ class SdkInstance final : public LocalInstance {
 
  private:
   static const b32_host_gui kHostGui;
+  static const b32_host_timer kHostTimer;
   static SdkInstance& of(const b32_host* host);
   EditorSize checkedEditorSize(uint32_t width, uint32_t height, std::string_view what) const;
   void requireEditor() const;
@@ -121,6 +123,8 @@ class SdkInstance final : public LocalInstance {
   const b32_plugin_events* events_ = nullptr;
   const b32_plugin_programs* programs_ = nullptr;
   const b32_plugin_latency* latency_ = nullptr;
+  const b32_plugin_timer* timer_ = nullptr;
+  std::vector<uint32_t> timers_;  // the timers running for it (EditorHost::startTimer)
   std::vector<b32_midi_event> midi_;  // a block's events for the plugin, sized once
   std::vector<ParamInfo> paramInfos_;
   ParamReports paramReports_;  // checked against paramInfos_ once it is complete

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "bridge32/error.h"
 #include "bridge32/ext/gui.h"
@@ -522,10 +523,24 @@ EditorInfo Vst2Instance::openEditor(uint32_t api, void* parent) {
     throw Error(Error::Kind::badState,
                 "VST2 plugin '" + descriptor_.id + "' already has an editor open");
   }
-  if (api != B32_WINDOW_API_WIN32 || nativeModuleFormat() != ModuleFormat::pe) {
+  if (api != kNativeWindowApi) {
     throw Error(Error::Kind::unsupported, "VST2 plugin '" + descriptor_.id +
                                               "' cannot embed its editor in a window of API " +
                                               std::to_string(api) + " in this process");
+  }
+  if (api == B32_WINDOW_API_X11) {
+    // An X11 editor reads its own display connection when the host calls effEditIdle, as a
+    // Linux VST2 host does from its GUI thread some 30 times a second.
+    idleTimer_ = editorHost_ ? editorHost_->startTimer(std::chrono::milliseconds(30), [this] {
+      dispatch(B32_VST_EFF_EDIT_IDLE);
+    })
+                             : 0;
+    if (idleTimer_ == 0) {
+      throw Error(Error::Kind::unsupported,
+                  "VST2 plugin '" + descriptor_.id +
+                      "' cannot embed its X11 editor here: nothing would call its effEditIdle "
+                      "(open it from a surrogate, which does)");
+    }
   }
   dispatch(B32_VST_EFF_EDIT_OPEN, 0, 0, parent);
   editorOpen_ = true;
@@ -538,6 +553,7 @@ EditorInfo Vst2Instance::openEditor(uint32_t api, void* parent) {
 }
 
 void Vst2Instance::closeEditor() {
+  if (idleTimer_ != 0) editorHost_->stopTimer(std::exchange(idleTimer_, 0));
   if (!editorOpen_) return;
   editorOpen_ = false;
   dispatch(B32_VST_EFF_EDIT_CLOSE);

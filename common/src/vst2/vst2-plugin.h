@@ -152,6 +152,7 @@ class Vst2Instance final : public LocalInstance {
   double sampleRate_ = 44100;
   uint32_t maxFrames_ = 1024;
   bool editorOpen_ = false;
+  uint32_t idleTimer_ = 0;  // effEditIdle's, while an X11 editor is open
   // What process() hands the plugin, sized at activate() so that process() allocates nothing:
   // channel pointers, a silent input for inputs the caller has no channel for, and somewhere
   // for outputs it does not want.

@@ -541,12 +541,14 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
     }
   }
 
+  bool hasEditor() const override { return hasGui(); }
+
   EditorInfo createEditor(NativeWindow parent) override {
     uint32_t handle = windowHandleToWire(reinterpret_cast<uintptr_t>(parent));
     return call(
         [handle](auto& instance) {
           auto request = instance.openEditorRequest();
-          request.setApi(wire::WindowApi::WIN32_HWND);
+          request.setApi(windowApiToWire(kNativeWindowApi));
           request.setParent(handle);
           return request.send();
         },

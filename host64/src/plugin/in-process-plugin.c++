@@ -56,8 +56,10 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
   bool restart() override { return false; }
 
  private:
+  bool hasEditor() const override { return hasGui(); }
+
   EditorInfo createEditor(NativeWindow parent) override {
-    return instance_->openEditor(B32_WINDOW_API_WIN32, parent);
+    return instance_->openEditor(kNativeWindowApi, parent);
   }
   void destroyEditor() override { instance_->closeEditor(); }
   EditorSize resizeEditor(EditorSize size) override { return instance_->setEditorSize(size); }

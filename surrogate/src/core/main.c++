@@ -159,7 +159,7 @@ int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& l
 // Runs plugins on this thread, the main one, and serves the channel on another.
 int serve(const Options& options, RemoteLogSink& logSink) {
   PluginLoop loop;
-  PluginThread plugins(kj::getCurrentThreadExecutor(), loop.doorbellWatch());
+  PluginThread plugins(kj::getCurrentThreadExecutor(), loop.doorbellWatch(), &loop.port.getTimer());
   auto served = kj::newPromiseAndCrossThreadFulfiller<int>();
   std::thread serving([&] {
     int status = 1;

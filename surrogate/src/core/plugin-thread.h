@@ -7,6 +7,7 @@
 #pragma once
 
 #include <kj/async.h>
+#include <kj/timer.h>
 
 #include <cstdint>
 #include <exception>
@@ -39,12 +40,16 @@ class PluginThread {
 
   // `executor` is the plugin thread's event loop's; it may be the serving thread's own (the
   // in-memory protocol tests serve and run plugins on one thread). Without `watch`, the thread
-  // serves no lanes: hot calls then all come over the connection.
-  explicit PluginThread(const kj::Executor& executor, DoorbellWatch watch = nullptr)
-      : executor_(executor.addRef()), watch_(std::move(watch)) {}
+  // serves no lanes: hot calls then all come over the connection. `timer` is the loop's: without
+  // it, plugins get no timers (EditorHost::startTimer), which X11 editors need.
+  explicit PluginThread(const kj::Executor& executor, DoorbellWatch watch = nullptr,
+                        kj::Timer* timer = nullptr)
+      : executor_(executor.addRef()), watch_(std::move(watch)), timer_(timer) {}
 
   // [plugin thread] See DoorbellWatch; null when this thread cannot watch doorbells.
   const DoorbellWatch& doorbellWatch() const { return watch_; }
+  // [plugin thread] The plugin thread's timer, or null.
+  kj::Timer* timer() const { return timer_; }
 
   // [any-thread] Runs `work()` on the plugin thread, after what was handed over before it, without
   // waiting for it. An exception it throws is dropped.
@@ -112,6 +117,7 @@ class PluginThread {
  private:
   kj::Own<const kj::Executor> executor_;
   DoorbellWatch watch_;
+  kj::Timer* timer_;
 };
 
 // A plugin-thread object held from the serving thread, and destroyed on the plugin thread.

@@ -11,6 +11,7 @@
 #include "bridge32/ext/gui.h"
 #include "bridge32/window-handle.h"
 #include "core/answer.h"
+#include "core/plugin-timers.h"
 #include "core/lane-server.h"
 #include "plugin/local-plugin.h"
 
@@ -18,11 +19,12 @@ namespace bridge32 {
 
 namespace {
 
-// HostCallbacks and EditorHost for one instance: into the outbox, from any thread, at once.
+// HostCallbacks and EditorHost for one instance: into the outbox, from any thread, at once; and
+// timers on the plugin thread.
 class OutboxCallbacks final : public HostCallbacks, public EditorHost {
  public:
-  OutboxCallbacks(HostOutbox& outbox, HostOutbox::Target target)
-      : outbox_(outbox), target_(target) {}
+  OutboxCallbacks(HostOutbox& outbox, HostOutbox::Target target, kj::Timer* timer)
+      : outbox_(outbox), target_(target), timers_(timer) {}
 
   void log(LogLevel level, std::string_view message) override {
     outbox_.log(target_, level, message);
@@ -34,10 +36,15 @@ class OutboxCallbacks final : public HostCallbacks, public EditorHost {
     outbox_.editorResize(target_, size);
     return true;
   }
+  uint32_t startTimer(std::chrono::milliseconds period, std::function<void()> tick) override {
+    return timers_.start(period, std::move(tick));
+  }
+  void stopTimer(uint32_t id) override { timers_.stop(id); }
 
  private:
   HostOutbox& outbox_;
   HostOutbox::Target target_;
+  PluginTimers timers_;
 };
 
 // An instance and where its callbacks go; lives on the plugin thread.
@@ -47,9 +54,9 @@ struct InstanceState {
   // Declared after the instance: its lanes stop serving before it goes.
   std::shared_ptr<LaneRegistry> lanes = std::make_shared<LaneRegistry>();
 
-  InstanceState(HostOutbox& outbox, HostOutbox::Target target,
+  InstanceState(PluginThread& thread, HostOutbox& outbox, HostOutbox::Target target,
                 LocalModule& module, std::string_view pluginId)
-      : callbacks(outbox, target),
+      : callbacks(outbox, target, thread.timer()),
         instance(module.createInstance(pluginId, callbacks, &callbacks)) {}
 
   LocalInstance& live() {
@@ -183,7 +190,8 @@ class InstanceServer final : public wire::Instance::Server {
 
   kj::Promise<void> openEditor(OpenEditorContext context) override {
     auto params = context.getParams();
-    if (params.getApi() != wire::WindowApi::WIN32_HWND) {
+    uint32_t api = windowApiFromWire(params.getApi());
+    if (api == 0) {
       setError(context.getResults().initError(),
                Error(Error::Kind::unsupported,
                      "the host asked for an editor in an unknown window API"));
@@ -191,7 +199,7 @@ class InstanceServer final : public wire::Instance::Server {
     }
     auto parent = reinterpret_cast<void*>(windowHandleFromWire(params.getParent()));
     return onPlugin(
-        context, [this, parent] { return live().openEditor(B32_WINDOW_API_WIN32, parent); },
+        context, [this, api, parent] { return live().openEditor(api, parent); },
         [](auto& results, EditorInfo& editor) {
           results.setWidth(editor.size.width);
           results.setHeight(editor.size.height);
@@ -319,7 +327,8 @@ class ModuleServer final : public wire::Module::Server {
     return answer(
         plugins_, outbox_, context,
         [this, target, pluginId] {
-          auto state = std::make_unique<InstanceState>(outbox_, target, *module_.get(), pluginId);
+          auto state = std::make_unique<InstanceState>(plugins_, outbox_, target, *module_.get(),
+                                                       pluginId);
           const LocalInstance& instance = *state->instance;
           return CreatedInstance{PluginOwned<InstanceState>(plugins_, std::move(state)),
                                  instance.hasParams(), instance.hasState(), instance.hasProcess(),

@@ -28,6 +28,13 @@ extern "C" {
 
 /* Window systems a parent window can belong to. */
 #define B32_WINDOW_API_WIN32 1 /* the parent is an HWND */
+/* The parent is an X11 window id (an XID, 32 bits like an HWND's significant part), passed as
+ * (void *)(uintptr_t)xid. The editor opens its own connection to the display named by $DISPLAY
+ * and creates its top window as a child of the parent. The host does not dispatch the editor's X
+ * events (nothing is shared between connections): the plugin reads its connection itself, on
+ * its main thread, from a timer of the timer extension (ext/timer.h), which a host that offers
+ * B32_WINDOW_API_X11 offers too. */
+#define B32_WINDOW_API_X11 2
 
 /* The largest editor side either party may ask for. */
 #define B32_GUI_MAX_SIDE 16384
@@ -37,8 +44,8 @@ typedef struct b32_plugin_gui {
   uint32_t(B32_ABI *is_api_supported)(const b32_plugin *plugin, uint32_t api);
 
   /* [main-thread] Creates the editor, hidden, at its preferred size, as a child of `parent` (for
-   * B32_WINDOW_API_WIN32 an HWND). One editor per instance at a time: B32_ERROR_BAD_STATE if one
-   * exists. */
+   * B32_WINDOW_API_WIN32 an HWND, for B32_WINDOW_API_X11 an XID). One editor per instance at a
+   * time: B32_ERROR_BAD_STATE if one exists. */
   b32_status(B32_ABI *create)(const b32_plugin *plugin, uint32_t api, void *parent);
 
   /* [main-thread] Destroys the editor's windows; a no-op when there is no editor. */

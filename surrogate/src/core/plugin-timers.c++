@@ -1,0 +1,46 @@
+#include "core/plugin-timers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+
+namespace bridge32 {
+
+PluginTimers::~PluginTimers() {
+  for (auto& [id, running] : running_) running->stopped = true;
+}
+
+uint32_t PluginTimers::start(std::chrono::milliseconds period, std::function<void()> tick) {
+  if (!timer_) return 0;
+  auto running = std::make_shared<Running>(Running{std::move(tick)});
+  uint32_t id = ++lastId_;
+  running_.emplace(id, running);
+  // The loop owns what it runs: a stopped timer ends at its next turn, outside its own tick.
+  tickAfter(*timer_, std::max<int64_t>(period.count(), 1) * kj::MILLISECONDS, std::move(running))
+      .detach([](kj::Exception&&) {});
+  return id;
+}
+
+void PluginTimers::stop(uint32_t id) {
+  auto found = running_.find(id);
+  if (found == running_.end()) return;
+  found->second->stopped = true;
+  running_.erase(found);
+}
+
+kj::Promise<void> PluginTimers::tickAfter(kj::Timer& timer, kj::Duration period,
+                                          std::shared_ptr<Running> running) {
+  return timer.afterDelay(period).then([&timer, period, running]() -> kj::Promise<void> {
+    if (running->stopped) return kj::READY_NOW;
+    try {
+      running->tick();
+    } catch (const std::exception& error) {
+      spdlog::warn("a plugin's timer failed: {}", error.what());
+    }
+    if (running->stopped) return kj::READY_NOW;
+    return tickAfter(timer, period, running);
+  });
+}
+
+}  // namespace bridge32

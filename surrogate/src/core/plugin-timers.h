@@ -1,0 +1,45 @@
+// Timers on the plugin thread, for the editors that need them (EditorHost::startTimer): X11
+// editors read their own display connection when VST2's effEditIdle or the SDK's timer
+// extension gives them a turn.
+#pragma once
+
+#include <kj/timer.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace bridge32 {
+
+// [plugin thread] Everything, from creation to destruction, which stops every timer left.
+class PluginTimers {
+ public:
+  // `timer` is the plugin thread's event loop's; without one, start() returns 0.
+  explicit PluginTimers(kj::Timer* timer) : timer_(timer) {}
+  ~PluginTimers();
+  PluginTimers(const PluginTimers&) = delete;
+  PluginTimers& operator=(const PluginTimers&) = delete;
+
+  // Calls `tick` every `period` (at least 1 ms) from the event loop until stop(id); returns the
+  // timer's id, never 0 (0: no timer here). What `tick` throws is logged and the timer goes on.
+  uint32_t start(std::chrono::milliseconds period, std::function<void()> tick);
+  // `tick` is not called again, even when the timer is due; a no-op for an id not running. May be
+  // called from inside the timer's own tick.
+  void stop(uint32_t id);
+
+ private:
+  struct Running {
+    std::function<void()> tick;
+    bool stopped = false;
+  };
+  static kj::Promise<void> tickAfter(kj::Timer& timer, kj::Duration period,
+                                     std::shared_ptr<Running> running);
+
+  kj::Timer* timer_;
+  uint32_t lastId_ = 0;
+  std::map<uint32_t, std::shared_ptr<Running>> running_;
+};
+
+}  // namespace bridge32
