@@ -15,6 +15,7 @@
 #include "bridge32/module-file.h"
 #include "harness.h"
 #include "support.h"
+#include "x11-display.h"
 
 namespace bridge32 {
 namespace {
@@ -204,6 +205,43 @@ TEST(LspThroughTheShim, AVst2HostScansItAndItSoundsAsThe64BitBuild) {
   std::printf("[ figures  ] i386 compressor through the shim against the x86_64 build: largest "
               "difference %.3g\n", largest);
   EXPECT_LE(largest, 1e-4);
+}
+
+// The i386 compressor's own editor (LSP's X11 toolkit, drawn with cairo) inside a 64-bit host's
+// window under Xvfb: a descendant of the container, made by the surrogate's connection, with
+// something drawn. The picture goes to <build>/artifacts/x11-lsp-compressor.png (the README's).
+TEST(LspEditor, TheI386CompressorsEditorOpensInsideTheHostsWindow) {
+  test::XvfbDisplay x;
+  auto path = lspPlugin("i386", "compressor-stereo");
+  ASSERT_EQ(inspectModuleFile(path).architecture, Architecture::x86);
+  auto module = PluginModule::load(path, test::optionsFor(test::kSurrogate32));
+  HostCallbacks quiet;
+  auto compressor = module->createInstance("unsc", quiet);
+  ASSERT_TRUE(compressor->hasGui());
+  xcb_window_t host = x.createWindow(1000, 640);
+  PluginEditor& editor = compressor->openEditor(reinterpret_cast<NativeWindow>(uintptr_t(host)));
+  auto container = xcb_window_t(reinterpret_cast<uintptr_t>(editor.container()));
+  EXPECT_EQ(x.parentOf(container), host);
+  std::printf("[ figures  ] the LSP compressor's editor: %s\n", editor.size().toString().c_str());
+  EXPECT_GE(editor.size().width, 200u);
+  EXPECT_GE(editor.size().height, 100u);
+  EXPECT_EQ(x.sizeOf(container), editor.size());
+
+  std::vector<xcb_window_t> windows;
+  ASSERT_TRUE(test::waitUntil([&] { return !(windows = x.childrenOf(container)).empty(); }))
+      << "no editor window in the container";
+  for (xcb_window_t window : windows) {
+    EXPECT_EQ(x.ownerPid(window), module->surrogatePid()) << "window " << window;
+  }
+  // LSP draws when its effEditIdle comes: wait for more than a background.
+  auto picture = test::outputDir() / "artifacts" / "x11-lsp-compressor.png";
+  size_t colors = 0;
+  EXPECT_TRUE(test::waitUntil([&] { return (colors = x.saveScreenshot(host, picture)) > 50; }))
+      << colors << " colours in " << utf8(picture);
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the rest of its first drawing
+  x.saveScreenshot(host, picture);
+  compressor->closeEditor();
+  EXPECT_TRUE(test::waitUntil([&] { return x.childrenOf(host).empty(); }));
 }
 
 }  // namespace
