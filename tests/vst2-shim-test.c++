@@ -13,9 +13,15 @@
 #include "bridge32/module-file.h"
 #include "harness.h"
 #include "support.h"
+#include "vst2/vst2-abi.h"
 
 #if _WIN32
 #include "win32.h"
+#else
+#include <unistd.h>
+
+#include "dynamic-library.h"
+#include "x11-display.h"
 #endif
 
 namespace bridge32 {
@@ -185,6 +191,54 @@ TEST(Vst2Shim, ItsEditorOpensInTheHostsWindow) {
     EXPECT_FALSE(IsWindow(search.found));
   }
   DestroyWindow(host);
+}
+#else
+// The editor on Linux, driven as a DAW drives any VST2 plugin, through the raw ABI: effEditOpen
+// with the host's X11 window, effEditIdle now and then (the shim's container has a thread of its
+// own and needs none), effEditClose. The host's window holds the shim's container (bridge32's,
+// in this process), which holds the i386 fixture's editor, made by the 32-bit surrogate.
+TEST(Vst2Shim, ItsEditorOpensInTheHostsX11Window) {
+  test::XvfbDisplay x;
+  xcb_window_t host = x.createWindow(640, 400);
+  DynamicLibrary shim(wrappedFixture());
+  auto entry = reinterpret_cast<b32_vst_entry>(shim.symbol("VSTPluginMain"));
+  ASSERT_NE(entry, nullptr);
+  b32_vst_effect* effect = entry([](b32_vst_effect*, int32_t opcode, int32_t, b32_vst_intptr,
+                                    void*, float) -> b32_vst_intptr {
+    return opcode == B32_VST_MASTER_VERSION ? 2400 : 0;
+  });
+  ASSERT_NE(effect, nullptr);
+  ASSERT_EQ(effect->magic, B32_VST_MAGIC);
+  auto dispatch = [effect](int32_t opcode, void* ptr = nullptr) {
+    return effect->dispatcher(effect, opcode, 0, 0, ptr, 0.0f);
+  };
+  dispatch(B32_VST_EFF_OPEN);
+  ASSERT_NE(effect->flags & B32_VST_FLAG_HAS_EDITOR, 0);
+
+  ASSERT_EQ(dispatch(B32_VST_EFF_EDIT_OPEN, reinterpret_cast<void*>(uintptr_t(host))), 1);
+  b32_vst_rect* rect = nullptr;
+  dispatch(B32_VST_EFF_EDIT_GET_RECT, &rect);
+  ASSERT_NE(rect, nullptr);
+  EXPECT_EQ(rect->right - rect->left, 320);
+  EXPECT_EQ(rect->bottom - rect->top, 200);
+
+  std::vector<xcb_window_t> containers = x.childrenOf(host), editors;
+  ASSERT_EQ(containers.size(), 1u);
+  EXPECT_EQ(x.ownerPid(containers[0]), uint32_t(getpid())) << "the shim's container";
+  ASSERT_TRUE(test::waitUntil([&] {
+    dispatch(B32_VST_EFF_EDIT_IDLE);
+    return (editors = x.childrenOf(containers[0])).size() == 1;
+  }));
+  uint32_t owner = x.ownerPid(editors[0]);
+  EXPECT_NE(owner, uint32_t(getpid()));
+  auto program = std::filesystem::read_symlink("/proc/" + std::to_string(owner) + "/exe");
+  EXPECT_EQ(inspectModuleFile(program).architecture, Architecture::x86)
+      << utf8(program) << ": the editor is the 32-bit surrogate's";
+  EXPECT_EQ(x.sizeOf(editors[0]), (EditorSize{320, 200}));
+
+  dispatch(B32_VST_EFF_EDIT_CLOSE);
+  EXPECT_TRUE(test::waitUntil([&] { return x.childrenOf(host).empty(); }));
+  dispatch(B32_VST_EFF_CLOSE);
 }
 #endif
 
