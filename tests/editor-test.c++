@@ -66,17 +66,17 @@ TEST(WindowHandle, RefusesValuesThatAreNotSignExtended) {
 
 #if !_WIN32
 
-// The Linux build of the sample has no editor (X11 editors: x11-editor-test.c++).
+// The sample Meter has no editor (X11 editors: x11-editor-test.c++).
 TEST(EditorOnLinux, APluginWithoutAnEditorSaysSo) {
   for (const Placement& setup : {test::kInProcess64, test::kSurrogate64}) {
     RecordingCallbacks callbacks;
     auto module = loadSamples(setup);
-    auto gain = module->createInstance(kGain, callbacks);
-    EXPECT_FALSE(gain->hasGui());
-    Error error = expectError([&] { gain->openEditor(reinterpret_cast<NativeWindow>(0x200001)); });
+    auto meter = module->createInstance("com.bridge32.samples.meter", callbacks);
+    EXPECT_FALSE(meter->hasGui());
+    Error error = expectError([&] { meter->openEditor(reinterpret_cast<NativeWindow>(0x200001)); });
     EXPECT_EQ(error.kind(), Error::Kind::unsupported);
     EXPECT_NE(error.message().find("has no editor"), std::string::npos) << error.message();
-    EXPECT_EQ(gain->editor(), nullptr);
+    EXPECT_EQ(meter->editor(), nullptr);
   }
 }
 

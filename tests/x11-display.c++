@@ -141,10 +141,20 @@ void XvfbDisplay::resize(xcb_window_t window, EditorSize size) {
   xcb_flush(connection_);
 }
 
-void XvfbDisplay::click(xcb_window_t window, int16_t x, int16_t y) {
+std::string XvfbDisplay::nameOf(xcb_window_t window) const {
+  auto name = owned(xcb_get_property_reply(
+      connection_,
+      xcb_get_property(connection_, 0, window, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 0, 256),
+      nullptr));
+  if (!name) return {};
+  return {static_cast<const char*>(xcb_get_property_value(name.get())),
+          size_t(xcb_get_property_value_length(name.get()))};
+}
+
+void XvfbDisplay::click(xcb_window_t window, int16_t x, int16_t y, uint8_t button) {
   xcb_button_press_event_t press{};
   press.response_type = XCB_BUTTON_PRESS;
-  press.detail = 1;
+  press.detail = button;
   press.root = root_;
   press.event = window;
   press.event_x = x;

@@ -43,8 +43,10 @@ class XvfbDisplay {
 
   // `window` resized, as the application would.
   void resize(xcb_window_t window, EditorSize size);
-  // A left click at (x, y) in `window`, sent to it.
-  void click(xcb_window_t window, int16_t x, int16_t y);
+  // A click of `button` (1: left, 3: right) at (x, y) in `window`, sent to it.
+  void click(xcb_window_t window, int16_t x, int16_t y, uint8_t button = 1);
+  // `window`'s WM_NAME.
+  std::string nameOf(xcb_window_t window) const;
 
   // What `window` shows, as 8-bit RGB rows, saved as a PNG at `path`; how many colours it has.
   size_t saveScreenshot(xcb_window_t window, const std::filesystem::path& path) const;

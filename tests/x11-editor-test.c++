@@ -1,6 +1,7 @@
-// Plugin editors embedded in X11 windows on Linux, under a private Xvfb: the VST2 fixture's X11
-// editor in a 64-bit surrogate and in the genuine i386 one, checked from this process through
-// the display's own view (XQueryTree parents, X-Resource owners, geometry, pixels).
+// Plugin editors embedded in X11 windows on Linux, under a private Xvfb: the VST2 fixture's and
+// the sample Gain plugin's X11 editors in a 64-bit surrogate and in the genuine i386 one, checked
+// from this process through the display's own view (XQueryTree parents, X-Resource owners,
+// geometry, names, pixels).
 #if !_WIN32
 
 #include <gtest/gtest.h>
@@ -23,25 +24,32 @@ using test::RecordingCallbacks;
 
 constexpr uint32_t kPan = 1;
 
-class X11Editor : public ::testing::TestWithParam<Placement> {
+// A plugin's editor in an application window on a display of the suite's, in each placement.
+class InX11Window : public ::testing::TestWithParam<Placement> {
  protected:
   // One display for the suite: Xvfb starts in a fraction of a second, but once is enough.
   static void SetUpTestSuite() { display_ = std::make_unique<test::XvfbDisplay>(); }
   static void TearDownTestSuite() { display_.reset(); }
 
-  void SetUp() override {
+  // Plugin `pluginId` of the module `name` (a sample or fixture module) of the placement's
+  // architecture, which must be what the file is.
+  void load(const char* name, const char* pluginId) {
     host_ = display_->createWindow(640, 400);
-    auto path = test::pluginPath(GetParam().architecture, "b32-vst2-fixture");
+    auto path = test::pluginPath(GetParam().architecture, name);
     ASSERT_EQ(inspectModuleFile(path).architecture, GetParam().architecture);
     module_ = PluginModule::load(path, test::optionsFor(GetParam()));
-    fixture_ = module_->createInstance("b32F", callbacks_);
+    fixture_ = module_->createInstance(pluginId, callbacks_);
     ASSERT_TRUE(fixture_->hasGui());
   }
 
   void TearDown() override {
     fixture_.reset();
     module_.reset();
-    display_->destroyWindow(host_);
+    if (host_) display_->destroyWindow(host_);
+  }
+
+  PluginEditor& openEditor() {
+    return fixture_->openEditor(reinterpret_cast<NativeWindow>(uintptr_t(host_)));
   }
 
   static xcb_window_t containerOf(PluginEditor& editor) {
@@ -62,9 +70,15 @@ class X11Editor : public ::testing::TestWithParam<Placement> {
   std::unique_ptr<PluginInstance> fixture_;
 };
 
+// The VST2 fixture's X11 editor (vst2-fixture.c).
+class X11Editor : public InX11Window {
+ protected:
+  void SetUp() override { load("b32-vst2-fixture", "b32F"); }
+};
+
 TEST_P(X11Editor, LivesInTheHostsWindowAndBelongsToTheSurrogate) {
   test::XvfbDisplay& x = *display_;
-  PluginEditor& editor = fixture_->openEditor(reinterpret_cast<NativeWindow>(uintptr_t(host_)));
+  PluginEditor& editor = openEditor();
   xcb_window_t container = containerOf(editor);
   xcb_window_t window = editorWindow(editor);
   ASSERT_NE(window, 0u) << "no editor window (alone) in the container";
@@ -94,7 +108,7 @@ TEST_P(X11Editor, LivesInTheHostsWindowAndBelongsToTheSurrogate) {
     return false;
   }));
 
-  Error error = expectError([&] { fixture_->openEditor(reinterpret_cast<NativeWindow>(uintptr_t(host_))); });
+  Error error = expectError([&] { openEditor(); });
   EXPECT_EQ(error.kind(), Error::Kind::badState);
 
   fixture_->closeEditor();
@@ -108,7 +122,7 @@ TEST_P(X11Editor, LivesInTheHostsWindowAndBelongsToTheSurrogate) {
 // The application resizes the container: the plugin is asked, and a VST2 editor keeps its size.
 TEST_P(X11Editor, SizesStayInStepBothWays) {
   test::XvfbDisplay& x = *display_;
-  PluginEditor& editor = fixture_->openEditor(reinterpret_cast<NativeWindow>(uintptr_t(host_)));
+  PluginEditor& editor = openEditor();
   xcb_window_t container = containerOf(editor);
   xcb_window_t window = editorWindow(editor);
   ASSERT_NE(window, 0u);
@@ -134,7 +148,7 @@ TEST_P(X11Editor, SizesStayInStepBothWays) {
 // stays and says why; restart() brings the editor back into the same container.
 TEST_P(X11Editor, ContainerOutlivesTheSurrogateAndTakesTheRestartedEditor) {
   test::XvfbDisplay& x = *display_;
-  PluginEditor& editor = fixture_->openEditor(reinterpret_cast<NativeWindow>(uintptr_t(host_)));
+  PluginEditor& editor = openEditor();
   xcb_window_t container = containerOf(editor);
   xcb_window_t before = editorWindow(editor);
   ASSERT_NE(before, 0u);
@@ -160,6 +174,75 @@ TEST_P(X11Editor, ContainerOutlivesTheSurrogateAndTakesTheRestartedEditor) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Setups, X11Editor,
+                         ::testing::Values(test::kSurrogate64, test::kSurrogate32),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// The sample Gain plugin's X11 editor (gain-editor-x11.c++): the SDK's gui extension, and its
+// timer extension, from which the editor reads its clicks.
+class X11SdkEditor : public InX11Window {
+ protected:
+  void SetUp() override { load("b32-samples", "com.bridge32.samples.gain"); }
+};
+
+TEST_P(X11SdkEditor, LivesInTheContainerAndWhatItsSliderDoesReachesTheHost) {
+  test::XvfbDisplay& x = *display_;
+  PluginEditor& editor = openEditor();
+  xcb_window_t container = containerOf(editor);
+  xcb_window_t window = editorWindow(editor);
+  ASSERT_NE(window, 0u);
+  EXPECT_EQ(x.parentOf(container), host_);
+  EXPECT_EQ(x.parentOf(window), container);
+  EXPECT_EQ(x.ownerPid(window), module_->surrogatePid());
+  EXPECT_EQ(editor.size(), (EditorSize{320, 120}));
+  EXPECT_EQ(x.sizeOf(window), (EditorSize{320, 120}));
+  EXPECT_TRUE(editor.canResize());
+  EXPECT_TRUE(x.isMapped(window));
+  EXPECT_EQ(x.nameOf(window), "Gain: 1.00 x");
+
+  // Gain 3.0 is at x = 16 + 3/4 of (320 - 32) on the slider.
+  x.click(window, 16 + 216, 50);
+  ASSERT_TRUE(test::waitUntil([&] { return !callbacks_.changes().empty(); }))
+      << "the click was not read: the editor's timer did not run";
+  EXPECT_EQ(callbacks_.changes().front(), std::make_pair(uint32_t(1), 3.0));
+  EXPECT_EQ(fixture_->param(1), 3.0);
+  EXPECT_EQ(x.nameOf(window), "Gain: 3.00 x");
+
+  fixture_->setParam(1, 2.5);
+  EXPECT_TRUE(test::waitUntil([&] { return x.nameOf(window) == "Gain: 2.50 x"; }))
+      << x.nameOf(window);
+  EXPECT_EQ(callbacks_.changes().size(), 1u) << "a change the host made is not echoed back";
+}
+
+TEST_P(X11SdkEditor, SizesStayInStepBothWays) {
+  test::XvfbDisplay& x = *display_;
+  PluginEditor& editor = openEditor();
+  xcb_window_t container = containerOf(editor);
+  xcb_window_t window = editorWindow(editor);
+  ASSERT_NE(window, 0u);
+
+  // The application asks through bridge32: the plugin takes what it can.
+  EXPECT_EQ(editor.setSize({400, 150}), (EditorSize{400, 150}));
+  EXPECT_TRUE(test::waitUntil([&] { return x.sizeOf(window) == EditorSize{400, 150}; }));
+  EXPECT_EQ(x.sizeOf(container), (EditorSize{400, 150}));
+  EXPECT_EQ(editor.setSize({50, 20}), (EditorSize{200, 80})) << "its smallest";
+  EXPECT_TRUE(test::waitUntil([&] { return x.sizeOf(container) == EditorSize{200, 80}; }));
+
+  // The application resizes the container itself: the plugin is asked for that size too.
+  x.resize(container, {500, 200});
+  EXPECT_TRUE(test::waitUntil([&] { return x.sizeOf(window) == EditorSize{500, 200}; }))
+      << "the editor stayed " << x.sizeOf(window).toString();
+  EXPECT_EQ(editor.size(), (EditorSize{500, 200}));
+
+  // The plugin asks (a right click): the container grows and the application hears it.
+  x.click(window, 100, 100, 3);
+  EXPECT_TRUE(test::waitUntil([&] { return x.sizeOf(container) == EditorSize{480, 180}; }))
+      << "the container stayed " << x.sizeOf(container).toString();
+  EXPECT_TRUE(test::waitUntil([&] { return x.sizeOf(window) == EditorSize{480, 180}; }));
+  ASSERT_TRUE(test::waitUntil([&] { return !callbacks_.resizes().empty(); }));
+  EXPECT_EQ(callbacks_.resizes().back(), (EditorSize{480, 180}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Setups, X11SdkEditor,
                          ::testing::Values(test::kSurrogate64, test::kSurrogate32),
                          [](const auto& info) { return std::string(info.param.name); });
 

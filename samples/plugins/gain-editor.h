@@ -1,7 +1,6 @@
 // The Gain plugin's editor: a label that shows the gain and a slider that sets it, in plain
-// Win32 + GDI. Only Windows builds compile gain-editor.c++; elsewhere the Gain plugin offers no
-// gui extension and never calls createGainEditor(). The layout and the slider's geometry, which
-// tests rely on, are described at the top of gain-editor.c++.
+// Win32 + GDI on Windows (gain-editor.c++) and in XCB on Linux (gain-editor-x11.c++). The layout
+// and the slider's geometry, which tests rely on, are described at the top of each.
 #pragma once
 
 #include <cstdint>
@@ -52,10 +51,16 @@ class GainEditor {
 
   // The gain changed outside the editor (the host's set_value, a loaded state): show `gain`.
   virtual void showGain(double gain) = 0;
+
+  // Handles what happened to the editor's windows since the last call. Windows dispatches an
+  // editor's messages by itself; an X11 editor's connection is read only here, which the plugin
+  // calls from a timer (the host's timer extension). Calls the listener last, like the above.
+  virtual void handleEvents() {}
 };
 
-// Creates the editor, hidden, at the preferred size, as a child of `parent` (an HWND), showing
-// `gain`. Null if Windows refused to create a window. `listener` outlives the editor.
+// Creates the editor, hidden, at the preferred size, as a child of `parent` (an HWND; on Linux
+// an X11 window id), showing `gain`. Null if the window system refused. `listener` outlives the
+// editor.
 std::unique_ptr<GainEditor> createGainEditor(void* parent, double gain,
                                              GainEditorListener& listener);
 

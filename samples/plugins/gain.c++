@@ -1,13 +1,15 @@
 // Sample plugin "Gain": a gain followed by a one-pole smoothing filter, with parameters and
 // state. Plain float arithmetic, no libm, so the 32-bit and 64-bit builds compute the same bits
-// (both compile with SSE2 arithmetic; see cmake/toolchains). On Windows it has an editor (the
-// gui extension, gain-editor.c++); elsewhere it offers none.
+// (both compile with SSE2 arithmetic; see cmake/toolchains). It has an editor (the gui
+// extension): Win32 on Windows (gain-editor.c++), X11 on Linux (gain-editor-x11.c++), which reads
+// its events from a timer of the host's timer extension.
 #include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
 
 #include "bridge32/ext/gui.h"
+#include "bridge32/ext/timer.h"
 #include "gain-editor.h"
 #include "samples.h"
 
@@ -26,6 +28,7 @@ struct Gain final : samples::GainEditorListener {
   bool active = false;
   std::vector<float> memory;  // the filter's last output, per channel
   std::unique_ptr<samples::GainEditor> editor;  // between gui create() and destroy()
+  uint32_t editorTimer = 0;  // the host's timer that gives an X11 editor its turns, while open
 
   // [main-thread] The gain changed by the host's hand (set_value, a loaded state).
   void showGain() {
@@ -135,25 +138,55 @@ b32_status B32_ABI process(const b32_plugin* plugin, const b32_process_block* bl
 
 const b32_plugin_process kProcessExtension = {activate, deactivate, process};
 
-#if defined(_WIN32)
-
-// The editor: see gain-editor.c++. Without an open editor, get_size() reports the size create()
+// The editor: see gain-editor.h. Without an open editor, get_size() reports the size create()
 // would make and the other calls but destroy() are B32_ERROR_BAD_STATE.
+#if defined(_WIN32)
+constexpr uint32_t kWindowApi = B32_WINDOW_API_WIN32;
+#else
+constexpr uint32_t kWindowApi = B32_WINDOW_API_X11;
+#endif
+
 uint32_t B32_ABI guiIsApiSupported(const b32_plugin*, uint32_t api) {
-  return api == B32_WINDOW_API_WIN32 ? 1 : 0;
+  return api == kWindowApi ? 1 : 0;
+}
+
+const b32_host_timer* hostTimer(const Gain& gain) {
+  return static_cast<const b32_host_timer*>(gain.host->get_extension(gain.host, B32_EXT_TIMER));
+}
+
+void B32_ABI guiDestroy(const b32_plugin* plugin) {
+  Gain& gain = self(plugin);
+  if (gain.editorTimer != 0) hostTimer(gain)->stop(gain.host, gain.editorTimer);
+  gain.editorTimer = 0;
+  gain.editor.reset();
 }
 
 b32_status B32_ABI guiCreate(const b32_plugin* plugin, uint32_t api, void* parent) {
   Gain& gain = self(plugin);
-  if (api != B32_WINDOW_API_WIN32) return B32_ERROR_UNSUPPORTED;
+  if (api != kWindowApi) return B32_ERROR_UNSUPPORTED;
   if (gain.editor && gain.editor->isOpen()) return B32_ERROR_BAD_STATE;
   if (!parent) return B32_ERROR_INVALID_ARGUMENT;
-  gain.editor.reset();  // one whose window went with a parent the host destroyed first
+  guiDestroy(plugin);  // one whose window went with a parent the host destroyed first
   gain.editor = samples::createGainEditor(parent, gain.gain, gain);
-  return gain.editor ? B32_OK : B32_ERROR_FAILED;
+  if (!gain.editor) return B32_ERROR_FAILED;
+  if (api == B32_WINDOW_API_X11) {
+    // Its connection is read from a timer, 50 times a second: an X11 editor without one would
+    // never see a click.
+    const b32_host_timer* timer = hostTimer(gain);
+    if (!timer || timer->start(gain.host, 20, &gain.editorTimer) != B32_OK) {
+      gain.editor.reset();
+      return B32_ERROR_UNSUPPORTED;
+    }
+  }
+  return B32_OK;
 }
 
-void B32_ABI guiDestroy(const b32_plugin* plugin) { self(plugin).editor.reset(); }
+void B32_ABI onTimer(const b32_plugin* plugin, uint32_t id) {
+  Gain& gain = self(plugin);
+  if (id == gain.editorTimer && gain.editor) gain.editor->handleEvents();
+}
+
+const b32_plugin_timer kTimerExtension = {onTimer};
 
 samples::GainEditor* openEditor(const b32_plugin* plugin) {
   samples::GainEditor* editor = self(plugin).editor.get();
@@ -197,8 +230,6 @@ b32_status B32_ABI guiHide(const b32_plugin* plugin) {
 const b32_plugin_gui kGuiExtension = {guiIsApiSupported, guiCreate, guiDestroy, guiGetSize,
                                       guiCanResize,      guiSetSize, guiShow,   guiHide};
 
-#endif  // _WIN32
-
 b32_status B32_ABI init(const b32_plugin*) { return B32_OK; }
 
 // Deleting the instance also destroys an open editor.
@@ -208,9 +239,8 @@ const void* B32_ABI getExtension(const b32_plugin*, const char* id) {
   if (std::strcmp(id, B32_EXT_PARAMS) == 0) return &kParamsExtension;
   if (std::strcmp(id, B32_EXT_STATE) == 0) return &kStateExtension;
   if (std::strcmp(id, B32_EXT_PROCESS) == 0) return &kProcessExtension;
-#if defined(_WIN32)
   if (std::strcmp(id, B32_EXT_GUI) == 0) return &kGuiExtension;
-#endif
+  if (std::strcmp(id, B32_EXT_TIMER) == 0) return &kTimerExtension;
   return nullptr;
 }
 
