@@ -12,6 +12,7 @@
 #include "bridge32/host.h"
 #include "bridge32/module-file.h"
 #include "harness.h"
+#include "dynamic-library.h"
 #include "support.h"
 #include "vst2/vst2-abi.h"
 
@@ -20,7 +21,6 @@
 #else
 #include <unistd.h>
 
-#include "dynamic-library.h"
 #include "x11-display.h"
 #endif
 
@@ -73,6 +73,67 @@ std::unique_ptr<PluginModule> loadShim() {
   LoadOptions options = test::baseOptions();
   options.isolation = Isolation::inProcess;  // as a DAW loads any plugin
   return PluginModule::load(wrappedFixture(), options);
+}
+
+// The shim as a DAW meets it through the raw ABI: its entry point and its effect, nothing of
+// bridge32's API. Open from construction to destruction.
+class RawHost {
+ public:
+  RawHost() : library_(wrappedFixture()) {
+    auto entry = reinterpret_cast<b32_vst_entry>(library_.symbol("VSTPluginMain"));
+    EXPECT_NE(entry, nullptr);
+    effect_ = entry ? entry(&callback) : nullptr;
+    EXPECT_NE(effect_, nullptr);
+    if (effect_) {
+      EXPECT_EQ(effect_->magic, B32_VST_MAGIC);
+      dispatch(B32_VST_EFF_OPEN);
+    }
+  }
+  ~RawHost() {
+    if (effect_) dispatch(B32_VST_EFF_CLOSE);
+  }
+  RawHost(const RawHost&) = delete;
+  RawHost& operator=(const RawHost&) = delete;
+
+  b32_vst_effect* effect() const { return effect_; }
+  b32_vst_intptr dispatch(int32_t opcode, b32_vst_intptr value = 0, void* ptr = nullptr,
+                          float opt = 0.0f) {
+    return effect_->dispatcher(effect_, opcode, 0, value, ptr, opt);
+  }
+
+ private:
+  static b32_vst_intptr B32_VST_CALL callback(b32_vst_effect*, int32_t opcode, int32_t,
+                                              b32_vst_intptr, void*, float) {
+    return opcode == B32_VST_MASTER_VERSION ? 2400 : 0;
+  }
+
+  DynamicLibrary library_;
+  b32_vst_effect* effect_ = nullptr;
+};
+
+// A host that processes in double precision gets the plugin's (single-precision) output.
+TEST(Vst2Shim, AHostProcessingDoublesGetsThePluginsOutput) {
+  RawHost host;
+  b32_vst_effect* effect = host.effect();
+  ASSERT_NE(effect, nullptr);
+  ASSERT_NE(effect->flags & B32_VST_FLAG_CAN_DOUBLE_REPLACING, 0);
+  host.dispatch(B32_VST_EFF_SET_SAMPLE_RATE, 0, nullptr, 48000.0f);
+  host.dispatch(B32_VST_EFF_SET_BLOCK_SIZE, 256);
+  host.dispatch(B32_VST_EFF_MAINS_CHANGED, 1);
+  effect->set_parameter(effect, int32_t(kGain), 0.25f);  // the fixture: output = input * 0.5
+  std::vector<double> left(256), right(256), outLeft(256, 9.0), outRight(256, 9.0);
+  for (size_t i = 0; i < 256; ++i) {
+    left[i] = double(i) / 256.0 - 0.5;
+    right[i] = 0.25 - double(i) / 512.0;
+  }
+  double* inputs[] = {left.data(), right.data()};
+  double* outputs[] = {outLeft.data(), outRight.data()};
+  effect->process_double_replacing(effect, inputs, outputs, 256);
+  for (size_t i = 0; i < 256; ++i) {
+    ASSERT_EQ(outLeft[i], double(float(left[i]) * 0.5f)) << i;
+    ASSERT_EQ(outRight[i], double(float(right[i]) * 0.5f)) << i;
+  }
+  host.dispatch(B32_VST_EFF_MAINS_CHANGED, 0);
 }
 
 TEST(Vst2Shim, AHostLoadsItAsAny64BitVst2PluginAndGetsThe32BitPlugin) {
@@ -200,19 +261,10 @@ TEST(Vst2Shim, ItsEditorOpensInTheHostsWindow) {
 TEST(Vst2Shim, ItsEditorOpensInTheHostsX11Window) {
   test::XvfbDisplay x;
   xcb_window_t host = x.createWindow(640, 400);
-  DynamicLibrary shim(wrappedFixture());
-  auto entry = reinterpret_cast<b32_vst_entry>(shim.symbol("VSTPluginMain"));
-  ASSERT_NE(entry, nullptr);
-  b32_vst_effect* effect = entry([](b32_vst_effect*, int32_t opcode, int32_t, b32_vst_intptr,
-                                    void*, float) -> b32_vst_intptr {
-    return opcode == B32_VST_MASTER_VERSION ? 2400 : 0;
-  });
+  RawHost raw;
+  b32_vst_effect* effect = raw.effect();
   ASSERT_NE(effect, nullptr);
-  ASSERT_EQ(effect->magic, B32_VST_MAGIC);
-  auto dispatch = [effect](int32_t opcode, void* ptr = nullptr) {
-    return effect->dispatcher(effect, opcode, 0, 0, ptr, 0.0f);
-  };
-  dispatch(B32_VST_EFF_OPEN);
+  auto dispatch = [&raw](int32_t opcode, void* ptr = nullptr) { return raw.dispatch(opcode, 0, ptr); };
   ASSERT_NE(effect->flags & B32_VST_FLAG_HAS_EDITOR, 0);
 
   ASSERT_EQ(dispatch(B32_VST_EFF_EDIT_OPEN, reinterpret_cast<void*>(uintptr_t(host))), 1);
@@ -238,7 +290,6 @@ TEST(Vst2Shim, ItsEditorOpensInTheHostsX11Window) {
 
   dispatch(B32_VST_EFF_EDIT_CLOSE);
   EXPECT_TRUE(test::waitUntil([&] { return x.childrenOf(host).empty(); }));
-  dispatch(B32_VST_EFF_CLOSE);
 }
 #endif
 

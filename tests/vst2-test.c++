@@ -187,6 +187,20 @@ TEST_P(Vst2, StateOfAPluginWithoutChunksIsItsParameters) {
   EXPECT_EQ(cut.kind(), Error::Kind::invalidArgument) << cut.message();
 }
 
+// A plugin that processes in double precision only: blocks of floats reach it through its
+// processDoubleReplacing and come back as floats.
+TEST_P(Vst2, APluginWithOnlyDoublePrecisionProcessesFloatBlocks) {
+  auto module = load("b32-vst2-nochunks");
+  HostCallbacks quiet;
+  auto instance = module->createInstance("b32N", quiet);
+  instance->setParam(kGain, 0.25);  // output = input * 0.5
+  instance->activate(48000, 256);
+  std::vector<float> input(2 * 256), output(input.size(), 9.0f);
+  for (size_t i = 0; i < input.size(); ++i) input[i] = float(i % 64) / 64.0f - 0.5f;
+  instance->process(2, 256, input, output);
+  for (size_t i = 0; i < input.size(); ++i) ASSERT_EQ(output[i], input[i] * 0.5f) << i;
+}
+
 // A chunk of 300 MiB is refused by its size before a byte of it is read (the fixture's claim is
 // a lie: reading it would run far past its buffer), and the plugin carries on.
 TEST_P(Vst2, AChunkPastTheStateLimitIsRefused) {

@@ -89,12 +89,16 @@ class Shim final : public HostCallbacks {
     effect_.process_accumulating = [](b32_vst_effect* e, float** in, float** out, int32_t frames) {
       of(e).process(in, out, frames, true);
     };
+    // Hosts that process in double precision get the plugin's single-precision output.
+    effect_.process_double_replacing = [](b32_vst_effect* e, double** in, double** out,
+                                          int32_t frames) { of(e).process(in, out, frames, false); };
     effect_.num_params = int32_t(instance_->params().size());
     effect_.num_programs = int32_t(programs_.size());
     // An SDK plugin takes as many channels as it is given: stereo, then.
     effect_.num_inputs = descriptor.inputs || descriptor.outputs ? int32_t(descriptor.inputs) : 2;
     effect_.num_outputs = descriptor.inputs || descriptor.outputs ? int32_t(descriptor.outputs) : 2;
-    effect_.flags = B32_VST_FLAG_CAN_REPLACING | B32_VST_FLAG_PROGRAM_CHUNKS;
+    effect_.flags = B32_VST_FLAG_CAN_REPLACING | B32_VST_FLAG_CAN_DOUBLE_REPLACING |
+                    B32_VST_FLAG_PROGRAM_CHUNKS;
     if (instance_->hasGui()) effect_.flags |= B32_VST_FLAG_HAS_EDITOR;
     if (descriptor.isInstrument) effect_.flags |= B32_VST_FLAG_IS_SYNTH;
     effect_.unique_id = uniqueId(descriptor.id);
@@ -282,9 +286,10 @@ class Shim final : public HostCallbacks {
     return &transport_;
   }
 
-  // [audio-thread] One block: the host's channels into the plugin's shared-memory buffers and
-  // back. A stopped plugin is silence.
-  void process(float** inputs, float** outputs, int32_t count, bool accumulate) {
+  // [audio-thread] One block of floats or doubles: the host's channels into the plugin's
+  // shared-memory buffers and back. A stopped plugin is silence.
+  template <typename Sample>
+  void process(Sample** inputs, Sample** outputs, int32_t count, bool accumulate) {
     uint32_t frames = uint32_t(std::max(count, 0));
     uint32_t ins = uint32_t(effect_.num_inputs), outs = uint32_t(effect_.num_outputs);
     uint32_t channels = std::max(ins, outs);
@@ -295,7 +300,8 @@ class Shim final : public HostCallbacks {
         for (uint32_t c = 0; c < channels; ++c) {
           float* to = buffers.input.data() + size_t(c) * frames;
           if (c < ins) {
-            std::copy(inputs[c], inputs[c] + frames, to);
+            std::transform(inputs[c], inputs[c] + frames, to,
+                           [](Sample sample) { return float(sample); });
           } else {
             std::fill(to, to + frames, 0.0f);
           }
@@ -317,7 +323,7 @@ class Shim final : public HostCallbacks {
     }
     midi_.clear();
     if (!done && !accumulate) {
-      for (uint32_t c = 0; c < outs; ++c) std::fill(outputs[c], outputs[c] + frames, 0.0f);
+      for (uint32_t c = 0; c < outs; ++c) std::fill(outputs[c], outputs[c] + frames, Sample(0));
     }
   }
 

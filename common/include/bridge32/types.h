@@ -131,8 +131,9 @@ class HostCallbacks {
   // values within their range, arrive; from a surrogate that falls behind, only the latest value
   // of each. The default does nothing.
   virtual void paramChanged(uint32_t paramId, double value);
-  // [main-thread] The editor's container took a new size because the plugin asked for it, so
-  // the application can lay its window out again. The default does nothing.
+  // The editor's container took a new size because the plugin asked for it, so the application
+  // can lay its window out again: on Windows on the container's thread (the application's window
+  // thread), on X11 on the container's own thread. The default does nothing.
   virtual void editorResized(EditorSize size);
   // [any-thread] The plugin's surrogate process is gone (crashed, killed, hung and killed):
   // every later call fails with Error::Kind::disconnected until the plugin is restarted. `why`

@@ -124,8 +124,17 @@ Vst2Instance::Vst2Instance(const Vst2Module& module, std::shared_ptr<const Vst2M
   absurd("inputs", effect_->num_inputs, vst2::kMaxChannels);
   absurd("outputs", effect_->num_outputs, vst2::kMaxChannels);
   absurd("programs", effect_->num_programs, vst2::kMaxPrograms);
+  bool flagged = (effect_->flags & B32_VST_FLAG_CAN_REPLACING) != 0;
+  bool flaggedDouble = (effect_->flags & B32_VST_FLAG_CAN_DOUBLE_REPLACING) != 0;
+  if (effect_->process_replacing && (flagged || !effect_->process_accumulating)) {
+    processCall_ = ProcessCall::replacing;
+  } else if (effect_->process_double_replacing && flaggedDouble) {
+    processCall_ = ProcessCall::doubleReplacing;
+  } else {
+    processCall_ = ProcessCall::accumulating;
+  }
   if (!effect_->dispatcher || !effect_->get_parameter || !effect_->set_parameter ||
-      (!effect_->process_replacing && !effect_->process_accumulating)) {
+      (processCall_ == ProcessCall::accumulating && !effect_->process_accumulating)) {
     effect_ = nullptr;
     throw Error(Error::Kind::badModule,
                 where + "'s effect lacks a dispatcher, parameter or process function");
@@ -386,6 +395,16 @@ void Vst2Instance::activate(double sampleRate, uint32_t maxFrames) {
   outputs_.assign(size_t(effect_->num_outputs), nullptr);
   silence_.assign(maxFrames, 0.0f);
   spare_.assign(size_t(effect_->num_outputs) * maxFrames, 0.0f);
+  if (processCall_ == ProcessCall::doubleReplacing) {
+    dispatch(B32_VST_EFF_SET_PROCESS_PRECISION, 0, 1);  // 64-bit samples
+    size_t ins = size_t(effect_->num_inputs), outs = size_t(effect_->num_outputs);
+    doubleSamples_.assign((ins + outs) * maxFrames, 0.0);
+    doubleInputs_.resize(ins);
+    doubleOutputs_.resize(outs);
+    for (size_t c = 0; c < ins + outs; ++c) {
+      (c < ins ? doubleInputs_[c] : doubleOutputs_[c - ins]) = doubleSamples_.data() + c * maxFrames;
+    }
+  }
   Transport stopped;
   follow(stopped);
   time_.sample_pos = 0;
@@ -422,11 +441,25 @@ void Vst2Instance::process(uint32_t channels, uint32_t frames, std::span<const f
   }
   tProcessing = true;
   if (!events.midi.empty()) sendMidi(events.midi, frames);
-  if (effect_->process_replacing && (effect_->flags & B32_VST_FLAG_CAN_REPLACING)) {
-    effect_->process_replacing(effect_, inputs_.data(), outputs_.data(), int32_t(frames));
-  } else {  // the deprecated accumulating call adds to what the outputs hold
-    for (float* out : outputs_) std::fill(out, out + frames, 0.0f);
-    effect_->process_accumulating(effect_, inputs_.data(), outputs_.data(), int32_t(frames));
+  switch (processCall_) {
+    case ProcessCall::replacing:
+      effect_->process_replacing(effect_, inputs_.data(), outputs_.data(), int32_t(frames));
+      break;
+    case ProcessCall::doubleReplacing:
+      for (size_t c = 0; c < inputs_.size(); ++c) {
+        std::copy(inputs_[c], inputs_[c] + frames, doubleInputs_[c]);
+      }
+      effect_->process_double_replacing(effect_, doubleInputs_.data(), doubleOutputs_.data(),
+                                        int32_t(frames));
+      for (size_t c = 0; c < outputs_.size(); ++c) {
+        std::transform(doubleOutputs_[c], doubleOutputs_[c] + frames, outputs_[c],
+                       [](double sample) { return float(sample); });
+      }
+      break;
+    case ProcessCall::accumulating:  // the deprecated call adds to what the outputs hold
+      for (float* out : outputs_) std::fill(out, out + frames, 0.0f);
+      effect_->process_accumulating(effect_, inputs_.data(), outputs_.data(), int32_t(frames));
+      break;
   }
   tProcessing = false;
   time_.sample_pos += frames;

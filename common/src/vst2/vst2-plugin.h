@@ -158,6 +158,13 @@ class Vst2Instance final : public LocalInstance {
   // for outputs it does not want.
   std::vector<float*> inputs_, outputs_;
   std::vector<float> silence_, spare_;
+  // Which of its process functions the plugin is given blocks through: processReplacing where it
+  // has it, else processDoubleReplacing (through the double buffers below), else the deprecated
+  // accumulating process.
+  enum class ProcessCall { replacing, doubleReplacing, accumulating };
+  ProcessCall processCall_ = ProcessCall::replacing;
+  std::vector<double*> doubleInputs_, doubleOutputs_;
+  std::vector<double> doubleSamples_;  // inputs, then outputs, maxFrames_ each
   b32_vst_time_info time_{};
   // A block's MIDI for effProcessEvents, sized once: the events, and the b32_vst_events header
   // with a pointer to each (declared with two, allocated for limits::kMaxMidiEventsPerBlock).

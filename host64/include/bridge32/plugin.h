@@ -33,7 +33,8 @@
 
 namespace bridge32 {
 
-// A window of the platform's window system: an HWND on Windows.
+// A window of the platform's window system: an HWND on Windows; on Linux an X11 window id
+// (reinterpret_cast<NativeWindow>(uintptr_t(xid))) on the display $DISPLAY names.
 using NativeWindow = void*;
 
 // A plugin's editor, embedded in an application window. bridge32 creates a container, a child
@@ -50,7 +51,9 @@ class PluginEditor {
  public:
   virtual ~PluginEditor() = default;
 
-  // The container: place it with SetWindowPos(..., SWP_NOSIZE); size it with setSize().
+  // The container: place it with SetWindowPos(..., SWP_NOSIZE) or XMoveWindow; size it with
+  // setSize(). On X11 the container lives on a display connection and a thread of bridge32's
+  // own, so the application's event loop needs to know nothing of it.
   virtual NativeWindow container() const = 0;
   // The editor's size, which is the container's.
   virtual EditorSize size() const = 0;
@@ -124,7 +127,9 @@ class PluginInstance {
   virtual bool hasGui() const = 0;
   // Opens the plugin's editor in a new container window, a child of `parent`, shown at the
   // size the plugin asks for. One editor per instance at a time. Throws Error: unsupported
-  // (no editor, or a platform without embedding: Linux), badState (one is open already).
+  // (no editor; an X11 editor in-process, which nothing would give turns to on the application's
+  // thread: load it in a surrogate), invalidArgument (`parent` is not a window), badState (one is
+  // open already).
   virtual PluginEditor& openEditor(NativeWindow parent) = 0;
   // The open editor, or nullptr.
   virtual PluginEditor* editor() = 0;

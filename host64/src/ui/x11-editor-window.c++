@@ -67,7 +67,9 @@ class X11EditorWindow final : public EditorWindow {
   }
 
   ~X11EditorWindow() override {
-    // The plugin destroys its windows first, then the container goes.
+    // The plugin destroys its windows first, then the container goes. What was posted and not
+    // yet handled no longer asks the plugin anything.
+    closing_ = true;
     closePeer();
     post(Post::quit);
     thread_.join();
@@ -168,6 +170,7 @@ class X11EditorWindow final : public EditorWindow {
         return false;
       case XCB_CLIENT_MESSAGE: {
         const auto& message = reinterpret_cast<const xcb_client_message_event_t&>(event);
+        if (closing_ && Post(message.data.data32[0]) != Post::quit) return false;
         switch (Post(message.data.data32[0])) {
           case Post::resize:
             if (askPlugin({message.data.data32[1], message.data.data32[2]},
@@ -204,7 +207,7 @@ class X11EditorWindow final : public EditorWindow {
         }
       }
     }
-    if (now == size() || now.width == 0 || now.height == 0) return;
+    if (closing_ || now == size() || now.width == 0 || now.height == 0) return;
     askPlugin(now, "follow the container's new size");
   }
 
@@ -283,6 +286,7 @@ class X11EditorWindow final : public EditorWindow {
   xcb_font_t font_ = 0;
   xcb_gcontext_t gc_ = 0;
   std::atomic<bool> shown_{false};
+  std::atomic<bool> closing_{false};  // from the start of the destructor
   std::mutex resizesMutex_;
   std::deque<EditorSize> ourResizes_;  // sizes we gave the container, until the server says so
   std::thread thread_;
