@@ -36,6 +36,7 @@ $Cxx.namespace("bridge32::wire");
 
 using Plugin = import "plugin.capnp";
 using Library = import "library.capnp";
+using Com = import "com.capnp";
 using import "common.capnp".Architecture;
 using import "common.capnp".Error;
 using import "common.capnp".LogLevel;
@@ -103,6 +104,7 @@ enum ModuleKind {
   sdk @0;      # a plugin written against bridge32's SDK: exports bridge32_entry
   library @1;  # any DLL or shared object, its exports called by their C declarations
   vst2 @2;     # a VST2 plugin: exports VSTPluginMain or main
+  com @3;      # a COM class (the path is its ProgID or {CLSID}): automation objects
 }
 
 struct LoadedModule {
@@ -112,5 +114,6 @@ struct LoadedModule {
   sdk @0 :Plugin.LoadedPluginModule;
   library @1 :Library.LoadedLibrary;
   vst2 @2 :Plugin.LoadedPluginModule;
+  com @3 :Com.LoadedComClass;
 }
 

@@ -25,6 +25,14 @@ enum ErrorKind {
 struct Error {
   kind @0 :ErrorKind;
   message @1 :Text;  # says what failed, naming the file, id or value
+  com @2 :ComFailure;  # for a COM call that failed: what COM said (else absent)
+}
+
+struct ComFailure {
+  hresult @0 :Int32;     # what the call returned
+  code @1 :Int32;        # EXCEPINFO's scode (or wCode) when the object raised an exception
+  source @2 :Text;       # EXCEPINFO's source and description
+  description @3 :Text;
 }
 
 enum LogLevel {

@@ -8,13 +8,16 @@
 #include <kj/async-io.h>
 
 #include <cstring>
+#include <optional>
 #include <vector>
 
+#include "bridge32/com-value.h"
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
 #include "core/handshake.h"
 #include "support.h"
 #include "core/surrogate-server.h"
+#include "com/com-wire.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -323,6 +326,117 @@ TEST(HostilePeer, AReleaseOfACapabilityNeverGivenIsRefused) {
     release.setReferenceCount(1);
   })));
 }
+
+// ----- the COM kind, served in this process --------------------------------------------------
+
+#if !_WIN32
+TEST(ProtocolCom, LoadingAComClassSaysCOMIsAWindowsFacility) {
+  InMemoryConnection connection;
+  auto handshake = connection.handshake();
+  auto load = handshake.session.loadRequest();
+  load.setKind(wire::ModuleKind::COM);
+  load.setPath("Scripting.Dictionary");
+  auto answer = load.send().wait(connection.io.waitScope);
+  ASSERT_TRUE(answer.hasError());
+  Error error = remoteError(answer.getError());
+  EXPECT_EQ(error.kind(), Error::Kind::unsupported);
+  EXPECT_NE(error.message().find("COM is a Windows facility"), std::string::npos) << error.message();
+  EXPECT_NE(error.message().find("Scripting.Dictionary"), std::string::npos) << error.message();
+}
+#else
+// Wine's Scripting.Dictionary (scrrun.dll, not ours), created and called through the protocol as
+// a host would, with the surrogate's COM kind serving it on this thread.
+class ProtocolCom : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto load = session_.loadRequest();
+    load.setKind(wire::ModuleKind::COM);
+    load.setPath("Scripting.Dictionary");
+    auto answer = load.send().wait(connection_->io.waitScope);
+    ASSERT_FALSE(answer.hasError()) << text(answer.getError().getMessage());
+    auto loaded = answer.getModule().getCom();
+    EXPECT_EQ(text(loaded.getClsid()), "{EE09B103-97E0-11CF-978F-00A02463E06F}");
+    EXPECT_EQ(text(loaded.getThreadingModel()), "Apartment");
+    EXPECT_NE(text(loaded.getServer()).find("scrrun.dll"), std::string::npos)
+        << text(loaded.getServer());
+    auto created = loaded.getComClass().createRequest().send().wait(connection_->io.waitScope);
+    ASSERT_FALSE(created.hasError()) << text(created.getError().getMessage());
+    object_ = created.getObject();
+  }
+
+  // Invokes `member` as `kind` with positional `arguments`; the result, or the error thrown.
+  ComValue invoke(const char* member, wire::InvokeKind kind, std::vector<ComValue> arguments = {}) {
+    auto request = object_->invokeRequest();
+    request.setMember(member);
+    request.setKind(kind);
+    auto list = request.initArguments(uint32_t(arguments.size()));
+    auto noObjects = [](const std::shared_ptr<ComReference>&) -> wire::ComObject::Client {
+      throw Error(Error::Kind::unsupported, "no objects in these tests' arguments");
+    };
+    for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i], noObjects);
+    auto response = request.send().wait(connection_->io.waitScope);
+    throwIfError(response);
+    return fromWire(response.getResult(), [](wire::ComObject::Client) {
+      return std::shared_ptr<ComReference>();  // not called: the dictionary holds no objects
+    });
+  }
+
+  // Cap'n Proto's members may throw from their destructors; a test's destructor may not.
+  ~ProtocolCom() noexcept override {}
+
+  std::unique_ptr<InMemoryConnection> connection_ = std::make_unique<InMemoryConnection>();
+  wire::Session::Client session_ = connection_->handshake().session;
+  std::optional<wire::ComObject::Client> object_;
+};
+
+TEST_F(ProtocolCom, ScriptingDictionaryAddsCountsKeysAndItems) {
+  using Kind = wire::InvokeKind;
+  invoke("Add", Kind::METHOD, {"a", 1});
+  invoke("Add", Kind::METHOD, {"b", ComValue::integer(2, ComValue::vtI2)});
+  EXPECT_EQ(invoke("Count", Kind::PROPERTY_GET), ComValue(2));
+  EXPECT_EQ(invoke("count", Kind::METHOD), ComValue(2)) << "names are not case-sensitive";
+  EXPECT_EQ(invoke("Item", Kind::PROPERTY_GET, {"b"}), ComValue::integer(2, ComValue::vtI2))
+      << "a VT_I2 comes back a VT_I2";
+  invoke("Item", Kind::PROPERTY_PUT, {"a", "forty-two"});
+  EXPECT_EQ(invoke("Item", Kind::PROPERTY_GET, {"a"}), ComValue("forty-two"));
+  EXPECT_EQ(invoke("Exists", Kind::METHOD, {"zz"}), ComValue(false));
+
+  ComValue keys = invoke("Keys", Kind::METHOD);
+  ASSERT_EQ(keys.kind(), ComValue::Kind::array);
+  EXPECT_EQ(keys.type(), 0x2000 | ComValue::vtVariant);
+  EXPECT_EQ(keys.asArray().lowerBounds, std::vector<int32_t>{0});
+  EXPECT_EQ(keys.asArray().elements, (std::vector<ComValue>{"a", "b"}));
+  EXPECT_EQ(keys.toString(), "{\"a\", \"b\"}");
+
+  auto enumerated = object_->enumerateRequest().send().wait(connection_->io.waitScope);
+  ASSERT_FALSE(enumerated.hasError()) << text(enumerated.getError().getMessage());
+  ASSERT_EQ(enumerated.getItems().size(), 2u);
+  EXPECT_EQ(text(enumerated.getItems()[1].getText()), "b");
+}
+
+TEST_F(ProtocolCom, WhatTheObjectRaisesArrivesWithItsCode) {
+  invoke("Add", wire::InvokeKind::METHOD, {"a", 1});
+  try {
+    invoke("Add", wire::InvokeKind::METHOD, {"a", 2});
+    FAIL() << "adding a key twice was not refused";
+  } catch (const Error& error) {
+    ASSERT_NE(error.com(), nullptr) << error.what();
+    EXPECT_EQ(uint32_t(error.com()->hresult), 0x80020009u) << "DISP_E_EXCEPTION";
+    EXPECT_EQ(uint32_t(error.com()->code), 0x800A01C9u) << "the key is already there";
+    EXPECT_NE(error.message().find("Scripting.Dictionary.Add"), std::string::npos)
+        << error.message();
+    EXPECT_NE(error.message().find("0x800A01C9"), std::string::npos) << error.message();
+  }
+  try {
+    invoke("NoSuchMember", wire::InvokeKind::METHOD);
+    FAIL() << "an unknown member was not refused";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Error::Kind::notFound) << error.what();
+    EXPECT_NE(error.message().find("'NoSuchMember'"), std::string::npos) << error.message();
+  }
+  EXPECT_EQ(invoke("Count", wire::InvokeKind::PROPERTY_GET), ComValue(1)) << "it carries on";
+}
+#endif
 
 }  // namespace
 }  // namespace bridge32

@@ -18,6 +18,11 @@ Error::Error(Kind kind, std::string message, bool remote)
       remote_(remote),
       message_(std::move(message)) {}
 
+Error::Error(Kind kind, std::string message, ComFailure com, bool remote)
+    : Error(kind, std::move(message), remote) {
+  com_ = std::make_shared<const ComFailure>(std::move(com));
+}
+
 std::string_view toString(Error::Kind kind) {
   switch (kind) {
     case Error::Kind::failed: return "failed";

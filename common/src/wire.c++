@@ -76,6 +76,13 @@ void setError(wire::Error::Builder builder, const Error& error) {
   }
   builder.setKind(kind);
   builder.setMessage(error.message());
+  if (const Error::ComFailure* com = error.com()) {
+    auto failure = builder.initCom();
+    failure.setHresult(com->hresult);
+    failure.setCode(com->code);
+    failure.setSource(com->source);
+    failure.setDescription(com->description);
+  }
 }
 
 Error remoteError(wire::Error::Reader error) {
@@ -88,6 +95,13 @@ Error remoteError(wire::Error::Reader error) {
     case wire::ErrorKind::UNSUPPORTED: kind = Error::Kind::unsupported; break;
     case wire::ErrorKind::BAD_STATE: kind = Error::Kind::badState; break;
     default: break;
+  }
+  if (error.hasCom()) {
+    auto com = error.getCom();
+    return Error(kind, text(error.getMessage()),
+                 Error::ComFailure{com.getHresult(), com.getCode(), text(com.getSource()),
+                                   text(com.getDescription())},
+                 /*remote=*/true);
   }
   return Error(kind, text(error.getMessage()), /*remote=*/true);
 }

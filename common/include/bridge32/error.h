@@ -1,6 +1,8 @@
 // bridge32::Error: the one exception type bridge32 throws, typed by what the caller should do.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,18 +25,31 @@ class Error : public std::runtime_error {
     timeout,             // the surrogate did not answer in time
   };
 
+  // What COM said of a call that failed: the HRESULT it returned and, when the object raised an
+  // exception, the EXCEPINFO's code, source and description. The message says all of it too.
+  struct ComFailure {
+    int32_t hresult = 0;
+    int32_t code = 0;
+    std::string source;
+    std::string description;
+  };
+
   // `remote` marks an error that the surrogate raised and sent over the pipe.
   Error(Kind kind, std::string message, bool remote = false);
+  Error(Kind kind, std::string message, ComFailure com, bool remote = false);
 
   Kind kind() const noexcept { return kind_; }
   bool isRemote() const noexcept { return remote_; }
   // The message without the "[kind] " prefix that what() carries.
   const std::string& message() const noexcept { return message_; }
+  // Set for a COM call that failed, else null.
+  const ComFailure* com() const noexcept { return com_.get(); }
 
  private:
   Kind kind_;
   bool remote_;
   std::string message_;
+  std::shared_ptr<const ComFailure> com_;  // shared: exceptions are copied
 };
 
 std::string_view toString(Error::Kind kind);

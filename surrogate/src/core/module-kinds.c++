@@ -1,4 +1,5 @@
 // The one list of module kinds on the surrogate's side.
+#include "com/com-kind.h"
 #include "core/module-kind.h"
 #include "library/library-kind.h"
 #include "plugin/plugin-kind.h"
@@ -11,6 +12,7 @@ ModuleKinds allModuleKinds(PluginThread& plugins, HostOutbox& outbox) {
   kinds.emplace(wire::ModuleKind::VST2,
                 kj::heap<PluginKind>(plugins, outbox, PluginFormat::vst2));
   kinds.emplace(wire::ModuleKind::LIBRARY, kj::heap<LibraryKind>(plugins, outbox));
+  kinds.emplace(wire::ModuleKind::COM, kj::heap<ComKind>(plugins, outbox));
   return kinds;
 }
 

@@ -1,0 +1,72 @@
+#include "com/com-wire.h"
+
+#include "bridge32/error.h"
+#include "wire.h"
+
+namespace bridge32 {
+
+void toWire(const ComValue& value, wire::ComValue::Builder builder, const ObjectToWire& objects) {
+  builder.setType(value.type());
+  switch (value.kind()) {
+    case ComValue::Kind::empty: builder.setEmpty(); return;
+    case ComValue::Kind::null: builder.setNullValue(); return;
+    case ComValue::Kind::boolean: builder.setBoolean(value.asBool()); return;
+    case ComValue::Kind::integer: builder.setInteger(value.asInt64()); return;
+    case ComValue::Kind::unsignedInteger: builder.setUnsigned(value.asUint64()); return;
+    case ComValue::Kind::real: builder.setReal(value.asDouble()); return;
+    case ComValue::Kind::currency: builder.setCurrency(value.asCurrency()); return;
+    case ComValue::Kind::date: builder.setDate(value.asDate()); return;
+    case ComValue::Kind::string: builder.setText(value.asString()); return;
+    case ComValue::Kind::error: builder.setErrorCode(value.asError()); return;
+    case ComValue::Kind::object:
+      if (value.asObject()) {
+        builder.setObject(objects(value.asObject()));
+      } else {
+        builder.setNullValue();  // a null VT_DISPATCH: type says so
+      }
+      return;
+    case ComValue::Kind::array: {
+      const ComArray& array = value.asArray();
+      auto out = builder.initArray();
+      auto lower = out.initLowerBounds(uint32_t(array.lowerBounds.size()));
+      for (uint32_t i = 0; i < lower.size(); ++i) lower.set(i, array.lowerBounds[i]);
+      auto counts = out.initCounts(uint32_t(array.counts.size()));
+      for (uint32_t i = 0; i < counts.size(); ++i) counts.set(i, array.counts[i]);
+      auto elements = out.initElements(uint32_t(array.elements.size()));
+      for (uint32_t i = 0; i < elements.size(); ++i) toWire(array.elements[i], elements[i], objects);
+      return;
+    }
+  }
+}
+
+ComValue fromWire(wire::ComValue::Reader reader, const ObjectFromWire& objects) {
+  uint16_t type = reader.getType();
+  switch (reader.which()) {
+    case wire::ComValue::EMPTY: return ComValue();
+    case wire::ComValue::NULL_VALUE:
+      return type == ComValue::vtDispatch ? ComValue::object(nullptr) : ComValue::null();
+    case wire::ComValue::BOOLEAN: return ComValue(reader.getBoolean());
+    case wire::ComValue::INTEGER: return ComValue::integer(reader.getInteger(), type);
+    case wire::ComValue::UNSIGNED: return ComValue::unsignedInteger(reader.getUnsigned(), type);
+    case wire::ComValue::REAL: return ComValue::real(reader.getReal(), type);
+    case wire::ComValue::CURRENCY: return ComValue::currency(reader.getCurrency());
+    case wire::ComValue::DATE: return ComValue::date(reader.getDate());
+    case wire::ComValue::TEXT: return ComValue(text(reader.getText()));
+    case wire::ComValue::ERROR_CODE: return ComValue::error(reader.getErrorCode());
+    case wire::ComValue::OBJECT: return ComValue::object(objects(reader.getObject()));
+    case wire::ComValue::ARRAY: {
+      auto in = reader.getArray();
+      ComArray array;
+      array.elementType = uint16_t(type & 0x0fff);
+      for (int32_t bound : in.getLowerBounds()) array.lowerBounds.push_back(bound);
+      for (uint32_t count : in.getCounts()) array.counts.push_back(count);
+      for (auto element : in.getElements()) array.elements.push_back(fromWire(element, objects));
+      return ComValue::array(std::move(array));
+    }
+  }
+  throw Error(Error::Kind::invalidArgument,
+              "a COM value of a kind this build does not know (VARTYPE " + std::to_string(type) +
+                  ")");
+}
+
+}  // namespace bridge32
