@@ -2,7 +2,9 @@
 // bridge32 offers, by module kind:
 //   bridge32/surrogate.h  where modules run, call deadlines, hangs, restarts, shared surrogates
 //   bridge32/plugin.h     plugins written against bridge32's SDK (PluginModule)
+//   bridge32/com.h        COM automation objects (ComClass, ComObject)
 #pragma once
 
+#include "bridge32/com.h"
 #include "bridge32/plugin.h"
 #include "bridge32/surrogate.h"

@@ -1,0 +1,78 @@
+// COM automation objects of an in-process server (a 32-bit DLL, typically), created in a
+// surrogate and used by late binding, as VBScript uses them:
+//
+//   auto dictionary = bridge32::ComClass::load("Scripting.Dictionary")->create();
+//   dictionary->call("Add", {"a", 1});
+//   int64_t count = dictionary->get("Count").asInt64();
+//   dictionary->put("Item", "forty-two", {"a"});             // Item("a") = "forty-two"
+//   for (const bridge32::ComValue& key : dictionary->items()) ...
+//
+// Values are ComValues (bridge32/com-value.h): what a VARIANT holds, strings as UTF-8. An object
+// an object gives (an IDispatch) is another ComObject in the same surrogate. A failed call throws
+// bridge32::Error; Error::com() then says what COM said (HRESULT, and the exception's code,
+// source and description). The surrogate's objects are released when the last ComObject for each
+// goes, and all of them when the surrogate does. COM is a Windows facility: elsewhere load()
+// throws Error(unsupported).
+//
+// Threading: the objects live in the surrogate's plugin thread, a single-threaded apartment that
+// dispatches window messages. Calls may come from any thread, one at a time per object; a call
+// from a window thread keeps dispatching its messages while it waits, as every bridged call does.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bridge32/com-value.h"
+#include "bridge32/surrogate.h"
+
+namespace bridge32 {
+
+struct ComNamedArgument {
+  std::string name;
+  ComValue value;
+};
+
+class ComObject : public ComReference {
+ public:
+  // Property `name` (DISPATCH_PROPERTYGET); `arguments` for a property that takes them
+  // (Item("key")).
+  virtual ComValue get(std::string_view name, std::vector<ComValue> arguments = {}) = 0;
+  // Sets property `name` to `value` (DISPATCH_PROPERTYPUT), after `arguments` for a property
+  // that takes them.
+  virtual void put(std::string_view name, ComValue value, std::vector<ComValue> arguments = {}) = 0;
+  // Calls method `name` (DISPATCH_METHOD, or a property get, as VBScript does) with positional
+  // `arguments` and `named` ones; an empty name calls the object's default member.
+  virtual ComValue call(std::string_view name, std::vector<ComValue> arguments = {},
+                        std::vector<ComNamedArgument> named = {}) = 0;
+  // Every item of the object's enumeration (_NewEnum), in order.
+  virtual std::vector<ComValue> items() = 0;
+};
+
+// The object `value` holds; throws Error(invalidArgument) for a value that holds none.
+std::shared_ptr<ComObject> asComObject(const ComValue& value);
+
+class ComClass {
+ public:
+  // The class registered as `name` (a ProgID such as "Scripting.Dictionary", or a CLSID in
+  // braces) in a surrogate of `architecture` (LoadOptions::surrogate, when given, must be of it).
+  // Throws Error: notFound (no such class, or no in-process server for it in that bitness's
+  // view of the registry), unsupported (not Windows), surrogateStart.
+  static std::unique_ptr<ComClass> load(std::string_view name,
+                                        Architecture architecture = Architecture::x86,
+                                        const LoadOptions& options = {});
+  virtual ~ComClass() = default;
+
+  // What the registry says of the class.
+  virtual const std::string& clsid() const = 0;           // "{EE09B103-...}"
+  virtual const std::string& progId() const = 0;          // empty when it has none
+  virtual const std::string& server() const = 0;          // the server DLL's path
+  virtual const std::string& threadingModel() const = 0;  // "Apartment", "Both", ...
+  virtual uint32_t surrogatePid() const = 0;
+
+  // A new object of the class (CoCreateInstance in the surrogate).
+  virtual std::shared_ptr<ComObject> create() = 0;
+};
+
+}  // namespace bridge32
