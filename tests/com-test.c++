@@ -19,6 +19,12 @@ using test::expectError;
 
 #if !_WIN32
 
+TEST(ComCommand, SaysCOMIsAWindowsFacility) {
+  auto ran = test::runProgram(test::toolPath(), {"com", "call", "Scripting.Dictionary", "Count"});
+  EXPECT_NE(ran.exitCode, 0);
+  EXPECT_NE(ran.err.find("COM is a Windows facility"), std::string::npos) << ran.err;
+}
+
 TEST(Com, IsAWindowsFacility) {
   Error error = expectError([] { ComClass::load("Scripting.Dictionary"); });
   EXPECT_EQ(error.kind(), Error::Kind::unsupported);
@@ -70,6 +76,27 @@ TEST(Com, VBScriptRegExpMatchesAreNestedObjects) {
   std::vector<ComValue> all = matches->items();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(asComObject(all[0])->get("Value"), ComValue("joe@host"));
+}
+
+// `bridge32 com call`: the result alone on one line, in the literal syntax of `bridge32 call`.
+TEST(ComCommand, CallsAMemberWithLiteralArguments) {
+  auto base = test::runProgram(test::toolPath(), {"com", "call", "Scripting.FileSystemObject",
+                                                  "GetBaseName", R"("C:\\reports\\may.txt")"});
+  EXPECT_EQ(base.exitCode, 0) << base.err;
+  EXPECT_EQ(base.out, "\"may\"\n");
+  auto path = test::runProgram(test::toolPath(), {"com", "call", "Scripting.FileSystemObject",
+                                                  "BuildPath", R"("C:\\reports")", R"("june.txt")"});
+  EXPECT_EQ(path.out, R"("C:\\reports\\june.txt")" "\n") << path.err;
+  auto count = test::runProgram(test::toolPath(), {"com", "call", "Scripting.Dictionary", "Count"});
+  EXPECT_EQ(count.out, "0\n") << count.err;
+  auto info = test::runProgram(test::toolPath(), {"com", "info", "Scripting.Dictionary"});
+  EXPECT_EQ(info.exitCode, 0) << info.err;
+  EXPECT_NE(info.out.find("clsid:     {EE09B103-97E0-11CF-978F-00A02463E06F}"), std::string::npos)
+      << info.out;
+  EXPECT_NE(info.out.find("threading: Apartment"), std::string::npos) << info.out;
+  auto bad = test::runProgram(test::toolPath(), {"com", "call", "Scripting.Dictionary", "Add", "{.x = 1}", "1"});
+  EXPECT_NE(bad.exitCode, 0);
+  EXPECT_NE(bad.err.find("argument 1"), std::string::npos) << bad.err;
 }
 
 TEST(Com, AnUnknownClassIsNotFound) {

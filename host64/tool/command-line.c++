@@ -20,6 +20,8 @@ constexpr const char* kUsage =
     "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
     "  bridge32 doctor FILE [--json]\n"
     "  bridge32 wrap PLUGIN [--output DIR]\n"
+    "  bridge32 com info PROGID|CLSID [--x64]\n"
+    "  bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]\n"
     "  bridge32 help [COMMAND]\n"
     "  bridge32 --version\n"
     "\n"
@@ -35,6 +37,10 @@ constexpr const char* kUsage =
     "wrap makes a 64-bit VST2 plugin in DIR (default: the current directory) that any 64-bit\n"
     "VST2 host loads, and that runs PLUGIN in a bridge32 surrogate: the shim, and beside it a\n"
     "file naming PLUGIN.\n"
+    "com info says where a COM class is registered (CLSID, ProgID, server DLL, threading model),\n"
+    "as a 32-bit surrogate sees the registry (--x64: a 64-bit one). com call creates an object\n"
+    "of the class there and calls MEMBER (a method, or a property to read) with ARGs in the\n"
+    "literal syntax of call; it prints the result alone on one line the same way.\n"
     "Every command takes --verbose (timestamped debug logging on stderr) and --help.\n";
 
 }  // namespace

@@ -10,6 +10,8 @@
 //   bridge32 exports LIB
 //   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]
 //   bridge32 doctor FILE [--json]
+//   bridge32 com info PROGID|CLSID [--x64]
+//   bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]
 //   bridge32 --version
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
@@ -65,6 +67,7 @@ const Command kCommands[] = {
     {"call", {}, {"--isolate"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
     {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
     {"wrap", {"--output"}, {}, 1, 1, "no plugin module given", wrap},
+    {"com", {}, {"--x64"}, 1, std::numeric_limits<size_t>::max(), "com takes info or call", com},
 };
 
 CommandLine parse(const Command& command, int argc, char** argv) {

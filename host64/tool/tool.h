@@ -44,5 +44,6 @@ int exports(const CommandLine& line);  // LIB
 int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...]
 int doctor(const CommandLine& line);   // FILE: 0 if it loads, 1 if not
 int wrap(const CommandLine& line);     // PLUGIN [--output DIR]: a VST2 shim for it
+int com(const CommandLine& line);      // info|call PROGID [MEMBER ARG...] [--x64]
 
 }  // namespace bridge32::tool
