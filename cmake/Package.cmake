@@ -65,11 +65,13 @@ else()
   set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
   set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
   # Named by hand: dpkg-shlibdeps cannot resolve the i386 surrogate's libraries. The x64 side
-  # uses Debian's shared Cap'n Proto, spdlog, fmt and libffi; the x86 surrogate has Cap'n Proto
-  # and libffi linked in and needs the 32-bit C and C++ runtimes only (multilib's or i386's).
+  # uses Debian's shared Cap'n Proto, spdlog, fmt and libffi, and libxcb for editors' containers;
+  # the x86 surrogate has Cap'n Proto and libffi linked in and needs the 32-bit C and C++
+  # runtimes only (multilib's or i386's).
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libstdc++6, libcapnp-0.9.2, libspdlog1.10, libfmt9, \
-libffi8, libc6-i386 | libc6:i386, lib32stdc++6 | libstdc++6:i386, lib32gcc-s1 | libgcc-s1:i386")
-  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libcapnp-dev, libspdlog-dev, libffi-dev")
+libffi8, libxcb1, libc6-i386 | libc6:i386, lib32stdc++6 | libstdc++6:i386, \
+lib32gcc-s1 | libgcc-s1:i386")
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libcapnp-dev, libspdlog-dev, libffi-dev, libxcb1-dev")
 endif()
 include(CPack)
