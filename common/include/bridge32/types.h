@@ -164,11 +164,12 @@ class EditorHost {
   // there is no editor to resize.
   virtual bool requestResize(EditorSize size) = 0;
 
-  // [main-thread] Calls `tick` on the main thread about every `period` until stopTimer(id), for
-  // editors of a window system whose events the host does not dispatch for them (X11): VST2's
-  // effEditIdle, the SDK's timer extension. Returns the timer's id, never 0; 0 when this host has
-  // no timers (then neither can embed an X11 editor).
-  virtual uint32_t startTimer(std::chrono::milliseconds period, std::function<void()> tick) {
+  // [main-thread] Calls `tick(id)` on the main thread about every `period` until stopTimer(id),
+  // for editors of a window system whose events the host does not dispatch for them (X11):
+  // VST2's effEditIdle, the SDK's timer extension. Returns the timer's id, never 0; 0 when this
+  // host has no timers (then neither can embed an X11 editor).
+  virtual uint32_t startTimer(std::chrono::milliseconds period,
+                              std::function<void(uint32_t id)> tick) {
     (void)period;
     (void)tick;
     return 0;

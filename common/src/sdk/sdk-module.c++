@@ -151,12 +151,10 @@ const b32_host_timer SdkInstance::kHostTimer = {
       if (!self.timer_ || !self.editorHost_) return B32_ERROR_UNSUPPORTED;
       periodMs = std::clamp<uint32_t>(periodMs, B32_TIMER_MIN_PERIOD_MS, B32_TIMER_MAX_PERIOD_MS);
       try {
-        auto timer = std::make_shared<uint32_t>(0);
         uint32_t started = self.editorHost_->startTimer(
             std::chrono::milliseconds(periodMs),
-            [&self, timer] { self.timer_->on_timer(self.plugin_, *timer); });
+            [&self](uint32_t timer) { self.timer_->on_timer(self.plugin_, timer); });
         if (started == 0) return B32_ERROR_UNSUPPORTED;
-        *timer = started;
         self.timers_.push_back(started);
         *id = started;
         return B32_OK;

@@ -564,10 +564,10 @@ EditorInfo Vst2Instance::openEditor(uint32_t api, void* parent) {
   if (api == B32_WINDOW_API_X11) {
     // An X11 editor reads its own display connection when the host calls effEditIdle, as a
     // Linux VST2 host does from its GUI thread some 30 times a second.
-    idleTimer_ = editorHost_ ? editorHost_->startTimer(std::chrono::milliseconds(30), [this] {
-      dispatch(B32_VST_EFF_EDIT_IDLE);
-    })
-                             : 0;
+    if (editorHost_) {
+      idleTimer_ = editorHost_->startTimer(std::chrono::milliseconds(30),
+                                           [this](uint32_t) { dispatch(B32_VST_EFF_EDIT_IDLE); });
+    }
     if (idleTimer_ == 0) {
       throw Error(Error::Kind::unsupported,
                   "VST2 plugin '" + descriptor_.id +

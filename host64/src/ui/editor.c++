@@ -37,6 +37,15 @@ bool EditorWindow::askPlugin(EditorSize wanted, const char* what) {
   }
 }
 
+void EditorWindow::grantResize(EditorSize size) {
+  if (askPlugin(size, "take the size it asked for")) callbacks_.editorResized(this->size());
+}
+
+void EditorWindow::followContainer(EditorSize size) {
+  if (size.width == 0 || size.height == 0 || size == this->size()) return;
+  askPlugin(size, "follow the container's new size");
+}
+
 void EditorWindow::reattach(NativeWindow container) {
   if (!slot_.stoppedReason().empty()) return;  // it stopped again before this came
   EditorSize before = size();

@@ -59,6 +59,12 @@ class EditorWindow : public PluginEditor {
   // nobody could catch it on the container's thread) when the plugin could not. `what` says what
   // the plugin was asked to do, for the log.
   bool askPlugin(EditorSize wanted, const char* what);
+  // [container thread] The plugin asked for `size` (postResizeRequest): the editor and the
+  // container take what the plugin then takes, and the application hears of it.
+  void grantResize(EditorSize size);
+  // [container thread] Someone else (the application) gave the container `size`: the plugin is
+  // asked for it too, unless it is the size they have or an empty one.
+  void followContainer(EditorSize size);
   // The plugin runs again in a new process: creates its editor in `container` again, at the size
   // it had if the plugin can take it, and as visible as it was.
   void reattach(NativeWindow container);

@@ -114,18 +114,11 @@ class Win32EditorWindow final : public EditorWindow {
     switch (message) {
       case WM_SIZE:
         // Someone resized the container directly: ask the plugin for that size too.
-        if (!fitting_ && hwnd_) {
-          EditorSize wanted{LOWORD(lParam), HIWORD(lParam)};
-          if (wanted.width > 0 && wanted.height > 0 && !(wanted == size())) {
-            askPlugin(wanted, "follow the container's new size");
-          }
-        }
+        if (!fitting_ && hwnd_) followContainer({LOWORD(lParam), HIWORD(lParam)});
         InvalidateRect(hwnd, nullptr, TRUE);
         return 0;
       case kResizeRequested:
-        if (askPlugin({uint32_t(wParam), uint32_t(lParam)}, "take the size it asked for")) {
-          callbacks_.editorResized(size());
-        }
+        grantResize({uint32_t(wParam), uint32_t(lParam)});
         return 0;
       case kPluginStopped:
         InvalidateRect(hwnd, nullptr, TRUE);

@@ -173,10 +173,7 @@ class X11EditorWindow final : public EditorWindow {
         if (closing_ && Post(message.data.data32[0]) != Post::quit) return false;
         switch (Post(message.data.data32[0])) {
           case Post::resize:
-            if (askPlugin({message.data.data32[1], message.data.data32[2]},
-                          "take the size it asked for")) {
-              callbacks_.editorResized(size());
-            }
+            grantResize({message.data.data32[1], message.data.data32[2]});
             return false;
           case Post::stopped:
             xcb_clear_area(connection_, 1, window_, 0, 0, 0, 0);  // exposes it: paint() says why
@@ -207,8 +204,7 @@ class X11EditorWindow final : public EditorWindow {
         }
       }
     }
-    if (closing_ || now == size() || now.width == 0 || now.height == 0) return;
-    askPlugin(now, "follow the container's new size");
+    if (!closing_) followContainer(now);
   }
 
   void resizeContainer(EditorSize size) override {

@@ -5,6 +5,7 @@
 #include "core/answer.h"
 
 #if _WIN32
+#include <fmt/format.h>
 #include <objbase.h>
 #include <oleauto.h>
 
@@ -50,11 +51,10 @@ std::string registryText(const std::wstring& key, const wchar_t* value) {
   return win32::narrow(text);
 }
 
+std::string hex(int32_t code) { return fmt::format("0x{:08X}", uint32_t(code)); }
+
 std::string hresultText(HRESULT result) {
-  char code[16];
-  std::snprintf(code, sizeof code, "0x%08lX", static_cast<unsigned long>(result));
-  std::string text = win32::errorText(DWORD(result));
-  return text.empty() || text.find(code) != std::string::npos ? code : std::string(code) + " " + text;
+  return hex(int32_t(result)) + " " + win32::errorText(DWORD(result));
 }
 
 // [plugin thread] The class `name` names (a ProgID or a {CLSID}), from the registry.
@@ -92,9 +92,7 @@ Error comError(HRESULT result, const std::string& what, const EXCEPINFO* excepti
     failure.code = filled.scode ? int32_t(filled.scode) : int32_t(filled.wCode);
     if (filled.bstrSource) failure.source = win32::narrow(filled.bstrSource);
     if (filled.bstrDescription) failure.description = win32::narrow(filled.bstrDescription);
-    char code[16];
-    std::snprintf(code, sizeof code, "0x%08lX", static_cast<unsigned long>(uint32_t(failure.code)));
-    message += "; the object raised " + std::string(code);
+    message += "; the object raised " + hex(failure.code);
     if (!failure.source.empty()) message += " from '" + failure.source + "'";
     if (!failure.description.empty()) message += ": " + failure.description;
     SysFreeString(filled.bstrSource);
@@ -132,13 +130,15 @@ ComValue invoke(IDispatch* object, const std::string& where, const std::string& 
   std::vector<LPOLESTR> pointers;
   for (std::wstring& name : names) pointers.push_back(name.data());
   std::vector<DISPID> ids(names.size(), DISPID_UNKNOWN);
+  size_t first = 0;  // the first name asked for: the default member has no name
   if (member.empty()) {
     ids[0] = DISPID_VALUE;
+    first = 1;
   }
-  if (!member.empty() || !named.empty()) {
-    HRESULT found = object->GetIDsOfNames(IID_NULL, pointers.data() + (member.empty() ? 1 : 0),
-                                          UINT(pointers.size() - (member.empty() ? 1 : 0)),
-                                          LOCALE_USER_DEFAULT, ids.data() + (member.empty() ? 1 : 0));
+  if (first < names.size()) {
+    HRESULT found = object->GetIDsOfNames(IID_NULL, pointers.data() + first,
+                                          UINT(pointers.size() - first), LOCALE_USER_DEFAULT,
+                                          ids.data() + first);
     if (FAILED(found)) {
       std::string unknown = member;
       for (size_t i = 1; i < ids.size(); ++i) {

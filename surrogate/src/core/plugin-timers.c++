@@ -11,10 +11,11 @@ PluginTimers::~PluginTimers() {
   for (auto& [id, running] : running_) running->stopped = true;
 }
 
-uint32_t PluginTimers::start(std::chrono::milliseconds period, std::function<void()> tick) {
+uint32_t PluginTimers::start(std::chrono::milliseconds period,
+                            std::function<void(uint32_t id)> tick) {
   if (!timer_) return 0;
-  auto running = std::make_shared<Running>(Running{std::move(tick)});
   uint32_t id = ++lastId_;
+  auto running = std::make_shared<Running>(Running{id, std::move(tick)});
   running_.emplace(id, running);
   // The loop owns what it runs: a stopped timer ends at its next turn, outside its own tick.
   tickAfter(*timer_, std::max<int64_t>(period.count(), 1) * kj::MILLISECONDS, std::move(running))
@@ -34,7 +35,7 @@ kj::Promise<void> PluginTimers::tickAfter(kj::Timer& timer, kj::Duration period,
   return timer.afterDelay(period).then([&timer, period, running]() -> kj::Promise<void> {
     if (running->stopped) return kj::READY_NOW;
     try {
-      running->tick();
+      running->tick(running->id);
     } catch (const std::exception& error) {
       spdlog::warn("a plugin's timer failed: {}", error.what());
     }

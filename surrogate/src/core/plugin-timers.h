@@ -22,16 +22,18 @@ class PluginTimers {
   PluginTimers(const PluginTimers&) = delete;
   PluginTimers& operator=(const PluginTimers&) = delete;
 
-  // Calls `tick` every `period` (at least 1 ms) from the event loop until stop(id); returns the
-  // timer's id, never 0 (0: no timer here). What `tick` throws is logged and the timer goes on.
-  uint32_t start(std::chrono::milliseconds period, std::function<void()> tick);
+  // Calls `tick(id)` every `period` (at least 1 ms) from the event loop until stop(id); returns
+  // the timer's id, never 0 (0: no timer here). What `tick` throws is logged and the timer goes
+  // on.
+  uint32_t start(std::chrono::milliseconds period, std::function<void(uint32_t id)> tick);
   // `tick` is not called again, even when the timer is due; a no-op for an id not running. May be
   // called from inside the timer's own tick.
   void stop(uint32_t id);
 
  private:
   struct Running {
-    std::function<void()> tick;
+    uint32_t id;
+    std::function<void(uint32_t id)> tick;
     bool stopped = false;
   };
   static kj::Promise<void> tickAfter(kj::Timer& timer, kj::Duration period,

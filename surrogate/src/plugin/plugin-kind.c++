@@ -36,7 +36,8 @@ class OutboxCallbacks final : public HostCallbacks, public EditorHost {
     outbox_.editorResize(target_, size);
     return true;
   }
-  uint32_t startTimer(std::chrono::milliseconds period, std::function<void()> tick) override {
+  uint32_t startTimer(std::chrono::milliseconds period,
+                      std::function<void(uint32_t id)> tick) override {
     return timers_.start(period, std::move(tick));
   }
   void stopTimer(uint32_t id) override { timers_.stop(id); }
