@@ -99,6 +99,184 @@ TEST(ComCommand, CallsAMemberWithLiteralArguments) {
   EXPECT_NE(bad.err.find("argument 1"), std::string::npos) << bad.err;
 }
 
+// Bridge32Fixture.Probe (fixtures/com-fixture.c), registered for the test suite in the machine's
+// classes (HKLM\Software\Classes: Wine's HKEY_CLASSES_ROOT does not merge the user's) in both
+// registry views, each naming the fixture DLL of its bitness, and removed after.
+class ComProbe : public testing::Test {
+ protected:
+  static constexpr const wchar_t* kClsid = L"{7D1C3B52-8A43-4C9F-9F2E-3B3200000001}";
+  static constexpr const char* kProgId = "Bridge32Fixture.Probe";
+
+  static void SetUpTestSuite() {
+    for (Architecture architecture : {Architecture::x86, Architecture::x64}) {
+      registerProbe(architecture, test::pluginPath(architecture, "b32-com-fixture"));
+    }
+  }
+  static void TearDownTestSuite() {
+    for (Architecture architecture : {Architecture::x86, Architecture::x64}) {
+      HKEY classes = classesKey(architecture);
+      RegDeleteTreeW(classes, (std::wstring(L"CLSID\\") + kClsid).c_str());
+      RegDeleteTreeW(classes, L"Bridge32Fixture.Probe");
+      RegCloseKey(classes);
+    }
+  }
+
+  static std::unique_ptr<ComClass> load(Architecture architecture = Architecture::x86,
+                                        LoadOptions options = {}) {
+    return ComClass::load(kProgId, architecture, options);
+  }
+
+ private:
+  // HKLM\Software\Classes as a process of `architecture` sees it.
+  static HKEY classesKey(Architecture architecture) {
+    HKEY key = nullptr;
+    REGSAM view = architecture == Architecture::x86 ? KEY_WOW64_32KEY : KEY_WOW64_64KEY;
+    LSTATUS status = RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Classes", 0, nullptr, 0,
+                                     KEY_ALL_ACCESS | view, nullptr, &key, nullptr);
+    EXPECT_EQ(status, ERROR_SUCCESS);
+    return key;
+  }
+
+  static void setText(HKEY root, const std::wstring& path, const wchar_t* name,
+                      const std::wstring& value) {
+    HKEY key = nullptr;
+    ASSERT_EQ(RegCreateKeyExW(root, path.c_str(), 0, nullptr, 0, KEY_ALL_ACCESS, nullptr, &key,
+                              nullptr),
+              ERROR_SUCCESS);
+    RegSetValueExW(key, name, 0, REG_SZ, reinterpret_cast<const BYTE*>(value.c_str()),
+                   DWORD((value.size() + 1) * sizeof(wchar_t)));
+    RegCloseKey(key);
+  }
+
+  static void registerProbe(Architecture architecture, const std::filesystem::path& server) {
+    ASSERT_TRUE(std::filesystem::exists(server)) << server;
+    HKEY classes = classesKey(architecture);
+    std::wstring clsid = std::wstring(L"CLSID\\") + kClsid;
+    setText(classes, clsid, nullptr, L"bridge32 test COM server");
+    setText(classes, clsid + L"\\InprocServer32", nullptr, server.wstring());
+    setText(classes, clsid + L"\\InprocServer32", L"ThreadingModel", L"Apartment");
+    setText(classes, clsid + L"\\ProgID", nullptr, L"Bridge32Fixture.Probe");
+    setText(classes, L"Bridge32Fixture.Probe\\CLSID", nullptr, kClsid);
+    RegCloseKey(classes);
+  }
+};
+
+// Each kind of value goes to the object and comes back as it went: the object sees its VARTYPE
+// (VarType) and gives back what it got (Echo).
+TEST_F(ComProbe, EveryVariantTypeGoesBothWays) {
+  auto probe = load()->create();
+  EXPECT_EQ(probe->get("Bitness"), ComValue(32)) << "the object lives in a 32-bit process";
+  ComArray grid;
+  grid.lowerBounds = {1, 0};
+  grid.counts = {2, 3};
+  grid.elementType = ComValue::vtI4;
+  for (int32_t i = 0; i < 6; ++i) grid.elements.push_back(ComValue(i * 10));
+  const std::vector<ComValue> values = {
+      ComValue(),
+      ComValue::null(),
+      ComValue(true),
+      ComValue(false),
+      ComValue::integer(-5, ComValue::vtI1),
+      ComValue::integer(-300, ComValue::vtI2),
+      ComValue(-70000),
+      ComValue::integer(-(int64_t(1) << 40), ComValue::vtI8),
+      ComValue::integer(7, ComValue::vtInt),
+      ComValue::unsignedInteger(200, ComValue::vtUi1),
+      ComValue::unsignedInteger(60000, ComValue::vtUi2),
+      ComValue::unsignedInteger(4000000000u, ComValue::vtUi4),
+      ComValue::unsignedInteger(uint64_t(1) << 63, ComValue::vtUi8),
+      ComValue::unsignedInteger(9, ComValue::vtUint),
+      ComValue::real(0.5, ComValue::vtR4),
+      ComValue(3.25),
+      ComValue::currency(-123456789),
+      ComValue::date(45000.75),
+      ComValue("gr\xC3\xBC\xC3\x9F \xE2\x9C\x93 \xF0\x9F\x8E\xB5"),  // grüß ✓ and a note beyond the BMP
+      ComValue(""),
+      ComValue::error(int32_t(0x80004005)),  // E_FAIL (DISP_E_PARAMNOTFOUND would mean "not given")
+      ComValue(std::vector<ComValue>{1, "two", 3.0, ComValue::null()}),
+      ComValue::array(grid),
+  };
+  for (const ComValue& value : values) {
+    SCOPED_TRACE(value.toString());
+    try {
+      EXPECT_EQ(probe->call("VarType", {value}), ComValue(int32_t(value.type())));
+      ComValue back = probe->call("Echo", {value});
+      EXPECT_EQ(back, value);
+      EXPECT_EQ(back.type(), value.type());
+    } catch (const Error& error) {
+      ADD_FAILURE() << error.what();
+    }
+  }
+  probe->put("Value", ComValue::currency(15000));
+  EXPECT_EQ(probe->get("Value"), ComValue::currency(15000));
+}
+
+TEST_F(ComProbe, PositionalAndNamedArguments) {
+  auto probe = load()->create();
+  EXPECT_EQ(probe->call("Add", {1, 2}), ComValue(3.0));
+  EXPECT_EQ(probe->call("Add", {1, 2}, {{"scale", 10}}), ComValue(30.0));
+  EXPECT_EQ(probe->call("Add", {}, {{"b", 2}, {"A", 1}}), ComValue(3.0));
+  Error missing = expectError([&] { probe->call("Add", {1}); });
+  EXPECT_EQ(missing.kind(), Error::Kind::invalidArgument) << missing.what();
+  Error unknown = expectError([&] { probe->call("Add", {1, 2}, {{"factor", 3}}); });
+  EXPECT_EQ(unknown.kind(), Error::Kind::notFound) << unknown.what();
+  EXPECT_NE(unknown.message().find("'factor'"), std::string::npos) << unknown.message();
+}
+
+// An exception the object raises arrives with its code, source and description.
+TEST_F(ComProbe, AnExceptionArrivesWithSourceAndDescription) {
+  auto probe = load()->create();
+  Error error = expectError([&] { probe->call("Fail"); });
+  ASSERT_NE(error.com(), nullptr) << error.what();
+  EXPECT_EQ(uint32_t(error.com()->hresult), uint32_t(DISP_E_EXCEPTION));
+  EXPECT_EQ(uint32_t(error.com()->code), 0x80040201u);
+  EXPECT_EQ(error.com()->source, "Bridge32Fixture.Probe");
+  EXPECT_EQ(error.com()->description, "Fail was asked to fail");
+  EXPECT_NE(error.message().find("Bridge32Fixture.Probe.Fail failed"), std::string::npos)
+      << error.message();
+  EXPECT_NE(error.message().find("Fail was asked to fail"), std::string::npos) << error.message();
+}
+
+// A crash inside a method takes down the surrogate only: the error names the class and the
+// method, and the class makes objects again in the surrogate that replaces it.
+TEST_F(ComProbe, ACrashInAMethodTakesDownOnlyTheSurrogate) {
+  auto probes = load();
+  auto probe = probes->create();
+  uint32_t first = probes->surrogatePid();
+  Error error = expectError([&] { probe->call("Crash"); });
+  EXPECT_EQ(error.kind(), Error::Kind::disconnected) << error.what();
+  EXPECT_NE(error.message().find("Bridge32Fixture.Probe.Crash"), std::string::npos)
+      << error.message();
+  auto again = probes->create();
+  EXPECT_EQ(again->call("Echo", {"alive"}), ComValue("alive"));
+  EXPECT_NE(probes->surrogatePid(), first);
+}
+
+// A method that never returns meets the call deadline; the hung surrogate is ended.
+TEST_F(ComProbe, AHangMeetsTheDeadline) {
+  LoadOptions options;
+  options.callTimeout = std::chrono::milliseconds(1500);
+  auto probes = load(Architecture::x86, options);
+  auto probe = probes->create();
+  uint32_t hung = probes->surrogatePid();
+  auto started = std::chrono::steady_clock::now();
+  Error error = expectError([&] { probe->call("Hang"); });
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(error.kind(), Error::Kind::timeout) << error.what();
+  EXPECT_NE(error.message().find("Bridge32Fixture.Probe.Hang"), std::string::npos)
+      << error.message();
+  EXPECT_LT(waited, std::chrono::seconds(20));
+  auto again = probes->create();
+  EXPECT_EQ(again->get("Bitness"), ComValue(32));
+  EXPECT_NE(probes->surrogatePid(), hung);
+}
+
+// The same ProgID in a 64-bit surrogate is the 64-bit server, registered in the 64-bit view.
+TEST_F(ComProbe, A64BitSurrogateUsesThe64BitServer) {
+  auto probe = load(Architecture::x64)->create();
+  EXPECT_EQ(probe->get("Bitness"), ComValue(64));
+}
+
 TEST(Com, AnUnknownClassIsNotFound) {
   Error error = expectError([] {
     ComClass::load("No.Such.Class", Architecture::x86, test::optionsFor(test::kSurrogate32));

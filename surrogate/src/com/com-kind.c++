@@ -53,7 +53,34 @@ std::string registryText(const std::wstring& key, const wchar_t* value) {
 
 std::string hex(int32_t code) { return fmt::format("0x{:08X}", uint32_t(code)); }
 
+// "0x8002000F DISP_E_PARAMNOTOPTIONAL: a required argument is missing": the system's text, or
+// (Wine has none for most) the name and meaning of the codes late binding meets.
 std::string hresultText(HRESULT result) {
+  static const struct {
+    HRESULT code;
+    const char* text;
+  } kKnown[] = {
+      {DISP_E_UNKNOWNINTERFACE, "DISP_E_UNKNOWNINTERFACE: unknown interface"},
+      {DISP_E_MEMBERNOTFOUND, "DISP_E_MEMBERNOTFOUND: no such member, or not for this use"},
+      {DISP_E_PARAMNOTFOUND, "DISP_E_PARAMNOTFOUND: no such parameter"},
+      {DISP_E_TYPEMISMATCH, "DISP_E_TYPEMISMATCH: an argument of the wrong type"},
+      {DISP_E_UNKNOWNNAME, "DISP_E_UNKNOWNNAME: unknown name"},
+      {DISP_E_NONAMEDARGS, "DISP_E_NONAMEDARGS: the member takes no named arguments"},
+      {DISP_E_BADVARTYPE, "DISP_E_BADVARTYPE: a VARTYPE the object does not take"},
+      {DISP_E_EXCEPTION, "DISP_E_EXCEPTION: the object raised an exception"},
+      {DISP_E_OVERFLOW, "DISP_E_OVERFLOW: a value out of range"},
+      {DISP_E_BADINDEX, "DISP_E_BADINDEX: an index out of range"},
+      {DISP_E_BADPARAMCOUNT, "DISP_E_BADPARAMCOUNT: the wrong number of arguments"},
+      {DISP_E_PARAMNOTOPTIONAL, "DISP_E_PARAMNOTOPTIONAL: a required argument is missing"},
+      {CO_E_CLASSSTRING, "CO_E_CLASSSTRING: no such ProgID or CLSID"},
+      {REGDB_E_CLASSNOTREG, "REGDB_E_CLASSNOTREG: the class is not registered"},
+      {CLASS_E_CLASSNOTAVAILABLE, "CLASS_E_CLASSNOTAVAILABLE: the server does not make the class"},
+      {E_NOINTERFACE, "E_NOINTERFACE: the object does not have the interface"},
+      {E_NOTIMPL, "E_NOTIMPL: not implemented"},
+  };
+  for (const auto& known : kKnown) {
+    if (known.code == result) return hex(int32_t(result)) + " " + known.text;
+  }
   return hex(int32_t(result)) + " " + win32::errorText(DWORD(result));
 }
 
