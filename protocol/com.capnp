@@ -2,7 +2,10 @@
 # registered for a class), created in the surrogate and used by late binding (IDispatch).
 # `Session.load(kind = com, path = ProgID or {CLSID})` answers with a `ComClass`, whose `create`
 # makes objects. Every object crosses as a capability: the surrogate releases the COM object when
-# the host drops it (or hangs up), and the host cannot name an object it was never given.
+# the host drops it (or hangs up), and the host cannot name an object it was never given. The
+# host serves ComObjects too, for objects of its own it passes in (callbacks, event sinks): the
+# surrogate gives the COM object an IDispatch that calls them; an object the surrogate served
+# comes back to it as the COM object it was.
 
 @0xf9e2bca8b88ab6ff;
 
@@ -45,6 +48,16 @@ interface ComObject {
 
   enumerate @1 () -> (error :Error, items :List(ComValue));
   # Every item of the object's _NewEnum (IEnumVARIANT), in order.
+
+  connect @2 (sink :ComObject) -> (error :Error, connection :ComConnection, events :Text);
+  # Connects `sink` to the object's default source of events (its connection point, as the
+  # class's type information names it): each event the object raises becomes
+  # `sink.invoke(member = the event's name, kind = method, arguments)`, answered before the
+  # object goes on. `events` names the events' interface. Releasing `connection` disconnects.
+}
+
+interface ComConnection {
+  # Held while a sink is connected to an object's events; released, the sink is disconnected.
 }
 
 struct ComValue {

@@ -271,6 +271,100 @@ TEST_F(ComProbe, AHangMeetsTheDeadline) {
   EXPECT_NE(probes->surrogatePid(), hung);
 }
 
+// An object goes back to its own surrogate as the very COM object it is.
+TEST_F(ComProbe, ObjectsGoBackToTheirSurrogateAsThemselves) {
+  auto probes = load();
+  auto probe = probes->create();
+  auto child = asComObject(probe->call("Child"));
+  EXPECT_EQ(probe->call("IsSame", {ComValue::object(probe)}), ComValue(true));
+  EXPECT_EQ(probe->call("IsSame", {ComValue::object(child)}), ComValue(false));
+  EXPECT_EQ(child->call("IsSame", {ComValue::object(child)}), ComValue(true));
+  // Kept by the object and given back: still itself.
+  probe->put("Value", ComValue::object(child));
+  EXPECT_EQ(child->call("IsSame", {probe->get("Value")}), ComValue(true));
+
+  auto elsewhere = load()->create();  // another surrogate
+  Error error = expectError([&] { probe->call("IsSame", {ComValue::object(elsewhere)}); });
+  EXPECT_EQ(error.kind(), Error::Kind::invalidArgument) << error.what();
+  EXPECT_NE(error.message().find("only to the surrogate it came from"), std::string::npos)
+      << error.message();
+}
+
+// The object calls an object of this process: CallBack(target, member, argument).
+TEST_F(ComProbe, TheObjectCallsBackAHostObject) {
+  auto probe = load()->create();
+  std::vector<std::string> calls;
+  auto target = makeComObject([&](std::string_view member, ComCallKind kind,
+                                  std::vector<ComValue>& arguments) -> ComValue {
+    calls.push_back(std::string(member));
+    EXPECT_EQ(kind, ComCallKind::method);
+    if (member == "Twice") return ComValue(int32_t(arguments.at(0).asInt64() * 2));
+    if (member == "Probe") {
+      // A bridged object from inside a callback: refused, and the refusal reaches the caller.
+      probe->get("Bitness");
+    }
+    throw Error(Error::Kind::notFound, "the host's object has no " + std::string(member));
+  });
+  EXPECT_EQ(probe->call("CallBack", {ComValue::object(target), "Twice", 21}), ComValue(42));
+  EXPECT_EQ(calls, std::vector<std::string>{"Twice"});
+
+  Error unknown = expectError([&] { probe->call("CallBack", {ComValue::object(target), "Thrice", 1}); });
+  ASSERT_NE(unknown.com(), nullptr) << unknown.what();
+  EXPECT_EQ(unknown.com()->source, "bridge32 host");
+  EXPECT_NE(unknown.com()->description.find("the host's object has no Thrice"), std::string::npos)
+      << unknown.what();
+
+  Error inside = expectError([&] { probe->call("CallBack", {ComValue::object(target), "Probe", 1}); });
+  ASSERT_NE(inside.com(), nullptr) << inside.what();
+  EXPECT_NE(inside.com()->description.find("callbacks must not call into the plugin"),
+            std::string::npos)
+      << inside.what();
+  EXPECT_EQ(probe->call("Echo", {7}), ComValue(7)) << "the object carries on";
+}
+
+// Events of the object's connection point reach a handler, by name, until disconnected.
+TEST_F(ComProbe, EventsReachTheHandlerUntilDisconnected) {
+  auto probe = load()->create();
+  std::vector<std::pair<std::string, std::vector<ComValue>>> events;
+  auto connection = probe->connect([&](std::string_view event, const std::vector<ComValue>& arguments) {
+    events.emplace_back(std::string(event), arguments);
+  });
+  EXPECT_EQ(connection->events(), "DProbeEvents");
+  EXPECT_EQ(probe->call("Fire", {"first"}), ComValue(1));
+  auto second = probe->connect([&](std::string_view event, const std::vector<ComValue>&) {
+    events.emplace_back("second " + std::string(event), std::vector<ComValue>{});
+  });
+  EXPECT_EQ(probe->call("Fire", {"both"}), ComValue(2));
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].first, "Changed");
+  EXPECT_EQ(events[0].second, (std::vector<ComValue>{"first", 1}));
+  EXPECT_EQ(events[1].second, (std::vector<ComValue>{"both", 2}));
+  EXPECT_EQ(events[2].first, "second Changed");
+  connection.reset();
+  second.reset();
+  EXPECT_EQ(probe->call("Fire", {"nobody"}), ComValue(0)) << "both disconnected";
+  EXPECT_EQ(events.size(), 3u);
+
+  auto dictionary = ComClass::load("Scripting.Dictionary")->create();
+  Error none = expectError([&] { dictionary->connect([](std::string_view, const std::vector<ComValue>&) {}); });
+  EXPECT_EQ(none.kind(), Error::Kind::unsupported) << none.what();
+}
+
+// After a crash the object is made again at its next call, with the properties put since.
+TEST_F(ComProbe, ARestartMakesTheObjectAgainWithItsProperties) {
+  auto probes = load();
+  auto probe = probes->create();
+  probe->put("Value", "kept");
+  probe->put("Value", ComValue::currency(25000));
+  auto child = asComObject(probe->call("Child"));
+  uint32_t crashed = probes->surrogatePid();
+  expectError([&] { probe->call("Crash"); });
+  EXPECT_EQ(probe->get("Value"), ComValue::currency(25000));
+  EXPECT_NE(probes->surrogatePid(), crashed);
+  Error gone = expectError([&] { child->get("Bitness"); });
+  EXPECT_EQ(gone.kind(), Error::Kind::disconnected) << gone.what();
+}
+
 // The same ProgID in a 64-bit surrogate is the 64-bit server, registered in the 64-bit view.
 TEST_F(ComProbe, A64BitSurrogateUsesThe64BitServer) {
   auto probe = load(Architecture::x64)->create();

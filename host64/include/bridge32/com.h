@@ -14,11 +14,22 @@
 // goes, and all of them when the surrogate does. COM is a Windows facility: elsewhere load()
 // throws Error(unsupported).
 //
+// Objects go both ways: a bridged object goes back to its own surrogate as the COM object it is;
+// an object of this process (makeComObject) is called back by the COM object; connect() delivers
+// a bridged object's events.
+//
+// When the surrogate stops (a crash, a hang past its deadline), the call in progress throws
+// Error(disconnected) naming the class and member. An object made by ComClass::create() is made
+// again in the surrogate that replaces it at its next call, and given the property values put
+// since (the last per property and arguments; values holding bridged objects are not kept);
+// objects other objects gave, and event connections, are gone with the old surrogate.
+//
 // Threading: the objects live in the surrogate's plugin thread, a single-threaded apartment that
 // dispatches window messages. Calls may come from any thread, one at a time per object; a call
 // from a window thread keeps dispatching its messages while it waits, as every bridged call does.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +43,32 @@ namespace bridge32 {
 struct ComNamedArgument {
   std::string name;
   ComValue value;
+};
+
+// Says what a call to an object of this process is: a method call (or a property get), or a
+// property put, whose value is then the last argument.
+enum class ComCallKind { method, propertyGet, propertyPut };
+
+// An object of this process for bridged objects to call: a callback target they are given, an
+// event sink. `handler(member, kind, arguments)` answers each call, on bridge32's own thread,
+// one at a time; it must not call bridged objects itself (that throws Error(badState)). What it
+// throws reaches the COM object as an exception (DISP_E_EXCEPTION, with the Error's message as
+// the description). Named arguments are refused (DISP_E_NONAMEDARGS).
+using ComHandler = std::function<ComValue(std::string_view member, ComCallKind kind,
+                                          std::vector<ComValue>& arguments)>;
+std::shared_ptr<ComReference> makeComObject(ComHandler handler);
+
+// An event of a bridged object: its name (from the events' type information, or "#<DISPID>"
+// without it) and its arguments. Called on bridge32's own thread while the object raises it;
+// as for ComHandler, it must not call bridged objects.
+using ComEventHandler =
+    std::function<void(std::string_view event, const std::vector<ComValue>& arguments)>;
+
+// A sink connected to a bridged object's events; disconnected when destroyed.
+class ComConnection {
+ public:
+  virtual ~ComConnection() = default;
+  virtual const std::string& events() const = 0;  // the events' interface ("DProbeEvents")
 };
 
 class ComObject : public ComReference {
@@ -48,6 +85,9 @@ class ComObject : public ComReference {
                         std::vector<ComNamedArgument> named = {}) = 0;
   // Every item of the object's enumeration (_NewEnum), in order.
   virtual std::vector<ComValue> items() = 0;
+  // Connects `handler` to the object's default source of events (IConnectionPointContainer).
+  // Throws Error(unsupported) for an object that raises none.
+  virtual std::unique_ptr<ComConnection> connect(ComEventHandler handler) = 0;
 };
 
 // The object `value` holds; throws Error(invalidArgument) for a value that holds none.

@@ -1,110 +1,319 @@
 // COM classes and objects in a surrogate (bridge32/com.h): the class is a module the surrogate
 // loads by name (ModuleKind.com, through the same ModuleLink and call rules as every kind), each
 // object a ComObject capability held in a Binding, released on the loop thread when the last
-// ComObject for it goes.
+// ComObject for it goes. Objects of this process (makeComObject, event sinks) are ComObjects this
+// side serves, on the loop thread.
 #include "bridge32/com.h"
 
+#include <strings.h>
+
+#include <algorithm>
 #include <mutex>
 
 #include "com/com-wire.h"
 #include "core/binding.h"
 #include "core/module-link.h"
 #include "core/shared-surrogate.h"
+#include "logging.h"
 #include "wire.h"
 
 namespace bridge32 {
 namespace {
 
-class BridgedComObject final : public ComObject,
-                               public std::enable_shared_from_this<BridgedComObject> {
+using ComBinding = Binding<wire::ComObject::Client>;
+
+// What the objects of one class share: the module link and the class's name for messages.
+struct ComContext {
+  std::shared_ptr<ModuleLink> link;
+  std::string name;  // the class's ProgID (or CLSID)
+};
+
+class HostComObject final : public ComReference {
  public:
-  BridgedComObject(std::shared_ptr<ModuleLink> link, std::shared_ptr<SurrogateClient> client,
-                   std::unique_ptr<wire::ComObject::Client> capability, std::string name)
-      : link_(std::move(link)),
-        binding_(std::make_shared<Binding<wire::ComObject::Client>>(std::move(client),
-                                                                    std::move(capability))),
-        name_(std::move(name)) {}
+  explicit HostComObject(ComHandler handler) : handler(std::move(handler)) {}
+  ComHandler handler;
+};
+
+ObjectFromWire objectsFromWire(const std::shared_ptr<ComContext>& context,
+                               const std::shared_ptr<SurrogateClient>& client);
+ObjectToWire objectsToWire(const std::shared_ptr<ComContext>& context,
+                           const std::shared_ptr<SurrogateClient>& client);
+
+// [loop thread] Whether `value` holds an object of a surrogate's.
+bool holdsBridgedObject(const ComValue& value);
+
+// An object of this process as the surrogate calls it. The surrogate is held weakly: a COM object
+// that keeps the host's object must not keep its surrogate's connection alive.
+class HostObjectServer final : public wire::ComObject::Server {
+ public:
+  HostObjectServer(std::shared_ptr<HostComObject> object, std::shared_ptr<ComContext> context,
+                   std::weak_ptr<SurrogateClient> client)
+      : object_(std::move(object)), context_(std::move(context)), client_(std::move(client)) {}
+
+ protected:
+  kj::Promise<void> invoke(InvokeContext call) override {
+    auto params = call.getParams();
+    std::string member = text(params.getMember());
+    try {
+      auto client = client_.lock();
+      if (!client) throw Error(Error::Kind::disconnected, "the surrogate is gone");
+      if (params.getNamed().size() != 0) {
+        throw Error(Error::Kind::invalidArgument,
+                    "an object of the host's takes no named arguments");
+      }
+      std::vector<ComValue> arguments;
+      for (auto argument : params.getArguments()) {
+        arguments.push_back(fromWire(argument, objectsFromWire(context_, client)));
+      }
+      ComCallKind kind = ComCallKind::method;
+      if (params.getKind() == wire::InvokeKind::PROPERTY_GET) kind = ComCallKind::propertyGet;
+      if (params.getKind() == wire::InvokeKind::PROPERTY_PUT ||
+          params.getKind() == wire::InvokeKind::PROPERTY_PUT_REF) {
+        kind = ComCallKind::propertyPut;
+      }
+      ComValue result = object_->handler(member, kind, arguments);
+      toWire(result, call.getResults().initResult(), objectsToWire(context_, client));
+    } catch (const Error& error) {
+      setError(call.getResults().initError(), error);
+    } catch (const std::exception& exception) {
+      setError(call.getResults().initError(), Error(Error::Kind::failed, exception.what()));
+    }
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> enumerate(EnumerateContext call) override {
+    setError(call.getResults().initError(),
+             Error(Error::Kind::unsupported, "an object of the host's has no enumeration"));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> connect(ConnectContext call) override {
+    setError(call.getResults().initError(),
+             Error(Error::Kind::unsupported, "an object of the host's raises no events"));
+    return kj::READY_NOW;
+  }
+
+ private:
+  std::shared_ptr<HostComObject> object_;
+  std::shared_ptr<ComContext> context_;
+  std::weak_ptr<SurrogateClient> client_;
+};
+
+class BridgedComConnection final : public ComConnection {
+ public:
+  BridgedComConnection(std::shared_ptr<SurrogateClient> client,
+                       std::unique_ptr<wire::ComConnection::Client> connection, std::string events)
+      : binding_(std::move(client), std::move(connection)), events_(std::move(events)) {}
+
+  const std::string& events() const override { return events_; }
+
+ private:
+  Binding<wire::ComConnection::Client> binding_;
+  std::string events_;
+};
+
+// [any thread] A new object of the class, in the surrogate running now.
+std::shared_ptr<ComBinding> createObject(const ComContext& context) {
+  ModuleLink::Loaded loaded = context.link->running();
+  return context.link->rules()(
+      *loaded.client, context.name,
+      [&](wire::Session::Client&) { return loaded.as<wire::ComClass>().createRequest().send(); },
+      [&](auto& response) {
+        throwIfError(response);
+        return std::make_shared<ComBinding>(
+            loaded.client, std::make_unique<wire::ComObject::Client>(response.getObject()));
+      });
+}
+
+class BridgedComObject final : public ComObject {
+ public:
+  // `remakable`: made by ComClass::create(), so made again after its surrogate stopped.
+  BridgedComObject(std::shared_ptr<ComContext> context, std::shared_ptr<ComBinding> binding,
+                   bool remakable)
+      : context_(std::move(context)), binding_(std::move(binding)), remakable_(remakable) {}
 
   ComValue get(std::string_view name, std::vector<ComValue> arguments) override {
-    return invoke(name, wire::InvokeKind::PROPERTY_GET, arguments, {});
+    return invoke(running(), name, wire::InvokeKind::PROPERTY_GET, arguments, {});
   }
 
   void put(std::string_view name, ComValue value, std::vector<ComValue> arguments) override {
     arguments.push_back(std::move(value));
-    invoke(name, wire::InvokeKind::PROPERTY_PUT, arguments, {});
+    invoke(running(), name, wire::InvokeKind::PROPERTY_PUT, arguments, {});
+    if (remakable_) remember(name, std::move(arguments));
   }
 
   ComValue call(std::string_view name, std::vector<ComValue> arguments,
                 std::vector<ComNamedArgument> named) override {
-    return invoke(name, wire::InvokeKind::METHOD, arguments, named);
+    return invoke(running(), name, wire::InvokeKind::METHOD, arguments, named);
   }
 
   std::vector<ComValue> items() override {
-    return link_->rules()(
-        *binding_->client, name_ + "._NewEnum",
-        [&](wire::Session::Client&) { return binding_->capability.get().enumerateRequest().send(); },
+    auto binding = running();
+    return context_->link->rules()(
+        *binding->client, context_->name + "._NewEnum",
+        [&](wire::Session::Client&) { return binding->capability.get().enumerateRequest().send(); },
         [&](auto& response) {
           throwIfError(response);
           std::vector<ComValue> items;
-          for (auto item : response.getItems()) items.push_back(fromWire(item, objectsFromWire()));
+          for (auto item : response.getItems()) {
+            items.push_back(fromWire(item, objectsFromWire(context_, binding->client)));
+          }
           return items;
         });
   }
 
-  // [loop thread] This object's capability, to pass it back to its surrogate.
-  wire::ComObject::Client capability() const { return binding_->capability.get(); }
+  std::unique_ptr<ComConnection> connect(ComEventHandler handler) override {
+    auto sink = std::make_shared<HostComObject>(
+        [handler = std::move(handler)](std::string_view event, ComCallKind,
+                                       std::vector<ComValue>& arguments) {
+          handler(event, arguments);
+          return ComValue();
+        });
+    auto binding = running();
+    return context_->link->rules()(
+        *binding->client, context_->name + " events",
+        [&](wire::Session::Client&) {
+          auto request = binding->capability.get().connectRequest();
+          request.setSink(kj::heap<HostObjectServer>(sink, context_, binding->client));
+          return request.send();
+        },
+        [&](auto& response) -> std::unique_ptr<ComConnection> {
+          throwIfError(response);
+          return std::make_unique<BridgedComConnection>(
+              binding->client,
+              std::make_unique<wire::ComConnection::Client>(response.getConnection()),
+              text(response.getEvents()));
+        });
+  }
+
+  // [any thread] The object's current life, as it is (running or not).
+  std::shared_ptr<ComBinding> binding() const {
+    std::lock_guard lock(mutex_);
+    return binding_;
+  }
 
  private:
-  ComValue invoke(std::string_view member, wire::InvokeKind kind,
-                  const std::vector<ComValue>& arguments,
+  struct Put {
+    std::string name;
+    std::vector<ComValue> arguments;  // the value last
+  };
+
+  // The object in a running surrogate: made again, and given back its properties, if its
+  // surrogate stopped and the class made it.
+  std::shared_ptr<ComBinding> running() {
+    std::lock_guard lock(mutex_);
+    if (!remakable_ || !binding_->client->isLost()) return binding_;
+    auto fresh = createObject(*context_);
+    for (const Put& put : puts_) {
+      try {
+        invoke(fresh, put.name, wire::InvokeKind::PROPERTY_PUT, put.arguments, {});
+      } catch (const Error& error) {
+        logging::warn("{} made again: putting {} back failed: {}", context_->name, put.name,
+                      error.what());
+      }
+    }
+    logging::info("{}: the object was made again in surrogate {}", context_->name,
+                  fresh->client->pid());
+    binding_ = std::move(fresh);
+    return binding_;
+  }
+
+  // Keeps the last value put into property `name` with the same arguments, to put it back after a
+  // restart; not values with bridged objects, which die with their surrogate.
+  void remember(std::string_view name, std::vector<ComValue> arguments) {
+    for (const ComValue& argument : arguments) {
+      if (holdsBridgedObject(argument)) return;
+    }
+    std::lock_guard lock(mutex_);
+    for (Put& put : puts_) {
+      if (strcasecmp(put.name.c_str(), std::string(name).c_str()) == 0 &&
+          std::equal(put.arguments.begin(), put.arguments.end() - 1, arguments.begin(),
+                     arguments.end() - 1)) {
+        put.arguments = std::move(arguments);
+        return;
+      }
+    }
+    puts_.push_back({std::string(name), std::move(arguments)});
+  }
+
+  ComValue invoke(const std::shared_ptr<ComBinding>& binding, std::string_view member,
+                  wire::InvokeKind kind, const std::vector<ComValue>& arguments,
                   const std::vector<ComNamedArgument>& named) {
-    std::string what = name_ + (member.empty() ? std::string() : "." + std::string(member));
-    return link_->rules()(
-        *binding_->client, what,
+    std::string what =
+        context_->name + (member.empty() ? std::string() : "." + std::string(member));
+    return context_->link->rules()(
+        *binding->client, what,
         [&](wire::Session::Client&) {
-          auto request = binding_->capability.get().invokeRequest();
+          auto toSurrogate = objectsToWire(context_, binding->client);
+          auto request = binding->capability.get().invokeRequest();
           request.setMember(std::string(member));
           request.setKind(kind);
           auto list = request.initArguments(uint32_t(arguments.size()));
-          for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i], objectsToWire());
+          for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i], toSurrogate);
           auto names = request.initNamed(uint32_t(named.size()));
           for (uint32_t i = 0; i < names.size(); ++i) {
             names[i].setName(named[i].name);
-            toWire(named[i].value, names[i].initValue(), objectsToWire());
+            toWire(named[i].value, names[i].initValue(), toSurrogate);
           }
           return request.send();
         },
         [&](auto& response) {
           throwIfError(response);
-          return fromWire(response.getResult(), objectsFromWire());
+          return fromWire(response.getResult(), objectsFromWire(context_, binding->client));
         });
   }
 
-  // [loop thread] An object the surrogate gave: another ComObject of the same surrogate.
-  ObjectFromWire objectsFromWire() {
-    return [this](wire::ComObject::Client client) -> std::shared_ptr<ComReference> {
-      return std::make_shared<BridgedComObject>(
-          link_, binding_->client, std::make_unique<wire::ComObject::Client>(kj::mv(client)),
-          name_);
-    };
-  }
-
-  // [loop thread] An object for the surrogate: only ones it made can go back to it.
-  ObjectToWire objectsToWire() {
-    return [this](const std::shared_ptr<ComReference>& object) -> wire::ComObject::Client {
-      auto* bridged = dynamic_cast<BridgedComObject*>(object.get());
-      if (!bridged || bridged->binding_->client != binding_->client) {
-        throw Error(Error::Kind::invalidArgument,
-                    name_ + ": an object can go only to the surrogate it came from");
-      }
-      return bridged->capability();
-    };
-  }
-
-  std::shared_ptr<ModuleLink> link_;
-  std::shared_ptr<Binding<wire::ComObject::Client>> binding_;
-  std::string name_;  // the class's ProgID (or CLSID), for errors
+  std::shared_ptr<ComContext> context_;
+  mutable std::recursive_mutex mutex_;  // guards binding_ and puts_; held while remaking
+  std::shared_ptr<ComBinding> binding_;
+  bool remakable_;
+  std::vector<Put> puts_;
 };
+
+bool holdsBridgedObject(const ComValue& value) {
+  if (value.kind() == ComValue::Kind::object) {
+    return dynamic_cast<BridgedComObject*>(value.asObject().get()) != nullptr;
+  }
+  if (value.kind() == ComValue::Kind::array) {
+    for (const ComValue& element : value.asArray().elements) {
+      if (holdsBridgedObject(element)) return true;
+    }
+  }
+  return false;
+}
+
+// [loop thread] An object the surrogate gave: another ComObject of the same surrogate.
+ObjectFromWire objectsFromWire(const std::shared_ptr<ComContext>& context,
+                               const std::shared_ptr<SurrogateClient>& client) {
+  return [context, client](wire::ComObject::Client object) -> std::shared_ptr<ComReference> {
+    return std::make_shared<BridgedComObject>(
+        context,
+        std::make_shared<ComBinding>(client,
+                                     std::make_unique<wire::ComObject::Client>(kj::mv(object))),
+        false);
+  };
+}
+
+// [loop thread] An object for the surrogate: one of its own goes back as itself, one of this
+// process's is served to it.
+ObjectToWire objectsToWire(const std::shared_ptr<ComContext>& context,
+                           const std::shared_ptr<SurrogateClient>& client) {
+  return [context, client](const std::shared_ptr<ComReference>& object) -> wire::ComObject::Client {
+    if (auto* bridged = dynamic_cast<BridgedComObject*>(object.get())) {
+      auto binding = bridged->binding();
+      if (binding->client != client) {
+        throw Error(Error::Kind::invalidArgument,
+                    context->name + ": an object can go only to the surrogate it came from");
+      }
+      return binding->capability.get();
+    }
+    if (auto host = std::dynamic_pointer_cast<HostComObject>(object)) {
+      return kj::heap<HostObjectServer>(std::move(host), context, client);
+    }
+    throw Error(Error::Kind::invalidArgument,
+                context->name + ": an object must be a bridged one or made by makeComObject");
+  };
+}
 
 struct ClassInfo {
   std::string clsid, progId, server, threadingModel;
@@ -128,7 +337,9 @@ class BridgedComClass final : public ComClass {
                          text(loaded.getServer()), text(loaded.getThreadingModel())};
               }
               return loaded.getComClass();
-            })) {}
+            })),
+        context_(std::make_shared<ComContext>(
+            ComContext{link_, info_.progId.empty() ? info_.clsid : info_.progId})) {}
 
   const std::string& clsid() const override { return info_.clsid; }
   const std::string& progId() const override { return info_.progId; }
@@ -137,28 +348,21 @@ class BridgedComClass final : public ComClass {
   uint32_t surrogatePid() const override { return link_->current().client->pid(); }
 
   std::shared_ptr<ComObject> create() override {
-    ModuleLink::Loaded loaded = link_->running();
-    std::string name = info_.progId.empty() ? info_.clsid : info_.progId;
-    return link_->rules()(
-        *loaded.client, name,
-        [&](wire::Session::Client&) {
-          return loaded.as<wire::ComClass>().createRequest().send();
-        },
-        [&](auto& response) -> std::shared_ptr<ComObject> {
-          throwIfError(response);
-          return std::make_shared<BridgedComObject>(
-              link_, loaded.client,
-              std::make_unique<wire::ComObject::Client>(response.getObject()), name);
-        });
+    return std::make_shared<BridgedComObject>(context_, createObject(*context_), true);
   }
 
  private:
   std::string name_;
   ClassInfo info_;  // before link_: the link's first load fills it
   std::shared_ptr<ModuleLink> link_;
+  std::shared_ptr<ComContext> context_;
 };
 
 }  // namespace
+
+std::shared_ptr<ComReference> makeComObject(ComHandler handler) {
+  return std::make_shared<HostComObject>(std::move(handler));
+}
 
 std::shared_ptr<ComObject> asComObject(const ComValue& value) {
   auto object = std::dynamic_pointer_cast<ComObject>(value.asObject());

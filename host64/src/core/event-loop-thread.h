@@ -138,9 +138,17 @@ auto EventLoopThread::run(Start&& start, Finish&& finish) {
       done.signal();
     });
     auto onError = [&](kj::Exception&& exception) {
-      error = std::make_exception_ptr(kj::mv(exception));
+      if (!error) error = std::make_exception_ptr(kj::mv(exception));
     };
-    kj::Promise<Response> promise = kj::evalNow([&]() -> kj::Promise<Response> { return start(io); });
+    kj::Promise<Response> promise = kj::evalNow([&]() -> kj::Promise<Response> {
+      try {
+        return start(io);
+      } catch (const Error&) {
+        // Refused before anything was sent (an argument that cannot go, say): as it was thrown.
+        error = std::current_exception();
+        throw;
+      }
+    });
     if constexpr (voidResponse) {
       promise.then([&] { complete(); }, kj::mv(onError)).attach(kj::mv(signal)).detach([](auto&&) {});
     } else {

@@ -7,14 +7,19 @@
 #if _WIN32
 #include <fmt/format.h>
 #include <objbase.h>
+#include <ocidl.h>
 #include <oleauto.h>
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "com/com-wire.h"
+#include "com/host-dispatch.h"
 #include "com/variant.h"
 #include "win32.h"
 #endif
@@ -277,55 +282,245 @@ std::vector<ComValue> enumerate(IDispatch* object, const std::string& where) {
 
 using Objects = PluginOwned<std::shared_ptr<ComReference>>;
 
-class ComObjectServer final : public wire::ComObject::Server {
- public:
-  ComObjectServer(PluginThread& plugins, HostOutbox& outbox, Objects object, std::string name)
-      : plugins_(plugins), outbox_(outbox), object_(kj::mv(object)), name_(std::move(name)) {}
+// [plugin thread] The default source of events of `object`: the dispinterface its class
+// information marks [default, source], with its events' names; without class information, the
+// first connection point the object lists, its events known by DISPID only.
+struct EventSource {
+  IID iid = IID_NULL;
+  std::string name;  // the events' interface, "DProbeEvents"
+  std::map<DISPID, std::string> events;
+};
 
-  // [serving thread] A value for the host: each object in it becomes a server of its own.
-  static void answerValue(PluginThread& plugins, HostOutbox& outbox, const ComValue& value,
-                          wire::ComValue::Builder builder, const std::string& name) {
+std::string typeName(ITypeInfo* info, MEMBERID member) {
+  BSTR name = nullptr;
+  if (FAILED(info->GetDocumentation(member, &name, nullptr, nullptr, nullptr)) || !name) return {};
+  std::string text = win32::narrow(name);
+  SysFreeString(name);
+  return text;
+}
+
+// [plugin thread] The [default, source] interface of `object`'s class, or null.
+ITypeInfo* defaultSourceOf(IDispatch* object) {
+  IProvideClassInfo* provider = nullptr;
+  if (FAILED(object->QueryInterface(IID_IProvideClassInfo, reinterpret_cast<void**>(&provider)))) {
+    return nullptr;
+  }
+  ITypeInfo* coclass = nullptr;
+  HRESULT got = provider->GetClassInfo(&coclass);
+  provider->Release();
+  if (FAILED(got)) return nullptr;
+  ITypeInfo* source = nullptr;
+  TYPEATTR* attributes = nullptr;
+  if (SUCCEEDED(coclass->GetTypeAttr(&attributes))) {
+    for (UINT i = 0; i < attributes->cImplTypes && !source; ++i) {
+      INT flags = 0;
+      HREFTYPE reference = 0;
+      constexpr INT kWanted = IMPLTYPEFLAG_FDEFAULT | IMPLTYPEFLAG_FSOURCE;
+      if (SUCCEEDED(coclass->GetImplTypeFlags(i, &flags)) && (flags & kWanted) == kWanted &&
+          SUCCEEDED(coclass->GetRefTypeOfImplType(i, &reference))) {
+        coclass->GetRefTypeInfo(reference, &source);
+      }
+    }
+    coclass->ReleaseTypeAttr(attributes);
+  }
+  coclass->Release();
+  return source;
+}
+
+EventSource eventSourceOf(IDispatch* object, IConnectionPointContainer* container,
+                          const std::string& where) {
+  EventSource source;
+  if (ITypeInfo* events = defaultSourceOf(object)) {
+    TYPEATTR* attributes = nullptr;
+    if (SUCCEEDED(events->GetTypeAttr(&attributes))) {
+      source.iid = attributes->guid;
+      for (UINT i = 0; i < attributes->cFuncs; ++i) {
+        FUNCDESC* function = nullptr;
+        if (FAILED(events->GetFuncDesc(i, &function))) continue;
+        source.events.emplace(function->memid, typeName(events, function->memid));
+        events->ReleaseFuncDesc(function);
+      }
+      events->ReleaseTypeAttr(attributes);
+    }
+    source.name = typeName(events, MEMBERID_NIL);
+    events->Release();
+    if (source.iid != IID_NULL) return source;
+  }
+  IEnumConnectionPoints* points = nullptr;
+  IConnectionPoint* point = nullptr;
+  HRESULT listed = container->EnumConnectionPoints(&points);
+  if (SUCCEEDED(listed)) {
+    ULONG fetched = 0;
+    listed = points->Next(1, &point, &fetched);
+    if (listed == S_OK && fetched == 1) {
+      point->GetConnectionInterface(&source.iid);
+      point->Release();
+    }
+    points->Release();
+  }
+  if (source.iid == IID_NULL) {
+    throw Error(Error::Kind::unsupported,
+                where + " has no default source of events: its class information names none "
+                        "and it lists no connection points");
+  }
+  wchar_t iid[64] = {};
+  StringFromGUID2(source.iid, iid, 64);
+  source.name = win32::narrow(iid);
+  return source;
+}
+
+// A connected sink: disconnected (on the plugin thread) when the host releases the connection.
+struct Connection {
+  IConnectionPoint* point = nullptr;
+  DWORD cookie = 0;
+  ~Connection() {
+    if (!point) return;
+    point->Unadvise(cookie);
+    point->Release();
+  }
+};
+
+class ComConnectionServer final : public wire::ComConnection::Server {
+ public:
+  explicit ComConnectionServer(PluginOwned<Connection> connection)
+      : connection_(kj::mv(connection)) {}
+
+ private:
+  PluginOwned<Connection> connection_;
+};
+
+}  // namespace
+
+// What the COM kind's servers share: the ComObjects served (to know them when they come back)
+// and the way to the host's objects.
+class ComSession : public std::enable_shared_from_this<ComSession> {
+ public:
+  // [serving thread]
+  ComSession(PluginThread& plugins, HostOutbox& outbox)
+      : plugins(plugins),
+        outbox(outbox),
+        serving(kj::getCurrentThreadExecutor().addRef()),
+        servingThread(std::this_thread::get_id()) {}
+
+  // [serving thread] A ComObject for the host, for `object`; `name` names it in errors.
+  wire::ComObject::Client serve(std::shared_ptr<ComReference> object, std::string name);
+
+  // [serving thread] `value` for the host: each object in it served.
+  void toHost(const ComValue& value, wire::ComValue::Builder builder, const std::string& name) {
     toWire(value, builder, [&](const std::shared_ptr<ComReference>& object) {
-      return wire::ComObject::Client(kj::heap<ComObjectServer>(
-          plugins, outbox, Objects(plugins, std::make_unique<std::shared_ptr<ComReference>>(object)),
-          name));
+      return serve(object, name);
     });
   }
+
+  // [serving thread] Values from the host: an object this session served is the COM object it
+  // was; any other is an object of the host's, which the COM object sees as a HostDispatch that
+  // calls it. Named `name` in errors. `readers` must stay valid until the promise resolves.
+  kj::Promise<std::vector<ComValue>> fromHost(std::vector<wire::ComValue::Reader> readers,
+                                              std::string name);
+
+  // [serving thread] An object of the host's, as an IDispatch (a HostDispatch) for COM objects.
+  std::shared_ptr<ComReference> hostObject(wire::ComObject::Client client, std::string name);
+
+  PluginThread& plugins;
+  HostOutbox& outbox;
+  kj::Own<const kj::Executor> serving;
+  std::thread::id servingThread;
+  capnp::CapabilityServerSet<wire::ComObject> served;
+};
+
+namespace {
+
+class ComObjectServer final : public wire::ComObject::Server {
+ public:
+  ComObjectServer(std::shared_ptr<ComSession> session, Objects object, std::string name)
+      : session_(std::move(session)), object_(kj::mv(object)), name_(std::move(name)) {}
+
+  // [serving thread] The COM object, to pass it back to itself.
+  std::shared_ptr<ComReference> reference() const { return object_.get(); }
 
  protected:
   kj::Promise<void> invoke(InvokeContext context) override {
     auto params = context.getParams();
     std::string member = text(params.getMember());
     wire::InvokeKind kind = params.getKind();
-    std::vector<ComValue> arguments;
-    std::vector<Named> named;
-    try {
-      for (auto argument : params.getArguments()) arguments.push_back(fromHost(argument));
-      for (auto argument : params.getNamed()) {
-        named.push_back({text(argument.getName()), fromHost(argument.getValue())});
-      }
-    } catch (const Error& error) {
-      setError(context.getResults().initError(), error);
-      return kj::READY_NOW;
+    std::vector<wire::ComValue::Reader> readers;
+    for (auto argument : params.getArguments()) readers.push_back(argument);
+    std::vector<std::string> names;
+    for (auto argument : params.getNamed()) {
+      readers.push_back(argument.getValue());
+      names.push_back(text(argument.getName()));
     }
-    return answer(
-        plugins_, outbox_, context,
-        [this, member, kind, arguments = std::move(arguments), named = std::move(named)] {
-          return bridge32::invoke(dispatch(), name_, member, kind, arguments, named);
-        },
-        [this](auto& results, ComValue& value) {
-          answerValue(plugins_, outbox_, value, results.initResult(), name_);
+    return kj::evalNow([&] { return session_->fromHost(std::move(readers), name_); })
+        .then([this, context, member = std::move(member), kind,
+               names = std::move(names)](std::vector<ComValue> values) mutable {
+          std::vector<Named> named;
+          size_t positional = values.size() - names.size();
+          for (size_t i = 0; i < names.size(); ++i) {
+            named.push_back({names[i], std::move(values[positional + i])});
+          }
+          values.resize(positional);
+          return answer(
+              session_->plugins, session_->outbox, context,
+              [this, member, kind, arguments = std::move(values), named = std::move(named)] {
+                return bridge32::invoke(dispatch(), name_, member, kind, arguments, named);
+              },
+              [this](auto& results, ComValue& value) {
+                session_->toHost(value, results.initResult(), name_);
+              });
+        })
+        .catch_([context](kj::Exception&& exception) mutable {
+          setError(context.getResults().initError(),
+                   Error(Error::Kind::invalidArgument, exception.getDescription().cStr()));
         });
   }
 
   kj::Promise<void> enumerate(EnumerateContext context) override {
     return answer(
-        plugins_, outbox_, context, [this] { return bridge32::enumerate(dispatch(), name_); },
+        session_->plugins, session_->outbox, context,
+        [this] { return bridge32::enumerate(dispatch(), name_); },
         [this](auto& results, std::vector<ComValue>& items) {
           auto list = results.initItems(uint32_t(items.size()));
-          for (uint32_t i = 0; i < list.size(); ++i) {
-            answerValue(plugins_, outbox_, items[i], list[i], name_);
+          for (uint32_t i = 0; i < list.size(); ++i) session_->toHost(items[i], list[i], name_);
+        });
+  }
+
+  kj::Promise<void> connect(ConnectContext context) override {
+    struct Connected {
+      PluginOwned<Connection> connection;
+      std::string events;
+    };
+    // The sink's capability stays on this thread: the HostDispatch holds it through a HostObject.
+    std::shared_ptr<ComReference> sink = session_->hostObject(context.getParams().getSink(), name_);
+    return answer(
+        session_->plugins, session_->outbox, context,
+        [this, sink] {
+          IConnectionPointContainer* container = nullptr;
+          HRESULT asked = dispatch()->QueryInterface(IID_IConnectionPointContainer,
+                                                     reinterpret_cast<void**>(&container));
+          if (FAILED(asked)) {
+            throw Error(Error::Kind::unsupported,
+                        name_ + " raises no events: it has no IConnectionPointContainer (" +
+                            hresultText(asked) + ")");
           }
+          auto releaseContainer = kj::defer([container] { container->Release(); });
+          EventSource source = eventSourceOf(dispatch(), container, name_);
+          auto connection = std::make_unique<Connection>();
+          HRESULT found = container->FindConnectionPoint(source.iid, &connection->point);
+          if (FAILED(found)) throw comError(found, name_ + ": finding the connection point");
+          auto* host = static_cast<HostDispatch*>(static_cast<DispatchObject&>(*sink).get());
+          host->becomeSink(source.iid, source.events);
+          HRESULT advised = connection->point->Advise(host, &connection->cookie);
+          if (FAILED(advised)) {
+            connection->point->Release();
+            connection->point = nullptr;
+            throw comError(advised, name_ + ": connecting to " + source.name);
+          }
+          return Connected{PluginOwned<Connection>(session_->plugins, std::move(connection)),
+                           source.name};
+        },
+        [](auto& results, Connected& connected) {
+          results.setConnection(kj::heap<ComConnectionServer>(kj::mv(connected.connection)));
+          results.setEvents(connected.events);
         });
   }
 
@@ -333,30 +528,142 @@ class ComObjectServer final : public wire::ComObject::Server {
   // [plugin thread]
   IDispatch* dispatch() const { return static_cast<DispatchObject&>(*object_.get()).get(); }
 
-  // [serving thread] An argument from the host. Objects the host passes back are not yet
-  // recognised as the ones this surrogate served.
-  static ComValue fromHost(wire::ComValue::Reader reader) {
-    return fromWire(reader, [](wire::ComObject::Client) -> std::shared_ptr<ComReference> {
-      throw Error(Error::Kind::unsupported,
-                  "objects as arguments are not carried yet (only values)");
-    });
-  }
-
-  PluginThread& plugins_;
-  HostOutbox& outbox_;
+  std::shared_ptr<ComSession> session_;
   Objects object_;
   std::string name_;  // the class's ProgID (or CLSID), for errors
 };
 
+}  // namespace
+
+wire::ComObject::Client ComSession::serve(std::shared_ptr<ComReference> object, std::string name) {
+  return served.add(kj::heap<ComObjectServer>(
+      shared_from_this(),
+      Objects(plugins, std::make_unique<std::shared_ptr<ComReference>>(std::move(object))),
+      std::move(name)));
+}
+
+kj::Promise<std::vector<ComValue>> ComSession::fromHost(std::vector<wire::ComValue::Reader> readers,
+                                                        std::string name) {
+  // First the objects, in the order the values hold them: which are this session's?
+  std::vector<wire::ComObject::Client> clients;
+  for (auto reader : readers) {
+    fromWire(reader, [&](wire::ComObject::Client client) -> std::shared_ptr<ComReference> {
+      clients.push_back(kj::mv(client));
+      return nullptr;
+    });
+  }
+  auto self = shared_from_this();
+  auto lookups = kj::heapArrayBuilder<kj::Promise<std::shared_ptr<ComReference>>>(clients.size());
+  for (auto& client : clients) {
+    lookups.add(served.getLocalServer(client).then(
+        [self, client, name](kj::Maybe<wire::ComObject::Server&> local) mutable
+        -> std::shared_ptr<ComReference> {
+          KJ_IF_MAYBE (server, local) {
+            return static_cast<ComObjectServer&>(*server).reference();
+          }
+          return self->hostObject(kj::mv(client), name);
+        }));
+  }
+  return kj::joinPromises(lookups.finish())
+      .then([readers = std::move(readers)](kj::Array<std::shared_ptr<ComReference>> objects) {
+        size_t next = 0;
+        std::vector<ComValue> values;
+        for (auto reader : readers) {
+          values.push_back(fromWire(reader, [&](wire::ComObject::Client) {
+            return objects[next++];
+          }));
+        }
+        return values;
+      });
+}
+
+namespace {
+
+// One of the host's objects, held for its HostDispatch: the capability is used and released on
+// the serving thread only.
+class HostObject {
+ public:
+  HostObject(std::shared_ptr<ComSession> session, wire::ComObject::Client client, std::string name)
+      : session_(std::move(session)), client_(kj::mv(client)), name_(std::move(name)) {}
+
+  ~HostObject() {
+    if (std::this_thread::get_id() == session_->servingThread) return;
+    try {
+      session_->serving->executeSync([this] { client_ = nullptr; });
+    } catch (const kj::Exception&) {
+      // The serving thread's loop is gone, and the connection with it: the capability cannot be
+      // released any more, nor need it be.
+      new kj::Maybe<wire::ComObject::Client>(kj::mv(client_));
+    }
+  }
+
+  // [plugin thread] Calls the host's object and waits for the answer.
+  ComValue call(const std::string& member, wire::InvokeKind kind, std::vector<ComValue> arguments) {
+    struct Answer {
+      std::vector<ComValue> value;
+      std::optional<Error> error;
+    };
+    std::string what = "the host's object given to " + name_ + " (" + member + ")";
+    Answer answer;
+    try {
+      answer = session_->serving->executeSync([&]() -> kj::Promise<Answer> {
+        KJ_IF_MAYBE (client, client_) {
+          auto request = client->invokeRequest();
+          request.setMember(member);
+          request.setKind(kind);
+          auto list = request.initArguments(uint32_t(arguments.size()));
+          for (uint32_t i = 0; i < list.size(); ++i) session_->toHost(arguments[i], list[i], name_);
+          auto session = session_;
+          return request.send().then([session, name = name_](auto&& response) -> kj::Promise<Answer> {
+            if (response.hasError()) return Answer{{}, remoteError(response.getError())};
+            auto result = response.getResult();
+            return session->fromHost({result}, name)
+                .then([](std::vector<ComValue> values) { return Answer{std::move(values), {}}; })
+                .attach(kj::mv(response));
+          });
+        }
+        return Answer{{}, Error(Error::Kind::disconnected, "released")};
+      });
+    } catch (const kj::Exception& exception) {
+      throw Error(Error::Kind::disconnected,
+                  what + " could not be called: " + exception.getDescription().cStr());
+    }
+    if (answer.error) throw *answer.error;
+    return answer.value.empty() ? ComValue() : std::move(answer.value.front());
+  }
+
+ private:
+  std::shared_ptr<ComSession> session_;
+  kj::Maybe<wire::ComObject::Client> client_;  // [serving thread]
+  std::string name_;
+};
+
+}  // namespace
+
+std::shared_ptr<ComReference> ComSession::hostObject(wire::ComObject::Client client,
+                                                     std::string name) {
+  auto host = std::make_shared<HostObject>(shared_from_this(), kj::mv(client), std::move(name));
+  HostDispatch::Call call = [host](const std::string& member, wire::InvokeKind kind,
+                                   std::vector<ComValue> arguments) {
+    return host->call(member, kind, std::move(arguments));
+  };
+  auto* dispatch = new HostDispatch(std::move(call));
+  auto reference = std::make_shared<DispatchObject>(dispatch);
+  dispatch->Release();  // the DispatchObject's reference is the one kept
+  return reference;
+}
+
+namespace {
+
 class ComClassServer final : public wire::ComClass::Server {
  public:
-  ComClassServer(PluginThread& plugins, HostOutbox& outbox, ComClassInfo info)
-      : plugins_(plugins), outbox_(outbox), info_(std::move(info)) {}
+  ComClassServer(std::shared_ptr<ComSession> session, ComClassInfo info)
+      : session_(std::move(session)), info_(std::move(info)) {}
 
  protected:
   kj::Promise<void> create(CreateContext context) override {
     return answer(
-        plugins_, outbox_, context,
+        session_->plugins, session_->outbox, context,
         [this] {
           IDispatch* object = nullptr;
           HRESULT created = CoCreateInstance(info_.clsid, nullptr, CLSCTX_INPROC_SERVER,
@@ -364,19 +671,17 @@ class ComClassServer final : public wire::ComClass::Server {
           if (FAILED(created)) throw comError(created, "creating " + name());
           auto reference = std::make_shared<DispatchObject>(object);
           object->Release();
-          return Objects(plugins_, std::make_unique<std::shared_ptr<ComReference>>(
-                                       std::move(reference)));
+          return std::shared_ptr<ComReference>(std::move(reference));
         },
-        [this](auto& results, Objects& object) {
-          results.setObject(kj::heap<ComObjectServer>(plugins_, outbox_, kj::mv(object), name()));
+        [this](auto& results, std::shared_ptr<ComReference>& object) {
+          results.setObject(session_->serve(std::move(object), name()));
         });
   }
 
  private:
   std::string name() const { return info_.progId.empty() ? info_.clsidText : info_.progId; }
 
-  PluginThread& plugins_;
-  HostOutbox& outbox_;
+  std::shared_ptr<ComSession> session_;
   ComClassInfo info_;
 };
 
@@ -399,7 +704,8 @@ kj::Promise<void> ComKind::load(LoadContext context, std::string path) {
         loaded.setProgId(info.progId);
         loaded.setServer(info.server);
         loaded.setThreadingModel(info.threadingModel);
-        loaded.setComClass(kj::heap<ComClassServer>(plugins_, outbox_, std::move(info)));
+        if (!session_) session_ = std::make_shared<ComSession>(plugins_, outbox_);
+        loaded.setComClass(kj::heap<ComClassServer>(session_, std::move(info)));
       });
 }
 

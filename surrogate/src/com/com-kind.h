@@ -5,9 +5,13 @@
 // Windows only: elsewhere a load says COM is a Windows facility.
 #pragma once
 
+#include <memory>
+
 #include "core/module-kind.h"
 
 namespace bridge32 {
+
+class ComSession;
 
 class ComKind final : public ModuleKind {
  public:
@@ -17,6 +21,7 @@ class ComKind final : public ModuleKind {
  private:
   PluginThread& plugins_;
   HostOutbox& outbox_;
+  std::shared_ptr<ComSession> session_;  // [serving thread] made by the first load (Windows)
 };
 
 }  // namespace bridge32
