@@ -23,8 +23,10 @@ struct LoadedComClass {
 }
 
 interface ComClass {
-  create @0 () -> (error :Error, object :ComObject);
-  # Errors from COM carry what COM said (Error.com).
+  create @0 () -> (error :Error, object :ComObject, module :Text, machine :UInt16);
+  # Errors from COM carry what COM said (Error.com). `module` is the file the object's code is
+  # in, as loaded (a 32-bit process's system32 named as the syswow64 it is), `machine` its PE
+  # header's (0x14C i386, 0x8664 x86-64).
 }
 
 enum InvokeKind {

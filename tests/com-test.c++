@@ -3,6 +3,9 @@
 // COM is a Windows facility and loading a class says so.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "bridge32/com.h"
 #include "bridge32/module-file.h"
 #include "harness.h"
@@ -44,6 +47,16 @@ TEST(Com, ScriptingDictionaryInThe32BitSurrogate) {
             Architecture::x86);
 
   auto dictionary = dictionaries->create();
+  // The server the surrogate loaded is Wine's 32-bit scrrun.dll, in syswow64, and its file on
+  // disk is i386 as this 64-bit process reads it.
+  auto server = dictionaries->loadedServer();
+  ASSERT_TRUE(server.has_value());
+  EXPECT_EQ(server->architecture, Architecture::x86);
+  std::string path = server->path.string();
+  std::transform(path.begin(), path.end(), path.begin(), ::tolower);
+  EXPECT_NE(path.find("syswow64\\scrrun.dll"), std::string::npos) << path;
+  EXPECT_EQ(inspectModuleFile(server->path).architecture, Architecture::x86) << path;
+
   dictionary->call("Add", {"a", 1});
   dictionary->call("Add", {"b", ComValue::currency(15000)});
   EXPECT_EQ(dictionary->get("Count"), ComValue(2));
@@ -164,8 +177,13 @@ class ComProbe : public testing::Test {
 // Each kind of value goes to the object and comes back as it went: the object sees its VARTYPE
 // (VarType) and gives back what it got (Echo).
 TEST_F(ComProbe, EveryVariantTypeGoesBothWays) {
-  auto probe = load()->create();
+  auto probes = load();
+  auto probe = probes->create();
   EXPECT_EQ(probe->get("Bitness"), ComValue(32)) << "the object lives in a 32-bit process";
+  ASSERT_TRUE(probes->loadedServer().has_value());
+  EXPECT_TRUE(std::filesystem::equivalent(
+      probes->loadedServer()->path, test::pluginPath(Architecture::x86, "b32-com-fixture")));
+  EXPECT_EQ(probes->loadedServer()->architecture, Architecture::x86);
   ComArray grid;
   grid.lowerBounds = {1, 0};
   grid.counts = {2, 3};
@@ -367,8 +385,13 @@ TEST_F(ComProbe, ARestartMakesTheObjectAgainWithItsProperties) {
 
 // The same ProgID in a 64-bit surrogate is the 64-bit server, registered in the 64-bit view.
 TEST_F(ComProbe, A64BitSurrogateUsesThe64BitServer) {
-  auto probe = load(Architecture::x64)->create();
+  auto probes = load(Architecture::x64);
+  auto probe = probes->create();
   EXPECT_EQ(probe->get("Bitness"), ComValue(64));
+  ASSERT_TRUE(probes->loadedServer().has_value());
+  EXPECT_EQ(probes->loadedServer()->architecture, Architecture::x64);
+  EXPECT_TRUE(std::filesystem::equivalent(
+      probes->loadedServer()->path, test::pluginPath(Architecture::x64, "b32-com-fixture")));
 }
 
 TEST(Com, AnUnknownClassIsNotFound) {

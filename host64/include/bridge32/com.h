@@ -29,8 +29,10 @@
 // from a window thread keeps dispatching its messages while it waits, as every bridged call does.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +115,14 @@ class ComClass {
 
   // A new object of the class (CoCreateInstance in the surrogate).
   virtual std::shared_ptr<ComObject> create() = 0;
+
+  // The file the objects' code is in, as the surrogate loaded it (a 32-bit process's system32
+  // named as the syswow64 it is), and the machine its header says: known once create() made one.
+  struct LoadedServer {
+    std::filesystem::path path;
+    Architecture architecture = Architecture::unknown;
+  };
+  virtual std::optional<LoadedServer> loadedServer() const = 0;
 };
 
 }  // namespace bridge32

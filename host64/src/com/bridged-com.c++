@@ -26,6 +26,8 @@ using ComBinding = Binding<wire::ComObject::Client>;
 struct ComContext {
   std::shared_ptr<ModuleLink> link;
   std::string name;  // the class's ProgID (or CLSID)
+  std::mutex mutex;  // guards server
+  std::optional<ComClass::LoadedServer> server;  // the last create()'s
 };
 
 class HostComObject final : public ComReference {
@@ -113,13 +115,21 @@ class BridgedComConnection final : public ComConnection {
 };
 
 // [any thread] A new object of the class, in the surrogate running now.
-std::shared_ptr<ComBinding> createObject(const ComContext& context) {
+std::shared_ptr<ComBinding> createObject(ComContext& context) {
   ModuleLink::Loaded loaded = context.link->running();
   return context.link->rules()(
       *loaded.client, context.name,
       [&](wire::Session::Client&) { return loaded.as<wire::ComClass>().createRequest().send(); },
       [&](auto& response) {
         throwIfError(response);
+        Architecture architecture = Architecture::unknown;
+        if (response.getMachine() == 0x14c) architecture = Architecture::x86;
+        if (response.getMachine() == 0x8664) architecture = Architecture::x64;
+        {
+          std::lock_guard lock(context.mutex);
+          context.server = ComClass::LoadedServer{pathFromUtf8(text(response.getModule())),
+                                                  architecture};
+        }
         return std::make_shared<ComBinding>(
             loaded.client, std::make_unique<wire::ComObject::Client>(response.getObject()));
       });
@@ -338,14 +348,20 @@ class BridgedComClass final : public ComClass {
               }
               return loaded.getComClass();
             })),
-        context_(std::make_shared<ComContext>(
-            ComContext{link_, info_.progId.empty() ? info_.clsid : info_.progId})) {}
+        context_(std::make_shared<ComContext>()) {
+    context_->link = link_;
+    context_->name = info_.progId.empty() ? info_.clsid : info_.progId;
+  }
 
   const std::string& clsid() const override { return info_.clsid; }
   const std::string& progId() const override { return info_.progId; }
   const std::string& server() const override { return info_.server; }
   const std::string& threadingModel() const override { return info_.threadingModel; }
   uint32_t surrogatePid() const override { return link_->current().client->pid(); }
+  std::optional<LoadedServer> loadedServer() const override {
+    std::lock_guard lock(context_->mutex);
+    return context_->server;
+  }
 
   std::shared_ptr<ComObject> create() override {
     return std::make_shared<BridgedComObject>(context_, createObject(*context_), true);

@@ -655,6 +655,45 @@ std::shared_ptr<ComReference> ComSession::hostObject(wire::ComObject::Client cli
 
 namespace {
 
+// [plugin thread] The module `object`'s code is in (its vtable's), as loaded: its file, with a
+// WOW64 process's system32 named as the syswow64 it is, and its PE machine.
+struct ServerModule {
+  std::string path;
+  uint16_t machine = 0;
+};
+
+ServerModule serverModuleOf(IDispatch* object) {
+  ServerModule found;
+  HMODULE module = nullptr;
+  auto* vtable = *reinterpret_cast<void**>(object);
+  if (!GetModuleHandleExW(
+          GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+          static_cast<LPCWSTR>(vtable), &module)) {
+    return found;
+  }
+  wchar_t path[MAX_PATH * 2] = {};
+  GetModuleFileNameW(module, path, MAX_PATH * 2);
+  std::wstring file = path;
+  wchar_t system[MAX_PATH] = {}, wow64[MAX_PATH] = {};
+  BOOL wow = FALSE;
+  if (IsWow64Process(GetCurrentProcess(), &wow) && wow &&
+      GetSystemDirectoryW(system, MAX_PATH) && GetSystemWow64DirectoryW(wow64, MAX_PATH) &&
+      _wcsnicmp(file.c_str(), system, wcslen(system)) == 0) {
+    file = wow64 + file.substr(wcslen(system));
+  }
+  found.path = win32::narrow(file);
+  auto* image = reinterpret_cast<const unsigned char*>(module);
+  auto* dos = reinterpret_cast<const IMAGE_DOS_HEADER*>(image);
+  auto* nt = reinterpret_cast<const IMAGE_NT_HEADERS*>(image + dos->e_lfanew);
+  found.machine = nt->FileHeader.Machine;
+  return found;
+}
+
+struct Created {
+  std::shared_ptr<ComReference> object;
+  ServerModule module;
+};
+
 class ComClassServer final : public wire::ComClass::Server {
  public:
   ComClassServer(std::shared_ptr<ComSession> session, ComClassInfo info)
@@ -669,12 +708,15 @@ class ComClassServer final : public wire::ComClass::Server {
           HRESULT created = CoCreateInstance(info_.clsid, nullptr, CLSCTX_INPROC_SERVER,
                                              IID_IDispatch, reinterpret_cast<void**>(&object));
           if (FAILED(created)) throw comError(created, "creating " + name());
+          ServerModule module = serverModuleOf(object);
           auto reference = std::make_shared<DispatchObject>(object);
           object->Release();
-          return std::shared_ptr<ComReference>(std::move(reference));
+          return Created{std::move(reference), std::move(module)};
         },
-        [this](auto& results, std::shared_ptr<ComReference>& object) {
-          results.setObject(session_->serve(std::move(object), name()));
+        [this](auto& results, Created& created) {
+          results.setObject(session_->serve(std::move(created.object), name()));
+          results.setModule(created.module.path);
+          results.setMachine(created.module.machine);
         });
   }
 
