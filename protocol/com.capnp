@@ -23,10 +23,12 @@ struct LoadedComClass {
 }
 
 interface ComClass {
-  create @0 () -> (error :Error, object :ComObject, module :Text, machine :UInt16);
+  create @0 () -> (error :Error, object :ComObject, module :Text, machine :UInt16,
+                   type :ComTypeInfo);
   # Errors from COM carry what COM said (Error.com). `module` is the file the object's code is
   # in, as loaded (a 32-bit process's system32 named as the syswow64 it is), `machine` its PE
-  # header's (0x14C i386, 0x8664 x86-64).
+  # header's (0x14C i386, 0x8664 x86-64). `type` is the object's type information, when it
+  # gives one (null otherwise): the host checks calls against it before they cross.
 }
 
 enum InvokeKind {
@@ -51,11 +53,39 @@ interface ComObject {
   enumerate @1 () -> (error :Error, items :List(ComValue));
   # Every item of the object's _NewEnum (IEnumVARIANT), in order.
 
+  describe @3 () -> (error :Error, type :ComTypeInfo);
+  # The object's type information (IDispatch::GetTypeInfo); null when it gives none.
+
   connect @2 (sink :ComObject) -> (error :Error, connection :ComConnection, events :Text);
   # Connects `sink` to the object's default source of events (its connection point, as the
   # class's type information names it): each event the object raises becomes
   # `sink.invoke(member = the event's name, kind = method, arguments)`, answered before the
   # object goes on. `events` names the events' interface. Releasing `connection` disconnects.
+}
+
+struct ComTypeInfo {
+  # What an object's type information (ITypeInfo) says of its members.
+  name @0 :Text;
+  guid @1 :Text;
+  description @2 :Text;
+  members @3 :List(ComMember);
+}
+
+struct ComMember {
+  name @0 :Text;
+  id @1 :Int32;           # DISPID
+  kind @2 :InvokeKind;
+  type @3 :Text;          # the result's, as IDL writes it ("void" for none)
+  parameters @4 :List(ComParameter);
+  varargs @5 :Bool;
+  description @6 :Text;
+}
+
+struct ComParameter {
+  name @0 :Text;
+  type @1 :Text;
+  optional @2 :Bool;
+  output @3 :Bool;
 }
 
 interface ComConnection {

@@ -67,6 +67,19 @@ TEST(Com, ScriptingDictionaryInThe32BitSurrogate) {
   std::vector<ComValue> keys = dictionary->items();
   EXPECT_EQ(keys, (std::vector<ComValue>{"a", "b"}));
 
+  // Wine's scrrun has a type library: IDictionary's members, and calls checked against them.
+  std::optional<ComTypeInfo> type = dictionary->typeInfo();
+  ASSERT_TRUE(type.has_value());
+  EXPECT_EQ(type->name, "IDictionary");
+  const ComMemberInfo* add = type->find("Add", ComMemberInfo::Kind::method);
+  ASSERT_NE(add, nullptr);
+  ASSERT_EQ(add->parameters.size(), 2u);
+  EXPECT_EQ(add->parameters[0].name, "Key");
+  EXPECT_EQ(add->parameters[0].type, "VARIANT*");
+  EXPECT_EQ(type->find("Count", ComMemberInfo::Kind::propertyGet)->type, "long");
+  Error one = expectError([&] { dictionary->call("Add", {"c"}); });
+  EXPECT_EQ(one.message(), "Scripting.Dictionary.Add takes 2 arguments (Key, Item), given 1");
+
   Error twice = expectError([&] { dictionary->call("Add", {"a", 3}); });
   ASSERT_NE(twice.com(), nullptr) << twice.what();
   EXPECT_EQ(uint32_t(twice.com()->code), 0x800A01C9u);
@@ -83,7 +96,9 @@ TEST(Com, VBScriptRegExpMatchesAreNestedObjects) {
   regexp->put("Global", true);
   auto matches = asComObject(regexp->call("Execute", {"mail joe@host and ann@web now"}));
   EXPECT_EQ(matches->get("Count"), ComValue(2));
+  // Wine's Match objects give no type information (GetTypeInfo is E_NOTIMPL): calls go unchecked.
   auto second = asComObject(matches->get("Item", {1}));
+  EXPECT_FALSE(second->typeInfo().has_value());
   EXPECT_EQ(second->get("Value"), ComValue("ann@web"));
   EXPECT_EQ(second->get("FirstIndex"), ComValue(18));
   std::vector<ComValue> all = matches->items();
@@ -107,6 +122,11 @@ TEST(ComCommand, CallsAMemberWithLiteralArguments) {
   EXPECT_NE(info.out.find("clsid:     {EE09B103-97E0-11CF-978F-00A02463E06F}"), std::string::npos)
       << info.out;
   EXPECT_NE(info.out.find("threading: Apartment"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("(x86)"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("type:      IDictionary {"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("  void Add(VARIANT* Key, VARIANT* Item)\n"), std::string::npos)
+      << info.out;
+  EXPECT_NE(info.out.find("  long Count [get]\n"), std::string::npos) << info.out;
   auto bad = test::runProgram(test::toolPath(), {"com", "call", "Scripting.Dictionary", "Add", "{.x = 1}", "1"});
   EXPECT_NE(bad.exitCode, 0);
   EXPECT_NE(bad.err.find("argument 1"), std::string::npos) << bad.err;
@@ -381,6 +401,46 @@ TEST_F(ComProbe, ARestartMakesTheObjectAgainWithItsProperties) {
   EXPECT_NE(probes->surrogatePid(), crashed);
   Error gone = expectError([&] { child->get("Bitness"); });
   EXPECT_EQ(gone.kind(), Error::Kind::disconnected) << gone.what();
+}
+
+// The type information lists members, parameters and types, and calls are checked against it:
+// for objects create() made before they leave this process, for the others in the surrogate.
+TEST_F(ComProbe, TypeInformationListsMembersAndChecksCalls) {
+  auto probe = load()->create();
+  std::optional<ComTypeInfo> type = probe->typeInfo();
+  ASSERT_TRUE(type.has_value());
+  EXPECT_EQ(type->name, "DProbe");
+  EXPECT_EQ(type->guid, "{7D1C3B52-8A43-4C9F-9F2E-3B3200000002}");
+  const ComMemberInfo* add = type->find("add", ComMemberInfo::Kind::method);
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->type, "double");
+  ASSERT_EQ(add->parameters.size(), 3u);
+  EXPECT_EQ(add->parameters[0].name, "a");
+  EXPECT_EQ(add->parameters[0].type, "double");
+  EXPECT_FALSE(add->parameters[1].optional);
+  EXPECT_EQ(add->parameters[2].name, "scale");
+  EXPECT_EQ(add->parameters[2].type, "VARIANT");
+  EXPECT_TRUE(add->parameters[2].optional);
+  ASSERT_NE(type->find("Value", ComMemberInfo::Kind::propertyPut), nullptr);
+  EXPECT_EQ(type->find("Child", ComMemberInfo::Kind::method)->type, "IDispatch*");
+  EXPECT_EQ(type->find("Bitness", ComMemberInfo::Kind::propertyGet)->type, "long");
+
+  Error here = expectError([&] { probe->call("Add", {1}); });
+  EXPECT_EQ(here.kind(), Error::Kind::invalidArgument);
+  EXPECT_EQ(here.message(),
+            "Bridge32Fixture.Probe.Add takes 2 to 3 arguments (a, b, [scale]), given 1");
+  EXPECT_FALSE(here.isRemote()) << "refused before it crossed";
+  Error named = expectError([&] { probe->call("Add", {1, 2}, {{"factor", 3}}); });
+  EXPECT_EQ(named.kind(), Error::Kind::notFound);
+  EXPECT_FALSE(named.isRemote());
+
+  auto child = asComObject(probe->call("Child"));
+  Error there = expectError([&] { child->call("Add", {1, 2, 3, 4}); });
+  EXPECT_EQ(there.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(there.message().find("Add takes 2 to 3 arguments (a, b, [scale]), given 4"),
+            std::string::npos)
+      << there.message();
+  EXPECT_TRUE(there.isRemote()) << "checked in the surrogate, before the object";
 }
 
 // The same ProgID in a 64-bit surrogate is the 64-bit server, registered in the 64-bit view.

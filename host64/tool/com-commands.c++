@@ -1,6 +1,8 @@
-// bridge32 com: a COM class as a surrogate finds it in the registry, and a quick call of one of
-// its objects' members with arguments in the literal syntax of `bridge32 call`.
+// bridge32 com: a COM class as a surrogate finds it in the registry, the server file it loads
+// and its objects' type information, and a quick call of one of their members with arguments in
+// the literal syntax of `bridge32 call`.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,30 @@ ComValue comValueOf(const Value& value) {
   }
 }
 
+// "long Count [get]", "void Add(VARIANT* Key, VARIANT* Item)", "VARIANT Echo(VARIANT value)".
+std::string describe(const ComMemberInfo& member) {
+  std::string text = printable(member.type) + " " + printable(member.name);
+  if (member.kind == ComMemberInfo::Kind::method || !member.parameters.empty()) {
+    text += "(";
+    for (size_t i = 0; i < member.parameters.size(); ++i) {
+      const ComParameterInfo& parameter = member.parameters[i];
+      if (i > 0) text += ", ";
+      if (parameter.optional) text += "[optional] ";
+      if (parameter.output) text += "[out] ";
+      text += printable(parameter.type) + " " + printable(parameter.name);
+      if (member.varargs && i + 1 == member.parameters.size()) text += "...";
+    }
+    text += ")";
+  }
+  switch (member.kind) {
+    case ComMemberInfo::Kind::method: break;
+    case ComMemberInfo::Kind::propertyGet: text += " [get]"; break;
+    case ComMemberInfo::Kind::propertyPut: text += " [put]"; break;
+    case ComMemberInfo::Kind::propertyPutRef: text += " [putref]"; break;
+  }
+  return text;
+}
+
 Architecture architectureOf(const CommandLine& line) {
   return line.has("--x64") ? Architecture::x64 : Architecture::x86;
 }
@@ -60,6 +86,19 @@ int com(const CommandLine& line) {
                 printable(comClass->server()).c_str(),
                 std::string(toString(architectureOf(line))).c_str());
     std::printf("threading: %s\n", printable(comClass->threadingModel()).c_str());
+    // An object, to see which file the server really is and what its type information says.
+    auto object = comClass->create();
+    if (auto loaded = comClass->loadedServer()) {
+      std::printf("loaded:    %s (%s)\n", printable(utf8(loaded->path)).c_str(),
+                  std::string(toString(loaded->architecture)).c_str());
+    }
+    std::optional<ComTypeInfo> type = object->typeInfo();
+    if (!type) {
+      std::printf("type:      none (the object gives no type information)\n");
+      return 0;
+    }
+    std::printf("type:      %s %s\n", printable(type->name).c_str(), type->guid.c_str());
+    for (const ComMemberInfo& member : type->members) std::printf("  %s\n", describe(member).c_str());
     return 0;
   }
   if (line.positional.size() < 3) usageError("no member given");

@@ -69,4 +69,51 @@ ComValue fromWire(wire::ComValue::Reader reader, const ObjectFromWire& objects) 
                   ")");
 }
 
+void toWire(const ComTypeInfo& type, wire::ComTypeInfo::Builder builder) {
+  builder.setName(type.name);
+  builder.setGuid(type.guid);
+  builder.setDescription(type.description);
+  auto members = builder.initMembers(uint32_t(type.members.size()));
+  for (uint32_t i = 0; i < members.size(); ++i) {
+    const ComMemberInfo& member = type.members[i];
+    members[i].setName(member.name);
+    members[i].setId(member.id);
+    members[i].setKind(wire::InvokeKind(member.kind));
+    members[i].setType(member.type);
+    members[i].setVarargs(member.varargs);
+    members[i].setDescription(member.description);
+    auto parameters = members[i].initParameters(uint32_t(member.parameters.size()));
+    for (uint32_t k = 0; k < parameters.size(); ++k) {
+      parameters[k].setName(member.parameters[k].name);
+      parameters[k].setType(member.parameters[k].type);
+      parameters[k].setOptional(member.parameters[k].optional);
+      parameters[k].setOutput(member.parameters[k].output);
+    }
+  }
+}
+
+ComTypeInfo fromWire(wire::ComTypeInfo::Reader reader) {
+  ComTypeInfo type{text(reader.getName()), text(reader.getGuid()), text(reader.getDescription()),
+                   {}};
+  for (auto in : reader.getMembers()) {
+    ComMemberInfo member;
+    member.name = text(in.getName());
+    member.id = in.getId();
+    if (uint16_t(in.getKind()) > uint16_t(wire::InvokeKind::PROPERTY_PUT_REF)) {
+      throw Error(Error::Kind::invalidArgument,
+                  "member '" + member.name + "' of " + type.name + " is of an unknown kind");
+    }
+    member.kind = ComMemberInfo::Kind(in.getKind());
+    member.type = text(in.getType());
+    member.varargs = in.getVarargs();
+    member.description = text(in.getDescription());
+    for (auto parameter : in.getParameters()) {
+      member.parameters.push_back({text(parameter.getName()), text(parameter.getType()),
+                                   parameter.getOptional(), parameter.getOutput()});
+    }
+    type.members.push_back(std::move(member));
+  }
+  return type;
+}
+
 }  // namespace bridge32

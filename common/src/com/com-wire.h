@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "bridge32/com-type.h"
 #include "bridge32/com-value.h"
 #include "com.capnp.h"
 
@@ -18,5 +19,8 @@ using ObjectFromWire = std::function<std::shared_ptr<ComReference>(wire::ComObje
 void toWire(const ComValue& value, wire::ComValue::Builder builder, const ObjectToWire& objects);
 // Throws Error(invalidArgument) for a value no ComValue can be.
 ComValue fromWire(wire::ComValue::Reader reader, const ObjectFromWire& objects);
+
+void toWire(const ComTypeInfo& type, wire::ComTypeInfo::Builder builder);
+ComTypeInfo fromWire(wire::ComTypeInfo::Reader reader);
 
 }  // namespace bridge32

@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bridge32/com-type.h"
 #include "bridge32/com-value.h"
 #include "bridge32/surrogate.h"
 
@@ -87,6 +88,11 @@ class ComObject : public ComReference {
                         std::vector<ComNamedArgument> named = {}) = 0;
   // Every item of the object's enumeration (_NewEnum), in order.
   virtual std::vector<ComValue> items() = 0;
+  // What the object's type information says of its members, or nothing when it gives none
+  // (IDispatch::GetTypeInfo fails: many objects have none). Calls on objects that give one are
+  // checked against it (the number of arguments, the names of named ones) before they reach the
+  // object: for objects made by ComClass::create() before they leave this process.
+  virtual std::optional<ComTypeInfo> typeInfo() = 0;
   // Connects `handler` to the object's default source of events (IConnectionPointContainer).
   // Throws Error(unsupported) for an object that raises none.
   virtual std::unique_ptr<ComConnection> connect(ComEventHandler handler) = 0;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "com/com-check.h"
 #include "com/com-wire.h"
 #include "core/binding.h"
 #include "core/module-link.h"
@@ -26,8 +27,11 @@ using ComBinding = Binding<wire::ComObject::Client>;
 struct ComContext {
   std::shared_ptr<ModuleLink> link;
   std::string name;  // the class's ProgID (or CLSID)
-  std::mutex mutex;  // guards server
+  std::mutex mutex;  // guards server and type
   std::optional<ComClass::LoadedServer> server;  // the last create()'s
+  // The type information of the objects create() makes, when they give one: calls on them are
+  // checked against it before they cross.
+  std::shared_ptr<const ComTypeInfo> type;
 };
 
 class HostComObject final : public ComReference {
@@ -129,6 +133,9 @@ std::shared_ptr<ComBinding> createObject(ComContext& context) {
           std::lock_guard lock(context.mutex);
           context.server = ComClass::LoadedServer{pathFromUtf8(text(response.getModule())),
                                                   architecture};
+          if (response.hasType()) {
+            context.type = std::make_shared<const ComTypeInfo>(fromWire(response.getType()));
+          }
         }
         return std::make_shared<ComBinding>(
             loaded.client, std::make_unique<wire::ComObject::Client>(response.getObject()));
@@ -169,6 +176,18 @@ class BridgedComObject final : public ComObject {
             items.push_back(fromWire(item, objectsFromWire(context_, binding->client)));
           }
           return items;
+        });
+  }
+
+  std::optional<ComTypeInfo> typeInfo() override {
+    auto binding = running();
+    return context_->link->rules()(
+        *binding->client, context_->name + " type information",
+        [&](wire::Session::Client&) { return binding->capability.get().describeRequest().send(); },
+        [&](auto& response) -> std::optional<ComTypeInfo> {
+          throwIfError(response);
+          if (!response.hasType()) return std::nullopt;
+          return fromWire(response.getType());
         });
   }
 
@@ -251,6 +270,21 @@ class BridgedComObject final : public ComObject {
                   const std::vector<ComNamedArgument>& named) {
     std::string what =
         context_->name + (member.empty() ? std::string() : "." + std::string(member));
+    if (remakable_) {
+      std::shared_ptr<const ComTypeInfo> type;
+      {
+        std::lock_guard lock(context_->mutex);
+        type = context_->type;
+      }
+      if (type) {
+        bool put = kind == wire::InvokeKind::PROPERTY_PUT ||
+                   kind == wire::InvokeKind::PROPERTY_PUT_REF;
+        std::vector<std::string> names;
+        for (const ComNamedArgument& argument : named) names.push_back(argument.name);
+        checkComCall(*type, context_->name, std::string(member), ComMemberInfo::Kind(kind),
+                     arguments.size() - (put && !arguments.empty() ? 1 : 0), names);
+      }
+    }
     return context_->link->rules()(
         *binding->client, what,
         [&](wire::Session::Client&) {

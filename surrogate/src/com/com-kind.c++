@@ -18,8 +18,10 @@
 #include <utility>
 #include <vector>
 
+#include "com/com-check.h"
 #include "com/com-wire.h"
 #include "com/host-dispatch.h"
+#include "com/type-info.h"
 #include "com/variant.h"
 #include "win32.h"
 #endif
@@ -421,11 +423,33 @@ class ComSession : public std::enable_shared_from_this<ComSession> {
   // [serving thread] An object of the host's, as an IDispatch (a HostDispatch) for COM objects.
   std::shared_ptr<ComReference> hostObject(wire::ComObject::Client client, std::string name);
 
+  // [plugin thread] `object`'s type information, or null when it gives none; read once per type.
+  std::shared_ptr<const ComTypeInfo> typeOf(IDispatch* object) {
+    UINT count = 0;
+    ITypeInfo* info = nullptr;
+    if (FAILED(object->GetTypeInfoCount(&count)) || count == 0 ||
+        FAILED(object->GetTypeInfo(0, LOCALE_USER_DEFAULT, &info)) || !info) {
+      return nullptr;
+    }
+    auto release = kj::defer([info] { info->Release(); });
+    TYPEATTR* attributes = nullptr;
+    if (FAILED(info->GetTypeAttr(&attributes))) return nullptr;
+    wchar_t guid[64] = {};
+    StringFromGUID2(attributes->guid, guid, 64);
+    info->ReleaseTypeAttr(attributes);
+    auto& type = types_[win32::narrow(guid)];
+    if (!type) type = std::make_shared<const ComTypeInfo>(readTypeInfo(info));
+    return type;
+  }
+
   PluginThread& plugins;
   HostOutbox& outbox;
   kj::Own<const kj::Executor> serving;
   std::thread::id servingThread;
   capnp::CapabilityServerSet<wire::ComObject> served;
+
+ private:
+  std::map<std::string, std::shared_ptr<const ComTypeInfo>> types_;  // [plugin thread] by GUID
 };
 
 namespace {
@@ -462,6 +486,14 @@ class ComObjectServer final : public wire::ComObject::Server {
           return answer(
               session_->plugins, session_->outbox, context,
               [this, member, kind, arguments = std::move(values), named = std::move(named)] {
+                if (auto type = this->type()) {
+                  bool put = kind == wire::InvokeKind::PROPERTY_PUT ||
+                             kind == wire::InvokeKind::PROPERTY_PUT_REF;
+                  std::vector<std::string> names;
+                  for (const Named& argument : named) names.push_back(argument.name);
+                  checkComCall(*type, name_, member, ComMemberInfo::Kind(kind),
+                               arguments.size() - (put && !arguments.empty() ? 1 : 0), names);
+                }
                 return bridge32::invoke(dispatch(), name_, member, kind, arguments, named);
               },
               [this](auto& results, ComValue& value) {
@@ -481,6 +513,14 @@ class ComObjectServer final : public wire::ComObject::Server {
         [this](auto& results, std::vector<ComValue>& items) {
           auto list = results.initItems(uint32_t(items.size()));
           for (uint32_t i = 0; i < list.size(); ++i) session_->toHost(items[i], list[i], name_);
+        });
+  }
+
+  kj::Promise<void> describe(DescribeContext context) override {
+    return answer(
+        session_->plugins, session_->outbox, context, [this] { return type(); },
+        [](auto& results, std::shared_ptr<const ComTypeInfo>& type) {
+          if (type) toWire(*type, results.initType());
         });
   }
 
@@ -528,8 +568,19 @@ class ComObjectServer final : public wire::ComObject::Server {
   // [plugin thread]
   IDispatch* dispatch() const { return static_cast<DispatchObject&>(*object_.get()).get(); }
 
+  // [plugin thread] The object's type information (null when it gives none), read once.
+  std::shared_ptr<const ComTypeInfo> type() {
+    if (!typeRead_) {
+      type_ = session_->typeOf(dispatch());
+      typeRead_ = true;
+    }
+    return type_;
+  }
+
   std::shared_ptr<ComSession> session_;
   Objects object_;
+  bool typeRead_ = false;                    // [plugin thread]
+  std::shared_ptr<const ComTypeInfo> type_;  // [plugin thread]
   std::string name_;  // the class's ProgID (or CLSID), for errors
 };
 
@@ -692,6 +743,7 @@ ServerModule serverModuleOf(IDispatch* object) {
 struct Created {
   std::shared_ptr<ComReference> object;
   ServerModule module;
+  std::shared_ptr<const ComTypeInfo> type;
 };
 
 class ComClassServer final : public wire::ComClass::Server {
@@ -708,15 +760,15 @@ class ComClassServer final : public wire::ComClass::Server {
           HRESULT created = CoCreateInstance(info_.clsid, nullptr, CLSCTX_INPROC_SERVER,
                                              IID_IDispatch, reinterpret_cast<void**>(&object));
           if (FAILED(created)) throw comError(created, "creating " + name());
-          ServerModule module = serverModuleOf(object);
           auto reference = std::make_shared<DispatchObject>(object);
           object->Release();
-          return Created{std::move(reference), std::move(module)};
+          return Created{reference, serverModuleOf(object), session_->typeOf(object)};
         },
         [this](auto& results, Created& created) {
           results.setObject(session_->serve(std::move(created.object), name()));
           results.setModule(created.module.path);
           results.setMachine(created.module.machine);
+          if (created.type) toWire(*created.type, results.initType());
         });
   }
 

@@ -1,0 +1,20 @@
+// A late-bound call checked against the callee's type information, before it goes: the number
+// of arguments and the names of named ones. A member the type information does not know is left
+// to the object (objects may answer more names than they describe).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bridge32/com-type.h"
+
+namespace bridge32 {
+
+// Throws Error: invalidArgument for a count the member does not take, notFound for a named
+// argument it has no parameter for. `where` names the object ("Scripting.Dictionary"),
+// `positional` counts the arguments without a put's value.
+void checkComCall(const ComTypeInfo& type, const std::string& where, const std::string& member,
+                  ComMemberInfo::Kind kind, size_t positional,
+                  const std::vector<std::string>& named);
+
+}  // namespace bridge32
