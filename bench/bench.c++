@@ -12,6 +12,8 @@
 //   idle CPU        host and surrogate with an activated instance and no calls, for 10 s
 //   generic call    Function::call on the fixture library's `int add(int, int)` in that
 //                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array
+//   COM get         (Windows) Scripting.Dictionary's Count through a ComObject in a surrogate of
+//                   that architecture, alternating with param()
 //   start + load    starting a surrogate, the handshake and loading the sample module
 // Prints means, medians and 99th percentiles and the ratios issue 12 sets targets for, each
 // against baselines of the same run; --json writes the figures for scripts, an array of {"arch",
@@ -31,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "bridge32/com.h"
 #include "bridge32/host.h"
 #include "bridge32/library.h"
 #include "core/call-lane.h"
@@ -207,24 +210,24 @@ Stats bridgedCall(PluginInstance& gain, int iterations) {
   return stats(samples);
 }
 
-// param() and a generic call, alternating call by call so that the machine's drift (these
+// param() and another call, alternating call by call so that the machine's drift (these
 // machines are noisy) weighs on both alike: their ratio is the figure that matters.
-std::pair<Stats, Stats> alternating(PluginInstance& gain, Function& function,
-                                    const std::vector<Value>& arguments, int iterations) {
-  std::vector<double> params, generics;
+template <typename Call>
+std::pair<Stats, Stats> alternating(PluginInstance& gain, Call&& call, int iterations) {
+  std::vector<double> params, others;
   volatile double sink = 0;
   for (int i = -iterations / 10; i < iterations; ++i) {
     auto start = Clock::now();
     sink = sink + gain.param(1);
     auto middle = Clock::now();
-    CallResult result = function.call(arguments);
+    call();
     auto end = Clock::now();
     if (i >= 0) {
       params.push_back(microseconds(middle - start));
-      generics.push_back(microseconds(end - middle));
+      others.push_back(microseconds(end - middle));
     }
   }
-  return {stats(params), stats(generics)};
+  return {stats(params), stats(others)};
 }
 
 Stats genericCall(Function& function, const std::vector<Value>& arguments, int iterations) {
@@ -306,7 +309,17 @@ int main(int argc, char** argv) {
 
     auto library = Library::load(test::pluginPath(architecture, "b32-library"), options);
     auto add = library->function("int add(int a, int b);");
-    auto [paramBeside, added] = alternating(*gain, *add, {Value(2), Value(40)}, iterations);
+    const std::vector<Value> addArguments{Value(2), Value(40)};
+    auto [paramBeside, added] =
+        alternating(*gain, [&] { add->call(addArguments); }, iterations);
+#if _WIN32
+    // COM: a property get of Wine's Scripting.Dictionary (late binding, checked against its type
+    // information) in a surrogate of this architecture, alternating with param().
+    auto dictionaries = ComClass::load("Scripting.Dictionary", architecture, options);
+    auto dictionary = dictionaries->create();
+    auto [paramBesideCom, comGet] =
+        alternating(*gain, [&] { dictionary->get("Count"); }, iterations);
+#endif
     auto reverse = library->function("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);");
     constexpr int kElements = 64 * 1024 / 4;
     std::vector<Value> array(kElements);
@@ -366,6 +379,9 @@ int main(int argc, char** argv) {
         {"  the same, x64 in-process", "inprocess_vst2_process_2x512", vst2InProcess},
         {"generic call add(int, int)", "generic_add", added},
         {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
+#if _WIN32
+        {"COM Dictionary.Count get", "com_property_get", comGet},
+#endif
         {"start surrogate + load", "start_and_load", startup},
     };
     for (const Figure& figure : figures) {
@@ -406,9 +422,16 @@ int main(int argc, char** argv) {
     std::printf("%-10s ratio raw shared memory / raw pipe ping-pong: %.3fx median\n", arch,
                 rawShm.medianUs / raw128.medianUs);
     std::printf("%-10s ratio generic add / bridged param(), alternating call by call "
-                "(param %.1f us, add %.1f us): %.2fx (median %.2fx)\n\n",
+                "(param %.1f us, add %.1f us): %.2fx (median %.2fx)\n",
                 arch, paramBeside.medianUs, added.medianUs, added.meanUs / paramBeside.meanUs,
                 added.medianUs / paramBeside.medianUs);
+#if _WIN32
+    std::printf("%-10s ratio COM property get / bridged param(), alternating call by call "
+                "(param %.1f us, COM %.1f us): %.2fx (median %.2fx)\n",
+                arch, paramBesideCom.medianUs, comGet.medianUs,
+                comGet.meanUs / paramBesideCom.meanUs, comGet.medianUs / paramBesideCom.medianUs);
+#endif
+    std::printf("\n");
   }
   json.endArray();
   if (!jsonPath.empty()) {

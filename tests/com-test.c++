@@ -259,6 +259,10 @@ TEST_F(ComProbe, PositionalAndNamedArguments) {
   Error unknown = expectError([&] { probe->call("Add", {1, 2}, {{"factor", 3}}); });
   EXPECT_EQ(unknown.kind(), Error::Kind::notFound) << unknown.what();
   EXPECT_NE(unknown.message().find("'factor'"), std::string::npos) << unknown.message();
+  Error nameless = expectError([&] { probe->call("", {}, {{"a", 1}}); });
+  EXPECT_EQ(nameless.kind(), Error::Kind::invalidArgument) << nameless.what();
+  EXPECT_NE(nameless.message().find("the default member has none"), std::string::npos)
+      << nameless.message();
 }
 
 // An exception the object raises arrives with its code, source and description.

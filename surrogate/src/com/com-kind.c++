@@ -164,15 +164,16 @@ ComValue invoke(IDispatch* object, const std::string& where, const std::string& 
   std::vector<LPOLESTR> pointers;
   for (std::wstring& name : names) pointers.push_back(name.data());
   std::vector<DISPID> ids(names.size(), DISPID_UNKNOWN);
-  size_t first = 0;  // the first name asked for: the default member has no name
   if (member.empty()) {
+    // The default member: GetIDsOfNames reads named arguments' names as a member's.
+    if (!named.empty()) {
+      throw Error(Error::Kind::invalidArgument,
+                  where + ": named arguments need the member's name (the default member has none)");
+    }
     ids[0] = DISPID_VALUE;
-    first = 1;
-  }
-  if (first < names.size()) {
-    HRESULT found = object->GetIDsOfNames(IID_NULL, pointers.data() + first,
-                                          UINT(pointers.size() - first), LOCALE_USER_DEFAULT,
-                                          ids.data() + first);
+  } else {
+    HRESULT found = object->GetIDsOfNames(IID_NULL, pointers.data(), UINT(pointers.size()),
+                                          LOCALE_USER_DEFAULT, ids.data());
     if (FAILED(found)) {
       std::string unknown = member;
       for (size_t i = 1; i < ids.size(); ++i) {
