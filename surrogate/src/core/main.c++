@@ -152,7 +152,7 @@ int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& l
     // module (on the plugin thread) as it goes out of scope.
     logSink.attach(nullptr);
   }
-  plugins.drain();
+  plugins.drain(io.waitScope);
   return 0;
 }
 

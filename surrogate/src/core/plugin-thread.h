@@ -106,9 +106,11 @@ class PluginThread {
 
   // [serving thread] Waits until everything released so far is gone: before this thread's
   // event loop ends, which would otherwise destroy what is still queued here, on this thread.
-  void drain() {
+  // The loop turns meanwhile: what goes may need this thread (a COM object releasing an event
+  // sink of the host's, whose capability is released here).
+  void drain(kj::WaitScope& waitScope) {
     try {
-      executor_->executeSync([] {});
+      executor_->executeAsync([] {}).wait(waitScope);
     } catch (const kj::Exception&) {
       // The plugin thread's loop is gone, and with it what was queued.
     }
