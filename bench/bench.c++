@@ -13,7 +13,8 @@
 //   generic call    Function::call on the fixture library's `int add(int, int)` in that
 //                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array
 //   COM get         (Windows) Scripting.Dictionary's Count through a ComObject in a surrogate of
-//                   that architecture, alternating with param()
+//                   that architecture, alternating with param(); and paramDisplay(), which
+//                   takes the same path (the pipe, the plugin thread) without COM
 //   start + load    starting a surrogate, the handshake and loading the sample module
 // Prints means, medians and 99th percentiles and the ratios issue 12 sets targets for, each
 // against baselines of the same run; --json writes the figures for scripts, an array of {"arch",
@@ -319,6 +320,9 @@ int main(int argc, char** argv) {
     auto dictionary = dictionaries->create();
     auto [paramBesideCom, comGet] =
         alternating(*gain, [&] { dictionary->get("Count"); }, iterations);
+    // The same path without COM: a call that takes the pipe and the plugin thread (no lane).
+    auto [paramBesideDisplay, displayCall] =
+        alternating(*gain, [&] { gain->paramDisplay(1); }, iterations);
 #endif
     auto reverse = library->function("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);");
     constexpr int kElements = 64 * 1024 / 4;
@@ -381,6 +385,7 @@ int main(int argc, char** argv) {
         {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
 #if _WIN32
         {"COM Dictionary.Count get", "com_property_get", comGet},
+        {"  paramDisplay() (the pipe)", "param_display", displayCall},
 #endif
         {"start surrogate + load", "start_and_load", startup},
     };
@@ -430,6 +435,9 @@ int main(int argc, char** argv) {
                 "(param %.1f us, COM %.1f us): %.2fx (median %.2fx)\n",
                 arch, paramBesideCom.medianUs, comGet.medianUs,
                 comGet.meanUs / paramBesideCom.meanUs, comGet.medianUs / paramBesideCom.medianUs);
+    std::printf("%-10s ratio COM property get / paramDisplay() (both the pipe and the plugin "
+                "thread): %.2fx median\n",
+                arch, comGet.medianUs / displayCall.medianUs);
 #endif
     std::printf("\n");
   }
