@@ -392,17 +392,24 @@ TEST_F(ComProbe, EventsReachTheHandlerUntilDisconnected) {
   EXPECT_EQ(none.kind(), Error::Kind::unsupported) << none.what();
 }
 
-// After a crash the object is made again at its next call, with the properties put since.
-TEST_F(ComProbe, ARestartMakesTheObjectAgainWithItsProperties) {
+// After a crash the object is made again at its next call, with the properties put since and
+// its event connections.
+TEST_F(ComProbe, ARestartMakesTheObjectAgainWithItsPropertiesAndEvents) {
   auto probes = load();
   auto probe = probes->create();
   probe->put("Value", "kept");
   probe->put("Value", ComValue::currency(25000));
   auto child = asComObject(probe->call("Child"));
+  std::vector<std::string> events;
+  auto connection = probe->connect([&](std::string_view, const std::vector<ComValue>& arguments) {
+    events.push_back(arguments.at(0).asString());
+  });
   uint32_t crashed = probes->surrogatePid();
   expectError([&] { probe->call("Crash"); });
   EXPECT_EQ(probe->get("Value"), ComValue::currency(25000));
   EXPECT_NE(probes->surrogatePid(), crashed);
+  EXPECT_EQ(probe->call("Fire", {"after"}), ComValue(1)) << "connected again";
+  EXPECT_EQ(events, std::vector<std::string>{"after"});
   Error gone = expectError([&] { child->get("Bitness"); });
   EXPECT_EQ(gone.kind(), Error::Kind::disconnected) << gone.what();
 }

@@ -21,8 +21,8 @@
 // When the surrogate stops (a crash, a hang past its deadline), the call in progress throws
 // Error(disconnected) naming the class and member. An object made by ComClass::create() is made
 // again in the surrogate that replaces it at its next call, and given the property values put
-// since (the last per property and arguments; values holding bridged objects are not kept);
-// objects other objects gave, and event connections, are gone with the old surrogate.
+// since (the last per property and arguments; values holding bridged objects are not kept) and
+// its event connections; objects other objects gave are gone with the old surrogate.
 //
 // Threading: the objects live in the surrogate's plugin thread, a single-threaded apartment that
 // dispatches window messages. Calls may come from any thread, one at a time per object; a call

@@ -105,17 +105,24 @@ class HostObjectServer final : public wire::ComObject::Server {
   std::weak_ptr<SurrogateClient> client_;
 };
 
+// A sink connected to an object's events, in the object's current life: an object made again
+// after a restart connects it again.
+struct Connected {
+  std::shared_ptr<HostComObject> sink;
+  std::mutex mutex;  // guards binding
+  std::unique_ptr<Binding<wire::ComConnection::Client>> binding;
+  std::string events;
+};
+
 class BridgedComConnection final : public ComConnection {
  public:
-  BridgedComConnection(std::shared_ptr<SurrogateClient> client,
-                       std::unique_ptr<wire::ComConnection::Client> connection, std::string events)
-      : binding_(std::move(client), std::move(connection)), events_(std::move(events)) {}
+  explicit BridgedComConnection(std::shared_ptr<Connected> connected)
+      : connected_(std::move(connected)) {}
 
-  const std::string& events() const override { return events_; }
+  const std::string& events() const override { return connected_->events; }
 
  private:
-  Binding<wire::ComConnection::Client> binding_;
-  std::string events_;
+  std::shared_ptr<Connected> connected_;  // the object holds it weakly
 };
 
 // [any thread] A new object of the class, in the surrogate running now.
@@ -192,27 +199,20 @@ class BridgedComObject final : public ComObject {
   }
 
   std::unique_ptr<ComConnection> connect(ComEventHandler handler) override {
-    auto sink = std::make_shared<HostComObject>(
+    auto connected = std::make_shared<Connected>();
+    connected->sink = std::make_shared<HostComObject>(
         [handler = std::move(handler)](std::string_view event, ComCallKind,
                                        std::vector<ComValue>& arguments) {
           handler(event, arguments);
           return ComValue();
         });
-    auto binding = running();
-    return context_->link->rules()(
-        *binding->client, context_->name + " events",
-        [&](wire::Session::Client&) {
-          auto request = binding->capability.get().connectRequest();
-          request.setSink(kj::heap<HostObjectServer>(sink, context_, binding->client));
-          return request.send();
-        },
-        [&](auto& response) -> std::unique_ptr<ComConnection> {
-          throwIfError(response);
-          return std::make_unique<BridgedComConnection>(
-              binding->client,
-              std::make_unique<wire::ComConnection::Client>(response.getConnection()),
-              text(response.getEvents()));
-        });
+    connectIn(running(), *connected);
+    if (remakable_) {
+      std::lock_guard lock(mutex_);
+      std::erase_if(connections_, [](const auto& connection) { return connection.expired(); });
+      connections_.push_back(connected);
+    }
+    return std::make_unique<BridgedComConnection>(std::move(connected));
   }
 
   // [any thread] The object's current life, as it is (running or not).
@@ -241,10 +241,40 @@ class BridgedComObject final : public ComObject {
                       error.what());
       }
     }
+    for (const auto& weak : connections_) {
+      if (auto connected = weak.lock()) {
+        try {
+          connectIn(fresh, *connected);
+        } catch (const Error& error) {
+          logging::warn("{} made again: connecting its events again failed: {}", context_->name,
+                        error.what());
+        }
+      }
+    }
     logging::info("{}: the object was made again in surrogate {}", context_->name,
                   fresh->client->pid());
     binding_ = std::move(fresh);
     return binding_;
+  }
+
+  // Connects `connected`'s sink to the object's life `binding`.
+  void connectIn(const std::shared_ptr<ComBinding>& binding, Connected& connected) {
+    context_->link->rules()(
+        *binding->client, context_->name + " events",
+        [&](wire::Session::Client&) {
+          auto request = binding->capability.get().connectRequest();
+          request.setSink(kj::heap<HostObjectServer>(connected.sink, context_, binding->client));
+          return request.send();
+        },
+        [&](auto& response) {
+          throwIfError(response);
+          auto fresh = std::make_unique<Binding<wire::ComConnection::Client>>(
+              binding->client,
+              std::make_unique<wire::ComConnection::Client>(response.getConnection()));
+          std::lock_guard lock(connected.mutex);
+          connected.binding = std::move(fresh);
+          connected.events = text(response.getEvents());
+        });
   }
 
   // Keeps the last value put into property `name` with the same arguments, to put it back after a
@@ -308,10 +338,12 @@ class BridgedComObject final : public ComObject {
   }
 
   std::shared_ptr<ComContext> context_;
-  mutable std::recursive_mutex mutex_;  // guards binding_ and puts_; held while remaking
+  mutable std::recursive_mutex mutex_;  // guards binding_, puts_ and connections_; held while
+                                        // remaking
   std::shared_ptr<ComBinding> binding_;
   bool remakable_;
   std::vector<Put> puts_;
+  std::vector<std::weak_ptr<Connected>> connections_;  // connected again in a new life
 };
 
 bool holdsBridgedObject(const ComValue& value) {
