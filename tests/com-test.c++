@@ -289,6 +289,8 @@ TEST_F(ComProbe, ACrashInAMethodTakesDownOnlyTheSurrogate) {
   EXPECT_EQ(error.kind(), Error::Kind::disconnected) << error.what();
   EXPECT_NE(error.message().find("Bridge32Fixture.Probe.Crash"), std::string::npos)
       << error.message();
+  EXPECT_NE(error.message().find("(b32-com-fixture.dll+0x"), std::string::npos)
+      << "the surrogate's last words say in which module: " << error.message();
   auto again = probes->create();
   EXPECT_EQ(again->call("Echo", {"alive"}), ComValue("alive"));
   EXPECT_NE(probes->surrogatePid(), first);

@@ -180,14 +180,28 @@ int serve(const Options& options, RemoteLogSink& logSink) {
 
 #if _WIN32
 // A plugin that crashes ends the process with the exception code as its exit code, which is
-// what the host reports, after one line on stderr. No crash dialog, no debugger: left to
-// Windows' defaults, a crash would wait on a dialog nobody sees (under Wine, on winedbg).
+// what the host reports, after one line on stderr that says where: the address and the module it
+// is in ("b32-com-fixture.dll+0x2640"). No crash dialog, no debugger: left to Windows' defaults,
+// a crash would wait on a dialog nobody sees (under Wine, on winedbg).
 LONG WINAPI onUnhandledException(EXCEPTION_POINTERS* exception) {
   const EXCEPTION_RECORD& record = *exception->ExceptionRecord;
-  char line[128];
-  int length = std::snprintf(line, sizeof line, "surrogate: unhandled exception 0x%08lX at %p\n",
+  char module[MAX_PATH] = "no module";
+  HMODULE owner = nullptr;
+  uintptr_t offset = 0;
+  if (GetModuleHandleExA(
+          GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+          static_cast<LPCSTR>(record.ExceptionAddress), &owner)) {
+    GetModuleFileNameA(owner, module, sizeof module);
+    offset = reinterpret_cast<uintptr_t>(record.ExceptionAddress) -
+             reinterpret_cast<uintptr_t>(owner);
+  }
+  const char* name = std::strrchr(module, '\\');
+  name = name ? name + 1 : module;
+  char line[MAX_PATH + 96];
+  int length = std::snprintf(line, sizeof line,
+                             "surrogate: unhandled exception 0x%08lX at %p (%s+0x%lX)\n",
                              static_cast<unsigned long>(record.ExceptionCode),
-                             record.ExceptionAddress);
+                             record.ExceptionAddress, name, static_cast<unsigned long>(offset));
   DWORD written;
   WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, DWORD(length), &written, nullptr);
   TerminateProcess(GetCurrentProcess(), record.ExceptionCode);
