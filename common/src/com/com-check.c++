@@ -39,14 +39,16 @@ const ComMemberInfo* ComTypeInfo::find(const std::string& name, ComMemberInfo::K
 }
 
 void checkComCall(const ComTypeInfo& type, const std::string& where, const std::string& member,
-                  ComMemberInfo::Kind kind, size_t positional,
+                  ComMemberInfo::Kind kind, size_t arguments,
                   const std::vector<std::string>& named) {
   const ComMemberInfo* info = type.find(member, kind);
   if (!info) return;
-  // A put's value is not one of the parameters the type lists for it, but the last.
+  // A put's value is the last parameter the type lists for it, and the last argument: neither
+  // counts here.
   std::vector<ComParameterInfo> parameters = info->parameters;
   bool put = kind == ComMemberInfo::Kind::propertyPut || kind == ComMemberInfo::Kind::propertyPutRef;
   if (put && !parameters.empty()) parameters.pop_back();
+  size_t positional = arguments - (put && arguments > 0 ? 1 : 0);
   size_t required = 0;
   for (const ComParameterInfo& parameter : parameters) {
     if (!parameter.optional) ++required;

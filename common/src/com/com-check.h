@@ -12,9 +12,10 @@ namespace bridge32 {
 
 // Throws Error: invalidArgument for a count the member does not take, notFound for a named
 // argument it has no parameter for. `where` names the object ("Scripting.Dictionary"),
-// `positional` counts the arguments without a put's value.
+// `arguments` counts the positional arguments as given (a put's value last), `named` are the
+// named arguments' names.
 void checkComCall(const ComTypeInfo& type, const std::string& where, const std::string& member,
-                  ComMemberInfo::Kind kind, size_t positional,
+                  ComMemberInfo::Kind kind, size_t arguments,
                   const std::vector<std::string>& named);
 
 }  // namespace bridge32

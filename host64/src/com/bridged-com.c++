@@ -307,12 +307,10 @@ class BridgedComObject final : public ComObject {
         type = context_->type;
       }
       if (type) {
-        bool put = kind == wire::InvokeKind::PROPERTY_PUT ||
-                   kind == wire::InvokeKind::PROPERTY_PUT_REF;
         std::vector<std::string> names;
         for (const ComNamedArgument& argument : named) names.push_back(argument.name);
         checkComCall(*type, context_->name, std::string(member), ComMemberInfo::Kind(kind),
-                     arguments.size() - (put && !arguments.empty() ? 1 : 0), names);
+                     arguments.size(), names);
       }
     }
     return context_->link->rules()(

@@ -101,10 +101,8 @@ ComClassInfo findClass(const std::string& name) {
     throw Error(Error::Kind::notFound, "no COM class is registered as '" + name + "' (" +
                                            hresultText(found) + ")");
   }
-  wchar_t clsid[64] = {};
-  StringFromGUID2(info.clsid, clsid, 64);
-  info.clsidText = win32::narrow(clsid);
-  std::wstring key = L"CLSID\\" + std::wstring(clsid);
+  info.clsidText = guidText(info.clsid);
+  std::wstring key = L"CLSID\\" + win32::wide(info.clsidText);
   info.progId = registryText(key + L"\\ProgID", nullptr);
   info.server = registryText(key + L"\\InprocServer32", nullptr);
   info.threadingModel = registryText(key + L"\\InprocServer32", L"ThreadingModel");
@@ -294,14 +292,6 @@ struct EventSource {
   std::map<DISPID, std::string> events;
 };
 
-std::string typeName(ITypeInfo* info, MEMBERID member) {
-  BSTR name = nullptr;
-  if (FAILED(info->GetDocumentation(member, &name, nullptr, nullptr, nullptr)) || !name) return {};
-  std::string text = win32::narrow(name);
-  SysFreeString(name);
-  return text;
-}
-
 // [plugin thread] The [default, source] interface of `object`'s class, or null.
 ITypeInfo* defaultSourceOf(IDispatch* object) {
   IProvideClassInfo* provider = nullptr;
@@ -340,12 +330,12 @@ EventSource eventSourceOf(IDispatch* object, IConnectionPointContainer* containe
       for (UINT i = 0; i < attributes->cFuncs; ++i) {
         FUNCDESC* function = nullptr;
         if (FAILED(events->GetFuncDesc(i, &function))) continue;
-        source.events.emplace(function->memid, typeName(events, function->memid));
+        source.events.emplace(function->memid, memberName(events, function->memid));
         events->ReleaseFuncDesc(function);
       }
       events->ReleaseTypeAttr(attributes);
     }
-    source.name = typeName(events, MEMBERID_NIL);
+    source.name = memberName(events, MEMBERID_NIL);
     events->Release();
     if (source.iid != IID_NULL) return source;
   }
@@ -366,9 +356,7 @@ EventSource eventSourceOf(IDispatch* object, IConnectionPointContainer* containe
                 where + " has no default source of events: its class information names none "
                         "and it lists no connection points");
   }
-  wchar_t iid[64] = {};
-  StringFromGUID2(source.iid, iid, 64);
-  source.name = win32::narrow(iid);
+  source.name = guidText(source.iid);
   return source;
 }
 
@@ -435,10 +423,9 @@ class ComSession : public std::enable_shared_from_this<ComSession> {
     auto release = kj::defer([info] { info->Release(); });
     TYPEATTR* attributes = nullptr;
     if (FAILED(info->GetTypeAttr(&attributes))) return nullptr;
-    wchar_t guid[64] = {};
-    StringFromGUID2(attributes->guid, guid, 64);
+    std::string guid = guidText(attributes->guid);
     info->ReleaseTypeAttr(attributes);
-    auto& type = types_[win32::narrow(guid)];
+    auto& type = types_[guid];
     if (!type) type = std::make_shared<const ComTypeInfo>(readTypeInfo(info));
     return type;
   }
@@ -488,12 +475,10 @@ class ComObjectServer final : public wire::ComObject::Server {
               session_->plugins, session_->outbox, context,
               [this, member, kind, arguments = std::move(values), named = std::move(named)] {
                 if (auto type = this->type()) {
-                  bool put = kind == wire::InvokeKind::PROPERTY_PUT ||
-                             kind == wire::InvokeKind::PROPERTY_PUT_REF;
                   std::vector<std::string> names;
                   for (const Named& argument : named) names.push_back(argument.name);
-                  checkComCall(*type, name_, member, ComMemberInfo::Kind(kind),
-                               arguments.size() - (put && !arguments.empty() ? 1 : 0), names);
+                  checkComCall(*type, name_, member, ComMemberInfo::Kind(kind), arguments.size(),
+                               names);
                 }
                 return bridge32::invoke(dispatch(), name_, member, kind, arguments, named);
               },

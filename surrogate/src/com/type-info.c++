@@ -10,13 +10,13 @@
 
 namespace bridge32 {
 
-namespace {
-
 std::string guidText(const GUID& guid) {
   wchar_t text[64] = {};
   StringFromGUID2(guid, text, 64);
   return win32::narrow(text);
 }
+
+namespace {
 
 // The name and description the type information gives `member` (MEMBERID_NIL: the type's own).
 void documentation(ITypeInfo* info, MEMBERID member, std::string* name, std::string* description) {
@@ -118,6 +118,12 @@ ComMemberInfo readFunction(ITypeInfo* info, const FUNCDESC& function) {
 }
 
 }  // namespace
+
+std::string memberName(ITypeInfo* info, MEMBERID member) {
+  std::string name;
+  documentation(info, member, &name, nullptr);
+  return name;
+}
 
 ComTypeInfo readTypeInfo(ITypeInfo* given) {
   ITypeInfo* info = given;

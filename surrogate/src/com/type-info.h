@@ -8,11 +8,19 @@
 
 #include <oaidl.h>
 
+#include <string>
+
 #include "bridge32/com-type.h"
 
 namespace bridge32 {
 
 ComTypeInfo readTypeInfo(ITypeInfo* info);
+
+// The name `info` gives `member` (MEMBERID_NIL: the type's own), or "" when it gives none.
+std::string memberName(ITypeInfo* info, MEMBERID member);
+
+// "{EE09B103-97E0-11CF-978F-00A02463E06F}"
+std::string guidText(const GUID& guid);
 
 }  // namespace bridge32
 
