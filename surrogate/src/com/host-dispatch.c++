@@ -94,21 +94,15 @@ HRESULT HostDispatch::Invoke(DISPID id, REFIID, LCID, WORD flags, DISPPARAMS* pa
 
   // The arguments in the order a caller writes them (DISPPARAMS has them last to first), a put's
   // value last.
+  std::vector<UINT> order;
+  for (UINT i = parameters ? parameters->cArgs : 0; i-- > named;) order.push_back(i);
+  if (put) order.push_back(0);
   std::vector<ComValue> arguments;
-  UINT count = parameters ? parameters->cArgs : 0;
-  for (UINT i = count; i-- > named;) {
+  for (UINT i : order) {
     try {
       arguments.push_back(fromVariant(parameters->rgvarg[i]));
     } catch (const Error&) {
       if (badArgument) *badArgument = i;
-      return DISP_E_TYPEMISMATCH;
-    }
-  }
-  if (put) {
-    try {
-      arguments.push_back(fromVariant(parameters->rgvarg[0]));
-    } catch (const Error&) {
-      if (badArgument) *badArgument = 0;
       return DISP_E_TYPEMISMATCH;
     }
   }
