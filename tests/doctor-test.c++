@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -417,6 +418,50 @@ TEST(DoctorDependencies, ADamagedFileIsAnErrorNamingItNeverACrash) {
       check(copy);
     }
     std::filesystem::remove(damaged);
+  }
+}
+
+// A chain of 200 modules, each needing the next, made from b32-chain-b (which needs b32-chain-c
+// beside it) by renaming what it is and what it needs to names of the same length: link 100 is
+// missing. The walk follows the chain to its end, whatever its depth, and the verdict says so.
+TEST(DoctorTool, FollowsAChainOfAnyDepthToTheModuleThatIsMissing) {
+  for (Architecture architecture : kBoth) {
+    SCOPED_TRACE(toString(architecture));
+    std::ifstream in(test::pluginPath(architecture, "b32-chain-b"), std::ios::binary);
+    const std::string original((std::istreambuf_iterator<char>(in)), {});
+    const std::string self = file("b32-chain-b"), next = file("b32-chain-c");
+    auto link = [&](int n) {  // as long as "b32-chain-b.so": "link-007-x.so" is one shorter
+      char name[32];
+      std::snprintf(name, sizeof name, "chain-%03d-x", n);
+      return file(name);
+    };
+    ASSERT_EQ(link(0).size(), self.size());
+    auto directory = std::filesystem::temp_directory_path() /
+                     ("bridge32-doctor-chain-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(directory);
+    for (int n = 0; n < 200; ++n) {
+      if (n == 100) continue;
+      std::string bytes = original;
+      for (auto [from, to] : {std::pair{self, link(n)}, std::pair{next, link(n + 1)}}) {
+        for (size_t at = 0; (at = bytes.find(from, at)) != std::string::npos; at += to.size()) {
+          bytes.replace(at, from.size(), to);
+        }
+      }
+      std::ofstream(directory / link(n), std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+    }
+    auto report = resolveDependencies(directory / link(0), surrogateSearch(architecture));
+    EXPECT_FALSE(report.loads());
+    ASSERT_EQ(report.failures.size(), 1u);
+    EXPECT_EQ(report.failures[0].chain.size(), 101u);
+    EXPECT_EQ(report.failures[0].chain.back(), link(100));
+    EXPECT_EQ(report.failures[0].why, "is missing");
+
+    auto ran = test::runProgram(test::toolPath(), {"doctor", utf8(directory / link(0))});
+    std::string out = printed(ran);
+    EXPECT_EQ(ran.exitCode, 1) << out << ran.err;
+    EXPECT_TRUE(says(out, "cannot load: " + link(100) + " is missing")) << out;
+    EXPECT_TRUE(says(out, "verdict: it cannot load")) << out;
+    std::filesystem::remove_all(directory);
   }
 }
 

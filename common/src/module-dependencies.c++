@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -29,9 +30,9 @@ using image::ModuleBytes;
 constexpr uint64_t kMaxImportedModules = 4096;
 // More dynamic section entries than any linker writes.
 constexpr uint64_t kMaxDynamicEntries = 65536;
-// How far the dependency tree is followed: a loop is followed once, and no real tree is this big.
+// How far the dependency tree is followed: a loop is followed once, and no real tree is this big
+// (a tree past it is reported as a failure: whether the module loads is then not known).
 constexpr size_t kMaxModules = 4096;
-constexpr size_t kMaxDepth = 64;
 
 std::string lowerCase(std::string text) {
   for (char& c : text) {
@@ -240,70 +241,100 @@ class DependencyResolver {
   DependencyReport resolve(const std::filesystem::path& module) {
     expanded_.insert(std::filesystem::absolute(module).lexically_normal());
     std::string name = utf8(module.filename());
+    // The walk keeps the modules it is in on a stack of its own, not the call stack, so that a
+    // chain of any depth is followed: each module's needs are resolved one at a time, in the
+    // loader's order, a module found being walked before the next need of the one that needs it.
+    std::vector<std::unique_ptr<Visit>> stack;
     // The executable's DT_RPATH serves a module dlopen()ed by it as if it had loaded the module.
-    report_.dependencies = dependenciesOf(module, {name}, search_.executableRpath, false);
-    return std::move(report_);
-  }
-
- private:
-  // What `module` (already read or not) needs, each resolved. `chain` names the modules from the
-  // top down to `module`; `loaderRpaths` the DT_RPATH directories of the modules that loaded it
-  // (ELF), `delayed` whether a delay-loaded module is among them.
-  std::vector<ResolvedDependency> dependenciesOf(
-      const std::filesystem::path& module, const std::vector<std::string>& chain,
-      const std::vector<std::filesystem::path>& loaderRpaths, bool delayed) {
-    ModuleDependencies needs = readDependencies(module);
-    std::vector<ResolvedDependency> resolved;
-    auto origin = module.parent_path();
-    // DT_RPATH applies to this module's needs, and to what they need, unless it has DT_RUNPATH.
-    std::vector<std::filesystem::path> rpaths;
-    if (needs.runpath.empty()) {
-      rpaths = expandRunPaths(needs.rpath, origin);
-      rpaths.insert(rpaths.end(), loaderRpaths.begin(), loaderRpaths.end());
-    }
-    auto runpaths = expandRunPaths(needs.runpath, origin);
-    for (size_t i = 0; i < needs.needed.size() + needs.delayLoaded.size(); ++i) {
+    stack.push_back(visit(module, {name}, search_.executableRpath, false, &report_.dependencies));
+    while (!stack.empty()) {
+      Visit& top = *stack.back();
+      const ModuleDependencies& needs = top.needs;
+      if (top.next == needs.needed.size() + needs.delayLoaded.size()) {
+        *top.into = std::move(top.resolved);
+        stack.pop_back();
+        continue;
+      }
+      size_t i = top.next++;
       bool isDelayLoaded = i >= needs.needed.size();
-      const std::string& name =
+      const std::string& needed =
           isDelayLoaded ? needs.delayLoaded[i - needs.needed.size()] : needs.needed[i];
-      ResolvedDependency dependency = find(name, rpaths, runpaths);
+      ResolvedDependency& dependency = top.resolved.emplace_back(find(needed, top.rpaths, top.runpaths));
       dependency.delayLoaded = isDelayLoaded;
-      auto below = chain;
-      below.push_back(name);
-      bool delayedHere = delayed || isDelayLoaded;
+      auto below = top.chain;
+      below.push_back(needed);
+      bool delayed = top.delayed || isDelayLoaded;
       if (dependency.source == DependencySource::missing ||
           dependency.source == DependencySource::unusable) {
         LoadFailure failure{below, dependency.source == DependencySource::missing
                                        ? "is missing"
                                        : "cannot be used: " + dependency.problem,
                             searched_};
-        (delayedHere ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
-      } else if (!dependency.path.empty() && dependency.source != DependencySource::loaded) {
-        follow(dependency, below, rpaths, delayedHere);
+        (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
+        continue;
       }
-      resolved.push_back(std::move(dependency));
+      if (dependency.path.empty() || dependency.source == DependencySource::loaded) continue;
+      auto key = std::filesystem::absolute(dependency.path).lexically_normal();
+      if (!expanded_.insert(key).second) {
+        dependency.listedAbove = true;
+        continue;
+      }
+      if (expanded_.size() > kMaxModules) {
+        // Whether the module loads is then not known: a failure, not a silent cut.
+        dependency.problem = "not followed: the tree has more than " +
+                             std::to_string(kMaxModules) + " modules";
+        LoadFailure failure{below, "was not followed: the tree has more than " +
+                                       std::to_string(kMaxModules) +
+                                       " modules, more than bridge32 follows",
+                            {}};
+        (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
+        continue;
+      }
+      try {
+        // `dependency` stays where it is while its own needs are walked: nothing is added to
+        // `top.resolved` until the walk comes back to it.
+        stack.push_back(visit(dependency.path, below, top.rpaths, delayed, &dependency.dependencies));
+      } catch (const Error& error) {
+        dependency.problem = error.message();
+        LoadFailure failure{below, "cannot be read: " + error.message(), {}};
+        (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
+      }
     }
-    return resolved;
+    return std::move(report_);
   }
 
-  void follow(ResolvedDependency& dependency, const std::vector<std::string>& chain,
-              const std::vector<std::filesystem::path>& rpaths, bool delayed) {
-    auto key = std::filesystem::absolute(dependency.path).lexically_normal();
-    if (!expanded_.insert(key).second) {
-      dependency.listedAbove = true;
-      return;
+ private:
+  // A module whose needs the walk is resolving: `chain` names the modules from the top down to
+  // it; `loaderRpaths` are the DT_RPATH directories of the modules that loaded it (ELF), `delayed`
+  // whether a delay-loaded module is among them. What it needs goes to `into` once resolved.
+  struct Visit {
+    ModuleDependencies needs;
+    std::vector<std::string> chain;
+    std::vector<std::filesystem::path> rpaths, runpaths;
+    bool delayed = false;
+    std::vector<ResolvedDependency> resolved;
+    size_t next = 0;  // the next of its needs to resolve
+    std::vector<ResolvedDependency>* into = nullptr;
+  };
+
+  // Throws Error when the module's own dependencies cannot be read.
+  static std::unique_ptr<Visit> visit(const std::filesystem::path& module,
+                                      std::vector<std::string> chain,
+                                      const std::vector<std::filesystem::path>& loaderRpaths,
+                                      bool delayed, std::vector<ResolvedDependency>* into) {
+    auto visit = std::make_unique<Visit>();
+    visit->needs = readDependencies(module);
+    visit->chain = std::move(chain);
+    visit->delayed = delayed;
+    visit->into = into;
+    auto origin = module.parent_path();
+    // DT_RPATH applies to this module's needs, and to what they need, unless it has DT_RUNPATH.
+    if (visit->needs.runpath.empty()) {
+      visit->rpaths = expandRunPaths(visit->needs.rpath, origin);
+      visit->rpaths.insert(visit->rpaths.end(), loaderRpaths.begin(), loaderRpaths.end());
     }
-    if (chain.size() > kMaxDepth || expanded_.size() > kMaxModules) {
-      dependency.problem = "not followed: the tree is deeper or larger than bridge32 follows";
-      return;
-    }
-    try {
-      dependency.dependencies = dependenciesOf(dependency.path, chain, rpaths, delayed);
-    } catch (const Error& error) {
-      dependency.problem = error.message();
-      LoadFailure failure{chain, "cannot be read: " + error.message(), {}};
-      (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
-    }
+    visit->runpaths = expandRunPaths(visit->needs.runpath, origin);
+    return visit;
   }
 
   ResolvedDependency find(const std::string& name,

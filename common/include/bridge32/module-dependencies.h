@@ -105,8 +105,9 @@ struct DependencyReport {
 };
 
 // [any-thread] The dependencies of the module `path`, found recursively as `search` finds them.
-// Each module is followed once; a module whose own dependencies cannot be read (a damaged file)
-// is a failure too. At most a few thousand modules, a few dozen deep.
+// Each module is followed once, at any depth; a module whose own dependencies cannot be read (a
+// damaged file) is a failure too, and so is a tree of more than a few thousand modules, which is
+// not followed to its end.
 DependencyReport resolveDependencies(const std::filesystem::path& path, const LoaderSearch& search);
 
 }  // namespace bridge32

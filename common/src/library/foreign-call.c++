@@ -29,6 +29,10 @@ constexpr uint8_t kGuardByte = 0xFD;
 // No single buffer of a call may be larger than this: a size argument of 4 billion is a mistake
 // to report, not an allocation to try.
 constexpr int64_t kMaxBufferBytes = int64_t(256) << 20;
+// Nor may an argument or result passed by value: it is copied onto the calling thread's stack
+// (a plugin thread's or the application's, 1 MiB by default on Windows), and libffi describes it
+// element by element. Real APIs pass a few dozen bytes; 64 KiB is far beyond any of them.
+constexpr uint32_t kMaxByValueBytes = 64u << 10;
 
 [[noreturn]] void refuse(const std::string& message) {
   throw Error(Error::Kind::invalidArgument, message);
@@ -53,7 +57,18 @@ class CallMemory {
       std::memset(block.get() + bytes, kGuardByte, kGuardBytes);
       guards_.push_back({block.get() + bytes, std::string(owner), bytes});
     }
+    sizes_[block.get()] = bytes;
     return block.get();
+  }
+
+  // The bytes of the buffer this call allocated at `at`, or nothing for memory it did not
+  // allocate (what a function returns, say). A buffer is read back within these whatever count
+  // the function reports after the call: a library that raises a count ("the size you need")
+  // cannot make the bridge read past the buffer.
+  std::optional<size_t> bytesAt(const void* at) const {
+    auto found = sizes_.find(static_cast<const uint8_t*>(at));
+    if (found == sizes_.end()) return std::nullopt;
+    return found->second;
   }
 
   // Throws Error(failed) naming the first buffer the DLL wrote past.
@@ -80,6 +95,7 @@ class CallMemory {
   };
   std::vector<std::unique_ptr<uint8_t[], Deleter>> blocks_;
   std::vector<Guard> guards_;
+  std::map<const uint8_t*, size_t> sizes_;
 };
 
 // ---- Scalars in memory ---------------------------------------------------------------------
@@ -317,14 +333,29 @@ class Marshal {
       case Shape::Kind::string: {
         auto* address = static_cast<const uint8_t*>(loadAddress(at));
         if (!address) return Value();
-        size_t limit = shape.count ? size_t(std::max<int64_t>((*shape.count)(lookup), 0))
-                                   : std::numeric_limits<size_t>::max();
+        size_t limit = std::numeric_limits<size_t>::max();
+        if (shape.count) {
+          int64_t count = (*shape.count)(lookup);
+          if (shape.countInBytes) count /= shape.charWidth;
+          limit = size_t(std::clamp<int64_t>(count, 0, kMaxBufferBytes));
+        }
+        if (auto bytes = memory_.bytesAt(address)) limit = std::min(limit, *bytes / shape.charWidth);
         return Value(decodeString(address, shape.charWidth, limit));
       }
       case Shape::Kind::pointer: {
         auto* address = static_cast<const uint8_t*>(loadAddress(at));
         if (!address) return Value();
         if (!shape.count) return read(*shape.target, address, lookup);
+        uint32_t elementSize = std::max<uint32_t>(shape.target->size, 1);
+        if (auto bytes = memory_.bytesAt(address)) {
+          // A buffer of this call's: what the count says now, within what it was made for.
+          int64_t count = (*shape.count)(lookup);
+          if (shape.countInBytes) count /= elementSize;
+          size_t room = *bytes / elementSize;
+          return readElements(*shape.target, address,
+                              std::min(size_t(std::clamp<int64_t>(count, 0, int64_t(room))), room),
+                              lookup);
+        }
         return readElements(*shape.target, address, elementCount(shape, lookup, "the result"),
                             lookup);
       }
@@ -353,7 +384,8 @@ class Marshal {
       }
       count /= elementSize;
     }
-    if (count < 0 || count * int64_t(elementSize) > kMaxBufferBytes) {
+    // Compared by division: a count near 2^63 times the element size would wrap.
+    if (count < 0 || count > kMaxBufferBytes / int64_t(elementSize)) {
       refuse(what + " would be " + std::to_string(count) + " elements of " +
              std::to_string(elementSize) + " bytes; the limit is " +
              std::to_string(kMaxBufferBytes) + " bytes");
@@ -388,7 +420,7 @@ class Marshal {
       if (!value.isString()) refuse(what + " is a string: got " + describeKind(value));
       auto bytes = encodeString(value.asString(), shape.charWidth);
       size_t room = bytes.size();
-      if (shape.count) room = std::max(room, size_t(std::max<int64_t>((*shape.count)(lookup), 0)) * shape.charWidth);
+      if (shape.count) room = std::max(room, elementCountOfChars(shape, lookup, what) * shape.charWidth);
       uint8_t* buffer = memory_.allocate(room, writes, what);
       std::memcpy(buffer, bytes.data(), bytes.size());
       return buffer;
@@ -428,8 +460,10 @@ class Marshal {
                                     const std::string& what) {
     int64_t count = (*shape.count)(lookup);
     if (shape.countInBytes) count /= shape.charWidth;
-    if (count < 0 || count * int64_t(shape.charWidth) > kMaxBufferBytes) {
-      refuse(what + " would be " + std::to_string(count) + " characters");
+    if (count < 0 || count > kMaxBufferBytes / int64_t(shape.charWidth)) {
+      refuse(what + " would be " + std::to_string(count) + " characters of " +
+             std::to_string(shape.charWidth) + " bytes; the limit is " +
+             std::to_string(kMaxBufferBytes) + " bytes");
     }
     return size_t(count);
   }
@@ -888,8 +922,19 @@ ForeignFunction::ForeignFunction(void* address, FunctionShape signature,
       signature_(std::move(signature)),
       prepared_(std::make_unique<Prepared>()),
       retired_(retired ? std::move(retired) : makeRetiredCallbacks()) {
+  auto refuseIfTooLarge = [](const Shape& shape, const std::string& what) {
+    if (shape.size > kMaxByValueBytes) {
+      throw Error(Error::Kind::unsupported,
+                  what + " (" + shape.name + ") is " + std::to_string(shape.size) +
+                      " bytes passed by value; bridge32 passes at most " +
+                      std::to_string(kMaxByValueBytes) +
+                      " bytes by value (declare a pointer to it instead)");
+    }
+  };
+  refuseIfTooLarge(*signature_.result, "the result of '" + signature_.name + "'");
   for (const auto& parameter : signature_.parameters) {
     const Shape& shape = *parameter.shape;
+    refuseIfTooLarge(shape, "parameter '" + parameter.name + "'");
     if (shape.kept && (shape.kind == Shape::Kind::pointer || shape.kind == Shape::Kind::string)) {
       throw Error(Error::Kind::unsupported,
                   "parameter '" + parameter.name + "' is a pointer the library keeps (_Kept_): "

@@ -1,6 +1,7 @@
 #include "library/value-wire.h"
 
 #include "bridge32/error.h"
+#include "bridge32/limits.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -33,7 +34,7 @@ Value::HandleKind fromWire(wire::HandleKind kind) {
   }
 }
 
-Value fromWire(wire::Value::Reader in, int depth) {
+Value fromWire(wire::Value::Reader in, WireText text, int depth) {
   if (depth > kMaxDepth) {
     throw Error(Error::Kind::invalidArgument,
                 "a value nested deeper than " + std::to_string(kMaxDepth) + " levels");
@@ -44,18 +45,21 @@ Value fromWire(wire::Value::Reader in, int depth) {
     case wire::Value::SIGNED: return Value(int64_t(in.getSigned()));
     case wire::Value::UNSIGNED: return Value(uint64_t(in.getUnsigned()));
     case wire::Value::FLOATING: return Value(in.getFloating());
-    case wire::Value::TEXT: return Value(text(in.getText()));
+    case wire::Value::TEXT: {
+      std::string_view bytes(in.getText().begin(), in.getText().size());
+      return Value(text == WireText::asGiven ? std::string(bytes) : validUtf8(bytes));
+    }
     case wire::Value::ARRAY: {
       std::vector<Value> items;
       items.reserve(in.getArray().size());
-      for (auto item : in.getArray()) items.push_back(fromWire(item, depth + 1));
+      for (auto item : in.getArray()) items.push_back(fromWire(item, text, depth + 1));
       return Value(std::move(items));
     }
     case wire::Value::RECORD: {
       std::vector<Value::Field> fields;
       fields.reserve(in.getRecord().size());
       for (auto field : in.getRecord()) {
-        fields.push_back({text(field.getName()), fromWire(field.getValue(), depth + 1)});
+        fields.push_back({bridge32::text(field.getName()), fromWire(field.getValue(), text, depth + 1)});
       }
       return Value(std::move(fields));
     }
@@ -100,13 +104,49 @@ void toWire(const Value& value, wire::Value::Builder out) {
   }
 }
 
-Value fromWire(wire::Value::Reader in) { return fromWire(in, 0); }
+Value fromWire(wire::Value::Reader in, WireText text) { return fromWire(in, text, 0); }
 
-std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in) {
+std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in, WireText text) {
   std::vector<Value> values;
   values.reserve(in.size());
-  for (auto value : in) values.push_back(fromWire(value, 0));
+  for (auto value : in) values.push_back(fromWire(value, text, 0));
   return values;
+}
+
+namespace {
+uint64_t stringBytes(const Value& value) {
+  switch (value.kind()) {
+    case Value::Kind::string: return value.asString().size();
+    case Value::Kind::array: {
+      uint64_t total = 0;
+      for (const Value& item : value.asArray()) total += stringBytes(item);
+      return total;
+    }
+    case Value::Kind::structure: {
+      uint64_t total = 0;
+      for (const auto& field : value.asStruct()) total += stringBytes(field.value);
+      return total;
+    }
+    default: return 0;
+  }
+}
+}  // namespace
+
+void checkFitsOneMessage(std::span<const Value> values, std::span<const std::string> what) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint64_t bytes = stringBytes(values[i]);
+    total += bytes;
+    if (total > limits::kMaxCallTextBytes) {
+      throw Error(Error::Kind::invalidArgument,
+                  (i < what.size() ? what[i] : "value " + std::to_string(i + 1)) + " holds " +
+                      std::to_string(bytes) + " bytes of text" +
+                      (total > bytes ? " (" + std::to_string(total) + " with the values before it)"
+                                     : "") +
+                      "; a bridged call carries at most " +
+                      std::to_string(limits::kMaxCallTextBytes) + " bytes of text each way");
+    }
+  }
 }
 
 }  // namespace bridge32

@@ -1,7 +1,11 @@
 // Values on the wire (protocol/library.capnp's Value), both ways. What arrives is checked like
-// anything from the other process: nesting is bounded, text must be UTF-8.
+// anything from the other process: nesting is bounded, and the message as a whole by the reader's
+// limits (bridge32/limits.h). Strings are never cut.
 #pragma once
 
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "bridge32/value.h"
@@ -9,8 +13,19 @@
 
 namespace bridge32 {
 
+// How text from the wire is taken. A string argument is the bytes the application gave, which
+// reach the library as they are ("\xff\xfe" for char data); what the surrogate answers is made
+// valid UTF-8 (see validUtf8) before the application sees it, as everything from it is.
+enum class WireText { asGiven, validUtf8 };
+
 void toWire(const Value& value, wire::Value::Builder out);
-Value fromWire(wire::Value::Reader in);
-std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in);
+Value fromWire(wire::Value::Reader in, WireText text = WireText::validUtf8);
+std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in,
+                            WireText text = WireText::validUtf8);
+
+// Throws Error(invalidArgument) naming `what` ("argument 's'", "the result of 'f'") when `values`
+// hold more string bytes than one message carries (limits::kMaxCallTextBytes), instead of a
+// message the other side's reader would refuse without saying which value was too large.
+void checkFitsOneMessage(std::span<const Value> values, std::span<const std::string> what);
 
 }  // namespace bridge32

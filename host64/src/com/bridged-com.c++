@@ -77,7 +77,11 @@ class HostObjectServer final : public wire::ComObject::Server {
           params.getKind() == wire::InvokeKind::PROPERTY_PUT_REF) {
         kind = ComCallKind::propertyPut;
       }
-      ComValue result = object_->handler(member, kind, arguments);
+      ComValue result;
+      {
+        HostTime::Scope counted(*client->hostTime());  // not the surrogate's time: see HostTime
+        result = object_->handler(member, kind, arguments);
+      }
       toWire(result, call.getResults().initResult(), objectsToWire(context_, client));
     } catch (const Error& error) {
       setError(call.getResults().initError(), error);

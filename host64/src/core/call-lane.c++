@@ -94,6 +94,13 @@ CallLane::~CallLane() {
 bool CallLane::tryAcquire() {
   uint32_t expected = kFree;
   if (!owner_.compare_exchange_strong(expected, kCalling, std::memory_order_acquire)) return false;
+  if (client_->loop().onLoopThread()) {
+    // A host callback calling back in: the surrogate thread that serves this lane is the one
+    // waiting for the callback, so the answer could never come. The pipe refuses such a call at
+    // once (EventLoopThread::run), and so does the lane, by sending it there.
+    release();
+    return false;
+  }
   if (late_) {
     // The call that passed its deadline is still running there: its answer owns the lane.
     if (layout().state.load() == uint32_t(lane::State::request)) {

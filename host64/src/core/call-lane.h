@@ -57,7 +57,8 @@ class CallLane {
   lane::Layout& layout() const { return *reinterpret_cast<lane::Layout*>(mapping_.data()); }
 
   // [any-thread] Takes the lane for one call, or returns false at once: not attached to a
-  // surrogate, another thread's, or still owed a late answer. Never blocks, never allocates.
+  // surrogate, another thread's, still owed a late answer, or asked from the surrogate's own loop
+  // thread (a host callback, whose calls the pipe refuses). Never blocks, never allocates.
   bool tryAcquire();
   void release() { owner_.store(kFree, std::memory_order_release); }
 

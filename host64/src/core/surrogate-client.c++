@@ -134,6 +134,21 @@ SurrogateClient::~SurrogateClient() {
   }
 }
 
+kj::Promise<void> SurrogateClient::surrogateTimeElapsed(kj::Timer& timer, kj::TimePoint start,
+                                                        std::chrono::milliseconds timeout,
+                                                        std::chrono::nanoseconds hostBefore) {
+  auto host = hostTime_->total() - hostBefore;
+  auto end = start + (std::chrono::nanoseconds(timeout) + host).count() * kj::NANOSECONDS;
+  return timer.atTime(end).then(
+      [this, &timer, start, timeout, hostBefore, host]() -> kj::Promise<void> {
+        // The host ran the application's code meanwhile: the deadline moves by that much.
+        if (hostTime_->total() - hostBefore != host) {
+          return surrogateTimeElapsed(timer, start, timeout, hostBefore);
+        }
+        return kj::READY_NOW;
+      });
+}
+
 kj::Exception SurrogateClient::deadlineException() {
   return kj::Exception(kj::Exception::Type::OVERLOADED, __FILE__, __LINE__,
                        kj::str("bridge32: the call passed its deadline"));
@@ -232,8 +247,17 @@ std::string SurrogateClient::describeLoss(std::chrono::milliseconds waitForExit)
 void SurrogateClient::notifyLost() {
   lost_ = true;
   if (closing_) return;
-  // The connection drops as the process ends; give it a moment to be reaped for its status.
-  std::string why = describeLoss(std::chrono::milliseconds(500));
+  // The connection drops as the process ends; give it a moment to be reaped for its status. A
+  // process that runs on without its channel (a module closed the surrogate's descriptors, or
+  // the surrogate broke the protocol) can serve nothing any more, its lanes included: it goes.
+  if (!process_->waitForExit(std::chrono::milliseconds(500))) {
+    {
+      std::lock_guard lock(killReasonMutex_);
+      if (killReason_.empty()) killReason_ = "its channel to the host closed while it ran on";
+    }
+    process_->kill();
+  }
+  std::string why = describeLoss(std::chrono::seconds(2));
   logging::warn("{}", why);
   // The listeners run application code (HostCallbacks::pluginStopped), which may destroy the
   // instance, and so remove listeners: no lock is held while they run.

@@ -22,6 +22,33 @@
 
 namespace bridge32 {
 
+// The time the host spends in the application's code while the surrogate waits for it (a
+// callback the library calls, a host object a COM object calls): a call's deadline bounds the
+// surrogate's time, so this is added to it. The application's own code is its own to bound.
+class HostTime {
+ public:
+  // [loop thread] Counts the time from its making to its end.
+  class Scope {
+   public:
+    explicit Scope(HostTime& time) : time_(time), start_(std::chrono::steady_clock::now()) {}
+    ~Scope() {
+      time_.nanoseconds_ += (std::chrono::steady_clock::now() - start_).count();
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    HostTime& time_;
+    std::chrono::steady_clock::time_point start_;
+  };
+
+  // [any-thread] All of it so far.
+  std::chrono::nanoseconds total() const { return std::chrono::nanoseconds(nanoseconds_.load()); }
+
+ private:
+  std::atomic<int64_t> nanoseconds_{0};
+};
+
 class SurrogateClient {
  public:
   struct Timing {
@@ -47,6 +74,9 @@ class SurrogateClient {
 
   uint32_t pid() const { return pid_; }
   Architecture architecture() const { return architecture_; }
+  // [any-thread] Where the servers that run application code for the surrogate count their time
+  // (see HostTime); shared, so that a server may outlive this client.
+  const std::shared_ptr<HostTime>& hostTime() const { return hostTime_; }
   EventLoopThread& loop() { return loop_; }
   // [any-thread] True once the connection broke, the process ended, or bridge32 killed it as hung.
   bool isLost() const { return lost_; }
@@ -104,6 +134,11 @@ class SurrogateClient {
 
   SurrogateClient(const std::filesystem::path& executable, Architecture architecture,
                   Timing timing);
+  // [loop thread] Resolves once the surrogate has had `timeout` since `start`, not counting the
+  // host's time (hostTime_) beyond `hostBefore`, what it had counted at `start`.
+  kj::Promise<void> surrogateTimeElapsed(kj::Timer& timer, kj::TimePoint start,
+                                         std::chrono::milliseconds timeout,
+                                         std::chrono::nanoseconds hostBefore);
   // `late`: the call's deadline passed (the exception is the one that says so).
   [[noreturn]] void rethrowTransportError(const kj::Exception& exception, bool late,
                                           std::chrono::milliseconds timeout, HangPolicy onHang);
@@ -119,6 +154,7 @@ class SurrogateClient {
   std::unique_ptr<SurrogateProcess> process_;
   Architecture architecture_;
   Timing timing_;
+  std::shared_ptr<HostTime> hostTime_ = std::make_shared<HostTime>();
   std::atomic<int> callsInFlight_{0};
   // A call passed its deadline under HangPolicy::keepRunning and may still be running there.
   std::atomic<bool> keepingLateCall_{false};
@@ -158,13 +194,15 @@ auto SurrogateClient::call(Start&& start, Finish&& finish, std::chrono::millisec
   try {
     return loop_.run(
         [&](kj::AsyncIoContext& io) {
+          kj::Timer& timer = io.provider->getTimer();
+          auto hostBefore = hostTime_->total();
+          auto started = timer.now();
           auto answer = start(connection_->session);
           using Response = typename detail::PromiseValue<decltype(answer)>::type;
           return kj::Promise<Response>(kj::mv(answer))
               .exclusiveJoin(connection_->ended.addBranch().then(
                   []() -> Response { kj::throwFatalException(endedException()); }))
-              .exclusiveJoin(io.provider->getTimer()
-                                 .afterDelay(timeout.count() * kj::MILLISECONDS)
+              .exclusiveJoin(surrogateTimeElapsed(timer, started, timeout, hostBefore)
                                  .then([&late]() -> Response {
                                    late = true;
                                    kj::throwFatalException(deadlineException());

@@ -17,6 +17,8 @@
 #include <fcntl.h>
 #include <kj/async-unix.h>
 #include <kj/io.h>
+
+#include "core/surrogate-cgroup.h"
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -402,6 +404,9 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   pid_ = uint32_t(pid);
   // Without a pidfd (an old kernel, or none left to open), whenExited looks every so often.
   pidfd_ = int(syscall(SYS_pidfd_open, pid, 0));
+  // Before the handshake, so before any module is loaded: nothing the surrogate starts can be
+  // outside it.
+  cgroup_ = SurrogateCgroup::adopt(pid);
   channel_ = hostEnd.release();
   stdoutRead_ = outRead.release();
   stderrRead_ = errRead.release();
@@ -426,6 +431,7 @@ SurrogateProcess::~SurrogateProcess() {
     kill();
     waitForExit(std::chrono::hours(1));
   }
+  cgroup_.reset();  // what is left in it ends, and it goes
   if (relay_.joinable()) {
     // Output still held open by a grandchild must not hang us: stop reading.
     [[maybe_unused]] auto ignored = write(stopRelay_[1], "x", 1);
@@ -502,7 +508,7 @@ std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::millisecon
     siginfo_t info{};
     int looked = waitid(P_PID, id_t(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
     if (looked == 0 && info.si_pid == pid_t(pid_)) {
-      ::kill(-pid_t(pid_), SIGKILL);
+      killEverything();
       int status = 0;
       while (waitpid(pid_t(pid_), &status, 0) < 0 && errno == EINTR) {
       }
@@ -519,7 +525,17 @@ std::optional<std::string> SurrogateProcess::waitForExit(std::chrono::millisecon
 
 void SurrogateProcess::kill() {
   std::lock_guard lock(exitMutex_);  // a reaped pid may already be someone else's
-  if (!exitDescription_) ::kill(-pid_t(pid_), SIGKILL);  // its process group: it and its helpers
+  if (!exitDescription_) killEverything();
+}
+
+void SurrogateProcess::killEverything() {
+  // The process itself first: it may have left its process group (setpgid, setsid), so the
+  // group's signal may not reach it. Until it is reaped its pid is its own.
+  if (pidfd_ < 0 || syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0) != 0) {
+    ::kill(pid_t(pid_), SIGKILL);
+  }
+  ::kill(-pid_t(pid_), SIGKILL);  // its process group: the helpers that stayed in it
+  if (cgroup_) cgroup_->killAll();  // and everything it started, wherever it went
 }
 
 #endif

@@ -8,13 +8,17 @@
 //
 // The child gets exactly what it needs and nothing else the host has open: its end of the
 // channel, stdout and stderr (stdin is /dev/null, or none on Windows), so untrusted plugin code
-// cannot reach the application's files, sockets or handles. On Linux it leads a process group of
-// its own, so that what its plugins leave running ends with it.
+// cannot be handed the application's files, sockets or handles by accident. That is isolation
+// from faults, not from malice: code running as the same user can still reach into the host's
+// process (on Linux through /proc/<pid>/mem, /proc/<pid>/fd, pidfd_getfd) unless the surrogate
+// is sandboxed. On Linux it leads a process group of its own and, where the system allows, a
+// cgroup of its own (core/surrogate-cgroup.h), so that what its modules start ends with it.
 #pragma once
 
 #include <kj/async-io.h>
 
 #include <chrono>
+#include <memory>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -27,6 +31,8 @@
 #include "bridge32/types.h"
 
 namespace bridge32 {
+
+class SurrogateCgroup;
 
 class SurrogateProcess {
  public:
@@ -110,6 +116,9 @@ class SurrogateProcess {
   int stdoutRead_ = -1, stderrRead_ = -1;
   int stopRelay_[2] = {-1, -1};
   int pidfd_ = -1;  // -1 where the kernel has no pidfd_open
+  std::unique_ptr<SurrogateCgroup> cgroup_;  // null where none can be made
+  // Sends SIGKILL to the process, its process group and its cgroup. [under exitMutex_]
+  void killEverything();
   std::thread relay_;
   // Without a pidfd: look every so often.
   kj::Promise<void> pollForExit(kj::Timer& timer);

@@ -24,18 +24,24 @@ using FunctionBinding = Binding<wire::Function::Client>;
 // the call that gave it or, kept, while the call's Registration is held.
 class CallbackServer final : public wire::Callback::Server {
  public:
-  explicit CallbackServer(Callback callback) : callback_(std::move(callback)) {}
+  CallbackServer(Callback callback, std::shared_ptr<HostTime> hostTime)
+      : callback_(std::move(callback)), hostTime_(std::move(hostTime)) {}
 
  protected:
   kj::Promise<void> invoke(InvokeContext context) override {
     std::vector<Value> arguments = fromWire(context.getParams().getArguments());
-    Value result = callback_(arguments);
+    Value result;
+    {
+      HostTime::Scope counted(*hostTime_);  // not the surrogate's time: see HostTime
+      result = callback_(arguments);
+    }
     toWire(result, context.getResults().initResult());
     return kj::READY_NOW;
   }
 
  private:
   Callback callback_;
+  std::shared_ptr<HostTime> hostTime_;
 };
 
 class BridgedFunction final : public Function {
@@ -50,7 +56,10 @@ class BridgedFunction final : public Function {
         what_("function '" + signature_.name + "'"),
         info_(infoOf(signature_)) {
     for (const auto& parameter : signature_.parameters) {
-      if (parameter.isInput()) ++inputs_;
+      if (parameter.isInput()) {
+        ++inputs_;
+        inputNames_.push_back("argument '" + parameter.name + "'");
+      }
       if (parameter.isCallback()) ++callbacks_;
       if (parameter.isOutput()) outputNames_.push_back(parameter.name);
     }
@@ -82,6 +91,7 @@ class BridgedFunction final : public Function {
                   "'" + signature_.name + "' takes " + std::to_string(callbacks_) + " callback" +
                       (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
+    checkFitsOneMessage(arguments, inputNames_);
     auto binding = running();
     if (auto result = callThroughLane(arguments)) return std::move(*result);
     std::vector<Value> given = handlesForTheSurrogate(*binding->client, arguments);
@@ -94,7 +104,9 @@ class BridgedFunction final : public Function {
           for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
           auto functions = request.initCallbacks(uint32_t(callbacks.size()));
           for (uint32_t i = 0; i < functions.size(); ++i) {
-            if (callbacks[i]) functions.set(i, kj::heap<CallbackServer>(callbacks[i]));
+            if (callbacks[i]) {
+              functions.set(i, kj::heap<CallbackServer>(callbacks[i], binding->client->hostTime()));
+            }
           }
           return request.send();
         },
@@ -277,6 +289,7 @@ class BridgedFunction final : public Function {
   size_t inputs_ = 0;
   size_t callbacks_ = 0;
   std::vector<std::string> outputNames_;
+  std::vector<std::string> inputNames_;  // "argument 'x'", for messages
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
   std::mutex mutex_;
   std::shared_ptr<FunctionBinding> binding_;

@@ -26,10 +26,15 @@
 #include "core/message-loop-port.h"
 #include "transport/named-pipe.h"
 #else
+#include <dirent.h>
 #include <kj/async-unix.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <fstream>
 
 #include <cerrno>
 #include <chrono>
@@ -271,6 +276,37 @@ void exitWithHost() {
     std::_Exit(1);
   }).detach();
 }
+
+// What the modules started (a helper, a daemon that called setsid()) ends with this process when
+// it exits normally. As a subreaper it inherits every orphan among its descendants, so ending
+// its children, round after round, until it has none ends them all. (When it is killed instead,
+// its cgroup ends them, where the host could make one: host64/src/core/surrogate-cgroup.h.)
+void becomeSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+std::vector<pid_t> children() {
+  std::vector<pid_t> found;
+  DIR* tasks = opendir("/proc/self/task");
+  if (!tasks) return found;
+  while (dirent* task = readdir(tasks)) {
+    if (task->d_name[0] == '.') continue;
+    std::ifstream list(std::string("/proc/self/task/") + task->d_name + "/children");
+    for (pid_t pid; list >> pid;) found.push_back(pid);
+  }
+  closedir(tasks);
+  return found;
+}
+
+void endDescendants() {
+  for (int round = 0; round < 1000; ++round) {
+    std::vector<pid_t> alive = children();
+    if (alive.empty()) return;
+    for (pid_t child : alive) kill(child, SIGKILL);
+    for (pid_t child : alive) {
+      while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+}
 #endif
 
 }  // namespace
@@ -283,6 +319,8 @@ int main(int argc, char** argv) {
 #else
   signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
   bridge32::exitWithHost();
+  bridge32::becomeSubreaper();
+  KJ_DEFER(bridge32::endDescendants());
 #endif
   auto logSink = std::make_shared<bridge32::RemoteLogSink>();
   auto logger = std::make_shared<spdlog::logger>("surrogate", logSink);

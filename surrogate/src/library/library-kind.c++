@@ -43,7 +43,8 @@ class HostCallback {
         auto request = client->invokeRequest();
         auto list = request.initArguments(uint32_t(copy.size()));
         for (uint32_t k = 0; k < list.size(); ++k) toWire(copy[k], list[k]);
-        return request.send().then([](auto&& response) { return fromWire(response.getResult()); });
+        return request.send().then(
+            [](auto&& response) { return fromWire(response.getResult(), WireText::asGiven); });
       }
       throw Error(Error::Kind::disconnected, "the host released this callback");
     });
@@ -150,7 +151,7 @@ class FunctionServer final : public wire::Function::Server {
     std::vector<bool> lent;  // per argument: a host's handle duplicated for this call
     try {
       auto given = context.getParams().getArguments();
-      arguments = fromWire(given);
+      arguments = fromWire(given, WireText::asGiven);
       for (auto argument : given) {
         lent.push_back(argument.isHandle() &&
                        argument.getHandle().getKind() == wire::HandleKind::LENT_KERNEL_HANDLE);
@@ -166,7 +167,9 @@ class FunctionServer final : public wire::Function::Server {
         plugins_, outbox_, context,
         [this, arguments = std::move(arguments), lent = std::move(lent), callbacks] {
           auto closing = kj::defer([&] { closeLentHandles(arguments, lent); });
-          return function_.get()->call(arguments, callbacks->functions());
+          CallResult result = function_.get()->call(arguments, callbacks->functions());
+          checkAnswerFits(result);
+          return result;
         },
         [callbacks](auto& results, CallResult& outcome) {
           toWire(outcome.value, results.initResult());
@@ -201,6 +204,19 @@ class FunctionServer final : public wire::Function::Server {
 #endif
   }
 
+  // [plugin thread] Refuses an answer too large for one message, naming the value, rather than
+  // one the host's reader would refuse.
+  void checkAnswerFits(const CallResult& result) const {
+    const auto& signature = function_.get()->signature();
+    std::vector<Value> values{result.value};
+    std::vector<std::string> what{"the result of '" + signature.name + "'"};
+    for (const auto& [name, value] : result.outputs) {
+      values.push_back(value);
+      what.push_back("output '" + name + "' of '" + signature.name + "'");
+    }
+    checkFitsOneMessage(values, what);
+  }
+
   // [plugin thread] A call through a lane: the LaneCall the host wrote in `data`, the LaneAnswer
   // written over it.
   static void callThroughLane(const ForeignFunction& function, lane::Layout& layout,
@@ -220,7 +236,8 @@ class FunctionServer final : public wire::Function::Server {
       kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(data.data()),
                                             bytes / sizeof(capnp::word));
       capnp::FlatArrayMessageReader request(words, readerOptions());
-      auto arguments = fromWire(request.getRoot<wire::LaneCall>().getArguments());
+      auto arguments =
+          fromWire(request.getRoot<wire::LaneCall>().getArguments(), WireText::asGiven);
       result = function.call(arguments);
     }
     capnp::MallocMessageBuilder message;
