@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "library/c-literals.h"
 
 #if !_WIN32
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -284,6 +286,185 @@ TEST_F(HostileProcess, AHelperThatCalledSetsidEndsWhenItsSurrogateIsKilled) {
   EXPECT_TRUE(endsWithin(helper, 5s)) << "helper " << helper << " outlived its killed surrogate";
 }
 
+// ---- The sandbox -------------------------------------------------------------------------------
+
+// A byte of this process's, for a module to try to read.
+volatile unsigned char gHostSecret = 0x5A;
+
+// What a module running as the same user does to reach the application: the same attacks from
+// an ordinary surrogate, where they work (run as root here, or any user where Yama allows it),
+// and from a sandboxed one, where each fails.
+class SandboxAttacks : public testing::TestWithParam<Architecture> {
+ protected:
+  struct Reach {
+    int memory;      // the byte read, or -1
+    int vmRead;      // the byte read through process_vm_readv, -1 refused, -2 a bad address
+    int reopened;    // 1: a descriptor of the host reopened through /proc
+    int taken;       // 1: a descriptor of the host taken with pidfd_getfd
+    int traced;      // 1: PTRACE_SEIZE on the host worked
+    int seesHost;    // 1: /proc/<host pid> exists
+  };
+
+  Reach attack(bool sandboxed) {
+    LoadOptions options = test::baseOptions();
+    options.isolation = Isolation::surrogate;
+    options.sandbox = sandboxed;
+    auto library = Library::load(hostileLibrary(GetParam()), options);
+    auto hostPid = int(getpid());
+    auto address = uint64_t(reinterpret_cast<uintptr_t>(&gHostSecret));
+    Reach reach;
+    reach.memory = int(library->function("int read_memory_of(int pid, unsigned long long address);")
+                           ->call({hostPid, address}).value.asInt64());
+    reach.vmRead = int(library->function("int vm_read_of(int pid, unsigned long long address);")
+                           ->call({hostPid, address}).value.asInt64());
+    reach.reopened = int(library->function("int open_fd_of(int pid, int fd);")
+                             ->call({hostPid, hostFile_}).value.asInt64());
+    reach.taken = int(library->function("int steal_fd_of(int pid, int fd);")
+                          ->call({hostPid, hostFile_}).value.asInt64());
+    reach.traced = int(library->function("int seize(int pid);")->call({hostPid}).value.asInt64());
+    reach.seesHost = int(library->function("int sees_host_pid(int pid);")->call({hostPid}).value.asInt64());
+    return reach;
+  }
+
+  void SetUp() override {
+    hostFile_ = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(hostFile_, 0);
+  }
+  void TearDown() override { close(hostFile_); }
+
+  int hostFile_ = -1;
+};
+
+TEST_P(SandboxAttacks, ReachTheApplicationFromAnOrdinarySurrogateAndFailFromASandboxedOne) {
+  if (geteuid() == 0) {
+    // As root every attack works from an ordinary surrogate: the sandbox is what stops them.
+    Reach outside = attack(false);
+    EXPECT_EQ(outside.memory, 0x5A);
+    EXPECT_EQ(outside.reopened, 1);
+    EXPECT_EQ(outside.taken, 1);
+    EXPECT_EQ(outside.traced, 1);
+    EXPECT_EQ(outside.seesHost, 1);
+  }
+  Reach inside = attack(true);
+  EXPECT_EQ(inside.memory, -1);
+  EXPECT_EQ(inside.vmRead, -1);
+  EXPECT_EQ(inside.reopened, 0);
+  EXPECT_EQ(inside.taken, 0);
+  EXPECT_EQ(inside.traced, 0);
+  EXPECT_EQ(inside.seesHost, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, SandboxAttacks,
+                         testing::Values(Architecture::x86, Architecture::x64),
+                         [](const auto& info) { return std::string(toString(info.param)); });
+
+TEST(Sandbox, OrdinaryLibrariesAndPluginsWorkInIt) {
+  LoadOptions options = test::baseOptions();
+  options.sandbox = true;
+  auto library = Library::load(test::pluginPath(Architecture::x86, "b32-library"), options);
+  EXPECT_TRUE(library->isBridged());
+  EXPECT_EQ(library->function("int add(int a, int b);")->call({2, 40}).value.asInt64(), 42);
+  auto scale = library->function(
+      "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);");
+  EXPECT_EQ(scale->call({2.0, std::vector<Value>{1.0, 2.0}, 2}).output("y"),
+            Value(std::vector<Value>{2.0, 4.0}));
+  // A 64-bit module too: sandboxed means in a surrogate, whatever its bitness.
+  auto library64 = Library::load(test::pluginPath(Architecture::x64, "b32-library"), options);
+  EXPECT_TRUE(library64->isBridged());
+  EXPECT_EQ(library64->function("int add(int a, int b);")->call({1, 2}).value.asInt64(), 3);
+
+  auto module = PluginModule::load(test::pluginPath(Architecture::x86, "b32-samples"), options);
+  test::RecordingCallbacks callbacks;
+  auto gain = module->createInstance(module->plugins().at(0).id, callbacks);
+  gain->setParam(1, 0.5);  // the gain
+  gain->activate(48000, 64);
+  std::vector<float> in(2 * 64, 1.0f), out(2 * 64, 0.0f);
+  gain->process(2, 64, in, out);
+  EXPECT_GT(out[64 + 63], 0.0f);
+  EXPECT_LT(out[64 + 63], 1.0f);
+}
+
+TEST(Sandbox, IsASurrogatesAndOnlyASandboxedSurrogateTakesASandboxedModule) {
+  LoadOptions options = test::baseOptions();
+  options.sandbox = true;
+  options.isolation = Isolation::inProcess;
+  Error inProcess = test::expectError(
+      [&] { Library::load(test::pluginPath(Architecture::x64, "b32-library"), options); });
+  EXPECT_EQ(inProcess.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(inProcess.message().find("sandbox"), std::string::npos) << inProcess.what();
+  options.isolation = Isolation::automatic;
+  options.surrogate = test::sharedX86();
+  Error shared = test::expectError(
+      [&] { Library::load(test::pluginPath(Architecture::x86, "b32-library"), options); });
+  EXPECT_EQ(shared.kind(), Error::Kind::invalidArgument);
+  EXPECT_NE(shared.message().find("not"), std::string::npos) << shared.what();
+}
+
+// A sandboxed surrogate is the first process of its PID namespace: when it is killed the kernel
+// ends everything in it, so a helper that left its session goes too, cgroup or not.
+TEST(Sandbox, WhatASandboxedModuleStartedEndsWithItsSurrogate) {
+  LoadOptions options = test::baseOptions();
+  options.sandbox = true;
+  auto library = Library::load(hostileLibrary(Architecture::x86), options);
+  uint32_t pid = library->surrogatePid();
+  auto startHelper = library->function("int start_helper(void);");
+  EXPECT_GT(startHelper->call({}).value.asInt64(), 1);  // a pid in its own namespace
+  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  uint32_t helper = 0;
+  children >> helper;  // the helper as this process numbers it
+  ASSERT_GT(helper, 0u);
+  auto spin = library->function("void spin_in_other_group(void);");
+  CallDeadline deadline(1s);
+  EXPECT_EQ(test::expectError([&] { spin->call({}); }).kind(), Error::Kind::timeout);
+  EXPECT_TRUE(endsWithin(pid, 5s));
+  EXPECT_TRUE(endsWithin(helper, 5s)) << "helper " << helper << " outlived its sandbox";
+}
+
+#endif
+
+// The surrogate's environment is the application's unless LoadOptions::environment gives one.
+// (x64 on Windows: a 32-bit Windows surrogate costs a minute under Wine and QEMU.)
+TEST(SurrogateEnvironment, IsTheApplicationsOrTheOneGiven) {
+#if _WIN32
+  const Architecture architecture = Architecture::x64;
+  _putenv_s("BRIDGE32_TEST_SECRET", "hunter2");
+#else
+  const Architecture architecture = Architecture::x86;
+  setenv("BRIDGE32_TEST_SECRET", "hunter2", 1);
+#endif
+  LoadOptions options = test::baseOptions();
+  options.isolation = Isolation::surrogate;
+  auto inherited = Library::load(hostileLibrary(architecture), options);
+  auto length = inherited->function("int getenv_length(_In_z_ const char* name);");
+  EXPECT_EQ(length->call({"BRIDGE32_TEST_SECRET"}).value.asInt64(), 7);
+  options.environment = std::vector<std::string>{"ONLY_THIS=1"};
+  auto given = Library::load(hostileLibrary(architecture), options);
+  auto lengthGiven = given->function("int getenv_length(_In_z_ const char* name);");
+  EXPECT_EQ(lengthGiven->call({"BRIDGE32_TEST_SECRET"}).value.asInt64(), -1);
+  EXPECT_EQ(lengthGiven->call({"ONLY_THIS"}).value.asInt64(), 1);
+#if _WIN32
+  _putenv_s("BRIDGE32_TEST_SECRET", "");
+#else
+  unsetenv("BRIDGE32_TEST_SECRET");
+#endif
+}
+
+#if _WIN32
+// Wine enforces neither integrity levels nor restricted tokens: what can be shown here is that a
+// sandboxed surrogate (low integrity, restricted token, a job of its own) starts, connects
+// through its low-labelled pipe, and serves calls and lanes.
+TEST(Sandbox, ALibraryWorksInASandboxedSurrogate) {
+  LoadOptions options = test::baseOptions();
+  options.sandbox = true;
+  auto library = Library::load(test::pluginPath(Architecture::x64, "b32-library"), options);
+  EXPECT_TRUE(library->isBridged());
+  auto add = library->function("int add(int a, int b);");
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(add->call({i, 2}).value.asInt64(), i + 2);
+  auto scale = library->function(
+      "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);");
+  EXPECT_EQ(scale->call({2.0, std::vector<Value>{1.0, 2.0}, 2}).output("y"),
+            Value(std::vector<Value>{2.0, 4.0}));
+}
 #endif
 
 }  // namespace

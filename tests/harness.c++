@@ -34,7 +34,8 @@ std::shared_ptr<SharedSurrogate>& sharedX86() { return SharedX86Surrogate::get()
 LoadOptions optionsFor(const Placement& setup) {
   LoadOptions options = baseOptions();
   options.isolation = setup.isolation;
-  if (setup.architecture == Architecture::x86) options.surrogate = sharedX86();
+  options.sandbox = setup.sandbox;
+  if (setup.architecture == Architecture::x86 && !setup.sandbox) options.surrogate = sharedX86();
   return options;
 }
 

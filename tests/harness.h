@@ -30,10 +30,12 @@ struct Placement {
   const char* name;
   Architecture architecture;
   Isolation isolation;
+  bool sandbox = false;  // LoadOptions::sandbox: in a surrogate of its own
 };
 const Placement kInProcess64{"InProcess64", Architecture::x64, Isolation::inProcess};
 const Placement kSurrogate64{"Surrogate64", Architecture::x64, Isolation::surrogate};
 const Placement kSurrogate32{"Surrogate32", Architecture::x86, Isolation::automatic};
+const Placement kSandboxed32{"Sandboxed32", Architecture::x86, Isolation::automatic, true};
 
 LoadOptions optionsFor(const Placement& setup);
 std::unique_ptr<PluginModule> loadSamples(const Placement& setup);

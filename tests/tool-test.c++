@@ -296,7 +296,7 @@ TEST(Tool, HelpDescribesRunsTestSignal) {
   }
   auto ran = test::runProgram(test::toolPath(), {"help"});
   EXPECT_EQ(ran.exitCode, 0) << ran.err;
-  EXPECT_TRUE(says(ran.out, "bridge32 info PLUGIN [--isolate] [--json]")) << ran.out;
+  EXPECT_TRUE(says(ran.out, "bridge32 info PLUGIN [--isolate] [--sandbox] [--json]")) << ran.out;
   EXPECT_TRUE(ran.err.empty()) << ran.err;
 }
 

@@ -173,8 +173,11 @@ TEST_P(X11Editor, ContainerOutlivesTheSurrogateAndTakesTheRestartedEditor) {
   EXPECT_EQ(x.sizeOf(after), (EditorSize{320, 200}));
 }
 
+// Sandboxed32: an editor works from a sandbox too (its own network namespace: the display's
+// socket in /tmp/.X11-unix, not the abstract one).
 INSTANTIATE_TEST_SUITE_P(Setups, X11Editor,
-                         ::testing::Values(test::kSurrogate64, test::kSurrogate32),
+                         ::testing::Values(test::kSurrogate64, test::kSurrogate32,
+                                           test::kSandboxed32),
                          [](const auto& info) { return std::string(info.param.name); });
 
 // The sample Gain plugin's X11 editor (gain-editor-x11.c++): the SDK's gui extension, and its

@@ -11,13 +11,13 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  bridge32 info PLUGIN [--isolate] [--json]\n"
+    "  bridge32 info PLUGIN [--isolate] [--sandbox] [--json]\n"
     "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]... [--tempo BPM]\n"
     "               [--channels N] [--frames N]\n"
     "               [--blocks N] [--rate HZ] [--input FILE.wav] [--output FILE.csv|FILE.wav]\n"
-    "               [--isolate]\n"
+    "               [--isolate] [--sandbox]\n"
     "  bridge32 exports LIB\n"
-    "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]\n"
+    "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox]\n"
     "  bridge32 doctor FILE [--json]\n"
     "  bridge32 wrap PLUGIN [--output DIR]\n"
     "  bridge32 com info PROGID|CLSID [--x64]\n"
@@ -26,7 +26,8 @@ constexpr const char* kUsage =
     "  bridge32 --version\n"
     "\n"
     "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
-    "load in this 64-bit process runs in a surrogate. --isolate runs any module in one.\n"
+    "load in this 64-bit process runs in a surrogate. --isolate runs any module in one;\n"
+    "--sandbox in a sandboxed one, for a module that is not trusted (see README.md).\n"
     "LIB is any DLL or shared object. DECLARATIONS is C text: struct and typedef definitions,\n"
     "then the function to call (its name is the export), with SAL annotations for pointers.\n"
     "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
@@ -53,6 +54,7 @@ std::string CommandLine::value(const std::string& option, std::string otherwise)
 LoadOptions CommandLine::loadOptions() const {
   LoadOptions load;
   if (has("--isolate")) load.isolation = Isolation::surrogate;
+  load.sandbox = has("--sandbox");
   return load;
 }
 

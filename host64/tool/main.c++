@@ -1,14 +1,14 @@
 // bridge32: inspect and run plugin modules, and call library functions, of either bitness from a
 // 64-bit process.
 //
-//   bridge32 info PLUGIN [--isolate] [--json]
+//   bridge32 info PLUGIN [--isolate] [--sandbox] [--json]
 //   bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]... [--tempo BPM]
 //                [--channels N] [--frames N]
 //                [--blocks N] [--rate HZ] [--input FILE.wav] [--output FILE.csv|FILE.wav]
-//                [--isolate]
+//                [--isolate] [--sandbox]
 //   bridge32 help [COMMAND]
 //   bridge32 exports LIB
-//   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate]
+//   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox]
 //   bridge32 doctor FILE [--json]
 //   bridge32 com info PROGID|CLSID [--x64]
 //   bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]
@@ -56,15 +56,15 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"info", {}, {"--isolate", "--json"}, 1, 1, "no plugin module given", info},
+    {"info", {}, {"--isolate", "--sandbox", "--json"}, 1, 1, "no plugin module given", info},
     {"run",
      {"--plugin", "--set", "--note", "--tempo", "--channels", "--frames", "--blocks", "--rate",
       "--input", "--output"},
-     {"--isolate"},
+     {"--isolate", "--sandbox"},
      1, 1, "no plugin module given", run},
     {"exports", {}, {}, 1, 1, "no library given", exports},
     // Arguments are C literals, which never begin with "--": those are options.
-    {"call", {}, {"--isolate"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
+    {"call", {}, {"--isolate", "--sandbox"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
     {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
     {"wrap", {"--output"}, {}, 1, 1, "no plugin module given", wrap},
     {"com", {}, {"--x64"}, 1, std::numeric_limits<size_t>::max(), "com takes info or call", com},

@@ -229,7 +229,7 @@ std::string runHelp() {
   return "usage: bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]...\n"
          "                    [--tempo BPM] [--channels N] [--frames N] [--blocks N]\n"
          "                    [--rate HZ] [--input FILE.wav]\n"
-         "                    [--output FILE.csv|FILE.wav] [--isolate] [--verbose]\n"
+         "                    [--output FILE.csv|FILE.wav] [--isolate] [--sandbox] [--verbose]\n"
          "\n"
          "Runs audio through a plugin of the module (the first, or --plugin ID), block by block,\n"
          "and prints the input and output peaks and the first samples of the first block's\n"
@@ -250,6 +250,7 @@ std::string runHelp() {
          "                    frame,channel,input,output, each sample with the fewest digits\n"
          "                    that read back to the same float, lines ending in LF\n"
          "  --isolate         runs the plugin in a surrogate even where it could load in-process\n"
+         "  --sandbox         runs it in a sandboxed surrogate, for a plugin that is not trusted\n"
          "  --verbose         timestamped log lines, and debug ones\n"
          "\n" +
          std::string(signal);

@@ -116,10 +116,12 @@ std::wstring newPipeName() {
   return L"\\\\.\\pipe\\bridge32-" + std::to_wstring(GetCurrentProcessId()) + L"-" + hex;
 }
 
-win32::Handle createPrivatePipe(const std::wstring& name) {
+win32::Handle createPrivatePipe(const std::wstring& name, bool lowIntegrityClient) {
   PSECURITY_DESCRIPTOR descriptor = nullptr;
+  // S:(ML;;NW;;;LW): a low mandatory label, no write up from below it.
+  std::wstring sddl = currentUserOnlySddl() + (lowIntegrityClient ? L"S:(ML;;NW;;;LW)" : L"");
   B32_WIN32_CHECK(ConvertStringSecurityDescriptorToSecurityDescriptorW(
-      currentUserOnlySddl().c_str(), SDDL_REVISION_1, &descriptor, nullptr));
+      sddl.c_str(), SDDL_REVISION_1, &descriptor, nullptr));
   SECURITY_ATTRIBUTES attributes{sizeof attributes, descriptor, FALSE};
   HANDLE pipe = CreateNamedPipeW(
       name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,

@@ -20,8 +20,10 @@ namespace bridge32 {
 // "\\.\pipe\bridge32-<pid>-<128 random bits in hex>".
 std::wstring newPipeName();
 
-// The host's end, not yet connected. Throws Error(failed) naming the pipe.
-win32::Handle createPrivatePipe(const std::wstring& name);
+// The host's end, not yet connected. With `lowIntegrityClient` a client at low integrity (a
+// sandboxed surrogate) may open it too: the pipe is labelled low, and still admits only the
+// current user. Throws Error(failed) naming the pipe.
+win32::Handle createPrivatePipe(const std::wstring& name, bool lowIntegrityClient = false);
 
 // The surrogate's end. Throws Error(failed) naming the pipe.
 win32::Handle openPipe(const std::wstring& name);

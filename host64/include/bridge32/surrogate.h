@@ -57,6 +57,8 @@ class SharedSurrogate {
   Architecture architecture() const;
   // [any-thread] False once the current process is gone, until something revives it.
   bool isRunning() const;
+  // Started with LoadOptions::sandbox.
+  bool isSandboxed() const;
 
   // bridge32's own part, made by startSurrogate.
   class Impl;
@@ -116,6 +118,20 @@ struct LoadOptions {
   std::chrono::milliseconds heartbeatTimeout{10'000};
   // What happens when a bridged plugin's surrogate stops: see RestartPolicy.
   RestartPolicy restart;
+  // Runs the module in a sandboxed surrogate, for code that is not trusted. A surrogate keeps
+  // the application safe from a module's faults (crashes, hangs, leaks), not from its malice:
+  // code running as the same user can reach into the application's process unless sandboxed.
+  // Linux: the surrogate runs in user, PID, mount, IPC and network namespaces of its own (the
+  // application's process does not exist for it) under a seccomp filter (no ptrace,
+  // process_vm_readv/writev, pidfd_getfd, mount, new namespaces, kernel keyrings, BPF); the file
+  // system stays as the user sees it. Windows: a restricted token at low integrity in a job
+  // object. Implies a surrogate: with Isolation::inProcess it is an error, and a sandboxed module
+  // loads only into a sandboxed LoadOptions::surrogate. Throws Error(unsupported) saying why
+  // where the system refuses (user namespaces switched off, say).
+  bool sandbox = false;
+  // The surrogate's environment, "NAME=VALUE" each. Unset, it is the application's own, whole:
+  // a module sees every variable the application has (tokens and passwords included).
+  std::optional<std::vector<std::string>> environment;
 };
 
 // How `path` would load with `options`: in-process or through a surrogate of which

@@ -25,9 +25,14 @@ LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options)
   bool sameArchitecture = file.architecture == thisArchitecture();
   bool bridged = false;
   switch (options.isolation) {
-    case Isolation::automatic: bridged = !sameArchitecture; break;
+    case Isolation::automatic: bridged = !sameArchitecture || options.sandbox; break;
     case Isolation::surrogate: bridged = true; break;
     case Isolation::inProcess:
+      if (options.sandbox) {
+        throw Error(Error::Kind::invalidArgument,
+                    "'" + pathText + "' cannot load in this process sandboxed: a sandbox is a "
+                    "surrogate's; load it with Isolation::automatic or Isolation::surrogate");
+      }
       if (!sameArchitecture) {
         throw Error(Error::Kind::badModule,
                     "'" + pathText + "' is a " + file.describe() + " and cannot load into this " +

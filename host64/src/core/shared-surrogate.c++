@@ -95,7 +95,10 @@ Architecture SharedSurrogate::architecture() const { return impl_->architecture(
 
 bool SharedSurrogate::isRunning() const { return !impl_->client()->isLost(); }
 
-SharedSurrogate::Impl::Impl(Starter start) : start_(std::move(start)), client_(start_()) {
+bool SharedSurrogate::isSandboxed() const { return impl_->isSandboxed(); }
+
+SharedSurrogate::Impl::Impl(Starter start, bool sandboxed)
+    : start_(std::move(start)), sandboxed_(sandboxed), client_(start_()) {
   architecture_ = client_->architecture();
 }
 
@@ -121,16 +124,26 @@ std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
   checkSurrogate(executable, architecture);
   SurrogateClient::Timing timing{options.startTimeout, options.heartbeatInterval,
                                  options.heartbeatTimeout};
-  return std::make_shared<SharedSurrogate>(
-      std::make_unique<SharedSurrogate::Impl>([executable, architecture, timing] {
-        return SurrogateClient::start(executable, architecture, timing);
-      }));
+  SurrogateProcess::Launch launch;
+  launch.sandbox = options.sandbox;
+  launch.environment = options.environment;
+  return std::make_shared<SharedSurrogate>(std::make_unique<SharedSurrogate::Impl>(
+      [executable, architecture, timing, launch] {
+        return SurrogateClient::start(executable, architecture, timing, launch);
+      },
+      options.sandbox));
 }
 
 std::shared_ptr<SharedSurrogate> surrogateFor(const LoadPlan& plan,
                                               const std::filesystem::path& path,
                                               const LoadOptions& options) {
   if (!options.surrogate) return startSurrogate(plan.file.architecture, options);
+  if (options.sandbox && !options.surrogate->isSandboxed()) {
+    throw Error(Error::Kind::invalidArgument,
+                "'" + utf8(path) + "' is to load sandboxed, and the surrogate " +
+                    std::to_string(options.surrogate->pid()) +
+                    " given for it is not: start it with LoadOptions::sandbox too");
+  }
   if (options.surrogate->architecture() != plan.file.architecture) {
     throw Error(Error::Kind::badModule,
                 "'" + utf8(path) + "' is a " + plan.file.describe() + " and cannot load into the " +

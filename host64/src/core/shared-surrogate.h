@@ -14,10 +14,11 @@ namespace bridge32 {
 class SharedSurrogate::Impl {
  public:
   using Starter = std::function<std::shared_ptr<SurrogateClient>()>;
-  // `start` starts a process, now and on every revival.
-  explicit Impl(Starter start);
+  // `start` starts a process, now and on every revival; `sandboxed` says it starts them so.
+  Impl(Starter start, bool sandboxed);
 
   Architecture architecture() const { return architecture_; }
+  bool isSandboxed() const { return sandboxed_; }
   // [any-thread] The current process's connection, running or not.
   std::shared_ptr<SurrogateClient> client() const;
   // [any-thread] A running process's connection: the current one, or, once that stopped, a new
@@ -26,6 +27,7 @@ class SharedSurrogate::Impl {
 
  private:
   Starter start_;
+  bool sandboxed_;
   Architecture architecture_;
   // Held while a new process starts, which on Windows dispatches window messages: recursive,
   // so that a window procedure that asks for the surrogate meanwhile cannot deadlock.

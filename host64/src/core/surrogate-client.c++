@@ -29,9 +29,10 @@ SurrogateClient::Connection::Connection(kj::Own<SurrogateProcess::Channel> strea
       rpc(capnp::makeRpcClient(network)) {}
 
 std::shared_ptr<SurrogateClient> SurrogateClient::start(const std::filesystem::path& executable,
-                                                       Architecture architecture, Timing timing) {
+                                                       Architecture architecture, Timing timing,
+                                                       const SurrogateProcess::Launch& launch) {
   return std::shared_ptr<SurrogateClient>(
-      new SurrogateClient(executable, architecture, timing), [](SurrogateClient* client) {
+      new SurrogateClient(executable, architecture, timing, launch), [](SurrogateClient* client) {
         if (!client->loop_.onLoopThread()) {
           delete client;
           return;
@@ -46,8 +47,9 @@ std::shared_ptr<SurrogateClient> SurrogateClient::start(const std::filesystem::p
 }
 
 SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
-                                 Architecture architecture, Timing timing)
-    : process_(std::make_unique<SurrogateProcess>(executable, timing.start)),
+                                 Architecture architecture, Timing timing,
+                                 const SurrogateProcess::Launch& launch)
+    : process_(std::make_unique<SurrogateProcess>(executable, timing.start, launch)),
       architecture_(architecture),
       timing_(timing) {
   auto startTimeout = timing.start;
@@ -71,7 +73,9 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
         },
         [&](capnp::Response<wire::Surrogate::HandshakeResults>& answer) {
           Handshake handshake = checkHandshake(answer, architecture);
-          pid_ = handshake.pid;
+          // As this process numbers it: a sandboxed surrogate, in a PID namespace of its own,
+          // knows itself as 1.
+          pid_ = process_->pid();
           connection_->session = kj::mv(handshake.session);
         });
     // Before any call: posted jobs run in order.

@@ -66,7 +66,8 @@ class SurrogateClient {
   // lets go of everything): that thread cannot take the client down, since it must be joined, so
   // another thread does.
   static std::shared_ptr<SurrogateClient> start(const std::filesystem::path& executable,
-                                                Architecture architecture, Timing timing);
+                                                Architecture architecture, Timing timing,
+                                                const SurrogateProcess::Launch& launch = {});
   // Asks the surrogate to shut down, hangs up, and kills it if it has not exited in time.
   ~SurrogateClient();
   SurrogateClient(const SurrogateClient&) = delete;
@@ -133,7 +134,7 @@ class SurrogateClient {
   };
 
   SurrogateClient(const std::filesystem::path& executable, Architecture architecture,
-                  Timing timing);
+                  Timing timing, const SurrogateProcess::Launch& launch);
   // [loop thread] Resolves once the surrogate has had `timeout` since `start`, not counting the
   // host's time (hostTime_) beyond `hostBefore`, what it had counted at `start`.
   kj::Promise<void> surrogateTimeElapsed(kj::Timer& timer, kj::TimePoint start,

@@ -9,6 +9,7 @@
 #include "logging.h"
 
 #if _WIN32
+#include <algorithm>
 #include <vector>
 
 #include "transport/named-pipe.h"
@@ -18,6 +19,7 @@
 #include <kj/async-unix.h>
 #include <kj/io.h>
 
+#include "core/sandbox-linux.h"
 #include "core/surrogate-cgroup.h"
 #include <poll.h>
 #include <signal.h>
@@ -123,14 +125,95 @@ HANDLE surrogateJob() {
   return job;
 }
 
+// The token a sandboxed surrogate runs with: this process's, with every privilege but
+// SeChangeNotifyPrivilege removed, at low integrity (it can write to nothing of a higher level:
+// the user's files, registry, processes).
+win32::Handle sandboxToken() {
+  HANDLE own = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(),
+                        TOKEN_DUPLICATE | TOKEN_ASSIGN_PRIMARY | TOKEN_QUERY | TOKEN_ADJUST_DEFAULT,
+                        &own)) {
+    throw Error(Error::Kind::unsupported,
+                "cannot sandbox the surrogate: OpenProcessToken: " + win32::errorText(GetLastError()));
+  }
+  win32::Handle token(own);
+  HANDLE restricted = nullptr;
+  if (!CreateRestrictedToken(token.get(), DISABLE_MAX_PRIVILEGE, 0, nullptr, 0, nullptr, 0,
+                             nullptr, &restricted)) {
+    throw Error(Error::Kind::unsupported, "cannot sandbox the surrogate: CreateRestrictedToken: " +
+                                              win32::errorText(GetLastError()));
+  }
+  win32::Handle result(restricted);
+  BYTE sid[SECURITY_MAX_SID_SIZE];
+  DWORD sidBytes = sizeof sid;
+  TOKEN_MANDATORY_LABEL label{};
+  label.Label.Attributes = SE_GROUP_INTEGRITY;
+  label.Label.Sid = sid;
+  if (!CreateWellKnownSid(WinLowLabelSid, nullptr, sid, &sidBytes) ||
+      !SetTokenInformation(result.get(), TokenIntegrityLevel, &label,
+                           DWORD(sizeof label + GetLengthSid(sid)))) {
+    throw Error(Error::Kind::unsupported, "cannot sandbox the surrogate: setting low integrity: " +
+                                              win32::errorText(GetLastError()));
+  }
+  return result;
+}
+
+// The job a sandboxed surrogate runs in, alone: it ends when this process closes it (or ends),
+// starts no process of its own, and cannot change the desktop, the display settings, the
+// system's parameters or the clipboard, or log the user off.
+win32::Handle sandboxJob() {
+  win32::Handle job(CreateJobObjectW(nullptr, nullptr));
+  if (!job.get()) {
+    throw Error(Error::Kind::unsupported,
+                "cannot sandbox the surrogate: CreateJobObjectW: " + win32::errorText(GetLastError()));
+  }
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+  limits.BasicLimitInformation.LimitFlags =
+      JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_ACTIVE_PROCESS |
+      JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
+  limits.BasicLimitInformation.ActiveProcessLimit = 1;
+  JOBOBJECT_BASIC_UI_RESTRICTIONS ui{};
+  ui.UIRestrictionsClass = JOB_OBJECT_UILIMIT_DESKTOP | JOB_OBJECT_UILIMIT_DISPLAYSETTINGS |
+                           JOB_OBJECT_UILIMIT_EXITWINDOWS | JOB_OBJECT_UILIMIT_READCLIPBOARD |
+                           JOB_OBJECT_UILIMIT_WRITECLIPBOARD | JOB_OBJECT_UILIMIT_SYSTEMPARAMETERS;
+  if (!SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits,
+                               sizeof limits) ||
+      !SetInformationJobObject(job.get(), JobObjectBasicUIRestrictions, &ui, sizeof ui)) {
+    throw Error(Error::Kind::unsupported, "cannot sandbox the surrogate: limiting its job: " +
+                                              win32::errorText(GetLastError()));
+  }
+  return job;
+}
+
+// `entries` ("NAME=VALUE") as a CREATE_UNICODE_ENVIRONMENT block, sorted by name as Windows
+// keeps them.
+std::wstring environmentBlock(std::vector<std::string> entries) {
+  std::vector<std::wstring> wide;
+  for (const auto& entry : entries) wide.push_back(win32::wide(entry));
+  std::sort(wide.begin(), wide.end(), [](const std::wstring& a, const std::wstring& b) {
+    return _wcsicmp(a.c_str(), b.c_str()) < 0;
+  });
+  std::wstring block;
+  for (const auto& entry : wide) block += entry + L'\0';
+  block += L'\0';
+  return block;
+}
+
 }  // namespace
 
 SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
-                                   std::chrono::milliseconds connectTimeout,
-                                   const std::vector<std::string>& extraArgs)
+                                   std::chrono::milliseconds connectTimeout, const Launch& launch)
     : executable_(executable) {
+  const std::vector<std::string>& extraArgs = launch.extraArgs;
   std::wstring pipeName = newPipeName();
-  win32::Handle channel = createPrivatePipe(pipeName);
+  win32::Handle channel = createPrivatePipe(pipeName, launch.sandbox);
+  win32::Handle token, job;
+  if (launch.sandbox) {
+    token = sandboxToken();
+    job = sandboxJob();
+  }
+  std::wstring environment;
+  if (launch.environment) environment = environmentBlock(*launch.environment);
 
   SECURITY_ATTRIBUTES inheritable{sizeof inheritable, nullptr, TRUE};
   HANDLE outRead, outWrite, errRead, errWrite;
@@ -164,13 +247,18 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   startup.lpAttributeList = attributes;
   PROCESS_INFORMATION info{};
   // Suspended until it is in the job, so that not even its first instruction can outlive us.
-  if (!CreateProcessW(executable.c_str(), commandLine.data(), nullptr, nullptr, TRUE,
-                      CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED |
-                          EXTENDED_STARTUPINFO_PRESENT,
-                      nullptr, nullptr, &startup.StartupInfo, &info)) {
-    cannotStart(executable, win32::errorText(GetLastError()));
-  }
-  if (!AssignProcessToJobObject(surrogateJob(), info.hProcess)) {
+  DWORD flags = CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED |
+                EXTENDED_STARTUPINFO_PRESENT;
+  void* environmentBlockOrInherited = launch.environment ? environment.data() : nullptr;
+  BOOL created =
+      token.get()
+          ? CreateProcessAsUserW(token.get(), executable.c_str(), commandLine.data(), nullptr,
+                                 nullptr, TRUE, flags, environmentBlockOrInherited, nullptr,
+                                 &startup.StartupInfo, &info)
+          : CreateProcessW(executable.c_str(), commandLine.data(), nullptr, nullptr, TRUE, flags,
+                           environmentBlockOrInherited, nullptr, &startup.StartupInfo, &info);
+  if (!created) cannotStart(executable, win32::errorText(GetLastError()));
+  if (!AssignProcessToJobObject(job.get() ? job.get() : surrogateJob(), info.hProcess)) {
     std::string why = "AssignProcessToJobObject: " + win32::errorText(GetLastError());
     TerminateProcess(info.hProcess, 1);
     CloseHandle(info.hThread);
@@ -181,6 +269,7 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   CloseHandle(info.hThread);
   process_ = info.hProcess;
   pid_ = info.dwProcessId;
+  sandboxJob_ = job.release();
   stdoutWrite.reset();
   stderrWrite.reset();
   stdoutRead_ = stdoutRead.release();
@@ -258,6 +347,7 @@ void SurrogateProcess::release() {
   CloseHandle(stdoutRead_);
   CloseHandle(stderrRead_);
   CloseHandle(process_);
+  if (sandboxJob_) CloseHandle(sandboxJob_);
 }
 
 void SurrogateProcess::startRelays() {
@@ -348,9 +438,41 @@ std::string errnoText(const char* call, int error) {
 }
 }  // namespace
 
+namespace {
+// Starts `executable` with `args` and `environment`, `stdoutFd`, `stderrFd` and `channelFd` as its
+// 1, 2 and 3, leading a process group of its own.
+pid_t spawn(const std::filesystem::path& executable, std::vector<std::string> args,
+            std::vector<std::string> environment, int stdoutFd, int stderrFd, int channelFd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  KJ_DEFER(posix_spawn_file_actions_destroy(&actions));
+  posix_spawn_file_actions_adddup2(&actions, stdoutFd, 1);
+  posix_spawn_file_actions_adddup2(&actions, stderrFd, 2);
+  posix_spawn_file_actions_adddup2(&actions, channelFd, 3);
+  // Nothing else: descriptors the application opened without close-on-exec stay with it. (Then
+  // stdin, which needs a free descriptor: a host that has none left has them after this.)
+  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  KJ_DEFER(posix_spawnattr_destroy(&attributes));
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+
+  std::vector<char*> argv, envp;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  pid_t pid;
+  int error = posix_spawn(&pid, executable.c_str(), &actions, &attributes, argv.data(), envp.data());
+  if (error != 0) cannotStart(executable, errnoText("posix_spawn", error));
+  return pid;
+}
+}  // namespace
+
 SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
-                                   std::chrono::milliseconds,
-                                   const std::vector<std::string>& extraArgs)
+                                   std::chrono::milliseconds, const Launch& launch)
     : executable_(executable) {
   // Everything made here closes itself if a later step fails: a host that is short of file
   // descriptors gets an error, not a leak.
@@ -376,31 +498,21 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
     *end = kj::AutoCloseFd(moved);
   }
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  KJ_DEFER(posix_spawn_file_actions_destroy(&actions));
-  posix_spawn_file_actions_adddup2(&actions, outWrite.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, errWrite.get(), 2);
-  posix_spawn_file_actions_adddup2(&actions, childEnd.get(), 3);
-  // Nothing else: descriptors the application opened without close-on-exec stay with it. (Then
-  // stdin, which needs a free descriptor: a host that has none left has them after this.)
-  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  KJ_DEFER(posix_spawnattr_destroy(&attributes));
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attributes, 0);
-
   std::vector<std::string> args = {executable.string(), "--socket-fd", "3"};
-  args.insert(args.end(), extraArgs.begin(), extraArgs.end());
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
+  args.insert(args.end(), launch.extraArgs.begin(), launch.extraArgs.end());
+  std::vector<std::string> environment;
+  if (launch.environment) {
+    environment = *launch.environment;
+  } else {
+    for (char** entry = environ; *entry; ++entry) environment.emplace_back(*entry);
+  }
   pid_t pid;
-  int error = posix_spawn(&pid, executable.c_str(), &actions, &attributes, argv.data(), environ);
-  if (error != 0) cannotStart(executable, errnoText("posix_spawn", error));
+  if (launch.sandbox) {
+    pid = startSandboxed({executable.string(), args, environment, outWrite.get(), errWrite.get(),
+                          childEnd.get()});
+  } else {
+    pid = spawn(executable, args, environment, outWrite.get(), errWrite.get(), childEnd.get());
+  }
   pid_ = uint32_t(pid);
   // Without a pidfd (an old kernel, or none left to open), whenExited looks every so often.
   pidfd_ = int(syscall(SYS_pidfd_open, pid, 0));

@@ -34,13 +34,23 @@ namespace bridge32 {
 
 class SurrogateCgroup;
 
+// How a surrogate process starts, besides its executable.
+struct SurrogateLaunch {
+  std::vector<std::string> extraArgs;  // after the channel arguments
+  bool sandbox = false;                // see LoadOptions::sandbox
+  // "NAME=VALUE" each; unset: this process's environment.
+  std::optional<std::vector<std::string>> environment;
+};
+
 class SurrogateProcess {
  public:
-  // Starts `executable` with `extraArgs` after the channel arguments. On Windows, also waits
-  // (pumping window messages) until it connects, at most `connectTimeout`. Throws
-  // Error(surrogateStart) naming the executable and saying why.
+  using Launch = SurrogateLaunch;
+
+  // Starts `executable` as `launch` says. On Windows, also waits (pumping window messages) until
+  // it connects, at most `connectTimeout`. Throws Error(surrogateStart) naming the executable and
+  // saying why, or Error(unsupported) where the sandbox asked for cannot be made.
   SurrogateProcess(const std::filesystem::path& executable, std::chrono::milliseconds connectTimeout,
-                   const std::vector<std::string>& extraArgs = {});
+                   const Launch& launch = {});
   // Kills the process if it is still running, reaps it and stops the relays.
   ~SurrogateProcess();
   SurrogateProcess(const SurrogateProcess&) = delete;
@@ -105,6 +115,7 @@ class SurrogateProcess {
 
   void* process_ = nullptr;
   void* channel_ = nullptr;
+  void* sandboxJob_ = nullptr;  // a sandboxed surrogate's own job; closing it ends the surrogate
   void* stdoutRead_ = nullptr;
   void* stderrRead_ = nullptr;
   std::thread stdoutRelay_, stderrRelay_;

@@ -261,6 +261,9 @@ void installCrashHandling() {
 // getppid(). (On Windows the host's job object does this.)
 void exitWithHost() {
   pid_t host = getppid();
+  // In a sandbox, a PID namespace of its own, the host has no pid here (getppid() is 0): the
+  // kernel's death signal, which the host set before this started, ends it instead.
+  if (host == 0) return;
   int pidfd = int(syscall(SYS_pidfd_open, host, 0));
   if (getppid() != host) std::_Exit(1);  // gone before we looked
   std::thread([host, pidfd] {
