@@ -514,16 +514,16 @@ TEST_P(Fixture, APointerTheLibraryKeepsIsRefused) {
 }
 
 TEST_P(Fixture, TypedFunctionsAreCheckedWhenBound) {
-  auto add = bridge32::bind<int(int, int)>(*library_, "int add(int a, int b);");
+  auto add = library_->bind<int(int, int)>("int add(int a, int b);");
   EXPECT_EQ(add(40, 2), 42);
-  auto hypot = bridge32::bind<double(double, double)>(*library_, "double hypot_d(double x, double y);");
+  auto hypot = library_->bind<double(double, double)>("double hypot_d(double x, double y);");
   EXPECT_EQ(hypot(3.0, 4.0), 5.0);
-  auto length = bridge32::bind<uint64_t(std::string)>(*library_, "size_t str_len(_In_z_ const char* s);");
+  auto length = library_->bind<uint64_t(std::string)>("size_t str_len(_In_z_ const char* s);");
   EXPECT_EQ(length("typed"), 5u);
-  auto version = bridge32::bind<std::string()>(*library_, "_Ret_z_ const char* version_string(void);");
+  auto version = library_->bind<std::string()>("_Ret_z_ const char* version_string(void);");
   EXPECT_EQ(version(), "b32-library 1.0");
   try {
-    bridge32::bind<int(int, int)>(*library_, "double hypot_d(double x, double y);");
+    library_->bind<int(int, int)>("double hypot_d(double x, double y);");
     FAIL() << "int(int, int) bound to double hypot_d(double, double)";
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
@@ -531,32 +531,37 @@ TEST_P(Fixture, TypedFunctionsAreCheckedWhenBound) {
         << error.what();
   }
   try {
-    bridge32::bind<int(int)>(*library_, "int add(int a, int b);");
+    library_->bind<int(int)>("int add(int a, int b);");
     FAIL() << "int(int) bound to int add(int, int)";
   } catch (const Error& error) {
     EXPECT_NE(error.message().find("it has 2 parameters (a, b)"), std::string::npos) << error.what();
   }
 }
 
+// With `using namespace bridge32;` and a declaration held in a std::string, argument-dependent
+// lookup would find std::bind for a free function named bind; Library::bind is a member.
+TEST_P(Fixture, BindIsNeverTakenForStdBind) {
+  using namespace bridge32;
+  std::string declaration = "int add(int a, int b);";
+  auto add = library_->bind<int(int, int)>(declaration);
+  EXPECT_EQ(add(40, 2), 42);
+}
+
 TEST_P(Fixture, TypedFunctionsTakeStructsArraysOutParametersAndCallbacks) {
-  auto makeRect = bridge32::bind<TypedRect(int32_t, int32_t, int32_t, int32_t)>(
-      *library_, std::string(kStructs) + "struct Rect make_rect(int32_t x, int32_t y, int32_t w, int32_t h);");
+  auto makeRect = library_->bind<TypedRect(int32_t, int32_t, int32_t, int32_t)>(std::string(kStructs) + "struct Rect make_rect(int32_t x, int32_t y, int32_t w, int32_t h);");
   TypedRect rect = makeRect(1, 2, 10, 20);
   EXPECT_EQ(rect.tl.x, 1);
   EXPECT_EQ(rect.tl.y, 2);
   EXPECT_EQ(rect.br.x, 11);
   EXPECT_EQ(rect.br.y, 22);
-  auto area = bridge32::bind<double(const TypedRect&)>(
-      *library_, std::string(kStructs) + "double area(_In_ const struct Rect* r);");
+  auto area = library_->bind<double(const TypedRect&)>(std::string(kStructs) + "double area(_In_ const struct Rect* r);");
   EXPECT_EQ(area(rect), 200.0);
-  auto grow = bridge32::bind<void(TypedRect&, int)>(
-      *library_, std::string(kStructs) + "void grow(_Inout_ struct Rect* r, int by);");
+  auto grow = library_->bind<void(TypedRect&, int)>(std::string(kStructs) + "void grow(_Inout_ struct Rect* r, int by);");
   grow(rect, 1);
   EXPECT_EQ(rect.tl.x, 0);
   EXPECT_EQ(rect.br.y, 23);
   // Each member of a struct whose layout differs between ABIs.
-  auto bump = bridge32::bind<void(TypedMixed&)>(
-      *library_, std::string(kStructs) + "void mixed_bump(_Inout_ struct Mixed* m);");
+  auto bump = library_->bind<void(TypedMixed&)>(std::string(kStructs) + "void mixed_bump(_Inout_ struct Mixed* m);");
   TypedMixed mixed{'a', int64_t(1) << 40, -3, 0.5};
   bump(mixed);
   EXPECT_EQ(mixed.c, 'b');
@@ -564,18 +569,16 @@ TEST_P(Fixture, TypedFunctionsTakeStructsArraysOutParametersAndCallbacks) {
   EXPECT_EQ(mixed.s, -2);
   EXPECT_EQ(mixed.d, 1.5);
 
-  auto scale = bridge32::bind<void(double, std::span<const double>, int, std::vector<double>&)>(
-      *library_, "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);");
+  auto scale = library_->bind<void(double, std::span<const double>, int, std::vector<double>&)>("void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);");
   std::vector<double> x{1, 2, 3}, y;
   scale(2, x, 3, y);
   EXPECT_EQ(y, (std::vector<double>{2, 4, 6}));
-  auto greet = bridge32::bind<int(std::string_view, std::string&, int)>(
-      *library_, "int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size);");
+  auto greet = library_->bind<int(std::string_view, std::string&, int)>("int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size);");
   std::string greeting;
   EXPECT_EQ(greet("typed", greeting, 64), 12);
   EXPECT_EQ(greeting, "hello, typed");
 
-  auto apply = bridge32::bind<int(Callback, int)>(*library_, "int apply(int (*f)(int), int x);");
+  auto apply = library_->bind<int(Callback, int)>("int apply(int (*f)(int), int x);");
   EXPECT_EQ(apply([](std::span<const Value> a) { return Value(a[0].asInt64() + 1); }, 41), 42);
 }
 
@@ -592,25 +595,25 @@ TEST_P(Fixture, TypedFunctionsRefuseWhatDoesNotFitTheDeclaration) {
   };
   std::string scale = "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);";
   EXPECT_NE(refusal([&] {
-              bridge32::bind<void(double, std::vector<double>, int, std::vector<double>)>(*library_, scale);
+              library_->bind<void(double, std::vector<double>, int, std::vector<double>)>(scale);
             }).find("parameter 'y' is an out parameter: take it as a non-const reference"),
             std::string::npos);
   EXPECT_NE(refusal([&] {
-              bridge32::bind<void(double, std::vector<std::string>, int, std::vector<double>&)>(*library_, scale);
+              library_->bind<void(double, std::vector<std::string>, int, std::vector<double>&)>(scale);
             }).find("an element of parameter 'x' is floating, given string"),
             std::string::npos);
   EXPECT_NE(refusal([&] {
-              bridge32::bind<void(double, std::vector<double>&, int, std::vector<double>&)>(*library_, scale);
+              library_->bind<void(double, std::vector<double>&, int, std::vector<double>&)>(scale);
             }).find("parameter 'x' is only read"),
             std::string::npos);
   std::string area = std::string(kStructs) + "double area(_In_ const struct Rect* r);";
-  EXPECT_NE(refusal([&] { bridge32::bind<double(TypedCorner)>(*library_, area); })
+  EXPECT_NE(refusal([&] { library_->bind<double(TypedCorner)>(area); })
                 .find("has a field 'tl' the C++ struct does not name"),
             std::string::npos);
-  EXPECT_NE(refusal([&] { bridge32::bind<int(int, int)>(*library_, "int apply(int (*f)(int), int x);"); })
+  EXPECT_NE(refusal([&] { library_->bind<int(int, int)>("int apply(int (*f)(int), int x);"); })
                 .find("parameter 'f' is a function pointer: take it as Callback"),
             std::string::npos);
-  EXPECT_NE(refusal([&] { bridge32::bind<int()>(*library_, "void wait_async(void);"); })
+  EXPECT_NE(refusal([&] { library_->bind<int()>("void wait_async(void);"); })
                 .find("it returns void"),
             std::string::npos);
 }

@@ -199,6 +199,54 @@ TEST(Tool, CallPrintsTheResultAloneOnTheFirstLineThenTheOutputs) {
   EXPECT_EQ(printed(ran), "0.5\n");
 }
 
+TEST(Tool, CallJsonGivesTheResultOutputsAndLastError) {
+  auto ran = test::runProgram(
+      test::toolPath(), {"call", module("b32-library", Architecture::x86),
+                         "int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size)",
+                         "\"json\"", "32", "--json"});
+  ASSERT_EQ(ran.exitCode, 0) << ran.err;
+  test::JsonValue json = test::parseJson(ran.out);
+  EXPECT_EQ(json["result"].number, 11);
+  EXPECT_EQ(json["outputs"]["out"].string, "hello, json");
+  EXPECT_EQ(json["lastError"].type, test::JsonValue::Type::number);
+  ran = test::runProgram(test::toolPath(), {"call", module("b32-library"),
+                                            "struct Point { int32_t x, y; }; "
+                                            "struct Point make_point(int32_t x, int32_t y);",
+                                            "1", "-2", "--json"});
+  json = test::parseJson(ran.out);
+  EXPECT_EQ(json["result"]["x"].number, 1);
+  EXPECT_EQ(json["result"]["y"].number, -2);
+}
+
+// `help COMMAND` is that command's help; a usage error is the problem and that command's synopsis,
+// not every command's.
+TEST(Tool, HelpIsPerCommandAndUsageErrorsAreShort) {
+  for (std::string command : {"call", "doctor", "exports", "info", "wrap", "com"}) {
+    SCOPED_TRACE(command);
+    auto ran = test::runProgram(test::toolPath(), {"help", command});
+    EXPECT_EQ(ran.exitCode, 0) << ran.err;
+    EXPECT_TRUE(says(ran.out, "usage: bridge32 " + command)) << ran.out;
+    EXPECT_EQ(ran.out.find("bridge32 run"), std::string::npos) << ran.out;
+    auto helped = test::runProgram(test::toolPath(), {command, "--help"});
+    EXPECT_EQ(helped.out, ran.out);
+  }
+  auto ran = test::runProgram(test::toolPath(), {"call"});
+  EXPECT_EQ(ran.exitCode, 2);
+  EXPECT_TRUE(says(ran.err, "no library given")) << ran.err;
+  EXPECT_TRUE(says(ran.err, "usage: bridge32 call LIB")) << ran.err;
+  EXPECT_LE(std::count(ran.err.begin(), ran.err.end(), '\n'), 3) << ran.err;
+  ran = test::runProgram(test::toolPath(), {"help", "nope"});
+  EXPECT_EQ(ran.exitCode, 2);
+  EXPECT_TRUE(says(ran.err, "there is no command 'nope'")) << ran.err;
+}
+
+TEST(Tool, CallNamesAMissingLibraryALibrary) {
+  auto ran = test::runProgram(test::toolPath(), {"call", "no-such-library.so", "int f(void);"});
+  EXPECT_EQ(ran.exitCode, 1);
+  EXPECT_TRUE(says(ran.err, "library 'no-such-library.so' does not exist")) << ran.err;
+  EXPECT_FALSE(says(ran.err, "plugin")) << ran.err;
+}
+
 TEST(Tool, CallWithBadArgumentsSaysWhichAndWhy) {
   auto ran = test::runProgram(test::toolPath(), {"call", module("b32-library"), "uint8_t inc_u8(uint8_t x)", "300"});
   EXPECT_EQ(ran.exitCode, 1);

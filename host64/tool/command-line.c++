@@ -2,6 +2,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "tool.h"
 
@@ -9,42 +11,93 @@ namespace bridge32::tool {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage:\n"
-    "  bridge32 info PLUGIN [--isolate] [--sandbox] [--json]\n"
-    "  bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]... [--tempo BPM]\n"
-    "               [--channels N] [--frames N]\n"
-    "               [--blocks N] [--rate HZ] [--input FILE.wav] [--output FILE.csv|FILE.wav]\n"
-    "               [--isolate] [--sandbox]\n"
-    "  bridge32 exports LIB\n"
-    "  bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox]\n"
-    "  bridge32 doctor FILE [--json]\n"
-    "  bridge32 wrap PLUGIN [--output DIR]\n"
-    "  bridge32 com info PROGID|CLSID [--x64]\n"
-    "  bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]\n"
-    "  bridge32 help [COMMAND]\n"
-    "  bridge32 --version\n"
-    "\n"
-    "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
-    "load in this 64-bit process runs in a surrogate. --isolate runs any module in one;\n"
-    "--sandbox in a sandboxed one, for a module that is not trusted (see README.md).\n"
-    "LIB is any DLL or shared object. DECLARATIONS is C text: struct and typedef definitions,\n"
-    "then the function to call (its name is the export), with SAL annotations for pointers.\n"
-    "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
-    "{1, 2, 3}. It prints the return value, then NAME = VALUE for each out parameter.\n"
-    "doctor says whether FILE can load and why not: its format and bitness, the kinds of module\n"
-    "it is, and the modules it needs, found as the surrogate's loader finds them (exit status 1\n"
-    "if it cannot load).\n"
-    "wrap makes a 64-bit VST2 plugin in DIR (default: the current directory) that any 64-bit\n"
-    "VST2 host loads, and that runs PLUGIN in a bridge32 surrogate: the shim, and beside it a\n"
-    "file naming PLUGIN.\n"
-    "com info says where a COM class is registered (CLSID, ProgID, server DLL, threading model),\n"
-    "as a 32-bit surrogate sees the registry (--x64: a 64-bit one). com call creates an object\n"
-    "of the class there and calls MEMBER (a method, or a property to read) with ARGs in the\n"
-    "literal syntax of call; it prints the result alone on one line the same way.\n"
-    "Every command takes --verbose (timestamped debug logging on stderr) and --help.\n";
+// Each command's synopsis and what it does; `bridge32 help` prints every synopsis and
+// `bridge32 help COMMAND` (or COMMAND --help) one command's whole entry.
+struct CommandHelp {
+  std::string_view name;
+  const char* synopsis;
+  const char* description;
+};
+
+const CommandHelp kHelp[] = {
+    {"info", "bridge32 info PLUGIN [--isolate] [--sandbox] [--json]\n",
+     "Says how PLUGIN (a bridge32 SDK or VST2 plugin module, .dll or .so, of either bitness)\n"
+     "loads, and lists its plugins with their audio ports, extensions and parameters.\n"
+     "  --isolate   loads it in a surrogate even where it could load in this process\n"
+     "  --sandbox   in a sandboxed surrogate, for a module that is not trusted (README.md)\n"
+     "  --json      the same as JSON, for scripts\n"},
+    {"run",
+     "bridge32 run PLUGIN [--plugin ID] [--set NAME=VALUE]... [--note N]... [--tempo BPM]\n"
+     "             [--channels N] [--frames N] [--blocks N] [--rate HZ] [--input FILE.wav]\n"
+     "             [--output FILE.csv|FILE.wav] [--isolate] [--sandbox]\n",
+     nullptr},  // runHelp()
+    {"exports", "bridge32 exports LIB\n",
+     "Lists the functions LIB (any DLL or shared object, of either bitness) exports, without\n"
+     "loading it: names, and for a DLL ordinals and forwarders.\n"},
+    {"call", "bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox] [--json]\n",
+     "Calls a function of LIB, any DLL or shared object of either bitness, by its C declaration.\n"
+     "DECLARATIONS is C text: struct, enum and typedef definitions, then the function to call\n"
+     "(its name is the export), with SAL annotations for what pointers point to:\n"
+     "  bridge32 call lib.so 'void scale(double a, _In_reads_(n) const double* x, int n,\n"
+     "                                  _Out_writes_(n) double* y)' 2 '{1, 2, 3}' 3\n"
+     "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
+     "{1, 2, 3}, {.x = 1, .y = 2}. It prints the return value, then NAME = VALUE for each out and\n"
+     "in/out parameter.\n"
+     "  --isolate   runs a library of this process's bitness in a surrogate too\n"
+     "  --sandbox   in a sandboxed surrogate, for a library that is not trusted (README.md)\n"
+     "  --json      {\"result\": ..., \"outputs\": {NAME: ...}, \"lastError\": N} instead\n"},
+    {"doctor", "bridge32 doctor FILE [--json]\n",
+     "Says whether FILE can load and why not, without loading it: its format and bitness, the\n"
+     "kinds of module it is, and the modules it needs, found as the surrogate's loader finds\n"
+     "them, with the first one missing and the chain that needs it. Exit status 1 if it cannot\n"
+     "load.\n"},
+    {"wrap", "bridge32 wrap PLUGIN [--output DIR]\n",
+     "Makes a 64-bit VST2 plugin in DIR (default: the current directory) that any 64-bit VST2\n"
+     "host loads, and that runs PLUGIN in a bridge32 surrogate: the shim, and beside it a file\n"
+     "naming PLUGIN.\n"},
+    {"com",
+     "bridge32 com info PROGID|CLSID [--x64]\n"
+     "bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]\n",
+     "com info says where a COM class is registered (CLSID, ProgID, server DLL, threading model)\n"
+     "as a 32-bit surrogate sees the registry (--x64: a 64-bit one), and its members. com call\n"
+     "creates an object of the class there and calls MEMBER (a method, or a property to read)\n"
+     "with ARGs in the literal syntax of call; it prints the result alone on one line.\n"},
+};
+
+const CommandHelp* helpFor(std::string_view command) {
+  for (const CommandHelp& help : kHelp) {
+    if (help.name == command) return &help;
+  }
+  return nullptr;
+}
+
+std::string usage() {
+  std::string text = "usage:\n";
+  for (const CommandHelp& help : kHelp) {
+    std::string synopsis = help.synopsis;
+    for (size_t at = 0; at < synopsis.size();) {
+      size_t end = synopsis.find('\n', at);
+      text += "  " + synopsis.substr(at, end - at + 1);
+      at = end + 1;
+    }
+  }
+  text +=
+      "  bridge32 help [COMMAND]\n"
+      "  bridge32 --version\n"
+      "\n"
+      "PLUGIN is a bridge32 plugin module (.dll / .so) of either bitness; a module that cannot\n"
+      "load in this 64-bit process runs in a surrogate. --isolate runs any module in one;\n"
+      "--sandbox in a sandboxed one, for a module that is not trusted (see README.md).\n"
+      "LIB is any DLL or shared object. `bridge32 help COMMAND` says what COMMAND does.\n"
+      "Every command takes --verbose (timestamped debug logging on stderr) and --help.\n";
+  return text;
+}
+
+std::string_view gCommand;  // the command being run, for its usage errors
 
 }  // namespace
+
+void setCommand(std::string_view command) { gCommand = command; }
 
 std::string CommandLine::value(const std::string& option, std::string otherwise) const {
   auto found = options.find(option);
@@ -58,16 +111,30 @@ LoadOptions CommandLine::loadOptions() const {
   return load;
 }
 
-void printHelp(std::string_view command) {
+bool printHelp(std::string_view command) {
+  if (command.empty()) {
+    std::fputs(usage().c_str(), stdout);
+    return true;
+  }
+  const CommandHelp* help = helpFor(command);
+  if (!help) return false;
   if (command == "run") {
     std::fputs(runHelp().c_str(), stdout);
   } else {
-    std::fputs(kUsage, stdout);
+    std::printf("usage: %s\n%s", help->synopsis, help->description);
   }
+  return true;
 }
 
 void usageError(const std::string& problem) {
-  std::fprintf(stderr, "bridge32: %s\n\n%s", problem.c_str(), kUsage);
+  // The problem, the one synopsis it concerns, and where the rest is: not every command's usage.
+  const CommandHelp* help = helpFor(gCommand);
+  if (help) {
+    std::fprintf(stderr, "bridge32: %s\nusage: %s(bridge32 help %s says more)\n", problem.c_str(),
+                 help->synopsis, std::string(gCommand).c_str());
+  } else {
+    std::fprintf(stderr, "bridge32: %s\n(bridge32 help lists the commands)\n", problem.c_str());
+  }
   std::exit(2);
 }
 

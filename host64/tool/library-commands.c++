@@ -1,14 +1,58 @@
 // bridge32 exports and call: any library's exports, and one of them called by its declaration.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "bridge32/library.h"
 #include "bridge32/module-exports.h"
+#include "json-writer.h"
 #include "library/c-literals.h"
 #include "tool.h"
 
 namespace bridge32::tool {
+
+namespace {
+
+// A Value as JSON: numbers, strings, arrays; a struct as an object (as an array when a field has
+// no name); a handle as {"handle": N, "kind": "window handle"}.
+void writeValue(JsonWriter& json, const Value& value) {
+  switch (value.kind()) {
+    case Value::Kind::null: json.null(); return;
+    case Value::Kind::boolean: json.value(value.asBool()); return;
+    case Value::Kind::signedInteger: json.value(value.asInt64()); return;
+    case Value::Kind::unsignedInteger: json.value(value.asUint64()); return;
+    case Value::Kind::floating: json.value(value.asDouble()); return;
+    case Value::Kind::string: json.value(validUtf8(value.asString())); return;
+    case Value::Kind::array:
+      json.beginArray();
+      for (const Value& item : value.asArray()) writeValue(json, item);
+      json.endArray();
+      return;
+    case Value::Kind::structure: {
+      const auto& fields = value.asStruct();
+      bool named = std::all_of(fields.begin(), fields.end(),
+                               [](const Value::Field& field) { return !field.name.empty(); });
+      named ? json.beginObject() : json.beginArray();
+      for (const auto& field : fields) {
+        if (named) json.key(field.name);
+        writeValue(json, field.value);
+      }
+      named ? json.endObject() : json.endArray();
+      return;
+    }
+    case Value::Kind::handle:
+      json.beginObject()
+          .key("handle")
+          .value(value.asHandle().value)
+          .key("kind")
+          .value(toString(value.asHandle().kind))
+          .endObject();
+      return;
+  }
+}
+
+}  // namespace
 
 int exports(const CommandLine& line) {
   auto list = listExports(pathFromUtf8(line.positional.at(0)));
@@ -40,6 +84,19 @@ int call(const CommandLine& line) {
   auto library = Library::load(pathFromUtf8(line.positional.at(0)), line.loadOptions());
   auto function = library->function(line.positional.at(1));
   CallResult result = function->call(values);
+  if (line.has("--json")) {
+    JsonWriter json;
+    json.beginObject().key("result");
+    writeValue(json, result.value);
+    json.key("outputs").beginObject();
+    for (const auto& [name, value] : result.outputs) {
+      json.key(name);
+      writeValue(json, value);
+    }
+    json.endObject().key("lastError").value(uint64_t(result.lastError)).endObject();
+    std::printf("%s\n", json.text().c_str());
+    return 0;
+  }
   if (!function->returnsVoid()) {
     std::printf("%s\n", printable(library::printLiteral(result.value)).c_str());
   }

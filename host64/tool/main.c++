@@ -64,7 +64,7 @@ const Command kCommands[] = {
      1, 1, "no plugin module given", run},
     {"exports", {}, {}, 1, 1, "no library given", exports},
     // Arguments are C literals, which never begin with "--": those are options.
-    {"call", {}, {"--isolate", "--sandbox"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
+    {"call", {}, {"--isolate", "--sandbox", "--json"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
     {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
     {"wrap", {"--output"}, {}, 1, 1, "no plugin module given", wrap},
     {"com", {}, {"--x64"}, 1, std::numeric_limits<size_t>::max(), "com takes info or call", com},
@@ -145,7 +145,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0) {
-    printHelp(argc > 2 ? argv[2] : "");
+    if (argc > 3) usageError("help takes one command, given " + std::to_string(argc - 2));
+    if (!printHelp(argc > 2 ? argv[2] : "")) {
+      usageError("there is no command '" + std::string(argv[2]) + "'");
+    }
     return 0;
   }
   const Command* command = nullptr;
@@ -153,6 +156,7 @@ int main(int argc, char** argv) {
     if (candidate.name == argv[1]) command = &candidate;
   }
   if (!command) usageError("unknown command '" + std::string(argv[1]) + "'");
+  setCommand(command->name);
   CommandLine line = parse(*command, argc, argv);
   // Log records go to stderr, stdout being the command's output. Timestamps help someone timing
   // a plugin's calls, and clutter everyone else's terminal. Lines end in LF everywhere.

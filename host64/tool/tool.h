@@ -24,9 +24,12 @@ struct CommandLine {
   LoadOptions loadOptions() const;
 };
 
-// Prints the usage of every command to stdout, or `command`'s in detail where it has more to say.
-void printHelp(std::string_view command);
-// Prints `problem` and the usage to stderr, and exits with status 2.
+// Prints the synopsis of every command to stdout (`command` empty), or `command`'s help; false
+// for a command there is none of.
+bool printHelp(std::string_view command);
+// The command being run, whose synopsis usage errors print.
+void setCommand(std::string_view command);
+// Prints `problem` and the synopsis of the command being run to stderr, and exits with status 2.
 [[noreturn]] void usageError(const std::string& problem);
 // A number (or a whole number from 1 to `max`) given for `option`, or a usage error.
 double parseNumber(const std::string& option, const std::string& text);

@@ -4,8 +4,17 @@
 //   auto zlib = bridge32::Library::load("/usr/lib/i386-linux-gnu/libz.so.1");
 //   auto crc32 = zlib->function("unsigned long crc32(unsigned long crc, "
 //                               "_In_reads_(len) const unsigned char* buf, unsigned int len);");
-//   bridge32::CallResult result = crc32.call({0, bridge32::Value::bytes("hello"), 5});
-//   uint64_t crc = result.value.asUnsigned();
+//   std::vector<bridge32::Value> hello = {'h', 'e', 'l', 'l', 'o'};
+//   bridge32::CallResult result = crc32->call({0, hello, 5});
+//   uint64_t crc = result.value.asUint64();  // 0x3610a686
+//
+// or typed, the declaration checked against the C++ signature when bound:
+//
+//   auto crc32 = zlib->bind<unsigned long(unsigned long, std::span<const uint8_t>, unsigned)>(
+//       "unsigned long crc32(unsigned long crc, _In_reads_(len) const unsigned char* buf, "
+//       "unsigned int len);");
+//   std::vector<uint8_t> bytes = {'h', 'e', 'l', 'l', 'o'};
+//   uint64_t crc = crc32(0, bytes, 5);
 //
 // Arguments are given for the in and in/out parameters, in order; CallResult has the return
 // value and the out and in/out parameters' values after the call. Pointers are described by
@@ -88,6 +97,9 @@ class Function {
   }
 };
 
+template <typename Signature>
+class TypedFunction;  // below
+
 class Library {
  public:
   // Inspects `path`'s header and loads it in-process or in a surrogate per `options`; no entry
@@ -108,6 +120,12 @@ class Library {
   // not have (naming the closest ones). Functions keep what they need of the library alive.
   virtual std::shared_ptr<Function> function(std::string_view declarations) = 0;
 
+  // The same, called with C++ values of `Signature` (see "Typed functions" below), checked
+  // against the declaration now: `library->bind<int(int, int)>("int add(int a, int b);")`.
+  // (A member, so that argument-dependent lookup never finds std::bind instead.)
+  template <typename Signature>
+  TypedFunction<Signature> bind(std::string_view declarations);
+
   // Windows: a duplicate, in this process, of a kernel handle the library handed out (a Value of
   // HandleKind::kernel from a result or an output), with the same access. The caller owns it
   // and closes it with CloseHandle; the library's own stays open (give that one back to the
@@ -124,7 +142,7 @@ class Library {
 // ---- Typed functions -------------------------------------------------------------------------
 //
 // A Function called with C++ values, checked against its declaration when bound:
-// `bind<int(int, int)>(*library, "double f(double);")` throws Error(invalidArgument) there, not
+// `library->bind<int(int, int)>("double f(double);")` throws Error(invalidArgument) there, not
 // garbage at the first call. The C++ signature mirrors the C one, a C++ parameter for each C
 // parameter in order:
 // - in parameters by value or const reference: integers, floating point, bool, strings
@@ -135,9 +153,8 @@ class Library {
 // - function pointers as Callback.
 // The result is void, an arithmetic type, std::string, a described struct, or Value.
 //
-//   auto scale = bind<void(double, std::span<const double>, int, std::vector<double>&)>(
-//       *library, "void scale(double a, _In_reads_(n) const double* x, int n, "
-//                 "_Out_writes_(n) double* y);");
+//   auto scale = library->bind<void(double, std::span<const double>, int, std::vector<double>&)>(
+//       "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);");
 //   std::vector<double> y;
 //   scale(2, x, 3, y);
 
@@ -331,8 +348,8 @@ class TypedFunction<R(Args...)> {
 };
 
 template <typename Signature>
-TypedFunction<Signature> bind(Library& library, std::string_view declarations) {
-  return TypedFunction<Signature>(library.function(declarations));
+TypedFunction<Signature> Library::bind(std::string_view declarations) {
+  return TypedFunction<Signature>(function(declarations));
 }
 
 }  // namespace bridge32

@@ -5,7 +5,12 @@
 namespace bridge32 {
 
 LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options) {
-  ModuleFile file = inspectModuleFile(path);
+  return planLoad(path, options, "module");
+}
+
+LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options,
+                  std::string_view role) {
+  ModuleFile file = inspectModuleFile(path, role);
   std::string pathText = utf8(path);
   if (file.format != nativeModuleFormat()) {
     throw Error(Error::Kind::badModule,

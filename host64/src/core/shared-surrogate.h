@@ -36,6 +36,10 @@ class SharedSurrogate::Impl {
   std::shared_ptr<SurrogateClient> client_;
 };
 
+// planLoad, naming the file as `role` in errors ("library", "plugin module").
+LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options,
+                  std::string_view role);
+
 // The surrogate executable of `architecture` that `options` point to.
 std::filesystem::path surrogateExecutable(Architecture architecture, const LoadOptions& options);
 

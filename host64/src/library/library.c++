@@ -9,7 +9,7 @@ namespace bridge32 {
 
 std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
                                        const LoadOptions& options) {
-  LoadPlan plan = planLoad(path, options);
+  LoadPlan plan = planLoad(path, options, "library");
   if (!plan.bridged) return loadInProcessLibrary(path);
   return loadBridgedLibrary(surrogateFor(plan, path, options), pathForSurrogate(path),
                             plan.file.architecture, options);

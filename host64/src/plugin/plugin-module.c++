@@ -10,7 +10,7 @@ namespace bridge32 {
 
 std::unique_ptr<PluginModule> PluginModule::load(const std::filesystem::path& path,
                                                  const LoadOptions& options) {
-  LoadPlan plan = planLoad(path, options);
+  LoadPlan plan = planLoad(path, options, "plugin module");
   PluginFormat format = pluginFormatOf(path);
   if (!plan.bridged) return loadInProcessModule(path, format);
   return loadBridgedModule(surrogateFor(plan, path, options), pathForSurrogate(path), format,
