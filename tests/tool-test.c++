@@ -278,6 +278,21 @@ TEST(Tool, ExportsListsTheFixturesFunctions) {
 #if !_WIN32
 // A genuine 32-bit VST2 plugin (the fixture) from the command line: what it is, and audio with a
 // MIDI note, which the fixture answers with a click of 1.0 on channel 0 at the note's frame.
+// The VST2 fixture takes and gives 2 channels: fed 3, run says channel 3 is neither heard nor
+// filled, and leaves it out of the peaks instead of reporting a ratio over silence.
+TEST(Tool, RunSaysWhichChannelsThePluginDoesNotTake) {
+  std::string fixture = module("b32-vst2-fixture", Architecture::x86);
+  auto run = test::runProgram(test::toolPath(), {"run", fixture, "--channels", "3", "--blocks", "1"});
+  EXPECT_EQ(run.exitCode, 0) << run.err;
+  EXPECT_TRUE(says(run.out, "warning: the plugin takes 2 input channels: input channel 3 is not heard"))
+      << run.out;
+  EXPECT_TRUE(says(run.out, "warning: the plugin gives 2 output channels: output channel 3 is silent"))
+      << run.out;
+  EXPECT_TRUE(says(run.out, "(of the 2 input and 2 output channels the plugin has)")) << run.out;
+  run = test::runProgram(test::toolPath(), {"run", fixture, "--channels", "2", "--blocks", "1"});
+  EXPECT_FALSE(says(run.out, "warning")) << run.out;
+}
+
 TEST(Tool, InfoAndRunTakeA32BitVst2PluginAndRunSendsItNotes) {
   std::string fixture = module("b32-vst2-fixture", Architecture::x86);
   auto info = test::runProgram(test::toolPath(), {"info", fixture});

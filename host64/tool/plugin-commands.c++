@@ -356,6 +356,33 @@ int run(const CommandLine& line) {
                 kSignalHz, kSignalAmplitude);
   }
 
+  // A plugin that says how many channels it takes and gives hears and fills no more: channels past
+  // them go unheard, and come out silent. Said, and left out of the peaks, rather than reported
+  // as a ratio of what the plugin never saw.
+  const PluginDescriptor& descriptor = *std::find_if(
+      module->plugins().begin(), module->plugins().end(),
+      [&](const PluginDescriptor& plugin) { return plugin.id == id; });
+  uint32_t heard = args.channels, filled = args.channels;
+  if (descriptor.inputs || descriptor.outputs) {
+    heard = std::min(args.channels, descriptor.inputs);
+    filled = std::min(args.channels, descriptor.outputs);
+  }
+  // "input channel 3 is" / "input channels 2 to 4 are", for channels `from` to `channels`.
+  auto channelsPast = [&](const char* which, uint32_t from) {
+    return from == args.channels
+               ? std::string(which) + " channel " + std::to_string(from) + " is"
+               : std::string(which) + " channels " + std::to_string(from) + " to " +
+                     std::to_string(args.channels) + " are";
+  };
+  if (heard < args.channels) {
+    std::printf("warning: the plugin takes %u input channel%s: %s not heard\n", descriptor.inputs,
+                descriptor.inputs == 1 ? "" : "s", channelsPast("input", heard + 1).c_str());
+  }
+  if (filled < args.channels) {
+    std::printf("warning: the plugin gives %u output channel%s: %s silent\n", descriptor.outputs,
+                descriptor.outputs == 1 ? "" : "s", channelsPast("output", filled + 1).c_str());
+  }
+
   if (!args.notes.empty()) {
     std::printf("notes:");
     for (uint8_t note : args.notes) std::printf(" %u", unsigned(note));
@@ -394,8 +421,10 @@ int run(const CommandLine& line) {
     }
     instance->process(args.channels, frames, in, processed,
                       {midi, args.tempo ? &transport : nullptr});
-    for (size_t i = 0; i < samples; ++i) {
+    for (size_t i = 0; i < size_t(heard) * frames; ++i) {
       inPeak = std::max(inPeak, double(std::fabs(in[i])));
+    }
+    for (size_t i = 0; i < size_t(filled) * frames; ++i) {
       outPeak = std::max(outPeak, double(std::fabs(processed[i])));
     }
     if (first == 0) firstOutput.assign(out.begin(), out.begin() + std::min<uint32_t>(6, frames));
@@ -404,8 +433,12 @@ int run(const CommandLine& line) {
   instance->deactivate();
   std::printf("processed %u blocks of %u frames x %u channels at %g Hz\n", blocks, args.frames,
               args.channels, args.rate);
-  std::printf("input peak %.6f, output peak %.6f (ratio %.4f)\n", inPeak, outPeak,
-              inPeak > 0 ? outPeak / inPeak : 0.0);
+  std::string over = heard == args.channels && filled == args.channels
+                         ? ""
+                         : " (of the " + std::to_string(heard) + " input and " +
+                               std::to_string(filled) + " output channels the plugin has)";
+  std::printf("input peak %.6f, output peak %.6f (ratio %.4f)%s\n", inPeak, outPeak,
+              inPeak > 0 ? outPeak / inPeak : 0.0, over.c_str());
   std::printf("output of block 1, channel 0, frames 0 to %zu:", firstOutput.size() - 1);
   for (float sample : firstOutput) std::printf(" %.6f", sample);
   std::printf("\n");
