@@ -465,6 +465,27 @@ TEST(DoctorTool, FollowsAChainOfAnyDepthToTheModuleThatIsMissing) {
   }
 }
 
+#if !_WIN32
+// A PE32 DLL under Linux: one problem, said once, and no advice about dependencies nothing here
+// would load.
+TEST(DoctorTool, AWindowsDllUnderLinuxIsSaidOnceWithoutAdvice) {
+  ScratchDirectory scratch;
+  SyntheticImports pe;
+  auto foreign = pe.write(scratch.path / "foreign.dll");
+  auto ran = test::runProgram(test::toolPath(), {"doctor", utf8(foreign)});
+  std::string out = printed(ran);
+  EXPECT_EQ(ran.exitCode, 1) << out << ran.err;
+  EXPECT_TRUE(says(out, "loads: not on this system")) << out;
+  size_t problems = 0;
+  for (size_t at = 0; (at = out.find("cannot load:", at)) != std::string::npos; ++at) ++problems;
+  EXPECT_EQ(problems, 1u) << out;
+  EXPECT_TRUE(says(out, "it is a Windows DLL")) << out;
+  EXPECT_FALSE(says(out, "put ")) << out;
+  EXPECT_FALSE(says(out, "surrogate")) << out;
+  EXPECT_TRUE(says(out, "verdict: it cannot load")) << out;
+}
+#endif
+
 TEST(DoctorTool, NamesTheMissingModuleAndTheChainThatNeedsItAndFails) {
   for (Architecture architecture : kBoth) {
     SCOPED_TRACE(toString(architecture));

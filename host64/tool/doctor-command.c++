@@ -134,15 +134,19 @@ Diagnosis diagnose(const std::filesystem::path& path) {
   const ModuleFile& file = *d.file;
 
   if (file.format != nativeModuleFormat()) {
+    // Nothing here can load it, so where it would load and what it would need here mean nothing:
+    // said once, with where it does load, and no advice about its dependencies.
     d.problems.push_back({file.format == ModuleFormat::pe
-                              ? "it is a Windows DLL: bridge32 on this system loads ELF shared objects"
+                              ? "it is a Windows DLL: bridge32 on this system loads ELF shared "
+                                "objects; load it with the Windows build of bridge32"
                               : "it is an ELF shared object: bridge32 on Windows loads DLLs",
                           {}, {}});
+    d.placement = "not on this system";
   }
   if (!file.isLibrary) d.problems.push_back({"it is an executable, not a library", {}, {}});
   if (file.architecture == Architecture::unknown) {
     d.problems.push_back({"it is for a machine bridge32 does not run (it runs x86 and x64)", {}, {}});
-  } else {
+  } else if (file.format == nativeModuleFormat()) {
     d.surrogate = surrogateExecutable(file.architecture, LoadOptions{});
     std::error_code error;
     d.surrogateExists = std::filesystem::is_regular_file(d.surrogate, error);
@@ -179,7 +183,7 @@ Diagnosis diagnose(const std::filesystem::path& path) {
     d.exportsProblem = error.message();
   }
 
-  if (file.architecture != Architecture::unknown) {
+  if (file.architecture != Architecture::unknown && file.format == nativeModuleFormat()) {
     auto search = LoaderSearch::forProcess(file.format, file.architecture,
                                            d.surrogateExists ? d.surrogate : std::filesystem::path());
     d.dependencies = resolveDependencies(path, search);
