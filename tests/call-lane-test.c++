@@ -4,8 +4,6 @@
 // at once, one that hangs there passes the deadline, and a restarted plugin serves the same
 // buffers. Run against the sample plugins in a 64-bit surrogate and in the shared i386 one.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cmath>
@@ -43,28 +41,21 @@ double millisecondsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Log records of the host's default logger while it lives.
+// bridge32's log records while it lives, through the handler an application would set.
 class CapturedLog {
-  class Sink final : public spdlog::sinks::base_sink<std::mutex> {
-   public:
-    std::vector<std::string> lines;
-
-   protected:
-    void sink_it_(const spdlog::details::log_msg& message) override {
-      lines.emplace_back(message.payload.data(), message.payload.size());
-    }
-    void flush_() override {}
-  };
-
  public:
-  CapturedLog() : sink_(std::make_shared<Sink>()) { spdlog::default_logger()->sinks().push_back(sink_); }
-  ~CapturedLog() {
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  CapturedLog() {
+    setLogHandler(
+        [this](const LogRecord& record) {
+          std::lock_guard lock(mutex_);
+          lines_.emplace_back(record.message);
+        },
+        LogLevel::debug);
   }
+  ~CapturedLog() { test::logToStandardError(); }
   bool contains(const std::string& text) {
     std::lock_guard lock(mutex_);
-    for (const auto& line : sink_->lines) {
+    for (const auto& line : lines_) {
       if (line.find(text) != std::string::npos) return true;
     }
     return false;
@@ -72,7 +63,7 @@ class CapturedLog {
 
  private:
   std::mutex mutex_;
-  std::shared_ptr<Sink> sink_;
+  std::vector<std::string> lines_;
 };
 
 class Lanes : public ::testing::TestWithParam<Placement> {};

@@ -1,5 +1,9 @@
 #include "harness.h"
 
+#include <cstdio>
+#include <mutex>
+#include <string>
+
 namespace bridge32::test {
 
 LoadOptions baseOptions() {
@@ -8,7 +12,29 @@ LoadOptions baseOptions() {
   return options;
 }
 
+void logToStandardError() {
+  setLogHandler(
+      [](const LogRecord& record) {
+        static std::mutex mutex;
+        std::lock_guard lock(mutex);
+        static const char* const kLevels[] = {"trace", "debug", "info", "warning", "error",
+                                              "critical"};
+        std::fprintf(stderr, "[%.*s] [%s] %.*s\n", int(record.source.size()),
+                     record.source.data(), kLevels[int(record.level)],
+                     int(record.message.size()), record.message.data());
+      },
+      LogLevel::info);
+}
+
 namespace {
+
+// What bridge32 logs goes to stderr with the test's output, as an application would choose.
+[[maybe_unused]] const auto* const kLog = ::testing::AddGlobalTestEnvironment([] {
+  struct Log : ::testing::Environment {
+    void SetUp() override { logToStandardError(); }
+  };
+  return new Log;
+}());
 
 // Releases the shared surrogate before the program exits: a connection torn down during static
 // destruction, after main, is torn down with its threads' runtime half gone.

@@ -19,6 +19,9 @@ namespace bridge32::test {
 // Load options with a start timeout long enough for a 32-bit process under Wine and QEMU.
 LoadOptions baseOptions();
 
+// bridge32's log records to stderr, as the test programs have them (set before every test).
+void logToStandardError();
+
 // One x86 surrogate for the whole test program, started on first use (a 32-bit Windows process
 // under Wine on an emulated CPU takes about a minute to start) and shut down before it exits.
 std::shared_ptr<SharedSurrogate>& sharedX86();

@@ -450,6 +450,26 @@ TEST(HostDeath, AnInstanceInAStaticWithAHungSurrogateDoesNotCrashTheHostAtExit) 
       << "surrogate " << surrogate << " outlived its host";
 }
 
+// bridge32 writes nothing to an application's console unless the application asks: a surrogate
+// killed as hung (which bridge32 logs) says nothing on the host's stderr or stdout; with a log
+// handler, the handler has the records.
+TEST(HostLog, GoesNowhereUnlessTheApplicationGivesAHandler) {
+  std::filesystem::path host = test::outputDir() / "bin" / "bridge32_test_host";
+#if _WIN32
+  host += ".exe";
+#endif
+  std::string module = utf8(test::pluginPath(Architecture::x64, "b32-faulty"));
+  test::Ran quiet = test::runProgram(host, {module, "hang-killed"});
+  EXPECT_EQ(quiet.exitCode, 0) << quiet.err;
+  EXPECT_NE(quiet.out.find("done"), std::string::npos) << quiet.out;
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_EQ(quiet.out.find("killing"), std::string::npos) << quiet.out;
+  test::Ran logged = test::runProgram(host, {module, "hang-killed-logged"});
+  EXPECT_EQ(logged.exitCode, 0) << logged.err;
+  EXPECT_NE(logged.out.find("log: [bridge32] killing surrogate"), std::string::npos) << logged.out;
+  EXPECT_EQ(logged.err, "");
+}
+
 // ----- what the application does in its callbacks ----------------------------------------------
 
 // Owns a plugin and lets go of it from inside pluginStopped, as an application may.

@@ -5,6 +5,9 @@
 //   exit-with-a-static   keeps the instance in a static, leaves the plugin asleep in a call that
 //                        passed its deadline (HangPolicy::keepRunning) and calls exit(0): the
 //                        instance is destroyed after spdlog's registry, its surrogate not answering
+//   hang-killed          a call passes its deadline and its surrogate is killed (which bridge32
+//                        logs), then prints "done"
+//   hang-killed-logged   the same, with a log handler that prints each record as "log: ..."
 //
 //   bridge32_test_host MODULE [MODE]
 #include <chrono>
@@ -28,9 +31,18 @@ constexpr uint32_t kFault = 1, kSleep = 8;
 int main(int argc, char** argv) {
   const char* mode = argc > 2 ? argv[2] : "sleep-in-a-call";
   bool exitWithAStatic = std::strcmp(mode, "exit-with-a-static") == 0;
-  if (argc < 2 || argc > 3 || (!exitWithAStatic && std::strcmp(mode, "sleep-in-a-call") != 0)) {
-    std::fprintf(stderr, "usage: bridge32_test_host MODULE [sleep-in-a-call|exit-with-a-static]\n");
+  bool hangKilled = std::strncmp(mode, "hang-killed", 11) == 0;
+  if (argc < 2 || argc > 3 ||
+      (!exitWithAStatic && !hangKilled && std::strcmp(mode, "sleep-in-a-call") != 0)) {
+    std::fprintf(stderr, "usage: bridge32_test_host MODULE [sleep-in-a-call|exit-with-a-static|"
+                         "hang-killed|hang-killed-logged]\n");
     return 2;
+  }
+  if (std::strcmp(mode, "hang-killed-logged") == 0) {
+    bridge32::setLogHandler([](const bridge32::LogRecord& record) {
+      std::printf("log: [%.*s] %.*s\n", int(record.source.size()), record.source.data(),
+                  int(record.message.size()), record.message.data());
+    });
   }
   try {
     bridge32::LoadOptions options;
@@ -45,6 +57,18 @@ int main(int argc, char** argv) {
     gFaulty = gModule->createInstance("com.bridge32.samples.faulty", *callbacks);
     std::printf("surrogate %u\n", gModule->surrogatePid());
     std::fflush(stdout);
+    if (hangKilled) {
+      try {
+        bridge32::CallDeadline deadline(std::chrono::milliseconds(300));
+        gFaulty->setParam(kFault, kSleep);
+      } catch (const bridge32::Error& error) {
+        if (error.kind() != bridge32::Error::Kind::timeout) throw;
+      }
+      gFaulty.reset();
+      gModule.reset();
+      std::printf("done\n");
+      return 0;
+    }
     if (!exitWithAStatic) {
       bridge32::CallDeadline deadline(std::chrono::hours(1));
       gFaulty->setParam(kFault, kSleep);

@@ -1,4 +1,7 @@
-// bridge32's own log records, through spdlog while spdlog is there.
+// bridge32's own log records: formatted here, then handed to the process's handler, or dropped
+// without one. On the host the application chooses the handler (bridge32/log.h): by default
+// bridge32 writes nothing to its console and touches none of its spdlog loggers. In a surrogate,
+// main() sends them to the host.
 //
 // A bridge32 object may be destroyed after spdlog: an instance held in a static is destroyed at
 // exit, after spdlog's registry (statics are destroyed in the reverse order of their
@@ -10,7 +13,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <utility>
 
 #include "bridge32/types.h"
@@ -33,8 +38,15 @@ constexpr LogLevel fromSpdlog(spdlog::level::level_enum level) {
   return static_cast<LogLevel>(std::min<int>(level, int(LogLevel::critical)));
 }
 
-// [any-thread] The logger named `name` ("surrogate", "plugin"), else the default one; null once
-// spdlog is gone.
+// Where records go: `source` is the logger's name ("bridge32", "surrogate", "plugin").
+using Handler = std::function<void(LogLevel level, std::string_view source,
+                                   std::string_view message)>;
+// [any-thread] Records at `minimum` and above go to `handler` from now on; an empty one drops
+// them all. The handler runs on the thread that logs.
+void setHandler(Handler handler, LogLevel minimum);
+
+// [any-thread] bridge32's logger named `name` ("bridge32" without one), whose records go to the
+// handler; null once spdlog is gone.
 std::shared_ptr<spdlog::logger> get(const char* name = nullptr);
 
 template <typename... Args>

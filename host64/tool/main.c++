@@ -38,6 +38,7 @@
 #include "bridge32/error.h"
 #include "bridge32/sdk.h"
 #include "bridge32/version.h"
+#include "bridge32/log.h"
 #include "tool.h"
 
 namespace {
@@ -164,8 +165,16 @@ int main(int argc, char** argv) {
   terminal->set_formatter(std::make_unique<spdlog::pattern_formatter>(
       verbose ? "[%Y-%m-%d %H:%M:%S.%e] [%n] [%^%l%$] %v" : "[%n] [%^%l%$] %v",
       spdlog::pattern_time_type::local, "\n"));
-  spdlog::set_level(verbose || std::getenv("BRIDGE32_DEBUG") ? spdlog::level::debug
-                                                             : spdlog::level::info);
+  bool debug = verbose || std::getenv("BRIDGE32_DEBUG");
+  spdlog::set_level(debug ? spdlog::level::debug : spdlog::level::info);
+  // The library's records, and its surrogates', on the terminal with the tool's own.
+  setLogHandler(
+      [](const LogRecord& record) {
+        if (auto logger = spdlog::get(std::string(record.source))) {
+          logger->log(static_cast<spdlog::level::level_enum>(record.level), "{}", record.message);
+        }
+      },
+      debug ? LogLevel::debug : LogLevel::info);
   int status = 1;
   try {
     status = command->run(line);

@@ -119,6 +119,13 @@ class Shim final : public HostCallbacks {
       if (spdlog::default_logger()->name().empty()) {
         spdlog::set_default_logger(spdlog::stderr_color_mt("bridge32"));
       }
+      // The library's records and its surrogate's, with the shim's own, on the host's stderr.
+      bridge32::setLogHandler(
+          [](const bridge32::LogRecord& record) {
+            spdlog::default_logger()->log(static_cast<spdlog::level::level_enum>(record.level),
+                                          "[{}] {}", record.source, record.message);
+          },
+          bridge32::LogLevel::info);
     });
   }
 

@@ -2,7 +2,6 @@
 
 #include <ffi.h>
 #include <kj/exception.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +13,7 @@
 #include "bridge32/error.h"
 #include "bridge32/types.h"
 #include "bridge32/window-handle.h"
+#include "logging.h"
 
 #if _WIN32
 #include "win32.h"
@@ -739,7 +739,7 @@ class CallbackClosure {
       callback = callback_;
     }
     if (!callback) {
-      spdlog::warn("the library called callback '{}' after it was released; it answered 0",
+      logging::warn("the library called callback '{}' after it was released; it answered 0",
                    name_);
       return;
     }
@@ -759,7 +759,7 @@ class CallbackClosure {
       if (!returned_) {
         if (!failure_) failure_ = std::current_exception();
       } else {
-        spdlog::warn("callback '{}', called by the library after its call returned, failed: {}; "
+        logging::warn("callback '{}', called by the library after its call returned, failed: {}; "
                      "it answered 0", name_, describe(std::current_exception()));
       }
     }

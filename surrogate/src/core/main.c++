@@ -20,6 +20,7 @@
 #include "bridge32/error.h"
 #include "core/remote-log-sink.h"
 #include "core/surrogate-server.h"
+#include "logging.h"
 #include "wire.h"
 
 #if _WIN32
@@ -327,6 +328,12 @@ int main(int argc, char** argv) {
 #endif
   auto logSink = std::make_shared<bridge32::RemoteLogSink>();
   auto logger = std::make_shared<spdlog::logger>("surrogate", logSink);
+  // bridge32's own records (the plugin's log lines among them) go to the host too.
+  bridge32::logging::setHandler(
+      [logger](bridge32::LogLevel level, std::string_view, std::string_view message) {
+        logger->log(bridge32::logging::toSpdlog(level), "{}", message);
+      },
+      bridge32::LogLevel::debug);
   logger->set_level(spdlog::level::debug);
   spdlog::set_default_logger(logger);
 
