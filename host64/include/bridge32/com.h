@@ -3,9 +3,9 @@
 //
 //   auto dictionary = bridge32::ComClass::load("Scripting.Dictionary")->create();
 //   dictionary->call("Add", {"a", 1});
-//   int64_t count = dictionary->get("Count").asInt64();
 //   dictionary->put("Item", "forty-two", {"a"});             // Item("a") = "forty-two"
-//   for (const bridge32::ComValue& key : dictionary->items()) ...
+//
+// (README.md's example=com-objects, which the build compiles, is the whole program.)
 //
 // Values are ComValues (bridge32/com-value.h): what a VARIANT holds, strings as UTF-8. An object
 // an object gives (an IDispatch) is another ComObject in the same surrogate. A failed call throws

@@ -2,19 +2,11 @@
 // or shared object, of either bitness, by the C declaration from its header.
 //
 //   auto zlib = bridge32::Library::load("/usr/lib/i386-linux-gnu/libz.so.1");
-//   auto crc32 = zlib->function("unsigned long crc32(unsigned long crc, "
-//                               "_In_reads_(len) const unsigned char* buf, unsigned int len);");
-//   std::vector<bridge32::Value> hello = {'h', 'e', 'l', 'l', 'o'};
-//   bridge32::CallResult result = crc32->call({0, hello, 5});
-//   uint64_t crc = result.value.asUint64();  // 0x3610a686
+//   auto version = zlib->function("_Ret_z_ const char* zlibVersion(void);");
+//   std::string text = version->call({}).value.asString();  // "1.2.13"
 //
-// or typed, the declaration checked against the C++ signature when bound:
-//
-//   auto crc32 = zlib->bind<unsigned long(unsigned long, std::span<const uint8_t>, unsigned)>(
-//       "unsigned long crc32(unsigned long crc, _In_reads_(len) const unsigned char* buf, "
-//       "unsigned int len);");
-//   std::vector<uint8_t> bytes = {'h', 'e', 'l', 'l', 'o'};
-//   uint64_t crc = crc32(0, bytes, 5);
+// README.md's example=zlib-compress (a call with buffers in and out) and example=typed-functions
+// (Library::bind: C++ values, structs and arrays) are whole programs the build compiles and runs.
 //
 // Arguments are given for the in and in/out parameters, in order; CallResult has the return
 // value and the out and in/out parameters' values after the call. Pointers are described by

@@ -5,7 +5,9 @@
 //   auto instance = module->createInstance(module->plugins().at(0).id, callbacks);
 //   instance->setParam(1, 0.5);
 //   instance->activate(48000, 512);
-//   instance->process(2, 512, input, output);
+//   instance->process(2, 512, input, output);  // planar std::span<const float>, std::span<float>
+//
+// (README.md's example=plugin-host, which the build compiles and runs, is the whole program.)
 //
 // A module built for this process's architecture loads in-process; any other (a 32-bit DLL)
 // loads in a surrogate process, and every call goes over a private pipe. The API is the same
