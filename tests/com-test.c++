@@ -85,6 +85,15 @@ TEST(Com, ScriptingDictionaryInThe32BitSurrogate) {
   EXPECT_EQ(uint32_t(twice.com()->code), 0x800A01C9u);
   EXPECT_TRUE(twice.isRemote());
   EXPECT_EQ(dictionary->get("Count"), ComValue(2)) << "the object carries on";
+
+  // A mistyped member: the members the type information has that are close to it.
+  Error mistyped = expectError([&] { dictionary->call("Ad", {"c", 3}); });
+  EXPECT_EQ(mistyped.kind(), Error::Kind::notFound) << mistyped.what();
+  EXPECT_NE(mistyped.message().find("no member or named argument 'Ad'"), std::string::npos)
+      << mistyped.message();
+  EXPECT_NE(mistyped.message().find("the closest: Add"), std::string::npos) << mistyped.message();
+  mistyped = expectError([&] { dictionary->get("Cont"); });
+  EXPECT_NE(mistyped.message().find("the closest: Count"), std::string::npos) << mistyped.message();
 }
 
 // Objects an object gives are objects too: RegExp.Execute's MatchCollection and its Matches.

@@ -10,6 +10,7 @@
 #include <ocidl.h>
 #include <oleauto.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "com/com-check.h"
 #include "com/com-wire.h"
 #include "com/host-dispatch.h"
+#include "closest-names.h"
 #include "com/type-info.h"
 #include "com/variant.h"
 #include "win32.h"
@@ -151,6 +153,29 @@ struct Named {
   ComValue value;
 };
 
+// "; the closest: Add, Items" from the object's type information, for a name it does not know;
+// "" without type information or a close name.
+std::string closestMembers(IDispatch* object, const std::string& unknown) {
+  ITypeInfo* info = nullptr;
+  if (FAILED(object->GetTypeInfo(0, LOCALE_USER_DEFAULT, &info)) || !info) return "";
+  std::vector<std::string> names;
+  try {
+    for (const ComMemberInfo& member : readTypeInfo(info).members) {
+      if (std::find(names.begin(), names.end(), member.name) == names.end()) {
+        names.push_back(member.name);
+      }
+      for (const ComParameterInfo& parameter : member.parameters) names.push_back(parameter.name);
+    }
+  } catch (const Error&) {
+    // Type information that cannot be read suggests nothing.
+  }
+  info->Release();
+  std::vector<std::string> closest = closestNames(names, unknown);
+  std::string text;
+  for (const std::string& name : closest) text += (text.empty() ? "; the closest: " : ", ") + name;
+  return text;
+}
+
 // [plugin thread] One IDispatch::Invoke of `member` on `object`, named `where` in errors
 // ("Scripting.Dictionary.Add").
 ComValue invoke(IDispatch* object, const std::string& where, const std::string& member,
@@ -179,7 +204,7 @@ ComValue invoke(IDispatch* object, const std::string& where, const std::string& 
       }
       Error error = comError(found, where);
       throw Error(error.kind(), where + ": no member or named argument '" + unknown + "' (" +
-                                    hresultText(found) + ")",
+                                    hresultText(found) + ")" + closestMembers(object, unknown),
                   *error.com());
     }
   }
