@@ -244,5 +244,21 @@ TEST(LspEditor, TheI386CompressorsEditorOpensInsideTheHostsWindow) {
   EXPECT_TRUE(test::waitUntil([&] { return x.childrenOf(host).empty(); }));
 }
 
+// `bridge32 run --set` in the unit the plugin shows: -6 dB of input gain on LSP's i386 mono
+// compressor, found by asking the plugin, halves what comes out; and run says that the second
+// channel of a stereo signal goes unheard.
+TEST(LspTool, RunSetsAGainInDecibelsAndSaysWhatAMonoPluginDoesNotTake) {
+  auto plugin = utf8(lspPlugin("i386", "compressor-mono"));
+  auto ran = test::runProgram(test::toolPath(), {"run", plugin, "--set", "g_in=-6 dB", "--blocks", "4"});
+  ASSERT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_NE(ran.out.find("shows \"-6.00\""), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("input channel 2 is not heard"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("output channel 2 is silent"), std::string::npos) << ran.out;
+  size_t at = ran.out.find("(ratio ");
+  ASSERT_NE(at, std::string::npos) << ran.out;
+  double ratio = std::stod(ran.out.substr(at + 7));
+  EXPECT_NEAR(ratio, 0.501, 0.01) << ran.out;  // -6 dB
+}
+
 }  // namespace
 }  // namespace bridge32

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <numbers>
@@ -72,7 +73,8 @@ bool endsWithWav(const std::string& path) {
 struct RunSettings {
   std::filesystem::path plugin;
   std::string pluginId;
-  std::vector<std::pair<std::string, double>> settings;
+  // NAME and VALUE as given: a number, or a number and the parameter's unit ("-6 dB").
+  std::vector<std::pair<std::string, std::string>> settings;
   std::vector<uint8_t> notes;  // MIDI notes held from the first frame to the last
   std::optional<double> tempo;
   uint32_t channels = 2, frames = 256, blocks = 4;
@@ -91,8 +93,7 @@ RunSettings runSettings(const CommandLine& line) {
       if (equals == std::string::npos || equals == 0) {
         usageError("--set expects NAME=VALUE, got '" + value + "'");
       }
-      run.settings.emplace_back(value.substr(0, equals),
-                                parseNumber("--set", value.substr(equals + 1)));
+      run.settings.emplace_back(value.substr(0, equals), value.substr(equals + 1));
     }
   }
   if (line.has("--note")) {
@@ -235,7 +236,9 @@ std::string runHelp() {
          "and prints the input and output peaks and the first samples of the first block's\n"
          "output. Log lines of the plugin go to stderr.\n"
          "\n"
-         "  --set NAME=VALUE  sets a parameter, by name or id, before the audio (repeatable)\n"
+         "  --set NAME=VALUE  sets a parameter, by name or id, before the audio (repeatable): to\n"
+         "                    VALUE of its range as info lists it, or, with its unit ('g_in=-6 dB'),\n"
+         "                    to what the plugin shows as that\n"
          "  --note N          holds MIDI note N (0 to 127, 60 is middle C) at velocity 100 from\n"
          "                    the first frame to the last (repeatable: a chord)\n"
          "  --tempo BPM       plays the transport at BPM in 4/4 from the start (default: none)\n"
@@ -313,6 +316,70 @@ int info(const CommandLine& line) {
   return 0;
 }
 
+namespace {
+
+// The number at the start of `text` ("-6.0 dB" -> -6, "-inf dB" -> -infinity), if it starts with
+// one.
+std::optional<double> leadingNumber(const std::string& text) {
+  char* end = nullptr;
+  double number = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || std::isnan(number)) return std::nullopt;
+  return number;
+}
+
+// The value `text` gives `param`: a plain number is the parameter's own value, as `info` lists
+// its range; a number followed by the parameter's unit ("-6 dB", "-6dB") is what the plugin
+// shows, converted by asking the plugin: its display is read back at values found by bisection
+// over the range (a display that grows or falls with the value, as units do), and the closest is
+// taken. The parameter is left at that value.
+double valueFor(PluginInstance& instance, const ParamInfo& param, const std::string& text) {
+  std::optional<double> number = leadingNumber(text);
+  if (!number) usageError("--set " + param.name + " expects a number, got '" + text + "'");
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  std::string unit(end);
+  unit.erase(0, unit.find_first_not_of(' '));
+  if (unit.empty()) return *number;
+  if (unit != param.unit) {
+    throw Error(Error::Kind::invalidArgument,
+                "parameter '" + param.name + "' is in " +
+                    (param.unit.empty() ? std::string("no unit") : "'" + param.unit + "'") +
+                    ", given '" + text + "': give a number of its range (bridge32 info lists it)" +
+                    (param.unit.empty() ? "" : " or a number of " + param.unit));
+  }
+  auto shown = [&](double value) {
+    instance.setParam(param.id, value);
+    std::optional<double> read = leadingNumber(instance.paramDisplay(param.id));
+    if (!read) {
+      throw Error(Error::Kind::invalidArgument,
+                  "parameter '" + param.name + "' shows \"" + instance.paramDisplay(param.id) +
+                      "\", not a number: give a number of its range instead");
+    }
+    return *read;
+  };
+  double low = param.minValue, high = param.maxValue;
+  double atLow = shown(low), atHigh = shown(high);
+  bool rising = atHigh >= atLow;
+  if ((rising && (*number < atLow || *number > atHigh)) ||
+      (!rising && (*number > atLow || *number < atHigh))) {
+    throw Error(Error::Kind::invalidArgument,
+                "parameter '" + param.name + "' shows from " + std::to_string(atLow) + " to " +
+                    std::to_string(atHigh) + " " + param.unit + ", given " + text);
+  }
+  for (int step = 0; step < 40; ++step) {
+    double middle = (low + high) / 2;
+    if ((shown(middle) < *number) == rising) {
+      low = middle;
+    } else {
+      high = middle;
+    }
+  }
+  double best = std::fabs(shown(low) - *number) <= std::fabs(shown(high) - *number) ? low : high;
+  return best;
+}
+
+}  // namespace
+
 int run(const CommandLine& line) {
   LoadOptions options = line.loadOptions();
   RunSettings args = runSettings(line);
@@ -337,15 +404,18 @@ int run(const CommandLine& line) {
   std::printf("plugin %s from %s, %s\n", printable(id).c_str(),
               printable(utf8(module->path())).c_str(), howLoaded(*module).c_str());
 
-  for (const auto& [name, value] : args.settings) {
+  for (const auto& [name, text] : args.settings) {
+    std::vector<ParamInfo> params = instance->params();
     const ParamInfo* found = nullptr;
-    for (const auto& param : instance->params()) {
+    for (const auto& param : params) {
       if (param.name == name || std::to_string(param.id) == name) found = &param;
     }
     if (!found) throw Error(Error::Kind::notFound, "plugin '" + id + "' has no parameter '" + name + "'");
+    double value = valueFor(*instance, *found, text);
     instance->setParam(found->id, value);
-    std::printf("set %s = %g (reads back %g)\n", printable(found->name).c_str(), value,
-                instance->param(found->id));
+    std::printf("set %s = %g (reads back %g, shows \"%s\")\n", printable(found->name).c_str(),
+                value, instance->param(found->id),
+                printable(instance->paramDisplay(found->id)).c_str());
   }
   if (file) {
     std::printf("input: %s, %zu frames x %u channels of %s at %u Hz\n",
