@@ -270,7 +270,7 @@ class DependencyResolver {
                                        ? "is missing"
                                        : "cannot be used: " + dependency.problem,
                             searched_};
-        (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
+        fail(std::move(failure), delayed);
         continue;
       }
       if (dependency.path.empty() || dependency.source == DependencySource::loaded) continue;
@@ -287,7 +287,7 @@ class DependencyResolver {
                                        std::to_string(kMaxModules) +
                                        " modules, more than bridge32 follows",
                             {}};
-        (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
+        fail(std::move(failure), delayed);
         continue;
       }
       try {
@@ -297,7 +297,7 @@ class DependencyResolver {
       } catch (const Error& error) {
         dependency.problem = error.message();
         LoadFailure failure{below, "cannot be read: " + error.message(), {}};
-        (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
+        fail(std::move(failure), delayed);
       }
     }
     return std::move(report_);
@@ -316,6 +316,11 @@ class DependencyResolver {
     size_t next = 0;  // the next of its needs to resolve
     std::vector<ResolvedDependency>* into = nullptr;
   };
+
+  // A failure below a delay-loaded module fails a call into it, not the load.
+  void fail(LoadFailure failure, bool delayed) {
+    (delayed ? report_.delayedFailures : report_.failures).push_back(std::move(failure));
+  }
 
   // Throws Error when the module's own dependencies cannot be read.
   static std::unique_ptr<Visit> visit(const std::filesystem::path& module,

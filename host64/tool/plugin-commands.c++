@@ -333,13 +333,14 @@ std::optional<double> leadingNumber(const std::string& text) {
 // over the range (a display that grows or falls with the value, as units do), and the closest is
 // taken. The parameter is left at that value.
 double valueFor(PluginInstance& instance, const ParamInfo& param, const std::string& text) {
-  std::optional<double> number = leadingNumber(text);
-  if (!number) usageError("--set " + param.name + " expects a number, got '" + text + "'");
   char* end = nullptr;
-  std::strtod(text.c_str(), &end);
+  double number = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || !std::isfinite(number)) {
+    usageError("--set " + param.name + " expects a number, got '" + text + "'");
+  }
   std::string unit(end);
   unit.erase(0, unit.find_first_not_of(' '));
-  if (unit.empty()) return *number;
+  if (unit.empty()) return number;
   if (unit != param.unit) {
     throw Error(Error::Kind::invalidArgument,
                 "parameter '" + param.name + "' is in " +
@@ -360,21 +361,21 @@ double valueFor(PluginInstance& instance, const ParamInfo& param, const std::str
   double low = param.minValue, high = param.maxValue;
   double atLow = shown(low), atHigh = shown(high);
   bool rising = atHigh >= atLow;
-  if ((rising && (*number < atLow || *number > atHigh)) ||
-      (!rising && (*number > atLow || *number < atHigh))) {
+  if ((rising && (number < atLow || number > atHigh)) ||
+      (!rising && (number > atLow || number < atHigh))) {
     throw Error(Error::Kind::invalidArgument,
                 "parameter '" + param.name + "' shows from " + std::to_string(atLow) + " to " +
                     std::to_string(atHigh) + " " + param.unit + ", given " + text);
   }
   for (int step = 0; step < 40; ++step) {
     double middle = (low + high) / 2;
-    if ((shown(middle) < *number) == rising) {
+    if ((shown(middle) < number) == rising) {
       low = middle;
     } else {
       high = middle;
     }
   }
-  double best = std::fabs(shown(low) - *number) <= std::fabs(shown(high) - *number) ? low : high;
+  double best = std::fabs(shown(low) - number) <= std::fabs(shown(high) - number) ? low : high;
   return best;
 }
 

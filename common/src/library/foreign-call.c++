@@ -95,7 +95,7 @@ class CallMemory {
   };
   std::vector<std::unique_ptr<uint8_t[], Deleter>> blocks_;
   std::vector<Guard> guards_;
-  std::map<const uint8_t*, size_t> sizes_;
+  std::map<const uint8_t*, size_t> sizes_;  // each block's bytes, without its guard bytes
 };
 
 // ---- Scalars in memory ---------------------------------------------------------------------
@@ -353,8 +353,7 @@ class Marshal {
           if (shape.countInBytes) count /= elementSize;
           size_t room = *bytes / elementSize;
           return readElements(*shape.target, address,
-                              std::min(size_t(std::clamp<int64_t>(count, 0, int64_t(room))), room),
-                              lookup);
+                              size_t(std::clamp<int64_t>(count, 0, int64_t(room))), lookup);
         }
         return readElements(*shape.target, address, elementCount(shape, lookup, "the result"),
                             lookup);

@@ -132,20 +132,16 @@ uint64_t stringBytes(const Value& value) {
 }
 }  // namespace
 
-void checkFitsOneMessage(std::span<const Value> values, std::span<const std::string> what) {
-  uint64_t total = 0;
-  for (size_t i = 0; i < values.size(); ++i) {
-    uint64_t bytes = stringBytes(values[i]);
-    total += bytes;
-    if (total > limits::kMaxCallTextBytes) {
-      throw Error(Error::Kind::invalidArgument,
-                  (i < what.size() ? what[i] : "value " + std::to_string(i + 1)) + " holds " +
-                      std::to_string(bytes) + " bytes of text" +
-                      (total > bytes ? " (" + std::to_string(total) + " with the values before it)"
-                                     : "") +
-                      "; a bridged call carries at most " +
-                      std::to_string(limits::kMaxCallTextBytes) + " bytes of text each way");
-    }
+void WireTextBudget::add(const Value& value, const std::function<std::string()>& what) {
+  uint64_t bytes = stringBytes(value);
+  total_ += bytes;
+  if (total_ > limits::kMaxCallTextBytes) {
+    throw Error(Error::Kind::invalidArgument,
+                what() + " holds " + std::to_string(bytes) + " bytes of text" +
+                    (total_ > bytes ? " (" + std::to_string(total_) + " with the values before it)"
+                                    : "") +
+                    "; a bridged call carries at most " +
+                    std::to_string(limits::kMaxCallTextBytes) + " bytes of text each way");
   }
 }
 

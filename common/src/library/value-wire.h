@@ -3,9 +3,9 @@
 // limits (bridge32/limits.h). Strings are never cut.
 #pragma once
 
-#include <span>
+#include <cstdint>
+#include <functional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "bridge32/value.h"
@@ -23,9 +23,17 @@ Value fromWire(wire::Value::Reader in, WireText text = WireText::validUtf8);
 std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in,
                             WireText text = WireText::validUtf8);
 
-// Throws Error(invalidArgument) naming `what` ("argument 's'", "the result of 'f'") when `values`
-// hold more string bytes than one message carries (limits::kMaxCallTextBytes), instead of a
-// message the other side's reader would refuse without saying which value was too large.
-void checkFitsOneMessage(std::span<const Value> values, std::span<const std::string> what);
+// The string bytes of the values one message carries, counted as they are added: past
+// limits::kMaxCallTextBytes, add() throws Error(invalidArgument) naming the value ("argument
+// 's'", "the result of 'f'"), instead of a message the other side's reader would refuse without
+// saying which value was too large.
+class WireTextBudget {
+ public:
+  // `what()` names `value`; it is called only to say it was too much.
+  void add(const Value& value, const std::function<std::string()>& what);
+
+ private:
+  uint64_t total_ = 0;
+};
 
 }  // namespace bridge32

@@ -56,10 +56,7 @@ class BridgedFunction final : public Function {
         what_("function '" + signature_.name + "'"),
         info_(infoOf(signature_)) {
     for (const auto& parameter : signature_.parameters) {
-      if (parameter.isInput()) {
-        ++inputs_;
-        inputNames_.push_back("argument '" + parameter.name + "'");
-      }
+      if (parameter.isInput()) inputNames_.push_back("argument '" + parameter.name + "'");
       if (parameter.isCallback()) ++callbacks_;
       if (parameter.isOutput()) outputNames_.push_back(parameter.name);
     }
@@ -81,17 +78,24 @@ class BridgedFunction final : public Function {
   const FunctionInfo& info() const override { return info_; }
 
   CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks) override {
-    if (arguments.size() != inputs_ && !(signature_.isVariadic && arguments.size() > inputs_)) {
+    size_t inputs = inputNames_.size();
+    if (arguments.size() != inputs && !(signature_.isVariadic && arguments.size() > inputs)) {
       throw Error(Error::Kind::invalidArgument,
-                  "'" + signature_.name + "' takes " + std::to_string(inputs_) + " argument" +
-                      (inputs_ == 1 ? "" : "s") + ", given " + std::to_string(arguments.size()));
+                  "'" + signature_.name + "' takes " + std::to_string(inputs) + " argument" +
+                      (inputs == 1 ? "" : "s") + ", given " + std::to_string(arguments.size()));
     }
     if (callbacks.size() != callbacks_) {
       throw Error(Error::Kind::invalidArgument,
                   "'" + signature_.name + "' takes " + std::to_string(callbacks_) + " callback" +
                       (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
-    checkFitsOneMessage(arguments, inputNames_);
+    WireTextBudget text;
+    for (size_t i = 0; i < arguments.size(); ++i) {
+      text.add(arguments[i], [&] {
+        return i < inputNames_.size() ? inputNames_[i]
+                                      : "variadic argument " + std::to_string(i - inputNames_.size() + 1);
+      });
+    }
     auto binding = running();
     if (auto result = callThroughLane(arguments)) return std::move(*result);
     std::vector<Value> given = handlesForTheSurrogate(*binding->client, arguments);
@@ -286,10 +290,9 @@ class BridgedFunction final : public Function {
   library::FunctionShape signature_;
   std::string what_;
   FunctionInfo info_;
-  size_t inputs_ = 0;
   size_t callbacks_ = 0;
   std::vector<std::string> outputNames_;
-  std::vector<std::string> inputNames_;  // "argument 'x'", for messages
+  std::vector<std::string> inputNames_;  // "argument 'x'" for each input, in order
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
   std::mutex mutex_;
   std::shared_ptr<FunctionBinding> binding_;

@@ -207,14 +207,12 @@ class FunctionServer final : public wire::Function::Server {
   // [plugin thread] Refuses an answer too large for one message, naming the value, rather than
   // one the host's reader would refuse.
   void checkAnswerFits(const CallResult& result) const {
-    const auto& signature = function_.get()->signature();
-    std::vector<Value> values{result.value};
-    std::vector<std::string> what{"the result of '" + signature.name + "'"};
+    const std::string& function = function_.get()->signature().name;
+    WireTextBudget text;
+    text.add(result.value, [&] { return "the result of '" + function + "'"; });
     for (const auto& [name, value] : result.outputs) {
-      values.push_back(value);
-      what.push_back("output '" + name + "' of '" + signature.name + "'");
+      text.add(value, [&] { return "output '" + name + "' of '" + function + "'"; });
     }
-    checkFitsOneMessage(values, what);
   }
 
   // [plugin thread] A call through a lane: the LaneCall the host wrote in `data`, the LaneAnswer
