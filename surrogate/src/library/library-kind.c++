@@ -211,7 +211,8 @@ class FunctionServer final : public wire::Function::Server {
     WireTextBudget text;
     text.add(result.value, [&] { return "the result of '" + function + "'"; });
     for (const auto& [name, value] : result.outputs) {
-      text.add(value, [&] { return "output '" + name + "' of '" + function + "'"; });
+      const std::string& output = name;  // clang 14 cannot capture a structured binding
+      text.add(value, [&] { return "output '" + output + "' of '" + function + "'"; });
     }
   }
 
