@@ -564,8 +564,9 @@ TEST(Layout, MatchesMeasuredCompilers) {
       EXPECT_EQ(layout.size, measured.size[abi]);
       EXPECT_EQ(layout.alignment, measured.alignment[abi]);
       for (const auto& [field, offsets] : measured.offsets) {
-        auto placed = std::find_if(layout.fields.begin(), layout.fields.end(),
-                                   [&](const FieldLayout& f) { return f.name == field; });
+        auto placed =
+            std::find_if(layout.fields.begin(), layout.fields.end(),
+                         [&, &field = field](const FieldLayout& f) { return f.name == field; });
         ASSERT_NE(placed, layout.fields.end()) << field;
         EXPECT_EQ(placed->offset, offsets[abi]) << field;
       }
