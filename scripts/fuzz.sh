@@ -14,7 +14,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz --target bridge32_fuzz_host_wire bridge32_record_seeds \
-  bridge32_fuzz_declarations bridge32_fuzz_module_files bridge32_fuzz_lane_answers | tail -n 1
+  bridge32_fuzz_declarations bridge32_fuzz_module_files bridge32_fuzz_lane_answers \
+  >build/fuzz/build.log 2>&1 || { grep -E -A3 "error|FAILED" build/fuzz/build.log | head -n 40
+                                 echo "fuzz: the fuzz build (Clang) failed"; exit 1; }
+tail -n 1 build/fuzz/build.log
 mkdir -p build/fuzz/seeds build/fuzz/corpus build/fuzz/findings
 
 # fuzz TARGET SECONDS LOG WHAT SAYS CORPUS [SEEDS]: runs a target for SECONDS into CORPUS, stops
