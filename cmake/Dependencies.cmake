@@ -120,3 +120,18 @@ if(NOT BRIDGE32_FFI_LINKS)
     "(${CMAKE_SYSTEM_NAME} ${CMAKE_SYSTEM_PROCESSOR}); see CMakeFiles/CMakeError.log")
 endif()
 message(STATUS "libffi: ${_ffi_found}")
+
+# simplecpp (host only): the C preprocessor that reads vendor headers (host64/src/library/
+# header-preprocessor.c++). Two files from cppcheck's source in Debian's archive, fetched by
+# scripts/setup.sh (BRIDGE32_SIMPLECPP_DIR); without it, the same tarball is fetched here.
+set(BRIDGE32_SIMPLECPP_DIR "$ENV{BRIDGE32_SIMPLECPP_DIR}" CACHE PATH
+    "Directory holding simplecpp.cpp and simplecpp.h (cppcheck 2.17.1's externals/simplecpp)")
+if(BRIDGE32_HOST AND NOT EXISTS "${BRIDGE32_SIMPLECPP_DIR}/simplecpp.cpp")
+  include(FetchContent)
+  FetchContent_Declare(bridge32_cppcheck_source
+    URL http://deb.debian.org/debian/pool/main/c/cppcheck/cppcheck_2.17.1.orig.tar.gz
+    URL_HASH SHA256=bfd681868248ec03855ca7c2aea7bcb1f39b8b18860d76aec805a92a967b966c)
+  FetchContent_Populate(bridge32_cppcheck_source)
+  set(BRIDGE32_SIMPLECPP_DIR "${bridge32_cppcheck_source_SOURCE_DIR}/externals/simplecpp"
+      CACHE PATH "" FORCE)
+endif()

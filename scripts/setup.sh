@@ -23,7 +23,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev libspdlog-dev
                 libfmt-dev googletest libgtest-dev file qemu-user xz-utils sox
-                libffi-dev libffi-dev:i386
+                libffi-dev libffi-dev:i386 curl
                 libfreetype6:i386  # bridge32 doctor's tests: a real i386 library needing others
                 # What Debian's lsp-plugins-vst needs, both bitnesses (lsp_plugins_vst below)
                 libcairo2 libcairo2:i386 libxrandr2 libxrandr2:i386 libsndfile1 libsndfile1:i386
@@ -31,10 +31,12 @@ linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev
                 # X11 editors (XCB): the host's container, the test plugins' editors in both
                 # bitnesses, the tests' window-owner checks (X-Resource) and display (Xvfb)
                 libxcb1-dev libxcb1-dev:i386 libxcb-res0-dev xvfb xauth
+                # Real headers with their real libraries, for reading vendor headers
+                zlib1g-dev zlib1g:i386 libsqlite3-dev libsqlite3-0:i386
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
-                  xz-utils make unzip sox)  # make: libffi's autotools build; unzip: the
+                  xz-utils make unzip sox curl libz-mingw-w64-dev)  # make: libffi's autotools build; unzip: the
                                             # .zip's test; sox: WAV test data
 
 install_packages() {
@@ -135,6 +137,26 @@ libffi_source() {
     (cd "$tmp" && apt-get source --download-only -qq "libffi=$libffi_version-1" >&2)
     tar -xf "$tmp"/libffi_"$libffi_version".orig.tar.* -C "$tmp"
     rm -rf "$dir" && mv "$tmp/libffi-$libffi_version" "$dir"
+    rm -rf "$tmp"
+  fi
+  echo "$dir"
+}
+
+# simplecpp, the C preprocessor bridge32 reads vendor headers with (host side only): from
+# cppcheck's source in Debian's archive, the trixie release (2.17.1), whose simplecpp is 0BSD
+# (bookworm's is LGPL-3). Only its two files are kept; the tarball's digest is checked.
+simplecpp_source() {
+  local version=2.17.1 sha256=bfd681868248ec03855ca7c2aea7bcb1f39b8b18860d76aec805a92a967b966c
+  local dir="$cache/src/simplecpp-$version"
+  if [ ! -f "$dir/simplecpp.cpp" ]; then
+    log "fetching simplecpp from Debian's cppcheck $version source"
+    local tmp; tmp=$(mktemp -d)
+    local url="http://deb.debian.org/debian/pool/main/c/cppcheck/cppcheck_$version.orig.tar.gz"
+    curl -fsS --retry 3 -o "$tmp/cppcheck.tar.gz" "$url" || { log "could not fetch $url"; exit 1; }
+    echo "$sha256  $tmp/cppcheck.tar.gz" | sha256sum -c --quiet - ||
+      { log "cppcheck_$version.orig.tar.gz is not the expected file"; exit 1; }
+    tar -xzf "$tmp/cppcheck.tar.gz" -C "$tmp" --wildcards '*/externals/simplecpp/*'
+    rm -rf "$dir" && mkdir -p "$cache/src" && mv "$tmp"/cppcheck-*/externals/simplecpp "$dir"
     rm -rf "$tmp"
   fi
   echo "$dir"
@@ -276,6 +298,7 @@ case "$platform" in linux|all)
   ensure_i386_exec
   emit linux BRIDGE32_DEPS_LINUX_I386 "$(build_capnp linux-i386)"
   emit linux BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
+  emit linux BRIDGE32_SIMPLECPP_DIR "$(simplecpp_source)"
   lsp=$(lsp_plugins_vst)
   emit linux BRIDGE32_LSP_VST "$lsp"
   scanner=$(qtractor_scanner)
@@ -295,6 +318,7 @@ case "$platform" in windows|all)
   ffi=$(build_libffi mingw-i686)
   emit windows BRIDGE32_FFI_MINGW_I686 "$ffi"
   emit windows BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
+  emit windows BRIDGE32_SIMPLECPP_DIR "$(simplecpp_source)"
   emit windows WINEPREFIX "$(wine_prefix)"
   compiler_cache windows
   mv "$(env_file windows).new" "$(env_file windows)"

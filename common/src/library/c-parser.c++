@@ -35,7 +35,13 @@ struct Token {
   }
 };
 
+// Where the text being parsed came from, when it came from files (ParseOptions::sources).
+thread_local const SourceLines* tSources = nullptr;
+
 std::string position(uint32_t line, uint32_t column) {
+  if (tSources) {
+    if (std::string where = tSources->describe(line); !where.empty()) return where;
+  }
   return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
 }
 
@@ -284,65 +290,69 @@ struct SalRule {
   bool optional;
 };
 
+// Every annotation the parser reads.
+namespace sal {
+using D = Direction;
+using R = SalRole;
+using S = SalShape;
+constexpr SalRule kRules[] = {
+    {"_In_", 0, R::parameter, S::pointee, D::in, false},
+    {"_In_opt_", 0, R::parameter, S::pointee, D::in, true},
+    {"_Out_", 0, R::parameter, S::pointee, D::out, false},
+    {"_Out_opt_", 0, R::parameter, S::pointee, D::out, true},
+    {"_Inout_", 0, R::parameter, S::pointee, D::inout, false},
+    {"_Inout_opt_", 0, R::parameter, S::pointee, D::inout, true},
+    {"_Reserved_", 0, R::parameter, S::pointee, D::in, true},
+    {"_In_reads_", 1, R::parameter, S::elements, D::in, false},
+    {"_In_reads_opt_", 1, R::parameter, S::elements, D::in, true},
+    {"_In_reads_bytes_", 1, R::parameter, S::bytes, D::in, false},
+    {"_In_reads_bytes_opt_", 1, R::parameter, S::bytes, D::in, true},
+    {"_In_reads_z_", 1, R::parameter, S::string, D::in, false},
+    {"_Out_writes_", 1, R::parameter, S::elements, D::out, false},
+    {"_Out_writes_opt_", 1, R::parameter, S::elements, D::out, true},
+    {"_Out_writes_bytes_", 1, R::parameter, S::bytes, D::out, false},
+    {"_Out_writes_bytes_opt_", 1, R::parameter, S::bytes, D::out, true},
+    {"_Out_writes_to_", 2, R::parameter, S::elements, D::out, false},
+    {"_Out_writes_to_opt_", 2, R::parameter, S::elements, D::out, true},
+    {"_Out_writes_bytes_to_", 2, R::parameter, S::bytes, D::out, false},
+    {"_Out_writes_bytes_to_opt_", 2, R::parameter, S::bytes, D::out, true},
+    {"_Out_writes_z_", 1, R::parameter, S::string, D::out, false},
+    {"_Out_writes_opt_z_", 1, R::parameter, S::string, D::out, true},
+    {"_Inout_updates_", 1, R::parameter, S::elements, D::inout, false},
+    {"_Inout_updates_opt_", 1, R::parameter, S::elements, D::inout, true},
+    {"_Inout_updates_bytes_", 1, R::parameter, S::bytes, D::inout, false},
+    {"_Inout_updates_bytes_opt_", 1, R::parameter, S::bytes, D::inout, true},
+    {"_Inout_updates_z_", 1, R::parameter, S::string, D::inout, false},
+    {"_In_z_", 0, R::parameter, S::string, D::in, false},
+    {"_In_opt_z_", 0, R::parameter, S::string, D::in, true},
+    {"_Inout_z_", 0, R::parameter, S::string, D::inout, false},
+    {"_Inout_opt_z_", 0, R::parameter, S::string, D::inout, true},
+    {"_Ret_z_", 0, R::result, S::string, D::out, false},
+    {"_Ret_maybenull_", 0, R::result, S::pointee, D::out, true},
+    {"_Ret_maybenull_z_", 0, R::result, S::string, D::out, true},
+    {"_Ret_notnull_", 0, R::result, S::pointee, D::out, false},
+    {"_Ret_writes_", 1, R::result, S::elements, D::out, false},
+    {"_Ret_writes_maybenull_", 1, R::result, S::elements, D::out, true},
+    {"_Ret_writes_bytes_", 1, R::result, S::bytes, D::out, false},
+    {"_Ret_writes_bytes_maybenull_", 1, R::result, S::bytes, D::out, true},
+    {"_Field_size_", 1, R::field, S::elements, D::in, false},
+    {"_Field_size_opt_", 1, R::field, S::elements, D::in, true},
+    {"_Field_size_bytes_", 1, R::field, S::bytes, D::in, false},
+    {"_Field_size_bytes_opt_", 1, R::field, S::bytes, D::in, true},
+    {"_Field_z_", 0, R::field, S::string, D::in, false},
+    {"_Kept_", 0, R::any, S::kept, D::in, false},
+    // Said for the reader or the analyser, nothing for the call.
+    {"_Success_", -1, R::any, S::ignored, D::in, false},
+    {"_Check_return_", 0, R::any, S::ignored, D::in, false},
+    {"_Must_inspect_result_", 0, R::any, S::ignored, D::in, false},
+    {"_Use_decl_annotations_", 0, R::any, S::ignored, D::in, false},
+    {"_Printf_format_string_", 0, R::any, S::ignored, D::in, false},
+    {"_In_range_", -1, R::any, S::ignored, D::in, false},
+};
+}  // namespace sal
+
 const SalRule* salRule(std::string_view word) {
-  using D = Direction;
-  using R = SalRole;
-  using S = SalShape;
-  static constexpr SalRule kRules[] = {
-      {"_In_", 0, R::parameter, S::pointee, D::in, false},
-      {"_In_opt_", 0, R::parameter, S::pointee, D::in, true},
-      {"_Out_", 0, R::parameter, S::pointee, D::out, false},
-      {"_Out_opt_", 0, R::parameter, S::pointee, D::out, true},
-      {"_Inout_", 0, R::parameter, S::pointee, D::inout, false},
-      {"_Inout_opt_", 0, R::parameter, S::pointee, D::inout, true},
-      {"_Reserved_", 0, R::parameter, S::pointee, D::in, true},
-      {"_In_reads_", 1, R::parameter, S::elements, D::in, false},
-      {"_In_reads_opt_", 1, R::parameter, S::elements, D::in, true},
-      {"_In_reads_bytes_", 1, R::parameter, S::bytes, D::in, false},
-      {"_In_reads_bytes_opt_", 1, R::parameter, S::bytes, D::in, true},
-      {"_In_reads_z_", 1, R::parameter, S::string, D::in, false},
-      {"_Out_writes_", 1, R::parameter, S::elements, D::out, false},
-      {"_Out_writes_opt_", 1, R::parameter, S::elements, D::out, true},
-      {"_Out_writes_bytes_", 1, R::parameter, S::bytes, D::out, false},
-      {"_Out_writes_bytes_opt_", 1, R::parameter, S::bytes, D::out, true},
-      {"_Out_writes_to_", 2, R::parameter, S::elements, D::out, false},
-      {"_Out_writes_to_opt_", 2, R::parameter, S::elements, D::out, true},
-      {"_Out_writes_bytes_to_", 2, R::parameter, S::bytes, D::out, false},
-      {"_Out_writes_bytes_to_opt_", 2, R::parameter, S::bytes, D::out, true},
-      {"_Out_writes_z_", 1, R::parameter, S::string, D::out, false},
-      {"_Out_writes_opt_z_", 1, R::parameter, S::string, D::out, true},
-      {"_Inout_updates_", 1, R::parameter, S::elements, D::inout, false},
-      {"_Inout_updates_opt_", 1, R::parameter, S::elements, D::inout, true},
-      {"_Inout_updates_bytes_", 1, R::parameter, S::bytes, D::inout, false},
-      {"_Inout_updates_bytes_opt_", 1, R::parameter, S::bytes, D::inout, true},
-      {"_Inout_updates_z_", 1, R::parameter, S::string, D::inout, false},
-      {"_In_z_", 0, R::parameter, S::string, D::in, false},
-      {"_In_opt_z_", 0, R::parameter, S::string, D::in, true},
-      {"_Inout_z_", 0, R::parameter, S::string, D::inout, false},
-      {"_Inout_opt_z_", 0, R::parameter, S::string, D::inout, true},
-      {"_Ret_z_", 0, R::result, S::string, D::out, false},
-      {"_Ret_maybenull_", 0, R::result, S::pointee, D::out, true},
-      {"_Ret_maybenull_z_", 0, R::result, S::string, D::out, true},
-      {"_Ret_notnull_", 0, R::result, S::pointee, D::out, false},
-      {"_Ret_writes_", 1, R::result, S::elements, D::out, false},
-      {"_Ret_writes_maybenull_", 1, R::result, S::elements, D::out, true},
-      {"_Ret_writes_bytes_", 1, R::result, S::bytes, D::out, false},
-      {"_Ret_writes_bytes_maybenull_", 1, R::result, S::bytes, D::out, true},
-      {"_Field_size_", 1, R::field, S::elements, D::in, false},
-      {"_Field_size_opt_", 1, R::field, S::elements, D::in, true},
-      {"_Field_size_bytes_", 1, R::field, S::bytes, D::in, false},
-      {"_Field_size_bytes_opt_", 1, R::field, S::bytes, D::in, true},
-      {"_Field_z_", 0, R::field, S::string, D::in, false},
-      {"_Kept_", 0, R::any, S::kept, D::in, false},
-      // Said for the reader or the analyser, nothing for the call.
-      {"_Success_", -1, R::any, S::ignored, D::in, false},
-      {"_Check_return_", 0, R::any, S::ignored, D::in, false},
-      {"_Must_inspect_result_", 0, R::any, S::ignored, D::in, false},
-      {"_Use_decl_annotations_", 0, R::any, S::ignored, D::in, false},
-      {"_Printf_format_string_", 0, R::any, S::ignored, D::in, false},
-      {"_In_range_", -1, R::any, S::ignored, D::in, false},
-  };
-  for (const SalRule& rule : kRules) {
+  for (const SalRule& rule : sal::kRules) {
     if (rule.name == word) return &rule;
   }
   return nullptr;
@@ -412,15 +422,27 @@ class Nesting {
 
 class DeclarationParser {
  public:
-  explicit DeclarationParser(std::string_view text)
-      : store_(std::make_shared<TypeStore>()), tokens_(Lexer(text).tokenize()) {
+  DeclarationParser(std::string_view text, const ParseOptions& options)
+      : options_(options), store_(std::make_shared<TypeStore>()), tokens_(Lexer(text).tokenize()) {
     predefineTypes();
   }
 
   Declarations parse() {
     while (peek().kind != Token::Kind::end) {
-      parseExternalDeclaration();
+      if (!options_.skipUnsupported) {
+        parseExternalDeclaration();
+        continue;
+      }
+      size_t start = position_;
+      try {
+        parseExternalDeclaration();
+      } catch (const Error& error) {
+        position_ = start;
+        skipped_.push_back({nameOfDeclaration(), error.what()});
+        skipDeclaration();
+      }
     }
+    if (linkageBlocks_ > 0) failExpected("'}' closing extern \"C\" {");
     Declarations result;
     result.store_ = store_;
     for (const Signature* function : functions_) {
@@ -429,6 +451,7 @@ class DeclarationParser {
     result.typedefs_ = {typedefs_.begin(), typedefs_.end()};
     result.tags_ = {tags_.begin(), tags_.end()};
     result.constants_ = constants_;
+    result.skipped_ = std::move(skipped_);
     return result;
   }
 
@@ -652,27 +675,80 @@ class DeclarationParser {
     const Token& token = peek();
     if (token.is("#") && token.startsLine) return parseDirective();
     if (accept(";")) return;
+    if (token.isIdentifier("__pragma")) return parsePragmaOperator();
     if (token.isIdentifier("extern") && peek(1).kind == Token::Kind::string) {
-      return parseLinkageBlock();
+      return parseLinkage();
     }
-    if (token.is("}") ) failExpected("a declaration");
+    if (token.is("}")) {
+      if (linkageBlocks_ == 0) failExpected("a declaration");
+      take();
+      --linkageBlocks_;
+      return;
+    }
     parseDeclaration();
   }
 
-  // extern "C" { ... } or extern "C" declaration: the linkage means nothing to a caller.
-  void parseLinkageBlock() {
+  // extern "C" { or extern "C" declaration: the linkage means nothing to a caller. A block's
+  // declarations are read as the top level's, its '}' closes it there.
+  void parseLinkage() {
     take();
     const Token& language = take();
     if (language.text != "\"C\"" && language.text != "\"C++\"") {
       failAt(language, "expected \"C\", found " + std::string(language.text));
     }
     if (!peek().is("{")) return parseDeclaration();
-    Nesting nesting(depth_, take());
-    while (!peek().is("}")) {
-      if (peek().kind == Token::Kind::end) failExpected("'}'");
-      parseExternalDeclaration();
-    }
+    if (linkageBlocks_ == kMaxDeclarationNesting) failAt(peek(), "extern blocks nested too deep");
     take();
+    ++linkageBlocks_;
+  }
+
+  // --- passing over what a header declares that cannot be taken (ParseOptions::skipUnsupported)
+
+  // From the first token of a declaration: to its ';' or, for a function's body, a namespace or
+  // a class, its closing '}' (and a ';' after it). A '}' that closes an extern "C" block ends it
+  // without being taken.
+  void skipDeclaration() {
+    bool isType = peek().isIdentifier("typedef") || peek().isIdentifier("struct") ||
+                  peek().isIdentifier("union") || peek().isIdentifier("enum");
+    size_t depth = 0;
+    for (;;) {
+      const Token& token = peek();
+      if (token.kind == Token::Kind::end) return;
+      if (depth == 0 && token.is("}") ) {
+        if (linkageBlocks_ == 0) take();  // unbalanced: taken, or nothing would move on
+        return;
+      }
+      take();
+      if (token.is("{") || token.is("(") || token.is("[")) ++depth;
+      if ((token.is("}") || token.is(")") || token.is("]")) && depth > 0) --depth;
+      if (depth > 0) continue;
+      if (token.is(";")) return;
+      if (token.is("}") && !isType) {
+        accept(";");
+        return;
+      }
+    }
+  }
+
+  // What the declaration at the current token declares, for the report: the name before its
+  // first '(' at the outermost level (a function), else the last name before its end.
+  std::string nameOfDeclaration() const {
+    std::string_view last;
+    size_t depth = 0;
+    for (size_t i = position_; i < tokens_.size(); ++i) {
+      const Token& token = tokens_[i];
+      if (token.kind == Token::Kind::end || (depth == 0 && (token.is(";") || token.is("{")))) {
+        break;
+      }
+      if (depth == 0 && token.is("(") && !last.empty() && !salRule(last) &&
+          !tokens_[i - 1].isIdentifier("__attribute__") && !tokens_[i - 1].isIdentifier("__declspec")) {
+        return std::string(last);
+      }
+      if (token.is("(")) ++depth;
+      if (token.is(")") && depth > 0) --depth;
+      if (depth == 0 && token.kind == Token::Kind::identifier) last = token.text;
+    }
+    return std::string(last);
   }
 
   void parseDeclaration() {
@@ -760,6 +836,23 @@ class DeclarationParser {
                        ") are not supported: give the declarations without them");
     }
     failAt(hash, "unsupported directive #" + std::string(name.text));
+  }
+
+  // __pragma(pack(...)), MSVC's operator form, which is also how the header preprocessor keeps a
+  // #pragma pack in place: read as the directive.
+  void parsePragmaOperator() {
+    take();
+    Nesting nesting(depth_, expect("("));
+    std::vector<Token> line;
+    size_t depth = 0;
+    while (!(depth == 0 && peek().is(")"))) {
+      if (peek().kind == Token::Kind::end) failExpected("')' closing __pragma(");
+      if (peek().is("(")) ++depth;
+      if (peek().is(")")) --depth;
+      line.push_back(take());
+    }
+    take();
+    parsePragma(line);
   }
 
   // #pragma pack(push, n), pack(n), pack(pop), pack(push), pack(); other pragmas mean nothing
@@ -1296,6 +1389,10 @@ class DeclarationParser {
     std::vector<Token> starts;  // of each field, for errors in their sizes
     while (!accept("}")) {
       if (peek().kind == Token::Kind::end) failExpected("'}'");
+      if (peek().isIdentifier("__pragma")) {
+        parsePragmaOperator();
+        continue;
+      }
       parseFieldDeclaration(record, names, starts);
     }
     if (record.fields.empty()) failAt(peek(), "empty struct or union");
@@ -1737,6 +1834,9 @@ class DeclarationParser {
 
   std::shared_ptr<TypeStore> store_;
   std::vector<Token> tokens_;
+  const ParseOptions& options_;
+  std::vector<SkippedDeclaration> skipped_;
+  int linkageBlocks_ = 0;  // extern "C" { blocks open
   size_t position_ = 0;
   int depth_ = 0;
   std::map<std::string, const Type*, std::less<>> typedefs_;
@@ -1752,13 +1852,35 @@ class DeclarationParser {
   std::map<const void*, int> depths_;
 };
 
-Declarations parseDeclarations(std::string_view text) {
-  if (text.size() > kMaxDeclarationTextBytes) {
+Declarations parseDeclarations(std::string_view text) { return parseDeclarations(text, {}); }
+
+Declarations parseDeclarations(std::string_view text, const ParseOptions& options) {
+  if (text.size() > options.maxTextBytes) {
     throw Error(Error::Kind::invalidArgument,
                 "declarations of " + std::to_string(text.size()) + " bytes: more than the " +
-                    std::to_string(kMaxDeclarationTextBytes >> 20) + " MiB limit");
+                    std::to_string(options.maxTextBytes >> 20) + " MiB limit");
   }
-  return DeclarationParser(text).parse();
+  // Messages name the files the text came from, for as long as this thread parses it.
+  struct Sources {
+    explicit Sources(const SourceLines* sources) : saved(tSources) { tSources = sources; }
+    ~Sources() { tSources = saved; }
+    const SourceLines* saved;
+  } sources(options.sources);
+  return DeclarationParser(text, options).parse();
+}
+
+std::vector<std::string_view> annotationNames() {
+  std::vector<std::string_view> names;
+  for (const SalRule& rule : sal::kRules) names.push_back(rule.name);
+  return names;
+}
+
+std::string SourceLines::describe(uint32_t textLine) const {
+  if (textLine == 0 || textLine > lines.size() || lines[textLine - 1].file >= files.size()) {
+    return "";
+  }
+  const Line& line = lines[textLine - 1];
+  return files[line.file] + ":" + std::to_string(line.line) + ": ";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,25 @@
 
 namespace bridge32::library {
 
+// Where the lines of a text came from, when it was made from files (a preprocessor's output):
+// line L of the text is line lines[L - 1].line of files[lines[L - 1].file].
+struct SourceLines {
+  struct Line {
+    uint32_t file = 0;
+    uint32_t line = 0;
+  };
+  std::vector<std::string> files;
+  std::vector<Line> lines;
+  // "zlib.h:1234: " for a line it knows, "" for one it does not.
+  std::string describe(uint32_t textLine) const;
+};
+
+// A declaration of a header that the parser passed over (see ParseOptions::skipUnsupported).
+struct SkippedDeclaration {
+  std::string name;    // what it declared, as far as it could tell; may be empty
+  std::string reason;  // the error, with where it is
+};
+
 // What one text declared. Cheap to copy: copies share the parsed types, which are immutable.
 // The shared_ptrs it hands out keep all of them alive on their own. Thread-safe to read.
 class Declarations {
@@ -38,6 +57,8 @@ class Declarations {
   std::shared_ptr<const Type> findTag(std::string_view tag) const;
   // An enumerator or #define constant.
   std::optional<int64_t> findConstant(std::string_view name) const;
+  // What was passed over, in the order of the text (only with ParseOptions::skipUnsupported).
+  const std::vector<SkippedDeclaration>& skipped() const { return skipped_; }
 
   // Equal when everything declared is structurally equal (see operator== in c-types.h).
   friend bool operator==(const Declarations& a, const Declarations& b);
@@ -51,6 +72,7 @@ class Declarations {
   std::map<std::string, const Type*, std::less<>> typedefs_;
   std::map<std::string, const Type*, std::less<>> tags_;
   std::map<std::string, int64_t, std::less<>> constants_;
+  std::vector<SkippedDeclaration> skipped_;
 };
 
 // Limits that keep hostile text from exhausting the stack or memory.
@@ -60,5 +82,19 @@ constexpr int kMaxDeclarationNesting = 64;  // parentheses, braces, nested struc
 // Parses `text`. Throws Error(invalidArgument) with "line L, column C: expected X, found Y" and
 // similar messages ("unknown type 'FOO'"). The same text always gives equal Declarations.
 Declarations parseDeclarations(std::string_view text);
+
+struct ParseOptions {
+  // A whole header's text: a declaration the parser cannot take (a variable, an inline function,
+  // a C++ class, a type it does not know) is passed over and recorded, not an error for the whole
+  // text. Only what is left unbalanced (a '{' never closed) still fails it.
+  bool skipUnsupported = false;
+  const SourceLines* sources = nullptr;  // where the lines came from, for messages
+  size_t maxTextBytes = kMaxDeclarationTextBytes;
+};
+Declarations parseDeclarations(std::string_view text, const ParseOptions& options);
+
+// The annotation words the parser reads (_In_, _Out_writes_...), which a preprocessor must leave
+// alone whatever a sal.h defines them as.
+std::vector<std::string_view> annotationNames();
 
 }  // namespace bridge32::library

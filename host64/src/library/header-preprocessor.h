@@ -1,0 +1,48 @@
+// Vendor headers as the compiler that built the library saw them: preprocessed by simplecpp
+// (from cppcheck, built from Debian's source) with the predefined macros of the library's ABI,
+// its includes found beside the including file, in the -I directories and, for the C library and
+// Windows headers a user has no copy of, in a small built-in set (system-headers/). The result is
+// C text for the declaration parser (c-parser.h), with where each of its lines came from.
+//
+// `#pragma pack` survives as `__pragma(pack(...))` at its place, active or not as its branch;
+// other pragmas and every other directive are gone. Only the host reads headers.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "library/c-parser.h"
+#include "library/c-types.h"
+
+namespace bridge32::library {
+
+struct PreprocessOptions {
+  Abi abi = nativeAbi();
+  std::vector<std::filesystem::path> includeDirectories;  // -I, searched in order
+  std::vector<std::string> defines;                       // -D: "NAME" or "NAME=VALUE"
+  std::vector<std::string> undefines;                     // -U, after the predefined and -D
+  // Real system headers (MinGW-w64's, say) instead of the built-in set: searched after -I.
+  std::filesystem::path systemHeaders;
+};
+
+struct PreprocessedText {
+  std::string text;
+  SourceLines lines;   // where each line of `text` came from
+  std::vector<std::string> notes;  // what was passed over: #warning, a missing system header
+};
+
+// Limits on what headers may cost the host: each file read, and the text they make.
+constexpr uint64_t kMaxHeaderFileBytes = uint64_t(64) << 20;
+constexpr uint64_t kMaxPreprocessedBytes = uint64_t(64) << 20;
+
+// Preprocesses `headers`, in order, as one translation unit. Throws Error(notFound) for a header
+// that does not exist, Error(invalidArgument) for #error, a missing "quoted" include and syntax
+// the preprocessor refuses, each naming the file and line, and for what exceeds the limits.
+PreprocessedText preprocessHeaders(const std::vector<std::filesystem::path>& headers,
+                                   const PreprocessOptions& options);
+
+// The macros a compiler for `abi` predefines, as -D would give them: "_WIN32=1", ...
+std::vector<std::string> predefinedMacros(Abi abi);
+
+}  // namespace bridge32::library

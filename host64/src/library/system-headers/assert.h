@@ -1,0 +1,2 @@
+/* bridge32's <assert.h>: nothing a declaration needs */
+#pragma once

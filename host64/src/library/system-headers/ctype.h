@@ -1,0 +1,2 @@
+/* bridge32's <ctype.h>: nothing a declaration needs */
+#pragma once

@@ -1,0 +1,3 @@
+/* bridge32's <fcntl.h> */
+#pragma once
+#include <sys/types.h>

@@ -1,0 +1,2 @@
+/* bridge32's <float.h>: nothing a declaration needs */
+#pragma once

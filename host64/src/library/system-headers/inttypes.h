@@ -1,0 +1,3 @@
+/* bridge32's <inttypes.h> */
+#pragma once
+#include <stdint.h>

@@ -1,0 +1,2 @@
+/* bridge32's <locale.h>: nothing a declaration needs */
+#pragma once

@@ -1,0 +1,3 @@
+/* bridge32's <malloc.h> */
+#pragma once
+#include <stddef.h>

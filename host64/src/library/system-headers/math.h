@@ -1,0 +1,2 @@
+/* bridge32's <math.h>: nothing a declaration needs */
+#pragma once

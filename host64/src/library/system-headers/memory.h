@@ -1,0 +1,3 @@
+/* bridge32's <memory.h> */
+#pragma once
+#include <stddef.h>

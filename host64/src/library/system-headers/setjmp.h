@@ -1,0 +1,2 @@
+/* bridge32's <setjmp.h>: nothing a declaration needs */
+#pragma once

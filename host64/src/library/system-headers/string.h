@@ -1,0 +1,3 @@
+/* bridge32's <string.h> */
+#pragma once
+#include <stddef.h>

@@ -1,0 +1,3 @@
+/* bridge32's <sys/stat.h> */
+#pragma once
+#include <sys/types.h>

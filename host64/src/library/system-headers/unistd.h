@@ -1,0 +1,3 @@
+/* bridge32's <unistd.h> */
+#pragma once
+#include <sys/types.h>
