@@ -18,9 +18,11 @@ struct LoadedLibrary {
 }
 
 interface Library {
-  bind @0 (declarations :Text) -> (error :Error, function :Function);
+  bind @0 (declarations :Text, name :Text) -> (error :Error, function :Function);
   # `declarations` is C text: struct, enum and typedef definitions, then the function to call,
-  # whose name is the export. Fails with notFound (naming the closest exports) when the library
+  # whose name is the export. With a `name`, the text is a whole header's (preprocessed by the
+  # host) and the function is the one of that name, whatever else the text declares; what it
+  # cannot read is passed over. Fails with notFound (naming the closest exports) when the library
   # has no such export, invalidArgument when the text does not parse.
 }
 

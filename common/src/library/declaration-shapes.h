@@ -14,4 +14,15 @@ namespace bridge32::library {
 // that have no layout here.
 FunctionShape describeFunction(std::string_view declarations);
 
+// The function `name` of a header's text (preprocessed: see header-preprocessor.h), read with
+// ParseOptions::skipUnsupported. Throws Error(notFound) when the text declares no such function,
+// naming the closest it does, or the reason it passed over a declaration of that name.
+FunctionShape describeFunction(std::string_view header, std::string_view name);
+
+// Functions of a header whose declaration the header's text holds: the same, from a parse.
+FunctionShape describeFunction(const Declarations& declarations, std::string_view name);
+
+// The largest header text a bind takes (a preprocessed sqlite3.h is about 600 KB).
+constexpr size_t kMaxHeaderTextBytes = size_t(64) << 20;
+
 }  // namespace bridge32::library

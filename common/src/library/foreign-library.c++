@@ -66,7 +66,10 @@ void* ForeignLibrary::resolve(const FunctionShape& signature) const {
 }
 
 std::shared_ptr<const ForeignFunction> ForeignLibrary::bind(std::string_view declarations) {
-  FunctionShape signature = describeFunction(declarations);
+  return bind(describeFunction(declarations));
+}
+
+std::shared_ptr<const ForeignFunction> ForeignLibrary::bind(FunctionShape signature) {
   void* address = resolve(signature);
   auto bound = std::make_shared<BoundFunction>(library_, address, std::move(signature), retired_);
   return std::shared_ptr<const ForeignFunction>(bound, &bound->function);

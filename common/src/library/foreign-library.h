@@ -26,6 +26,8 @@ class ForeignLibrary {
   // Error(invalidArgument) for text that does not parse, Error(notFound) naming the closest
   // exports. The function keeps the library loaded.
   std::shared_ptr<const ForeignFunction> bind(std::string_view declarations);
+  // The same for a function already described (see declaration-shapes.h).
+  std::shared_ptr<const ForeignFunction> bind(FunctionShape function);
 
  private:
   void* resolve(const FunctionShape& signature) const;

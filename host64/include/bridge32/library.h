@@ -92,6 +92,20 @@ class Function {
 template <typename Signature>
 class TypedFunction;  // below
 
+// How a vendor's header is read (Library::include; `bridge32 call/header --header`).
+struct HeaderOptions {
+  std::vector<std::filesystem::path> includeDirectories;  // -I: searched in order
+  std::vector<std::string> defines;    // -D: "NAME" or "NAME=VALUE"
+  std::vector<std::string> undefines;  // -U
+  // Real system headers (MinGW-w64's include/, say) instead of bridge32's built-in <stdint.h>,
+  // <windows.h> and the like, which declare only the types declarations need.
+  std::filesystem::path systemHeaders;
+};
+
+namespace detail {
+struct Headers;  // what include() and declare() gave, read once (library.c++)
+}
+
 class Library {
  public:
   // Inspects `path`'s header and loads it in-process or in a surrogate per `options`; no entry
@@ -99,18 +113,37 @@ class Library {
   static std::unique_ptr<Library> load(const std::filesystem::path& path,
                                        const LoadOptions& options = {});
 
-  virtual ~Library() = default;
+  virtual ~Library();
 
   virtual const std::filesystem::path& path() const = 0;
   virtual Architecture architecture() const = 0;
   virtual bool isBridged() const = 0;
   virtual uint32_t surrogatePid() const = 0;
 
-  // Binds a function: `declarations` is C text, any struct, enum and typedef definitions, then
-  // the function's declaration, whose name is the export. Throws Error: invalidArgument for
-  // text that does not parse (with line and column), notFound for an export the library does
-  // not have (naming the closest ones). Functions keep what they need of the library alive.
-  virtual std::shared_ptr<Function> function(std::string_view declarations) = 0;
+  // Reads a C header of the library as the compiler that built it would: preprocessed, with the
+  // predefined macros of the library's ABI (_WIN32, _M_IX86 and _MSC_VER for a PE32 DLL;
+  // __i386__, __linux__ and __GNUC__ for an i386 shared object), its includes found beside it,
+  // in `options.includeDirectories` and, for the C library's and Windows' headers, in a built-in
+  // set. Its functions can then be bound by name alone: `function("compress")`. What the header
+  // declares that cannot be called (a variable, an inline function, a C++ class) is passed over,
+  // and said when that name is bound. Throws Error: notFound for a missing header,
+  // invalidArgument for an active #error, a missing "quoted" include or text the preprocessor
+  // refuses, naming the file and line.
+  void include(const std::filesystem::path& header, const HeaderOptions& options = {});
+
+  // Declarations added after the headers, in bridge32's C (see "Calling exported functions"):
+  // structs, typedefs, and functions, which may use the headers' types. A function declared
+  // again here, with SAL annotations the vendor's header lacks, is bound as declared here.
+  // Throws Error(invalidArgument) for text that does not parse.
+  void declare(std::string_view declarations);
+
+  // Binds a function: by its name alone when include() or declare() declared it, or from C text
+  // given here (any struct, enum and typedef definitions, then the function's declaration,
+  // whose name is the export; the headers' types may be used in it). Throws Error:
+  // invalidArgument for text that does not parse (with line and column), notFound for a name
+  // nothing declared or an export the library does not have (naming the closest ones).
+  // Functions keep what they need of the library alive.
+  std::shared_ptr<Function> function(std::string_view nameOrDeclarations);
 
   // The same, called with C++ values of `Signature` (see "Typed functions" below), checked
   // against the declaration now: `library->bind<int(int, int)>("int add(int a, int b);")`.
@@ -127,8 +160,17 @@ class Library {
   void* duplicateHandle(const Value& handle);
 
  protected:
+  Library();
+  // The function of C text `text`: the last it declares, or with a `name`, the function of that
+  // name in a header's text (whose other declarations may not all be readable), shown to users
+  // as `declaration`. The text is shared by every function bound from the same headers.
+  virtual std::shared_ptr<Function> bindFunction(std::shared_ptr<const std::string> text,
+                                                 std::string name, std::string declaration) = 0;
   // The library's `handle` duplicated into this process (Windows).
   virtual void* duplicateFromLibrary(uint64_t handle) = 0;
+
+ private:
+  std::unique_ptr<detail::Headers> headers_;
 };
 
 // ---- Typed functions -------------------------------------------------------------------------

@@ -48,9 +48,11 @@ class BridgedFunction final : public Function {
  public:
   // `signature` is the declaration as this process reads it: for its parameters' names and
   // directions, which the surrogate's reading shares (the layouts, which differ, stay there).
-  BridgedFunction(std::shared_ptr<ModuleLink> link, std::string declaration,
-                  library::FunctionShape signature)
+  BridgedFunction(std::shared_ptr<ModuleLink> link, std::shared_ptr<const std::string> text,
+                  std::string name, std::string declaration, library::FunctionShape signature)
       : link_(std::move(link)),
+        text_(std::move(text)),
+        bindName_(std::move(name)),
         declaration_(std::move(declaration)),
         signature_(std::move(signature)),
         what_("function '" + signature_.name + "'"),
@@ -265,7 +267,8 @@ class BridgedFunction final : public Function {
         *loaded.client, what_,
         [&](wire::Session::Client&) {
           auto request = loaded.as<wire::Library>().bindRequest();
-          request.setDeclarations(declaration_);
+          request.setDeclarations(*text_);
+          request.setName(bindName_);
           return request.send();
         },
         [](auto& response) {
@@ -286,6 +289,8 @@ class BridgedFunction final : public Function {
   }
 
   std::shared_ptr<ModuleLink> link_;
+  std::shared_ptr<const std::string> text_;  // what the surrogate binds it from
+  std::string bindName_;                     // its name there, or empty: the text's last
   std::string declaration_;
   library::FunctionShape signature_;
   std::string what_;
@@ -318,11 +323,14 @@ class BridgedLibrary final : public Library {
   bool isBridged() const override { return true; }
   uint32_t surrogatePid() const override { return link_->current().client->pid(); }
 
-  std::shared_ptr<Function> function(std::string_view declarations) override {
+  std::shared_ptr<Function> bindFunction(std::shared_ptr<const std::string> text, std::string name,
+                                         std::string declaration) override {
     // Parsed here too: text that does not parse fails before anything crosses.
-    library::FunctionShape signature = library::describeFunction(declarations);
-    return std::make_shared<BridgedFunction>(link_, std::string(declarations),
-                                             std::move(signature));
+    library::FunctionShape signature = name.empty()
+                                           ? library::describeFunction(*text)
+                                           : library::describeFunction(*text, name);
+    return std::make_shared<BridgedFunction>(link_, std::move(text), std::move(name),
+                                             std::move(declaration), std::move(signature));
   }
 
  protected:

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "library/declaration-shapes.h"
 #include "library/foreign-library.h"
 #include "library/function-info.h"
 
@@ -61,10 +62,13 @@ class InProcessLibrary final : public Library {
   bool isBridged() const override { return false; }
   uint32_t surrogatePid() const override { return 0; }
 
-  std::shared_ptr<Function> function(std::string_view declarations) override {
+  std::shared_ptr<Function> bindFunction(std::shared_ptr<const std::string> text, std::string name,
+                                         std::string declaration) override {
+    library::FunctionShape shape = name.empty() ? library::describeFunction(*text)
+                                                : library::describeFunction(*text, name);
     std::lock_guard lock(state_->calls);
-    return std::make_shared<InProcessFunction>(state_, state_->library.bind(declarations),
-                                               std::string(declarations));
+    return std::make_shared<InProcessFunction>(state_, state_->library.bind(std::move(shape)),
+                                               std::move(declaration));
   }
 
  protected:

@@ -1,11 +1,158 @@
 // Library::load: in this process or in a surrogate, as the file's header and the options say;
-// and what both kinds of Library share: checking a handle to duplicate into this process.
+// and what both kinds of Library share: the headers and declarations functions are bound from by
+// name, and checking a handle to duplicate into this process.
 #include "bridge32/library.h"
+
+#include <mutex>
+#include <optional>
+
 #include "core/shared-surrogate.h"
 #include "library/bridged-library.h"
+#include "library/c-parser.h"
+#include "library/declaration-shapes.h"
+#include "library/header-preprocessor.h"
 #include "library/in-process-library.h"
+#include "logging.h"
 
 namespace bridge32 {
+
+namespace detail {
+
+// The text of every header included and every declaration declared, in order, and its parse.
+struct Headers {
+  std::mutex mutex;
+  std::shared_ptr<const std::string> text;  // null until something is included or declared
+  library::SourceLines lines;
+  std::optional<library::Declarations> parsed;
+};
+
+}  // namespace detail
+
+namespace {
+
+library::ParseOptions headerParse(const library::SourceLines& lines) {
+  library::ParseOptions options;
+  options.skipUnsupported = true;
+  options.sources = &lines;
+  options.maxTextBytes = library::kMaxHeaderTextBytes;
+  return options;
+}
+
+bool isName(std::string_view text) {
+  if (text.empty() || (text[0] >= '0' && text[0] <= '9')) return false;
+  for (char c : text) {
+    if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// `headers` with `text` after it, whose lines are those of `lines` (or of "declarations", when
+// null), parsed; with `strict`, what `text` declares must all be read, as the user's own text.
+struct Extended {
+  std::shared_ptr<const std::string> text;
+  library::SourceLines lines;
+  library::Declarations parsed;
+};
+
+Extended extend(const detail::Headers& headers, std::string_view text,
+                const library::SourceLines* lines, bool strict) {
+  Extended extended;
+  std::string combined = headers.text ? *headers.text : std::string();
+  combined.append(text);
+  if (!combined.empty() && combined.back() != '\n') combined += '\n';
+  extended.lines = headers.lines;
+  auto& files = extended.lines.files;
+  uint32_t first = uint32_t(files.size());
+  if (lines) {
+    files.insert(files.end(), lines->files.begin(), lines->files.end());
+    for (auto line : lines->lines) extended.lines.lines.push_back({first + line.file, line.line});
+  } else {
+    files.push_back("declarations");
+    uint32_t count = uint32_t(std::count(text.begin(), text.end(), '\n')) + 1;
+    for (uint32_t line = 1; line <= count; ++line) extended.lines.lines.push_back({first, line});
+  }
+  extended.parsed = library::parseDeclarations(combined, headerParse(extended.lines));
+  size_t before = headers.parsed ? headers.parsed->skipped().size() : 0;
+  if (strict && extended.parsed.skipped().size() > before) {
+    throw Error(Error::Kind::invalidArgument, extended.parsed.skipped()[before].reason);
+  }
+  extended.text = std::make_shared<const std::string>(std::move(combined));
+  return extended;
+}
+
+void keep(detail::Headers& headers, Extended extended) {
+  headers.text = std::move(extended.text);
+  headers.lines = std::move(extended.lines);
+  headers.parsed = std::move(extended.parsed);
+}
+
+library::Abi abiOf(Architecture architecture) {
+#if _WIN32
+  return architecture == Architecture::x86 ? library::Abi::win32 : library::Abi::win64;
+#else
+  return architecture == Architecture::x86 ? library::Abi::sysvI386 : library::Abi::sysvX64;
+#endif
+}
+
+}  // namespace
+
+Library::Library() : headers_(std::make_unique<detail::Headers>()) {}
+
+Library::~Library() = default;
+
+void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {
+  library::PreprocessOptions preprocess;
+  preprocess.abi = abiOf(architecture());
+  preprocess.includeDirectories = options.includeDirectories;
+  preprocess.defines = options.defines;
+  preprocess.undefines = options.undefines;
+  preprocess.systemHeaders = options.systemHeaders;
+  library::PreprocessedText text = library::preprocessHeaders({header}, preprocess);
+  for (const auto& note : text.notes) logging::info("{}: {}", utf8(header), note);
+  std::lock_guard lock(headers_->mutex);
+  keep(*headers_, extend(*headers_, text.text, &text.lines, false));
+}
+
+void Library::declare(std::string_view declarations) {
+  std::lock_guard lock(headers_->mutex);
+  keep(*headers_, extend(*headers_, declarations, nullptr, true));
+}
+
+std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations) {
+  std::unique_lock lock(headers_->mutex);
+  if (!headers_->parsed) {
+    lock.unlock();
+    if (isName(nameOrDeclarations)) {
+      throw Error(Error::Kind::invalidArgument,
+                  "'" + std::string(nameOrDeclarations) +
+                      "' is a name, and no header or declaration declared it: include() its "
+                      "header, or give its declaration");
+    }
+    auto text = std::make_shared<const std::string>(nameOrDeclarations);
+    return bindFunction(text, "", std::string(nameOrDeclarations));
+  }
+  if (isName(nameOrDeclarations)) {
+    std::string name(nameOrDeclarations);
+    auto function = headers_->parsed->findFunction(name);
+    // Refused here, naming the closest or why it was passed over, before anything crosses.
+    if (!function) library::describeFunction(*headers_->parsed, name);
+    auto text = headers_->text;
+    lock.unlock();
+    return bindFunction(std::move(text), std::move(name), library::describe(*function));
+  }
+  // Declaration text that may use the headers' types: bound as its last function.
+  Extended extended = extend(*headers_, nameOrDeclarations, nullptr, true);
+  size_t before = headers_->parsed->functions().size();
+  lock.unlock();
+  if (extended.parsed.functions().size() <= before) {
+    throw Error(Error::Kind::invalidArgument, "the declarations declare no function");
+  }
+  std::string name = extended.parsed.functions().back()->name;
+  return bindFunction(std::move(extended.text), std::move(name),
+                      std::string(nameOrDeclarations));
+}
 
 std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
                                        const LoadOptions& options) {

@@ -12,6 +12,7 @@
 
 #include "core/answer.h"
 #include "core/lane-server.h"
+#include "library/declaration-shapes.h"
 #include "library/foreign-library.h"
 #include "library/value-wire.h"
 
@@ -25,6 +26,7 @@ namespace {
 
 using library::ForeignFunction;
 using library::ForeignLibrary;
+using library::describeFunction;
 
 // One of the host's Callbacks, as the engine calls it: from the plugin thread or a thread of the
 // DLL's, an invocation goes to the serving thread, which owns the connection, and waits there
@@ -268,12 +270,19 @@ class LibraryServer final : public wire::Library::Server {
 
  protected:
   kj::Promise<void> bind(BindContext context) override {
-    std::string declarations = text(context.getParams().getDeclarations());
+    // Whole, not cut as other texts are: a header's text is long (and bounded by the message's
+    // limits). The parser takes any bytes.
+    auto given = context.getParams().getDeclarations();
+    std::string declarations(given.begin(), given.size());
+    std::string name = text(context.getParams().getName());
     return answer(
         plugins_, outbox_, context,
-        [this, declarations] {
+        [this, declarations = std::move(declarations), name] {
+          auto& library = *library_.get();
           return PluginOwned(plugins_, std::make_unique<std::shared_ptr<const ForeignFunction>>(
-                                           library_.get()->bind(declarations)));
+                                           name.empty() ? library.bind(declarations)
+                                                        : library.bind(describeFunction(
+                                                              declarations, name))));
         },
         [this](auto& results, PluginOwned<std::shared_ptr<const ForeignFunction>>& function) {
           std::vector<bool> kept;
