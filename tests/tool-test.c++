@@ -221,7 +221,7 @@ TEST(Tool, CallJsonGivesTheResultOutputsAndLastError) {
 // `help COMMAND` is that command's help; a usage error is the problem and that command's synopsis,
 // not every command's.
 TEST(Tool, HelpIsPerCommandAndUsageErrorsAreShort) {
-  for (std::string command : {"call", "doctor", "exports", "info", "wrap", "com"}) {
+  for (std::string command : {"call", "header", "doctor", "exports", "info", "wrap", "com"}) {
     SCOPED_TRACE(command);
     auto ran = test::runProgram(test::toolPath(), {"help", command});
     EXPECT_EQ(ran.exitCode, 0) << ran.err;
@@ -234,7 +234,7 @@ TEST(Tool, HelpIsPerCommandAndUsageErrorsAreShort) {
   EXPECT_EQ(ran.exitCode, 2);
   EXPECT_TRUE(says(ran.err, "no library given")) << ran.err;
   EXPECT_TRUE(says(ran.err, "usage: bridge32 call LIB")) << ran.err;
-  EXPECT_LE(std::count(ran.err.begin(), ran.err.end(), '\n'), 3) << ran.err;
+  EXPECT_LE(std::count(ran.err.begin(), ran.err.end(), '\n'), 5) << ran.err;  // call's synopsis
   ran = test::runProgram(test::toolPath(), {"help", "nope"});
   EXPECT_EQ(ran.exitCode, 2);
   EXPECT_TRUE(says(ran.err, "there is no command 'nope'")) << ran.err;
@@ -347,6 +347,74 @@ TEST(Tool, CallRunsTheI386FixtureAndZlibThroughTheSurrogate) {
   EXPECT_EQ(ran.out.rfind("\"1.", 0), 0u) << ran.out;  // "1.2.13"\n on Debian 12
   ran = test::runProgram(test::toolPath(), {"exports", "/usr/lib/i386-linux-gnu/libz.so.1"});
   EXPECT_TRUE(says(ran.out, "compress\n") && says(ran.out, "zlibVersion\n")) << ran.out;
+}
+
+TEST(Tool, CallTakesAFunctionByNameFromTheLibrarysOwnHeader) {
+  const std::string zlib = "/usr/lib/i386-linux-gnu/libz.so.1";
+  auto ran = test::runProgram(test::toolPath(),
+                              {"call", zlib, "--header", "/usr/include/zlib.h", "zlibVersion"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_EQ(ran.out.rfind("\"1.", 0), 0u) << ran.out;
+  // The header gives adler32's buffer no size: --declare gives it, in the header's own types;
+  // -D and -I as a compiler takes them, joined or not.
+  ran = test::runProgram(
+      test::toolPath(),
+      {"call", zlib, "--header", "/usr/include/zlib.h", "-DZ_SOLO", "-I", "/usr/include",
+       "--declare", "uLong adler32(uLong adler, _In_reads_bytes_(len) const Bytef* buf, uInt len);",
+       "adler32", "1", "{97, 98, 99}", "3"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  EXPECT_EQ(printed(ran), "38600999\n");  // 0x024d0127, the Adler-32 of "abc"
+  // A name the header does not declare, and a header that is not there.
+  ran = test::runProgram(test::toolPath(),
+                         {"call", zlib, "--header", "/usr/include/zlib.h", "compresss"});
+  EXPECT_NE(ran.exitCode, 0);
+  EXPECT_TRUE(says(ran.err, "no function 'compresss' is declared; the closest: compress"))
+      << ran.err;
+  ran = test::runProgram(test::toolPath(), {"call", zlib, "--header", "/nowhere/zlib.h", "crc32"});
+  EXPECT_NE(ran.exitCode, 0);
+  EXPECT_TRUE(says(ran.err, "header '/nowhere/zlib.h' does not exist")) << ran.err;
+}
+
+TEST(Tool, HeaderSaysWhatOfAHeaderCanBeCalledAsDeclared) {
+  const std::string zlib = "/usr/lib/i386-linux-gnu/libz.so.1";
+  auto ran = test::runProgram(test::toolPath(), {"header", zlib, "--header", "/usr/include/zlib.h"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  std::string out = printed(ran);
+  EXPECT_EQ(out.rfind("zlibVersion: callable\n", 0), 0u) << out;
+  EXPECT_TRUE(says(out, "\ncompress: needs sizes: pointer 'dest', 'destLen', 'source' have no "
+                        "size (taken as one value): annotate it with --declare\n"))
+      << out;
+  EXPECT_TRUE(says(out, "\ndeflate: callable\n")) << out;  // z_stream*: one struct
+  EXPECT_TRUE(says(out, "functions declared, ")) << out;
+
+  // Annotated with --declare, compress is callable; the totals say so, also as JSON.
+  const std::string annotated =
+      "int compress(_Out_writes_bytes_(*destLen) Bytef* dest, _Inout_ uLongf* destLen,"
+      "             _In_reads_bytes_(sourceLen) const Bytef* source, uLong sourceLen);";
+  ran = test::runProgram(test::toolPath(), {"header", zlib, "--header", "/usr/include/zlib.h",
+                                            "--declare", annotated, "--json"});
+  EXPECT_EQ(ran.exitCode, 0) << ran.err;
+  test::JsonValue json = test::parseJson(ran.out);
+  EXPECT_EQ(json["abi"].string, "sysvI386");
+  bool found = false;
+  for (const auto& function : json["functions"].items) {
+    if (function["name"].string != "compress") continue;
+    found = true;
+    EXPECT_EQ(function["status"].string, "callable");
+    EXPECT_TRUE(function["exported"].boolean);
+  }
+  EXPECT_TRUE(found) << ran.out;
+  const auto& totals = json["totals"];
+  EXPECT_EQ(totals["declared"].number, totals["exported"].number);
+  EXPECT_GT(totals["callable"].number, 30);
+
+  // A header with an active #error fails, naming it.
+  auto bad = std::filesystem::temp_directory_path() / "bridge32-error-header.h";
+  std::ofstream(bad) << "#ifdef __i386__\n#error no 32-bit build\n#endif\n";
+  ran = test::runProgram(test::toolPath(), {"header", zlib, "--header", utf8(bad)});
+  std::filesystem::remove(bad);
+  EXPECT_NE(ran.exitCode, 0);
+  EXPECT_TRUE(says(ran.err, "bridge32-error-header.h:2: #error no 32-bit build")) << ran.err;
 }
 #endif
 

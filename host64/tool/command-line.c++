@@ -34,18 +34,37 @@ const CommandHelp kHelp[] = {
     {"exports", "bridge32 exports LIB\n",
      "Lists the functions LIB (any DLL or shared object, of either bitness) exports, without\n"
      "loading it: names, and for a DLL ordinals and forwarders.\n"},
-    {"call", "bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox] [--json]\n",
+    {"call",
+     "bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox] [--json]\n"
+     "bridge32 call LIB --header FILE [-I DIR]... [-D NAME[=VALUE]]... [-U NAME]...\n"
+     "              [--declare TEXT]... [--system-headers DIR] FUNCTION [ARG...]\n",
      "Calls a function of LIB, any DLL or shared object of either bitness, by its C declaration.\n"
      "DECLARATIONS is C text: struct, enum and typedef definitions, then the function to call\n"
      "(its name is the export), with SAL annotations for what pointers point to:\n"
      "  bridge32 call lib.so 'void scale(double a, _In_reads_(n) const double* x, int n,\n"
      "                                  _Out_writes_(n) double* y)' 2 '{1, 2, 3}' 3\n"
+     "With --header, the declaration comes from the library's own header, preprocessed as\n"
+     "LIB's compiler saw it, and FUNCTION is a name it declares:\n"
+     "  bridge32 call libz.so.1 --header /usr/include/zlib.h zlibVersion\n"
      "ARGs are the in and in/out parameters in C literal syntax: 42, -1.5, true, \"text\",\n"
      "{1, 2, 3}, {.x = 1, .y = 2}. It prints the return value, then NAME = VALUE for each out and\n"
      "in/out parameter.\n"
-     "  --isolate   runs a library of this process's bitness in a surrogate too\n"
-     "  --sandbox   in a sandboxed surrogate, for a library that is not trusted (README.md)\n"
-     "  --json      {\"result\": ..., \"outputs\": {NAME: ...}, \"lastError\": N} instead\n"},
+     "  --header FILE          a header of LIB (more than one: read in order)\n"
+     "  -I DIR                 where its includes are, after the header's own directory\n"
+     "  -D NAME[=VALUE]        a macro, as the compiler's -D; -U NAME removes one\n"
+     "  --declare TEXT         declarations after the headers: a function declared again with\n"
+     "                         the annotations its header lacks is called as declared here\n"
+     "  --system-headers DIR   real system headers (MinGW-w64's) instead of bridge32's own\n"
+     "  --isolate              runs a library of this process's bitness in a surrogate too\n"
+     "  --sandbox              in a sandboxed surrogate, for a library that is not trusted\n"
+     "  --json                 {\"result\": ..., \"outputs\": {NAME: ...}, \"lastError\": N}\n"},
+    {"header",
+     "bridge32 header LIB --header FILE [-I DIR]... [-D NAME[=VALUE]]... [-U NAME]...\n"
+     "                [--declare TEXT]... [--system-headers DIR] [--json]\n",
+     "Reads LIB's headers as call --header does, without loading LIB, and says of every function\n"
+     "they declare whether LIB exports it and whether it can be called as declared, or what it\n"
+     "needs (a size for a pointer parameter, say: give it with --declare), then totals. Exit\n"
+     "status 0 when the headers can be read.\n"},
     {"doctor", "bridge32 doctor FILE [--json]\n",
      "Says whether FILE can load and why not, without loading it: its format and bitness, the\n"
      "kinds of module it is, and the modules it needs, found as the surrogate's loader finds\n"

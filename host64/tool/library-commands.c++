@@ -1,13 +1,20 @@
-// bridge32 exports and call: any library's exports, and one of them called by its declaration.
+// bridge32 exports, call and header: any library's exports, one of them called by its declaration
+// or its header's, and what of a header can be called.
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "bridge32/library.h"
 #include "bridge32/module-exports.h"
+#include "bridge32/module-file.h"
 #include "json-writer.h"
 #include "library/c-literals.h"
+#include "library/c-parser.h"
+#include "library/declaration-shapes.h"
+#include "library/header-preprocessor.h"
 #include "tool.h"
 
 namespace bridge32::tool {
@@ -52,6 +59,22 @@ void writeValue(JsonWriter& json, const Value& value) {
   }
 }
 
+std::vector<std::string> valuesOf(const CommandLine& line, const std::string& option) {
+  auto found = line.options.find(option);
+  return found == line.options.end() ? std::vector<std::string>() : found->second;
+}
+
+HeaderOptions headerOptions(const CommandLine& line) {
+  HeaderOptions options;
+  for (const auto& directory : valuesOf(line, "-I")) {
+    options.includeDirectories.push_back(pathFromUtf8(directory));
+  }
+  options.defines = valuesOf(line, "-D");
+  options.undefines = valuesOf(line, "-U");
+  options.systemHeaders = pathFromUtf8(line.value("--system-headers"));
+  return options;
+}
+
 }  // namespace
 
 int exports(const CommandLine& line) {
@@ -82,6 +105,9 @@ int call(const CommandLine& line) {
     }
   }
   auto library = Library::load(pathFromUtf8(line.positional.at(0)), line.loadOptions());
+  HeaderOptions options = headerOptions(line);
+  for (const auto& header : valuesOf(line, "--header")) library->include(pathFromUtf8(header), options);
+  for (const auto& text : valuesOf(line, "--declare")) library->declare(text);
   auto function = library->function(line.positional.at(1));
   CallResult result = function->call(values);
   if (line.has("--json")) {
@@ -104,6 +130,185 @@ int call(const CommandLine& line) {
     std::printf("%s = %s\n", printable(name).c_str(),
                 printable(library::printLiteral(value)).c_str());
   }
+  return 0;
+}
+
+}  // namespace bridge32::tool
+
+namespace bridge32::tool {
+
+namespace {
+
+library::Abi abiOf(const ModuleFile& file) {
+  bool pe = file.format == ModuleFormat::pe;
+  if (file.architecture == Architecture::x86) {
+    return pe ? library::Abi::win32 : library::Abi::sysvI386;
+  }
+  return pe ? library::Abi::win64 : library::Abi::sysvX64;
+}
+
+// Whether `exports` has `name`, as the loader finds it: on PE32 also decorated (_f@8, @f@8, _f).
+bool isExported(const std::set<std::string, std::less<>>& exports, const std::string& name) {
+  if (exports.count(name) || exports.count("_" + name)) return true;
+  for (const std::string& prefix : {"_" + name + "@", name + "@", "@" + name + "@"}) {
+    auto found = exports.lower_bound(prefix);
+    if (found != exports.end() && found->rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+struct Verdict {
+  enum class Kind { callable, needsSizes, cannotCall, passedOver } kind;
+  std::string detail;
+};
+
+std::string_view toString(Verdict::Kind kind) {
+  switch (kind) {
+    case Verdict::Kind::callable: return "callable";
+    case Verdict::Kind::needsSizes: return "needs sizes";
+    case Verdict::Kind::cannotCall: return "cannot be called";
+    case Verdict::Kind::passedOver: return "passed over";
+  }
+  return "";
+}
+
+// Whether `function` can be called as declared in `abi`, or what it needs: a size for each pointer
+// parameter that has none (taken as pointing to one value, which is right for `int* n` and wrong
+// for an array).
+Verdict verdictOn(const library::Signature& function, library::Abi abi) {
+  try {
+    library::describeFunction(function, abi);
+  } catch (const Error& error) {
+    return {Verdict::Kind::cannotCall, error.message()};
+  }
+  // A pointer to a struct is taken to point to one (z_stream*, RECT*); a pointer to a number
+  // may as well point to an array.
+  std::vector<std::string> unsized;
+  for (size_t i = 0; i < function.parameters.size(); ++i) {
+    const auto& parameter = function.parameters[i];
+    if (parameter.annotation.sal.empty() && parameter.type->isPointer() &&
+        parameter.annotation.transfer == library::Transfer::elements &&
+        parameter.type->target->kind != library::Type::Kind::record) {
+      unsized.push_back(parameter.name.empty() ? "parameter " + std::to_string(i + 1)
+                                               : "'" + parameter.name + "'");
+    }
+  }
+  if (unsized.empty()) return {Verdict::Kind::callable, ""};
+  std::string detail = "pointer ";
+  for (size_t i = 0; i < unsized.size(); ++i) detail += (i ? ", " : "") + unsized[i];
+  detail += unsized.size() == 1 ? " has" : " have";
+  return {Verdict::Kind::needsSizes,
+          detail + " no size (taken as one value): annotate it with --declare"};
+}
+
+}  // namespace
+
+int header(const CommandLine& line) {
+  std::filesystem::path path = pathFromUtf8(line.positional.at(0));
+  ModuleFile file = inspectModuleFile(path, "library");
+  std::vector<std::string> headers = valuesOf(line, "--header");
+  if (headers.empty()) usageError("no header given (--header FILE)");
+
+  HeaderOptions given = headerOptions(line);
+  library::PreprocessOptions options;
+  options.abi = abiOf(file);
+  options.includeDirectories = given.includeDirectories;
+  options.defines = given.defines;
+  options.undefines = given.undefines;
+  options.systemHeaders = given.systemHeaders;
+  std::vector<std::filesystem::path> paths;
+  for (const auto& header : headers) paths.push_back(pathFromUtf8(header));
+  library::PreprocessedText text = library::preprocessHeaders(paths, options);
+  for (const auto& declared : valuesOf(line, "--declare")) {
+    auto file = uint32_t(text.lines.files.size());
+    text.lines.files.push_back("--declare");
+    uint32_t lines = uint32_t(std::count(declared.begin(), declared.end(), '\n')) + 1;
+    for (uint32_t i = 1; i <= lines; ++i) text.lines.lines.push_back({file, i});
+    text.text += declared + "\n";
+  }
+  library::ParseOptions parse;
+  parse.skipUnsupported = true;
+  parse.sources = &text.lines;
+  parse.maxTextBytes = library::kMaxHeaderTextBytes;
+  library::Declarations declarations = library::parseDeclarations(text.text, parse);
+
+  std::set<std::string, std::less<>> exports;
+  for (const Export& entry : listExports(path)) exports.insert(entry.name);
+
+  // Each function once, as its last declaration says (a --declare wins over the header).
+  struct Entry {
+    std::string name;
+    bool exported;
+    Verdict verdict;
+  };
+  std::vector<Entry> entries;
+  std::map<std::string, size_t> byName;
+  auto add = [&](const std::string& name, Verdict verdict) {
+    Entry entry{name, isExported(exports, name), std::move(verdict)};
+    auto [found, added] = byName.emplace(name, entries.size());
+    if (added) {
+      entries.push_back(std::move(entry));
+    } else {
+      entries[found->second] = std::move(entry);
+    }
+  };
+  for (const auto& function : declarations.functions()) {
+    add(function->name, verdictOn(*function, options.abi));
+  }
+  for (const auto& skipped : declarations.skipped()) {
+    if (!skipped.name.empty() && !byName.count(skipped.name)) {
+      add(skipped.name, {Verdict::Kind::passedOver, skipped.reason});
+    }
+  }
+
+  std::map<Verdict::Kind, size_t> counts;
+  size_t exported = 0;
+  for (const Entry& entry : entries) {
+    if (!entry.exported) continue;
+    ++exported;
+    ++counts[entry.verdict.kind];
+  }
+  if (line.has("--json")) {
+    JsonWriter json;
+    json.beginObject().key("library").value(utf8(path)).key("abi").value(
+        std::string(library::toString(options.abi)));
+    json.key("functions").beginArray();
+    for (const Entry& entry : entries) {
+      json.beginObject()
+          .key("name")
+          .value(entry.name)
+          .key("exported")
+          .value(entry.exported)
+          .key("status")
+          .value(std::string(toString(entry.verdict.kind)));
+      if (!entry.verdict.detail.empty()) json.key("detail").value(entry.verdict.detail);
+      json.endObject();
+    }
+    json.endArray().key("notes").beginArray();
+    for (const auto& note : text.notes) json.value(note);
+    json.endArray().key("totals").beginObject().key("declared").value(uint64_t(entries.size()));
+    json.key("exported").value(uint64_t(exported));
+    for (auto kind : {Verdict::Kind::callable, Verdict::Kind::needsSizes,
+                      Verdict::Kind::cannotCall, Verdict::Kind::passedOver}) {
+      json.key(std::string(toString(kind))).value(uint64_t(counts[kind]));
+    }
+    json.endObject().endObject();
+    std::printf("%s\n", json.text().c_str());
+    return 0;
+  }
+  for (const auto& note : text.notes) std::printf("note: %s\n", printable(note).c_str());
+  for (const Entry& entry : entries) {
+    std::string text = printable(entry.name) + ": ";
+    text += entry.exported ? "" : "not exported, ";
+    text += toString(entry.verdict.kind);
+    if (!entry.verdict.detail.empty()) text += ": " + printable(entry.verdict.detail);
+    std::printf("%s\n", text.c_str());
+  }
+  std::printf("%zu functions declared, %zu exported by %s: %zu callable as declared, %zu need "
+              "sizes, %zu cannot be called, %zu passed over\n",
+              entries.size(), exported, printable(utf8(path.filename())).c_str(),
+              counts[Verdict::Kind::callable], counts[Verdict::Kind::needsSizes],
+              counts[Verdict::Kind::cannotCall], counts[Verdict::Kind::passedOver]);
   return 0;
 }
 

@@ -8,7 +8,10 @@
 //                [--isolate] [--sandbox]
 //   bridge32 help [COMMAND]
 //   bridge32 exports LIB
-//   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox]
+//   bridge32 call LIB 'DECLARATIONS' [ARG...] [--isolate] [--sandbox] [--json]
+//   bridge32 call LIB --header FILE [-I DIR]... [-D NAME[=VALUE]]... [-U NAME]...
+//                 [--declare TEXT]... [--system-headers DIR] FUNCTION [ARG...]
+//   bridge32 header LIB --header FILE [same options] [--json]
 //   bridge32 doctor FILE [--json]
 //   bridge32 com info PROGID|CLSID [--x64]
 //   bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]
@@ -56,6 +59,10 @@ struct Command {
   int (*run)(const CommandLine&);
 };
 
+// How commands that read a library's headers take them.
+const std::set<std::string> kHeaderOptions = {"--header", "-I", "-D", "-U", "--declare",
+                                              "--system-headers"};
+
 const Command kCommands[] = {
     {"info", {}, {"--isolate", "--sandbox", "--json"}, 1, 1, "no plugin module given", info},
     {"run",
@@ -65,7 +72,9 @@ const Command kCommands[] = {
      1, 1, "no plugin module given", run},
     {"exports", {}, {}, 1, 1, "no library given", exports},
     // Arguments are C literals, which never begin with "--": those are options.
-    {"call", {}, {"--isolate", "--sandbox", "--json"}, 2, std::numeric_limits<size_t>::max(), "no library given", call},
+    {"call", kHeaderOptions, {"--isolate", "--sandbox", "--json"}, 2,
+     std::numeric_limits<size_t>::max(), "no library given", call},
+    {"header", kHeaderOptions, {"--json"}, 1, 1, "no library given", header},
     {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
     {"wrap", {"--output"}, {}, 1, 1, "no plugin module given", wrap},
     {"com", {}, {"--x64"}, 1, std::numeric_limits<size_t>::max(), "com takes info or call", com},
@@ -75,7 +84,13 @@ CommandLine parse(const Command& command, int argc, char** argv) {
   CommandLine line;
   for (int i = 2; i < argc; ++i) {
     std::string word = argv[i];
-    if (word.rfind("--", 0) != 0) {
+    // -I DIR, -D NAME and -U NAME as a compiler takes them, also joined (-Iinclude); no C
+    // literal begins so.
+    if (word.size() > 2 && command.valued.count(word.substr(0, 2))) {
+      line.options[word.substr(0, 2)].push_back(word.substr(2));
+      continue;
+    }
+    if (word.rfind("--", 0) != 0 && !command.valued.count(word)) {
       if (line.positional.size() == command.maxPositional) {
         usageError("unexpected argument '" + word + "'");
       }

@@ -44,7 +44,8 @@ int info(const CommandLine& line);     // PLUGIN
 int run(const CommandLine& line);      // PLUGIN
 std::string runHelp();                 // what run does, and its test signal
 int exports(const CommandLine& line);  // LIB
-int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...]
+int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...], or LIB --header H FUNCTION
+int header(const CommandLine& line);   // LIB --header H: what of the headers can be called
 int doctor(const CommandLine& line);   // FILE: 0 if it loads, 1 if not
 int wrap(const CommandLine& line);     // PLUGIN [--output DIR]: a VST2 shim for it
 int com(const CommandLine& line);      // info|call PROGID [MEMBER ARG...] [--x64]

@@ -172,6 +172,10 @@ FunctionShape describeFunction(std::string_view declarations) {
   return ShapeMaker(nativeAbi()).function(*parsed.function());
 }
 
+FunctionShape describeFunction(const Signature& function, Abi abi) {
+  return ShapeMaker(abi).function(function);
+}
+
 FunctionShape describeFunction(std::string_view header, std::string_view name) {
   ParseOptions options;
   options.skipUnsupported = true;

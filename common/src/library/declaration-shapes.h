@@ -22,6 +22,9 @@ FunctionShape describeFunction(std::string_view header, std::string_view name);
 // Functions of a header whose declaration the header's text holds: the same, from a parse.
 FunctionShape describeFunction(const Declarations& declarations, std::string_view name);
 
+// `function` as a process of `abi` calls it (bridge32 header checks a library's functions so).
+FunctionShape describeFunction(const Signature& function, Abi abi);
+
 // The largest header text a bind takes (a preprocessed sqlite3.h is about 600 KB).
 constexpr size_t kMaxHeaderTextBytes = size_t(64) << 20;
 
