@@ -1,8 +1,9 @@
 # bridge32 protocol, the library module kind: any exported function of an unmodified DLL or
 # shared object, called by its C declaration. `Session.load(kind = library)` answers with a
-# `Library`; `bind` gives a `Function` for one declaration, which the surrogate parses itself
-# (the same parser as the host's) and lays out for its own ABI, so nothing of the host's memory
-# layout crosses: values cross as `Value`s, and the surrogate builds the DLL's memory from them.
+# `Library`; `bind` gives a `Function` for one declaration, which the host has parsed (headers
+# are read on the host only): it crosses as its types, which the surrogate lays out for its own
+# ABI, so nothing of the host's memory layout crosses. Values cross as `Value`s, and the surrogate
+# builds the DLL's memory from them.
 
 @0x8983ed5312a53a1b;
 
@@ -18,12 +19,84 @@ struct LoadedLibrary {
 }
 
 interface Library {
-  bind @0 (declarations :Text, name :Text) -> (error :Error, function :Function);
-  # `declarations` is C text: struct, enum and typedef definitions, then the function to call,
-  # whose name is the export. With a `name`, the text is a whole header's (preprocessed by the
-  # host) and the function is the one of that name, whatever else the text declares; what it
-  # cannot read is passed over. Fails with notFound (naming the closest exports) when the library
-  # has no such export, invalidArgument when the text does not parse.
+  bind @0 (function :FunctionType) -> (error :Error, function :Function);
+  # The function whose name is the export. Fails with notFound (naming the closest exports) when
+  # the library has no such export, invalidArgument when a type has no layout in the surrogate's
+  # ABI (or the description is inconsistent).
+}
+
+# A function's declaration as the host's parser read it (common/src/library/c-types.h): its
+# signature and every type it reaches, each once, referred to by index (a struct may point at
+# itself). Index 0 of `signatures` is the function's own; the others are function pointers'.
+struct FunctionType {
+  types @0 :List(CType);
+  records @1 :List(CRecord);
+  enumerations @2 :List(CEnumeration);
+  signatures @3 :List(CSignature);
+}
+
+struct CType {
+  kind @0 :UInt8;         # Type::Kind
+  isConst @1 :Bool;
+  name @2 :Text;
+  width @3 :UInt8;        # IntegerWidth
+  isSigned @4 :Bool;
+  character @5 :UInt8;    # Character
+  floatBytes @6 :UInt8;
+  handle @7 :UInt8;       # HandleKind
+  target @8 :UInt32;      # pointer, array: an index into `types`
+  count @9 :UInt64;       # array
+  record @10 :UInt32;     # an index into `records`
+  enumeration @11 :UInt32;
+  signature @12 :UInt32;  # function: an index into `signatures`
+}
+
+struct CRecord {
+  isUnion @0 :Bool;
+  tag @1 :Text;
+  isComplete @2 :Bool;
+  fields @3 :List(CMember);
+  pack @4 :UInt32;
+  isPacked @5 :Bool;
+}
+
+struct CEnumeration {
+  tag @0 :Text;
+  names @1 :List(Text);
+  values @2 :List(Int64);
+}
+
+struct CMember {
+  # A struct field, or a parameter.
+  name @0 :Text;
+  type @1 :UInt32;
+  annotation @2 :CAnnotation;
+}
+
+struct CSignature {
+  name @0 :Text;
+  returnType @1 :UInt32;
+  returnAnnotation @2 :CAnnotation;
+  parameters @3 :List(CMember);
+  convention @4 :UInt8;   # CallingConvention
+  isVariadic @5 :Bool;
+}
+
+struct CAnnotation {
+  sal @0 :List(Text);
+  direction @1 :UInt8;    # Direction
+  transfer @2 :UInt8;     # Transfer
+  optional @3 :Bool;
+  kept @4 :Bool;
+  count @5 :List(CSize);  # none or one
+  written @6 :List(CSize);
+}
+
+struct CSize {
+  op @0 :UInt8;           # SizeExpression::Op
+  constant @1 :Int64;
+  name @2 :Text;
+  operands @3 :List(CSize);
 }
 
 interface Function {

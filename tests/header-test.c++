@@ -1,6 +1,7 @@
 // Vendor headers as they are: preprocessed (simplecpp, with the target's predefined macros and
 // bridge32's built-in system headers) and read by the declaration parser, passing over what it
 // cannot take. Real headers nobody here wrote: Debian's zlib.h and sqlite3.h.
+#include <capnp/message.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "bridge32/library.h"
 #include "harness.h"
 #include "library/c-parser.h"
+#include "library/declaration-wire.h"
 #include "library/header-preprocessor.h"
 
 namespace bridge32::library {
@@ -66,6 +68,42 @@ TEST(Headers, DebiansSqliteHeaderReads) {
                                                 "sqlite3_data_directory"}));
   EXPECT_GT(sqlite.functions().size(), 200u);
   EXPECT_TRUE(sqlite.findFunction("sqlite3_exec"));
+}
+
+// What the surrogate is given to bind: the function's types, never text (it has no parser).
+TEST(Headers, AFunctionCrossesAsItsTypesAndComesBackEqual) {
+  Declarations declared = parseDeclarations(R"(
+    #pragma pack(push, 1)
+    typedef struct Node { struct Node* next; char name[16]; union { int i; double d; } u; } Node;
+    #pragma pack(pop)
+    enum Mode { fast = 1, slow = 2 };
+    typedef int (__stdcall *Visit)(_In_ const Node* node, void* context);
+    int walk(_Inout_updates_(n * 2 + 1) Node* nodes, size_t n, enum Mode mode,
+             _Out_writes_to_(cap, *written) wchar_t* names, int cap, _Out_ int* written,
+             _Kept_ Visit visit, ...);
+  )");
+  capnp::MallocMessageBuilder message;
+  toWire(*declared.function(), message.initRoot<wire::FunctionType>());
+  auto read = fromWire(message.getRoot<wire::FunctionType>().asReader());
+  EXPECT_EQ(*read, *declared.function());
+  EXPECT_EQ(describe(*read), describe(*declared.function()));
+  for (Abi abi : {Abi::win32, Abi::sysvI386, Abi::win64, Abi::sysvX64}) {
+    const Type& node = *read->parameters[0].type->target;
+    EXPECT_EQ(layoutOf(node, abi), layoutOf(*declared.findType("Node"), abi));
+  }
+
+  // An index out of range, or an enumerator no type has, is refused naming it.
+  auto types = message.getRoot<wire::FunctionType>().getTypes();
+  types[0].setTarget(types.size() + 7);
+  types[0].setKind(uint8_t(Type::Kind::pointer));
+  try {
+    fromWire(message.getRoot<wire::FunctionType>().asReader());
+    ADD_FAILURE() << "took a type pointing past the types";
+  } catch (const Error& error) {
+    EXPECT_NE(error.message().find("refers to type"), std::string::npos) << error.what();
+  }
+  types[0].setKind(200);
+  EXPECT_THROW(fromWire(message.getRoot<wire::FunctionType>().asReader()), Error);
 }
 
 // zlib of `architecture` and its own header: Debian's on Linux, MinGW-w64's (Debian's

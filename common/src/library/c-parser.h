@@ -78,6 +78,8 @@ class Declarations {
 // Limits that keep hostile text from exhausting the stack or memory.
 constexpr size_t kMaxDeclarationTextBytes = size_t(1) << 20;
 constexpr int kMaxDeclarationNesting = 64;  // parentheses, braces, nested structs, parameter lists
+// For the text of whole headers (a preprocessed sqlite3.h is about 400 KB).
+constexpr size_t kMaxHeaderTextBytes = size_t(64) << 20;
 
 // Parses `text`. Throws Error(invalidArgument) with "line L, column C: expected X, found Y" and
 // similar messages ("unknown type 'FOO'"). The same text always gives equal Declarations.

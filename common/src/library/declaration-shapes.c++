@@ -4,7 +4,6 @@
 #include <map>
 
 #include "bridge32/error.h"
-#include "closest-names.h"
 
 namespace bridge32::library {
 
@@ -167,41 +166,8 @@ class ShapeMaker {
 
 }  // namespace
 
-FunctionShape describeFunction(std::string_view declarations) {
-  Declarations parsed = parseDeclarations(declarations);
-  return ShapeMaker(nativeAbi()).function(*parsed.function());
-}
-
 FunctionShape describeFunction(const Signature& function, Abi abi) {
   return ShapeMaker(abi).function(function);
-}
-
-FunctionShape describeFunction(std::string_view header, std::string_view name) {
-  ParseOptions options;
-  options.skipUnsupported = true;
-  options.maxTextBytes = kMaxHeaderTextBytes;
-  return describeFunction(parseDeclarations(header, options), name);
-}
-
-FunctionShape describeFunction(const Declarations& declarations, std::string_view name) {
-  if (auto function = declarations.findFunction(name)) {
-    return ShapeMaker(nativeAbi()).function(*function);
-  }
-  for (const auto& skipped : declarations.skipped()) {
-    if (skipped.name == name) {
-      throw Error(Error::Kind::invalidArgument,
-                  "the declaration of '" + std::string(name) + "' cannot be read: " + skipped.reason);
-    }
-  }
-  std::vector<std::string> names;
-  for (const auto& function : declarations.functions()) names.push_back(function->name);
-  std::string message = "no function '" + std::string(name) + "' is declared";
-  auto closest = closestNames(names, name);
-  if (!closest.empty()) {
-    message += "; the closest: ";
-    for (size_t i = 0; i < closest.size(); ++i) message += (i ? ", " : "") + closest[i];
-  }
-  throw Error(Error::Kind::notFound, message);
 }
 
 }  // namespace bridge32::library

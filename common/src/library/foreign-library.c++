@@ -65,10 +65,6 @@ void* ForeignLibrary::resolve(const FunctionShape& signature) const {
   throw Error(Error::Kind::notFound, message);
 }
 
-std::shared_ptr<const ForeignFunction> ForeignLibrary::bind(std::string_view declarations) {
-  return bind(describeFunction(declarations));
-}
-
 std::shared_ptr<const ForeignFunction> ForeignLibrary::bind(FunctionShape signature) {
   void* address = resolve(signature);
   auto bound = std::make_shared<BoundFunction>(library_, address, std::move(signature), retired_);

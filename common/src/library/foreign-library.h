@@ -21,12 +21,9 @@ class ForeignLibrary {
 
   const std::filesystem::path& path() const { return path_; }
 
-  // Parses `declarations` for this process's ABI, finds the last function's export (on 32-bit
-  // Windows also as a decorated stdcall or fastcall name) and prepares its calls. Throws
-  // Error(invalidArgument) for text that does not parse, Error(notFound) naming the closest
-  // exports. The function keeps the library loaded.
-  std::shared_ptr<const ForeignFunction> bind(std::string_view declarations);
-  // The same for a function already described (see declaration-shapes.h).
+  // Finds `function`'s export (on 32-bit Windows also as a decorated stdcall or fastcall name)
+  // and prepares its calls. Throws Error(notFound) naming the closest exports. The function
+  // keeps the library loaded.
   std::shared_ptr<const ForeignFunction> bind(FunctionShape function);
 
  private:

@@ -105,6 +105,9 @@ struct HeaderOptions {
 namespace detail {
 struct Headers;  // what include() and declare() gave, read once (library.c++)
 }
+namespace library {
+struct Signature;  // a parsed declaration (the library's own)
+}
 
 class Library {
  public:
@@ -161,11 +164,9 @@ class Library {
 
  protected:
   Library();
-  // The function of C text `text`: the last it declares, or with a `name`, the function of that
-  // name in a header's text (whose other declarations may not all be readable), shown to users
-  // as `declaration`. The text is shared by every function bound from the same headers.
-  virtual std::shared_ptr<Function> bindFunction(std::shared_ptr<const std::string> text,
-                                                 std::string name, std::string declaration) = 0;
+  // The function `function` declares, shown to users as `declaration`.
+  virtual std::shared_ptr<Function> bindFunction(
+      std::shared_ptr<const library::Signature> function, std::string declaration) = 0;
   // The library's `handle` duplicated into this process (Windows).
   virtual void* duplicateFromLibrary(uint64_t handle) = 0;
 

@@ -10,6 +10,7 @@
 #include "logging.h"
 #include "core/module-link.h"
 #include "library/declaration-shapes.h"
+#include "library/declaration-wire.h"
 #include "library/function-info.h"
 #include "library/value-wire.h"
 #include "wire.h"
@@ -48,11 +49,11 @@ class BridgedFunction final : public Function {
  public:
   // `signature` is the declaration as this process reads it: for its parameters' names and
   // directions, which the surrogate's reading shares (the layouts, which differ, stay there).
-  BridgedFunction(std::shared_ptr<ModuleLink> link, std::shared_ptr<const std::string> text,
-                  std::string name, std::string declaration, library::FunctionShape signature)
+  BridgedFunction(std::shared_ptr<ModuleLink> link,
+                  std::shared_ptr<const library::Signature> function, std::string declaration,
+                  library::FunctionShape signature)
       : link_(std::move(link)),
-        text_(std::move(text)),
-        bindName_(std::move(name)),
+        function_(std::move(function)),
         declaration_(std::move(declaration)),
         signature_(std::move(signature)),
         what_("function '" + signature_.name + "'"),
@@ -267,8 +268,7 @@ class BridgedFunction final : public Function {
         *loaded.client, what_,
         [&](wire::Session::Client&) {
           auto request = loaded.as<wire::Library>().bindRequest();
-          request.setDeclarations(*text_);
-          request.setName(bindName_);
+          library::toWire(*function_, request.initFunction());
           return request.send();
         },
         [](auto& response) {
@@ -289,8 +289,7 @@ class BridgedFunction final : public Function {
   }
 
   std::shared_ptr<ModuleLink> link_;
-  std::shared_ptr<const std::string> text_;  // what the surrogate binds it from
-  std::string bindName_;                     // its name there, or empty: the text's last
+  std::shared_ptr<const library::Signature> function_;  // as parsed: what the surrogate binds
   std::string declaration_;
   library::FunctionShape signature_;
   std::string what_;
@@ -323,14 +322,13 @@ class BridgedLibrary final : public Library {
   bool isBridged() const override { return true; }
   uint32_t surrogatePid() const override { return link_->current().client->pid(); }
 
-  std::shared_ptr<Function> bindFunction(std::shared_ptr<const std::string> text, std::string name,
+  std::shared_ptr<Function> bindFunction(std::shared_ptr<const library::Signature> function,
                                          std::string declaration) override {
-    // Parsed here too: text that does not parse fails before anything crosses.
-    library::FunctionShape signature = name.empty()
-                                           ? library::describeFunction(*text)
-                                           : library::describeFunction(*text, name);
-    return std::make_shared<BridgedFunction>(link_, std::move(text), std::move(name),
-                                             std::move(declaration), std::move(signature));
+    // Laid out here too, for its parameters' names and directions (the surrogate lays it out
+    // for its own ABI).
+    library::FunctionShape signature = library::describeFunction(*function, library::nativeAbi());
+    return std::make_shared<BridgedFunction>(link_, std::move(function), std::move(declaration),
+                                             std::move(signature));
   }
 
  protected:

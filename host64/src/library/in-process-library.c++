@@ -62,10 +62,9 @@ class InProcessLibrary final : public Library {
   bool isBridged() const override { return false; }
   uint32_t surrogatePid() const override { return 0; }
 
-  std::shared_ptr<Function> bindFunction(std::shared_ptr<const std::string> text, std::string name,
+  std::shared_ptr<Function> bindFunction(std::shared_ptr<const library::Signature> function,
                                          std::string declaration) override {
-    library::FunctionShape shape = name.empty() ? library::describeFunction(*text)
-                                                : library::describeFunction(*text, name);
+    library::FunctionShape shape = library::describeFunction(*function, library::nativeAbi());
     std::lock_guard lock(state_->calls);
     return std::make_shared<InProcessFunction>(state_, state_->library.bind(std::move(shape)),
                                                std::move(declaration));

@@ -6,10 +6,10 @@
 #include <mutex>
 #include <optional>
 
+#include "closest-names.h"
 #include "core/shared-surrogate.h"
 #include "library/bridged-library.h"
 #include "library/c-parser.h"
-#include "library/declaration-shapes.h"
 #include "library/header-preprocessor.h"
 #include "library/in-process-library.h"
 #include "logging.h"
@@ -96,6 +96,27 @@ library::Abi abiOf(Architecture architecture) {
 #endif
 }
 
+// Refuses `name`, which `declarations` have no function of: naming the closest they have, or the
+// reason the parser passed over a declaration of that name.
+[[noreturn]] void refuseUndeclared(const library::Declarations& declarations,
+                                   const std::string& name) {
+  for (const auto& skipped : declarations.skipped()) {
+    if (skipped.name == name) {
+      throw Error(Error::Kind::invalidArgument,
+                  "the declaration of '" + name + "' cannot be read: " + skipped.reason);
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& function : declarations.functions()) names.push_back(function->name);
+  std::string message = "no function '" + name + "' is declared";
+  auto closest = closestNames(names, name);
+  if (!closest.empty()) {
+    message += "; the closest: ";
+    for (size_t i = 0; i < closest.size(); ++i) message += (i ? ", " : "") + closest[i];
+  }
+  throw Error(Error::Kind::notFound, message);
+}
+
 }  // namespace
 
 Library::Library() : headers_(std::make_unique<detail::Headers>()) {}
@@ -130,17 +151,17 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
                       "' is a name, and no header or declaration declared it: include() its "
                       "header, or give its declaration");
     }
-    auto text = std::make_shared<const std::string>(nameOrDeclarations);
-    return bindFunction(text, "", std::string(nameOrDeclarations));
+    library::Declarations parsed = library::parseDeclarations(nameOrDeclarations);
+    return bindFunction(parsed.function(), std::string(nameOrDeclarations));
   }
   if (isName(nameOrDeclarations)) {
     std::string name(nameOrDeclarations);
     auto function = headers_->parsed->findFunction(name);
     // Refused here, naming the closest or why it was passed over, before anything crosses.
-    if (!function) library::describeFunction(*headers_->parsed, name);
-    auto text = headers_->text;
+    if (!function) refuseUndeclared(*headers_->parsed, name);
     lock.unlock();
-    return bindFunction(std::move(text), std::move(name), library::describe(*function));
+    std::string declaration = library::describe(*function);
+    return bindFunction(std::move(function), std::move(declaration));
   }
   // Declaration text that may use the headers' types: bound as its last function.
   Extended extended = extend(*headers_, nameOrDeclarations, nullptr, true);
@@ -149,9 +170,7 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
   if (extended.parsed.functions().size() <= before) {
     throw Error(Error::Kind::invalidArgument, "the declarations declare no function");
   }
-  std::string name = extended.parsed.functions().back()->name;
-  return bindFunction(std::move(extended.text), std::move(name),
-                      std::string(nameOrDeclarations));
+  return bindFunction(extended.parsed.functions().back(), std::string(nameOrDeclarations));
 }
 
 std::unique_ptr<Library> Library::load(const std::filesystem::path& path,

@@ -13,6 +13,7 @@
 #include "core/answer.h"
 #include "core/lane-server.h"
 #include "library/declaration-shapes.h"
+#include "library/declaration-wire.h"
 #include "library/foreign-library.h"
 #include "library/value-wire.h"
 
@@ -270,19 +271,20 @@ class LibraryServer final : public wire::Library::Server {
 
  protected:
   kj::Promise<void> bind(BindContext context) override {
-    // Whole, not cut as other texts are: a header's text is long (and bounded by the message's
-    // limits). The parser takes any bytes.
-    auto given = context.getParams().getDeclarations();
-    std::string declarations(given.begin(), given.size());
-    std::string name = text(context.getParams().getName());
+    // Read here, on the event loop: the message is not kept for the plugin thread.
+    std::shared_ptr<const library::Signature> function;
+    try {
+      function = library::fromWire(context.getParams().getFunction());
+    } catch (const Error& error) {
+      setError(context.getResults().initError(), error);
+      return kj::READY_NOW;
+    }
     return answer(
         plugins_, outbox_, context,
-        [this, declarations = std::move(declarations), name] {
-          auto& library = *library_.get();
+        [this, function] {
           return PluginOwned(plugins_, std::make_unique<std::shared_ptr<const ForeignFunction>>(
-                                           name.empty() ? library.bind(declarations)
-                                                        : library.bind(describeFunction(
-                                                              declarations, name))));
+                                           library_.get()->bind(describeFunction(
+                                               *function, library::nativeAbi()))));
         },
         [this](auto& results, PluginOwned<std::shared_ptr<const ForeignFunction>>& function) {
           std::vector<bool> kept;
