@@ -90,6 +90,8 @@ struct CAnnotation {
   kept @4 :Bool;
   count @5 :List(CSize);  # none or one
   written @6 :List(CSize);
+  outPointer @7 :Bool;
+  outPointerText @8 :Bool;
 }
 
 struct CSize {
@@ -162,6 +164,9 @@ struct Handle {
   value @0 :UInt64;
   # A pointer of the surrogate's, as an integer; a window handle as its low 32 bits.
   kind @1 :HandleKind;
+  text @2 :Text;
+  hasText @3 :Bool;
+  # What it points to, as text, when the declaration says so (_Outptr_result_z_).
 }
 
 enum HandleKind {

@@ -106,6 +106,38 @@ TEST(Headers, AFunctionCrossesAsItsTypesAndComesBackEqual) {
   EXPECT_THROW(fromWire(message.getRoot<wire::FunctionType>().asReader()), Error);
 }
 
+TEST(Headers, TheOutptrFamilyIsThePointerTheLibrarySets) {
+  Declarations declared = parseDeclarations(R"(
+    typedef struct Db Db;
+    int open_db(_Outptr_ Db** db, _Outptr_result_maybenull_z_ char** error,
+                _COM_Outptr_ void** object, _Inout_updates_to_(cap, *n) int* items, int cap, int* n);
+  )");
+  const Signature& open = *declared.function();
+  for (size_t i : {0, 1, 2}) {
+    const Annotation& annotation = open.parameters[i].annotation;
+    EXPECT_TRUE(annotation.outPointer) << i;
+    EXPECT_EQ(annotation.direction, Direction::out) << i;
+  }
+  EXPECT_FALSE(open.parameters[0].annotation.outPointerText);
+  EXPECT_TRUE(open.parameters[1].annotation.outPointerText);
+  EXPECT_EQ(open.parameters[3].annotation.direction, Direction::inout);
+  EXPECT_TRUE(open.parameters[3].annotation.written);
+  // Only a pointer to a pointer can be set to the library's memory; text needs characters.
+  for (const char* wrong : {"void f(_Outptr_ int* p);", "void f(_Outptr_result_z_ int** p);"}) {
+    try {
+      parseDeclarations(wrong);
+      ADD_FAILURE() << "took " << wrong;
+    } catch (const Error& error) {
+      EXPECT_NE(error.message().find("needs a pointer to a pointer"), std::string::npos)
+          << error.what();
+      EXPECT_NE(error.message().find(std::string(wrong).find("_z_") != std::string::npos
+                                         ? "to characters" : "int *"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+}
+
 // zlib of `architecture` and its own header: Debian's on Linux, MinGW-w64's (Debian's
 // libz-mingw-w64) under Wine.
 struct Zlib {
@@ -193,6 +225,80 @@ TEST_P(VendorHeader, ZlibIsCalledByNameFromItsOwnHeader) {
   }
   EXPECT_THROW(zlib->function("deflateInit"), Error);
 }
+
+#if !_WIN32
+// Debian's sqlite3.h with its i386 libsqlite3 in the 32-bit surrogate, end to end: a handle the
+// library makes through an out parameter, a callback given each row as arrays sized by its own
+// count, an error message the library allocates (its text, and the pointer to give sqlite3_free),
+// and a statement prepared, bound, stepped and finalized.
+TEST(VendorHeaderSqlite, AnInMemoryDatabaseFromItsOwnHeader) {
+  std::filesystem::path path = "/usr/lib/i386-linux-gnu/libsqlite3.so.0";
+  EXPECT_EQ(inspectModuleFile(path, "sqlite").architecture, Architecture::x86);
+  auto sqlite = Library::load(path, test::optionsFor(test::kSurrogate32));
+  ASSERT_TRUE(sqlite->isBridged());
+  sqlite->include(debianHeader("sqlite3.h"));
+  // What its header cannot say: which pointers are written and how long the arrays are.
+  sqlite->declare(R"(
+    int sqlite3_open(const char* filename, _Outptr_ sqlite3** ppDb);
+    int sqlite3_exec(sqlite3* db, const char* sql,
+                     int (*callback)(void* context, int n, _In_reads_(n) char** values,
+                                     _In_reads_(n) char** names),
+                     void* context, _Outptr_result_maybenull_z_ char** errmsg);
+    int sqlite3_prepare_v2(sqlite3* db, const char* sql, int bytes,
+                           _Outptr_ sqlite3_stmt** statement,
+                           _Outptr_opt_result_maybenull_z_ const char** tail);
+    _Ret_z_ const unsigned char* sqlite3_column_text(sqlite3_stmt* statement, int column);
+  )");
+  CallResult opened = sqlite->function("sqlite3_open")->call({Value(":memory:")});
+  ASSERT_EQ(opened.value.asInt64(), 0) << "SQLITE_OK";
+  Value db = opened.output("ppDb");
+  ASSERT_TRUE(db.isHandle());
+
+  auto exec = sqlite->function("sqlite3_exec");
+  CallResult made = exec->call(
+      {db, Value("create table t(a, b); insert into t values (1, 'one'), (2, 'two');"), Value()},
+      {nullptr});
+  ASSERT_EQ(made.value.asInt64(), 0);
+  std::vector<std::string> rows;
+  CallResult selected = exec->call({db, Value("select a, b from t order by a"), Value()},
+                                   {[&](std::span<const Value> arguments) {
+                                     // context, n, values, names
+                                     std::string row;
+                                     const auto& values = arguments[2].asArray();
+                                     const auto& names = arguments[3].asArray();
+                                     EXPECT_EQ(arguments[1].asInt64(), 2);
+                                     for (size_t i = 0; i < values.size(); ++i) {
+                                       row += names[i].asString() + "=" + values[i].asString() + ";";
+                                     }
+                                     rows.push_back(row);
+                                     return Value(0);
+                                   }});
+  ASSERT_EQ(selected.value.asInt64(), 0);
+  EXPECT_EQ(rows, (std::vector<std::string>{"a=1;b=one;", "a=2;b=two;"}));
+
+  // An error: its message is the library's memory, given back to sqlite3_free.
+  CallResult failed = exec->call({db, Value("select * from nowhere"), Value()}, {nullptr});
+  EXPECT_NE(failed.value.asInt64(), 0);
+  Value message = failed.output("errmsg");
+  ASSERT_TRUE(message.isHandle());
+  ASSERT_TRUE(message.asHandle().text);
+  EXPECT_EQ(*message.asHandle().text, "no such table: nowhere");
+  sqlite->function("sqlite3_free")->call({message});
+
+  CallResult prepared = sqlite->function("sqlite3_prepare_v2")
+                            ->call({db, Value("select b from t where a = ?"), Value(-1)});
+  ASSERT_EQ(prepared.value.asInt64(), 0);
+  Value statement = prepared.output("statement");
+  EXPECT_EQ(sqlite->function("sqlite3_bind_int")->call({statement, Value(1), Value(2)})
+                .value.asInt64(), 0);
+  EXPECT_EQ(sqlite->function("sqlite3_step")->call({statement}).value.asInt64(), 100)
+      << "SQLITE_ROW";
+  EXPECT_EQ(sqlite->function("sqlite3_column_text")->call({statement, Value(0)})
+                .value.asString(), "two");
+  EXPECT_EQ(sqlite->function("sqlite3_finalize")->call({statement}).value.asInt64(), 0);
+  EXPECT_EQ(sqlite->function("sqlite3_close")->call({db}).value.asInt64(), 0);
+}
+#endif
 
 INSTANTIATE_TEST_SUITE_P(Placements, VendorHeader,
                          testing::Values(test::kInProcess64, test::kSurrogate32),

@@ -10,6 +10,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,6 +34,9 @@ class Value {
   struct Handle {
     uint64_t value = 0;
     HandleKind kind = HandleKind::pointer;
+    // The text it points to, when the declaration says the library's pointer is to a string
+    // (_Outptr_result_z_): the pointer to give back to its free function, and what it says.
+    std::optional<std::string> text;
     friend bool operator==(const Handle&, const Handle&) = default;
   };
 

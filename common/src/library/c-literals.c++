@@ -459,7 +459,12 @@ std::string printLiteral(const Value& value) {
     case Value::Kind::unsignedInteger: return std::to_string(value.asUint64());
     case Value::Kind::floating: return printFloating(value.asDouble());
     case Value::Kind::string: return printString(value.asString());
-    case Value::Kind::handle: return printHandle(value.asHandle().value);
+    case Value::Kind::handle: {
+      // A pointer with its text: the pointer, then the text as a comment a reader sees.
+      std::string handle = printHandle(value.asHandle().value);
+      if (value.asHandle().text) handle += " /* " + printLiteral(Value(*value.asHandle().text)) + " */";
+      return handle;
+    }
     case Value::Kind::array: {
       std::string text = "{";
       for (const Value& element : value.asArray()) {

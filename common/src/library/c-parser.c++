@@ -279,7 +279,7 @@ std::optional<TypeWord> typeWord(std::string_view word) {
 
 // SAL annotations: where they belong and what they say.
 enum class SalRole { parameter, result, field, any };
-enum class SalShape { pointee, elements, bytes, string, kept, ignored };
+enum class SalShape { pointee, elements, bytes, string, kept, ignored, outPointer, outPointerText };
 
 struct SalRule {
   std::string_view name;
@@ -340,6 +340,28 @@ constexpr SalRule kRules[] = {
     {"_Field_size_bytes_", 1, R::field, S::bytes, D::in, false},
     {"_Field_size_bytes_opt_", 1, R::field, S::bytes, D::in, true},
     {"_Field_z_", 0, R::field, S::string, D::in, false},
+    {"_Inout_updates_to_", 2, R::parameter, S::elements, D::inout, false},
+    {"_Inout_updates_bytes_to_", 2, R::parameter, S::bytes, D::inout, false},
+    // The library sets *p to memory of its own (c-types.h, Annotation::outPointer).
+    {"_Outptr_", 0, R::parameter, S::outPointer, D::out, false},
+    {"_Outptr_opt_", 0, R::parameter, S::outPointer, D::out, true},
+    {"_Outptr_result_maybenull_", 0, R::parameter, S::outPointer, D::out, false},
+    {"_Outptr_opt_result_maybenull_", 0, R::parameter, S::outPointer, D::out, true},
+    {"_Outptr_result_nullonfailure_", 0, R::parameter, S::outPointer, D::out, false},
+    {"_Outptr_opt_result_nullonfailure_", 0, R::parameter, S::outPointer, D::out, true},
+    {"_Outptr_result_buffer_", -1, R::parameter, S::outPointer, D::out, false},
+    {"_Outptr_result_bytebuffer_", -1, R::parameter, S::outPointer, D::out, false},
+    {"_Outptr_opt_result_buffer_", -1, R::parameter, S::outPointer, D::out, true},
+    {"_COM_Outptr_", 0, R::parameter, S::outPointer, D::out, false},
+    {"_COM_Outptr_opt_", 0, R::parameter, S::outPointer, D::out, true},
+    {"_COM_Outptr_result_maybenull_", 0, R::parameter, S::outPointer, D::out, false},
+    {"_Deref_out_", 0, R::parameter, S::outPointer, D::out, false},
+    {"_Deref_out_opt_", 0, R::parameter, S::outPointer, D::out, false},
+    {"_Outptr_result_z_", 0, R::parameter, S::outPointerText, D::out, false},
+    {"_Outptr_opt_result_z_", 0, R::parameter, S::outPointerText, D::out, true},
+    {"_Outptr_result_maybenull_z_", 0, R::parameter, S::outPointerText, D::out, false},
+    {"_Outptr_opt_result_maybenull_z_", 0, R::parameter, S::outPointerText, D::out, true},
+    {"_Deref_out_z_", 0, R::parameter, S::outPointerText, D::out, false},
     {"_Kept_", 0, R::any, S::kept, D::in, false},
     // Said for the reader or the analyser, nothing for the call.
     {"_Success_", -1, R::any, S::ignored, D::in, false},
@@ -1279,6 +1301,25 @@ class DeclarationParser {
         annotation.transfer = bytes ? Transfer::bytes : Transfer::elements;
         annotation.count = item.count;
         annotation.written = item.written;
+        break;
+      }
+      case SalShape::outPointer:
+      case SalShape::outPointerText: {
+        const Type& target = *type.target;
+        if (!(target.isPointer() || target.kind == Type::Kind::handle)) {
+          failAt(item.token, item.text + " needs a pointer to a pointer, and the type is " +
+                                 describe(type));
+        }
+        if (rule.shape == SalShape::outPointerText &&
+            !(target.isPointer() && target.target->kind == Type::Kind::integer &&
+              target.target->character != Character::none)) {
+          failAt(item.token, item.text + " needs a pointer to a pointer to characters, and the "
+                                         "type is " + describe(type));
+        }
+        annotation.transfer = Transfer::elements;
+        annotation.count = SizeExpression{SizeExpression::Op::constant, 1, {}, {}};
+        annotation.outPointer = true;
+        annotation.outPointerText = rule.shape == SalShape::outPointerText;
         break;
       }
       case SalShape::string:

@@ -92,6 +92,11 @@ struct Annotation {
   bool kept = false;      // _Kept_: the DLL keeps the pointer, callback or handle after returning
   std::optional<SizeExpression> count;    // elements or bytes; string: out buffer capacity
   std::optional<SizeExpression> written;  // _Out_writes_to_'s second size: how many were written
+  // _Outptr_ and its family: the parameter points to a pointer the library sets to memory of its
+  // own, which crosses as a handle (to give back to the library's free function) and, for the
+  // _z_ forms, with the text it points to.
+  bool outPointer = false;
+  bool outPointerText = false;
   friend bool operator==(const Annotation&, const Annotation&) = default;
 };
 

@@ -44,6 +44,14 @@ bool pointsToOneValue(const Annotation& annotation) {
          annotation.count->constant == 1;
 }
 
+// What an element a pointer points to means: a string pointer among them is a string (the rows
+// of `char** values`), anything else its plain value.
+Annotation elementAnnotation(const Type& element) {
+  Annotation annotation;
+  if (element.isStringPointer()) annotation.transfer = Transfer::string;
+  return annotation;
+}
+
 // Builds Shapes for one ABI. A struct is described once, so one that points at itself (a
 // linked list node) refers to its own Shape instead of recursing forever.
 class ShapeMaker {
@@ -119,8 +127,18 @@ class ShapeMaker {
           byte->name = "unsigned char";
           scalar(*byte, Shape::Kind::integer, 1, false);
           shape.target = byte;
+        } else if (annotation.outPointer) {
+          // The library's pointer: a handle, with its text for the _z_ forms.
+          auto handle = std::make_shared<Shape>();
+          handle->name = describe(*type.target);
+          scalar(*handle, Shape::Kind::opaque, pointerSize(abi_), false);
+          if (type.target->kind == Type::Kind::handle) {
+            handle->handleKind = handleKindOf(type.target->handle);
+          }
+          if (annotation.outPointerText) handle->textWidth = integerSize(*type.target->target, abi_);
+          shape.target = handle;
         } else {
-          shape.target = make(*type.target, Annotation{});
+          shape.target = make(*type.target, elementAnnotation(*type.target));
         }
         return;
       }

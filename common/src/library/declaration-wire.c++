@@ -70,6 +70,8 @@ void toWire(const Annotation& annotation, wire::CAnnotation::Builder builder) {
   builder.setTransfer(uint8_t(annotation.transfer));
   builder.setOptional(annotation.optional);
   builder.setKept(annotation.kept);
+  builder.setOutPointer(annotation.outPointer);
+  builder.setOutPointerText(annotation.outPointerText);
   if (annotation.count) toWire(*annotation.count, builder.initCount(1)[0]);
   if (annotation.written) toWire(*annotation.written, builder.initWritten(1)[0]);
 }
@@ -119,6 +121,8 @@ Annotation fromWire(wire::CAnnotation::Reader reader) {
   annotation.transfer = enumerator(reader.getTransfer(), Transfer::callback, "transfer");
   annotation.optional = reader.getOptional();
   annotation.kept = reader.getKept();
+  annotation.outPointer = reader.getOutPointer();
+  annotation.outPointerText = reader.getOutPointerText();
   if (reader.getCount().size() > 0) annotation.count = fromWire(reader.getCount()[0]);
   if (reader.getWritten().size() > 0) annotation.written = fromWire(reader.getWritten()[0]);
   return annotation;

@@ -328,7 +328,12 @@ class Marshal {
         if (shape.handleKind == Value::HandleKind::window) {
           value = uint64_t(windowHandleFromWire(uint32_t(value)));
         }
-        return Value(Value::Handle{value, shape.handleKind});
+        Value::Handle handle{value, shape.handleKind, std::nullopt};
+        if (shape.textWidth) {
+          handle.text = decodeString(static_cast<const uint8_t*>(address), shape.textWidth,
+                                     std::numeric_limits<size_t>::max());
+        }
+        return Value(std::move(handle));
       }
       case Shape::Kind::string: {
         auto* address = static_cast<const uint8_t*>(loadAddress(at));
@@ -746,10 +751,29 @@ class CallbackClosure {
       CallMemory memory;
       Marshal marshal(memory);
       Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
+      // Sizes name the callback's own integer parameters (sqlite3_exec's rows: `n` values).
+      Lookup own = [&](std::string_view name, bool dereference) -> std::optional<int64_t> {
+        for (size_t i = 0; i < callee_->parameters.size(); ++i) {
+          if (callee_->parameters[i].name != name) continue;
+          const Shape& shape = *callee_->parameters[i].shape;
+          const auto* at = static_cast<const uint8_t*>(arguments[i]);
+          if (dereference) {
+            if (shape.kind != Shape::Kind::pointer || shape.target->kind != Shape::Kind::integer) {
+              return std::nullopt;
+            }
+            at = static_cast<const uint8_t*>(loadAddress(at));
+            if (!at) return std::nullopt;
+            return integerOf(loadInteger(*shape.target, at));
+          }
+          if (shape.kind != Shape::Kind::integer) return std::nullopt;
+          return integerOf(loadInteger(shape, at));
+        }
+        return std::nullopt;
+      };
       std::vector<Value> values;
       for (size_t i = 0; i < callee_->parameters.size(); ++i) {
         values.push_back(marshal.read(*callee_->parameters[i].shape,
-                                      static_cast<const uint8_t*>(arguments[i]), none));
+                                      static_cast<const uint8_t*>(arguments[i]), own));
       }
       Value answer = callback(values);
       writeResult(out, answer, marshal, none);

@@ -64,6 +64,7 @@ struct Shape {
   uint32_t charWidth = 1;  // string: 1 (UTF-8), 2 (UTF-16) or 4 (UTF-32)
   // opaque
   Value::HandleKind handleKind = Value::HandleKind::pointer;
+  uint32_t textWidth = 0;  // opaque: read back with the text it points to, of this character size
   // record
   struct Field {
     std::string name;

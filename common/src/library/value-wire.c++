@@ -65,7 +65,12 @@ Value fromWire(wire::Value::Reader in, WireText text, int depth) {
     }
     case wire::Value::HANDLE: {
       auto handle = in.getHandle();
-      return Value(Value::Handle{handle.getValue(), fromWire(handle.getKind())});
+      Value::Handle out{handle.getValue(), fromWire(handle.getKind()), std::nullopt};
+      if (handle.getHasText()) {
+        std::string_view bytes(handle.getText().begin(), handle.getText().size());
+        out.text = text == WireText::asGiven ? std::string(bytes) : validUtf8(bytes);
+      }
+      return Value(std::move(out));
     }
   }
   throw Error(Error::Kind::invalidArgument, "a value of a kind this side does not know");
@@ -99,6 +104,10 @@ void toWire(const Value& value, wire::Value::Builder out) {
     auto handle = out.initHandle();
     handle.setValue(value.asHandle().value);
     handle.setKind(toWire(value.asHandle().kind));
+    if (value.asHandle().text) {
+      handle.setHasText(true);
+      handle.setText(*value.asHandle().text);
+    }
   } else {
     out.setNull();
   }
@@ -117,6 +126,7 @@ namespace {
 uint64_t stringBytes(const Value& value) {
   switch (value.kind()) {
     case Value::Kind::string: return value.asString().size();
+    case Value::Kind::handle: return value.asHandle().text ? value.asHandle().text->size() : 0;
     case Value::Kind::array: {
       uint64_t total = 0;
       for (const Value& item : value.asArray()) total += stringBytes(item);
