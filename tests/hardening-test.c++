@@ -54,7 +54,7 @@ class Hostile : public testing::TestWithParam<Placement> {
 // caller learns the size it needs.
 TEST_P(Hostile, AnOutBufferIsReadWithinItsSizeWhenTheLibraryRaisesTheCount) {
   auto needMore = library_->function(
-      "int need_more(_Out_writes_bytes_(*size) char* buf, _Inout_ unsigned* size, "
+      "int need_more(_Out_writes_bytes_(*size) unsigned char* buf, _Inout_ unsigned* size, "
       "unsigned required);");
   for (unsigned required : {100000u, 1000000u}) {
     CallResult result = needMore->call({16u, required});
@@ -67,6 +67,10 @@ TEST_P(Hostile, AnOutBufferIsReadWithinItsSizeWhenTheLibraryRaisesTheCount) {
   CallResult filled = fillMore->call({16u});
   EXPECT_EQ(filled.output("buf").asString(), std::string(16, 'a'));
   EXPECT_EQ(filled.output("size").asUint64(), 16000u);
+  // Without _z_, a char buffer is text of its length all the same: no NUL needed.
+  auto fillChars =
+      library_->function("int fill_more(_Out_writes_(*size) char* buf, _Inout_ unsigned* size);");
+  EXPECT_EQ(fillChars->call({16u}).output("buf").asString(), std::string(16, 'a'));
 }
 
 TEST_P(Hostile, StringsOfAnySizeArriveWhole) {

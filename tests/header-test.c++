@@ -214,6 +214,14 @@ TEST_P(VendorHeader, ZlibIsCalledByNameFromItsOwnHeader) {
       "uLong adler32(uLong adler, _In_reads_bytes_(len) const Bytef* buf, uInt len);");
   EXPECT_EQ(adler->call({Value(1u), Value(bytesOf("abc")), Value(3u)}).value.asUint64(),
             0x024d0127u);  // Adler-32 of "abc"
+  // A string for a buffer of bytes, as C allows; in the typed API too. Never more than its size.
+  EXPECT_EQ(adler->call({Value(1u), Value("abc"), Value(3u)}).value.asUint64(), 0x024d0127u);
+  auto typed = zlib->bind<unsigned long(unsigned long, std::string, unsigned)>(
+      "uLong adler32(uLong adler, _In_reads_bytes_(len) const Bytef* buf, uInt len);");
+  EXPECT_EQ(typed(1, "abc", 3), 0x024d0127u);
+  Error tooLong = test::expectError([&] { adler->call({Value(1u), Value("abcd"), Value(3u)}); });
+  EXPECT_NE(tooLong.message().find("given 4 characters where its size says 3"), std::string::npos)
+      << tooLong.what();
 
   // A name nothing declared is refused naming the closest that is; a macro is no function.
   try {

@@ -67,6 +67,7 @@ class ShapeMaker {
       case Type::Kind::integer:
       case Type::Kind::enumeration:
         scalar(*shape, Shape::Kind::integer, integerSize(type, abi_), isSignedInteger(type, abi_));
+        shape->isCharacter = type.kind == Type::Kind::integer && type.character != Character::none;
         return shape;
       case Type::Kind::floating: scalar(*shape, Shape::Kind::floating, type.floatBytes, true); return shape;
       case Type::Kind::handle:

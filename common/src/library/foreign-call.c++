@@ -436,6 +436,20 @@ class Marshal {
       return buffer;
     }
     size_t count = elementCount(shape, lookup, what);
+    if (value.isString() && element.kind == Shape::Kind::integer &&
+        (element.size == 1 || element.size == 2 || element.size == 4)) {
+      // As C allows `unsigned char a[] = "abc";`: the string's code units, zeros after them up
+      // to the size, and no more than it.
+      auto units = encodeString(value.asString(), element.size);
+      units.resize(units.size() - element.size);  // its NUL: within the size only if room
+      if (units.size() > count * element.size) {
+        refuse(what + " is given " + std::to_string(units.size() / element.size) +
+               " characters where its size says " + std::to_string(count));
+      }
+      uint8_t* buffer = memory_.allocate(count * element.size, writes, what);
+      std::memcpy(buffer, units.data(), units.size());
+      return buffer;
+    }
     if (!value.isArray()) refuse(what + " points to " + std::to_string(count) + " " + element.name + ": expected {...}, got " + describeKind(value));
     const auto& items = value.asArray();
     if (items.size() != count) {
@@ -536,6 +550,10 @@ class Marshal {
 
   Value readElements(const Shape& element, const uint8_t* at, size_t count,
                      const Lookup& lookup) const {
+    // Characters are text of that length, whether or not the library ended them with a NUL.
+    if (element.kind == Shape::Kind::integer && element.isCharacter) {
+      return Value(decodeString(at, element.size, count));
+    }
     std::vector<Value> items;
     items.reserve(count);
     for (size_t i = 0; i < count; ++i) items.push_back(read(element, at + i * element.size, lookup));

@@ -53,6 +53,7 @@ struct Shape {
   Kind kind = Kind::voidType;
   uint32_t size = 0, align = 1;
   bool isSigned = false;
+  bool isCharacter = false;  // integer: char or wchar_t, whose arrays read back as text
   std::string name;  // as C says it, for messages: "unsigned int", "struct Point *"
 
   // pointer, string

@@ -117,6 +117,11 @@ std::optional<std::string> misfit(const CppType& cpp, const ParameterInfo& c,
                                   const std::string& what) {
   // Value stands for anything; so does what a declaration leaves open (the bytes of a void*).
   if (cpp.kind == Kind::none || c.kind == Kind::none) return std::nullopt;
+  // Text for an array of characters or bytes, as C's `unsigned char a[] = "abc";`.
+  if (cpp.kind == Kind::string && c.kind == Kind::array && !c.element.empty() &&
+      c.element[0].kind == Kind::integer) {
+    return std::nullopt;
+  }
   if (!fits(cpp.kind, c.kind)) {
     return what + " is " + std::string(toString(c.kind)) + ", given " + describe(cpp);
   }
