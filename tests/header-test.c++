@@ -70,6 +70,35 @@ TEST(Headers, DebiansSqliteHeaderReads) {
   EXPECT_TRUE(sqlite.findFunction("sqlite3_exec"));
 }
 
+std::filesystem::path fixtureHeader(const std::string& name) {
+  return std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" / "fixtures" / "headers" / name;
+}
+
+// A header written for C++ compilers, read as C (its extern "C" branch off) and as C++ (on):
+// tags as type names, default arguments and export macros taken, C++ a C caller cannot use
+// passed over with a note, never an error for the whole header.
+TEST(Headers, AHeaderWrittenForCppCompilersReads) {
+  for (bool cpp : {false, true}) {
+    SCOPED_TRACE(cpp ? "as C++" : "as C");
+    PreprocessOptions options;
+    if (cpp) options.defines.push_back("__cplusplus=201703L");
+    for (Abi abi : {Abi::win32, Abi::sysvI386}) {
+      Declarations header = readHeaders({fixtureHeader("cpp-style.h")}, abi, options);
+      for (const char* name : {"add", "not_", "make_point", "area", "neg32", "inc_u32"}) {
+        EXPECT_TRUE(header.findFunction(name)) << name;
+      }
+      EXPECT_EQ(describe(*header.findFunction("area")),
+                abi == Abi::win32 ? "double __cdecl area(const struct Rect *r)"
+                                  : "double area(const struct Rect *r)");
+      std::vector<std::string> skipped;
+      for (const auto& declaration : header.skipped()) skipped.push_back(declaration.name);
+      std::vector<std::string> expected = {"fixture_version"};
+      if (cpp) expected = {"fixture", "fixture_version"};
+      EXPECT_EQ(skipped, expected);
+    }
+  }
+}
+
 // What the surrogate is given to bind: the function's types, never text (it has no parser).
 TEST(Headers, AFunctionCrossesAsItsTypesAndComesBackEqual) {
   Declarations declared = parseDeclarations(R"(
@@ -307,6 +336,16 @@ TEST(VendorHeaderSqlite, AnInMemoryDatabaseFromItsOwnHeader) {
   EXPECT_EQ(sqlite->function("sqlite3_close")->call({db}).value.asInt64(), 0);
 }
 #endif
+
+TEST_P(VendorHeader, AHeaderInCppStyleCallsTheLibraryFixture) {
+  auto library = Library::load(test::pluginPath(GetParam().architecture, "b32-library"),
+                               test::optionsFor(GetParam()));
+  library->include(fixtureHeader("cpp-style.h"), {{}, {"__cplusplus=201703L"}, {}, {}});
+  EXPECT_EQ(library->function("add")->call({40, 2}).value.asInt64(), 42);
+  auto point = library->function("make_point")->call({3, -4}).value;
+  EXPECT_EQ(point.asStruct().at(1).value.asInt64(), -4);
+  EXPECT_EQ(library->function("neg32")->call({7}).value.asInt64(), -7);
+}
 
 INSTANTIATE_TEST_SUITE_P(Placements, VendorHeader,
                          testing::Values(test::kInProcess64, test::kSurrogate32),

@@ -256,7 +256,7 @@ int header(const CommandLine& line) {
     add(function->name, verdictOn(*function, options.abi));
   }
   for (const auto& skipped : declarations.skipped()) {
-    if (!skipped.name.empty() && !byName.count(skipped.name)) {
+    if (skipped.isFunction && !byName.count(skipped.name)) {
       add(skipped.name, {Verdict::Kind::passedOver, skipped.reason});
     }
   }

@@ -460,7 +460,8 @@ class DeclarationParser {
         parseExternalDeclaration();
       } catch (const Error& error) {
         position_ = start;
-        skipped_.push_back({nameOfDeclaration(), error.what()});
+        auto [name, isFunction] = nameOfDeclaration();
+        skipped_.push_back({std::move(name), error.what(), isFunction});
         skipDeclaration();
       }
     }
@@ -754,7 +755,7 @@ class DeclarationParser {
 
   // What the declaration at the current token declares, for the report: the name before its
   // first '(' at the outermost level (a function), else the last name before its end.
-  std::string nameOfDeclaration() const {
+  std::pair<std::string, bool> nameOfDeclaration() const {
     std::string_view last;
     size_t depth = 0;
     for (size_t i = position_; i < tokens_.size(); ++i) {
@@ -764,13 +765,13 @@ class DeclarationParser {
       }
       if (depth == 0 && token.is("(") && !last.empty() && !salRule(last) &&
           !tokens_[i - 1].isIdentifier("__attribute__") && !tokens_[i - 1].isIdentifier("__declspec")) {
-        return std::string(last);
+        return {std::string(last), true};
       }
       if (token.is("(")) ++depth;
       if (token.is(")") && depth > 0) --depth;
       if (depth == 0 && token.kind == Token::Kind::identifier) last = token.text;
     }
-    return std::string(last);
+    return {std::string(last), false};
   }
 
   void parseDeclaration() {
@@ -789,6 +790,10 @@ class DeclarationParser {
                                          ? declarator.convention
                                          : specifiers.convention;
       const Type* type = applySteps(declarator, base, convention);
+      if (peek().is("{") && type->kind == Type::Kind::function) {
+        failAt(peek(), "'" + declarator.name + "' is defined here, with a body: an inline or "
+                       "static function, which no library exports");
+      }
       declare(specifiers, declarator, type);
       // The last declaration may go without its ';', as on a command line.
       if (accept(";") || peek().kind == Token::Kind::end) return;
@@ -999,8 +1004,22 @@ class DeclarationParser {
       failAt(token, "unknown annotation '" + std::string(token.text) + "'");
     }
     auto found = typedefs_.find(token.text);
-    if (found == typedefs_.end()) failAt(token, "unknown type '" + std::string(token.text) + "'");
-    return found->second;
+    if (found != typedefs_.end()) return found->second;
+    // A tag as a type name, as C++ has it (`Point p;` after `struct Point {...};`).
+    auto tag = tags_.find(token.text);
+    if (tag != tags_.end()) return tag->second;
+    failAt(token, "unknown type '" + std::string(token.text) + "'");
+  }
+
+  // A C++ default argument (`int b = 1`): nothing to a caller, who gives every argument.
+  void skipDefaultArgument() {
+    int depth = 0;
+    while (!(depth == 0 && (peek().is(",") || peek().is(")")))) {
+      if (peek().kind == Token::Kind::end) failExpected("')'");
+      if (peek().is("(") || peek().is("{") || peek().is("[")) ++depth;
+      if (peek().is(")") || peek().is("}") || peek().is("]")) --depth;
+      take();
+    }
   }
 
   void skipParenthesised() {
@@ -1681,6 +1700,7 @@ class DeclarationParser {
       }
       starts.push_back(peek());
       signature.parameters.push_back(parseParameter());
+      if (accept("=")) skipDefaultArgument();
       if (!peek().is(")") && !accept(",")) failExpected("',' or ')'");
     }
     // (void), or (VOID) as Windows headers write it: no parameters.

@@ -38,6 +38,7 @@ struct SourceLines {
 struct SkippedDeclaration {
   std::string name;    // what it declared, as far as it could tell; may be empty
   std::string reason;  // the error, with where it is
+  bool isFunction = false;  // the name was followed by '(': a function, as far as it could tell
 };
 
 // What one text declared. Cheap to copy: copies share the parsed types, which are immutable.
