@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "bridge32/error.h"
@@ -96,6 +97,30 @@ TEST(Headers, AHeaderWrittenForCppCompilersReads) {
       if (cpp) expected = {"fixture", "fixture_version"};
       EXPECT_EQ(skipped, expected);
     }
+  }
+}
+
+// sizeof in sizes, in the ABI the text is read for; refused where none is given.
+TEST(Headers, SizeofIsTheSizeInTheLibrarysAbi) {
+  const char* text = R"(
+    struct Pair { int a; double b; };
+    typedef struct { char bytes[sizeof(struct Pair) + sizeof(void*)]; } Block;
+    int fill(_Out_writes_bytes_(sizeof(Block)) void* block);
+  )";
+  std::map<Abi, uint64_t> expected = {
+      {Abi::win32, 16 + 4}, {Abi::sysvI386, 12 + 4}, {Abi::win64, 16 + 8}, {Abi::sysvX64, 16 + 8}};
+  for (auto [abi, size] : expected) {
+    ParseOptions options;
+    options.abi = abi;
+    Declarations declared = parseDeclarations(text, options);
+    EXPECT_EQ(layoutOf(*declared.findType("Block"), abi).size, size) << toString(abi);
+    EXPECT_EQ(declared.function()->parameters[0].annotation.count->constant, int64_t(size));
+  }
+  try {
+    parseDeclarations(text);
+    ADD_FAILURE() << "sizeof without an ABI";
+  } catch (const Error& error) {
+    EXPECT_NE(error.message().find("sizeof needs the ABI"), std::string::npos) << error.what();
   }
 }
 

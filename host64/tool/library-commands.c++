@@ -230,6 +230,7 @@ int header(const CommandLine& line) {
   parse.skipUnsupported = true;
   parse.sources = &text.lines;
   parse.maxTextBytes = library::kMaxHeaderTextBytes;
+  parse.abi = options.abi;
   library::Declarations declarations = library::parseDeclarations(text.text, parse);
 
   std::set<std::string, std::less<>> exports;

@@ -1244,7 +1244,9 @@ class DeclarationParser {
       take();
       return SizeExpression{SizeExpression::Op::returnValue, 0, {}, {}};
     }
-    if (token.isIdentifier("sizeof")) failAt(token, "sizeof in a size is not supported");
+    if (token.isIdentifier("sizeof")) {
+      return SizeExpression{SizeExpression::Op::constant, parseSizeof(), {}, {}};
+    }
     std::string name(expectIdentifier("a size").text);
     return SizeExpression{SizeExpression::Op::name, 0, std::move(name), {}};
   }
@@ -1859,6 +1861,23 @@ class DeclarationParser {
     }
   }
 
+  // sizeof(type name), in the ABI of the library the text is read for (ParseOptions::abi).
+  int64_t parseSizeof() {
+    const Token& keyword = take();
+    Nesting nesting(depth_, expect("("));
+    Specifiers specifiers = parseSpecifiers(SalRole::parameter);
+    const Type* base = baseType(specifiers);
+    Declarator declarator = parseDeclarator(true);
+    if (!declarator.name.empty()) failAt(declarator.start, "sizeof takes a type name here");
+    const Type* type = applySteps(declarator, base, specifiers.convention);
+    expect(")");
+    if (!options_.abi) {
+      failAt(keyword, "sizeof needs the ABI of the library the declarations are for: give them "
+                      "to a Library (or bridge32 call/header), which knows it");
+    }
+    return int64_t(layoutOf(*type, *options_.abi).size);
+  }
+
   int64_t parseUnary() {
     const Token& token = peek();
     if (token.is("-") || token.is("+") || token.is("~") || token.is("!")) {
@@ -1879,6 +1898,7 @@ class DeclarationParser {
       expect(")");
       return value;
     }
+    if (token.isIdentifier("sizeof")) return parseSizeof();
     if (token.kind == Token::Kind::number || token.kind == Token::Kind::character) {
       return integerLiteral(take());
     }

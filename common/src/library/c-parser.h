@@ -1,13 +1,15 @@
 // The C declaration language of bridge32: function declarations as copied from a vendor header,
 // with the structs, unions, enums and typedefs they use, Microsoft SAL annotations, calling
-// conventions, `#pragma pack` and integer `#define`s. Windows and <stdint.h> type names are
-// predefined. Pure text to types: no I/O, nothing ABI-specific (see c-types.h).
+// conventions, `#pragma pack` (and `__pragma(pack(...))`) and integer `#define`s. Windows and
+// <stdint.h> type names are predefined. Pure text to types: no I/O, nothing ABI-specific but
+// `sizeof` (see ParseOptions::abi and c-types.h). Whole headers come preprocessed
+// (host64/src/library/header-preprocessor.h) and are read with ParseOptions::skipUnsupported.
 //
 // What is accepted beyond plain C: __declspec(...), __attribute__((...)) (packed and calling
-// conventions honoured, layout-changing ones such as aligned refused), extern "C" { ... },
-// Windows macros that are noise here (WINBASEAPI, FAR, IN, OUT, OPTIONAL...). Refused with a
-// clear error: bit-fields, long double, preprocessor conditionals, variables, sizes that need
-// sizeof.
+// conventions honoured, layout-changing ones such as aligned refused), extern "C" { ... }, what
+// C++ headers write (tags as type names, default arguments), Windows macros that are noise here
+// (WINBASEAPI, FAR, IN, OUT, OPTIONAL...). Refused with a clear error: bit-fields, long double,
+// preprocessor conditionals (preprocess first), variables, function bodies.
 #pragma once
 
 #include <map>
@@ -93,6 +95,9 @@ struct ParseOptions {
   bool skipUnsupported = false;
   const SourceLines* sources = nullptr;  // where the lines came from, for messages
   size_t maxTextBytes = kMaxDeclarationTextBytes;
+  // The ABI of the library the text is read for, which `sizeof` in sizes needs (without one, it
+  // is refused); nothing else in the parse depends on it.
+  std::optional<Abi> abi;
 };
 Declarations parseDeclarations(std::string_view text, const ParseOptions& options);
 

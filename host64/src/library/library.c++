@@ -30,11 +30,12 @@ struct Headers {
 
 namespace {
 
-library::ParseOptions headerParse(const library::SourceLines& lines) {
+library::ParseOptions headerParse(const library::SourceLines& lines, library::Abi abi) {
   library::ParseOptions options;
   options.skipUnsupported = true;
   options.sources = &lines;
   options.maxTextBytes = library::kMaxHeaderTextBytes;
+  options.abi = abi;
   return options;
 }
 
@@ -57,7 +58,7 @@ struct Extended {
 };
 
 Extended extend(const detail::Headers& headers, std::string_view text,
-                const library::SourceLines* lines, bool strict) {
+                const library::SourceLines* lines, bool strict, library::Abi abi) {
   Extended extended;
   std::string combined = headers.text ? *headers.text : std::string();
   combined.append(text);
@@ -73,7 +74,7 @@ Extended extend(const detail::Headers& headers, std::string_view text,
     uint32_t count = uint32_t(std::count(text.begin(), text.end(), '\n')) + 1;
     for (uint32_t line = 1; line <= count; ++line) extended.lines.lines.push_back({first, line});
   }
-  extended.parsed = library::parseDeclarations(combined, headerParse(extended.lines));
+  extended.parsed = library::parseDeclarations(combined, headerParse(extended.lines, abi));
   size_t before = headers.parsed ? headers.parsed->skipped().size() : 0;
   if (strict && extended.parsed.skipped().size() > before) {
     throw Error(Error::Kind::invalidArgument, extended.parsed.skipped()[before].reason);
@@ -133,12 +134,12 @@ void Library::include(const std::filesystem::path& header, const HeaderOptions& 
   library::PreprocessedText text = library::preprocessHeaders({header}, preprocess);
   for (const auto& note : text.notes) logging::info("{}: {}", utf8(header), note);
   std::lock_guard lock(headers_->mutex);
-  keep(*headers_, extend(*headers_, text.text, &text.lines, false));
+  keep(*headers_, extend(*headers_, text.text, &text.lines, false, preprocess.abi));
 }
 
 void Library::declare(std::string_view declarations) {
   std::lock_guard lock(headers_->mutex);
-  keep(*headers_, extend(*headers_, declarations, nullptr, true));
+  keep(*headers_, extend(*headers_, declarations, nullptr, true, abiOf(architecture())));
 }
 
 std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations) {
@@ -151,7 +152,9 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
                       "' is a name, and no header or declaration declared it: include() its "
                       "header, or give its declaration");
     }
-    library::Declarations parsed = library::parseDeclarations(nameOrDeclarations);
+    library::ParseOptions options;
+    options.abi = abiOf(architecture());
+    library::Declarations parsed = library::parseDeclarations(nameOrDeclarations, options);
     return bindFunction(parsed.function(), std::string(nameOrDeclarations));
   }
   if (isName(nameOrDeclarations)) {
@@ -164,7 +167,7 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
     return bindFunction(std::move(function), std::move(declaration));
   }
   // Declaration text that may use the headers' types: bound as its last function.
-  Extended extended = extend(*headers_, nameOrDeclarations, nullptr, true);
+  Extended extended = extend(*headers_, nameOrDeclarations, nullptr, true, abiOf(architecture()));
   size_t before = headers_->parsed->functions().size();
   lock.unlock();
   if (extended.parsed.functions().size() <= before) {
