@@ -32,6 +32,11 @@ class Value {
   enum class HandleKind { pointer, kernel, module, window, hostKernel };
 
   struct Handle {
+    Handle() = default;
+    Handle(uint64_t value, HandleKind kind = HandleKind::pointer,
+           std::optional<std::string> text = std::nullopt)
+        : value(value), kind(kind), text(std::move(text)) {}
+
     uint64_t value = 0;
     HandleKind kind = HandleKind::pointer;
     // The text it points to, when the declaration says the library's pointer is to a string

@@ -1913,9 +1913,9 @@ class DeclarationParser {
     failExpected("an integer constant");
   }
 
+  const ParseOptions& options_;
   std::shared_ptr<TypeStore> store_;
   std::vector<Token> tokens_;
-  const ParseOptions& options_;
   std::vector<SkippedDeclaration> skipped_;
   int linkageBlocks_ = 0;  // extern "C" { blocks open
   size_t position_ = 0;
