@@ -122,15 +122,27 @@ endif()
 message(STATUS "libffi: ${_ffi_found}")
 
 # simplecpp (host only): the C preprocessor that reads vendor headers (host64/src/library/
-# header-preprocessor.c++). Two files from cppcheck's source in Debian's archive, fetched by
-# scripts/setup.sh (BRIDGE32_SIMPLECPP_DIR); without it, the same tarball is fetched here.
+# header-preprocessor.c++). Two files from cppcheck's source in Debian's archive with
+# cmake/simplecpp/*.patch applied, fetched by scripts/setup.sh (BRIDGE32_SIMPLECPP_DIR); without
+# it, the same tarball is fetched and patched here.
 set(BRIDGE32_SIMPLECPP_DIR "$ENV{BRIDGE32_SIMPLECPP_DIR}" CACHE PATH
     "Directory holding simplecpp.cpp and simplecpp.h (cppcheck 2.17.1's externals/simplecpp)")
+# The environment's, when set, wins: scripts/setup.sh moves it when the patches change.
+if(DEFINED ENV{BRIDGE32_SIMPLECPP_DIR} AND
+   NOT "$ENV{BRIDGE32_SIMPLECPP_DIR}" STREQUAL "${BRIDGE32_SIMPLECPP_DIR}")
+  set(BRIDGE32_SIMPLECPP_DIR "$ENV{BRIDGE32_SIMPLECPP_DIR}" CACHE PATH "" FORCE)
+endif()
 if(BRIDGE32_HOST AND NOT EXISTS "${BRIDGE32_SIMPLECPP_DIR}/simplecpp.cpp")
   include(FetchContent)
+  file(GLOB _simplecpp_patches "${PROJECT_SOURCE_DIR}/cmake/simplecpp/*.patch")
+  set(_patch_commands)
+  foreach(_patch IN LISTS _simplecpp_patches)
+    list(APPEND _patch_commands COMMAND patch -s -d externals/simplecpp -p1 -i "${_patch}")
+  endforeach()
   FetchContent_Declare(bridge32_cppcheck_source
     URL http://deb.debian.org/debian/pool/main/c/cppcheck/cppcheck_2.17.1.orig.tar.gz
-    URL_HASH SHA256=bfd681868248ec03855ca7c2aea7bcb1f39b8b18860d76aec805a92a967b966c)
+    URL_HASH SHA256=bfd681868248ec03855ca7c2aea7bcb1f39b8b18860d76aec805a92a967b966c
+    PATCH_COMMAND ${_patch_commands})
   FetchContent_Populate(bridge32_cppcheck_source)
   set(BRIDGE32_SIMPLECPP_DIR "${bridge32_cppcheck_source_SOURCE_DIR}/externals/simplecpp"
       CACHE PATH "" FORCE)

@@ -144,10 +144,12 @@ libffi_source() {
 
 # simplecpp, the C preprocessor bridge32 reads vendor headers with (host side only): from
 # cppcheck's source in Debian's archive, the trixie release (2.17.1), whose simplecpp is 0BSD
-# (bookworm's is LGPL-3). Only its two files are kept; the tarball's digest is checked.
+# (bookworm's is LGPL-3). Only its two files are kept, with cmake/simplecpp/*.patch applied (the
+# directory is keyed by them); the tarball's digest is checked.
 simplecpp_source() {
   local version=2.17.1 sha256=bfd681868248ec03855ca7c2aea7bcb1f39b8b18860d76aec805a92a967b966c
-  local dir="$cache/src/simplecpp-$version"
+  local patches; patches=$(cat "$root"/cmake/simplecpp/*.patch | sha256sum | cut -c1-12)
+  local dir="$cache/src/simplecpp-$version-$patches"
   if [ ! -f "$dir/simplecpp.cpp" ]; then
     log "fetching simplecpp from Debian's cppcheck $version source"
     local tmp; tmp=$(mktemp -d)
@@ -156,6 +158,9 @@ simplecpp_source() {
     echo "$sha256  $tmp/cppcheck.tar.gz" | sha256sum -c --quiet - ||
       { log "cppcheck_$version.orig.tar.gz is not the expected file"; exit 1; }
     tar -xzf "$tmp/cppcheck.tar.gz" -C "$tmp" --wildcards '*/externals/simplecpp/*'
+    for p in "$root"/cmake/simplecpp/*.patch; do
+      patch -s -d "$tmp"/cppcheck-*/externals/simplecpp -p1 < "$p"
+    done
     rm -rf "$dir" && mkdir -p "$cache/src" && mv "$tmp"/cppcheck-*/externals/simplecpp "$dir"
     rm -rf "$tmp"
   fi

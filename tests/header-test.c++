@@ -100,6 +100,59 @@ TEST(Headers, AHeaderWrittenForCppCompilersReads) {
   }
 }
 
+// Headers written to hurt the host: each fails within its limit with an error saying what, or
+// reads as it should.
+TEST(Headers, HostileHeadersFailWithinLimitsNamingWhy) {
+  auto directory = std::filesystem::temp_directory_path() / "bridge32-hostile-headers";
+  std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(directory / name, std::ios::binary) << text;
+    return directory / name;
+  };
+  auto refusal = [&](const std::filesystem::path& header) {
+    try {
+      readHeaders({header}, Abi::sysvI386);
+    } catch (const Error& error) {
+      return std::string(error.what());
+    }
+    return std::string("(read)");
+  };
+  // Macros that double at each step: 2^40 tokens.
+  std::string bomb = "#define A0 x x\n";
+  for (int i = 1; i <= 40; ++i) {
+    bomb += "#define A" + std::to_string(i) + " A" + std::to_string(i - 1) + " A" +
+            std::to_string(i - 1) + "\n";
+  }
+  EXPECT_NE(refusal(write("bomb.h", bomb + "int f(int A40);\n")).find("tokens"), std::string::npos);
+  // Two headers that include each other without guards.
+  write("ping.h", "#include \"pong.h\"\nint ping(void);\n");
+  write("pong.h", "#include \"ping.h\"\nint pong(void);\n");
+  EXPECT_NE(refusal(directory / "ping.h").find("nested too deeply"), std::string::npos);
+  // 10,000 nested conditionals read as they should.
+  std::string nested;
+  for (int i = 0; i < 10000; ++i) nested += "#if " + std::to_string(i % 7 != 3) + " || 1\n";
+  nested += "int deep(void);\n";
+  for (int i = 0; i < 10000; ++i) nested += "#endif\n";
+  EXPECT_TRUE(readHeaders({write("nested.h", nested)}, Abi::sysvI386).findFunction("deep"));
+  // A header of 100 MB is refused before it is read; so is one that is not a file.
+  auto huge = write("huge.h", "");
+  std::filesystem::resize_file(huge, uint64_t(100) << 20);
+  EXPECT_NE(refusal(huge).find("over the 64 MiB limit"), std::string::npos);
+  EXPECT_NE(refusal(directory).find("is not a regular file"), std::string::npos);
+  // #error when active only, naming where.
+  auto error = write("error.h", "#ifdef _WIN32\n#error Windows only\n#endif\nint ok(void);\n");
+  EXPECT_TRUE(readHeaders({error}, Abi::sysvI386).findFunction("ok"));
+  try {
+    readHeaders({error}, Abi::win32);
+    ADD_FAILURE() << "an active #error was passed over";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("error.h:2: #error Windows only"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove_all(directory);
+}
+
 // sizeof in sizes, in the ABI the text is read for; refused where none is given.
 TEST(Headers, SizeofIsTheSizeInTheLibrarysAbi) {
   const char* text = R"(

@@ -145,7 +145,19 @@ class Preprocessor {
     TokenList raw(top.data(), top.size(), names_, "<headers>", &outputs_);
     simplecpp::DUI dui = settings();
     TokenList output(names_);
-    simplecpp::preprocess(output, raw, names_, files_, dui, &outputs_);
+    // Macros can multiply tokens without end (each doubling the one before): the preprocessor
+    // stops at a limit instead, for this thread only.
+    size_t tokensLeft = kMaxPreprocessorTokens;
+    struct Limit {
+      explicit Limit(size_t* left) { simplecpp::tokenLimit = left; }
+      ~Limit() { simplecpp::tokenLimit = nullptr; }
+    } limit(&tokensLeft);
+    try {
+      simplecpp::preprocess(output, raw, names_, files_, dui, &outputs_);
+    } catch (const simplecpp::TokenLimitReached&) {
+      refuse("the headers' macros make more than " + std::to_string(kMaxPreprocessorTokens) +
+             " tokens (a macro that expands to itself over and over?)");
+    }
     PreprocessedText result;
     for (const simplecpp::Output& output : outputs_) report(output, result.notes);
     write(output, result);

@@ -35,6 +35,10 @@ struct PreprocessedText {
 // Limits on what headers may cost the host: each file read, and the text they make.
 constexpr uint64_t kMaxHeaderFileBytes = uint64_t(64) << 20;
 constexpr uint64_t kMaxPreprocessedBytes = uint64_t(64) << 20;
+// Tokens the preprocessor may make, counting those of every macro expansion on the way (zlib.h
+// makes about 3,000, sqlite3.h 7,000). Each costs some 270 bytes while it lives: the limit is
+// about half a gigabyte, reached in a few seconds.
+constexpr size_t kMaxPreprocessorTokens = size_t(2) << 20;
 
 // Preprocesses `headers`, in order, as one translation unit. Throws Error(notFound) for a header
 // that does not exist, Error(invalidArgument) for #error, a missing "quoted" include and syntax
