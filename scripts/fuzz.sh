@@ -3,7 +3,7 @@
 # real surrogate server, and fuzzes for a bounded time what a surrogate says to its host, then
 # (for a third of that time each) the declarations and literals a user gives `bridge32 call`, the
 # module files `bridge32 doctor` and `bridge32 exports` read, and what a surrogate writes in a
-# call lane's shared memory.
+# call lane's shared memory, and whole headers through the preprocessor.
 #   scripts/fuzz.sh [seconds]     default 60; needs scripts/build.sh linux first (for the seed's
 #                                 plugin module)
 # Prints how many inputs ran; fails if any crashed, hung, leaked or hit undefined behaviour (the
@@ -15,6 +15,7 @@ cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz --target bridge32_fuzz_host_wire bridge32_record_seeds \
   bridge32_fuzz_declarations bridge32_fuzz_module_files bridge32_fuzz_lane_answers \
+  bridge32_fuzz_headers \
   >build/fuzz/build.log 2>&1 || { grep -E -A3 "error|FAILED" build/fuzz/build.log | head -n 40
                                  echo "fuzz: the fuzz build (Clang) failed"; exit 1; }
 tail -n 1 build/fuzz/build.log
@@ -70,3 +71,11 @@ fuzz bridge32_fuzz_module_files "$third" build/fuzz/module-files-run.log "module
 mkdir -p build/fuzz/lane-corpus
 fuzz bridge32_fuzz_lane_answers "$third" build/fuzz/lane-answers-run.log "lane answers" \
   ", read while rewritten, none crashed, hung or misread" build/fuzz/lane-corpus
+
+# Whole headers through the preprocessor, seeded with Debian's zlib.h and a C++-style fixture.
+mkdir -p build/fuzz/header-seeds build/fuzz/header-corpus
+cp /usr/include/zlib.h /usr/include/zconf.h tests/fixtures/headers/cpp-style.h build/fuzz/header-seeds/
+printf '#define A0 x x\n#define A1 A0 A0\n#define A2 A1 A1\nint f(int A2);\n' \
+  > build/fuzz/header-seeds/macros.h
+fuzz bridge32_fuzz_headers "$third" build/fuzz/headers-run.log "headers" \
+  ", none crashed, hung or leaked" build/fuzz/header-corpus build/fuzz/header-seeds

@@ -142,12 +142,23 @@ class Preprocessor {
       if (!files_.count(path)) addFile(path, readHeader(header));
       top += "#include \"" + path + "\"\n";
     }
+    return preprocess(top);
+  }
+
+  PreprocessedText runText(std::string_view text, const std::string& name) {
+    if (text.size() > kMaxHeaderFileBytes) refuse("header text over the limit");
+    addFile(name, std::string(text));
+    return preprocess("#include \"" + name + "\"\n");
+  }
+
+ private:
+  PreprocessedText preprocess(const std::string& top) {
     TokenList raw(top.data(), top.size(), names_, "<headers>", &outputs_);
     simplecpp::DUI dui = settings();
     TokenList output(names_);
     // Macros can multiply tokens without end (each doubling the one before): the preprocessor
     // stops at a limit instead, for this thread only.
-    size_t tokensLeft = kMaxPreprocessorTokens;
+    size_t tokensLeft = options_.maxTokens;
     struct Limit {
       explicit Limit(size_t* left) { simplecpp::tokenLimit = left; }
       ~Limit() { simplecpp::tokenLimit = nullptr; }
@@ -155,7 +166,7 @@ class Preprocessor {
     try {
       simplecpp::preprocess(output, raw, names_, files_, dui, &outputs_);
     } catch (const simplecpp::TokenLimitReached&) {
-      refuse("the headers' macros make more than " + std::to_string(kMaxPreprocessorTokens) +
+      refuse("the headers' macros make more than " + std::to_string(options_.maxTokens) +
              " tokens (a macro that expands to itself over and over?)");
     }
     PreprocessedText result;
@@ -164,7 +175,6 @@ class Preprocessor {
     return result;
   }
 
- private:
   // Tokenizes `text` as the file `name` and, before the preprocessor sees it, every file it
   // includes that exists (found as the preprocessor will look for it), so that each is read with
   // the limits above and has its pack pragmas kept.
@@ -193,7 +203,12 @@ class Preprocessor {
     if (angled && files_.count(header)) return {};
     for (const auto& candidate : candidates) {
       std::error_code error;
-      if (std::filesystem::is_regular_file(pathFromUtf8(candidate), error)) return candidate;
+      auto status = std::filesystem::status(pathFromUtf8(candidate), error);
+      if (!std::filesystem::exists(status)) continue;
+      if (!std::filesystem::is_regular_file(status)) {
+        refuse(from + ": header '" + candidate + "' is not a regular file");
+      }
+      return candidate;
     }
     return {};
   }
@@ -335,6 +350,11 @@ std::vector<std::string> predefinedMacros(Abi abi) {
 PreprocessedText preprocessHeaders(const std::vector<std::filesystem::path>& headers,
                                    const PreprocessOptions& options) {
   return Preprocessor(options).run(headers);
+}
+
+PreprocessedText preprocessHeaderText(std::string_view text, const std::string& name,
+                                      const PreprocessOptions& options) {
+  return Preprocessor(options).runText(text, name);
 }
 
 }  // namespace bridge32::library

@@ -10,27 +10,13 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "library/c-parser.h"
 #include "library/c-types.h"
 
 namespace bridge32::library {
-
-struct PreprocessOptions {
-  Abi abi = nativeAbi();
-  std::vector<std::filesystem::path> includeDirectories;  // -I, searched in order
-  std::vector<std::string> defines;                       // -D: "NAME" or "NAME=VALUE"
-  std::vector<std::string> undefines;                     // -U, after the predefined and -D
-  // Real system headers (MinGW-w64's, say) instead of the built-in set: searched after -I.
-  std::filesystem::path systemHeaders;
-};
-
-struct PreprocessedText {
-  std::string text;
-  SourceLines lines;   // where each line of `text` came from
-  std::vector<std::string> notes;  // what was passed over: #warning, a missing system header
-};
 
 // Limits on what headers may cost the host: each file read, and the text they make.
 constexpr uint64_t kMaxHeaderFileBytes = uint64_t(64) << 20;
@@ -40,11 +26,32 @@ constexpr uint64_t kMaxPreprocessedBytes = uint64_t(64) << 20;
 // about half a gigabyte, reached in a few seconds.
 constexpr size_t kMaxPreprocessorTokens = size_t(2) << 20;
 
+struct PreprocessOptions {
+  Abi abi = nativeAbi();
+  std::vector<std::filesystem::path> includeDirectories;  // -I, searched in order
+  std::vector<std::string> defines;                       // -D: "NAME" or "NAME=VALUE"
+  std::vector<std::string> undefines;                     // -U, after the predefined and -D
+  // Real system headers (MinGW-w64's, say) instead of the built-in set: searched after -I.
+  std::filesystem::path systemHeaders;
+  size_t maxTokens = kMaxPreprocessorTokens;
+};
+
+struct PreprocessedText {
+  std::string text;
+  SourceLines lines;   // where each line of `text` came from
+  std::vector<std::string> notes;  // what was passed over: #warning, a missing system header
+};
+
 // Preprocesses `headers`, in order, as one translation unit. Throws Error(notFound) for a header
 // that does not exist, Error(invalidArgument) for #error, a missing "quoted" include and syntax
 // the preprocessor refuses, each naming the file and line, and for what exceeds the limits.
 PreprocessedText preprocessHeaders(const std::vector<std::filesystem::path>& headers,
                                    const PreprocessOptions& options);
+
+// The same for one header given as text, named `name` in messages (the fuzzer): its includes are
+// found as those of a header `name` in the current directory.
+PreprocessedText preprocessHeaderText(std::string_view text, const std::string& name,
+                                      const PreprocessOptions& options);
 
 // The macros a compiler for `abi` predefines, as -D would give them: "_WIN32=1", ...
 std::vector<std::string> predefinedMacros(Abi abi);
