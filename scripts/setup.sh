@@ -33,6 +33,7 @@ linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev
                 libxcb1-dev libxcb1-dev:i386 libxcb-res0-dev xvfb xauth
                 # Real headers with their real libraries, for reading vendor headers
                 zlib1g-dev zlib1g:i386 libsqlite3-dev libsqlite3-0:i386
+                mingw-w64-common  # MinGW-w64's <windows.h>, read with --system-headers
                 clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user

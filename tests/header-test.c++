@@ -75,6 +75,31 @@ std::filesystem::path fixtureHeader(const std::string& name) {
   return std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" / "fixtures" / "headers" / name;
 }
 
+// MinGW-w64's own include directory, where this platform's test process sees it.
+std::filesystem::path mingwInclude() {
+#if _WIN32
+  return "Z:\\usr\\share\\mingw-w64\\include";
+#else
+  return "/usr/share/mingw-w64/include";
+#endif
+}
+
+// MinGW-w64's whole <windows.h>, read with its own system headers and GCC's macros: inline
+// bodies passed over, the Win32 API declared with its calling conventions.
+TEST(Headers, MingwsWindowsHeaderReadsWithItsOwnSystemHeaders) {
+  PreprocessOptions options;
+  options.systemHeaders = mingwInclude();
+  Declarations windows = readHeaders({mingwInclude() / "windows.h"}, Abi::win32, options);
+  EXPECT_GT(windows.functions().size(), 5000u);
+  for (const char* name : {"MessageBoxA", "MulDiv", "lstrlenA", "GetCurrentProcessId"}) {
+    auto function = windows.findFunction(name);
+    ASSERT_TRUE(function) << name;
+    EXPECT_EQ(function->convention, CallingConvention::stdCall) << name;
+  }
+  EXPECT_EQ(describe(*windows.findFunction("MulDiv")),
+            "int __stdcall MulDiv(int nNumber, int nNumerator, int nDenominator)");
+}
+
 // A header written for C++ compilers, read as C (its extern "C" branch off) and as C++ (on):
 // tags as type names, default arguments and export macros taken, C++ a C caller cannot use
 // passed over with a note, never an error for the whole header.
@@ -340,6 +365,22 @@ TEST_P(VendorHeader, ZlibIsCalledByNameFromItsOwnHeader) {
   }
   EXPECT_THROW(zlib->function("deflateInit"), Error);
 }
+
+#if _WIN32
+// Wine's 32-bit kernel32 in SysWOW64, from MinGW-w64's <windows.h>, in the PE32 surrogate.
+TEST(VendorHeaderWindows, Kernel32FromMingwsWindowsHeader) {
+  std::filesystem::path kernel32 = "C:\\windows\\syswow64\\kernel32.dll";
+  EXPECT_EQ(inspectModuleFile(kernel32, "kernel32").architecture, Architecture::x86);
+  auto library = Library::load(kernel32, test::optionsFor(test::kSurrogate32));
+  HeaderOptions options;
+  options.systemHeaders = mingwInclude();
+  library->include(mingwInclude() / "windows.h", options);
+  EXPECT_EQ(library->function("MulDiv")->call({6, 7, 2}).value.asInt64(), 21);
+  EXPECT_EQ(library->function("lstrlenA")->call({"hello"}).value.asInt64(), 5);
+  EXPECT_EQ(library->function("GetCurrentProcessId")->call({}).value.asUint64(),
+            library->surrogatePid());
+}
+#endif
 
 #if !_WIN32
 // Debian's sqlite3.h with its i386 libsqlite3 in the 32-bit surrogate, end to end: a handle the

@@ -220,7 +220,9 @@ class Preprocessor {
       std::string name = definition.substr(0, equals);
       macros[name] = equals == std::string::npos ? "1" : definition.substr(equals + 1);
     };
-    for (const auto& definition : predefinedMacros(options_.abi)) define(definition);
+    // Real system headers are MinGW-w64's (or another GCC's) for a Windows DLL: GCC's macros.
+    bool gcc = !options_.systemHeaders.empty();
+    for (const auto& definition : predefinedMacros(options_.abi, gcc)) define(definition);
     for (const auto& definition : options_.defines) {
       if (definition.empty() || definition.front() == '=') {
         refuse("-D '" + definition + "' names no macro");
@@ -305,7 +307,24 @@ class Preprocessor {
 
 }  // namespace
 
-std::vector<std::string> predefinedMacros(Abi abi) {
+std::vector<std::string> predefinedMacros(Abi abi, bool mingw) {
+  if (mingw && isWindows(abi)) {
+    // MinGW-w64's GCC (Debian 12's 12.2), as its own headers expect.
+    std::vector<std::string> macros = {
+        "_WIN32=1", "WIN32=1", "__WIN32__=1", "__MINGW32__=1", "__GNUC__=12", "__GNUC_MINOR__=2",
+        "__GNUC_PATCHLEVEL__=0", "__STDC__=1", "__STDC_VERSION__=201710L", "__STDC_HOSTED__=1",
+        "__MSVCRT__=1", "__CHAR_BIT__=8", "__SIZEOF_INT__=4", "__SIZEOF_LONG__=4",
+        "__SIZEOF_LONG_LONG__=8", "__SIZEOF_SHORT__=2", "__SIZEOF_WCHAR_T__=2",
+        "__ORDER_LITTLE_ENDIAN__=1234", "__BYTE_ORDER__=__ORDER_LITTLE_ENDIAN__"};
+    if (abi == Abi::win32) {
+      macros.insert(macros.end(), {"__i386__=1", "__i386=1", "_X86_=1", "__i686__=1",
+                                   "__SIZEOF_POINTER__=4"});
+    } else {
+      macros.insert(macros.end(), {"_WIN64=1", "__MINGW64__=1", "__x86_64__=1", "__x86_64=1",
+                                   "__amd64__=1", "_AMD64_=1", "__SIZEOF_POINTER__=8"});
+    }
+    return macros;
+  }
   switch (abi) {
     case Abi::win32:
     case Abi::win64: {

@@ -31,7 +31,8 @@ struct PreprocessOptions {
   std::vector<std::filesystem::path> includeDirectories;  // -I, searched in order
   std::vector<std::string> defines;                       // -D: "NAME" or "NAME=VALUE"
   std::vector<std::string> undefines;                     // -U, after the predefined and -D
-  // Real system headers (MinGW-w64's, say) instead of the built-in set: searched after -I.
+  // Real system headers (MinGW-w64's, say) instead of the built-in set: searched after -I. For a
+  // Windows DLL the predefined macros are then GCC's, as MinGW-w64's headers expect.
   std::filesystem::path systemHeaders;
   size_t maxTokens = kMaxPreprocessorTokens;
 };
@@ -53,7 +54,8 @@ PreprocessedText preprocessHeaders(const std::vector<std::filesystem::path>& hea
 PreprocessedText preprocessHeaderText(std::string_view text, const std::string& name,
                                       const PreprocessOptions& options);
 
-// The macros a compiler for `abi` predefines, as -D would give them: "_WIN32=1", ...
-std::vector<std::string> predefinedMacros(Abi abi);
+// The macros a compiler for `abi` predefines, as -D would give them: "_WIN32=1", ... For Windows,
+// MSVC's, or with `mingw` MinGW-w64's GCC's (whose headers --system-headers reads).
+std::vector<std::string> predefinedMacros(Abi abi, bool mingw = false);
 
 }  // namespace bridge32::library
