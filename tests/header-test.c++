@@ -178,6 +178,29 @@ TEST(Headers, HostileHeadersFailWithinLimitsNamingWhy) {
   std::filesystem::remove_all(directory);
 }
 
+// #pragma pack and <pshpack1.h>..<poppack.h> where a header puts them, and only in active
+// branches: a struct of a char and an int is 5 bytes where the DLL was built packed, not 8.
+TEST(Headers, PackingIsWhereTheHeaderPutsIt) {
+  auto path = std::filesystem::temp_directory_path() / "bridge32-packed.h";
+  std::ofstream(path) << "#include <pshpack1.h>\n"
+                         "struct Packed { char c; int i; };\n"
+                         "#include <poppack.h>\n"
+                         "#if 0\n#pragma pack(push, 1)\n#endif\n"
+                         "struct Plain { char c; int i; };\n"
+                         "#pragma pack(push, 2)\n"
+                         "struct Two { char c; int i; };\n"
+                         "#pragma pack(pop)\n"
+                         "struct Again { char c; int i; };\n";
+  for (Abi abi : {Abi::win32, Abi::sysvI386}) {
+    Declarations header = readHeaders({path}, abi);
+    EXPECT_EQ(layoutOf(*header.findTag("Packed"), abi).size, 5u);
+    EXPECT_EQ(layoutOf(*header.findTag("Plain"), abi).size, 8u);
+    EXPECT_EQ(layoutOf(*header.findTag("Two"), abi).size, 6u);
+    EXPECT_EQ(layoutOf(*header.findTag("Again"), abi).size, 8u);
+  }
+  std::filesystem::remove(path);
+}
+
 // sizeof in sizes, in the ABI the text is read for; refused where none is given.
 TEST(Headers, SizeofIsTheSizeInTheLibrarysAbi) {
   const char* text = R"(
@@ -340,6 +363,16 @@ TEST_P(VendorHeader, ZlibIsCalledByNameFromItsOwnHeader) {
   std::string roundTrip;
   for (const Value& byte : unpacked.output("dest").asArray()) roundTrip += char(byte.asUint64());
   EXPECT_EQ(roundTrip, text);
+
+  // A declaration again must agree with the header's, naming both where it does not.
+  Error disagrees = test::expectError(
+      [&] { zlib->declare("uLong crc32(uLong crc, _In_reads_(len) const int* buf, uInt len);"); });
+  EXPECT_NE(disagrees.message().find("'crc32' is declared as 'uLong crc32(uLong crc, const Bytef "
+                                     "*buf, uInt len)' and again as"),
+            std::string::npos)
+      << disagrees.what();
+  EXPECT_EQ(zlib->function("crc32")->call({Value(0u), Value("hello"), Value(5u)}).value.asUint64(),
+            0x3610a686u);  // the annotated declaration still stands
 
   // Declaration text given to function() may use the header's types too.
   auto adler = zlib->function(

@@ -206,6 +206,48 @@ bool operator==(const Type& a, const Type& b) {
   return false;
 }
 
+namespace {
+
+bool sameForCaller(const Type* a, const Type* b, int depth);
+
+bool sameForCaller(const Signature& a, const Signature& b, int depth) {
+  if (a.parameters.size() != b.parameters.size() || a.isVariadic != b.isVariadic ||
+      !sameForCaller(a.returnType, b.returnType, depth)) {
+    return false;
+  }
+  for (size_t i = 0; i < a.parameters.size(); ++i) {
+    if (!sameForCaller(a.parameters[i].type, b.parameters[i].type, depth)) return false;
+  }
+  return true;
+}
+
+bool sameForCaller(const Type* a, const Type* b, int depth) {
+  if (a == b) return true;
+  if (!a || !b || a->kind != b->kind || depth > 64) return false;
+  switch (a->kind) {
+    case Type::Kind::voidType:
+    case Type::Kind::boolean: return true;
+    case Type::Kind::integer:
+      return a->width == b->width && a->isSigned == b->isSigned &&
+             (a->character == Character::none) == (b->character == Character::none);
+    case Type::Kind::floating: return a->floatBytes == b->floatBytes;
+    case Type::Kind::handle: return a->handle == b->handle;
+    case Type::Kind::pointer: return sameForCaller(a->target, b->target, depth + 1);
+    case Type::Kind::array:
+      return a->count == b->count && sameForCaller(a->target, b->target, depth + 1);
+    case Type::Kind::record:
+      return a->record->isUnion == b->record->isUnion && a->record->tag == b->record->tag &&
+             (a->record->tag.empty() ? *a->record == *b->record : true);
+    case Type::Kind::enumeration: return a->enumeration->tag == b->enumeration->tag;
+    case Type::Kind::function: return sameForCaller(*a->signature, *b->signature, depth + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool sameForCaller(const Signature& a, const Signature& b) { return sameForCaller(a, b, 0); }
+
 bool operator==(const Field& a, const Field& b) {
   return a.name == b.name && samePointee(a.type, b.type) && a.annotation == b.annotation;
 }

@@ -200,6 +200,11 @@ bool operator==(const Record& a, const Record& b);
 bool operator==(const Enumeration& a, const Enumeration& b);
 bool operator==(const EnumConstant& a, const EnumConstant& b);
 
+// Whether two declarations of a function take and return the same types, as a caller passes
+// them: typedef names, qualifiers, parameter names and annotations aside (`const Bytef* buf` is
+// `const unsigned char* data`; `int*` is not `long*` even where both are 4 bytes wide).
+bool sameForCaller(const Signature& a, const Signature& b);
+
 // The type as C would write it, for messages: "unsigned int", "const double *", "struct P",
 // "DWORD", "int (__stdcall *)(HWND, LPARAM)", "char[16]".
 std::string describe(const Type& type);

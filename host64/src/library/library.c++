@@ -79,6 +79,19 @@ Extended extend(const detail::Headers& headers, std::string_view text,
   if (strict && extended.parsed.skipped().size() > before) {
     throw Error(Error::Kind::invalidArgument, extended.parsed.skipped()[before].reason);
   }
+  // A function declared again (to annotate what its header does not) must be the one declared.
+  if (strict && headers.parsed) {
+    const auto& functions = extended.parsed.functions();
+    for (size_t i = headers.parsed->functions().size(); i < functions.size(); ++i) {
+      auto earlier = headers.parsed->findFunction(functions[i]->name);
+      if (earlier && !library::sameForCaller(*earlier, *functions[i])) {
+        throw Error(Error::Kind::invalidArgument,
+                    "'" + functions[i]->name + "' is declared as '" + library::describe(*earlier) +
+                        "' and again as '" + library::describe(*functions[i]) +
+                        "': the types of a function declared again must be its declaration's");
+      }
+    }
+  }
   extended.text = std::make_shared<const std::string>(std::move(combined));
   return extended;
 }
