@@ -58,6 +58,7 @@ struct CRecord {
   fields @3 :List(CMember);
   pack @4 :UInt32;
   isPacked @5 :Bool;
+  alignment @6 :UInt32;
 }
 
 struct CEnumeration {

@@ -426,8 +426,8 @@ TEST(Declaration, ErrorsSayLineAndColumn) {
   EXPECT_EQ(errorOf([] { parseDeclarations("#ifdef X\nvoid f(void);\n#endif"); }),
             "line 1, column 2: preprocessor conditionals (#ifdef) are not supported: give the "
             "declarations without them");
-  EXPECT_EQ(errorOf([] { parseDeclarations("struct __attribute__((aligned(16))) S { int a; };"); }),
-            "line 1, column 23: attribute 'aligned' is not supported");
+  EXPECT_EQ(errorOf([] { parseDeclarations("struct __attribute__((ms_struct)) S { int a; };"); }),
+            "line 1, column 23: attribute 'ms_struct' is not supported");
   EXPECT_EQ(errorOf([] { parseDeclarations("int f(void) int g(void);"); }),
             "line 1, column 13: expected ',' or ';', found 'int'");
   EXPECT_EQ(errorOf([] { parseDeclarations("").function(); }),

@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <set>
+#include <utility>
 
 #include "bridge32/error.h"
 #include "library/c-literals.h"
@@ -777,6 +778,7 @@ class DeclarationParser {
   void parseDeclaration() {
     Specifiers specifiers = parseSpecifiers(SalRole::result);
     if (accept(";")) {
+      refuseUnusedAlignment(specifiers.start);
       if (!specifiers.hasType()) failAt(specifiers.start, "declaration declares nothing");
       return;  // a struct, union or enum on its own
     }
@@ -790,6 +792,7 @@ class DeclarationParser {
                                          ? declarator.convention
                                          : specifiers.convention;
       const Type* type = applySteps(declarator, base, convention);
+      refuseUnusedAlignment(declarator.start);
       if (peek().is("{") && type->kind == Type::Kind::function) {
         failAt(peek(), "'" + declarator.name + "' is defined here, with a body: an inline or "
                        "static function, which no library exports");
@@ -971,8 +974,7 @@ class DeclarationParser {
       take();
       specifiers.convention = *convention;
     } else if (word == "__declspec") {
-      take();
-      skipParenthesised();
+      parseDeclspec();
     } else if (word == "__attribute__" || word == "__attribute") {
       CallingConvention convention = parseAttribute(nullptr);
       if (convention != CallingConvention::platformDefault) specifiers.convention = convention;
@@ -1033,9 +1035,47 @@ class DeclarationParser {
     take();
   }
 
+  // __declspec(a, b(c) ...): align(n) is kept for the struct or union this declaration defines
+  // (pendingAlign_), the rest (dllimport, noreturn, deprecated...) mean nothing to a caller.
+  void parseDeclspec() {
+    take();
+    const Token& open = expect("(");
+    Nesting nesting(depth_, open);
+    while (!peek().is(")")) {
+      if (peek().kind == Token::Kind::end) failExpected("')'");
+      const Token& word = take();
+      if (word.isIdentifier("align") && peek().is("(")) {
+        take();
+        pendingAlign_ = alignmentValue(take());
+        expect(")");
+      } else if (peek().is("(")) {
+        skipParenthesised();
+      }
+    }
+    take();
+  }
+
+  uint32_t alignmentValue(const Token& token) {
+    if (token.kind == Token::Kind::number) {
+      int64_t value = integerLiteral(token);
+      if (value > 0 && value <= 8192 && (value & (value - 1)) == 0) return uint32_t(value);
+    }
+    failAt(token, "expected an alignment (a power of two up to 8192), found " +
+                      describeToken(token));
+  }
+
+  // An alignment given where no struct or union is defined (a field, a typedef of a type
+  // defined before) is not taken: refused rather than laid out wrong.
+  void refuseUnusedAlignment(const Token& at) {
+    if (pendingAlign_ == 0) return;
+    pendingAlign_ = 0;
+    failAt(at, "an alignment (align / aligned) is taken only on a struct or union definition");
+  }
+
   // __attribute__((a, b(c), ...)): packed sets *packed (refused where no struct is defined),
-  // calling conventions are returned, attributes that change a layout are refused, the rest
-  // (dllimport, nothrow, deprecated...) mean nothing to a caller.
+  // aligned(n) is kept as __declspec(align(n)) is, calling conventions are returned, attributes
+  // that change a layout otherwise are refused, the rest (dllimport, nothrow, deprecated...)
+  // mean nothing to a caller.
   CallingConvention parseAttribute(bool* packed) {
     take();
     expect("(");
@@ -1051,7 +1091,17 @@ class DeclarationParser {
       if (word == "packed") {
         if (!packed) failAt(name, "packed applies to a struct or union definition");
         *packed = true;
-      } else if (word == "aligned" || word == "ms_struct" || word == "gcc_struct" ||
+      } else if (word == "aligned") {
+        if (peek().is("(")) {
+          take();
+          pendingAlign_ = alignmentValue(take());
+          expect(")");
+        } else {
+          pendingAlign_ = 16;  // the largest alignment of any x86 type, as GCC's default
+        }
+        if (!accept(",")) break;
+        continue;
+      } else if (word == "ms_struct" || word == "gcc_struct" ||
                  word == "vector_size" || word == "mode" || word == "regparm") {
         failAt(name, "attribute '" + std::string(word) + "' is not supported");
       } else if (word == "stdcall" || word == "cdecl" || word == "fastcall" ||
@@ -1386,10 +1436,7 @@ class DeclarationParser {
     while (peek().isIdentifier("__attribute__") || peek().isIdentifier("__attribute")) {
       parseAttribute(&packed);
     }
-    while (peek().isIdentifier("__declspec")) {
-      take();
-      skipParenthesised();
-    }
+    while (peek().isIdentifier("__declspec")) parseDeclspec();
     std::string tag;
     if (peek().kind == Token::Kind::identifier) tag = std::string(take().text);
     if (!peek().is("{")) {
@@ -1399,10 +1446,12 @@ class DeclarationParser {
     }
     Type* type = tag.empty() ? newRecord(isUnion, tag) : definableRecord(keyword, tag, isUnion);
     Record& record = *const_cast<Record*>(type->record);
+    uint32_t alignment = std::exchange(pendingAlign_, 0);  // before the struct keyword or tag
     parseFields(record);
     while (peek().isIdentifier("__attribute__") || peek().isIdentifier("__attribute")) {
       parseAttribute(&packed);
     }
+    record.alignment = std::max(alignment, std::exchange(pendingAlign_, 0));
     record.isPacked = packed;
     record.pack = pack_;
     record.isComplete = true;
@@ -1481,6 +1530,8 @@ class DeclarationParser {
     for (;;) {
       Declarator declarator = parseDeclarator(false);
       if (peek().is(":")) failAt(peek(), "bit-fields are not supported");
+      parseTrailingAttributes();
+      refuseUnusedAlignment(declarator.start);
       const Type* type = applySteps(declarator, base, specifiers.convention);
       checkFieldType(declarator, *type);
       if (!names.insert(declarator.name).second) {
@@ -1724,6 +1775,7 @@ class DeclarationParser {
     if (specifiers.isTypedef) failAt(specifiers.start, "typedef in a parameter list");
     const Type* base = baseType(specifiers);
     Declarator declarator = parseDeclarator(true);
+    refuseUnusedAlignment(specifiers.start);
     const Type* type = applySteps(declarator, base, specifiers.convention);
     type = adjustParameterType(type);
     Annotation annotation = resolveAnnotation(*type, specifiers.annotations, SalRole::parameter);
@@ -1914,6 +1966,7 @@ class DeclarationParser {
   }
 
   const ParseOptions& options_;
+  uint32_t pendingAlign_ = 0;  // an alignment read, for the struct or union being defined
   std::shared_ptr<TypeStore> store_;
   std::vector<Token> tokens_;
   std::vector<SkippedDeclaration> skipped_;

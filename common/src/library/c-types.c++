@@ -264,7 +264,8 @@ bool operator==(const Signature& a, const Signature& b) {
 
 bool operator==(const Record& a, const Record& b) {
   return a.isUnion == b.isUnion && a.tag == b.tag && a.isComplete == b.isComplete &&
-         a.fields == b.fields && a.pack == b.pack && a.isPacked == b.isPacked;
+         a.fields == b.fields && a.pack == b.pack && a.isPacked == b.isPacked &&
+         a.alignment == b.alignment;
 }
 
 bool operator==(const Enumeration& a, const Enumeration& b) {
@@ -416,6 +417,8 @@ Layout recordLayout(const Type& type, Abi abi) {
     }
     layout.fields.push_back(std::move(placed));
   }
+  // An alignment declared for the struct raises its own, whatever the packing of its members.
+  layout.alignment = std::max<uint64_t>(layout.alignment, record.alignment);
   layout.size = roundUp(end, layout.alignment);
   checkLimit(layout.size, type);
   return layout;

@@ -115,6 +115,7 @@ struct Record {
   std::vector<Field> fields;
   uint32_t pack = 0;      // #pragma pack(n) in force at the definition; 0 for none
   bool isPacked = false;  // __attribute__((packed))
+  uint32_t alignment = 0; // __declspec(align(n)), __attribute__((aligned(n))): at least this
 };
 
 struct EnumConstant {

@@ -159,6 +159,7 @@ void toWire(const Signature& function, wire::FunctionType::Builder builder) {
     records[i].setIsComplete(record.isComplete);
     records[i].setPack(record.pack);
     records[i].setIsPacked(record.isPacked);
+    records[i].setAlignment(record.alignment);
     auto fields = records[i].initFields(uint32_t(record.fields.size()));
     for (uint32_t f = 0; f < fields.size(); ++f) toWire(record.fields[f], reached, fields[f]);
   }
@@ -253,6 +254,11 @@ std::shared_ptr<const Signature> fromWire(wire::FunctionType::Reader reader) {
     record.isComplete = in.getIsComplete();
     record.pack = in.getPack();
     record.isPacked = in.getIsPacked();
+    record.alignment = in.getAlignment();
+    if (record.alignment > 8192 || (record.alignment & (record.alignment - 1)) != 0) {
+      throw Error(Error::Kind::invalidArgument, "a struct aligned to " +
+                                                    std::to_string(record.alignment) + " bytes");
+    }
     for (auto field : in.getFields()) member(field, record.fields.emplace_back());
   }
   for (uint32_t i = 0; i < enumerations.size(); ++i) {
