@@ -10,6 +10,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,15 +35,19 @@ class Value {
   struct Handle {
     Handle() = default;
     Handle(uint64_t value, HandleKind kind = HandleKind::pointer,
-           std::optional<std::string> text = std::nullopt)
+           std::shared_ptr<const std::string> text = nullptr)
         : value(value), kind(kind), text(std::move(text)) {}
 
     uint64_t value = 0;
     HandleKind kind = HandleKind::pointer;
     // The text it points to, when the declaration says the library's pointer is to a string
     // (_Outptr_result_z_): the pointer to give back to its free function, and what it says.
-    std::optional<std::string> text;
-    friend bool operator==(const Handle&, const Handle&) = default;
+    // (Held apart, so that a Value stays as small as a string.)
+    std::shared_ptr<const std::string> text;
+    friend bool operator==(const Handle& a, const Handle& b) {
+      return a.value == b.value && a.kind == b.kind &&
+             (a.text && b.text ? *a.text == *b.text : a.text == b.text);
+    }
   };
 
   struct Field;  // {name, value}: defined below, since it holds a Value

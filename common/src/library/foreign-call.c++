@@ -328,10 +328,11 @@ class Marshal {
         if (shape.handleKind == Value::HandleKind::window) {
           value = uint64_t(windowHandleFromWire(uint32_t(value)));
         }
-        Value::Handle handle{value, shape.handleKind, std::nullopt};
+        Value::Handle handle{value, shape.handleKind};
         if (shape.textWidth) {
-          handle.text = decodeString(static_cast<const uint8_t*>(address), shape.textWidth,
-                                     std::numeric_limits<size_t>::max());
+          handle.text = std::make_shared<const std::string>(
+              decodeString(static_cast<const uint8_t*>(address), shape.textWidth,
+                           std::numeric_limits<size_t>::max()));
         }
         return Value(std::move(handle));
       }

@@ -65,10 +65,11 @@ Value fromWire(wire::Value::Reader in, WireText text, int depth) {
     }
     case wire::Value::HANDLE: {
       auto handle = in.getHandle();
-      Value::Handle out{handle.getValue(), fromWire(handle.getKind()), std::nullopt};
+      Value::Handle out{handle.getValue(), fromWire(handle.getKind())};
       if (handle.getHasText()) {
         std::string_view bytes(handle.getText().begin(), handle.getText().size());
-        out.text = text == WireText::asGiven ? std::string(bytes) : validUtf8(bytes);
+        out.text = std::make_shared<const std::string>(
+            text == WireText::asGiven ? std::string(bytes) : validUtf8(bytes));
       }
       return Value(std::move(out));
     }
