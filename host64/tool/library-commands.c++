@@ -106,7 +106,9 @@ int call(const CommandLine& line) {
   }
   auto library = Library::load(pathFromUtf8(line.positional.at(0)), line.loadOptions());
   HeaderOptions options = headerOptions(line);
-  for (const auto& header : valuesOf(line, "--header")) library->include(pathFromUtf8(header), options);
+  for (const auto& header : valuesOf(line, "--header")) {
+    library->include(pathFromUtf8(header), options);
+  }
   for (const auto& text : valuesOf(line, "--declare")) library->declare(text);
   auto function = library->function(line.positional.at(1));
   CallResult result = function->call(values);
@@ -209,13 +211,7 @@ int header(const CommandLine& line) {
   std::vector<std::string> headers = valuesOf(line, "--header");
   if (headers.empty()) usageError("no header given (--header FILE)");
 
-  HeaderOptions given = headerOptions(line);
-  library::PreprocessOptions options;
-  options.abi = abiOf(file);
-  options.includeDirectories = given.includeDirectories;
-  options.defines = given.defines;
-  options.undefines = given.undefines;
-  options.systemHeaders = given.systemHeaders;
+  library::PreprocessOptions options = library::preprocessOptions(headerOptions(line), abiOf(file));
   std::vector<std::filesystem::path> paths;
   for (const auto& header : headers) paths.push_back(pathFromUtf8(header));
   library::PreprocessedText text = library::preprocessHeaders(paths, options);

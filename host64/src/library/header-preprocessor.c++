@@ -366,6 +366,16 @@ std::vector<std::string> predefinedMacros(Abi abi, bool mingw) {
   return {};
 }
 
+PreprocessOptions preprocessOptions(const HeaderOptions& options, Abi abi) {
+  PreprocessOptions preprocess;
+  preprocess.abi = abi;
+  preprocess.includeDirectories = options.includeDirectories;
+  preprocess.defines = options.defines;
+  preprocess.undefines = options.undefines;
+  preprocess.systemHeaders = options.systemHeaders;
+  return preprocess;
+}
+
 PreprocessedText preprocessHeaders(const std::vector<std::filesystem::path>& headers,
                                    const PreprocessOptions& options) {
   return Preprocessor(options).run(headers);

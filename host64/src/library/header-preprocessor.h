@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bridge32/library.h"
 #include "library/c-parser.h"
 #include "library/c-types.h"
 
@@ -36,6 +37,9 @@ struct PreprocessOptions {
   std::filesystem::path systemHeaders;
   size_t maxTokens = kMaxPreprocessorTokens;
 };
+
+// The options of the public API (Library::include, the tool's --header) for a library of `abi`.
+PreprocessOptions preprocessOptions(const HeaderOptions& options, Abi abi);
 
 struct PreprocessedText {
   std::string text;

@@ -21,9 +21,9 @@ namespace detail {
 // The text of every header included and every declaration declared, in order, and its parse.
 struct Headers {
   std::mutex mutex;
-  std::shared_ptr<const std::string> text;  // null until something is included or declared
+  std::string text;
   library::SourceLines lines;
-  std::optional<library::Declarations> parsed;
+  std::optional<library::Declarations> parsed;  // none until something is included or declared
 };
 
 }  // namespace detail
@@ -52,7 +52,7 @@ bool isName(std::string_view text) {
 // `headers` with `text` after it, whose lines are those of `lines` (or of "declarations", when
 // null), parsed; with `strict`, what `text` declares must all be read, as the user's own text.
 struct Extended {
-  std::shared_ptr<const std::string> text;
+  std::string text;
   library::SourceLines lines;
   library::Declarations parsed;
 };
@@ -60,7 +60,7 @@ struct Extended {
 Extended extend(const detail::Headers& headers, std::string_view text,
                 const library::SourceLines* lines, bool strict, library::Abi abi) {
   Extended extended;
-  std::string combined = headers.text ? *headers.text : std::string();
+  std::string combined = headers.text;
   combined.append(text);
   if (!combined.empty() && combined.back() != '\n') combined += '\n';
   extended.lines = headers.lines;
@@ -92,7 +92,7 @@ Extended extend(const detail::Headers& headers, std::string_view text,
       }
     }
   }
-  extended.text = std::make_shared<const std::string>(std::move(combined));
+  extended.text = std::move(combined);
   return extended;
 }
 
@@ -138,12 +138,7 @@ Library::Library() : headers_(std::make_unique<detail::Headers>()) {}
 Library::~Library() = default;
 
 void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {
-  library::PreprocessOptions preprocess;
-  preprocess.abi = abiOf(architecture());
-  preprocess.includeDirectories = options.includeDirectories;
-  preprocess.defines = options.defines;
-  preprocess.undefines = options.undefines;
-  preprocess.systemHeaders = options.systemHeaders;
+  auto preprocess = library::preprocessOptions(options, abiOf(architecture()));
   library::PreprocessedText text = library::preprocessHeaders({header}, preprocess);
   for (const auto& note : text.notes) logging::info("{}: {}", utf8(header), note);
   std::lock_guard lock(headers_->mutex);
