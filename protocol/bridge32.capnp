@@ -43,7 +43,7 @@ using import "common.capnp".LogLevel;
 using import "common.capnp".LaneChannel;
 using import "common.capnp".Lane;
 
-const protocolVersion :UInt32 = 4;
+const protocolVersion :UInt32 = 5;
 # 3: Session.load(kind, path), one schema per module kind.
 # Both sides must have the same. The handshake refuses a peer with another, naming both.
 

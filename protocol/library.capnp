@@ -59,6 +59,7 @@ struct CRecord {
   pack @4 :UInt32;
   isPacked @5 :Bool;
   alignment @6 :UInt32;
+  alignmentIsDeclspec @7 :Bool;
 }
 
 struct CEnumeration {
@@ -72,6 +73,8 @@ struct CMember {
   name @0 :Text;
   type @1 :UInt32;
   annotation @2 :CAnnotation;
+  isBitField @3 :Bool;
+  bitWidth @4 :UInt32;    # a bit-field's
 }
 
 struct CSignature {

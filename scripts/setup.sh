@@ -34,7 +34,9 @@ linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev
                 # Real headers with their real libraries, for reading vendor headers
                 zlib1g-dev zlib1g:i386 libsqlite3-dev libsqlite3-0:i386
                 mingw-w64-common  # MinGW-w64's <windows.h>, read with --system-headers
-                clang-14 libclang-rt-14-dev)  # the last two: the fuzz target (scripts/fuzz.sh)
+                # The compilers whose struct layouts tests/layout-test.c++ compares with ours
+                gcc-mingw-w64-i686-posix gcc-mingw-w64-x86-64-posix binutils
+                clang-14 libclang-rt-14-dev)  # clang-14 also builds the fuzz targets (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
                   xz-utils make unzip sox curl libz-mingw-w64-dev)  # make: libffi's autotools build; unzip: the

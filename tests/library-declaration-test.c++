@@ -410,8 +410,23 @@ TEST(Declaration, ErrorsSayLineAndColumn) {
             "line 2, column 3: unknown type 'FOO'");
   EXPECT_EQ(errorOf([] { parseDeclarations("int f(int x;"); }),
             "line 1, column 12: expected ',' or ')', found ';'");
-  EXPECT_EQ(errorOf([] { parseDeclarations("struct S { int a : 3; };"); }),
-            "line 1, column 18: bit-fields are not supported");
+  EXPECT_EQ(errorOf([] { parseDeclarations("struct S { double d : 3; };"); }),
+            "line 1, column 19: bit-field 'd' has the type double: a bit-field is an integer, "
+            "an enumeration or bool");
+  EXPECT_EQ(errorOf([] { parseDeclarations("struct S { int a : 0; };"); }),
+            "line 1, column 20: bit-field 'a' has zero width: only an unnamed bit-field may "
+            "(`int : 0;`)");
+  EXPECT_EQ(errorOf([] { parseDeclarations("struct S { int a : 65; };"); }),
+            "line 1, column 20: bit-field 'a' is 65 bits wide; expected 0 to 64");
+  // Whether it fits its type depends on the ABI: `long` is 64 bits only on Linux x86-64.
+  EXPECT_EQ(errorOf([] { parseDeclarations("struct S { long a : 40; };"); }),
+            "line 1, column 1: bit-field 'a' of struct S is 40 bits wide, wider than its type "
+            "(32 bits in win32)");
+  ParseOptions linux64;
+  linux64.abi = Abi::sysvX64;
+  EXPECT_NO_THROW(parseDeclarations("struct S { long a : 40; };", linux64));
+  EXPECT_EQ(errorOf([] { parseDeclarations("int x : 3;"); }),
+            "line 1, column 7: a bit-field outside a struct or union");
   EXPECT_NE(errorOf([] { parseDeclarations("long double f(void);"); }).find("long double"),
             std::string::npos);
   EXPECT_EQ(errorOf([] { parseDeclarations("void f(_In_reads_(m) int *a, int n);"); }),
@@ -774,6 +789,18 @@ TEST_F(Coerce, IntegersWithinRange) {
   EXPECT_EQ(coerce(Value(std::numeric_limits<uint64_t>::max()), type(15), Abi::win32),
             Value(std::numeric_limits<uint64_t>::max()));
   EXPECT_EQ(coerce(Value(true), type(2), Abi::win32), Value(1u));
+}
+
+TEST(CoerceBitFields, UnnamedBitFieldsTakeNoValueAsInC) {
+  // As in C's initializers: {1, 2} sets a and b, passing over the unnamed padding between.
+  Declarations declarations = parseDeclarations("struct S { int a : 3; int : 5; int : 0; int b; };");
+  const Type& s = *declarations.findTag("S");
+  EXPECT_EQ(coerce(parseLiteral("{1, 2}"), s, Abi::win32),
+            Value(std::vector<Value::Field>{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(coerce(parseLiteral("{.b = 2, .a = 1}"), s, Abi::sysvI386),
+            Value(std::vector<Value::Field>{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(errorOf([&] { coerce(parseLiteral("{1, 2, 3}"), s, Abi::win32); }),
+            "expected 2 elements for struct S, got {1, 2, 3}");
 }
 
 TEST_F(Coerce, FloatingAndBool) {

@@ -229,6 +229,29 @@ TEST_P(Fixture, AUnionAloneByValueInAndOut) {
   EXPECT_EQ(number.field("d").asDouble(), 6.5);
 }
 
+TEST_P(Fixture, BitFieldsByValueAndByPointer) {
+  const std::string flags =
+      "struct Flags { unsigned ready : 1; unsigned mode : 3; int level : 5;"
+      "               unsigned long long big : 40; unsigned char tail; };";
+  uint64_t big = (uint64_t(1) << 39) + 3;  // past 32 bits, so that a unit too narrow shows
+  Value given(std::vector<Value::Field>{
+      {"ready", 1}, {"mode", 5}, {"level", -7}, {"big", big}, {"tail", 9}});
+  Value stepped = result(flags + "struct Flags flags_step(struct Flags f);", {given});
+  EXPECT_EQ(stepped.field("ready").asUint64(), 0u);
+  EXPECT_EQ(stepped.field("mode").asUint64(), 6u);
+  EXPECT_EQ(stepped.field("level").asInt64(), -8);  // signed: read back sign-extended
+  EXPECT_EQ(stepped.field("big").asUint64(), 7u);   // (2^40 + 7) in 40 bits
+  EXPECT_EQ(stepped.field("tail").asUint64(), 10u);
+  EXPECT_EQ(result(flags + "int64_t flags_sum(_In_ const struct Flags* f);", {given}).asInt64(),
+            1 + 5 - 7 + int64_t(big) + 9);
+  // A value its bits cannot hold is refused, not cut.
+  Value tooBig(std::vector<Value::Field>{
+      {"ready", 0}, {"mode", 0}, {"level", 16}, {"big", 0}, {"tail", 0}});
+  Error error = failure(flags + "struct Flags flags_step(struct Flags f);", {tooBig});
+  EXPECT_NE(error.message().find("5-bit field of int, which cannot hold 16"), std::string::npos)
+      << error.message();
+}
+
 TEST_P(Fixture, ArraysInOutAndInOut) {
   CallResult scaled =
       call("void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",

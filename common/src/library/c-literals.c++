@@ -604,28 +604,38 @@ Value coerceArray(const Value& value, const Type& type, Abi abi) {
   return Value(std::move(elements));
 }
 
+// The fields that hold values: all but unnamed bit-fields, which C's initializers skip too.
+std::vector<const Field*> valuedFields(const Record& record) {
+  std::vector<const Field*> fields;
+  for (const Field& field : record.fields) {
+    if (!field.bitWidth || !field.name.empty()) fields.push_back(&field);
+  }
+  return fields;
+}
+
 Value coerceNamedFields(const Value& value, const Type& type, Abi abi) {
   const Record& record = *type.record;
+  std::vector<const Field*> valued = valuedFields(record);
   std::vector<Value::Field> fields;
   for (const Value::Field& given : value.asStruct()) {
-    auto field = std::find_if(record.fields.begin(), record.fields.end(),
-                              [&](const Field& f) { return f.name == given.name; });
-    if (field == record.fields.end()) {
+    auto field = std::find_if(valued.begin(), valued.end(),
+                              [&](const Field* f) { return f->name == given.name; });
+    if (field == valued.end()) {
       throw Error(Error::Kind::invalidArgument,
                   describe(type) + " has no field '" + given.name + "'");
     }
-    fields.push_back({given.name, coerce(given.value, *field->type, abi)});
+    fields.push_back({given.name, coerce(given.value, *(*field)->type, abi)});
   }
-  if (record.isUnion ? fields.size() != 1 : fields.size() != record.fields.size()) {
+  if (record.isUnion ? fields.size() != 1 : fields.size() != valued.size()) {
     refuse(record.isUnion ? "one field" : "every field", type, value);
   }
   if (!record.isUnion) {
     // In declaration order, whatever the order given.
     std::vector<Value::Field> ordered;
-    for (const Field& field : record.fields) {
+    for (const Field* field : valued) {
       auto given = std::find_if(fields.begin(), fields.end(),
-                                [&](const Value::Field& f) { return f.name == field.name; });
-      if (given == fields.end()) refuse("a value for field '" + field.name + "'", type, value);
+                                [&](const Value::Field& f) { return f.name == field->name; });
+      if (given == fields.end()) refuse("a value for field '" + field->name + "'", type, value);
       ordered.push_back(std::move(*given));
     }
     return Value(std::move(ordered));
@@ -639,11 +649,12 @@ Value coerceRecord(const Value& value, const Type& type, Abi abi) {
   bool named = value.isStruct() && !value.asStruct().empty() && !value.asStruct()[0].name.empty();
   if (named) return coerceNamedFields(value, type, abi);
   if (!value.isArray() && !value.isStruct()) refuse("{...}", type, value);
-  size_t wanted = record.isUnion ? 1 : record.fields.size();
+  std::vector<const Field*> valued = valuedFields(record);
+  size_t wanted = record.isUnion ? 1 : valued.size();
   if (value.size() != wanted) refuse(std::to_string(wanted) + " elements", type, value);
   std::vector<Value::Field> fields;
   for (size_t i = 0; i < wanted; ++i) {
-    fields.push_back({record.fields[i].name, coerce(value[i], *record.fields[i].type, abi)});
+    fields.push_back({valued[i]->name, coerce(value[i], *valued[i]->type, abi)});
   }
   return Value(std::move(fields));
 }

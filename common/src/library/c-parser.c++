@@ -787,7 +787,7 @@ class DeclarationParser {
       Declarator declarator = parseDeclarator(false);
       CallingConvention trailing = parseTrailingAttributes();
       if (trailing != CallingConvention::platformDefault) declarator.convention = trailing;
-      if (peek().is(":")) failAt(peek(), "bit-fields are not supported");
+      if (peek().is(":")) failAt(peek(), "a bit-field outside a struct or union");
       CallingConvention convention = declarator.convention != CallingConvention::platformDefault
                                          ? declarator.convention
                                          : specifiers.convention;
@@ -1047,6 +1047,7 @@ class DeclarationParser {
       if (word.isIdentifier("align") && peek().is("(")) {
         take();
         pendingAlign_ = alignmentValue(take());
+        pendingAlignIsDeclspec_ = true;
         expect(")");
       } else if (peek().is("(")) {
         skipParenthesised();
@@ -1099,6 +1100,7 @@ class DeclarationParser {
         } else {
           pendingAlign_ = 16;  // the largest alignment of any x86 type, as GCC's default
         }
+        pendingAlignIsDeclspec_ = false;
         if (!accept(",")) break;
         continue;
       } else if (word == "ms_struct" || word == "gcc_struct" ||
@@ -1447,11 +1449,15 @@ class DeclarationParser {
     Type* type = tag.empty() ? newRecord(isUnion, tag) : definableRecord(keyword, tag, isUnion);
     Record& record = *const_cast<Record*>(type->record);
     uint32_t alignment = std::exchange(pendingAlign_, 0);  // before the struct keyword or tag
+    bool declspec = std::exchange(pendingAlignIsDeclspec_, false);
     parseFields(record);
     while (peek().isIdentifier("__attribute__") || peek().isIdentifier("__attribute")) {
       parseAttribute(&packed);
     }
+    if (pendingAlign_ > alignment) declspec = pendingAlignIsDeclspec_;
+    pendingAlignIsDeclspec_ = false;
     record.alignment = std::max(alignment, std::exchange(pendingAlign_, 0));
+    record.alignmentIsDeclspec = record.alignment != 0 && declspec;
     record.isPacked = packed;
     record.pack = pack_;
     record.isComplete = true;
@@ -1523,30 +1529,67 @@ class DeclarationParser {
       if (base->kind != Type::Kind::record || !base->record->tag.empty()) {
         failAt(specifiers.start, "field without a name");
       }
-      record.fields.push_back(Field{"", base, {}});
+      record.fields.push_back(Field{"", base, {}, std::nullopt});
       starts.push_back(specifiers.start);
       return;
     }
     for (;;) {
-      Declarator declarator = parseDeclarator(false);
-      if (peek().is(":")) failAt(peek(), "bit-fields are not supported");
+      // `int : 3;` and `int : 0;` have no name.
+      Declarator declarator;
+      declarator.start = peek();
+      if (!peek().is(":")) declarator = parseDeclarator(false);
+      std::optional<uint32_t> bitWidth;
+      if (accept(":")) bitWidth = parseBitWidth(declarator);
       parseTrailingAttributes();
       refuseUnusedAlignment(declarator.start);
       const Type* type = applySteps(declarator, base, specifiers.convention);
       checkFieldType(declarator, *type);
-      if (!names.insert(declarator.name).second) {
+      if (bitWidth) checkBitField(declarator, *type, *bitWidth);
+      if (!declarator.name.empty() && !names.insert(declarator.name).second) {
         failAt(declarator.start, "duplicate field '" + declarator.name + "'");
       }
       Annotation annotation = resolveAnnotation(*type, specifiers.annotations, SalRole::field);
-      record.fields.push_back(Field{declarator.name, type, std::move(annotation)});
+      record.fields.push_back(Field{declarator.name, type, std::move(annotation), bitWidth});
       starts.push_back(declarator.start);
       if (accept(";")) return;
       if (!accept(",")) failExpected("',' or ';'");
     }
   }
 
+  uint32_t parseBitWidth(const Declarator& declarator) {
+    Token at = peek();
+    int64_t width = parseConstantExpression();
+    std::string what = declarator.name.empty() ? "an unnamed bit-field"
+                                               : "bit-field '" + declarator.name + "'";
+    if (width < 0 || width > 64) {
+      failAt(at, what + " is " + std::to_string(width) + " bits wide; expected 0 to 64");
+    }
+    if (width == 0 && !declarator.name.empty()) {
+      failAt(at, what + " has zero width: only an unnamed bit-field may (`int : 0;`)");
+    }
+    return uint32_t(width);
+  }
+
+  // Integers, enumerations and bool; whether the width fits the type is the layout's to say,
+  // as `long` is 32 bits in one ABI and 64 in another.
+  void checkBitField(const Declarator& declarator, const Type& type, uint32_t width) {
+    bool integral = type.kind == Type::Kind::integer || type.kind == Type::Kind::enumeration ||
+                    type.kind == Type::Kind::boolean;
+    std::string what = declarator.name.empty() ? "an unnamed bit-field"
+                                               : "bit-field '" + declarator.name + "'";
+    if (!integral) {
+      failAt(declarator.start, what + " has the type " + describe(type) +
+                                   ": a bit-field is an integer, an enumeration or bool");
+    }
+    if (type.kind == Type::Kind::boolean && width > 1) {
+      failAt(declarator.start, what + " is " + std::to_string(width) +
+                                   " bits wide, wider than bool (1 bit)");
+    }
+  }
+
   void checkFieldType(const Declarator& declarator, const Type& type) {
-    std::string what = "field '" + declarator.name + "'";
+    std::string what = declarator.name.empty() ? std::string("an unnamed field")
+                                               : "field '" + declarator.name + "'";
     if (type.kind == Type::Kind::function) failAt(declarator.start, what + " is a function");
     if (type.kind == Type::Kind::voidType) failAt(declarator.start, what + " is void");
     if (type.kind == Type::Kind::record && !type.record->isComplete) {
@@ -1568,8 +1611,11 @@ class DeclarationParser {
   }
 
   // Refuses a struct too large in any ABI now, with a position, rather than at a call.
+  // Without an ABI, it must fit every ABI.
   void checkRecordSize(const Type& type, const Token& where) {
-    for (Abi abi : {Abi::win32, Abi::win64, Abi::sysvI386, Abi::sysvX64}) {
+    std::vector<Abi> abis = {Abi::win32, Abi::win64, Abi::sysvI386, Abi::sysvX64};
+    if (options_.abi) abis = {*options_.abi};
+    for (Abi abi : abis) {
       try {
         layoutOf(type, abi);
       } catch (const Error& error) {
@@ -1967,6 +2013,7 @@ class DeclarationParser {
 
   const ParseOptions& options_;
   uint32_t pendingAlign_ = 0;  // an alignment read, for the struct or union being defined
+  bool pendingAlignIsDeclspec_ = false;  // ... spelled __declspec(align(n))
   std::shared_ptr<TypeStore> store_;
   std::vector<Token> tokens_;
   std::vector<SkippedDeclaration> skipped_;

@@ -5,11 +5,12 @@
 // `sizeof` (see ParseOptions::abi and c-types.h). Whole headers come preprocessed
 // (host64/src/library/header-preprocessor.h) and are read with ParseOptions::skipUnsupported.
 //
-// What is accepted beyond plain C: __declspec(...), __attribute__((...)) (packed and calling
-// conventions honoured, layout-changing ones such as aligned refused), extern "C" { ... }, what
-// C++ headers write (tags as type names, default arguments), Windows macros that are noise here
-// (WINBASEAPI, FAR, IN, OUT, OPTIONAL...). Refused with a clear error: bit-fields, long double,
-// preprocessor conditionals (preprocess first), variables, function bodies.
+// What is accepted beyond plain C: __declspec(...), __attribute__((...)) (packed, calling
+// conventions and aligned on a struct definition honoured; aligned anywhere else refused),
+// extern "C" { ... }, what C++ headers write (tags as type names, default arguments), Windows
+// macros that are noise here (WINBASEAPI, FAR, IN, OUT, OPTIONAL...). Bit-fields are laid out
+// per ABI (c-types.h). Refused with a clear error: long double, preprocessor conditionals
+// (preprocess first), variables, function bodies.
 #pragma once
 
 #include <map>

@@ -249,7 +249,8 @@ bool sameForCaller(const Type* a, const Type* b, int depth) {
 bool sameForCaller(const Signature& a, const Signature& b) { return sameForCaller(a, b, 0); }
 
 bool operator==(const Field& a, const Field& b) {
-  return a.name == b.name && samePointee(a.type, b.type) && a.annotation == b.annotation;
+  return a.name == b.name && samePointee(a.type, b.type) && a.annotation == b.annotation &&
+         a.bitWidth == b.bitWidth;
 }
 
 bool operator==(const Parameter& a, const Parameter& b) {
@@ -265,7 +266,7 @@ bool operator==(const Signature& a, const Signature& b) {
 bool operator==(const Record& a, const Record& b) {
   return a.isUnion == b.isUnion && a.tag == b.tag && a.isComplete == b.isComplete &&
          a.fields == b.fields && a.pack == b.pack && a.isPacked == b.isPacked &&
-         a.alignment == b.alignment;
+         a.alignment == b.alignment && a.alignmentIsDeclspec == b.alignmentIsDeclspec;
 }
 
 bool operator==(const Enumeration& a, const Enumeration& b) {
@@ -366,6 +367,16 @@ bool isSignedInteger(const Type& integer, Abi abi) {
   return integer.isSigned;
 }
 
+bool isSignedBitField(const Type& type, Abi abi) {
+  if (type.kind == Type::Kind::boolean) return false;
+  if (type.kind == Type::Kind::enumeration && !isWindows(abi)) {
+    const auto& constants = type.enumeration->constants;
+    return std::any_of(constants.begin(), constants.end(),
+                       [](const EnumConstant& constant) { return constant.value < 0; });
+  }
+  return isSignedInteger(type, abi);
+}
+
 namespace {
 
 uint64_t roundUp(uint64_t value, uint64_t alignment) {
@@ -375,7 +386,7 @@ uint64_t roundUp(uint64_t value, uint64_t alignment) {
 // The alignment of a scalar as a struct member. The i386 System V ABI aligns 8-byte scalars
 // (double, long long) to 4 inside structs; every other ABI here aligns scalars to their size.
 Layout scalarLayout(uint64_t size, Abi abi) {
-  return {size, size == 8 && abi == Abi::sysvI386 ? 4u : size, {}};
+  return {size, size == 8 && abi == Abi::sysvI386 ? 4u : size, 0, {}};
 }
 
 void checkLimit(uint64_t size, const Type& type) {
@@ -392,37 +403,160 @@ Layout arrayLayout(const Type& array, Abi abi) {
     fail(describe(array) + " is larger than the " + std::to_string(kMaxTypeBytes >> 20) +
          " MiB limit");
   }
-  return {array.count * element.size, element.alignment, {}};
+  return {array.count * element.size, element.alignment, element.requiredAlignment, {}};
 }
 
-// Fields in order at rising offsets (a struct) or all at 0 (a union); a member's alignment is
-// capped by #pragma pack, or 1 under __attribute__((packed)).
-Layout recordLayout(const Type& type, Abi abi) {
-  const Record& record = *type.record;
-  if (!record.isComplete) fail(describe(type) + " is declared but never defined");
-  Layout layout;
-  uint64_t end = 0;
-  for (const Field& field : record.fields) {
-    FieldLayout placed{field.name, 0, layoutOf(*field.type, abi)};
-    uint64_t alignment = placed.layout.alignment;
-    if (record.isPacked) alignment = 1;
-    else if (record.pack != 0) alignment = std::min<uint64_t>(alignment, record.pack);
-    layout.alignment = std::max(layout.alignment, alignment);
-    if (record.isUnion) {
-      end = std::max(end, placed.layout.size);
-    } else {
-      placed.offset = roundUp(end, alignment);
-      end = placed.offset + placed.layout.size;
-      checkLimit(end, type);
+// Lays out a struct or union field by field. Offsets are counted in bits, so that bit-fields
+// and whole fields share one cursor: `end` is the first bit no field has used yet.
+class RecordLayout {
+ public:
+  RecordLayout(const Type& type, Abi abi) : type_(type), record_(*type.record), abi_(abi) {}
+
+  Layout run() {
+    if (!record_.isComplete) fail(describe(type_) + " is declared but never defined");
+    for (const Field& field : record_.fields) {
+      FieldLayout placed{field.name, 0, layoutOf(*field.type, abi_), std::nullopt};
+      if (field.bitWidth) {
+        placeBits(placed, *field.bitWidth, !field.name.empty());
+      } else {
+        placeWhole(placed);
+      }
+      checkLimit(placed.offset + placed.layout.size, type_);
+      layout_.fields.push_back(std::move(placed));
     }
-    layout.fields.push_back(std::move(placed));
+    // An alignment declared for the struct raises its own, whatever the packing of its members.
+    layout_.alignment = std::max<uint64_t>(layout_.alignment, record_.alignment);
+    if (isWindows(abi_)) {
+      layout_.alignment = std::max(layout_.alignment, layout_.requiredAlignment);
+      if (record_.alignmentIsDeclspec) layout_.requiredAlignment = layout_.alignment;
+    }
+    layout_.size = roundUp(roundUp(end_, 8) / 8, layout_.alignment);
+    checkLimit(layout_.size, type_);
+    return std::move(layout_);
   }
-  // An alignment declared for the struct raises its own, whatever the packing of its members.
-  layout.alignment = std::max<uint64_t>(layout.alignment, record.alignment);
-  layout.size = roundUp(end, layout.alignment);
-  checkLimit(layout.size, type);
-  return layout;
-}
+
+ private:
+  // A member's alignment, capped by #pragma pack, or 1 under __attribute__((packed)); on
+  // Windows, never below a __declspec(align(n)) of its type, which also makes the struct's own.
+  uint64_t memberAlignment(const Layout& layout) {
+    uint64_t alignment = layout.alignment;
+    if (record_.isPacked) alignment = 1;
+    else if (record_.pack != 0) alignment = std::min<uint64_t>(alignment, record_.pack);
+    if (isWindows(abi_) && layout.requiredAlignment != 0) {
+      layout_.requiredAlignment = std::max(layout_.requiredAlignment, layout.requiredAlignment);
+      alignment = std::max(alignment, layout.requiredAlignment);
+    }
+    return alignment;
+  }
+
+  void placeWhole(FieldLayout& placed) {
+    uint64_t alignment = memberAlignment(placed.layout);
+    layout_.alignment = std::max(layout_.alignment, alignment);
+    afterBitField_ = false;
+    unitBitsLeft_ = 0;
+    if (record_.isUnion) {
+      end_ = std::max(end_, placed.layout.size * 8);
+      return;
+    }
+    placed.offset = roundUp(roundUp(end_, 8) / 8, alignment);
+    end_ = (placed.offset + placed.layout.size) * 8;
+  }
+
+  void placeBits(FieldLayout& placed, uint32_t width, bool named) {
+    if (width > placed.layout.size * 8) {
+      std::string what = named ? "bit-field '" + placed.name + "'" : "an unnamed bit-field";
+      fail(what + " of " + describe(type_) + " is " + std::to_string(width) +
+           " bits wide, wider than its type (" + std::to_string(placed.layout.size * 8) +
+           " bits in " + std::string(toString(abi_)) + ")");
+    }
+    if (isWindows(abi_)) placeBitsMicrosoft(placed, width);
+    else placeBitsSystemV(placed, width, named);
+  }
+
+  void placeAt(FieldLayout& placed, uint64_t bit, uint32_t width) {
+    placed.offset = bit / 8;
+    placed.bits = BitRange{uint32_t(bit % 8), width};
+  }
+
+  // Units of the declared type's size: a bit-field joins the open unit if its type has that size
+  // and its bits fit, and opens the next one otherwise. A zero-width bit-field closes the open
+  // unit and aligns what follows to its type (in GCC's packed structs it moves nothing but
+  // gives the struct that alignment); after anything but a bit-field it does nothing. In a
+  // union a bit-field has its type's size but does not raise the union's alignment.
+  void placeBitsMicrosoft(FieldLayout& placed, uint32_t width) {
+    uint64_t size = placed.layout.size;
+    uint64_t alignment = memberAlignment(placed.layout);
+    if (width == 0) {
+      if (!afterBitField_) {
+        placeAt(placed, record_.isUnion ? 0 : end_, 0);
+        return;
+      }
+      afterBitField_ = false;
+      unitBitsLeft_ = 0;
+      if (record_.isUnion) {
+        end_ = std::max(end_, size * 8);
+        placeAt(placed, 0, 0);
+      } else if (record_.isPacked) {
+        // MinGW's GCC: nothing moves, but the struct takes the type's alignment.
+        layout_.alignment = std::max(layout_.alignment, placed.layout.alignment);
+        placeAt(placed, end_, 0);
+      } else {
+        layout_.alignment = std::max(layout_.alignment, alignment);
+        end_ = roundUp(end_ / 8, alignment) * 8;
+        placeAt(placed, end_, 0);
+      }
+      return;
+    }
+    if (!record_.isUnion && afterBitField_ && unitBytes_ == size && width <= unitBitsLeft_) {
+      placeAt(placed, end_ - unitBitsLeft_, width);
+      unitBitsLeft_ -= width;
+      return;
+    }
+    afterBitField_ = true;
+    unitBytes_ = size;
+    if (record_.isUnion) {
+      placeAt(placed, 0, width);
+      end_ = std::max(end_, size * 8);
+      unitBitsLeft_ = 0;
+      return;
+    }
+    layout_.alignment = std::max(layout_.alignment, alignment);
+    uint64_t unit = roundUp(end_ / 8, alignment);
+    placeAt(placed, unit * 8, width);
+    end_ = (unit + size) * 8;
+    unitBitsLeft_ = size * 8 - width;
+  }
+
+  // The next free bit, moved up to the type's alignment only where the field would otherwise
+  // straddle more alignment units than an object of its type does; under #pragma pack or
+  // packed it never moves. A zero-width bit-field aligns what follows to its type's alignment,
+  // packed or not. Unnamed bit-fields do not raise the struct's alignment.
+  void placeBitsSystemV(FieldLayout& placed, uint32_t width, bool named) {
+    uint64_t typeBits = placed.layout.size * 8;
+    uint64_t alignment = memberAlignment(placed.layout);
+    uint64_t bit = record_.isUnion ? 0 : end_;
+    if (width == 0) {
+      bit = roundUp(bit, placed.layout.alignment * 8);
+    } else if (record_.pack == 0 && !record_.isPacked &&
+               bit % (alignment * 8) + width > typeBits) {
+      bit = roundUp(bit, alignment * 8);
+    }
+    placeAt(placed, bit, width);
+    if (named) layout_.alignment = std::max(layout_.alignment, alignment);
+    end_ = record_.isUnion ? std::max(end_, bit + width) : bit + width;
+  }
+
+  const Type& type_;
+  const Record& record_;
+  Abi abi_;
+  Layout layout_;
+  uint64_t end_ = 0;           // bits
+  uint64_t unitBitsLeft_ = 0;  // Microsoft: the open unit's unused bits, above `end_`'s
+  uint64_t unitBytes_ = 0;     // Microsoft: the open unit's size
+  bool afterBitField_ = false; // Microsoft: the last field was a bit-field of some width
+};
+
+Layout recordLayout(const Type& type, Abi abi) { return RecordLayout(type, abi).run(); }
 
 }  // namespace
 
@@ -431,7 +565,7 @@ Layout layoutOf(const Type& type, Abi abi) {
     case Type::Kind::voidType: fail("void has no size");
     case Type::Kind::function:
       fail("the function type " + describe(type) + " has no size (a pointer to it has)");
-    case Type::Kind::boolean: return {1, 1, {}};
+    case Type::Kind::boolean: return {1, 1, 0, {}};
     case Type::Kind::integer:
     case Type::Kind::enumeration: return scalarLayout(integerSize(type, abi), abi);
     case Type::Kind::floating: return scalarLayout(type.floatBytes, abi);

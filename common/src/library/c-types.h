@@ -103,9 +103,10 @@ struct Annotation {
 struct Type;
 
 struct Field {
-  std::string name;  // empty for an anonymous struct or union member
+  std::string name;  // empty for an anonymous struct or union member, or an unnamed bit-field
   const Type* type = nullptr;
   Annotation annotation;  // _Field_size_ and friends; type defaults otherwise
+  std::optional<uint32_t> bitWidth;  // a bit-field (`int x : 3`; 0 only unnamed, `int : 0`)
 };
 
 struct Record {
@@ -116,6 +117,10 @@ struct Record {
   uint32_t pack = 0;      // #pragma pack(n) in force at the definition; 0 for none
   bool isPacked = false;  // __attribute__((packed))
   uint32_t alignment = 0; // __declspec(align(n)), __attribute__((aligned(n))): at least this
+  // Spelled __declspec(align(n)), as for MSVC: on Windows #pragma pack around a struct that
+  // holds this one does not lower its alignment (MSVC's rule; GCC's pack lowers it, and
+  // MinGW's GCC does so even for __declspec(align(n))).
+  bool alignmentIsDeclspec = false;
 };
 
 struct EnumConstant {
@@ -224,14 +229,29 @@ struct Layout {
   // As a struct member, which is what decides offsets: a double or long long is 4 on sysvI386
   // (GCC's _Alignof agrees; only its __alignof__, the preferred alignment, says 8).
   uint64_t alignment = 1;
+  // Windows only: the alignment that #pragma pack does not lower where the type is a member:
+  // a struct's with __declspec(align(n)) (all of it, n or more), or the largest of its
+  // members' (see Record::alignmentIsDeclspec). 0 for none.
+  uint64_t requiredAlignment = 0;
   std::vector<FieldLayout> fields;
   friend bool operator==(const Layout&, const Layout&) = default;
 };
 
+// Where a bit-field's bits are: from bit `offset` (0-7, counted from the least significant) of
+// the byte at its FieldLayout's offset, `width` bits upward, through the bytes that follow.
+// Every x86 ABI stores the bits of a bit-field as the low-to-high bits of a little-endian
+// integer, and differs only in where each field starts (see layoutOf).
+struct BitRange {
+  uint32_t offset = 0;
+  uint32_t width = 0;
+  friend bool operator==(const BitRange&, const BitRange&) = default;
+};
+
 struct FieldLayout {
   std::string name;
-  uint64_t offset = 0;
-  Layout layout;
+  uint64_t offset = 0;  // bytes; a bit-field's: the byte that holds its lowest bit
+  Layout layout;        // of its type (a bit-field's: of its declared type)
+  std::optional<BitRange> bits;  // bit-fields only
   friend bool operator==(const FieldLayout&, const FieldLayout&) = default;
 };
 
@@ -241,7 +261,24 @@ constexpr uint64_t kMaxTypeBytes = uint64_t(256) << 20;
 
 // Throws Error(invalidArgument) for a type without a size (void, a function, an incomplete
 // struct) or one larger than kMaxTypeBytes.
+//
+// Bit-fields follow the two conventions of x86 compilers. On Windows (MSVC, and MinGW's GCC,
+// whose default is -mms-bitfields) a bit-field opens a unit of its declared type's size and
+// alignment, and the bit-fields after it share that unit while their types have its size and
+// their bits fit; anything else opens the next unit. On System V (GCC, Clang) a bit-field goes
+// at the next free bit unless it would cross a boundary of its type's alignment that a whole
+// object of its type, placed there, would not; #pragma pack and packed let it cross.
+//
+// Windows layouts are MSVC's, which MinGW's GCC shares but in two corners: a bit-field directly
+// in a union (MSVC counts its type's size and not its alignment, GCC its bytes and alignment),
+// and a zero-width bit-field in an __attribute__((packed)) struct, which only GCC can compile
+// and where its rule is taken. Tested against the compilers themselves by
+// tests/layout-test.c++.
 Layout layoutOf(const Type& type, Abi abi);
+
+// Whether a bit-field of this (integer, enumeration or bool) type reads back signed in `abi`:
+// GCC gives an enumeration without negative enumerators an unsigned type, MSVC always int.
+bool isSignedBitField(const Type& type, Abi abi);
 
 // Owns every type, record and signature of one parse; their addresses never change.
 class TypeStore {

@@ -158,9 +158,28 @@ class ShapeMaker {
     shape->isUnion = type.record->isUnion;
     for (size_t i = 0; i < type.record->fields.size(); ++i) {
       const Field& field = type.record->fields[i];
-      shape->fields.push_back(
-          {field.name, uint32_t(layout.fields.at(i).offset), make(*field.type, field.annotation)});
+      const FieldLayout& placed = layout.fields.at(i);
+      if (!field.bitWidth) {
+        shape->fields.push_back({field.name, uint32_t(placed.offset),
+                                 make(*field.type, field.annotation), std::nullopt});
+      } else if (!field.name.empty()) {  // unnamed bit-fields are padding, with no value
+        shape->fields.push_back(
+            {field.name, uint32_t(placed.offset), bitField(field), placed.bits});
+      }
     }
+    return shape;
+  }
+
+  std::shared_ptr<const Shape> bitField(const Field& field) {
+    const Type& type = *field.type;
+    if (type.kind != Type::Kind::integer && type.kind != Type::Kind::enumeration &&
+        type.kind != Type::Kind::boolean) {
+      throw Error(Error::Kind::invalidArgument, "bit-field '" + field.name + "' has the type " +
+                                                    describe(type) + ", not an integer");
+    }
+    auto shape = std::make_shared<Shape>(*make(type, field.annotation));
+    shape->isSigned = isSignedBitField(type, abi_);
+    shape->isCharacter = false;  // a char bit-field is a small number
     return shape;
   }
 

@@ -160,8 +160,15 @@ void toWire(const Signature& function, wire::FunctionType::Builder builder) {
     records[i].setPack(record.pack);
     records[i].setIsPacked(record.isPacked);
     records[i].setAlignment(record.alignment);
+    records[i].setAlignmentIsDeclspec(record.alignmentIsDeclspec);
     auto fields = records[i].initFields(uint32_t(record.fields.size()));
-    for (uint32_t f = 0; f < fields.size(); ++f) toWire(record.fields[f], reached, fields[f]);
+    for (uint32_t f = 0; f < fields.size(); ++f) {
+      toWire(record.fields[f], reached, fields[f]);
+      if (record.fields[f].bitWidth) {
+        fields[f].setIsBitField(true);
+        fields[f].setBitWidth(*record.fields[f].bitWidth);
+      }
+    }
   }
   auto enumerations = builder.initEnumerations(uint32_t(reached.enumerations.size()));
   for (uint32_t i = 0; i < enumerations.size(); ++i) {
@@ -255,11 +262,21 @@ std::shared_ptr<const Signature> fromWire(wire::FunctionType::Reader reader) {
     record.pack = in.getPack();
     record.isPacked = in.getIsPacked();
     record.alignment = in.getAlignment();
+    record.alignmentIsDeclspec = in.getAlignmentIsDeclspec();
     if (record.alignment > 8192 || (record.alignment & (record.alignment - 1)) != 0) {
       throw Error(Error::Kind::invalidArgument, "a struct aligned to " +
                                                     std::to_string(record.alignment) + " bytes");
     }
-    for (auto field : in.getFields()) member(field, record.fields.emplace_back());
+    for (auto field : in.getFields()) {
+      Field& out = record.fields.emplace_back();
+      member(field, out);
+      if (!field.getIsBitField()) continue;
+      if (field.getBitWidth() > 64) {
+        throw Error(Error::Kind::invalidArgument,
+                    "a bit-field " + std::to_string(field.getBitWidth()) + " bits wide");
+      }
+      out.bitWidth = field.getBitWidth();
+    }
   }
   for (uint32_t i = 0; i < enumerations.size(); ++i) {
     auto in = reader.getEnumerations()[i];

@@ -111,7 +111,10 @@ T load(const uint8_t* at) {
   return value;
 }
 
-void storeInteger(const Shape& shape, uint8_t* at, const Value& value, const std::string& what) {
+// `value` as an integer of `bits` bits (`type` says which, for messages), or a refusal naming
+// `what` if it cannot hold it.
+uint64_t integerBits(const Shape& shape, unsigned bits, const std::string& type, const Value& value,
+                     const std::string& what) {
   int64_t signedValue = 0;
   uint64_t unsignedValue = 0;
   if (value.isBool()) {
@@ -121,34 +124,79 @@ void storeInteger(const Shape& shape, uint8_t* at, const Value& value, const std
     signedValue = value.asInt64();
     unsignedValue = uint64_t(signedValue);
     if (!shape.isSigned && signedValue < 0) {
-      refuse(what + " is " + shape.name + ", which cannot hold " + std::to_string(signedValue));
+      refuse(what + " is " + type + ", which cannot hold " + std::to_string(signedValue));
     }
   } else if ((value.kind() == Value::Kind::unsignedInteger)) {
     unsignedValue = value.asUint64();
     signedValue = int64_t(unsignedValue);
     if (shape.isSigned && unsignedValue > uint64_t(std::numeric_limits<int64_t>::max())) {
-      refuse(what + " is " + shape.name + ", which cannot hold " + std::to_string(unsignedValue));
+      refuse(what + " is " + type + ", which cannot hold " + std::to_string(unsignedValue));
     }
   } else {
-    refuse(what + " is " + shape.name + ": expected an integer, got " + describeKind(value));
+    refuse(what + " is " + type + ": expected an integer, got " + describeKind(value));
   }
-  unsigned bits = shape.size * 8;
   if (bits < 64) {
     bool fits = shape.isSigned ? signedValue >= -(int64_t(1) << (bits - 1)) &&
                                      signedValue < (int64_t(1) << (bits - 1))
                                : unsignedValue < (uint64_t(1) << bits);
     if (!fits) {
-      refuse(what + " is " + shape.name + ", which cannot hold " +
+      refuse(what + " is " + type + ", which cannot hold " +
              (shape.isSigned ? std::to_string(signedValue) : std::to_string(unsignedValue)));
     }
   }
+  return unsignedValue;
+}
+
+void storeInteger(const Shape& shape, uint8_t* at, const Value& value, const std::string& what) {
+  uint64_t bits = integerBits(shape, shape.size * 8, shape.name, value, what);
   switch (shape.size) {
-    case 1: store(at, uint8_t(unsignedValue)); break;
-    case 2: store(at, uint16_t(unsignedValue)); break;
-    case 4: store(at, uint32_t(unsignedValue)); break;
-    case 8: store(at, unsignedValue); break;
+    case 1: store(at, uint8_t(bits)); break;
+    case 2: store(at, uint16_t(bits)); break;
+    case 4: store(at, uint32_t(bits)); break;
+    case 8: store(at, bits); break;
     default: refuse(what + " is an integer of " + std::to_string(shape.size) + " bytes");
   }
+}
+
+// A bit-field's bits, byte by byte: its bytes may be fewer than its type's, or not aligned.
+void storeBits(uint8_t* at, BitRange range, uint64_t value) {
+  for (uint32_t done = 0; done < range.width;) {
+    uint32_t bit = range.offset + done;
+    uint32_t shift = bit % 8, taken = std::min(8 - shift, range.width - done);
+    auto mask = uint8_t(((1u << taken) - 1) << shift);
+    uint8_t& byte = at[bit / 8];
+    byte = uint8_t((byte & ~mask) | ((uint8_t(value >> done) << shift) & mask));
+    done += taken;
+  }
+}
+
+uint64_t loadBits(const uint8_t* at, BitRange range) {
+  uint64_t value = 0;
+  for (uint32_t done = 0; done < range.width;) {
+    uint32_t bit = range.offset + done;
+    uint32_t shift = bit % 8, taken = std::min(8 - shift, range.width - done);
+    value |= uint64_t((at[bit / 8] >> shift) & ((1u << taken) - 1)) << done;
+    done += taken;
+  }
+  return value;
+}
+
+void storeBitField(const Shape::Field& field, uint8_t* record, const Value& value,
+                   const std::string& what) {
+  const Shape& shape = *field.shape;
+  std::string type = std::to_string(field.bits->width) + "-bit field of " + shape.name;
+  storeBits(record + field.offset, *field.bits,
+            integerBits(shape, field.bits->width, type, value, what));
+}
+
+Value loadBitField(const Shape::Field& field, const uint8_t* record) {
+  const Shape& shape = *field.shape;
+  uint32_t width = field.bits->width;
+  uint64_t bits = loadBits(record + field.offset, *field.bits);
+  if (shape.kind == Shape::Kind::boolean) return Value(bits != 0);
+  if (!shape.isSigned) return Value(bits);
+  if (width < 64 && (bits >> (width - 1)) & 1) bits |= ~uint64_t(0) << width;
+  return Value(int64_t(bits));
 }
 
 Value loadInteger(const Shape& shape, const uint8_t* at) {
@@ -367,7 +415,9 @@ class Marshal {
       case Shape::Kind::record: {
         std::vector<Value::Field> fields;
         for (const auto& field : shape.fields) {
-          fields.push_back({field.name, read(*field.shape, at + field.offset, recordLookup(shape, at))});
+          fields.push_back({field.name, field.bits ? loadBitField(field, at)
+                                                   : read(*field.shape, at + field.offset,
+                                                          recordLookup(shape, at))});
         }
         return Value(std::move(fields));
       }
@@ -496,7 +546,11 @@ class Marshal {
         bool isPointer = field->shape->kind == Shape::Kind::pointer ||
                          field->shape->kind == Shape::Kind::string;
         if (isPointer != pointers) continue;
-        write(*field->shape, at + field->offset, *given, what + "." + field->name, fields);
+        if (field->bits) {
+          storeBitField(*field, at, *given, what + "." + field->name);
+        } else {
+          write(*field->shape, at + field->offset, *given, what + "." + field->name, fields);
+        }
       }
     }
   }
@@ -566,8 +620,8 @@ class Marshal {
     return [&shape, at](std::string_view name, bool) -> std::optional<int64_t> {
       for (const auto& field : shape.fields) {
         if (field.name != name || field.shape->kind != Shape::Kind::integer) continue;
-        Value value = loadInteger(*field.shape, at + field.offset);
-        return integerOf(value);
+        return integerOf(field.bits ? loadBitField(field, at)
+                                    : loadInteger(*field.shape, at + field.offset));
       }
       return std::nullopt;
     };
@@ -892,8 +946,10 @@ struct ForeignFunction::Prepared {
     if (ffi_type* scalar = scalarType(shape)) return scalar;
     if (shape.kind == Shape::Kind::record) {
       auto elements = std::make_unique<std::vector<ffi_type*>>();
-      if (shape.isUnion) {
-        unionElements(shape, *elements);
+      bool hasBitFields = std::any_of(shape.fields.begin(), shape.fields.end(),
+                                      [](const Shape::Field& field) { return field.bits; });
+      if (shape.isUnion || hasBitFields) {
+        flatElements(shape, *elements);
       } else {
         for (const auto& field : shape.fields) appendElements(*field.shape, *elements, what);
       }
@@ -918,12 +974,13 @@ struct ForeignFunction::Prepared {
     elements.push_back(typeOf(shape, what));
   }
 
-  // libffi has no unions: one is passed as a struct of the same size and alignment, cut into
-  // pieces as wide as its alignment (at most 8 bytes), each floating point where only
-  // floating-point members cover it and an integer elsewhere. That is what decides registers
-  // where an ABI looks inside (System V x86-64 classifies each eightbyte: SSE only without an
-  // integer in it); elsewhere size and alignment are all that count.
-  static void unionElements(const Shape& shape, std::vector<ffi_type*>& elements) {
+  // libffi has no unions and no bit-fields: a record with either is passed as a struct of the
+  // same size and alignment, cut into pieces as wide as its alignment (at most 8 bytes), each
+  // floating point where only floating-point members cover it and an integer elsewhere. That is
+  // what decides registers where an ABI looks inside (System V x86-64 classifies each
+  // eightbyte: SSE only without an integer in it); elsewhere size and alignment are all that
+  // count.
+  static void flatElements(const Shape& shape, std::vector<ffi_type*>& elements) {
     struct Leaf {
       uint32_t offset, size;
       bool floating;
@@ -932,7 +989,14 @@ struct ForeignFunction::Prepared {
     auto collect = [&](auto& self, const Shape& part, uint32_t offset) -> void {
       switch (part.kind) {
         case Shape::Kind::record:
-          for (const auto& field : part.fields) self(self, *field.shape, offset + field.offset);
+          for (const auto& field : part.fields) {
+            if (field.bits) {
+              uint32_t bytes = (field.bits->offset + field.bits->width + 7) / 8;
+              leaves.push_back({offset + field.offset, bytes, false});
+            } else {
+              self(self, *field.shape, offset + field.offset);
+            }
+          }
           return;
         case Shape::Kind::array:
           for (uint32_t i = 0; i < part.length; ++i) {

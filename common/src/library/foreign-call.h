@@ -71,6 +71,7 @@ struct Shape {
     std::string name;
     uint32_t offset;
     std::shared_ptr<const Shape> shape;
+    std::optional<BitRange> bits;  // a bit-field's, from `offset` (an integer or bool shape)
   };
   std::vector<Field> fields;
   bool isUnion = false;
