@@ -87,7 +87,8 @@ double microseconds(Clock::duration d) {
 Stats pingPong(Architecture architecture, size_t bytes, int iterations) {
   auto io = kj::setupAsyncIo();
   SurrogateProcess process(test::surrogatePath(architecture), std::chrono::minutes(3),
-                           {.extraArgs = {"--echo", std::to_string(bytes)}});
+                           {.extraArgs = {"--echo", std::to_string(bytes)}, .sandbox = false,
+                            .environment = std::nullopt});
   auto stream = process.takeChannel(io);
   std::vector<kj::byte> out(bytes, 0x5a), in(bytes);
   std::vector<double> samples;

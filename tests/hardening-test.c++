@@ -347,7 +347,9 @@ TEST_P(SandboxAttacks, ReachTheApplicationFromAnOrdinarySurrogateAndFailFromASan
     EXPECT_EQ(outside.reopened, 1);
     EXPECT_EQ(outside.taken, 1);
     // (An i386 surrogate may run under user-mode QEMU, which implements no ptrace for its guest.)
-    if (GetParam() == Architecture::x64) EXPECT_EQ(outside.traced, 1);
+    if (GetParam() == Architecture::x64) {
+      EXPECT_EQ(outside.traced, 1);
+    }
     EXPECT_EQ(outside.seesHost, 1);
   }
   Reach inside = attack(true);
