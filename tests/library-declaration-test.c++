@@ -602,14 +602,14 @@ TEST(Layout, ScalarsAndPointers) {
   auto f = functionOf("void f(double d, long long ll, void *p, HWND w, bool b, float x);");
   // As struct members: the i386 System V ABI aligns 8-byte scalars to 4 (GCC's _Alignof says
   // 4 too; only its __alignof__, the preferred alignment, says 8).
-  EXPECT_EQ(layoutOf(*f->parameters[0].type, Abi::sysvI386), (Layout{8, 4, {}}));
-  EXPECT_EQ(layoutOf(*f->parameters[0].type, Abi::win32), (Layout{8, 8, {}}));
-  EXPECT_EQ(layoutOf(*f->parameters[1].type, Abi::sysvI386), (Layout{8, 4, {}}));
-  EXPECT_EQ(layoutOf(*f->parameters[2].type, Abi::win32), (Layout{4, 4, {}}));
-  EXPECT_EQ(layoutOf(*f->parameters[2].type, Abi::sysvX64), (Layout{8, 8, {}}));
-  EXPECT_EQ(layoutOf(*f->parameters[3].type, Abi::win64), (Layout{8, 8, {}}));
-  EXPECT_EQ(layoutOf(*f->parameters[4].type, Abi::win64), (Layout{1, 1, {}}));
-  EXPECT_EQ(layoutOf(*f->parameters[5].type, Abi::win64), (Layout{4, 4, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[0].type, Abi::sysvI386), (Layout{8, 4, 0, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[0].type, Abi::win32), (Layout{8, 8, 0, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[1].type, Abi::sysvI386), (Layout{8, 4, 0, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[2].type, Abi::win32), (Layout{4, 4, 0, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[2].type, Abi::sysvX64), (Layout{8, 8, 0, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[3].type, Abi::win64), (Layout{8, 8, 0, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[4].type, Abi::win64), (Layout{1, 1, 0, {}}));
+  EXPECT_EQ(layoutOf(*f->parameters[5].type, Abi::win64), (Layout{4, 4, 0, {}}));
   EXPECT_NE(errorOf([&] { layoutOf(*f->parameters[2].type->target, Abi::win32); })
                 .find("void has no size"),
             std::string::npos);
@@ -789,6 +789,35 @@ TEST_F(Coerce, IntegersWithinRange) {
   EXPECT_EQ(coerce(Value(std::numeric_limits<uint64_t>::max()), type(15), Abi::win32),
             Value(std::numeric_limits<uint64_t>::max()));
   EXPECT_EQ(coerce(Value(true), type(2), Abi::win32), Value(1u));
+}
+
+TEST(Declaration, TextAfterDeclarationsUsesTheirTypesWithoutParsingThemAgain) {
+  Declarations header = parseDeclarations(
+      "typedef struct Point { int x, y; } Point; struct Opaque; enum { kLimit = 7 };"
+      "void move(Point* p); void use(struct Opaque* o);");
+  ParseOptions after;
+  after.base = &header;
+  Declarations more = parseDeclarations(
+      "struct Opaque { int inside; }; int sum(_In_reads_(kLimit) const Point* points);", after);
+  // The very types of the base: shared, not made again from its text.
+  auto sum = more.findFunction("sum");
+  ASSERT_TRUE(sum);
+  EXPECT_EQ(sum->parameters[0].type->target->record, header.findTag("Point")->record);
+  EXPECT_EQ(toString(*sum->parameters[0].annotation.count), "7");
+  EXPECT_EQ(more.functions().size(), 3u);
+  EXPECT_EQ(more.findFunction("move"), header.findFunction("move"));
+  // The base stays as it was: its struct Opaque is still incomplete, the new one is defined.
+  EXPECT_FALSE(header.findTag("Opaque")->record->isComplete);
+  EXPECT_TRUE(header.findFunction("use")->parameters[0].type->isOpaquePointer());
+  EXPECT_TRUE(more.findTag("Opaque")->record->isComplete);
+  // And the result outlives the base it was parsed after.
+  std::shared_ptr<const Signature> kept;
+  {
+    Declarations base = parseDeclarations("struct Q { double d; };");
+    after.base = &base;
+    kept = parseDeclarations("double q(struct Q q);", after).findFunction("q");
+  }
+  EXPECT_EQ(layoutOf(*kept->parameters[0].type, Abi::win32).size, 8u);
 }
 
 TEST(CoerceBitFields, UnnamedBitFieldsTakeNoValueAsInC) {

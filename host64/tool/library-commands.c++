@@ -215,19 +215,12 @@ int header(const CommandLine& line) {
   std::vector<std::filesystem::path> paths;
   for (const auto& header : headers) paths.push_back(pathFromUtf8(header));
   library::PreprocessedText text = library::preprocessHeaders(paths, options);
+  library::Declarations declarations =
+      library::declareAfter(nullptr, text.text, text.lines, false, options.abi);
   for (const auto& declared : valuesOf(line, "--declare")) {
-    auto file = uint32_t(text.lines.files.size());
-    text.lines.files.push_back("--declare");
-    uint32_t lines = uint32_t(std::count(declared.begin(), declared.end(), '\n')) + 1;
-    for (uint32_t i = 1; i <= lines; ++i) text.lines.lines.push_back({file, i});
-    text.text += declared + "\n";
+    declarations = library::declareAfter(&declarations, declared,
+                                         library::linesOf(declared, "--declare"), true, options.abi);
   }
-  library::ParseOptions parse;
-  parse.skipUnsupported = true;
-  parse.sources = &text.lines;
-  parse.maxTextBytes = library::kMaxHeaderTextBytes;
-  parse.abi = options.abi;
-  library::Declarations declarations = library::parseDeclarations(text.text, parse);
 
   std::set<std::string, std::less<>> exports;
   for (const Export& entry : listExports(path)) exports.insert(entry.name);

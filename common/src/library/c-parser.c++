@@ -447,7 +447,18 @@ class DeclarationParser {
  public:
   DeclarationParser(std::string_view text, const ParseOptions& options)
       : options_(options), store_(std::make_shared<TypeStore>()), tokens_(Lexer(text).tokenize()) {
-    predefineTypes();
+    if (!options.base) {
+      predefineTypes();
+      return;
+    }
+    const Declarations& base = *options.base;
+    store_->continues(base.store_);
+    typedefs_ = {base.typedefs_.begin(), base.typedefs_.end()};
+    tags_ = {base.tags_.begin(), base.tags_.end()};
+    for (const auto& [tag, type] : base.tags_) inherited_.insert(type);
+    constants_ = base.constants_;
+    for (const auto& function : base.functions_) functions_.push_back(function.get());
+    skipped_ = base.skipped_;
   }
 
   Declarations parse() {
@@ -1484,11 +1495,13 @@ class DeclarationParser {
   }
 
   Type* definableRecord(const Token& keyword, const std::string& tag, bool isUnion) {
-    Type* type = const_cast<Type*>(taggedRecord(keyword, tag, isUnion));
-    if (type->record->isComplete) {
+    const Type* found = taggedRecord(keyword, tag, isUnion);
+    if (found->record->isComplete) {
       failAt(keyword, "redefinition of " + std::string(keyword.text) + " " + tag);
     }
-    return type;
+    // The base's types are not ours to change (see ParseOptions::base).
+    if (inherited_.count(found)) return const_cast<Type*>(tags_[tag] = newRecord(isUnion, tag));
+    return const_cast<Type*>(found);
   }
 
   void checkTagKind(const Token& keyword, const Type& type, std::string_view wanted) {
@@ -2024,6 +2037,7 @@ class DeclarationParser {
   std::set<std::string> declaredTypedefs_;
   std::map<std::string, const Type*, std::less<>> keywordTypes_;
   std::map<std::string, const Type*, std::less<>> tags_;
+  std::set<const Type*> inherited_;  // tags of ParseOptions::base
   std::map<std::string, int64_t, std::less<>> constants_;
   std::vector<const Signature*> functions_;
   uint32_t pack_ = 0;

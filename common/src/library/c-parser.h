@@ -99,6 +99,11 @@ struct ParseOptions {
   // The ABI of the library the text is read for, which `sizeof` in sizes needs (without one, it
   // is refused); nothing else in the parse depends on it.
   std::optional<Abi> abi;
+  // Declarations the text continues, as if it came after the text they were parsed from (which
+  // is not parsed again): their types, tags, constants, functions and what they passed over are
+  // the result's too. A struct they declared without defining it, which the text defines, is
+  // a new type: their functions keep the incomplete one (a pointer to it stays opaque).
+  const Declarations* base = nullptr;
 };
 Declarations parseDeclarations(std::string_view text, const ParseOptions& options);
 

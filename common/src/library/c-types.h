@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -293,8 +294,11 @@ class TypeStore {
   Signature& addSignature(Signature signature) {
     return signatures_.emplace_back(std::move(signature));
   }
+  // Keeps `base`, whose types this store's point at, alive as long as this one.
+  void continues(std::shared_ptr<const TypeStore> base) { base_ = std::move(base); }
 
  private:
+  std::shared_ptr<const TypeStore> base_;
   std::deque<Type> types_;
   std::deque<Record> records_;
   std::deque<Enumeration> enumerations_;

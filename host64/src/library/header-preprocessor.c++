@@ -2,6 +2,7 @@
 
 #include <simplecpp.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -384,6 +385,42 @@ PreprocessedText preprocessHeaders(const std::vector<std::filesystem::path>& hea
 PreprocessedText preprocessHeaderText(std::string_view text, const std::string& name,
                                       const PreprocessOptions& options) {
   return Preprocessor(options).runText(text, name);
+}
+
+SourceLines linesOf(std::string_view text, const std::string& name) {
+  SourceLines lines;
+  lines.files = {name};
+  auto count = uint32_t(std::count(text.begin(), text.end(), '\n')) + 1;
+  for (uint32_t line = 1; line <= count; ++line) lines.lines.push_back({0, line});
+  return lines;
+}
+
+Declarations declareAfter(const Declarations* base, std::string_view text,
+                          const SourceLines& lines, bool strict, Abi abi) {
+  ParseOptions options;
+  options.skipUnsupported = true;
+  options.sources = &lines;
+  options.maxTextBytes = kMaxHeaderTextBytes;
+  options.abi = abi;
+  options.base = base;
+  Declarations parsed = parseDeclarations(text, options);
+  if (!strict) return parsed;
+  size_t skippedBefore = base ? base->skipped().size() : 0;
+  if (parsed.skipped().size() > skippedBefore) {
+    throw Error(Error::Kind::invalidArgument, parsed.skipped()[skippedBefore].reason);
+  }
+  if (!base) return parsed;
+  const auto& functions = parsed.functions();
+  for (size_t i = base->functions().size(); i < functions.size(); ++i) {
+    auto earlier = base->findFunction(functions[i]->name);
+    if (earlier && !sameForCaller(*earlier, *functions[i])) {
+      throw Error(Error::Kind::invalidArgument,
+                  "'" + functions[i]->name + "' is declared as '" + describe(*earlier) +
+                      "' and again as '" + describe(*functions[i]) +
+                      "': the types of a function declared again must be its declaration's");
+    }
+  }
+  return parsed;
 }
 
 }  // namespace bridge32::library

@@ -58,6 +58,16 @@ PreprocessedText preprocessHeaders(const std::vector<std::filesystem::path>& hea
 PreprocessedText preprocessHeaderText(std::string_view text, const std::string& name,
                                       const PreprocessOptions& options);
 
+// What `text` (whose lines are `lines`) declares after `base` (if any), parsed once, passing
+// over what the parser cannot take. With `strict`, as for text a user wrote: what it passes over
+// is an error, and so is a function declared again with other types than `base`'s declaration
+// of it (annotations may differ: the new ones win).
+Declarations declareAfter(const Declarations* base, std::string_view text,
+                          const SourceLines& lines, bool strict, Abi abi);
+
+// The lines of a text that came from no file: line L of `name`.
+SourceLines linesOf(std::string_view text, const std::string& name);
+
 // The macros a compiler for `abi` predefines, as -D would give them: "_WIN32=1", ... For Windows,
 // MSVC's, or with `mingw` MinGW-w64's GCC's (whose headers --system-headers reads).
 std::vector<std::string> predefinedMacros(Abi abi, bool mingw = false);

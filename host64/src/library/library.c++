@@ -18,26 +18,16 @@ namespace bridge32 {
 
 namespace detail {
 
-// The text of every header included and every declaration declared, in order, and its parse.
+// What every header included and every declaration declared so far declare, each text parsed
+// once, after those before it.
 struct Headers {
   std::mutex mutex;
-  std::string text;
-  library::SourceLines lines;
   std::optional<library::Declarations> parsed;  // none until something is included or declared
 };
 
 }  // namespace detail
 
 namespace {
-
-library::ParseOptions headerParse(const library::SourceLines& lines, library::Abi abi) {
-  library::ParseOptions options;
-  options.skipUnsupported = true;
-  options.sources = &lines;
-  options.maxTextBytes = library::kMaxHeaderTextBytes;
-  options.abi = abi;
-  return options;
-}
 
 bool isName(std::string_view text) {
   if (text.empty() || (text[0] >= '0' && text[0] <= '9')) return false;
@@ -49,57 +39,8 @@ bool isName(std::string_view text) {
   return true;
 }
 
-// `headers` with `text` after it, whose lines are those of `lines` (or of "declarations", when
-// null), parsed; with `strict`, what `text` declares must all be read, as the user's own text.
-struct Extended {
-  std::string text;
-  library::SourceLines lines;
-  library::Declarations parsed;
-};
-
-Extended extend(const detail::Headers& headers, std::string_view text,
-                const library::SourceLines* lines, bool strict, library::Abi abi) {
-  Extended extended;
-  std::string combined = headers.text;
-  combined.append(text);
-  if (!combined.empty() && combined.back() != '\n') combined += '\n';
-  extended.lines = headers.lines;
-  auto& files = extended.lines.files;
-  uint32_t first = uint32_t(files.size());
-  if (lines) {
-    files.insert(files.end(), lines->files.begin(), lines->files.end());
-    for (auto line : lines->lines) extended.lines.lines.push_back({first + line.file, line.line});
-  } else {
-    files.push_back("declarations");
-    uint32_t count = uint32_t(std::count(text.begin(), text.end(), '\n')) + 1;
-    for (uint32_t line = 1; line <= count; ++line) extended.lines.lines.push_back({first, line});
-  }
-  extended.parsed = library::parseDeclarations(combined, headerParse(extended.lines, abi));
-  size_t before = headers.parsed ? headers.parsed->skipped().size() : 0;
-  if (strict && extended.parsed.skipped().size() > before) {
-    throw Error(Error::Kind::invalidArgument, extended.parsed.skipped()[before].reason);
-  }
-  // A function declared again (to annotate what its header does not) must be the one declared.
-  if (strict && headers.parsed) {
-    const auto& functions = extended.parsed.functions();
-    for (size_t i = headers.parsed->functions().size(); i < functions.size(); ++i) {
-      auto earlier = headers.parsed->findFunction(functions[i]->name);
-      if (earlier && !library::sameForCaller(*earlier, *functions[i])) {
-        throw Error(Error::Kind::invalidArgument,
-                    "'" + functions[i]->name + "' is declared as '" + library::describe(*earlier) +
-                        "' and again as '" + library::describe(*functions[i]) +
-                        "': the types of a function declared again must be its declaration's");
-      }
-    }
-  }
-  extended.text = std::move(combined);
-  return extended;
-}
-
-void keep(detail::Headers& headers, Extended extended) {
-  headers.text = std::move(extended.text);
-  headers.lines = std::move(extended.lines);
-  headers.parsed = std::move(extended.parsed);
+const library::Declarations* base(const detail::Headers& headers) {
+  return headers.parsed ? &*headers.parsed : nullptr;
 }
 
 library::Abi abiOf(Architecture architecture) {
@@ -142,12 +83,15 @@ void Library::include(const std::filesystem::path& header, const HeaderOptions& 
   library::PreprocessedText text = library::preprocessHeaders({header}, preprocess);
   for (const auto& note : text.notes) logging::info("{}: {}", utf8(header), note);
   std::lock_guard lock(headers_->mutex);
-  keep(*headers_, extend(*headers_, text.text, &text.lines, false, preprocess.abi));
+  headers_->parsed = library::declareAfter(base(*headers_), text.text, text.lines, false,
+                                           preprocess.abi);
 }
 
 void Library::declare(std::string_view declarations) {
   std::lock_guard lock(headers_->mutex);
-  keep(*headers_, extend(*headers_, declarations, nullptr, true, abiOf(architecture())));
+  headers_->parsed = library::declareAfter(base(*headers_), declarations,
+                                           library::linesOf(declarations, "declarations"), true,
+                                           abiOf(architecture()));
 }
 
 std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations) {
@@ -175,13 +119,15 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
     return bindFunction(std::move(function), std::move(declaration));
   }
   // Declaration text that may use the headers' types: bound as its last function.
-  Extended extended = extend(*headers_, nameOrDeclarations, nullptr, true, abiOf(architecture()));
+  library::Declarations extended = library::declareAfter(
+      base(*headers_), nameOrDeclarations, library::linesOf(nameOrDeclarations, "declarations"),
+      true, abiOf(architecture()));
   size_t before = headers_->parsed->functions().size();
   lock.unlock();
-  if (extended.parsed.functions().size() <= before) {
+  if (extended.functions().size() <= before) {
     throw Error(Error::Kind::invalidArgument, "the declarations declare no function");
   }
-  return bindFunction(extended.parsed.functions().back(), std::string(nameOrDeclarations));
+  return bindFunction(extended.functions().back(), std::string(nameOrDeclarations));
 }
 
 std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
