@@ -897,5 +897,38 @@ TEST(Value, AccessorsConvertOrExplain) {
   EXPECT_FALSE(Value(1) == Value(1.0));
 }
 
+TEST(Value, ArraysOfNumbersAreHeldAsTheirBytes) {
+  std::vector<double> doubles = {1.5, -0.0, 3};
+  Value typed(doubles);
+  ASSERT_TRUE(typed.isTypedArray());
+  EXPECT_TRUE(typed.isArray());
+  EXPECT_EQ(typed.size(), 3u);
+  const auto& array = *typed.asTypedArray();
+  EXPECT_EQ(array.type(), ElementType::float64);
+  EXPECT_EQ(array.bytes().size(), 24u);
+  EXPECT_EQ(array.as<double>()[2], 3.0);
+  EXPECT_EQ(errorOf([&] { array.as<float>(); }), "expected an array of float, got one of double");
+  // The same array as the Values it holds: equal, element by element, in either form.
+  EXPECT_EQ(typed, Value(std::vector<Value>{1.5, -0.0, 3.0}));
+  EXPECT_NE(typed, Value(std::vector<Value>{1.5, 0.0, 3.0}));
+  EXPECT_EQ(typed[1], Value(-0.0));
+  EXPECT_EQ(typed.asArray().size(), 3u);
+  // Integers keep their sign and width; copies share the bytes.
+  Value bytes(std::vector<uint8_t>{0, 255});
+  EXPECT_EQ(bytes, Value(std::vector<Value>{0, 255}));
+  EXPECT_EQ(bytes[1].kind(), Value::Kind::unsignedInteger);
+  Value negative(std::vector<int16_t>{-2});
+  EXPECT_EQ(negative[0].asInt64(), -2);
+  EXPECT_NE(Value(std::vector<int32_t>{1, 2}), Value(std::vector<int32_t>{1, 3}));
+  EXPECT_EQ(Value(std::vector<int32_t>{1, 2}), Value(std::vector<int64_t>{1, 2}));  // as numbers
+  Value copy = typed;
+  EXPECT_EQ(copy.asTypedArray().get(), typed.asTypedArray().get());
+  EXPECT_EQ(errorOf([] { Value(ElementType::int32, std::vector<std::byte>(6)); }),
+            "an array of int32_t of 6 bytes, not a whole number of elements");
+  EXPECT_EQ(errorOf([] { Value(std::vector<Value>{1}).asTypedArray(); }).substr(0, 40),
+            "expected an array of numbers held as byt");
+  static_assert(sizeof(Value) <= 40, "a Value stays as small as a string and a tag");
+}
+
 }  // namespace
 }  // namespace bridge32::library

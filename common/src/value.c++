@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "bridge32/error.h"
@@ -36,6 +37,9 @@ Value::Value(std::string text) noexcept : data_(std::move(text)) {}
 Value::Value(std::string_view text) : data_(std::string(text)) {}
 Value::Value(const char* text) : data_(std::string(text)) {}
 Value::Value(std::vector<Value> elements) noexcept : data_(std::move(elements)) {}
+Value::Value(ElementType type, std::vector<std::byte> bytes)
+    : data_(std::make_shared<const TypedArray>(type, std::move(bytes))) {}
+Value::Value(std::shared_ptr<const TypedArray> array) noexcept : data_(std::move(array)) {}
 Value::Value(std::vector<Field> fields) noexcept : data_(std::move(fields)) {}
 Value::Value(Handle handle) noexcept : data_(handle) {}
 Value::Value(const Value&) = default;
@@ -45,8 +49,95 @@ Value& Value::operator=(Value&&) noexcept = default;
 Value::~Value() = default;
 
 Value::Kind Value::kind() const noexcept {
-  // The variant's alternatives are listed in the order of Kind.
+  // The variant's alternatives are listed in the order of Kind, then the typed array.
+  if (std::holds_alternative<std::shared_ptr<const TypedArray>>(data_)) return Kind::array;
   return Kind(data_.index());
+}
+
+bool Value::isTypedArray() const noexcept {
+  return std::holds_alternative<std::shared_ptr<const TypedArray>>(data_);
+}
+
+size_t elementSize(ElementType type) {
+  switch (type) {
+    case ElementType::int8:
+    case ElementType::uint8: return 1;
+    case ElementType::int16:
+    case ElementType::uint16: return 2;
+    case ElementType::int32:
+    case ElementType::uint32:
+    case ElementType::float32: return 4;
+    case ElementType::int64:
+    case ElementType::uint64:
+    case ElementType::float64: return 8;
+  }
+  return 1;
+}
+
+std::string_view toString(ElementType type) {
+  switch (type) {
+    case ElementType::int8: return "int8_t";
+    case ElementType::uint8: return "uint8_t";
+    case ElementType::int16: return "int16_t";
+    case ElementType::uint16: return "uint16_t";
+    case ElementType::int32: return "int32_t";
+    case ElementType::uint32: return "uint32_t";
+    case ElementType::int64: return "int64_t";
+    case ElementType::uint64: return "uint64_t";
+    case ElementType::float32: return "float";
+    case ElementType::float64: return "double";
+  }
+  return "unknown";
+}
+
+Value::TypedArray::TypedArray(ElementType type, std::vector<std::byte> bytes)
+    : type_(type), bytes_(std::move(bytes)) {
+  if (bytes_.size() % elementSize(type) != 0) {
+    throw Error(Error::Kind::invalidArgument,
+                "an array of " + std::string(toString(type)) + " of " +
+                    std::to_string(bytes_.size()) + " bytes, not a whole number of elements");
+  }
+}
+
+void Value::TypedArray::requireType(ElementType wanted) const {
+  if (wanted != type_) {
+    throw Error(Error::Kind::invalidArgument, "expected an array of " +
+                                                  std::string(toString(wanted)) + ", got one of " +
+                                                  std::string(toString(type_)));
+  }
+}
+
+namespace {
+
+template <typename T>
+void appendElements(std::span<const std::byte> bytes, std::vector<Value>& out) {
+  out.reserve(bytes.size() / sizeof(T));
+  for (size_t at = 0; at < bytes.size(); at += sizeof(T)) {
+    T element;
+    std::memcpy(&element, bytes.data() + at, sizeof(T));
+    if constexpr (std::is_floating_point_v<T>) out.emplace_back(double(element));
+    else out.emplace_back(element);
+  }
+}
+
+}  // namespace
+
+const std::vector<Value>& Value::TypedArray::elements() const {
+  std::call_once(made_, [this] {
+    switch (type_) {
+      case ElementType::int8: appendElements<int8_t>(bytes_, elements_); break;
+      case ElementType::uint8: appendElements<uint8_t>(bytes_, elements_); break;
+      case ElementType::int16: appendElements<int16_t>(bytes_, elements_); break;
+      case ElementType::uint16: appendElements<uint16_t>(bytes_, elements_); break;
+      case ElementType::int32: appendElements<int32_t>(bytes_, elements_); break;
+      case ElementType::uint32: appendElements<uint32_t>(bytes_, elements_); break;
+      case ElementType::int64: appendElements<int64_t>(bytes_, elements_); break;
+      case ElementType::uint64: appendElements<uint64_t>(bytes_, elements_); break;
+      case ElementType::float32: appendElements<float>(bytes_, elements_); break;
+      case ElementType::float64: appendElements<double>(bytes_, elements_); break;
+    }
+  });
+  return elements_;
 }
 
 bool Value::isInteger() const noexcept {
@@ -94,8 +185,16 @@ const std::string& Value::asString() const {
 }
 
 const std::vector<Value>& Value::asArray() const {
+  if (auto* typed = std::get_if<std::shared_ptr<const TypedArray>>(&data_)) {
+    return (*typed)->elements();
+  }
   if (!isArray()) throwExpected("an array", *this);
   return std::get<std::vector<Value>>(data_);
+}
+
+const std::shared_ptr<const Value::TypedArray>& Value::asTypedArray() const {
+  if (!isTypedArray()) throwExpected("an array of numbers held as bytes", *this);
+  return std::get<std::shared_ptr<const TypedArray>>(data_);
 }
 
 const std::vector<Value::Field>& Value::asStruct() const {
@@ -109,6 +208,7 @@ Value::Handle Value::asHandle() const {
 }
 
 size_t Value::size() const {
+  if (isTypedArray()) return asTypedArray()->size();
   if (isArray()) return asArray().size();
   if (isStruct()) return asStruct().size();
   throwExpected("an array or a struct", *this);
@@ -143,6 +243,17 @@ bool operator==(const Value& a, const Value& b) {
     double x = a.asDouble(), y = b.asDouble();
     if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
     return std::bit_cast<uint64_t>(x) == std::bit_cast<uint64_t>(y);
+  }
+  if (a.isTypedArray() && b.isTypedArray()) {
+    const auto& x = *a.asTypedArray();
+    const auto& y = *b.asTypedArray();
+    bool sameBytes = x.type() == y.type() && x.bytes().size() == y.bytes().size() &&
+                     (x.bytes().empty() ||
+                      std::memcmp(x.bytes().data(), y.bytes().data(), x.bytes().size()) == 0);
+    if (sameBytes) return true;
+  }
+  if (a.isArray() && b.isArray() && (a.isTypedArray() || b.isTypedArray())) {
+    return a.asArray() == b.asArray();  // element by element, as numbers
   }
   return a.data_ == b.data_;
 }

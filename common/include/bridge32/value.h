@@ -5,19 +5,56 @@
 //
 // Values are plain data: copy them freely, compare them with ==. No function here is tied to a
 // thread; a Value is as thread-safe as a std::vector (concurrent reads are fine).
+//
+// An array of numbers of one type is held as their bytes (Value::TypedArray), which a call
+// copies with memcpy, not element by element; copies of the Value share them. It is an array
+// like any other: asArray() gives its elements as Values (made once, on first use).
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 namespace bridge32 {
+
+class Value;
+
+// The C types a TypedArray holds.
+enum class ElementType { int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32,
+                         float64 };
+size_t elementSize(ElementType type);
+std::string_view toString(ElementType type);  // "int8_t", ..., "float", "double"
+
+// The ElementType of a C++ arithmetic type, if it has one (bool and long double have none).
+template <typename T>
+constexpr std::optional<ElementType> elementTypeOf() {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_same_v<U, float>) return ElementType::float32;
+  else if constexpr (std::is_same_v<U, double>) return ElementType::float64;
+  else if constexpr (std::is_integral_v<U> && !std::is_same_v<U, bool>) {
+    constexpr bool isSigned = std::is_signed_v<U>;
+    switch (sizeof(U)) {
+      case 1: return isSigned ? ElementType::int8 : ElementType::uint8;
+      case 2: return isSigned ? ElementType::int16 : ElementType::uint16;
+      case 4: return isSigned ? ElementType::int32 : ElementType::uint32;
+      case 8: return isSigned ? ElementType::int64 : ElementType::uint64;
+    }
+  }
+  return std::nullopt;
+}
+
+template <typename T>
+concept Element = elementTypeOf<T>().has_value();
 
 class Value {
  public:
@@ -52,6 +89,28 @@ class Value {
 
   struct Field;  // {name, value}: defined below, since it holds a Value
 
+  // Numbers of one type, as their bytes (native byte order, packed). Immutable once made.
+  class TypedArray {
+   public:
+    // `bytes` must be a whole number of elements.
+    TypedArray(ElementType type, std::vector<std::byte> bytes);
+    ElementType type() const noexcept { return type_; }
+    size_t size() const noexcept { return bytes_.size() / elementSize(type_); }
+    std::span<const std::byte> bytes() const noexcept { return bytes_; }
+    // The elements as T, which must be the element type's own (checked: Error otherwise).
+    template <Element T>
+    std::span<const T> as() const;
+    // The elements as Values, made on first use.
+    const std::vector<Value>& elements() const;
+
+   private:
+    void requireType(ElementType wanted) const;
+    ElementType type_;
+    std::vector<std::byte> bytes_;
+    mutable std::once_flag made_;
+    mutable std::vector<Value> elements_;
+  };
+
   Value() noexcept;  // null, which also stands for "void"
   Value(std::nullptr_t) noexcept;
   Value(bool value) noexcept;
@@ -64,6 +123,13 @@ class Value {
   Value(std::string_view text);
   Value(const char* text);
   Value(std::vector<Value> elements) noexcept;
+  // An array of numbers, copied once into a TypedArray.
+  template <Element T>
+  Value(std::span<const T> elements);
+  template <Element T>
+  Value(const std::vector<T>& elements) : Value(std::span<const T>(elements)) {}
+  Value(ElementType type, std::vector<std::byte> bytes);
+  Value(std::shared_ptr<const TypedArray> array) noexcept;
   Value(std::vector<Field> fields) noexcept;
   Value(Handle handle) noexcept;
 
@@ -81,6 +147,8 @@ class Value {
   bool isFloating() const noexcept { return kind() == Kind::floating; }
   bool isString() const noexcept { return kind() == Kind::string; }
   bool isArray() const noexcept { return kind() == Kind::array; }
+  // An array held as a TypedArray (an array of numbers may also be held as Values).
+  bool isTypedArray() const noexcept;
   bool isStruct() const noexcept { return kind() == Kind::structure; }
   bool isHandle() const noexcept { return kind() == Kind::handle; }
 
@@ -92,7 +160,8 @@ class Value {
   uint64_t asUint64() const;
   double asDouble() const;
   const std::string& asString() const;
-  const std::vector<Value>& asArray() const;
+  const std::vector<Value>& asArray() const;  // a TypedArray's elements too (made once)
+  const std::shared_ptr<const TypedArray>& asTypedArray() const;
   const std::vector<Field>& asStruct() const;
   Handle asHandle() const;
 
@@ -109,8 +178,9 @@ class Value {
   friend bool operator==(const Value& a, const Value& b);
 
  private:
+  // In the order of Kind, then the TypedArray (an array).
   std::variant<std::monostate, bool, int64_t, uint64_t, double, std::string, std::vector<Value>,
-               std::vector<Field>, Handle>
+               std::vector<Field>, Handle, std::shared_ptr<const TypedArray>>
       data_;
 };
 
@@ -127,6 +197,19 @@ template <std::integral T>
 Value::Value(T value) noexcept {
   if constexpr (std::is_signed_v<T>) data_ = int64_t(value);
   else data_ = uint64_t(value);
+}
+
+template <Element T>
+std::span<const T> Value::TypedArray::as() const {
+  requireType(*elementTypeOf<T>());
+  return {reinterpret_cast<const T*>(bytes_.data()), size()};
+}
+
+template <Element T>
+Value::Value(std::span<const T> elements) {
+  std::vector<std::byte> bytes(elements.size_bytes());
+  if (!bytes.empty()) std::memcpy(bytes.data(), elements.data(), bytes.size());
+  data_ = std::make_shared<const TypedArray>(*elementTypeOf<T>(), std::move(bytes));
 }
 
 // "null", "bool", "integer", "floating", "string", "array", "struct", "handle".
