@@ -11,7 +11,8 @@
 //                   span API's copies, and in place) and in this process
 //   idle CPU        host and surrogate with an activated instance and no calls, for 10 s
 //   generic call    Function::call on the fixture library's `int add(int, int)` in that
-//                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array
+//                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array, given as
+//                   Values and as a TypedArray
 //   COM get         (Windows) Scripting.Dictionary's Count through a ComObject in a surrogate of
 //                   that architecture, alternating with param(); and paramDisplay(), which
 //                   takes the same path (the pipe, the plugin thread) without COM
@@ -331,6 +332,11 @@ int main(int argc, char** argv) {
     for (int i = 0; i < kElements; ++i) array[i] = Value(i);
     Stats reversed = genericCall(*reverse, {Value(array), Value(kElements)},
                                  std::max(10, iterations / 20));
+    // The same numbers as one block of bytes (Value::TypedArray), as the typed API gives them.
+    std::vector<int32_t> numbers(kElements);
+    for (int i = 0; i < kElements; ++i) numbers[i] = i;
+    Stats reversedTyped = genericCall(*reverse, {Value(numbers), Value(kElements)},
+                                      std::max(10, iterations / 20));
 
     // process(): the same plugin bridged and in this process.
     gain->activate(48000, 4096);
@@ -384,6 +390,7 @@ int main(int argc, char** argv) {
         {"  the same, x64 in-process", "inprocess_vst2_process_2x512", vst2InProcess},
         {"generic call add(int, int)", "generic_add", added},
         {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
+        {"  the same, as typed numbers", "typed_64k_inout", reversedTyped},
 #if _WIN32
         {"COM Dictionary.Count get", "com_property_get", comGet},
         {"  paramDisplay() (the pipe)", "param_display", displayCall},

@@ -156,7 +156,13 @@ struct Value {
     record @7 :List(Field); # a struct or union, field by field
     handle @8 :Handle;      # a pointer or handle the DLL handed out, never dereferenced
     # (not "opaque": <wingdi.h> defines OPAQUE)
+    numbers @9 :Numbers;    # an array of numbers of one type, as its bytes
   }
+}
+
+struct Numbers {
+  elementType @0 :UInt8;    # bridge32::ElementType
+  bytes @1 :Data;           # little-endian, packed: a whole number of elements
 }
 
 struct Field {

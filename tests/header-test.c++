@@ -15,6 +15,7 @@
 #include "library/c-parser.h"
 #include "library/declaration-wire.h"
 #include "library/header-preprocessor.h"
+#include "library/value-wire.h"
 
 namespace bridge32::library {
 namespace {
@@ -289,6 +290,25 @@ TEST(Headers, AFunctionCrossesAsItsTypesAndComesBackEqual) {
   }
   types[0].setKind(200);
   EXPECT_THROW(fromWire(message.getRoot<wire::FunctionType>().asReader()), Error);
+}
+
+TEST(ValueWire, ArraysOfNumbersCrossAsOneBlockAndAreChecked) {
+  capnp::MallocMessageBuilder message;
+  auto value = message.initRoot<wire::Value>();
+  toWire(Value(std::vector<uint16_t>{1, 65535}), value);
+  ASSERT_TRUE(value.isNumbers());  // Data, not a list of structs
+  EXPECT_EQ(value.getNumbers().getBytes().size(), 4u);
+  Value back = bridge32::fromWire(value.asReader());
+  ASSERT_TRUE(back.isTypedArray());
+  EXPECT_EQ(back, Value(std::vector<uint16_t>{1, 65535}));
+  // What the other side says is checked: an element type that does not exist, or bytes that
+  // are not whole elements.
+  value.getNumbers().setElementType(99);
+  EXPECT_THROW(bridge32::fromWire(value.asReader()), Error);
+  value.getNumbers().setElementType(uint8_t(ElementType::int32));
+  kj::byte three[3] = {1, 2, 3};
+  value.getNumbers().setBytes(kj::arrayPtr(three, 3));
+  EXPECT_THROW(bridge32::fromWire(value.asReader()), Error);
 }
 
 TEST(Headers, TheOutptrFamilyIsThePointerTheLibrarySets) {

@@ -252,6 +252,37 @@ TEST_P(Fixture, BitFieldsByValueAndByPointer) {
       << error.message();
 }
 
+TEST_P(Fixture, ArraysOfNumbersCrossAsTheirBytes) {
+  // In as one block, out as one block: a TypedArray both ways, across the surrogate's wire too.
+  std::vector<double> x(1000);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = double(i) / 4;
+  CallResult scaled =
+      call("void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",
+           {-2.0, Value(x), int(x.size())});
+  const Value& y = scaled.output("y");
+  ASSERT_TRUE(y.isTypedArray());
+  ASSERT_EQ(y.asTypedArray()->type(), ElementType::float64);
+  auto out = y.asTypedArray()->as<double>();
+  ASSERT_EQ(out.size(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(out[i], -2.0 * x[i]) << i;
+  CallResult reversed = call("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);",
+                             {Value(std::vector<int32_t>{1, 2, 3, -4}), 4});
+  EXPECT_EQ(reversed.output("v"), Value(std::vector<int32_t>{-4, 3, 2, 1}));
+  EXPECT_TRUE(reversed.output("v").isTypedArray());
+  // Numbers of another type are converted one by one, and refused where one does not fit.
+  EXPECT_EQ(call("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);",
+                 {Value(std::vector<int64_t>{7, 8}), 2})
+                .output("v"),
+            Value(std::vector<Value>{8, 7}));
+  Error tooBig = failure("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);",
+                         {Value(std::vector<int64_t>{1, int64_t(1) << 40}), 2});
+  EXPECT_NE(tooBig.message().find("1099511627776"), std::string::npos) << tooBig.message();
+  Error wrongCount = failure("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);",
+                             {Value(std::vector<int32_t>{1, 2, 3}), 4});
+  EXPECT_NE(wrongCount.message().find("has 3 elements where its size says 4"), std::string::npos)
+      << wrongCount.message();
+}
+
 TEST_P(Fixture, ArraysInOutAndInOut) {
   CallResult scaled =
       call("void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",

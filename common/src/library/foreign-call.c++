@@ -100,6 +100,22 @@ class CallMemory {
 
 // ---- Scalars in memory ---------------------------------------------------------------------
 
+// The TypedArray element of an array of `element`s: numbers, not characters, bools or pointers.
+std::optional<ElementType> elementTypeOf(const Shape& element) {
+  if (element.kind == Shape::Kind::floating) {
+    return element.size == 4 ? ElementType::float32 : ElementType::float64;
+  }
+  if (element.kind != Shape::Kind::integer) return std::nullopt;
+  switch (element.size) {
+    case 1: return element.isSigned ? ElementType::int8 : ElementType::uint8;
+    case 2: return element.isSigned ? ElementType::int16 : ElementType::uint16;
+    case 4: return element.isSigned ? ElementType::int32 : ElementType::uint32;
+    case 8: return element.isSigned ? ElementType::int64 : ElementType::uint64;
+    default: return std::nullopt;
+  }
+}
+
+
 template <typename T>
 void store(uint8_t* at, T value) {
   std::memcpy(at, &value, sizeof value);
@@ -502,7 +518,18 @@ class Marshal {
       return buffer;
     }
     if (!value.isArray()) refuse(what + " points to " + std::to_string(count) + " " + element.name + ": expected {...}, got " + describeKind(value));
-    const auto& items = value.asArray();
+    if (value.isTypedArray() && value.size() != count) {
+      refuse(what + " has " + std::to_string(value.size()) + " elements where its size says " +
+             std::to_string(count));
+    }
+    if (value.isTypedArray() && elementTypeOf(element) == value.asTypedArray()->type()) {
+      // The numbers as the DLL wants them already: one copy.
+      auto bytes = value.asTypedArray()->bytes();
+      uint8_t* buffer = memory_.allocate(bytes.size(), writes, what);
+      if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
+      return buffer;
+    }
+    const auto& items = value.asArray();  // element by element, each converted and checked
     if (items.size() != count) {
       refuse(what + " has " + std::to_string(items.size()) + " elements where its size says " +
              std::to_string(count));
@@ -608,6 +635,11 @@ class Marshal {
     // Characters are text of that length, whether or not the library ended them with a NUL.
     if (element.kind == Shape::Kind::integer && element.isCharacter) {
       return Value(decodeString(at, element.size, count));
+    }
+    if (auto type = elementTypeOf(element)) {
+      std::vector<std::byte> bytes(count * element.size);
+      if (!bytes.empty()) std::memcpy(bytes.data(), at, bytes.size());
+      return Value(*type, std::move(bytes));
     }
     std::vector<Value> items;
     items.reserve(count);

@@ -1,5 +1,7 @@
 #include "library/value-wire.h"
 
+#include <cstring>
+
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
 #include "wire.h"
@@ -63,6 +65,17 @@ Value fromWire(wire::Value::Reader in, WireText text, int depth) {
       }
       return Value(std::move(fields));
     }
+    case wire::Value::NUMBERS: {
+      auto numbers = in.getNumbers();
+      if (numbers.getElementType() > uint8_t(ElementType::float64)) {
+        throw Error(Error::Kind::invalidArgument,
+                    "an array of numbers of type " + std::to_string(numbers.getElementType()));
+      }
+      auto data = numbers.getBytes();
+      std::vector<std::byte> bytes(data.size());
+      if (!bytes.empty()) std::memcpy(bytes.data(), data.begin(), data.size());
+      return Value(ElementType(numbers.getElementType()), std::move(bytes));
+    }
     case wire::Value::HANDLE: {
       auto handle = in.getHandle();
       Value::Handle out{handle.getValue(), fromWire(handle.getKind())};
@@ -90,6 +103,12 @@ void toWire(const Value& value, wire::Value::Builder out) {
     out.setFloating(value.asDouble());
   } else if (value.isString()) {
     out.setText(value.asString());
+  } else if (value.isTypedArray()) {
+    const auto& array = *value.asTypedArray();
+    auto numbers = out.initNumbers();
+    numbers.setElementType(uint8_t(array.type()));
+    auto bytes = array.bytes();
+    numbers.setBytes(kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
   } else if (value.isArray()) {
     const auto& items = value.asArray();
     auto list = out.initArray(uint32_t(items.size()));
@@ -125,6 +144,7 @@ std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in, WireText text) 
 
 namespace {
 uint64_t stringBytes(const Value& value) {
+  if (value.isTypedArray()) return 0;  // numbers
   switch (value.kind()) {
     case Value::Kind::string: return value.asString().size();
     case Value::Kind::handle: return value.asHandle().text ? value.asHandle().text->size() : 0;

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <initializer_list>
 #include <iterator>
@@ -288,6 +289,9 @@ Value toValue(const T& value) {
   if constexpr (std::is_same_v<U, Value>) return value;
   else if constexpr (isStringLike<std::decay_t<U>>) return Value(std::string(value));
   else if constexpr (Sequence<U>::value) {
+    using Item = typename Sequence<U>::Element;
+    // Numbers as one block of bytes; anything else element by element.
+    if constexpr (Element<Item>) return Value(std::span<const Item>(std::data(value), std::size(value)));
     std::vector<Value> items;
     for (const auto& item : value) items.push_back(toValue(item));
     return Value(std::move(items));
@@ -314,6 +318,17 @@ void fromValue(const Value& value, T& target) {
   } else if constexpr (std::is_floating_point_v<T>) target = T(value.asDouble());
   else if constexpr (std::is_same_v<T, std::string>) target = value.isNull() ? "" : value.asString();
   else if constexpr (Sequence<T>::value) {
+    using Item = typename Sequence<T>::Element;
+    if constexpr (Element<Item>) {
+      // The DLL's numbers as they are, if they are of this type: one copy.
+      if (value.isTypedArray() && value.asTypedArray()->type() == *elementTypeOf<Item>()) {
+        auto numbers = value.asTypedArray()->template as<Item>();
+        if constexpr (requires { target.resize(numbers.size()); }) target.resize(numbers.size());
+        size_t count = std::min(numbers.size(), size_t(std::size(target)));
+        if (count != 0) std::memcpy(std::data(target), numbers.data(), count * sizeof(Item));
+        return;
+      }
+    }
     const auto& items = value.asArray();
     if constexpr (requires { target.resize(items.size()); }) target.resize(items.size());
     size_t count = std::min(items.size(), size_t(std::size(target)));
