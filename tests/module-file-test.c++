@@ -1,7 +1,10 @@
 // The build made genuine 32-bit and 64-bit binaries, and inspectModuleFile tells them apart.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include "bridge32/error.h"
 #include "bridge32/module-file.h"
@@ -28,6 +31,31 @@ TEST(ModuleFile, SurrogatesAreGenuine32And64BitExecutables) {
   EXPECT_EQ(x64.machine, 62);  // EM_X86_64
 #endif
 }
+
+#if _WIN32
+// The COFF header's Characteristics of a PE file: IMAGE_FILE_LARGE_ADDRESS_AWARE is 0x20.
+uint16_t peCharacteristics(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  auto read = [&](std::streamoff at, void* out, size_t size) {
+    in.seekg(at);
+    in.read(static_cast<char*>(out), std::streamsize(size));
+    return bool(in);
+  };
+  uint32_t peHeader = 0;
+  char signature[4] = {};
+  uint16_t characteristics = 0;
+  EXPECT_TRUE(read(0x3C, &peHeader, 4) && read(peHeader, signature, 4) &&
+              std::string_view(signature, 4) == std::string_view("PE\0\0", 4) &&
+              read(peHeader + 4 + 18, &characteristics, 2))
+      << path;
+  return characteristics;
+}
+
+TEST(ModuleFile, The32BitSurrogateTakesAll4GBWow64Gives) {
+  EXPECT_NE(peCharacteristics(test::surrogatePath(Architecture::x86)) & 0x20, 0)
+      << "the x86 surrogate is not linked large-address-aware: 2 GB, not 4";
+}
+#endif
 
 TEST(ModuleFile, SamplePluginsExistInBothBitnesses) {
   ModuleFile x86 = inspectModuleFile(test::pluginPath(Architecture::x86, "b32-samples"));
