@@ -50,7 +50,7 @@ Value::~Value() = default;
 
 Value::Kind Value::kind() const noexcept {
   // The variant's alternatives are listed in the order of Kind, then the typed array.
-  if (std::holds_alternative<std::shared_ptr<const TypedArray>>(data_)) return Kind::array;
+  if (isTypedArray()) return Kind::array;
   return Kind(data_.index());
 }
 

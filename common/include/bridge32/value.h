@@ -35,6 +35,17 @@ enum class ElementType { int8, uint8, int16, uint16, int32, uint32, int64, uint6
 size_t elementSize(ElementType type);
 std::string_view toString(ElementType type);  // "int8_t", ..., "float", "double"
 
+// The ElementType of an integer of `bytes` bytes, if there is one.
+constexpr std::optional<ElementType> integerElementType(size_t bytes, bool isSigned) {
+  switch (bytes) {
+    case 1: return isSigned ? ElementType::int8 : ElementType::uint8;
+    case 2: return isSigned ? ElementType::int16 : ElementType::uint16;
+    case 4: return isSigned ? ElementType::int32 : ElementType::uint32;
+    case 8: return isSigned ? ElementType::int64 : ElementType::uint64;
+    default: return std::nullopt;
+  }
+}
+
 // The ElementType of a C++ arithmetic type, if it has one (bool and long double have none).
 template <typename T>
 constexpr std::optional<ElementType> elementTypeOf() {
@@ -42,13 +53,7 @@ constexpr std::optional<ElementType> elementTypeOf() {
   if constexpr (std::is_same_v<U, float>) return ElementType::float32;
   else if constexpr (std::is_same_v<U, double>) return ElementType::float64;
   else if constexpr (std::is_integral_v<U> && !std::is_same_v<U, bool>) {
-    constexpr bool isSigned = std::is_signed_v<U>;
-    switch (sizeof(U)) {
-      case 1: return isSigned ? ElementType::int8 : ElementType::uint8;
-      case 2: return isSigned ? ElementType::int16 : ElementType::uint16;
-      case 4: return isSigned ? ElementType::int32 : ElementType::uint32;
-      case 8: return isSigned ? ElementType::int64 : ElementType::uint64;
-    }
+    return integerElementType(sizeof(U), std::is_signed_v<U>);
   }
   return std::nullopt;
 }

@@ -1569,11 +1569,14 @@ class DeclarationParser {
     }
   }
 
+  static std::string bitFieldName(const Declarator& declarator) {
+    return declarator.name.empty() ? "an unnamed bit-field" : "bit-field '" + declarator.name + "'";
+  }
+
   uint32_t parseBitWidth(const Declarator& declarator) {
     Token at = peek();
     int64_t width = parseConstantExpression();
-    std::string what = declarator.name.empty() ? "an unnamed bit-field"
-                                               : "bit-field '" + declarator.name + "'";
+    std::string what = bitFieldName(declarator);
     if (width < 0 || width > 64) {
       failAt(at, what + " is " + std::to_string(width) + " bits wide; expected 0 to 64");
     }
@@ -1588,8 +1591,7 @@ class DeclarationParser {
   void checkBitField(const Declarator& declarator, const Type& type, uint32_t width) {
     bool integral = type.kind == Type::Kind::integer || type.kind == Type::Kind::enumeration ||
                     type.kind == Type::Kind::boolean;
-    std::string what = declarator.name.empty() ? "an unnamed bit-field"
-                                               : "bit-field '" + declarator.name + "'";
+    std::string what = bitFieldName(declarator);
     if (!integral) {
       failAt(declarator.start, what + " has the type " + describe(type) +
                                    ": a bit-field is an integer, an enumeration or bool");

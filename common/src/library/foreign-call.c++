@@ -106,15 +106,8 @@ std::optional<ElementType> elementTypeOf(const Shape& element) {
     return element.size == 4 ? ElementType::float32 : ElementType::float64;
   }
   if (element.kind != Shape::Kind::integer) return std::nullopt;
-  switch (element.size) {
-    case 1: return element.isSigned ? ElementType::int8 : ElementType::uint8;
-    case 2: return element.isSigned ? ElementType::int16 : ElementType::uint16;
-    case 4: return element.isSigned ? ElementType::int32 : ElementType::uint32;
-    case 8: return element.isSigned ? ElementType::int64 : ElementType::uint64;
-    default: return std::nullopt;
-  }
+  return integerElementType(element.size, element.isSigned);
 }
-
 
 template <typename T>
 void store(uint8_t* at, T value) {
@@ -518,7 +511,7 @@ class Marshal {
       return buffer;
     }
     if (!value.isArray()) refuse(what + " points to " + std::to_string(count) + " " + element.name + ": expected {...}, got " + describeKind(value));
-    if (value.isTypedArray() && value.size() != count) {
+    if (value.size() != count) {
       refuse(what + " has " + std::to_string(value.size()) + " elements where its size says " +
              std::to_string(count));
     }
@@ -530,10 +523,6 @@ class Marshal {
       return buffer;
     }
     const auto& items = value.asArray();  // element by element, each converted and checked
-    if (items.size() != count) {
-      refuse(what + " has " + std::to_string(items.size()) + " elements where its size says " +
-             std::to_string(count));
-    }
     uint8_t* buffer = memory_.allocate(count * element.size, writes, what);
     for (size_t i = 0; i < count; ++i) {
       write(element, buffer + i * element.size, items[i], what + "[" + std::to_string(i) + "]",
