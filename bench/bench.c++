@@ -13,6 +13,9 @@
 //   generic call    Function::call on the fixture library's `int add(int, int)` in that
 //                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array, given as
 //                   Values and as a TypedArray
+//   bulk data       the fixture library's `scale` (n doubles in, n out) for n = 1e3 .. 1e7 through
+//                   the typed API, against the same C function called raw in this process and a
+//                   memcpy of the same bytes: the goal of issue 26
 //   COM get         (Windows) Scripting.Dictionary's Count through a ComObject in a surrogate of
 //                   that architecture, alternating with param(); and paramDisplay(), which
 //                   takes the same path (the pipe, the plugin thread) without COM
@@ -41,6 +44,7 @@
 #include "core/call-lane.h"
 #include "core/surrogate-client.h"
 #include "core/surrogate-process.h"
+#include "dynamic-library.h"
 #include "wire.h"
 
 #if _WIN32
@@ -243,6 +247,47 @@ Stats genericCall(Function& function, const std::vector<Value>& arguments, int i
   return stats(samples);
 }
 
+// Bulk data: the fixture's `scale` (n doubles in, n out) bridged through the typed API, the same
+// C function called raw in this process (its x64 build), and one memcpy of the n doubles, each at
+// its median over a number of calls that keeps the row to a second or so.
+struct BulkRow {
+  size_t n;
+  Stats bridged, raw, copy;
+};
+
+using ScaleFunction = void (*)(double, const double*, int, double*);
+
+template <typename Call>
+Stats timed(Call&& call, int iterations) {
+  std::vector<double> samples;
+  for (int i = -std::max(1, iterations / 10); i < iterations; ++i) {
+    auto start = Clock::now();
+    call();
+    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
+  }
+  return stats(samples);
+}
+
+std::vector<BulkRow> bulkRows(Library& library, ScaleFunction raw, int iterations) {
+  auto scale = library.bind<void(double, std::span<const double>, int, std::vector<double>&)>(
+      "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);");
+  std::vector<BulkRow> rows;
+  for (size_t n : {size_t(1'000), size_t(100'000), size_t(1'000'000), size_t(10'000'000)}) {
+    std::vector<double> x(n), y, rawY(n), copied(n);
+    for (size_t i = 0; i < n; ++i) x[i] = double(i);
+    int calls = int(std::clamp<size_t>(size_t(iterations) * 1000 / n, 5, size_t(iterations)));
+    BulkRow row{n, {}, {}, {}};
+    row.bridged = timed([&] { scale(2.0, x, int(n), y); }, calls);
+    row.raw = timed([&] { raw(2.0, x.data(), int(n), rawY.data()); }, calls);
+    row.copy = timed([&] { std::memcpy(copied.data(), x.data(), n * sizeof(double)); }, calls);
+    if (y != rawY || copied != x) {
+      throw Error(Error::Kind::failed, "the bridged scale() answered other numbers");
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 // The VST2 fixture of `architecture` wrapped as `bridge32 wrap` does: the shim copied beside a
 // target file naming it. Returns the shim's path.
 std::filesystem::path wrapForBench(Architecture architecture) {
@@ -337,6 +382,11 @@ int main(int argc, char** argv) {
     for (int i = 0; i < kElements; ++i) numbers[i] = i;
     Stats reversedTyped = genericCall(*reverse, {Value(numbers), Value(kElements)},
                                       std::max(10, iterations / 20));
+
+    DynamicLibrary rawLibrary(test::pluginPath(Architecture::x64, "b32-library"));
+    auto rawScale = reinterpret_cast<ScaleFunction>(rawLibrary.symbol("scale"));
+    if (!rawScale) throw Error(Error::Kind::notFound, "the x64 fixture library has no scale()");
+    std::vector<BulkRow> bulk = bulkRows(*library, rawScale, iterations);
 
     // process(): the same plugin bridged and in this process.
     gain->activate(48000, 4096);
@@ -447,6 +497,30 @@ int main(int argc, char** argv) {
                 "thread): %.2fx median\n",
                 arch, comGet.medianUs / displayCall.medianUs);
 #endif
+    for (const BulkRow& row : bulk) {
+      std::string n = std::to_string(row.n);
+      for (auto [what, figure] : {std::pair{"bulk_scale_bridged", row.bridged},
+                                  std::pair{"bulk_scale_raw", row.raw},
+                                  std::pair{"bulk_memcpy", row.copy}}) {
+        json.beginObject()
+            .key("arch").value(arch)
+            .key("measure").value(what + ("_" + n))
+            .key("median_us").value(figure.medianUs)
+            .key("p99_us").value(figure.p99Us)
+            .key("mean_us").value(figure.meanUs)
+            .endObject();
+      }
+      // The goal: at most 4x the raw call from 1e5 up, and at most the raw call plus two copies
+      // of the data and one lane round trip, +20%.
+      double budget = (row.raw.medianUs + 2 * row.copy.medianUs + rawShm.medianUs) * 1.2;
+      double gigabytes = 2.0 * double(row.n) * sizeof(double) / 1e9;
+      std::printf("%-10s scale() of %9zu doubles in and out: bridged %10.1f us (p99 %.1f, "
+                  "%.2f GB/s), raw in-process %9.1f us, memcpy %8.1f us: %.2fx raw (target <= 4x "
+                  "from 1e5), %.2fx of raw + 2 memcpy + lane round trip +20%% (target <= 1.0x)\n",
+                  arch, row.n, row.bridged.medianUs, row.bridged.p99Us,
+                  gigabytes / (row.bridged.medianUs / 1e6), row.raw.medianUs, row.copy.medianUs,
+                  row.bridged.medianUs / row.raw.medianUs, row.bridged.medianUs / budget);
+    }
     std::printf("\n");
   }
   json.endArray();

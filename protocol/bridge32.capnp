@@ -42,9 +42,12 @@ using import "common.capnp".Error;
 using import "common.capnp".LogLevel;
 using import "common.capnp".LaneChannel;
 using import "common.capnp".Lane;
+using import "common.capnp".SharedSegment;
+using import "common.capnp".SegmentHandle;
 
-const protocolVersion :UInt32 = 5;
+const protocolVersion :UInt32 = 6;
 # 3: Session.load(kind, path), one schema per module kind.
+# 6: large values in shared segments (Session.shareMemory), lane calls with outputs.
 # Both sides must have the same. The handshake refuses a peer with another, naming both.
 
 struct LogRecord {
@@ -98,6 +101,10 @@ interface Session {
   openLane @5 (channel :LaneChannel) -> (error :Error, lane :Lane);
   # A lane of no module, served by a thread of its own, that answers every request at once: what
   # the shared memory itself costs between these two processes (bridge32_bench's floor).
+
+  shareMemory @6 (segment :SharedSegment) -> (error :Error, handle :SegmentHandle);
+  # Maps a segment of the host's in the surrogate, for calls to name by its id until the handle
+  # is released.
 }
 
 enum ModuleKind {

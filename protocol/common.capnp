@@ -71,6 +71,20 @@ struct LaneChannel {
   windowsAnswer @5 :UInt64;     # Windows: the event the surrogate sets when the host sleeps
 }
 
+struct SharedSegment {
+  # Memory the host shares with the surrogate for the large values of calls (arrays of numbers,
+  # strings), which messages then name by place (library.capnp's SharedBytes) instead of carrying.
+  # The host made it and numbers it; on Windows it duplicated the handle into the surrogate.
+  id @0 :UInt32;                # never 0, never reused by the host for another segment
+  bytes @1 :UInt64;
+  memory @2 :SharedMemory;      # Linux: the mapping's memfd
+  windowsMapping @3 :UInt64;    # Windows: the file mapping's handle, valid in the surrogate
+}
+
+interface SegmentHandle {
+  # A segment the surrogate maps. Releasing it unmaps the segment there once no call uses it.
+}
+
 enum LaneRole {
   main @0;   # calls a plugin takes on its main thread (parameters): served by the plugin thread
   audio @1;  # process(): served by a thread of the lane's own, as an audio thread

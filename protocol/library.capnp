@@ -106,7 +106,7 @@ struct CSize {
 }
 
 interface Function {
-  call @0 (arguments :List(Value), callbacks :List(Callback))
+  call @0 (arguments :List(Value), callbacks :List(Callback), arena :CallArena)
       -> (error :Error, result :Value, outputs :List(Value), lastError :UInt32,
           kept :Registration);
   # `arguments` are the values of the in and in/out parameters, in order, and `callbacks` the
@@ -114,21 +114,34 @@ interface Function {
   # `outputs` are the values of the out and in/out parameters after the call, in order;
   # `lastError` is the calling thread's GetLastError() (Windows) or errno right after the call;
   # `kept` holds the callbacks of parameters declared _Kept_ (null when there were none).
+  # Large values on both sides may be in shared memory (SharedBytes); `arena` is the room the
+  # surrogate may use for the call's out-buffers, which the DLL then writes where the host reads.
 
   openLane @1 (channel :LaneChannel) -> (error :Error, lane :Lane);
   # Serves calls through shared memory on the plugin thread (common/src/transport/call-lane.h):
   # a LaneCall message in the lane's data, answered by a LaneAnswer written over it. The host sends
-  # only calls that need no capability (no callbacks, no lent handles), read nothing back but the
-  # result, and fit; everything else comes here as `call`.
+  # only calls that need no capability (no callbacks, no lent handles), whose answer is bounded
+  # before the call (numbers, and arrays of them in the arena), and that fit; everything else
+  # comes here as `call`.
 }
 
 struct LaneCall {
   arguments @0 :List(Value);
+  arena @1 :CallArena;
 }
 
 struct LaneAnswer {
   result @0 :Value;
   lastError @1 :UInt32;
+  outputs @2 :List(Value);
+}
+
+struct CallArena {
+  # Where in a shared segment (common.capnp's SharedSegment) a call's out-buffers may go: bytes
+  # from `offset`, which the host reads back after the call. Segment 0: none.
+  segment @0 :UInt32;
+  offset @1 :UInt64;
+  bytes @2 :UInt64;
 }
 
 interface Callback {
@@ -157,7 +170,18 @@ struct Value {
     handle @8 :Handle;      # a pointer or handle the DLL handed out, never dereferenced
     # (not "opaque": <wingdi.h> defines OPAQUE)
     numbers @9 :Numbers;    # an array of numbers of one type, as its bytes
+    shared @10 :SharedBytes;  # numbers or a string in shared memory
   }
+}
+
+struct SharedBytes {
+  # An array of numbers (of `elementType`) or a string's UTF-8 bytes (`isText`) kept in a segment
+  # of shared memory the host gave the surrogate, at `offset`, rather than in the message.
+  segment @0 :UInt32;
+  offset @1 :UInt64;
+  bytes @2 :UInt64;
+  elementType @3 :UInt8;
+  isText @4 :Bool;
 }
 
 struct Numbers {

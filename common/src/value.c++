@@ -90,12 +90,30 @@ std::string_view toString(ElementType type) {
   return "unknown";
 }
 
-Value::TypedArray::TypedArray(ElementType type, std::vector<std::byte> bytes)
-    : type_(type), bytes_(std::move(bytes)) {
-  if (bytes_.size() % elementSize(type) != 0) {
+namespace {
+
+void requireWholeElements(ElementType type, size_t bytes) {
+  if (bytes % elementSize(type) != 0) {
     throw Error(Error::Kind::invalidArgument,
-                "an array of " + std::string(toString(type)) + " of " +
-                    std::to_string(bytes_.size()) + " bytes, not a whole number of elements");
+                "an array of " + std::string(toString(type)) + " of " + std::to_string(bytes) +
+                    " bytes, not a whole number of elements");
+  }
+}
+
+}  // namespace
+
+Value::TypedArray::TypedArray(ElementType type, std::vector<std::byte> bytes)
+    : type_(type), owned_(std::move(bytes)), bytes_(owned_) {
+  requireWholeElements(type, owned_.size());
+}
+
+Value::TypedArray::TypedArray(ElementType type, std::span<const std::byte> bytes,
+                              std::shared_ptr<const void> owner)
+    : type_(type), owner_(std::move(owner)), bytes_(bytes) {
+  requireWholeElements(type, bytes.size());
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % elementSize(type) != 0) {
+    throw Error(Error::Kind::invalidArgument, "an array of " + std::string(toString(type)) +
+                                                  " at an address not aligned for them");
   }
 }
 

@@ -99,6 +99,9 @@ class Value {
    public:
     // `bytes` must be a whole number of elements.
     TypedArray(ElementType type, std::vector<std::byte> bytes);
+    // A view of `bytes`, aligned for the element type, which `owner` keeps alive and nothing
+    // changes while the array lives (memory shared with the other process for one call, say).
+    TypedArray(ElementType type, std::span<const std::byte> bytes, std::shared_ptr<const void> owner);
     ElementType type() const noexcept { return type_; }
     size_t size() const noexcept { return bytes_.size() / elementSize(type_); }
     std::span<const std::byte> bytes() const noexcept { return bytes_; }
@@ -111,7 +114,9 @@ class Value {
    private:
     void requireType(ElementType wanted) const;
     ElementType type_;
-    std::vector<std::byte> bytes_;
+    std::vector<std::byte> owned_;          // the bytes, unless a view
+    std::shared_ptr<const void> owner_;     // a view's
+    std::span<const std::byte> bytes_;      // owned_'s or the view's
     mutable std::once_flag made_;
     mutable std::vector<Value> elements_;
   };
@@ -212,9 +217,9 @@ std::span<const T> Value::TypedArray::as() const {
 
 template <Element T>
 Value::Value(std::span<const T> elements) {
-  std::vector<std::byte> bytes(elements.size_bytes());
-  if (!bytes.empty()) std::memcpy(bytes.data(), elements.data(), bytes.size());
-  data_ = std::make_shared<const TypedArray>(*elementTypeOf<T>(), std::move(bytes));
+  auto bytes = std::as_bytes(elements);
+  data_ = std::make_shared<const TypedArray>(*elementTypeOf<T>(),
+                                             std::vector<std::byte>(bytes.begin(), bytes.end()));
 }
 
 // "null", "bool", "integer", "floating", "string", "array", "struct", "handle".

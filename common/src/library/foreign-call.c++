@@ -14,6 +14,7 @@
 #include "bridge32/types.h"
 #include "bridge32/window-handle.h"
 #include "logging.h"
+#include "transport/shared-segments.h"
 
 #if _WIN32
 #include "win32.h"
@@ -26,9 +27,10 @@ namespace {
 // Bytes after every buffer the DLL may write, filled with this and checked after the call.
 constexpr size_t kGuardBytes = 16;
 constexpr uint8_t kGuardByte = 0xFD;
-// No single buffer of a call may be larger than this: a size argument of 4 billion is a mistake
-// to report, not an allocation to try.
-constexpr int64_t kMaxBufferBytes = int64_t(256) << 20;
+// No single buffer of a call may be larger than this: a size argument of 4 billion elements is a
+// mistake to report, not an allocation to try. A 32-bit process meets its address space first
+// (CallMemory says so, naming the buffer and its size).
+constexpr int64_t kMaxBufferBytes = int64_t(UINT32_MAX);
 // Nor may an argument or result passed by value: it is copied onto the calling thread's stack
 // (a plugin thread's or the application's, 1 MiB by default on Windows), and libffi describes it
 // element by element. Real APIs pass a few dozen bytes; 64 KiB is far beyond any of them.
@@ -45,20 +47,47 @@ std::string describeKind(const Value& value) {
 
 // ---- The memory of one call ----------------------------------------------------------------
 
-// Every byte a call hands the DLL: argument slots, buffers and strings, freed after the call.
+// Every byte a call hands the DLL: argument slots, buffers and strings, freed after the call; and
+// the out-buffers it places in the caller's shared room, if it has one.
 class CallMemory {
  public:
+  explicit CallMemory(const SharedRoom* room) : room_(room ? *room : SharedRoom{}) {}
+
   // `bytes` zeroed bytes, aligned for anything; with guard bytes after them when `guarded`.
   uint8_t* allocate(size_t bytes, bool guarded, std::string_view owner) {
     size_t total = bytes + (guarded ? kGuardBytes : 0);
-    auto& block = blocks_.emplace_back(new (std::align_val_t(16)) uint8_t[std::max<size_t>(total, 1)]);
-    std::memset(block.get(), 0, total);
-    if (guarded) {
-      std::memset(block.get() + bytes, kGuardByte, kGuardBytes);
-      guards_.push_back({block.get() + bytes, std::string(owner), bytes});
+    uint8_t* block;
+    try {
+      block = blocks_.emplace_back(new (std::align_val_t(16)) uint8_t[std::max<size_t>(total, 1)]).get();
+    } catch (const std::bad_alloc&) {
+      throw Error(Error::Kind::failed, std::string(owner) + " needs " + std::to_string(bytes) +
+                                           " bytes, more than this process can allocate now");
     }
-    sizes_[block.get()] = bytes;
-    return block.get();
+    std::memset(block, 0, total);
+    if (guarded) guard(block, bytes, owner);
+    sizes_[block] = bytes;
+    return block;
+  }
+
+  // An out-buffer of `bytes` in the shared room, with guard bytes after it, or null when the room
+  // has no space left. Not cleared: the DLL writes it, and the caller reads what the count says.
+  uint8_t* allocateShared(size_t bytes, std::string_view owner) {
+    uint64_t needed = roomFor(bytes);
+    if (room_.bytes.empty() || needed > room_.bytes.size() - roomUsed_) return nullptr;
+    auto* block = reinterpret_cast<uint8_t*>(room_.bytes.data() + roomUsed_);
+    roomUsed_ += needed;
+    guard(block, bytes, owner);
+    sizes_[block] = bytes;
+    return block;
+  }
+
+  // What allocateShared takes of the room for `bytes`.
+  static uint64_t roomFor(uint64_t bytes) { return alignShared(bytes + kGuardBytes); }
+
+  // What keeps `at` mapped when it lies in the shared room, for a view of it; else null.
+  std::shared_ptr<const void> sharedOwner(const uint8_t* at) const {
+    auto* begin = reinterpret_cast<const uint8_t*>(room_.bytes.data());
+    return at >= begin && at < begin + roomUsed_ ? room_.owner : nullptr;
   }
 
   // The bytes of the buffer this call allocated at `at`, or nothing for memory it did not
@@ -93,9 +122,16 @@ class CallMemory {
     std::string owner;
     size_t bytes;
   };
+  void guard(uint8_t* block, size_t bytes, std::string_view owner) {
+    std::memset(block + bytes, kGuardByte, kGuardBytes);
+    guards_.push_back({block + bytes, std::string(owner), bytes});
+  }
+
   std::vector<std::unique_ptr<uint8_t[], Deleter>> blocks_;
   std::vector<Guard> guards_;
   std::map<const uint8_t*, size_t> sizes_;  // each block's bytes, without its guard bytes
+  SharedRoom room_;
+  uint64_t roomUsed_ = 0;
 };
 
 // ---- Scalars in memory ---------------------------------------------------------------------
@@ -516,9 +552,11 @@ class Marshal {
              std::to_string(count));
     }
     if (value.isTypedArray() && elementTypeOf(element) == value.asTypedArray()->type()) {
-      // The numbers as the DLL wants them already: one copy.
+      // The numbers as the DLL wants them already: read where they are, or copied once into a
+      // buffer it may write.
       auto bytes = value.asTypedArray()->bytes();
-      uint8_t* buffer = memory_.allocate(bytes.size(), writes, what);
+      if (!writes && !bytes.empty()) return const_cast<std::byte*>(bytes.data());
+      uint8_t* buffer = writableBuffer(bytes.size(), what);
       if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
       return buffer;
     }
@@ -537,8 +575,14 @@ class Marshal {
       size_t chars = elementCountOfChars(shape, lookup, what);
       return memory_.allocate(chars * shape.charWidth, true, what);
     }
-    size_t count = shape.count ? elementCount(shape, lookup, what) : 1;
-    return memory_.allocate(count * shape.target->size, true, what);
+    if (!shape.count) return memory_.allocate(shape.target->size, true, what);
+    return writableBuffer(elementCount(shape, lookup, what) * shape.target->size, what);
+  }
+
+  // A buffer the DLL writes and the caller reads back: in the shared room while it has space.
+  uint8_t* writableBuffer(size_t bytes, const std::string& what) {
+    if (uint8_t* shared = memory_.allocateShared(bytes, what)) return shared;
+    return memory_.allocate(bytes, true, what);
   }
 
   static size_t elementCountOfChars(const Shape& shape, const Lookup& lookup,
@@ -626,9 +670,13 @@ class Marshal {
       return Value(decodeString(at, element.size, count));
     }
     if (auto type = elementTypeOf(element)) {
-      std::vector<std::byte> bytes(count * element.size);
-      if (!bytes.empty()) std::memcpy(bytes.data(), at, bytes.size());
-      return Value(*type, std::move(bytes));
+      if (auto owner = memory_.sharedOwner(at)) {
+        // Where the DLL wrote them, in memory shared with the caller: no copy here.
+        std::span bytes(reinterpret_cast<const std::byte*>(at), count * element.size);
+        return Value(std::make_shared<const Value::TypedArray>(*type, bytes, std::move(owner)));
+      }
+      auto* begin = reinterpret_cast<const std::byte*>(at);
+      return Value(*type, std::vector<std::byte>(begin, begin + count * element.size));
     }
     std::vector<Value> items;
     items.reserve(count);
@@ -842,7 +890,7 @@ class CallbackClosure {
       return;
     }
     try {
-      CallMemory memory;
+      CallMemory memory(nullptr);
       Marshal marshal(memory);
       Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
       // Sizes name the callback's own integer parameters (sqlite3_exec's rows: `n` values).
@@ -1096,8 +1144,57 @@ ForeignFunction::ForeignFunction(void* address, FunctionShape signature,
 
 ForeignFunction::~ForeignFunction() = default;
 
+namespace {
+
+// The integer values of the input parameters, for the counts of pointers; with `given[i]` the
+// value of parameter i, or null for one that takes none. `arguments` has a value for each input.
+ParameterValues inputValues(const FunctionShape& signature, std::span<const Value> arguments,
+                            std::vector<const Value*>& given) {
+  const auto& parameters = signature.parameters;
+  given.assign(parameters.size(), nullptr);
+  ParameterValues values;
+  size_t next = 0;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (!parameters[i].isInput()) continue;
+    given[i] = &arguments[next++];
+    const Shape& shape = *parameters[i].shape;
+    if (auto number = integerOf(*given[i])) {
+      values.set(parameters[i].name, *number, shape.kind == Shape::Kind::pointer);
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+SharedRoomNeed sharedRoomFor(const FunctionShape& signature, std::span<const Value> arguments) {
+  SharedRoomNeed need;
+  size_t inputs = size_t(std::count_if(signature.parameters.begin(), signature.parameters.end(),
+                                       [](const auto& p) { return p.isInput(); }));
+  if (arguments.size() < inputs) return need;
+  std::vector<const Value*> given;
+  ParameterValues values = inputValues(signature, arguments, given);
+  Lookup lookup = values.lookup();
+  for (size_t i = 0; i < signature.parameters.size(); ++i) {
+    const Shape& shape = *signature.parameters[i].shape;
+    if (shape.kind != Shape::Kind::pointer || !shape.count || shape.direction == Direction::in) {
+      continue;
+    }
+    try {
+      uint64_t bytes = uint64_t(Marshal::elementCount(shape, lookup, "")) *
+                       std::max<uint32_t>(shape.target->size, 1);
+      need.bytes += CallMemory::roomFor(bytes);
+      need.buffers.emplace_back(signature.parameters[i].name, bytes);
+    } catch (const Error&) {
+      // A count the call will refuse, naming it.
+    }
+  }
+  return need;
+}
+
 CallResult ForeignFunction::call(std::span<const Value> arguments,
-                                 std::span<const Callback> callbacks) const {
+                                 std::span<const Callback> callbacks,
+                                 const SharedRoom* room) const {
   const auto& parameters = signature_.parameters;
   size_t callbackCount = size_t(std::count_if(parameters.begin(), parameters.end(),
                                               [](const auto& p) { return p.isCallback(); }));
@@ -1119,20 +1216,11 @@ CallResult ForeignFunction::call(std::span<const Value> arguments,
   }
 
   // Which argument is whose, and the integer values the pointers' counts may name.
-  std::vector<const Value*> given(parameters.size(), nullptr);
-  ParameterValues values;
-  size_t next = 0;
-  for (size_t i = 0; i < parameters.size(); ++i) {
-    if (!parameters[i].isInput()) continue;
-    given[i] = &arguments[next++];
-    const Shape& shape = *parameters[i].shape;
-    if (auto number = integerOf(*given[i])) {
-      values.set(parameters[i].name, *number, shape.kind == Shape::Kind::pointer);
-    }
-  }
+  std::vector<const Value*> given;
+  ParameterValues values = inputValues(signature_, arguments, given);
   Lookup lookup = values.lookup();
 
-  CallMemory memory;
+  CallMemory memory(room);
   Marshal marshal(memory);
   std::vector<void*> slots(parameters.size());
   std::vector<std::unique_ptr<CallbackClosure>> closures, kept;

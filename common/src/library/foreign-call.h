@@ -107,6 +107,24 @@ struct FunctionShape {
 class RetiredCallbacks;
 std::shared_ptr<RetiredCallbacks> makeRetiredCallbacks();
 
+// Memory shared with the caller's process (a bridged call's arena): the call puts its counted
+// out-buffers there while it has space, for the DLL to write where the caller reads them, and
+// reads the arrays of numbers in them back as views of it, which `owner` keeps mapped.
+struct SharedRoom {
+  std::span<std::byte> bytes;
+  std::shared_ptr<const void> owner;
+};
+
+// The shared room a call of `signature` with `arguments` needs for all its counted out-buffers,
+// as this process lays them out (a host asks for a 32-bit surrogate, whose sizes are never
+// larger): in all, and each buffer's bytes by its parameter's name. Counts the call would refuse
+// count nothing.
+struct SharedRoomNeed {
+  uint64_t bytes = 0;
+  std::vector<std::pair<std::string, uint64_t>> buffers;
+};
+SharedRoomNeed sharedRoomFor(const FunctionShape& signature, std::span<const Value> arguments);
+
 class ForeignFunction {
  public:
   // Prepares calls of the function at `address` as `signature` says, retiring kept callbacks
@@ -126,8 +144,10 @@ class ForeignFunction {
   // callable, from any thread, while the result's `kept` lives. Throws Error(invalidArgument) for values
   // that do not fit their parameters, Error(failed) when the function wrote past a buffer or a
   // callback failed.
-  CallResult call(std::span<const Value> arguments,
-                  std::span<const Callback> callbacks = {}) const;
+  // With `room`, counted out-buffers go there (SharedRoom). An in-only array of numbers of the
+  // parameter's own type is given to the DLL where it is, without a copy.
+  CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks = {},
+                  const SharedRoom* room = nullptr) const;
 
  private:
   struct Prepared;

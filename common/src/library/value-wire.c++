@@ -36,7 +36,7 @@ Value::HandleKind fromWire(wire::HandleKind kind) {
   }
 }
 
-Value fromWire(wire::Value::Reader in, WireText text, int depth) {
+Value fromWire(wire::Value::Reader in, WireText text, WireMemory* memory, int depth) {
   if (depth > kMaxDepth) {
     throw Error(Error::Kind::invalidArgument,
                 "a value nested deeper than " + std::to_string(kMaxDepth) + " levels");
@@ -54,14 +54,14 @@ Value fromWire(wire::Value::Reader in, WireText text, int depth) {
     case wire::Value::ARRAY: {
       std::vector<Value> items;
       items.reserve(in.getArray().size());
-      for (auto item : in.getArray()) items.push_back(fromWire(item, text, depth + 1));
+      for (auto item : in.getArray()) items.push_back(fromWire(item, text, memory, depth + 1));
       return Value(std::move(items));
     }
     case wire::Value::RECORD: {
       std::vector<Value::Field> fields;
       fields.reserve(in.getRecord().size());
       for (auto field : in.getRecord()) {
-        fields.push_back({bridge32::text(field.getName()), fromWire(field.getValue(), text, depth + 1)});
+        fields.push_back({bridge32::text(field.getName()), fromWire(field.getValue(), text, memory, depth + 1)});
       }
       return Value(std::move(fields));
     }
@@ -72,9 +72,30 @@ Value fromWire(wire::Value::Reader in, WireText text, int depth) {
                     "an array of numbers of type " + std::to_string(numbers.getElementType()));
       }
       auto data = numbers.getBytes();
-      std::vector<std::byte> bytes(data.size());
-      if (!bytes.empty()) std::memcpy(bytes.data(), data.begin(), data.size());
-      return Value(ElementType(numbers.getElementType()), std::move(bytes));
+      auto* begin = reinterpret_cast<const std::byte*>(data.begin());
+      return Value(ElementType(numbers.getElementType()),
+                   std::vector<std::byte>(begin, begin + data.size()));
+    }
+    case wire::Value::SHARED: {
+      auto shared = in.getShared();
+      if (!memory) {
+        throw Error(Error::Kind::invalidArgument, "a value in shared memory where none is shared");
+      }
+      if (!shared.getIsText() && shared.getElementType() > uint8_t(ElementType::float64)) {
+        throw Error(Error::Kind::invalidArgument,
+                    "an array of numbers of type " + std::to_string(shared.getElementType()));
+      }
+      auto found = memory->find(shared.getSegment(), shared.getOffset(), shared.getBytes());
+      if (shared.getIsText()) {
+        std::string_view bytes(reinterpret_cast<const char*>(found.bytes.data()), found.bytes.size());
+        return Value(text == WireText::asGiven ? std::string(bytes) : validUtf8(bytes));
+      }
+      auto type = ElementType(shared.getElementType());
+      if (found.owner) {
+        return Value(std::make_shared<const Value::TypedArray>(type, found.bytes, std::move(found.owner)));
+      }
+      std::vector<std::byte> bytes(found.bytes.begin(), found.bytes.end());  // read once
+      return Value(type, std::move(bytes));
     }
     case wire::Value::HANDLE: {
       auto handle = in.getHandle();
@@ -92,7 +113,26 @@ Value fromWire(wire::Value::Reader in, WireText text, int depth) {
 
 }  // namespace
 
-void toWire(const Value& value, wire::Value::Builder out) {
+namespace {
+
+// `bytes` in shared memory, if `memory` places them there.
+bool toShared(std::span<const std::byte> bytes, WireMemory* memory,
+              wire::Value::Builder out, ElementType type, bool isText) {
+  if (!memory) return false;
+  auto place = memory->place(bytes);
+  if (!place) return false;
+  auto shared = out.initShared();
+  shared.setSegment(place->segment);
+  shared.setOffset(place->offset);
+  shared.setBytes(bytes.size());
+  shared.setElementType(uint8_t(type));
+  shared.setIsText(isText);
+  return true;
+}
+
+}  // namespace
+
+void toWire(const Value& value, wire::Value::Builder out, WireMemory* memory) {
   if (value.isBool()) {
     out.setBoolean(value.asBool());
   } else if (value.kind() == Value::Kind::signedInteger) {
@@ -102,9 +142,13 @@ void toWire(const Value& value, wire::Value::Builder out) {
   } else if (value.isFloating()) {
     out.setFloating(value.asDouble());
   } else if (value.isString()) {
-    out.setText(value.asString());
+    const std::string& text = value.asString();
+    if (!toShared(std::as_bytes(std::span(text)), memory, out, ElementType::uint8, true)) {
+      out.setText(text);
+    }
   } else if (value.isTypedArray()) {
     const auto& array = *value.asTypedArray();
+    if (toShared(array.bytes(), memory, out, array.type(), false)) return;
     auto numbers = out.initNumbers();
     numbers.setElementType(uint8_t(array.type()));
     auto bytes = array.bytes();
@@ -112,13 +156,13 @@ void toWire(const Value& value, wire::Value::Builder out) {
   } else if (value.isArray()) {
     const auto& items = value.asArray();
     auto list = out.initArray(uint32_t(items.size()));
-    for (uint32_t i = 0; i < list.size(); ++i) toWire(items[i], list[i]);
+    for (uint32_t i = 0; i < list.size(); ++i) toWire(items[i], list[i], memory);
   } else if (value.isStruct()) {
     const auto& fields = value.asStruct();
     auto list = out.initRecord(uint32_t(fields.size()));
     for (uint32_t i = 0; i < list.size(); ++i) {
       list[i].setName(fields[i].name);
-      toWire(fields[i].value, list[i].initValue());
+      toWire(fields[i].value, list[i].initValue(), memory);
     }
   } else if (value.isHandle()) {
     auto handle = out.initHandle();
@@ -133,29 +177,36 @@ void toWire(const Value& value, wire::Value::Builder out) {
   }
 }
 
-Value fromWire(wire::Value::Reader in, WireText text) { return fromWire(in, text, 0); }
+Value fromWire(wire::Value::Reader in, WireText text, WireMemory* memory) {
+  return fromWire(in, text, memory, 0);
+}
 
-std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in, WireText text) {
+std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in, WireText text,
+                            WireMemory* memory) {
   std::vector<Value> values;
   values.reserve(in.size());
-  for (auto value : in) values.push_back(fromWire(value, text, 0));
+  for (auto value : in) values.push_back(fromWire(value, text, memory, 0));
   return values;
 }
 
 namespace {
-uint64_t stringBytes(const Value& value) {
+// The bytes of text `value` puts in a message: strings that go to shared memory do not count.
+uint64_t stringBytes(const Value& value, bool largeShared) {
   if (value.isTypedArray()) return 0;  // numbers
   switch (value.kind()) {
-    case Value::Kind::string: return value.asString().size();
+    case Value::Kind::string: {
+      uint64_t bytes = value.asString().size();
+      return largeShared && bytes >= kSharedValueBytes ? 0 : bytes;
+    }
     case Value::Kind::handle: return value.asHandle().text ? value.asHandle().text->size() : 0;
     case Value::Kind::array: {
       uint64_t total = 0;
-      for (const Value& item : value.asArray()) total += stringBytes(item);
+      for (const Value& item : value.asArray()) total += stringBytes(item, largeShared);
       return total;
     }
     case Value::Kind::structure: {
       uint64_t total = 0;
-      for (const auto& field : value.asStruct()) total += stringBytes(field.value);
+      for (const auto& field : value.asStruct()) total += stringBytes(field.value, largeShared);
       return total;
     }
     default: return 0;
@@ -164,7 +215,7 @@ uint64_t stringBytes(const Value& value) {
 }  // namespace
 
 void WireTextBudget::add(const Value& value, const std::function<std::string()>& what) {
-  uint64_t bytes = stringBytes(value);
+  uint64_t bytes = stringBytes(value, largeShared_);
   total_ += bytes;
   if (total_ > limits::kMaxCallTextBytes) {
     throw Error(Error::Kind::invalidArgument,

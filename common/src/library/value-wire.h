@@ -10,6 +10,7 @@
 
 #include "bridge32/value.h"
 #include "library.capnp.h"
+#include "transport/shared-segments.h"
 
 namespace bridge32 {
 
@@ -18,10 +19,13 @@ namespace bridge32 {
 // valid UTF-8 (see validUtf8) before the application sees it, as everything from it is.
 enum class WireText { asGiven, validUtf8 };
 
-void toWire(const Value& value, wire::Value::Builder out);
-Value fromWire(wire::Value::Reader in, WireText text = WireText::validUtf8);
+// With `memory`, large arrays of numbers and strings go to shared memory (a SharedBytes), and
+// SharedBytes are read from it; without, everything is in the message and SharedBytes refused.
+void toWire(const Value& value, wire::Value::Builder out, WireMemory* memory = nullptr);
+Value fromWire(wire::Value::Reader in, WireText text = WireText::validUtf8,
+               WireMemory* memory = nullptr);
 std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in,
-                            WireText text = WireText::validUtf8);
+                            WireText text = WireText::validUtf8, WireMemory* memory = nullptr);
 
 // The string bytes of the values one message carries, counted as they are added: past
 // limits::kMaxCallTextBytes, add() throws Error(invalidArgument) naming the value ("argument
@@ -29,10 +33,13 @@ std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in,
 // saying which value was too large.
 class WireTextBudget {
  public:
+  // `largeShared`: strings of kSharedValueBytes or more go to shared memory, not the message.
+  explicit WireTextBudget(bool largeShared = false) : largeShared_(largeShared) {}
   // `what()` names `value`; it is called only to say it was too much.
   void add(const Value& value, const std::function<std::string()>& what);
 
  private:
+  bool largeShared_;
   uint64_t total_ = 0;
 };
 

@@ -139,23 +139,25 @@ SharedMapping SharedMapping::adopt(intptr_t handle, uint64_t bytes) {
 #if _WIN32
   void* view = MapViewOfFile(reinterpret_cast<HANDLE>(handle), FILE_MAP_ALL_ACCESS, 0, 0,
                              size_t(bytes));
-  if (!view) fail("MapViewOfFile of the host's lane");
+  if (!view) fail("MapViewOfFile of " + std::to_string(bytes) + " bytes of the host's shared memory");
   MEMORY_BASIC_INFORMATION info{};
   if (VirtualQuery(view, &info, sizeof info) == 0 || info.RegionSize < bytes) {
     UnmapViewOfFile(view);
-    throw Error(Error::Kind::invalidArgument, "the host's lane mapping is smaller than the " +
+    throw Error(Error::Kind::invalidArgument, "the host's shared memory is smaller than the " +
                                                   std::to_string(bytes) + " bytes it was said to be");
   }
 #else
   struct stat status {};
-  if (fstat(int(handle), &status) != 0) fail("fstat of the host's lane");
+  if (fstat(int(handle), &status) != 0) fail("fstat of the host's shared memory");
   if (uint64_t(status.st_size) < bytes) {
     throw Error(Error::Kind::invalidArgument,
-                "the host's lane mapping has " + std::to_string(status.st_size) +
+                "the host's shared memory has " + std::to_string(status.st_size) +
                     " bytes, not the " + std::to_string(bytes) + " it was said to have");
   }
   void* view = mmap(nullptr, size_t(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, int(handle), 0);
-  if (view == MAP_FAILED) fail("mapping the host's lane");
+  if (view == MAP_FAILED) {
+    fail("mapping " + std::to_string(bytes) + " bytes of the host's shared memory");
+  }
 #endif
   mapping.data_ = static_cast<std::byte*>(view);
   mapping.size_ = bytes;

@@ -283,6 +283,8 @@ CppType describe() {
 void checkBinding(const FunctionInfo& info, std::span<const CppType> parameters,
                   const CppType& result);
 
+// The Value a call is given for `value`, which outlives the call: an array of numbers is a view of
+// its bytes, copied once where the library's process reads it; anything else element by element.
 template <typename T>
 Value toValue(const T& value) {
   using U = std::remove_cvref_t<T>;
@@ -290,8 +292,11 @@ Value toValue(const T& value) {
   else if constexpr (isStringLike<std::decay_t<U>>) return Value(std::string(value));
   else if constexpr (Sequence<U>::value) {
     using Item = typename Sequence<U>::Element;
-    // Numbers as one block of bytes; anything else element by element.
-    if constexpr (Element<Item>) return Value(std::span<const Item>(std::data(value), std::size(value)));
+    if constexpr (Element<Item>) {
+      std::span<const Item> items(std::data(value), std::size(value));
+      return Value(std::make_shared<const Value::TypedArray>(*elementTypeOf<Item>(),
+                                                             std::as_bytes(items), nullptr));
+    }
     std::vector<Value> items;
     for (const auto& item : value) items.push_back(toValue(item));
     return Value(std::move(items));

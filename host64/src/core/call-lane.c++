@@ -28,7 +28,7 @@ namespace {
 class Descriptor final : public wire::SharedMemory::Server {
  public:
   explicit Descriptor(intptr_t fd) : fd_(fcntl(int(fd), F_DUPFD_CLOEXEC, 0)) {
-    if (fd_ < 0) throw Error(Error::Kind::failed, "duplicating a lane's descriptor");
+    if (fd_ < 0) throw Error(Error::Kind::failed, "duplicating a shared memory descriptor");
   }
   ~Descriptor() { close(fd_); }
   kj::Maybe<int> getFd() override { return fd_; }
@@ -65,6 +65,10 @@ void describeCaller(lane::Layout& layout) {
 }
 
 }  // namespace
+
+#if !_WIN32
+kj::Own<wire::SharedMemory::Server> lendDescriptor(intptr_t fd) { return kj::heap<Descriptor>(fd); }
+#endif
 
 CallLane::CallLane(uint64_t dataBytes, const char* name)
     : mapping_(SharedMapping::create(lane::mappingBytes(dataBytes), name)),
@@ -134,8 +138,8 @@ void CallLane::describe(wire::LaneChannel::Builder channel, SurrogateClient& cli
   channel.setWindowsAnswer(client.duplicateHandleInto(answerEvent_));
 #else
   (void)client;
-  channel.setMemory(kj::heap<Descriptor>(mapping_.handle()));
-  channel.setDoorbell(kj::heap<Descriptor>(doorbell_.handle()));
+  channel.setMemory(lendDescriptor(mapping_.handle()));
+  channel.setDoorbell(lendDescriptor(doorbell_.handle()));
 #endif
 }
 

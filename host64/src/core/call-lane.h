@@ -41,6 +41,12 @@ struct LaneReading {
 };
 LaneReading readLaneAnswer(const lane::Layout& layout, uint32_t sequence);
 
+#if !_WIN32
+// [loop thread] A capability that carries a duplicate of `fd` to the surrogate with the message
+// it is in (Cap'n Proto's descriptor passing).
+kj::Own<wire::SharedMemory::Server> lendDescriptor(intptr_t fd);
+#endif
+
 class CallLane {
  public:
   // A lane with `dataBytes` for data (process blocks). Throws Error(failed) when the system has no

@@ -2,6 +2,7 @@
 
 
 #include "core/handshake.h"
+#include "core/segment-pool.h"
 #include "logging.h"
 #include "wire.h"
 
@@ -51,7 +52,8 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
                                  const SurrogateProcess::Launch& launch)
     : process_(std::make_unique<SurrogateProcess>(executable, timing.start, launch)),
       architecture_(architecture),
-      timing_(timing) {
+      timing_(timing),
+      segmentPool_(std::make_shared<SegmentPool>()) {
   auto startTimeout = timing.start;
   bool late = false;  // the handshake's deadline passed; see call()
   try {
@@ -120,6 +122,7 @@ SurrogateClient::SurrogateClient(const std::filesystem::path& executable,
 
 SurrogateClient::~SurrogateClient() {
   closing_ = true;
+  segmentPool_->close();  // its handles' releases are posted before the connection's end
   try {
     loop_.run(
         [&](kj::AsyncIoContext& io) {

@@ -25,6 +25,8 @@ namespace bridge32 {
 // The time the host spends in the application's code while the surrogate waits for it (a
 // callback the library calls, a host object a COM object calls): a call's deadline bounds the
 // surrogate's time, so this is added to it. The application's own code is its own to bound.
+class SegmentPool;
+
 class HostTime {
  public:
   // [loop thread] Counts the time from its making to its end.
@@ -79,6 +81,8 @@ class SurrogateClient {
   // (see HostTime); shared, so that a server may outlive this client.
   const std::shared_ptr<HostTime>& hostTime() const { return hostTime_; }
   EventLoopThread& loop() { return loop_; }
+  // [any-thread] The memory shared with the surrogate for calls' large values.
+  const std::shared_ptr<SegmentPool>& segmentPool() const { return segmentPool_; }
   // [any-thread] True once the connection broke, the process ended, or bridge32 killed it as hung.
   bool isLost() const { return lost_; }
 #if _WIN32
@@ -169,6 +173,8 @@ class SurrogateClient {
   std::condition_variable listenerDone_;
   std::map<uint64_t, std::shared_ptr<Listener>> listeners_;
   uint64_t nextListenerId_ = 1;
+  // Closed before the connection goes (its capabilities are released on the loop thread first).
+  std::shared_ptr<SegmentPool> segmentPool_;
   EventLoopThread loop_;              // declared last: stopped first
 };
 

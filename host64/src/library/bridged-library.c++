@@ -7,6 +7,7 @@
 
 #include "core/binding.h"
 #include "core/call-lane.h"
+#include "core/segment-pool.h"
 #include "logging.h"
 #include "core/module-link.h"
 #include "library/declaration-shapes.h"
@@ -92,27 +93,117 @@ class BridgedFunction final : public Function {
                   "'" + signature_.name + "' takes " + std::to_string(callbacks_) + " callback" +
                       (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
-    WireTextBudget text;
+    auto binding = running();
+    CallMemory memory = sharedMemoryFor(binding->client, arguments);
+    WireTextBudget text(memory.lease != nullptr);
     for (size_t i = 0; i < arguments.size(); ++i) {
       text.add(arguments[i], [&] {
         return i < inputNames_.size() ? inputNames_[i]
                                       : "variadic argument " + std::to_string(i - inputNames_.size() + 1);
       });
     }
-    auto binding = running();
-    if (auto result = callThroughLane(arguments)) return std::move(*result);
-    std::vector<Value> given = handlesForTheSurrogate(*binding->client, arguments);
+    try {
+      if (auto result = callThroughLane(arguments, memory)) return std::move(*result);
+      return callThroughPipe(*binding, arguments, callbacks, memory);
+    } catch (const Error& error) {
+      // The surrogate may still be writing the call's memory: no other call gets it.
+      if (memory.lease && endsTheSurrogate(error)) memory.lease->drop();
+      throw;
+    }
+  }
+
+ private:
+  // The shared memory of one call: a segment leased for its large inputs and its out-buffers,
+  // or none for a call without either.
+  struct CallMemory {
+    std::shared_ptr<SegmentPool::Lease> lease;  // and the views of the results
+    std::unique_ptr<CallWireMemory> wire;
+    uint64_t roomOffset = 0, roomBytes = 0;  // of the out-buffers, in the segment
+
+    void describe(wire::CallArena::Builder arena) const {
+      if (!lease) return;
+      arena.setSegment(lease->id());
+      arena.setOffset(roomOffset);
+      arena.setBytes(roomBytes);
+    }
+  };
+
+  CallMemory sharedMemoryFor(const std::shared_ptr<SurrogateClient>& client,
+                             std::span<const Value> arguments) {
+    uint64_t inputs = 0;
+    for (const Value& argument : arguments) inputs += sharedBytesOf(argument);
+    library::SharedRoomNeed room = library::sharedRoomFor(signature_, arguments);
+    CallMemory memory;
+    if (inputs == 0 && room.bytes < kSharedValueBytes) return memory;
+    try {
+      memory.lease = link_->rules().described(what_, [&] {
+        return SegmentPool::lease(*client, inputs + room.bytes,
+                                  CallDeadline::current(link_->rules().timeout));
+      });
+    } catch (const Error& error) {
+      if (error.kind() != Error::Kind::failed) throw;
+      // Too much for the surrogate's address space, say: which values asked for it.
+      std::string parts;
+      for (size_t i = 0; i < arguments.size() && i < inputNames_.size(); ++i) {
+        if (uint64_t bytes = sharedBytesOf(arguments[i])) {
+          parts += (parts.empty() ? "" : ", ") + inputNames_[i] + " " + std::to_string(bytes);
+        }
+      }
+      for (const auto& [name, bytes] : room.buffers) {
+        parts += (parts.empty() ? "" : ", ") + ("out-buffer '" + name + "' ") +
+                 std::to_string(bytes);
+      }
+      throw Error(Error::Kind::invalidArgument,
+                  "a call of '" + signature_.name + "' needs " +
+                      std::to_string(inputs + room.bytes) + " bytes of memory shared with its " +
+                      std::string(toString(client->architecture())) + " surrogate (" + parts +
+                      " bytes): " + error.message());
+    }
+    std::span<std::byte> segment = memory.lease->bytes();
+    memory.wire = std::make_unique<CallWireMemory>(
+        client->segmentPool()->segments(),
+        CallWireMemory::Arena{memory.lease->id(), segment.first(inputs), 0, memory.lease});
+    memory.roomOffset = inputs;
+    memory.roomBytes = segment.size() - inputs;
+    return memory;
+  }
+
+  // What toWire may place of `value` in shared memory, at most.
+  static uint64_t sharedBytesOf(const Value& value) {
+    auto placed = [](uint64_t bytes) { return bytes >= kSharedValueBytes ? alignShared(bytes) : 0; };
+    if (value.isTypedArray()) return placed(value.asTypedArray()->bytes().size());
+    switch (value.kind()) {
+      case Value::Kind::string: return placed(value.asString().size());
+      case Value::Kind::array: {
+        uint64_t total = 0;
+        for (const Value& item : value.asArray()) total += sharedBytesOf(item);
+        return total;
+      }
+      case Value::Kind::structure: {
+        uint64_t total = 0;
+        for (const auto& field : value.asStruct()) total += sharedBytesOf(field.value);
+        return total;
+      }
+      default: return 0;
+    }
+  }
+
+  CallResult callThroughPipe(FunctionBinding& binding, std::span<const Value> arguments,
+                             std::span<const Callback> callbacks, CallMemory& memory) {
+    std::vector<Value> given = handlesForTheSurrogate(*binding.client, arguments);
+    if (memory.wire) memory.wire->restart();  // the lane may have placed them, then not taken it
     return link_->rules()(
-        *binding->client, what_,
+        *binding.client, what_,
         [&](wire::Session::Client&) {
           const std::vector<Value>& arguments = given;
-          auto request = binding->capability.get().callRequest();
+          auto request = binding.capability.get().callRequest();
           auto list = request.initArguments(uint32_t(arguments.size()));
-          for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
+          for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i], memory.wire.get());
+          memory.describe(request.initArena());
           auto functions = request.initCallbacks(uint32_t(callbacks.size()));
           for (uint32_t i = 0; i < functions.size(); ++i) {
             if (callbacks[i]) {
-              functions.set(i, kj::heap<CallbackServer>(callbacks[i], binding->client->hostTime()));
+              functions.set(i, kj::heap<CallbackServer>(callbacks[i], binding.client->hostTime()));
             }
           }
           return request.send();
@@ -120,7 +211,7 @@ class BridgedFunction final : public Function {
         [&](auto& response) {
           throwIfError(response);
           CallResult result;
-          result.value = fromWire(response.getResult());
+          result.value = fromWire(response.getResult(), WireText::validUtf8, memory.wire.get());
           auto outputs = response.getOutputs();
           if (outputs.size() != outputNames_.size()) {
             throw Error(Error::Kind::failed,
@@ -129,20 +220,20 @@ class BridgedFunction final : public Function {
                             std::to_string(outputNames_.size()));
           }
           for (uint32_t i = 0; i < outputs.size(); ++i) {
-            result.outputs.emplace_back(outputNames_[i], fromWire(outputs[i]));
+            result.outputs.emplace_back(outputNames_[i], fromWire(outputs[i], WireText::validUtf8,
+                                                                  memory.wire.get()));
           }
           result.lastError = response.getLastError();
           if (wire::Registration::Client kept = response.getKept();
               !capnp::ClientHook::from(kj::cp(kept))->isNull()) {
             // Released on the loop thread when the application drops the last copy.
             result.kept = std::make_shared<Binding<wire::Registration::Client>>(
-                binding->client, std::make_unique<wire::Registration::Client>(kj::mv(kept)));
+                binding.client, std::make_unique<wire::Registration::Client>(kj::mv(kept)));
           }
           return result;
         });
   }
 
- private:
   // `arguments` as the surrogate must be given them: a kernel handle of this process
   // (HandleKind::hostKernel) means nothing in another, so on Windows the surrogate is lent a
   // duplicate for the call (it closes it after the call unless the parameter is _Kept_). Only a
@@ -194,27 +285,33 @@ class BridgedFunction final : public Function {
 
   static constexpr uint64_t kLaneBytes = 16 * 1024;
 
-  // True when every call can go through a lane: plain values in (numbers, handles, strings),
-  // one plain value or nothing out, no callbacks and nothing read back.
+  // True when every call can go through a lane: no callbacks (which need capabilities), and an
+  // answer whose size is bounded before the call, so that it fits the lane: a plain value or
+  // nothing, and outputs that are plain values or arrays of numbers (which the surrogate writes in
+  // the call's shared memory, not in the answer). The arguments are checked at each call.
   bool fitsALane() const {
     using Kind = library::Shape::Kind;
     auto plain = [](const library::Shape& shape) {
       return shape.kind == Kind::boolean || shape.kind == Kind::integer ||
              shape.kind == Kind::floating || shape.kind == Kind::opaque;
     };
-    if (signature_.isVariadic || callbacks_ > 0 || !outputNames_.empty()) return false;
+    auto numbers = [](const library::Shape& shape) {
+      return shape.kind == Kind::floating || (shape.kind == Kind::integer && !shape.isCharacter);
+    };
+    if (callbacks_ > 0) return false;
     if (!plain(*signature_.result) && signature_.result->kind != Kind::voidType) return false;
     for (const auto& parameter : signature_.parameters) {
+      if (!parameter.isOutput()) continue;
       const library::Shape& shape = *parameter.shape;
-      bool inString = shape.kind == Kind::string && shape.direction == library::Direction::in;
-      if (!plain(shape) && !inString) return false;
+      if (shape.kind != Kind::pointer) return false;
+      if (shape.count ? !numbers(*shape.target) : !plain(*shape.target)) return false;
     }
     return true;
   }
 
   // The call through the lane, or nothing when it cannot take it (no lane, the lane is another
   // thread's, an argument is a handle to lend, the arguments do not fit): the pipe then.
-  std::optional<CallResult> callThroughLane(std::span<const Value> arguments) {
+  std::optional<CallResult> callThroughLane(std::span<const Value> arguments, CallMemory& memory) {
     if (!lane_) return std::nullopt;
     for (const Value& argument : arguments) {
       if (argument.isHandle() && argument.asHandle().kind == Value::HandleKind::hostKernel) {
@@ -222,8 +319,10 @@ class BridgedFunction final : public Function {
       }
     }
     capnp::MallocMessageBuilder message;
-    auto list = message.initRoot<wire::LaneCall>().initArguments(uint32_t(arguments.size()));
-    for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i]);
+    auto call = message.initRoot<wire::LaneCall>();
+    auto list = call.initArguments(uint32_t(arguments.size()));
+    for (uint32_t i = 0; i < list.size(); ++i) toWire(arguments[i], list[i], memory.wire.get());
+    memory.describe(call.initArena());
     auto flat = capnp::messageToFlatArray(message);
     auto request = flat.asBytes();
     if (request.size() > lane_->dataBytes()) return std::nullopt;
@@ -234,7 +333,8 @@ class BridgedFunction final : public Function {
       lane.layout().requestBytes = uint32_t(request.size());
     };
     auto read = [&](CallLane& lane, const LaneAnswer&) {
-      result = readLaneCallAnswer(lane.data(), lane.layout().answerBytes, signature_.name);
+      result = readLaneCallAnswer(lane.data(), lane.layout().answerBytes, signature_.name,
+                                  outputNames_, memory.wire.get());
     };
     link_->rules().onLane(lane_.get(), what_, fill, read);
     return result;
@@ -348,7 +448,8 @@ class BridgedLibrary final : public Library {
 }  // namespace
 
 CallResult readLaneCallAnswer(std::span<const std::byte> data, uint32_t bytes,
-                              const std::string& function) {
+                              const std::string& function, std::span<const std::string> outputs,
+                              WireMemory* memory) {
   // The surrogate's to have written, and maybe writing still: the size checked, the message
   // copied out once and read with the usual limits.
   if (bytes == 0 || bytes > data.size() || bytes % sizeof(capnp::word) != 0) {
@@ -362,8 +463,18 @@ CallResult readLaneCallAnswer(std::span<const std::byte> data, uint32_t bytes,
                                          readerOptions());
     auto answer = reader.getRoot<wire::LaneAnswer>();
     CallResult result;
-    result.value = fromWire(answer.getResult());
+    result.value = fromWire(answer.getResult(), WireText::validUtf8, memory);
     result.lastError = answer.getLastError();
+    if (answer.getOutputs().size() != outputs.size()) {
+      throw Error(Error::Kind::failed, "the surrogate answered " +
+                                           std::to_string(answer.getOutputs().size()) +
+                                           " outputs of '" + function + "', which has " +
+                                           std::to_string(outputs.size()));
+    }
+    for (uint32_t i = 0; i < outputs.size(); ++i) {
+      result.outputs.emplace_back(outputs[i],
+                                  fromWire(answer.getOutputs()[i], WireText::validUtf8, memory));
+    }
     return result;
   } catch (const kj::Exception& exception) {
     throw Error(Error::Kind::failed, "the surrogate's answer to a lane call of '" + function +

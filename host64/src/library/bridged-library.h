@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bridge32/library.h"
+#include "transport/shared-segments.h"
 
 namespace bridge32 {
 
@@ -15,10 +16,13 @@ std::unique_ptr<Library> loadBridgedLibrary(std::shared_ptr<SharedSurrogate> sur
                                             Architecture architecture,
                                             const LoadOptions& options);
 
-// The result of a plain call of `function` that the surrogate answered through a lane: a
-// LaneAnswer message of `bytes` at the start of `data`. Whatever the surrogate wrote there, an
-// answer or Error(failed), never more.
+// The result of a call of `function` that the surrogate answered through a lane: a LaneAnswer
+// message of `bytes` at the start of `data`, with a value for each of `outputs` (their names),
+// which may be in the call's shared `memory`. Whatever the surrogate wrote there, an answer or
+// Error(failed), never more.
 CallResult readLaneCallAnswer(std::span<const std::byte> data, uint32_t bytes,
-                              const std::string& function);
+                              const std::string& function,
+                              std::span<const std::string> outputs = {},
+                              WireMemory* memory = nullptr);
 
 }  // namespace bridge32

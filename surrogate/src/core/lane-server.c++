@@ -205,6 +205,20 @@ class LaneHandle final : public wire::Lane::Server {
 
 }  // namespace
 
+kj::Promise<std::shared_ptr<SharedMapping>> acceptSegment(wire::SharedSegment::Reader segment) {
+  uint64_t bytes = segment.getBytes();
+#if _WIN32
+  win32::Handle mapping(reinterpret_cast<HANDLE>(uintptr_t(segment.getWindowsMapping())));
+  if (!mapping) throw Error(Error::Kind::invalidArgument, "the host's segment came without its handle");
+  return std::make_shared<SharedMapping>(
+      SharedMapping::adopt(reinterpret_cast<intptr_t>(mapping.release()), bytes));
+#else
+  return takeFd(segment.getMemory(), "memory").then([bytes](int fd) {
+    return std::make_shared<SharedMapping>(SharedMapping::adopt(fd, bytes));
+  });
+#endif
+}
+
 kj::Promise<kj::Own<LaneEndpoint>> LaneEndpoint::accept(wire::LaneChannel::Reader channel) {
   uint64_t bytes = channel.getMappingBytes();
 #if _WIN32

@@ -57,6 +57,11 @@ class LaneEndpoint {
   friend class LaneService;
 };
 
+// [serving thread] Maps the shared segment `segment` describes (Session.shareMemory). Throws
+// Error(invalidArgument) for one the host described badly; on Windows its handle is closed either
+// way unless mapped.
+kj::Promise<std::shared_ptr<SharedMapping>> acceptSegment(wire::SharedSegment::Reader segment);
+
 // [the lane's serving thread] Serves one request of `endpoint`: the work's answer value, or the
 // error it threw; what the plugins said meanwhile and the allocations made; then the host is told.
 using LaneWork = kj::Function<void(lane::Layout& layout, std::span<std::byte> data)>;

@@ -12,6 +12,7 @@
 #include "bridge32.capnp.h"
 #include "core/host-outbox.h"
 #include "core/plugin-thread.h"
+#include "transport/shared-segments.h"
 
 namespace bridge32 {
 
@@ -32,6 +33,8 @@ using ModuleKinds = std::map<wire::ModuleKind, kj::Own<ModuleKind>>;
 
 // Every kind bridge32 has, serving plugins on `plugins` and calling the host through `outbox`
 // (module-kinds.c++: the one list of kinds on this side).
-ModuleKinds allModuleKinds(PluginThread& plugins, HostOutbox& outbox);
+// `segments`: the memory the host shares for the large values of calls.
+ModuleKinds allModuleKinds(PluginThread& plugins, HostOutbox& outbox,
+                           std::shared_ptr<const SharedSegments> segments);
 
 }  // namespace bridge32

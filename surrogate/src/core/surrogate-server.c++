@@ -19,10 +19,23 @@ namespace bridge32 {
 
 namespace {
 
+// A segment the host shares, mapped until the host releases this; calls that still use it keep
+// it mapped until they end.
+class SegmentHandleServer final : public wire::SegmentHandle::Server {
+ public:
+  SegmentHandleServer(std::shared_ptr<SharedSegments> segments, uint32_t id)
+      : segments_(std::move(segments)), id_(id) {}
+  ~SegmentHandleServer() { segments_->remove(id_); }
+
+ private:
+  std::shared_ptr<SharedSegments> segments_;
+  uint32_t id_;
+};
+
 class SessionServer final : public wire::Session::Server {
  public:
   SessionServer(PluginThread& plugins, HostOutbox& outbox)
-      : plugins_(plugins), outbox_(outbox), kinds_(allModuleKinds(plugins, outbox)) {}
+      : plugins_(plugins), outbox_(outbox), kinds_(allModuleKinds(plugins, outbox, segments_)) {}
 
  protected:
   kj::Promise<void> load(LoadContext context) override {
@@ -62,6 +75,22 @@ class SessionServer final : public wire::Session::Server {
         });
   }
 
+  kj::Promise<void> shareMemory(ShareMemoryContext context) override {
+    auto segment = context.getParams().getSegment();
+    uint32_t id = segment.getId();
+    return kj::evalNow([&] { return acceptSegment(segment); })
+        .then(
+            [this, context, id](std::shared_ptr<SharedMapping> mapping) mutable {
+              if (id == 0) throw Error(Error::Kind::invalidArgument, "a shared segment numbered 0");
+              segments_->add(id, std::move(mapping));
+              context.getResults().setHandle(kj::heap<SegmentHandleServer>(segments_, id));
+            })
+        .catch_([context](kj::Exception&& exception) mutable {
+          setError(context.getResults().initError(),
+                   Error(Error::Kind::failed, exception.getDescription().cStr()));
+        });
+  }
+
   kj::Promise<void> shutdown(ShutdownContext) override {
     // The host releases its capabilities and hangs up after this answer; the surrogate exits
     // when the connection closes (see main).
@@ -72,6 +101,8 @@ class SessionServer final : public wire::Session::Server {
  private:
   PluginThread& plugins_;
   HostOutbox& outbox_;
+  // Before kinds_, which use it.
+  std::shared_ptr<SharedSegments> segments_ = std::make_shared<SharedSegments>();
   ModuleKinds kinds_;
   // The session's lanes: changed on the plugin thread only, like every kind's.
   std::shared_ptr<LaneRegistry> echoLanes_ = std::make_shared<LaneRegistry>();

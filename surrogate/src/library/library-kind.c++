@@ -120,13 +120,22 @@ class RegistrationServer final : public wire::Registration::Server {
   std::vector<std::shared_ptr<HostCallback>> callbacks_;
 };
 
+// The room for a call's out-buffers the host gave in `arena`, checked; none for segment 0.
+library::SharedRoom roomOf(const SharedSegments& segments, wire::CallArena::Reader arena) {
+  if (arena.getSegment() == 0) return {};
+  auto found = segments.find(arena.getSegment(), arena.getOffset(), arena.getBytes());
+  return {found.bytes, std::move(found.owner)};
+}
+
 class FunctionServer final : public wire::Function::Server {
  public:
   FunctionServer(PluginThread& plugins, HostOutbox& outbox,
+                 std::shared_ptr<const SharedSegments> segments,
                  PluginOwned<std::shared_ptr<const ForeignFunction>> function,
                  std::vector<bool> keptCallbacks)
       : plugins_(plugins),
         outbox_(outbox),
+        segments_(std::move(segments)),
         function_(kj::mv(function)),
         keptCallbacks_(std::move(keptCallbacks)) {}
   // The lanes go on the plugin thread, where they are served.
@@ -143,8 +152,9 @@ class FunctionServer final : public wire::Function::Server {
           return std::make_pair(
               lanes_, LaneService::onPluginThread(
                           plugins_, outbox_, kj::mv(endpoint),
-                          [function](lane::Layout& layout, std::span<std::byte> data) {
-                            callThroughLane(*function, layout, data);
+                          [function, segments = segments_](lane::Layout& layout,
+                                                           std::span<std::byte> data) {
+                            callThroughLane(*function, *segments, layout, data);
                           }));
         });
   }
@@ -152,9 +162,12 @@ class FunctionServer final : public wire::Function::Server {
   kj::Promise<void> call(CallContext context) override {
     std::vector<Value> arguments;
     std::vector<bool> lent;  // per argument: a host's handle duplicated for this call
+    library::SharedRoom room;
+    auto memory = std::make_shared<CallWireMemory>(*segments_, CallWireMemory::Arena{});
     try {
       auto given = context.getParams().getArguments();
-      arguments = fromWire(given, WireText::asGiven);
+      arguments = fromWire(given, WireText::asGiven, memory.get());
+      room = roomOf(*segments_, context.getParams().getArena());
       for (auto argument : given) {
         lent.push_back(argument.isHandle() &&
                        argument.getHandle().getKind() == wire::HandleKind::LENT_KERNEL_HANDLE);
@@ -168,16 +181,19 @@ class FunctionServer final : public wire::Function::Server {
         std::make_shared<HostCallbacksOfACall>(context.getParams().getCallbacks(), keptCallbacks_);
     return answer(
         plugins_, outbox_, context,
-        [this, arguments = std::move(arguments), lent = std::move(lent), callbacks] {
+        [this, arguments = std::move(arguments), lent = std::move(lent), callbacks,
+         room = std::move(room)] {
           auto closing = kj::defer([&] { closeLentHandles(arguments, lent); });
-          CallResult result = function_.get()->call(arguments, callbacks->functions());
+          CallResult result = function_.get()->call(arguments, callbacks->functions(), &room);
           checkAnswerFits(result);
           return result;
         },
-        [callbacks](auto& results, CallResult& outcome) {
-          toWire(outcome.value, results.initResult());
+        [callbacks, memory](auto& results, CallResult& outcome) {
+          toWire(outcome.value, results.initResult(), memory.get());
           auto outputs = results.initOutputs(uint32_t(outcome.outputs.size()));
-          for (uint32_t i = 0; i < outputs.size(); ++i) toWire(outcome.outputs[i].second, outputs[i]);
+          for (uint32_t i = 0; i < outputs.size(); ++i) {
+            toWire(outcome.outputs[i].second, outputs[i], memory.get());
+          }
           results.setLastError(outcome.lastError);
           if (outcome.kept) {
             results.setKept(kj::heap<RegistrationServer>(std::move(outcome.kept),
@@ -221,8 +237,8 @@ class FunctionServer final : public wire::Function::Server {
 
   // [plugin thread] A call through a lane: the LaneCall the host wrote in `data`, the LaneAnswer
   // written over it.
-  static void callThroughLane(const ForeignFunction& function, lane::Layout& layout,
-                              std::span<std::byte> data) {
+  static void callThroughLane(const ForeignFunction& function, const SharedSegments& segments,
+                              lane::Layout& layout, std::span<std::byte> data) {
     if (lane::Op(layout.op) != lane::Op::callFunction) {
       throw Error(Error::Kind::invalidArgument,
                   "a function's lane does not serve operation " + std::to_string(layout.op));
@@ -234,18 +250,24 @@ class FunctionServer final : public wire::Function::Server {
                       std::to_string(data.size()));
     }
     CallResult result;
+    CallWireMemory memory(segments, CallWireMemory::Arena{});
     {
       kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(data.data()),
                                             bytes / sizeof(capnp::word));
       capnp::FlatArrayMessageReader request(words, readerOptions());
-      auto arguments =
-          fromWire(request.getRoot<wire::LaneCall>().getArguments(), WireText::asGiven);
-      result = function.call(arguments);
+      auto call = request.getRoot<wire::LaneCall>();
+      auto arguments = fromWire(call.getArguments(), WireText::asGiven, &memory);
+      library::SharedRoom room = roomOf(segments, call.getArena());
+      result = function.call(arguments, {}, &room);
     }
     capnp::MallocMessageBuilder message;
     auto reply = message.initRoot<wire::LaneAnswer>();
-    toWire(result.value, reply.initResult());
+    toWire(result.value, reply.initResult(), &memory);
     reply.setLastError(result.lastError);
+    auto outputs = reply.initOutputs(uint32_t(result.outputs.size()));
+    for (uint32_t i = 0; i < outputs.size(); ++i) {
+      toWire(result.outputs[i].second, outputs[i], &memory);
+    }
     auto flat = capnp::messageToFlatArray(message);
     auto answer = flat.asBytes();
     if (answer.size() > data.size()) {
@@ -258,6 +280,7 @@ class FunctionServer final : public wire::Function::Server {
 
   PluginThread& plugins_;
   HostOutbox& outbox_;
+  std::shared_ptr<const SharedSegments> segments_;
   PluginOwned<std::shared_ptr<const ForeignFunction>> function_;
   std::vector<bool> keptCallbacks_;  // per callback parameter: declared _Kept_
   std::shared_ptr<LaneRegistry> lanes_ = std::make_shared<LaneRegistry>();  // [plugin thread]
@@ -266,8 +289,12 @@ class FunctionServer final : public wire::Function::Server {
 class LibraryServer final : public wire::Library::Server {
  public:
   LibraryServer(PluginThread& plugins, HostOutbox& outbox,
+                std::shared_ptr<const SharedSegments> segments,
                 PluginOwned<std::shared_ptr<ForeignLibrary>> library)
-      : plugins_(plugins), outbox_(outbox), library_(kj::mv(library)) {}
+      : plugins_(plugins),
+        outbox_(outbox),
+        segments_(std::move(segments)),
+        library_(kj::mv(library)) {}
 
  protected:
   kj::Promise<void> bind(BindContext context) override {
@@ -291,14 +318,15 @@ class LibraryServer final : public wire::Library::Server {
           for (const auto& parameter : function.get()->signature().parameters) {
             if (parameter.isCallback()) kept.push_back(parameter.shape->kept);
           }
-          results.setFunction(
-              kj::heap<FunctionServer>(plugins_, outbox_, kj::mv(function), std::move(kept)));
+          results.setFunction(kj::heap<FunctionServer>(plugins_, outbox_, segments_,
+                                                       kj::mv(function), std::move(kept)));
         });
   }
 
  private:
   PluginThread& plugins_;
   HostOutbox& outbox_;
+  std::shared_ptr<const SharedSegments> segments_;
   PluginOwned<std::shared_ptr<ForeignLibrary>> library_;
 };
 
@@ -314,7 +342,7 @@ kj::Promise<void> LibraryKind::load(LoadContext context, std::string path) {
       },
       [this](auto& results, PluginOwned<std::shared_ptr<ForeignLibrary>>& library) {
         results.initModule().initLibrary().setLibrary(
-            kj::heap<LibraryServer>(plugins_, outbox_, kj::mv(library)));
+            kj::heap<LibraryServer>(plugins_, outbox_, segments_, kj::mv(library)));
       });
 }
 

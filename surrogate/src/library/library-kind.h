@@ -8,13 +8,16 @@ namespace bridge32 {
 
 class LibraryKind final : public ModuleKind {
  public:
-  LibraryKind(PluginThread& plugins, HostOutbox& outbox) : plugins_(plugins), outbox_(outbox) {}
+  LibraryKind(PluginThread& plugins, HostOutbox& outbox,
+              std::shared_ptr<const SharedSegments> segments)
+      : plugins_(plugins), outbox_(outbox), segments_(std::move(segments)) {}
 
   kj::Promise<void> load(LoadContext context, std::string path) override;
 
  private:
   PluginThread& plugins_;
   HostOutbox& outbox_;
+  std::shared_ptr<const SharedSegments> segments_;
 };
 
 }  // namespace bridge32
