@@ -252,7 +252,7 @@ Stats genericCall(Function& function, const std::vector<Value>& arguments, int i
 // its median over a number of calls that keeps the row to a second or so.
 struct BulkRow {
   size_t n;
-  Stats bridged, raw, copy;
+  Stats bridged, inPlace, raw, copy;
 };
 
 using ScaleFunction = void (*)(double, const double*, int, double*);
@@ -276,8 +276,20 @@ std::vector<BulkRow> bulkRows(Library& library, ScaleFunction raw, int iteration
     std::vector<double> x(n), y, rawY(n), copied(n);
     for (size_t i = 0; i < n; ++i) x[i] = double(i);
     int calls = int(std::clamp<size_t>(size_t(iterations) * 1000 / n, 5, size_t(iterations)));
-    BulkRow row{n, {}, {}, {}};
+    BulkRow row{n, {}, {}, {}, {}};
     row.bridged = timed([&] { scale(2.0, x, int(n), y); }, calls);
+    // In place: x written once into a CallBuffer, y read where the DLL wrote it.
+    CallBuffer<double> buffer = library.buffer<double>(n);
+    std::copy(x.begin(), x.end(), buffer.data().begin());
+    const Value given = buffer.value();
+    double last = 0;
+    row.inPlace = timed(
+        [&] {
+          CallResult result = scale.function().call({2.0, given, int(n)});
+          last = result.output("y").asTypedArray()->as<double>()[n - 1];
+        },
+        calls);
+    if (last != 2.0 * x[n - 1]) throw Error(Error::Kind::failed, "scale() in place answered wrong");
     row.raw = timed([&] { raw(2.0, x.data(), int(n), rawY.data()); }, calls);
     row.copy = timed([&] { std::memcpy(copied.data(), x.data(), n * sizeof(double)); }, calls);
     if (y != rawY || copied != x) {
@@ -500,6 +512,7 @@ int main(int argc, char** argv) {
     for (const BulkRow& row : bulk) {
       std::string n = std::to_string(row.n);
       for (auto [what, figure] : {std::pair{"bulk_scale_bridged", row.bridged},
+                                  std::pair{"bulk_scale_in_place", row.inPlace},
                                   std::pair{"bulk_scale_raw", row.raw},
                                   std::pair{"bulk_memcpy", row.copy}}) {
         json.beginObject()
@@ -516,10 +529,12 @@ int main(int argc, char** argv) {
       double gigabytes = 2.0 * double(row.n) * sizeof(double) / 1e9;
       std::printf("%-10s scale() of %9zu doubles in and out: bridged %10.1f us (p99 %.1f, "
                   "%.2f GB/s), raw in-process %9.1f us, memcpy %8.1f us: %.2fx raw (target <= 4x "
-                  "from 1e5), %.2fx of raw + 2 memcpy + lane round trip +20%% (target <= 1.0x)\n",
+                  "from 1e5), %.2fx of raw + 2 memcpy + lane round trip +20%% (target <= 1.0x); "
+                  "in place %.1f us, %.2fx raw\n",
                   arch, row.n, row.bridged.medianUs, row.bridged.p99Us,
                   gigabytes / (row.bridged.medianUs / 1e6), row.raw.medianUs, row.copy.medianUs,
-                  row.bridged.medianUs / row.raw.medianUs, row.bridged.medianUs / budget);
+                  row.bridged.medianUs / row.raw.medianUs, row.bridged.medianUs / budget,
+                  row.inPlace.medianUs, row.inPlace.medianUs / row.raw.medianUs);
     }
     std::printf("\n");
   }

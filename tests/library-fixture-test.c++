@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <string>
 #include <thread>
 #include <utility>
@@ -374,6 +375,33 @@ TEST_P(Fixture, TenMillionNumbersEachWayCrossWholeThroughSharedMemory) {
     EXPECT_GE(sharedCallMemoryMaps(library_->surrogatePid()), 1u);
   }
 #endif
+}
+
+TEST_P(Fixture, ACallBufferIsReadWhereItIsAndOutputsAreReadInPlace) {
+  // reverse_inplace declared as only reading its array: the DLL writes it anyway, which shows
+  // whether it was given the buffer itself or a copy of it.
+  auto reverse = bind("void reverse_inplace(_In_reads_(n) const int32_t* v, int n);");
+  CallBuffer<int32_t> buffer = library_->buffer<int32_t>(50'000);
+  ASSERT_EQ(buffer.size(), 50'000u);
+  std::iota(buffer.data().begin(), buffer.data().end(), 0);
+  reverse->call({buffer.value(), int(buffer.size())});
+  EXPECT_EQ(buffer.data().front(), 49'999);
+  EXPECT_EQ(buffer.data().back(), 0);
+  // The same numbers as a Value of their own are copied where the DLL reads them (bridged) or
+  // read where they are (in this process): the caller's vector is never written.
+  std::vector<int32_t> own(50'000);
+  std::iota(own.begin(), own.end(), 0);
+  auto typed = library_->bind<void(std::span<const int32_t>, int)>(
+      "void reverse_inplace(_In_reads_(n) const int32_t* v, int n);");
+  if (library_->isBridged()) {
+    typed(own, int(own.size()));
+    EXPECT_EQ(own.front(), 0);
+  }
+  // A buffer in and the output read where the DLL wrote it.
+  CallBuffer<double> x = library_->buffer<double>(100'000);
+  for (size_t i = 0; i < x.size(); ++i) x.data()[i] = double(i);
+  CallResult scaled = bind(kScale)->call({3.0, x.value(), int(x.size())});
+  EXPECT_EQ(wrongProducts(3.0, x.data(), scaled.output("y").asTypedArray()->as<double>()), 0u);
 }
 
 TEST_P(Fixture, TwoHundredFiftySixMegabytesInAndOut) {

@@ -11,7 +11,10 @@
 // Arguments are given for the in and in/out parameters, in order; CallResult has the return
 // value and the out and in/out parameters' values after the call. Pointers are described by
 // Microsoft's SAL annotations (`_In_reads_(n)`, `_Out_writes_(n)`, `_Inout_`, ...): bridge32
-// copies what they point to into the DLL's process and back, and never shares memory.
+// gives the DLL what they point to in its own process and reads back what it wrote. Arrays of
+// numbers and strings of 4 KiB or more go through memory shared with the DLL's process, written
+// once by the host, read and written in place by the DLL, and read back in place (Library::buffer
+// and CallBuffer avoid the one copy left); smaller values ride the call's message.
 //
 // A library of this process's architecture loads in-process, any other (a 32-bit DLL) in a
 // surrogate, as LoadOptions say: the same rules as plugins (deadlines, hangs, crash isolation).
@@ -93,6 +96,29 @@ class Function {
 template <typename Signature>
 class TypedFunction;  // below
 
+// Memory for `count` numbers of type T that a call reads where it is (Library::buffer): fill
+// data(), then give value() as an in argument, and neither side copies it. Outputs need no such
+// thing: a bridged call's arrays of numbers come back as views of the memory the DLL wrote them
+// in, read in place (Value::TypedArray::as). Shared with the library's process, the memory is
+// its segment's alone while the buffer or a value() of it lives.
+template <Element T>
+class CallBuffer {
+ public:
+  std::span<T> data() const { return {reinterpret_cast<T*>(bytes_.data()), bytes_.size() / sizeof(T)}; }
+  size_t size() const { return bytes_.size() / sizeof(T); }
+  // The numbers as an argument: a view of data(), which keeps the memory alive.
+  Value value() const {
+    return Value(std::make_shared<const Value::TypedArray>(*elementTypeOf<T>(), bytes_, owner_));
+  }
+
+ private:
+  friend class Library;
+  CallBuffer(std::span<std::byte> bytes, std::shared_ptr<const void> owner)
+      : bytes_(bytes), owner_(std::move(owner)) {}
+  std::span<std::byte> bytes_;
+  std::shared_ptr<const void> owner_;
+};
+
 // How a vendor's header is read (Library::include; `bridge32 call/header --header`).
 struct HeaderOptions {
   std::vector<std::filesystem::path> includeDirectories;  // -I: searched in order
@@ -163,8 +189,27 @@ class Library {
   // refuses (naming its error), unsupported on POSIX, which has no kernel handles.
   void* duplicateHandle(const Value& handle);
 
+  // Memory for `count` numbers of type T that calls read where it is, without a copy (see
+  // CallBuffer): in a segment shared with the surrogate when the library is bridged (still
+  // correct, with a copy, after the surrogate was replaced), plain memory in this process
+  // otherwise. Throws Error(failed) when there is no memory that large to have.
+  template <Element T>
+  CallBuffer<T> buffer(size_t count) {
+    if (count > SIZE_MAX / sizeof(T)) {
+      throw Error(Error::Kind::invalidArgument, "a buffer of " + std::to_string(count) + " elements");
+    }
+    Block block = allocateBlock(count * sizeof(T));
+    return CallBuffer<T>(block.bytes, std::move(block.owner));
+  }
+
  protected:
   Library();
+  // Memory of `bytes` for buffer(), aligned for any number, and what keeps it.
+  struct Block {
+    std::span<std::byte> bytes;
+    std::shared_ptr<const void> owner;
+  };
+  virtual Block allocateBlock(size_t bytes);
   // The function `function` declares, shown to users as `declaration`.
   virtual std::shared_ptr<Function> bindFunction(
       std::shared_ptr<const library::Signature> function, std::string declaration) = 0;

@@ -422,6 +422,14 @@ class BridgedLibrary final : public Library {
   bool isBridged() const override { return true; }
   uint32_t surrogatePid() const override { return link_->current().client->pid(); }
 
+  Block allocateBlock(size_t bytes) override {
+    auto client = link_->running().client;
+    auto lease = link_->rules().described("a buffer", [&] {
+      return SegmentPool::lease(*client, bytes, CallDeadline::current(link_->rules().timeout));
+    });
+    return {lease->bytes().first(bytes), lease};
+  }
+
   std::shared_ptr<Function> bindFunction(std::shared_ptr<const library::Signature> function,
                                          std::string declaration) override {
     // Laid out here too, for its parameters' names and directions (the surrogate lays it out

@@ -3,6 +3,8 @@
 // name, and checking a handle to duplicate into this process.
 #include "bridge32/library.h"
 
+#include <algorithm>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -77,6 +79,16 @@ library::Abi abiOf(Architecture architecture) {
 Library::Library() : headers_(std::make_unique<detail::Headers>()) {}
 
 Library::~Library() = default;
+
+Library::Block Library::allocateBlock(size_t bytes) {
+  std::shared_ptr<std::byte[]> memory;
+  try {
+    memory = std::make_shared_for_overwrite<std::byte[]>(std::max<size_t>(bytes, 1));
+  } catch (const std::bad_alloc&) {
+    throw Error(Error::Kind::failed, "no memory for a buffer of " + std::to_string(bytes) + " bytes");
+  }
+  return {{memory.get(), bytes}, memory};
+}
 
 void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {
   auto preprocess = library::preprocessOptions(options, abiOf(architecture()));
