@@ -118,4 +118,7 @@ struct ComArray {
   lowerBounds @0 :List(Int32);
   counts @1 :List(UInt32);
   elements @2 :List(ComValue);
+  numbers @3 :Data;
+  # Instead of `elements`, for an array of a number type (VT_I1 ... VT_UI8, VT_INT, VT_UINT,
+  # VT_R4, VT_R8): their bytes, little-endian, as the SAFEARRAY's data holds them.
 }

@@ -37,6 +37,37 @@ TEST(Com, IsAWindowsFacility) {
 
 #else
 
+TEST(Com, AMillionDoublesCrossAsOneBlockBothWays) {
+  // Wine's Scripting.Dictionary keeps a SAFEARRAY of a million doubles (8 MB) and gives it back.
+  auto dictionaries = ComClass::load("Scripting.Dictionary", Architecture::x86,
+                                     test::optionsFor(test::kSurrogate32));
+  auto dictionary = dictionaries->create();
+  std::vector<double> samples(1'000'000);
+  for (size_t i = 0; i < samples.size(); ++i) samples[i] = double(i) * 0.25 - 1000;
+  ComValue given = ComValue::array(std::span<const double>(samples));
+  EXPECT_EQ(given.type(), 0x2000 | ComValue::vtR8);
+  dictionary->call("Add", {"samples", given});
+  ComValue back = dictionary->get("Item", {"samples"});
+  EXPECT_EQ(back.type(), 0x2000 | ComValue::vtR8);
+  ASSERT_TRUE(back.asArray().numbers) << "as one block, not a million values";
+  auto numbers = back.asArray().numbers->as<double>();
+  ASSERT_EQ(numbers.size(), samples.size());
+  EXPECT_TRUE(std::equal(numbers.begin(), numbers.end(), samples.begin()));
+  EXPECT_EQ(back, given);
+  // An array of numbers given element by element is the same array, and comes back as one block.
+  ComArray small;
+  small.lowerBounds = {1};
+  small.counts = {3};
+  small.elementType = ComValue::vtI2;
+  small.elements = {ComValue::integer(-1, ComValue::vtI2), ComValue::integer(2, ComValue::vtI2),
+                    ComValue::integer(300, ComValue::vtI2)};
+  dictionary->put("Item", ComValue::array(small), {"small"});
+  ComValue smallBack = dictionary->get("Item", {"small"});
+  EXPECT_TRUE(smallBack.asArray().numbers);
+  EXPECT_EQ(smallBack, ComValue::array(small));
+  EXPECT_EQ(smallBack.toString(), "{-1, 2, 300}");
+}
+
 TEST(Com, ScriptingDictionaryInThe32BitSurrogate) {
   auto dictionaries = ComClass::load("Scripting.Dictionary", Architecture::x86,
                                      test::optionsFor(test::kSurrogate32));

@@ -96,5 +96,51 @@ TEST(ComValue, WhatASurrogateSendsIsCheckedOnArrival) {
       << "5 elements claimed, 2 sent";
 }
 
+TEST(ComValue, AnArrayOfNumbersIsOneBlockOfBytes) {
+  std::vector<float> samples{1.5f, -2.0f, 0.25f};
+  ComValue numbers = ComValue::array(std::span<const float>(samples));
+  EXPECT_EQ(numbers.type(), 0x2000 | ComValue::vtR4);
+  EXPECT_EQ(numbers.toString(), "{1.5, -2, 0.25}");
+  ComValue back = roundTrip(numbers);
+  ASSERT_TRUE(back.asArray().numbers);
+  EXPECT_EQ(back, numbers);
+  // The same array element by element equals it.
+  ComArray elements;
+  elements.lowerBounds = {0};
+  elements.counts = {3};
+  elements.elementType = ComValue::vtR4;
+  for (float f : samples) elements.elements.push_back(ComValue::real(f, ComValue::vtR4));
+  EXPECT_EQ(ComValue::array(elements), numbers);
+  elements.elements[2] = ComValue::real(0.5, ComValue::vtR4);
+  EXPECT_NE(ComValue::array(elements), numbers);
+  // Numbers of another type than the array's are refused.
+  ComArray wrong = numbers.asArray();
+  wrong.elementType = ComValue::vtR8;
+  EXPECT_EQ(expectError([&] { ComValue::array(wrong); }).kind(), Error::Kind::invalidArgument);
+}
+
+TEST(ComValue, NumbersFromASurrogateAreCheckedOnArrival) {
+  capnp::MallocMessageBuilder message;
+  auto builder = message.initRoot<wire::ComValue>();
+  auto none = [](wire::ComObject::Client) { return std::shared_ptr<ComReference>(); };
+  auto array = builder.initArray();
+  array.initLowerBounds(1);
+  array.initCounts(1).set(0, 2);
+  const kj::byte bytes[12] = {};
+  array.setNumbers(kj::arrayPtr(bytes, 12));
+  builder.setType(0x2000 | ComValue::vtR8);  // 12 bytes are not 2 doubles
+  EXPECT_EQ(expectError([&] { fromWire(builder.asReader(), none); }).kind(),
+            Error::Kind::invalidArgument);
+  builder.setType(0x2000 | ComValue::vtBstr);  // strings are not bytes
+  EXPECT_EQ(expectError([&] { fromWire(builder.asReader(), none); }).kind(),
+            Error::Kind::invalidArgument);
+  builder.setType(0x2000 | ComValue::vtI2);  // 6 of them where the count says 2
+  EXPECT_EQ(expectError([&] { fromWire(builder.asReader(), none); }).kind(),
+            Error::Kind::invalidArgument);
+  builder.setType(0x2000 | ComValue::vtI8);  // 12 bytes, not a whole number of them
+  EXPECT_EQ(expectError([&] { fromWire(builder.asReader(), none); }).kind(),
+            Error::Kind::invalidArgument);
+}
+
 }  // namespace
 }  // namespace bridge32

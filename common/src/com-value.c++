@@ -1,5 +1,6 @@
 #include "bridge32/com-value.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
@@ -148,11 +149,18 @@ ComValue ComValue::array(ComArray array) {
   uint64_t count = array.counts.empty() ? 0 : 1;
   for (uint32_t dimension : array.counts) count *= dimension;
   if (array.counts.empty() || array.lowerBounds.size() != array.counts.size() ||
-      count != array.elements.size()) {
+      count != array.size() || (array.numbers && !array.elements.empty())) {
     throw Error(Error::Kind::invalidArgument,
                 "an array of " + std::to_string(array.counts.size()) + " dimensions (" +
                     std::to_string(array.lowerBounds.size()) + " lower bounds) cannot hold " +
-                    std::to_string(array.elements.size()) + " elements");
+                    std::to_string(array.elements.size()) + " elements" +
+                    (array.numbers ? " and " + std::to_string(array.numbers->size()) + " numbers"
+                                   : ""));
+  }
+  if (array.numbers && comElementType(array.elementType) != array.numbers->type()) {
+    throw Error(Error::Kind::invalidArgument,
+                "an array of " + std::string(bridge32::toString(array.numbers->type())) +
+                    " cannot be a SAFEARRAY of VARTYPE " + std::to_string(array.elementType));
   }
   ComValue result(Kind::array, uint16_t(0x2000 | array.elementType));  // VT_ARRAY | type
   result.payload_ = std::make_shared<const ComArray>(std::move(array));
@@ -213,6 +221,80 @@ const std::shared_ptr<ComReference>& ComValue::asObject() const {
   return std::get<std::shared_ptr<ComReference>>(payload_);
 }
 
+ComValue ComValue::array(std::shared_ptr<const Value::TypedArray> numbers) {
+  ComArray array;
+  array.lowerBounds = {0};
+  array.counts = {uint32_t(numbers->size())};
+  if (numbers->size() > UINT32_MAX) {
+    throw Error(Error::Kind::invalidArgument,
+                "a SAFEARRAY of " + std::to_string(numbers->size()) + " elements");
+  }
+  array.elementType = comVartype(numbers->type());
+  array.numbers = std::move(numbers);
+  return ComValue::array(std::move(array));
+}
+
+std::optional<ElementType> comElementType(uint16_t type) {
+  switch (type) {
+    case ComValue::vtI1: return ElementType::int8;
+    case ComValue::vtUi1: return ElementType::uint8;
+    case ComValue::vtI2: return ElementType::int16;
+    case ComValue::vtUi2: return ElementType::uint16;
+    case ComValue::vtI4:
+    case ComValue::vtInt: return ElementType::int32;
+    case ComValue::vtUi4:
+    case ComValue::vtUint: return ElementType::uint32;
+    case ComValue::vtI8: return ElementType::int64;
+    case ComValue::vtUi8: return ElementType::uint64;
+    case ComValue::vtR4: return ElementType::float32;
+    case ComValue::vtR8: return ElementType::float64;
+    default: return std::nullopt;
+  }
+}
+
+uint16_t comVartype(ElementType type) {
+  switch (type) {
+    case ElementType::int8: return ComValue::vtI1;
+    case ElementType::uint8: return ComValue::vtUi1;
+    case ElementType::int16: return ComValue::vtI2;
+    case ElementType::uint16: return ComValue::vtUi2;
+    case ElementType::int32: return ComValue::vtI4;
+    case ElementType::uint32: return ComValue::vtUi4;
+    case ElementType::int64: return ComValue::vtI8;
+    case ElementType::uint64: return ComValue::vtUi8;
+    case ElementType::float32: return ComValue::vtR4;
+    case ElementType::float64: return ComValue::vtR8;
+  }
+  return ComValue::vtVariant;
+}
+
+ComValue ComArray::element(size_t i) const {
+  if (!numbers) return elements.at(i);
+  const Value& number = numbers->elements().at(i);
+  if (elementType == ComValue::vtR4 || elementType == ComValue::vtR8) {
+    return ComValue::real(number.asDouble(), elementType);
+  }
+  if (number.kind() == Value::Kind::unsignedInteger) {
+    return ComValue::unsignedInteger(number.asUint64(), elementType);
+  }
+  return ComValue::integer(number.asInt64(), elementType);
+}
+
+bool operator==(const ComArray& a, const ComArray& b) {
+  if (a.lowerBounds != b.lowerBounds || a.counts != b.counts || a.elementType != b.elementType ||
+      a.size() != b.size()) {
+    return false;
+  }
+  if (a.numbers && b.numbers) return a.numbers->bytes().size() == b.numbers->bytes().size() &&
+                                     std::equal(a.numbers->bytes().begin(), a.numbers->bytes().end(),
+                                                b.numbers->bytes().begin());
+  if (!a.numbers && !b.numbers) return a.elements == b.elements;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!(a.element(i) == b.element(i))) return false;
+  }
+  return true;
+}
+
 const ComArray& ComValue::asArray() const {
   if (kind_ != Kind::array) refuse("an array", *this);
   return *std::get<std::shared_ptr<const ComArray>>(payload_);
@@ -243,8 +325,9 @@ std::string ComValue::toString() const {
     case Kind::object: return asObject() ? "object" : "null object";
     case Kind::array: {
       std::string out = "{";
-      for (const ComValue& element : asArray().elements) {
-        out += (out.size() > 1 ? ", " : "") + element.toString();
+      const ComArray& array = asArray();
+      for (size_t i = 0; i < array.size(); ++i) {
+        out += (out.size() > 1 ? ", " : "") + array.element(i).toString();
       }
       return out + "}";
     }

@@ -8,10 +8,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "bridge32/value.h"
 
 namespace bridge32 {
 
@@ -57,6 +61,13 @@ class ComValue {
   // An object; a null `object` is a null VT_DISPATCH.
   static ComValue object(std::shared_ptr<ComReference> object);
   static ComValue array(ComArray array);
+  // A one-dimensional array from 0 of numbers, held as their bytes: VT_I1 ... VT_UI8, VT_R4 or
+  // VT_R8 as the element type says (what arrays of numbers from COM are too).
+  static ComValue array(std::shared_ptr<const Value::TypedArray> numbers);
+  template <Element T>
+  static ComValue array(std::span<const T> numbers) {
+    return array(Value(numbers).asTypedArray());
+  }
 
   Kind kind() const { return kind_; }
   uint16_t type() const { return type_; }  // VT_ARRAY | element type for arrays
@@ -94,13 +105,28 @@ class ComValue {
 
 // A SAFEARRAY: bounds per dimension (the first first) and the elements in the order COM stores
 // them (the first dimension varying fastest), all of VARTYPE `elementType`.
+//
+// The elements are ComValues, or, for an array of a number type (VT_I1 ... VT_UI8, VT_INT,
+// VT_UINT, VT_R4, VT_R8), may be their bytes in `numbers` instead, which cross the bridge and
+// become a SAFEARRAY's data in one copy (arrays of numbers from COM come as these): one of the
+// two holds them, the other is empty.
 struct ComArray {
   std::vector<int32_t> lowerBounds;
   std::vector<uint32_t> counts;
   std::vector<ComValue> elements;
+  std::shared_ptr<const Value::TypedArray> numbers;
   uint16_t elementType = ComValue::vtVariant;
 
-  friend bool operator==(const ComArray&, const ComArray&) = default;
+  size_t size() const { return numbers ? numbers->size() : elements.size(); }
+  // The i-th element, from either form.
+  ComValue element(size_t i) const;
+
+  // Element by element, whichever form holds them.
+  friend bool operator==(const ComArray& a, const ComArray& b);
 };
+
+// The numbers an array of VARTYPE `type` holds as bytes, if it is a number type; and back.
+std::optional<ElementType> comElementType(uint16_t type);
+uint16_t comVartype(ElementType type);
 
 }  // namespace bridge32

@@ -32,6 +32,11 @@ void toWire(const ComValue& value, wire::ComValue::Builder builder, const Object
       for (uint32_t i = 0; i < lower.size(); ++i) lower.set(i, array.lowerBounds[i]);
       auto counts = out.initCounts(uint32_t(array.counts.size()));
       for (uint32_t i = 0; i < counts.size(); ++i) counts.set(i, array.counts[i]);
+      if (array.numbers) {
+        auto bytes = array.numbers->bytes();
+        out.setNumbers(kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+        return;
+      }
       auto elements = out.initElements(uint32_t(array.elements.size()));
       for (uint32_t i = 0; i < elements.size(); ++i) toWire(array.elements[i], elements[i], objects);
       return;
@@ -61,6 +66,17 @@ ComValue fromWire(wire::ComValue::Reader reader, const ObjectFromWire& objects) 
       for (int32_t bound : in.getLowerBounds()) array.lowerBounds.push_back(bound);
       for (uint32_t count : in.getCounts()) array.counts.push_back(count);
       for (auto element : in.getElements()) array.elements.push_back(fromWire(element, objects));
+      if (in.hasNumbers()) {
+        auto numbers = comElementType(array.elementType);
+        if (!numbers) {
+          throw Error(Error::Kind::invalidArgument,
+                      "numbers as bytes for a SAFEARRAY of VARTYPE " + std::to_string(array.elementType));
+        }
+        auto data = in.getNumbers();
+        auto* begin = reinterpret_cast<const std::byte*>(data.begin());
+        array.numbers = std::make_shared<const Value::TypedArray>(
+            *numbers, std::vector<std::byte>(begin, begin + data.size()));
+      }
       return ComValue::array(std::move(array));
     }
   }

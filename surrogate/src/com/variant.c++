@@ -4,6 +4,7 @@
 #include <oleauto.h>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -61,6 +62,17 @@ ComValue arrayFromVariant(SAFEARRAY* array, VARTYPE elementType) {
     out.lowerBounds.push_back(int32_t(lower));
     out.counts.push_back(uint32_t(upper >= lower ? int64_t(upper) - lower + 1 : 0));
     total *= out.counts.back();
+  }
+  if (auto numbers = comElementType(elementType);
+      numbers && SafeArrayGetElemsize(array) == elementSize(*numbers)) {
+    // Numbers: the SAFEARRAY's data as it is, in one copy.
+    void* data = nullptr;
+    check(SafeArrayAccessData(array, &data), "SafeArrayAccessData");
+    auto* begin = static_cast<const std::byte*>(data);
+    std::vector<std::byte> bytes(begin, begin + total * elementSize(*numbers));
+    SafeArrayUnaccessData(array);
+    out.numbers = std::make_shared<const Value::TypedArray>(*numbers, std::move(bytes));
+    return ComValue::array(std::move(out));
   }
   std::vector<LONG> index(out.lowerBounds.begin(), out.lowerBounds.end());
   for (uint64_t i = 0; i < total; ++i) {
@@ -206,6 +218,20 @@ void toVariant(const ComValue& value, VARIANT& variant) {
       if (!made) {
         throw Error(Error::Kind::invalidArgument,
                     "cannot make a SAFEARRAY of " + vartypeName(elementType));
+      }
+      if (array.numbers) {
+        // Numbers of the array's own type (ComValue::array checked it): one copy.
+        void* data = nullptr;
+        if (FAILED(SafeArrayAccessData(made, &data))) {
+          SafeArrayDestroy(made);
+          throw Error(Error::Kind::failed, "SafeArrayAccessData of a new SAFEARRAY failed");
+        }
+        auto bytes = array.numbers->bytes();
+        if (!bytes.empty()) std::memcpy(data, bytes.data(), bytes.size());
+        SafeArrayUnaccessData(made);
+        variant.vt = VARTYPE(VT_ARRAY | elementType);
+        variant.parray = made;
+        return;
       }
       std::vector<LONG> index(array.lowerBounds.begin(), array.lowerBounds.end());
       try {
