@@ -275,7 +275,7 @@ std::vector<BulkRow> bulkRows(Library& library, ScaleFunction raw, int iteration
   for (size_t n : {size_t(1'000), size_t(100'000), size_t(1'000'000), size_t(10'000'000)}) {
     std::vector<double> x(n), y, rawY(n), copied(n);
     for (size_t i = 0; i < n; ++i) x[i] = double(i);
-    int calls = int(std::clamp<size_t>(size_t(iterations) * 1000 / n, 5, size_t(iterations)));
+    int calls = int(std::clamp<size_t>(size_t(iterations) * 20000 / n, 10, size_t(iterations)));
     BulkRow row{n, {}, {}, {}, {}};
     row.bridged = timed([&] { scale(2.0, x, int(n), y); }, calls);
     // In place: x written once into a CallBuffer, y read where the DLL wrote it.

@@ -19,8 +19,9 @@ constexpr uint32_t kMaxParams = 65536;
 // A process call carries at most 64 * 65536 floats (16 MiB) each way; a message may be a
 // little larger than its payload. Cap'n Proto's reader refuses anything beyond this.
 constexpr uint64_t kMaxMessageWords = (24u << 20) / 8;
-// The string bytes one bridged call by declaration carries each way (its arguments, or its
-// result and outputs): within one message, whole. Longer text is refused naming the value.
+// The string bytes one bridged call by declaration carries in its messages each way (its
+// arguments under 4 KiB, which larger ones pass through shared memory; its result and outputs):
+// within one message, whole. Longer text is refused naming the value.
 constexpr uint64_t kMaxCallTextBytes = 16u << 20;
 
 }  // namespace bridge32::limits

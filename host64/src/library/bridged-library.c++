@@ -63,6 +63,11 @@ class BridgedFunction final : public Function {
       if (parameter.isInput()) inputNames_.push_back("argument '" + parameter.name + "'");
       if (parameter.isCallback()) ++callbacks_;
       if (parameter.isOutput()) outputNames_.push_back(parameter.name);
+      const library::Shape& shape = *parameter.shape;
+      if (shape.kind == library::Shape::Kind::pointer && shape.count &&
+          shape.direction != library::Direction::in) {
+        hasCountedOutputs_ = true;
+      }
     }
     if (fitsALane()) {
       try {
@@ -132,7 +137,8 @@ class BridgedFunction final : public Function {
                              std::span<const Value> arguments) {
     uint64_t inputs = 0;
     for (const Value& argument : arguments) inputs += sharedBytesOf(argument);
-    library::SharedRoomNeed room = library::sharedRoomFor(signature_, arguments);
+    library::SharedRoomNeed room;
+    if (hasCountedOutputs_) room = library::sharedRoomFor(signature_, arguments);
     CallMemory memory;
     if (inputs == 0 && room.bytes < kSharedValueBytes) return memory;
     try {
@@ -395,6 +401,7 @@ class BridgedFunction final : public Function {
   std::string what_;
   FunctionInfo info_;
   size_t callbacks_ = 0;
+  bool hasCountedOutputs_ = false;  // out-buffers the shared room may hold
   std::vector<std::string> outputNames_;
   std::vector<std::string> inputNames_;  // "argument 'x'" for each input, in order
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
