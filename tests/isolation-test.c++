@@ -956,18 +956,21 @@ TEST(Leaks, BulkCallsThatCrashOrHangLeaveNoSharedMemoryBehind) {
   };
   for (int i = 0; i < 2; ++i) cycle(i);
   Resources before = Resources::now();
-  for (int i = 2; i < 22; ++i) cycle(i);
+  for (int i = 2; i < 32; ++i) cycle(i);
+  // Slack for handles: each of crash() and hang() holds the surrogate it last ran in (gone)
+  // until it is called again, and Wine closes some handles late; one left per cycle would be 30.
+  constexpr size_t kSlack = 10;
   Resources after;
   waitFor([&] {
     after = Resources::now();
-    return after.handles <= before.handles + 2 && after.threads <= before.threads &&
+    return after.handles <= before.handles + kSlack && after.threads <= before.threads &&
            after.children <= before.children && after.sharedMappings <= before.sharedMappings;
   }, milliseconds(5000));
-  std::printf("[ figures  ] 20 bulk calls lost to crashes and hangs; handles %zu -> %zu, threads "
+  std::printf("[ figures  ] 30 bulk calls lost to crashes and hangs; handles %zu -> %zu, threads "
               "%zu -> %zu, children %zu -> %zu, shared mappings %zu -> %zu\n",
               before.handles, after.handles, before.threads, after.threads, before.children,
               after.children, before.sharedMappings, after.sharedMappings);
-  EXPECT_LE(after.handles, before.handles + 2);
+  EXPECT_LE(after.handles, before.handles + kSlack);
   EXPECT_LE(after.threads, before.threads);
   EXPECT_LE(after.children, before.children) << after.childList;
   EXPECT_LE(after.sharedMappings, before.sharedMappings);
