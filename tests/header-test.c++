@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "bridge32/error.h"
 #include "bridge32/library.h"
@@ -309,6 +310,61 @@ TEST(ValueWire, ArraysOfNumbersCrossAsOneBlockAndAreChecked) {
   kj::byte three[3] = {1, 2, 3};
   value.getNumbers().setBytes(kj::arrayPtr(three, 3));
   EXPECT_THROW(bridge32::fromWire(value.asReader()), Error);
+}
+
+// Shared segments (transport/shared-segments.h): what one side names is checked against the
+// segment it names, and large values go there instead of the message.
+TEST(ValueWire, LargeValuesGoToSharedMemoryAndWhatIsNamedThereIsChecked) {
+  SharedSegments segments;
+  auto mapping = std::make_shared<SharedMapping>(SharedMapping::create(1 << 20, "bridge32 test"));
+  segments.add(7, mapping);
+  EXPECT_EQ(segments.find(7, 1000, 24).bytes.data(), mapping->data() + 1000);
+  for (auto [id, offset, bytes] : {std::tuple{7u, uint64_t(1) << 20, uint64_t(1)},
+                                   std::tuple{7u, uint64_t(0), (uint64_t(1) << 20) + 1},
+                                   std::tuple{7u, ~uint64_t(0) - 7, uint64_t(16)},  // would wrap
+                                   std::tuple{8u, uint64_t(0), uint64_t(1)}}) {
+    Error error = test::expectError([&] { segments.find(id, offset, bytes); });
+    EXPECT_EQ(error.kind(), Error::Kind::invalidArgument);
+    EXPECT_NE(error.message().find("of shared segment " + std::to_string(id)), std::string::npos)
+        << error.what();
+  }
+  std::vector<std::byte> elsewhere(128);
+  std::span<const std::byte> inside(mapping->data() + 64, 128), outside(elsewhere);
+  ASSERT_TRUE(segments.locate(inside).has_value());
+  EXPECT_EQ(segments.locate(inside)->offset, 64u);
+  EXPECT_FALSE(segments.locate(outside).has_value());
+
+  // 8 KiB of numbers go into the arena, 8 bytes stay in the message; a full arena keeps them.
+  CallWireMemory memory(segments, {7, std::span(mapping->data(), 16384), 0, nullptr});
+  std::vector<double> numbers(1024);
+  for (size_t i = 0; i < numbers.size(); ++i) numbers[i] = double(i) / 3;
+  capnp::MallocMessageBuilder message;
+  auto list = message.initRoot<wire::LaneCall>().initArguments(4);
+  toWire(Value(numbers), list[0], &memory);
+  toWire(Value(std::vector<double>{1.5}), list[1], &memory);
+  toWire(Value(numbers), list[2], &memory);
+  toWire(Value(numbers), list[3], &memory);  // no room left
+  EXPECT_TRUE(list[0].isShared());
+  EXPECT_EQ(list[0].getShared().getOffset(), 0u);
+  EXPECT_TRUE(list[1].isNumbers());
+  EXPECT_TRUE(list[2].isShared());
+  EXPECT_EQ(list[2].getShared().getOffset(), 8192u);
+  EXPECT_TRUE(list[3].isNumbers());
+  // Read back as views of the segment, the same numbers.
+  Value back = bridge32::fromWire(list[2].asReader(), WireText::validUtf8, &memory);
+  ASSERT_TRUE(back.isTypedArray());
+  EXPECT_EQ(back.asTypedArray()->bytes().data(), mapping->data() + 8192);
+  EXPECT_EQ(back, Value(numbers));
+  // Without shared memory a place means nothing; a place past the segment, an element type that
+  // does not exist, or numbers not aligned for their type are refused.
+  EXPECT_THROW(bridge32::fromWire(list[0].asReader()), Error);
+  list[0].getShared().setOffset((1 << 20) - 8);
+  EXPECT_THROW(bridge32::fromWire(list[0].asReader(), WireText::validUtf8, &memory), Error);
+  list[0].getShared().setOffset(4);
+  EXPECT_THROW(bridge32::fromWire(list[0].asReader(), WireText::validUtf8, &memory), Error);
+  list[0].getShared().setOffset(0);
+  list[0].getShared().setElementType(99);
+  EXPECT_THROW(bridge32::fromWire(list[0].asReader(), WireText::validUtf8, &memory), Error);
 }
 
 TEST(Headers, TheOutptrFamilyIsThePointerTheLibrarySets) {
