@@ -404,6 +404,25 @@ TEST_P(Fixture, ACallBufferIsReadWhereItIsAndOutputsAreReadInPlace) {
   EXPECT_EQ(wrongProducts(3.0, x.data(), scaled.output("y").asTypedArray()->as<double>()), 0u);
 }
 
+TEST_P(Fixture, ResultsTheCallerKeepsDoNotStayInTheSurrogate) {
+  // 30 results held at once, each an array viewing the shared memory its call leased: they stay
+  // right here, while the surrogate lets go of all but the memory calls still use.
+  auto scale = bind(kScale);
+  std::vector<double> x(10'000);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = double(i);
+  std::vector<CallResult> kept;
+  for (int i = 0; i < 30; ++i) kept.push_back(scale->call({double(i), Value(x), int(x.size())}));
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_EQ(wrongProducts(double(i), x, kept[i].output("y").asTypedArray()->as<double>()), 0u)
+        << i;
+  }
+#if !_WIN32
+  if (library_->isBridged()) {
+    EXPECT_LE(sharedCallMemoryMaps(library_->surrogatePid()), 2u);
+  }
+#endif
+}
+
 TEST_P(Fixture, TwoHundredFiftySixMegabytesInAndOut) {
   std::vector<double> x((size_t(256) << 20) / sizeof(double));
   for (size_t i = 0; i < x.size(); ++i) x[i] = double(i % 1000);

@@ -35,6 +35,25 @@ void SegmentPool::forget(uint32_t id) {
   handles_.erase(id);
 }
 
+std::vector<std::shared_ptr<SegmentPool::Lease>> SegmentPool::releaseFinished() {
+  std::vector<std::shared_ptr<Lease>> released;
+  std::erase_if(leased_, [&](const std::weak_ptr<Lease>& held) {
+    auto lease = held.lock();
+    if (!lease) return true;
+    if (!lease->finished_) return false;
+    lease->reusable_ = false;
+    forget(lease->id_);
+    released.push_back(std::move(lease));
+    return true;
+  });
+  return released;
+}
+
+void SegmentPool::track(const std::shared_ptr<Lease>& lease) {
+  std::erase_if(leased_, [](const std::weak_ptr<Lease>& held) { return held.expired(); });
+  leased_.push_back(lease);
+}
+
 void SegmentPool::close() {
   std::lock_guard lock(mutex_);
   closed_ = true;
@@ -48,6 +67,7 @@ std::shared_ptr<SegmentPool::Lease> SegmentPool::lease(SurrogateClient& client, 
                                                        std::chrono::milliseconds timeout) {
   std::shared_ptr<SegmentPool> pool = client.segmentPool();
   uint32_t id;
+  std::vector<std::shared_ptr<Lease>> released;  // may be the last holders: let go unlocked
   {
     std::lock_guard lock(pool->mutex_);
     // The smallest idle one that is large enough.
@@ -61,8 +81,10 @@ std::shared_ptr<SegmentPool::Lease> SegmentPool::lease(SurrogateClient& client, 
     if (best != pool->idle_.end()) {
       auto lease = std::make_shared<Lease>(pool, best->id, std::move(best->mapping));
       pool->idle_.erase(best);
+      pool->track(lease);
       return lease;
     }
+    released = pool->releaseFinished();
     id = pool->nextId_++;
   }
 
@@ -103,7 +125,9 @@ std::shared_ptr<SegmentPool::Lease> SegmentPool::lease(SurrogateClient& client, 
   pool->handles_[id] =
       std::make_unique<LoopOwned<wire::SegmentHandle::Client>>(client.loop(), std::move(handle));
   pool->segments_.add(id, mapping);
-  return std::make_shared<Lease>(pool, id, std::move(mapping));
+  auto lease = std::make_shared<Lease>(pool, id, std::move(mapping));
+  pool->track(lease);
+  return lease;
 }
 
 }  // namespace bridge32

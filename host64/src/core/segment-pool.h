@@ -6,9 +6,13 @@
 // A lease ends when the call and every array of its results viewing the segment are gone. Its
 // segment goes back to the pool only if the surrogate answered the call: after a deadline or a
 // lost surrogate it is dropped instead (the surrogate keeps its own mapping while the late call
-// still writes into it), so no later call can see a late call's writes.
+// still writes into it), so no later call can see a late call's writes. Results the application
+// keeps hold their segments in this process only: when a call needs a new segment, the
+// surrogate lets go of those of finished calls, so that kept results never fill a 32-bit
+// surrogate's address space.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -45,12 +49,17 @@ class SegmentPool : public std::enable_shared_from_this<SegmentPool> {
     std::span<std::byte> bytes() const { return {mapping_->data(), size_t(mapping_->size())}; }
     // The surrogate may still use it (the call's deadline passed, say): never lease it again.
     void drop() { reusable_ = false; }
+    // The call is answered: what still holds the lease is results, which the surrogate does not
+    // need mapped.
+    void finish() { finished_ = true; }
 
    private:
+    friend class SegmentPool;
     std::weak_ptr<SegmentPool> pool_;
     uint32_t id_;
     std::shared_ptr<SharedMapping> mapping_;
-    bool reusable_ = true;
+    std::atomic<bool> reusable_ = true;
+    std::atomic<bool> finished_ = false;
   };
 
   // [any-thread but the loop's] A segment of at least `bytes` for one call: an idle one, or a new
@@ -74,11 +83,16 @@ class SegmentPool : public std::enable_shared_from_this<SegmentPool> {
   };
   void giveBack(uint32_t id, std::shared_ptr<SharedMapping> mapping, bool reusable);
   void forget(uint32_t id);  // under mutex_
+  // Under mutex_: the surrogate unmaps the segments of finished calls that results still hold.
+  // Returns their leases, for the caller to let go of once it has unlocked.
+  std::vector<std::shared_ptr<Lease>> releaseFinished();
+  void track(const std::shared_ptr<Lease>& lease);  // under mutex_
 
   std::mutex mutex_;
   // Under mutex_:
   bool closed_ = false;
   std::vector<Idle> idle_;
+  std::vector<std::weak_ptr<Lease>> leased_;
   // Every segment the surrogate maps: released, it unmaps it (once no call of its own uses it).
   std::map<uint32_t, std::unique_ptr<LoopOwned<wire::SegmentHandle::Client>>> handles_;
   uint32_t nextId_ = 1;

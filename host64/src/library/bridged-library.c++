@@ -108,8 +108,10 @@ class BridgedFunction final : public Function {
       });
     }
     try {
-      if (auto result = callThroughLane(arguments, memory)) return std::move(*result);
-      return callThroughPipe(*binding, arguments, callbacks, memory);
+      std::optional<CallResult> result = callThroughLane(arguments, memory);
+      if (!result) result = callThroughPipe(*binding, arguments, callbacks, memory);
+      if (memory.lease) memory.lease->finish();
+      return std::move(*result);
     } catch (const Error& error) {
       // The surrogate may still be writing the call's memory: no other call gets it.
       if (memory.lease && endsTheSurrogate(error)) memory.lease->drop();
