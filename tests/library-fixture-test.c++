@@ -423,6 +423,18 @@ TEST_P(Fixture, ResultsTheCallerKeepsDoNotStayInTheSurrogate) {
 #endif
 }
 
+TEST_P(Fixture, LongStringsInAndOutArriveWhole) {
+  // 20 MiB each way, more than a message carries: through the call's shared memory when bridged.
+  std::string name(20u << 20, 'n');
+  CallResult greeted = call("int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size);",
+                            {name, int(name.size()) + 16});
+  EXPECT_EQ(greeted.value, Value(int(name.size()) + 7));
+  const std::string& out = greeted.output("out").asString();
+  EXPECT_EQ(out.size(), name.size() + 7);
+  EXPECT_EQ(out.compare(0, 7, "hello, "), 0);
+  EXPECT_EQ(out.find_first_not_of('n', 7), std::string::npos);
+}
+
 TEST_P(Fixture, TwoHundredFiftySixMegabytesInAndOut) {
   std::vector<double> x((size_t(256) << 20) / sizeof(double));
   for (size_t i = 0; i < x.size(); ++i) x[i] = double(i % 1000);

@@ -71,11 +71,12 @@ class CallMemory {
 
   // An out-buffer of `bytes` in the shared room, with guard bytes after it, or null when the room
   // has no space left. Not cleared: the DLL writes it, and the caller reads what the count says.
-  uint8_t* allocateShared(size_t bytes, std::string_view owner) {
+  uint8_t* allocateShared(size_t bytes, std::string_view owner, bool clear = false) {
     uint64_t needed = roomFor(bytes);
     if (room_.bytes.empty() || needed > room_.bytes.size() - roomUsed_) return nullptr;
     auto* block = reinterpret_cast<uint8_t*>(room_.bytes.data() + roomUsed_);
     roomUsed_ += needed;
+    if (clear) std::memset(block, 0, bytes);
     guard(block, bytes, owner);
     sizes_[block] = bytes;
     return block;
@@ -83,6 +84,8 @@ class CallMemory {
 
   // What allocateShared takes of the room for `bytes`.
   static uint64_t roomFor(uint64_t bytes) { return alignShared(bytes + kGuardBytes); }
+  // How much of the room the call's buffers took.
+  uint64_t roomUsed() const { return roomUsed_; }
 
   // What keeps `at` mapped when it lies in the shared room, for a view of it; else null.
   std::shared_ptr<const void> sharedOwner(const uint8_t* at) const {
@@ -380,6 +383,18 @@ std::optional<int64_t> integerOf(const Value& value) {
   return std::nullopt;
 }
 
+// The number of characters `shape` (a counted string) holds.
+size_t elementCountOfChars(const Shape& shape, const Lookup& lookup, const std::string& what) {
+  int64_t count = (*shape.count)(lookup);
+  if (shape.countInBytes) count /= shape.charWidth;
+  if (count < 0 || count > kMaxBufferBytes / int64_t(shape.charWidth)) {
+    refuse(what + " would be " + std::to_string(count) + " characters of " +
+           std::to_string(shape.charWidth) + " bytes; the limit is " +
+           std::to_string(kMaxBufferBytes) + " bytes");
+  }
+  return size_t(count);
+}
+
 class Marshal {
  public:
   explicit Marshal(CallMemory& memory) : memory_(memory) {}
@@ -572,8 +587,10 @@ class Marshal {
   void* outBuffer(const Shape& shape, const std::string& what, const Lookup& lookup) {
     if (shape.kind == Shape::Kind::string) {
       if (!shape.count) refuse(what + " is an out string without a size (_Out_writes_z_(n))");
-      size_t chars = elementCountOfChars(shape, lookup, what);
-      return memory_.allocate(chars * shape.charWidth, true, what);
+      size_t bytes = elementCountOfChars(shape, lookup, what) * shape.charWidth;
+      // Cleared, as text is read up to its NUL: a DLL that writes none leaves zeros after it.
+      if (uint8_t* shared = memory_.allocateShared(bytes, what, /*clear=*/true)) return shared;
+      return memory_.allocate(bytes, true, what);
     }
     if (!shape.count) return memory_.allocate(shape.target->size, true, what);
     return writableBuffer(elementCount(shape, lookup, what) * shape.target->size, what);
@@ -583,18 +600,6 @@ class Marshal {
   uint8_t* writableBuffer(size_t bytes, const std::string& what) {
     if (uint8_t* shared = memory_.allocateShared(bytes, what)) return shared;
     return memory_.allocate(bytes, true, what);
-  }
-
-  static size_t elementCountOfChars(const Shape& shape, const Lookup& lookup,
-                                    const std::string& what) {
-    int64_t count = (*shape.count)(lookup);
-    if (shape.countInBytes) count /= shape.charWidth;
-    if (count < 0 || count > kMaxBufferBytes / int64_t(shape.charWidth)) {
-      refuse(what + " would be " + std::to_string(count) + " characters of " +
-             std::to_string(shape.charWidth) + " bytes; the limit is " +
-             std::to_string(kMaxBufferBytes) + " bytes");
-    }
-    return size_t(count);
   }
 
   void writeRecord(const Shape& shape, uint8_t* at, const Value& value, const std::string& what) {
@@ -1177,10 +1182,24 @@ SharedRoomNeed sharedRoomFor(const FunctionShape& signature, std::span<const Val
   Lookup lookup = values.lookup();
   for (size_t i = 0; i < signature.parameters.size(); ++i) {
     const Shape& shape = *signature.parameters[i].shape;
-    if (shape.kind != Shape::Kind::pointer || !shape.count || shape.direction == Direction::in) {
+    if (shape.direction != Direction::out && !(shape.direction == Direction::inout &&
+                                               shape.kind == Shape::Kind::pointer)) {
+      continue;
+    }
+    if (!shape.count || (shape.kind != Shape::Kind::pointer && shape.kind != Shape::Kind::string)) {
       continue;
     }
     try {
+      if (shape.kind == Shape::Kind::string) {
+        // The characters the DLL writes, and their text (UTF-8: up to 3 bytes for a UTF-16 unit,
+        // 4 for a UTF-32 one), which the answer may carry in the room too.
+        uint64_t chars = elementCountOfChars(shape, lookup, "");
+        uint64_t bytes = chars * shape.charWidth;
+        need.bytes += CallMemory::roomFor(bytes) +
+                      alignShared(chars * (shape.charWidth == 1 ? 1 : shape.charWidth == 2 ? 3 : 4));
+        need.buffers.emplace_back(signature.parameters[i].name, bytes);
+        continue;
+      }
       uint64_t bytes = uint64_t(Marshal::elementCount(shape, lookup, "")) *
                        std::max<uint32_t>(shape.target->size, 1);
       need.bytes += CallMemory::roomFor(bytes);
@@ -1193,8 +1212,7 @@ SharedRoomNeed sharedRoomFor(const FunctionShape& signature, std::span<const Val
 }
 
 CallResult ForeignFunction::call(std::span<const Value> arguments,
-                                 std::span<const Callback> callbacks,
-                                 const SharedRoom* room) const {
+                                 std::span<const Callback> callbacks, SharedRoom* room) const {
   const auto& parameters = signature_.parameters;
   size_t callbackCount = size_t(std::count_if(parameters.begin(), parameters.end(),
                                               [](const auto& p) { return p.isCallback(); }));
@@ -1325,6 +1343,7 @@ CallResult ForeignFunction::call(std::span<const Value> arguments,
     // A small integer comes back widened in an ffi_arg: read its low bytes (little-endian).
     outcome.value = marshal.read(resultShape, at, afterLookup);
   }
+  if (room) room->used = memory.roomUsed();
   return outcome;
 }
 

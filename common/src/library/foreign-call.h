@@ -109,14 +109,16 @@ std::shared_ptr<RetiredCallbacks> makeRetiredCallbacks();
 
 // Memory shared with the caller's process (a bridged call's arena): the call puts its counted
 // out-buffers there while it has space, for the DLL to write where the caller reads them, and
-// reads the arrays of numbers in them back as views of it, which `owner` keeps mapped.
+// reads the arrays of numbers in them back as views of it, which `owner` keeps mapped. `used`:
+// how much of it the call took, from the start (what is after it is free for the answer).
 struct SharedRoom {
   std::span<std::byte> bytes;
   std::shared_ptr<const void> owner;
+  uint64_t used = 0;
 };
 
-// The shared room a call of `signature` with `arguments` needs for all its counted out-buffers,
-// as this process lays them out (a host asks for a 32-bit surrogate, whose sizes are never
+// The shared room a call of `signature` with `arguments` needs for all its counted out-buffers
+// (and the text of its counted out strings), as this process lays them out (a host asks for a 32-bit surrogate, whose sizes are never
 // larger): in all, and each buffer's bytes by its parameter's name. Counts the call would refuse
 // count nothing.
 struct SharedRoomNeed {
@@ -147,7 +149,7 @@ class ForeignFunction {
   // With `room`, counted out-buffers go there (SharedRoom). An in-only array of numbers of the
   // parameter's own type is given to the DLL where it is, without a copy.
   CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks = {},
-                  const SharedRoom* room = nullptr) const;
+                  SharedRoom* room = nullptr) const;
 
  private:
   struct Prepared;

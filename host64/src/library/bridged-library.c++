@@ -64,8 +64,9 @@ class BridgedFunction final : public Function {
       if (parameter.isCallback()) ++callbacks_;
       if (parameter.isOutput()) outputNames_.push_back(parameter.name);
       const library::Shape& shape = *parameter.shape;
-      if (shape.kind == library::Shape::Kind::pointer && shape.count &&
-          shape.direction != library::Direction::in) {
+      bool buffer = shape.kind == library::Shape::Kind::pointer ||
+                    shape.kind == library::Shape::Kind::string;
+      if (buffer && shape.count && shape.direction != library::Direction::in) {
         hasCountedOutputs_ = true;
       }
     }
@@ -403,7 +404,7 @@ class BridgedFunction final : public Function {
   std::string what_;
   FunctionInfo info_;
   size_t callbacks_ = 0;
-  bool hasCountedOutputs_ = false;  // out-buffers the shared room may hold
+  bool hasCountedOutputs_ = false;  // out-buffers and strings the shared room may hold
   std::vector<std::string> outputNames_;
   std::vector<std::string> inputNames_;  // "argument 'x'" for each input, in order
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate

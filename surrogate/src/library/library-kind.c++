@@ -120,12 +120,59 @@ class RegistrationServer final : public wire::Registration::Server {
   std::vector<std::shared_ptr<HostCallback>> callbacks_;
 };
 
-// The room for a call's out-buffers the host gave in `arena`, checked; none for segment 0.
-library::SharedRoom roomOf(const SharedSegments& segments, wire::CallArena::Reader arena) {
-  if (arena.getSegment() == 0) return {};
-  auto found = segments.find(arena.getSegment(), arena.getOffset(), arena.getBytes());
-  return {found.bytes, std::move(found.owner)};
-}
+// The room for a call's out-buffers the host gave in its arena, and what the call left of it,
+// where the answer's large values go.
+struct CallRoom {
+  library::SharedRoom room;
+  uint32_t segment = 0;
+  uint64_t offset = 0;
+
+  // The room the host gave in `arena`, checked; none for segment 0.
+  static CallRoom of(const SharedSegments& segments, wire::CallArena::Reader arena) {
+    if (arena.getSegment() == 0) return {};
+    auto found = segments.find(arena.getSegment(), arena.getOffset(), arena.getBytes());
+    return {{found.bytes, std::move(found.owner)}, arena.getSegment(), arena.getOffset()};
+  }
+
+  // [after the call] Where the answer may place what is not in the room already.
+  CallWireMemory::Arena leftover() const {
+    uint64_t used = std::min<uint64_t>(alignShared(room.used), room.bytes.size());
+    return {segment, room.bytes.subspan(used), offset + used, nullptr};
+  }
+
+  // [after the call] Whether the answer's large strings and arrays outside the room all fit in
+  // what is left of it (CallWireMemory places them while they do, in order).
+  bool holdsTheLargeValuesOf(const CallResult& result) const {
+    uint64_t bytes = largeValueBytes(result.value);
+    for (const auto& output : result.outputs) bytes += largeValueBytes(output.second);
+    return bytes <= leftover().bytes.size();
+  }
+
+ private:
+  uint64_t largeValueBytes(const Value& value) const {
+    auto large = [](uint64_t bytes) { return bytes >= kSharedValueBytes ? alignShared(bytes) : 0; };
+    if (value.isTypedArray()) {
+      auto bytes = value.asTypedArray()->bytes();
+      bool inRoom = !room.bytes.empty() && bytes.data() >= room.bytes.data() &&
+                    bytes.data() < room.bytes.data() + room.bytes.size();
+      return inRoom ? 0 : large(bytes.size());
+    }
+    switch (value.kind()) {
+      case Value::Kind::string: return large(value.asString().size());
+      case Value::Kind::array: {
+        uint64_t total = 0;
+        for (const Value& item : value.asArray()) total += largeValueBytes(item);
+        return total;
+      }
+      case Value::Kind::structure: {
+        uint64_t total = 0;
+        for (const auto& field : value.asStruct()) total += largeValueBytes(field.value);
+        return total;
+      }
+      default: return 0;
+    }
+  }
+};
 
 class FunctionServer final : public wire::Function::Server {
  public:
@@ -162,12 +209,12 @@ class FunctionServer final : public wire::Function::Server {
   kj::Promise<void> call(CallContext context) override {
     std::vector<Value> arguments;
     std::vector<bool> lent;  // per argument: a host's handle duplicated for this call
-    library::SharedRoom room;
-    auto memory = std::make_shared<CallWireMemory>(*segments_, CallWireMemory::Arena{});
+    auto room = std::make_shared<CallRoom>();  // the plugin thread's, then the answer's
     try {
       auto given = context.getParams().getArguments();
-      arguments = fromWire(given, WireText::asGiven, memory.get());
-      room = roomOf(*segments_, context.getParams().getArena());
+      CallWireMemory memory(*segments_, CallWireMemory::Arena{});
+      arguments = fromWire(given, WireText::asGiven, &memory);
+      *room = CallRoom::of(*segments_, context.getParams().getArena());
       for (auto argument : given) {
         lent.push_back(argument.isHandle() &&
                        argument.getHandle().getKind() == wire::HandleKind::LENT_KERNEL_HANDLE);
@@ -181,18 +228,19 @@ class FunctionServer final : public wire::Function::Server {
         std::make_shared<HostCallbacksOfACall>(context.getParams().getCallbacks(), keptCallbacks_);
     return answer(
         plugins_, outbox_, context,
-        [this, arguments = std::move(arguments), lent = std::move(lent), callbacks,
-         room = std::move(room)] {
+        [this, arguments = std::move(arguments), lent = std::move(lent), callbacks, room] {
           auto closing = kj::defer([&] { closeLentHandles(arguments, lent); });
-          CallResult result = function_.get()->call(arguments, callbacks->functions(), &room);
-          checkAnswerFits(result);
+          CallResult result =
+              function_.get()->call(arguments, callbacks->functions(), &room->room);
+          checkAnswerFits(result, room->holdsTheLargeValuesOf(result));
           return result;
         },
-        [callbacks, memory](auto& results, CallResult& outcome) {
-          toWire(outcome.value, results.initResult(), memory.get());
+        [this, callbacks, room](auto& results, CallResult& outcome) {
+          CallWireMemory memory(*segments_, room->leftover());
+          toWire(outcome.value, results.initResult(), &memory);
           auto outputs = results.initOutputs(uint32_t(outcome.outputs.size()));
           for (uint32_t i = 0; i < outputs.size(); ++i) {
-            toWire(outcome.outputs[i].second, outputs[i], memory.get());
+            toWire(outcome.outputs[i].second, outputs[i], &memory);
           }
           results.setLastError(outcome.lastError);
           if (outcome.kept) {
@@ -224,10 +272,10 @@ class FunctionServer final : public wire::Function::Server {
   }
 
   // [plugin thread] Refuses an answer too large for one message, naming the value, rather than
-  // one the host's reader would refuse.
-  void checkAnswerFits(const CallResult& result) const {
+  // one the host's reader would refuse. `largeShared`: its large strings go to shared memory.
+  void checkAnswerFits(const CallResult& result, bool largeShared) const {
     const std::string& function = function_.get()->signature().name;
-    WireTextBudget text;
+    WireTextBudget text(largeShared);
     text.add(result.value, [&] { return "the result of '" + function + "'"; });
     for (const auto& [name, value] : result.outputs) {
       const std::string& output = name;  // clang 14 cannot capture a structured binding
@@ -250,16 +298,18 @@ class FunctionServer final : public wire::Function::Server {
                       std::to_string(data.size()));
     }
     CallResult result;
-    CallWireMemory memory(segments, CallWireMemory::Arena{});
+    CallRoom room;
     {
       kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(data.data()),
                                             bytes / sizeof(capnp::word));
       capnp::FlatArrayMessageReader request(words, readerOptions());
       auto call = request.getRoot<wire::LaneCall>();
-      auto arguments = fromWire(call.getArguments(), WireText::asGiven, &memory);
-      library::SharedRoom room = roomOf(segments, call.getArena());
-      result = function.call(arguments, {}, &room);
+      CallWireMemory given(segments, CallWireMemory::Arena{});
+      auto arguments = fromWire(call.getArguments(), WireText::asGiven, &given);
+      room = CallRoom::of(segments, call.getArena());
+      result = function.call(arguments, {}, &room.room);
     }
+    CallWireMemory memory(segments, room.leftover());
     capnp::MallocMessageBuilder message;
     auto reply = message.initRoot<wire::LaneAnswer>();
     toWire(result.value, reply.initResult(), &memory);
