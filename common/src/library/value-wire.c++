@@ -189,6 +189,30 @@ std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in, WireText text,
   return values;
 }
 
+uint64_t largeValueBytes(const Value& value, std::span<const std::byte> shared) {
+  auto large = [](uint64_t bytes) { return bytes >= kSharedValueBytes ? alignShared(bytes) : 0; };
+  if (value.isTypedArray()) {
+    auto bytes = value.asTypedArray()->bytes();
+    bool inShared = !shared.empty() && bytes.data() >= shared.data() &&
+                    bytes.data() < shared.data() + shared.size();
+    return inShared ? 0 : large(bytes.size());
+  }
+  switch (value.kind()) {
+    case Value::Kind::string: return large(value.asString().size());
+    case Value::Kind::array: {
+      uint64_t total = 0;
+      for (const Value& item : value.asArray()) total += largeValueBytes(item, shared);
+      return total;
+    }
+    case Value::Kind::structure: {
+      uint64_t total = 0;
+      for (const auto& field : value.asStruct()) total += largeValueBytes(field.value, shared);
+      return total;
+    }
+    default: return 0;
+  }
+}
+
 namespace {
 // The bytes of text `value` puts in a message: strings that go to shared memory do not count.
 uint64_t stringBytes(const Value& value, bool largeShared) {

@@ -27,6 +27,10 @@ Value fromWire(wire::Value::Reader in, WireText text = WireText::validUtf8,
 std::vector<Value> fromWire(capnp::List<wire::Value>::Reader in,
                             WireText text = WireText::validUtf8, WireMemory* memory = nullptr);
 
+// What toWire places of `value` in an arena, at most: its strings and arrays of numbers of
+// kSharedValueBytes or more, each aligned, but for arrays already in `shared`.
+uint64_t largeValueBytes(const Value& value, std::span<const std::byte> shared = {});
+
 // The string bytes of the values one message carries, counted as they are added: past
 // limits::kMaxCallTextBytes, add() throws Error(invalidArgument) naming the value ("argument
 // 's'", "the result of 'f'"), instead of a message the other side's reader would refuse without

@@ -139,7 +139,7 @@ class BridgedFunction final : public Function {
   CallMemory sharedMemoryFor(const std::shared_ptr<SurrogateClient>& client,
                              std::span<const Value> arguments) {
     uint64_t inputs = 0;
-    for (const Value& argument : arguments) inputs += sharedBytesOf(argument);
+    for (const Value& argument : arguments) inputs += largeValueBytes(argument);
     library::SharedRoomNeed room;
     if (hasCountedOutputs_) room = library::sharedRoomFor(signature_, arguments);
     CallMemory memory;
@@ -154,7 +154,7 @@ class BridgedFunction final : public Function {
       // Too much for the surrogate's address space, say: which values asked for it.
       std::string parts;
       for (size_t i = 0; i < arguments.size() && i < inputNames_.size(); ++i) {
-        if (uint64_t bytes = sharedBytesOf(arguments[i])) {
+        if (uint64_t bytes = largeValueBytes(arguments[i])) {
           parts += (parts.empty() ? "" : ", ") + inputNames_[i] + " " + std::to_string(bytes);
         }
       }
@@ -175,26 +175,6 @@ class BridgedFunction final : public Function {
     memory.roomOffset = inputs;
     memory.roomBytes = segment.size() - inputs;
     return memory;
-  }
-
-  // What toWire may place of `value` in shared memory, at most.
-  static uint64_t sharedBytesOf(const Value& value) {
-    auto placed = [](uint64_t bytes) { return bytes >= kSharedValueBytes ? alignShared(bytes) : 0; };
-    if (value.isTypedArray()) return placed(value.asTypedArray()->bytes().size());
-    switch (value.kind()) {
-      case Value::Kind::string: return placed(value.asString().size());
-      case Value::Kind::array: {
-        uint64_t total = 0;
-        for (const Value& item : value.asArray()) total += sharedBytesOf(item);
-        return total;
-      }
-      case Value::Kind::structure: {
-        uint64_t total = 0;
-        for (const auto& field : value.asStruct()) total += sharedBytesOf(field.value);
-        return total;
-      }
-      default: return 0;
-    }
   }
 
   CallResult callThroughPipe(FunctionBinding& binding, std::span<const Value> arguments,

@@ -143,34 +143,9 @@ struct CallRoom {
   // [after the call] Whether the answer's large strings and arrays outside the room all fit in
   // what is left of it (CallWireMemory places them while they do, in order).
   bool holdsTheLargeValuesOf(const CallResult& result) const {
-    uint64_t bytes = largeValueBytes(result.value);
-    for (const auto& output : result.outputs) bytes += largeValueBytes(output.second);
+    uint64_t bytes = largeValueBytes(result.value, room.bytes);
+    for (const auto& output : result.outputs) bytes += largeValueBytes(output.second, room.bytes);
     return bytes <= leftover().bytes.size();
-  }
-
- private:
-  uint64_t largeValueBytes(const Value& value) const {
-    auto large = [](uint64_t bytes) { return bytes >= kSharedValueBytes ? alignShared(bytes) : 0; };
-    if (value.isTypedArray()) {
-      auto bytes = value.asTypedArray()->bytes();
-      bool inRoom = !room.bytes.empty() && bytes.data() >= room.bytes.data() &&
-                    bytes.data() < room.bytes.data() + room.bytes.size();
-      return inRoom ? 0 : large(bytes.size());
-    }
-    switch (value.kind()) {
-      case Value::Kind::string: return large(value.asString().size());
-      case Value::Kind::array: {
-        uint64_t total = 0;
-        for (const Value& item : value.asArray()) total += largeValueBytes(item);
-        return total;
-      }
-      case Value::Kind::structure: {
-        uint64_t total = 0;
-        for (const auto& field : value.asStruct()) total += largeValueBytes(field.value);
-        return total;
-      }
-      default: return 0;
-    }
   }
 };
 
