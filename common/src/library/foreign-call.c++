@@ -561,6 +561,20 @@ class Marshal {
       std::memcpy(buffer, units.data(), units.size());
       return buffer;
     }
+    if (element.kind == Shape::Kind::record && value.isTypedArray() &&
+        value.asTypedArray()->type() == ElementType::uint8 && isPlainRecord(element)) {
+      // The records laid out already, as this process's ABI wants them (layOutRecords).
+      auto bytes = value.asTypedArray()->bytes();
+      if (bytes.size() != uint64_t(count) * element.size) {
+        refuse(what + " has " + std::to_string(bytes.size()) + " bytes of " + element.name +
+               " where its size says " + std::to_string(count) + " of " +
+               std::to_string(element.size) + " bytes");
+      }
+      if (!writes && !bytes.empty()) return const_cast<std::byte*>(bytes.data());
+      uint8_t* buffer = writableBuffer(bytes.size(), what);
+      if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
+      return buffer;
+    }
     if (!value.isArray()) refuse(what + " points to " + std::to_string(count) + " " + element.name + ": expected {...}, got " + describeKind(value));
     if (value.size() != count) {
       refuse(what + " has " + std::to_string(value.size()) + " elements where its size says " +
@@ -1171,6 +1185,32 @@ ParameterValues inputValues(const FunctionShape& signature, std::span<const Valu
 }
 
 }  // namespace
+
+bool isPlainRecord(const Shape& shape) {
+  switch (shape.kind) {
+    case Shape::Kind::boolean:
+    case Shape::Kind::integer: return true;
+    case Shape::Kind::floating: return shape.size == 4 || shape.size == 8;
+    case Shape::Kind::array: return isPlainRecord(*shape.element);
+    case Shape::Kind::record:
+      return std::all_of(shape.fields.begin(), shape.fields.end(),
+                         [](const Shape::Field& field) { return isPlainRecord(*field.shape); });
+    default: return false;
+  }
+}
+
+std::vector<std::byte> layOutRecords(const Shape& element, std::span<const Value> items,
+                                     const std::string& what) {
+  CallMemory memory(nullptr);
+  Marshal marshal(memory);
+  Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
+  std::vector<std::byte> bytes(items.size() * element.size);
+  for (size_t i = 0; i < items.size(); ++i) {
+    marshal.write(element, reinterpret_cast<uint8_t*>(bytes.data()) + i * element.size, items[i],
+                  what + "[" + std::to_string(i) + "]", none);
+  }
+  return bytes;
+}
 
 SharedRoomNeed sharedRoomFor(const FunctionShape& signature, std::span<const Value> arguments) {
   SharedRoomNeed need;

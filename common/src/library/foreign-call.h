@@ -127,6 +127,17 @@ struct SharedRoomNeed {
 };
 SharedRoomNeed sharedRoomFor(const FunctionShape& signature, std::span<const Value> arguments);
 
+// True for a record whose bytes mean the same in any process of the ABI it was laid out for:
+// numbers, bools, and arrays and records of them; no pointers, strings, handles or callbacks.
+bool isPlainRecord(const Shape& shape);
+
+// `items` laid out as an array of `element` (a plain record, of whichever ABI its shape says):
+// the bytes a DLL of that ABI reads, which a call accepts for a counted pointer to such records
+// (an array of uint8 of exactly count x size bytes). Throws Error(invalidArgument) naming
+// `what[i]` for a value that does not fit.
+std::vector<std::byte> layOutRecords(const Shape& element, std::span<const Value> items,
+                                     const std::string& what);
+
 class ForeignFunction {
  public:
   // Prepares calls of the function at `address` as `signature` says, retiring kept callbacks

@@ -50,15 +50,17 @@ class BridgedFunction final : public Function {
  public:
   // `signature` is the declaration as this process reads it: for its parameters' names and
   // directions, which the surrogate's reading shares (the layouts, which differ, stay there).
+  // `surrogateAbi`: the ABI the surrogate lays the declaration out for.
   BridgedFunction(std::shared_ptr<ModuleLink> link,
                   std::shared_ptr<const library::Signature> function, std::string declaration,
-                  library::FunctionShape signature)
+                  library::FunctionShape signature, library::Abi surrogateAbi)
       : link_(std::move(link)),
         function_(std::move(function)),
         declaration_(std::move(declaration)),
         signature_(std::move(signature)),
         what_("function '" + signature_.name + "'"),
         info_(infoOf(signature_)) {
+    findRecordArrays(surrogateAbi);
     for (const auto& parameter : signature_.parameters) {
       if (parameter.isInput()) inputNames_.push_back("argument '" + parameter.name + "'");
       if (parameter.isCallback()) ++callbacks_;
@@ -100,6 +102,8 @@ class BridgedFunction final : public Function {
                       (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
     auto binding = running();
+    std::vector<Value> laidOut;
+    if (!recordArrays_.empty()) arguments = withRecordsLaidOut(arguments, laidOut);
     CallMemory memory = sharedMemoryFor(binding->client, arguments);
     WireTextBudget text(memory.lease != nullptr);
     for (size_t i = 0; i < arguments.size(); ++i) {
@@ -121,6 +125,47 @@ class BridgedFunction final : public Function {
   }
 
  private:
+  // The input parameters that point to arrays of plain records, with the record as the surrogate
+  // lays it out (none when the declaration has no layout there: the surrogate says why).
+  void findRecordArrays(library::Abi surrogateAbi) {
+    library::FunctionShape theirs;
+    try {
+      theirs = library::describeFunction(*function_, surrogateAbi);
+    } catch (const Error&) {
+      return;
+    }
+    size_t input = 0;
+    for (const auto& parameter : theirs.parameters) {
+      if (!parameter.isInput()) continue;
+      const library::Shape& shape = *parameter.shape;
+      if (shape.kind == library::Shape::Kind::pointer && shape.count &&
+          shape.target->kind == library::Shape::Kind::record &&
+          library::isPlainRecord(*shape.target)) {
+        recordArrays_.emplace_back(input, shape.target);
+      }
+      ++input;
+    }
+  }
+
+  // `arguments` with each large array of records given as Values laid out as the surrogate's ABI
+  // wants, in `laidOut`, which the surrogate's engine hands the DLL as it is: one block, built
+  // once, instead of a message element by element.
+  std::span<const Value> withRecordsLaidOut(std::span<const Value> arguments,
+                                            std::vector<Value>& laidOut) const {
+    for (const auto& [input, record] : recordArrays_) {
+      if (input >= arguments.size()) continue;
+      const Value& given = arguments[input];
+      if (!given.isArray() || given.isTypedArray() ||
+          given.size() * record->size < kSharedValueBytes) {
+        continue;
+      }
+      if (laidOut.empty()) laidOut.assign(arguments.begin(), arguments.end());
+      laidOut[input] = Value(ElementType::uint8,
+                             library::layOutRecords(*record, given.asArray(), inputNames_[input]));
+    }
+    return laidOut.empty() ? arguments : std::span<const Value>(laidOut);
+  }
+
   // The shared memory of one call: a segment leased for its large inputs and its out-buffers,
   // or none for a call without either.
   struct CallMemory {
@@ -385,6 +430,8 @@ class BridgedFunction final : public Function {
   FunctionInfo info_;
   size_t callbacks_ = 0;
   bool hasCountedOutputs_ = false;  // out-buffers and strings the shared room may hold
+  // By input: the arrays of plain records, their record in the surrogate's layout.
+  std::vector<std::pair<size_t, std::shared_ptr<const library::Shape>>> recordArrays_;
   std::vector<std::string> outputNames_;
   std::vector<std::string> inputNames_;  // "argument 'x'" for each input, in order
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
@@ -425,8 +472,12 @@ class BridgedLibrary final : public Library {
     // Laid out here too, for its parameters' names and directions (the surrogate lays it out
     // for its own ABI).
     library::FunctionShape signature = library::describeFunction(*function, library::nativeAbi());
+    bool windows = library::isWindows(library::nativeAbi());
+    library::Abi theirs = architecture_ == Architecture::x86
+                              ? (windows ? library::Abi::win32 : library::Abi::sysvI386)
+                              : (windows ? library::Abi::win64 : library::Abi::sysvX64);
     return std::make_shared<BridgedFunction>(link_, std::move(function), std::move(declaration),
-                                             std::move(signature));
+                                             std::move(signature), theirs);
   }
 
  protected:
