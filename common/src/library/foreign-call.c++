@@ -1206,8 +1206,15 @@ std::vector<std::byte> layOutRecords(const Shape& element, std::span<const Value
   Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
   std::vector<std::byte> bytes(items.size() * element.size);
   for (size_t i = 0; i < items.size(); ++i) {
-    marshal.write(element, reinterpret_cast<uint8_t*>(bytes.data()) + i * element.size, items[i],
-                  what + "[" + std::to_string(i) + "]", none);
+    auto* at = reinterpret_cast<uint8_t*>(bytes.data()) + i * element.size;
+    try {
+      // Unnamed, as names cost an allocation per field: a value that does not fit is written
+      // again below, named, for the error to say which it is.
+      marshal.write(element, at, items[i], {}, none);
+    } catch (const Error&) {
+      marshal.write(element, at, items[i], what + "[" + std::to_string(i) + "]", none);
+      throw;
+    }
   }
   return bytes;
 }

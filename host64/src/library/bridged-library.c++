@@ -3,6 +3,7 @@
 #include <capnp/serialize.h>
 
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "core/binding.h"
@@ -152,6 +153,7 @@ class BridgedFunction final : public Function {
   // once, instead of a message element by element.
   std::span<const Value> withRecordsLaidOut(std::span<const Value> arguments,
                                             std::vector<Value>& laidOut) const {
+    std::map<size_t, Value> blocks;
     for (const auto& [input, record] : recordArrays_) {
       if (input >= arguments.size()) continue;
       const Value& given = arguments[input];
@@ -159,11 +161,16 @@ class BridgedFunction final : public Function {
           given.size() * record->size < kSharedValueBytes) {
         continue;
       }
-      if (laidOut.empty()) laidOut.assign(arguments.begin(), arguments.end());
-      laidOut[input] = Value(ElementType::uint8,
-                             library::layOutRecords(*record, given.asArray(), inputNames_[input]));
+      blocks.emplace(input, Value(ElementType::uint8, library::layOutRecords(
+                                                          *record, given.asArray(), inputNames_[input])));
     }
-    return laidOut.empty() ? arguments : std::span<const Value>(laidOut);
+    if (blocks.empty()) return arguments;
+    laidOut.reserve(arguments.size());
+    for (size_t i = 0; i < arguments.size(); ++i) {
+      auto block = blocks.find(i);
+      laidOut.push_back(block != blocks.end() ? std::move(block->second) : arguments[i]);
+    }
+    return laidOut;
   }
 
   // The shared memory of one call: a segment leased for its large inputs and its out-buffers,
