@@ -57,7 +57,10 @@ consumer_test() {
   else
     file "$x86" | grep -q 'ELF 32-bit.*Intel 80386' || fail "$x86 is not an i386 shared object"
     file "$x64" | grep -q 'ELF 64-bit.*x86-64' || fail "$x64 is not an x86-64 shared object"
-    ldd "$scratch/$name-host/softclip-host" | grep -q "=> $package/lib.*/libbridge32.so" ||
+    # Not `ldd | grep -q`: grep leaving at the first match can end ldd with SIGPIPE, which
+    # pipefail turns into a failure.
+    ldd "$scratch/$name-host/softclip-host" > "$scratch/$name-host/ldd.txt"
+    grep -q "=> $package/lib.*/libbridge32.so" "$scratch/$name-host/ldd.txt" ||
       fail "the host does not use $package's libbridge32.so"
     "$scratch/$name-host/softclip-host" "$x86" "$x64"
     "$bin/bridge32" --version | tee "$scratch/version.txt"
