@@ -29,6 +29,12 @@ Abi nativeAbi() {
 #endif
 }
 
+Abi abiOf(Architecture architecture) {
+  bool windows = isWindows(nativeAbi());
+  if (architecture == Architecture::x86) return windows ? Abi::win32 : Abi::sysvI386;
+  return windows ? Abi::win64 : Abi::sysvX64;
+}
+
 std::string_view toString(Abi abi) {
   switch (abi) {
     case Abi::win32: return "win32";

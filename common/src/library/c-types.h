@@ -21,13 +21,16 @@
 #include <string_view>
 #include <vector>
 
+#include "bridge32/types.h"
+
 namespace bridge32::library {
 
 // The ABI of the process the DLL runs in.
 enum class Abi { win32, win64, sysvI386, sysvX64 };
 
-// The ABI of this process.
+// The ABI of this process; and of a process of `architecture` on this platform (a surrogate's).
 Abi nativeAbi();
+Abi abiOf(Architecture architecture);
 std::string_view toString(Abi abi);  // "win32", ...
 bool isWindows(Abi abi);
 uint32_t pointerSize(Abi abi);

@@ -70,7 +70,8 @@ class CallMemory {
   }
 
   // An out-buffer of `bytes` in the shared room, with guard bytes after it, or null when the room
-  // has no space left. Not cleared: the DLL writes it, and the caller reads what the count says.
+  // has no space left. Cleared only when `clear`: the DLL writes it, and the caller reads what
+  // the count says.
   uint8_t* allocateShared(size_t bytes, std::string_view owner, bool clear = false) {
     uint64_t needed = roomFor(bytes);
     if (room_.bytes.empty() || needed > room_.bytes.size() - roomUsed_) return nullptr;
@@ -570,10 +571,7 @@ class Marshal {
                " where its size says " + std::to_string(count) + " of " +
                std::to_string(element.size) + " bytes");
       }
-      if (!writes && !bytes.empty()) return const_cast<std::byte*>(bytes.data());
-      uint8_t* buffer = writableBuffer(bytes.size(), what);
-      if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
-      return buffer;
+      return asTheDllWantsThem(bytes, writes, what);
     }
     if (!value.isArray()) refuse(what + " points to " + std::to_string(count) + " " + element.name + ": expected {...}, got " + describeKind(value));
     if (value.size() != count) {
@@ -581,13 +579,7 @@ class Marshal {
              std::to_string(count));
     }
     if (value.isTypedArray() && elementTypeOf(element) == value.asTypedArray()->type()) {
-      // The numbers as the DLL wants them already: read where they are, or copied once into a
-      // buffer it may write.
-      auto bytes = value.asTypedArray()->bytes();
-      if (!writes && !bytes.empty()) return const_cast<std::byte*>(bytes.data());
-      uint8_t* buffer = writableBuffer(bytes.size(), what);
-      if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
-      return buffer;
+      return asTheDllWantsThem(value.asTypedArray()->bytes(), writes, what);  // the numbers
     }
     const auto& items = value.asArray();  // element by element, each converted and checked
     uint8_t* buffer = memory_.allocate(count * element.size, writes, what);
@@ -608,6 +600,15 @@ class Marshal {
     }
     if (!shape.count) return memory_.allocate(shape.target->size, true, what);
     return writableBuffer(elementCount(shape, lookup, what) * shape.target->size, what);
+  }
+
+  // `bytes` laid out as the DLL wants them already: read where they are, or copied once into a
+  // buffer it may write.
+  void* asTheDllWantsThem(std::span<const std::byte> bytes, bool writes, const std::string& what) {
+    if (!writes && !bytes.empty()) return const_cast<std::byte*>(bytes.data());
+    uint8_t* buffer = writableBuffer(bytes.size(), what);
+    if (!bytes.empty()) std::memcpy(buffer, bytes.data(), bytes.size());
+    return buffer;
   }
 
   // A buffer the DLL writes and the caller reads back: in the shared room while it has space.

@@ -118,9 +118,9 @@ struct SharedRoom {
 };
 
 // The shared room a call of `signature` with `arguments` needs for all its counted out-buffers
-// (and the text of its counted out strings), as this process lays them out (a host asks for a 32-bit surrogate, whose sizes are never
-// larger): in all, and each buffer's bytes by its parameter's name. Counts the call would refuse
-// count nothing.
+// (and the text of its counted out strings), as this process lays them out (a host asks for a
+// 32-bit surrogate, whose sizes are never larger): in all, and each buffer's bytes by its
+// parameter's name. Counts the call would refuse count nothing.
 struct SharedRoomNeed {
   uint64_t bytes = 0;
   std::vector<std::pair<std::string, uint64_t>> buffers;

@@ -90,12 +90,8 @@ Value fromWire(wire::Value::Reader in, WireText text, WireMemory* memory, int de
         std::string_view bytes(reinterpret_cast<const char*>(found.bytes.data()), found.bytes.size());
         return Value(text == WireText::asGiven ? std::string(bytes) : validUtf8(bytes));
       }
-      auto type = ElementType(shared.getElementType());
-      if (found.owner) {
-        return Value(std::make_shared<const Value::TypedArray>(type, found.bytes, std::move(found.owner)));
-      }
-      std::vector<std::byte> bytes(found.bytes.begin(), found.bytes.end());  // read once
-      return Value(type, std::move(bytes));
+      return Value(std::make_shared<const Value::TypedArray>(ElementType(shared.getElementType()),
+                                                             found.bytes, std::move(found.owner)));
     }
     case wire::Value::HANDLE: {
       auto handle = in.getHandle();

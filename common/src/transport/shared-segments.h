@@ -8,7 +8,8 @@
 // DLL reads it where it is and writes its out-buffers there, and the host reads them back once.
 //
 // What arrives names places in memory the other side can change at any time: every place is
-// checked against the segment it names, and the host copies what it reads out before use.
+// checked against the segment it names; strings are copied out once, and arrays of numbers
+// (whose every bit pattern is a value, and which nothing follows) are read where they are.
 #pragma once
 
 #include <cstddef>

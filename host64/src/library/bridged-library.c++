@@ -23,6 +23,27 @@ namespace {
 
 using FunctionBinding = Binding<wire::Function::Client>;
 
+// What an answer of the surrogate's says (a call's results over the pipe, or a LaneAnswer): the
+// result, the last error, and a value for each of `outputs` (their names), which may be in the
+// call's shared `memory`.
+template <typename Answer>
+CallResult valuesOf(const Answer& answer, const std::string& function,
+                    std::span<const std::string> outputs, WireMemory* memory) {
+  CallResult result;
+  result.value = fromWire(answer.getResult(), WireText::validUtf8, memory);
+  result.lastError = answer.getLastError();
+  auto given = answer.getOutputs();
+  if (given.size() != outputs.size()) {
+    throw Error(Error::Kind::failed, "the surrogate answered " + std::to_string(given.size()) +
+                                         " outputs of '" + function + "', which has " +
+                                         std::to_string(outputs.size()));
+  }
+  for (uint32_t i = 0; i < given.size(); ++i) {
+    result.outputs.emplace_back(outputs[i], fromWire(given[i], WireText::validUtf8, memory));
+  }
+  return result;
+}
+
 // A Callback of the application's, as the surrogate calls it: on this host's loop thread, during
 // the call that gave it or, kept, while the call's Registration is held.
 class CallbackServer final : public wire::Callback::Server {
@@ -251,20 +272,8 @@ class BridgedFunction final : public Function {
         },
         [&](auto& response) {
           throwIfError(response);
-          CallResult result;
-          result.value = fromWire(response.getResult(), WireText::validUtf8, memory.wire.get());
-          auto outputs = response.getOutputs();
-          if (outputs.size() != outputNames_.size()) {
-            throw Error(Error::Kind::failed,
-                        "the surrogate answered " + std::to_string(outputs.size()) +
-                            " outputs of '" + signature_.name + "', which has " +
-                            std::to_string(outputNames_.size()));
-          }
-          for (uint32_t i = 0; i < outputs.size(); ++i) {
-            result.outputs.emplace_back(outputNames_[i], fromWire(outputs[i], WireText::validUtf8,
-                                                                  memory.wire.get()));
-          }
-          result.lastError = response.getLastError();
+          CallResult result = valuesOf(response, signature_.name, outputNames_,
+                                       memory.wire.get());
           if (wire::Registration::Client kept = response.getKept();
               !capnp::ClientHook::from(kj::cp(kept))->isNull()) {
             // Released on the loop thread when the application drops the last copy.
@@ -479,12 +488,8 @@ class BridgedLibrary final : public Library {
     // Laid out here too, for its parameters' names and directions (the surrogate lays it out
     // for its own ABI).
     library::FunctionShape signature = library::describeFunction(*function, library::nativeAbi());
-    bool windows = library::isWindows(library::nativeAbi());
-    library::Abi theirs = architecture_ == Architecture::x86
-                              ? (windows ? library::Abi::win32 : library::Abi::sysvI386)
-                              : (windows ? library::Abi::win64 : library::Abi::sysvX64);
     return std::make_shared<BridgedFunction>(link_, std::move(function), std::move(declaration),
-                                             std::move(signature), theirs);
+                                             std::move(signature), library::abiOf(architecture_));
   }
 
  protected:
@@ -517,21 +522,7 @@ CallResult readLaneCallAnswer(std::span<const std::byte> data, uint32_t bytes,
   try {
     capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()),
                                          readerOptions());
-    auto answer = reader.getRoot<wire::LaneAnswer>();
-    CallResult result;
-    result.value = fromWire(answer.getResult(), WireText::validUtf8, memory);
-    result.lastError = answer.getLastError();
-    if (answer.getOutputs().size() != outputs.size()) {
-      throw Error(Error::Kind::failed, "the surrogate answered " +
-                                           std::to_string(answer.getOutputs().size()) +
-                                           " outputs of '" + function + "', which has " +
-                                           std::to_string(outputs.size()));
-    }
-    for (uint32_t i = 0; i < outputs.size(); ++i) {
-      result.outputs.emplace_back(outputs[i],
-                                  fromWire(answer.getOutputs()[i], WireText::validUtf8, memory));
-    }
-    return result;
+    return valuesOf(reader.getRoot<wire::LaneAnswer>(), function, outputs, memory);
   } catch (const kj::Exception& exception) {
     throw Error(Error::Kind::failed, "the surrogate's answer to a lane call of '" + function +
                                          "' is not a valid message: " +

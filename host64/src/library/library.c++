@@ -45,14 +45,6 @@ const library::Declarations* base(const detail::Headers& headers) {
   return headers.parsed ? &*headers.parsed : nullptr;
 }
 
-library::Abi abiOf(Architecture architecture) {
-#if _WIN32
-  return architecture == Architecture::x86 ? library::Abi::win32 : library::Abi::win64;
-#else
-  return architecture == Architecture::x86 ? library::Abi::sysvI386 : library::Abi::sysvX64;
-#endif
-}
-
 // Refuses `name`, which `declarations` have no function of: naming the closest they have, or the
 // reason the parser passed over a declaration of that name.
 [[noreturn]] void refuseUndeclared(const library::Declarations& declarations,
@@ -91,7 +83,7 @@ Library::Block Library::allocateBlock(size_t bytes) {
 }
 
 void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {
-  auto preprocess = library::preprocessOptions(options, abiOf(architecture()));
+  auto preprocess = library::preprocessOptions(options, library::abiOf(architecture()));
   library::PreprocessedText text = library::preprocessHeaders({header}, preprocess);
   for (const auto& note : text.notes) logging::info("{}: {}", utf8(header), note);
   std::lock_guard lock(headers_->mutex);
@@ -103,7 +95,7 @@ void Library::declare(std::string_view declarations) {
   std::lock_guard lock(headers_->mutex);
   headers_->parsed = library::declareAfter(base(*headers_), declarations,
                                            library::linesOf(declarations, "declarations"), true,
-                                           abiOf(architecture()));
+                                           library::abiOf(architecture()));
 }
 
 std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations) {
@@ -117,7 +109,7 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
                       "header, or give its declaration");
     }
     library::ParseOptions options;
-    options.abi = abiOf(architecture());
+    options.abi = library::abiOf(architecture());
     library::Declarations parsed = library::parseDeclarations(nameOrDeclarations, options);
     return bindFunction(parsed.function(), std::string(nameOrDeclarations));
   }
@@ -133,7 +125,7 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
   // Declaration text that may use the headers' types: bound as its last function.
   library::Declarations extended = library::declareAfter(
       base(*headers_), nameOrDeclarations, library::linesOf(nameOrDeclarations, "declarations"),
-      true, abiOf(architecture()));
+      true, library::abiOf(architecture()));
   size_t before = headers_->parsed->functions().size();
   lock.unlock();
   if (extended.functions().size() <= before) {

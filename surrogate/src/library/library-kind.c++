@@ -149,6 +149,16 @@ struct CallRoom {
   }
 };
 
+// `result` as an answer (a call's results over the pipe, or a LaneAnswer): its large values in
+// `memory`.
+template <typename Answer>
+void answerWith(const CallResult& result, Answer answer, WireMemory& memory) {
+  toWire(result.value, answer.initResult(), &memory);
+  auto outputs = answer.initOutputs(uint32_t(result.outputs.size()));
+  for (uint32_t i = 0; i < outputs.size(); ++i) toWire(result.outputs[i].second, outputs[i], &memory);
+  answer.setLastError(result.lastError);
+}
+
 class FunctionServer final : public wire::Function::Server {
  public:
   FunctionServer(PluginThread& plugins, HostOutbox& outbox,
@@ -212,12 +222,7 @@ class FunctionServer final : public wire::Function::Server {
         },
         [this, callbacks, room](auto& results, CallResult& outcome) {
           CallWireMemory memory(*segments_, room->leftover());
-          toWire(outcome.value, results.initResult(), &memory);
-          auto outputs = results.initOutputs(uint32_t(outcome.outputs.size()));
-          for (uint32_t i = 0; i < outputs.size(); ++i) {
-            toWire(outcome.outputs[i].second, outputs[i], &memory);
-          }
-          results.setLastError(outcome.lastError);
+          answerWith(outcome, results, memory);
           if (outcome.kept) {
             results.setKept(kj::heap<RegistrationServer>(std::move(outcome.kept),
                                                          callbacks->handOverKept()));
@@ -286,13 +291,7 @@ class FunctionServer final : public wire::Function::Server {
     }
     CallWireMemory memory(segments, room.leftover());
     capnp::MallocMessageBuilder message;
-    auto reply = message.initRoot<wire::LaneAnswer>();
-    toWire(result.value, reply.initResult(), &memory);
-    reply.setLastError(result.lastError);
-    auto outputs = reply.initOutputs(uint32_t(result.outputs.size()));
-    for (uint32_t i = 0; i < outputs.size(); ++i) {
-      toWire(result.outputs[i].second, outputs[i], &memory);
-    }
+    answerWith(result, message.initRoot<wire::LaneAnswer>(), memory);
     auto flat = capnp::messageToFlatArray(message);
     auto answer = flat.asBytes();
     if (answer.size() > data.size()) {
