@@ -456,6 +456,36 @@ TEST_P(Fixture, ArraysOfStructsCrossAsOneBlockLaidOutForTheLibrary) {
   EXPECT_NE(error.message().find("[123456]"), std::string::npos) << error.what();
 }
 
+TEST_P(Fixture, ArraysOfStructsComeBackAsOneBlockReadWithTheLibrarysLayout) {
+  // 200,000 records written by the library (out), then each changed by it (in/out): more than
+  // an answer carries element by element; the bytes of the call's shared memory when bridged,
+  // read with the surrogate's layout (24-byte records in an i386 Linux surrogate, 32 here).
+  constexpr int n = 200'000;
+  constexpr int64_t base = int64_t(1) << 40;
+  auto fill = bind("void mixed_fill(_Out_writes_(n) struct Mixed* m, int n, int64_t base);");
+  CallResult filled = fill->call({n, base});
+  const Value& records = filled.output("m");
+  ASSERT_EQ(records.size(), size_t(n));
+  auto expectRecord = [](const Value& record, int k, int bump) {
+    EXPECT_EQ(record.field("c"), Value(int8_t(k % 100 + bump))) << k;
+    EXPECT_EQ(record.field("i"), Value(base + k + bump)) << k;
+    EXPECT_EQ(record.field("s"), Value(int16_t(-(k % 1000) + bump))) << k;
+    EXPECT_EQ(record.field("d"), Value(k / 4.0 + bump)) << k;
+  };
+  for (int k : {0, 1, 999, 123'457, n - 1}) expectRecord(records[k], k, 0);
+  auto bump = bind("void mixed_bump_all(_Inout_updates_(n) struct Mixed* m, int n);");
+  CallResult bumped = bump->call({records, n});
+  const Value& changed = bumped.output("m");
+  ASSERT_EQ(changed.size(), size_t(n));
+  size_t wrong = 0;
+  for (int k = 0; k < n; ++k) {
+    const Value& record = changed[k];
+    wrong += record.field("i") != Value(base + k + 1) || record.field("d") != Value(k / 4.0 + 1);
+  }
+  EXPECT_EQ(wrong, 0u);
+  for (int k : {0, 77, 199'999}) expectRecord(changed[k], k, 1);
+}
+
 TEST_P(Fixture, TwoHundredFiftySixMegabytesInAndOut) {
   std::vector<double> x((size_t(256) << 20) / sizeof(double));
   for (size_t i = 0; i < x.size(); ++i) x[i] = double(i % 1000);

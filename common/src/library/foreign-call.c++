@@ -689,6 +689,15 @@ class Marshal {
     if (element.kind == Shape::Kind::integer && element.isCharacter) {
       return Value(decodeString(at, element.size, count));
     }
+    if (element.kind == Shape::Kind::record && isPlainRecord(element)) {
+      if (auto owner = memory_.sharedOwner(at)) {
+        // Records the DLL wrote in memory shared with the caller, which knows this ABI's layout
+        // (readRecords): its bytes as they are, one block, no Value per field here.
+        std::span bytes(reinterpret_cast<const std::byte*>(at), count * element.size);
+        return Value(std::make_shared<const Value::TypedArray>(ElementType::uint8, bytes,
+                                                               std::move(owner)));
+      }
+    }
     if (auto type = elementTypeOf(element)) {
       if (auto owner = memory_.sharedOwner(at)) {
         // Where the DLL wrote them, in memory shared with the caller: no copy here.
@@ -1218,6 +1227,23 @@ std::vector<std::byte> layOutRecords(const Shape& element, std::span<const Value
     }
   }
   return bytes;
+}
+
+Value readRecords(const Shape& element, std::span<const std::byte> bytes,
+                  const std::string& what) {
+  if (element.size == 0 || bytes.size() % element.size != 0) {
+    refuse(what + " holds " + std::to_string(bytes.size()) + " bytes, not a whole number of " +
+           element.name + " (" + std::to_string(element.size) + " bytes each)");
+  }
+  CallMemory memory(nullptr);
+  Marshal marshal(memory);
+  Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
+  std::vector<Value> items;
+  items.reserve(bytes.size() / element.size);
+  for (size_t at = 0; at < bytes.size(); at += element.size) {
+    items.push_back(marshal.read(element, reinterpret_cast<const uint8_t*>(bytes.data()) + at, none));
+  }
+  return Value(std::move(items));
 }
 
 SharedRoomNeed sharedRoomFor(const FunctionShape& signature, std::span<const Value> arguments) {

@@ -138,6 +138,12 @@ bool isPlainRecord(const Shape& shape);
 std::vector<std::byte> layOutRecords(const Shape& element, std::span<const Value> items,
                                      const std::string& what);
 
+// The records `bytes` holds, laid out as an array of `element` (a plain record of whichever ABI
+// its shape says), as Values: what a surrogate's answer gives for a counted pointer to such
+// records that the DLL wrote in the call's shared memory. Throws Error(invalidArgument) naming
+// `what` when the bytes are not whole records.
+Value readRecords(const Shape& element, std::span<const std::byte> bytes, const std::string& what);
+
 class ForeignFunction {
  public:
   // Prepares calls of the function at `address` as `signature` says, retiring kept callbacks

@@ -137,6 +137,7 @@ class BridgedFunction final : public Function {
     try {
       std::optional<CallResult> result = callThroughLane(arguments, memory);
       if (!result) result = callThroughPipe(*binding, arguments, callbacks, memory);
+      if (!recordOutputs_.empty()) readRecordsBack(*result);
       if (memory.lease) memory.lease->finish();
       return std::move(*result);
     } catch (const Error& error) {
@@ -156,16 +157,28 @@ class BridgedFunction final : public Function {
     } catch (const Error&) {
       return;
     }
-    size_t input = 0;
+    size_t input = 0, output = 0;
     for (const auto& parameter : theirs.parameters) {
-      if (!parameter.isInput()) continue;
       const library::Shape& shape = *parameter.shape;
-      if (shape.kind == library::Shape::Kind::pointer && shape.count &&
-          shape.target->kind == library::Shape::Kind::record &&
-          library::isPlainRecord(*shape.target)) {
-        recordArrays_.emplace_back(input, shape.target);
-      }
-      ++input;
+      bool records = shape.kind == library::Shape::Kind::pointer && shape.count &&
+                     shape.target->kind == library::Shape::Kind::record &&
+                     library::isPlainRecord(*shape.target);
+      if (records && parameter.isInput()) recordArrays_.emplace_back(input, shape.target);
+      if (records && parameter.isOutput()) recordOutputs_.emplace_back(output, shape.target);
+      input += parameter.isInput();
+      output += parameter.isOutput();
+    }
+  }
+
+  // `result` with the arrays of records the surrogate answered as its bytes (which the DLL wrote
+  // in the call's shared memory) read as Values with the surrogate's layout.
+  void readRecordsBack(CallResult& result) const {
+    for (const auto& [output, record] : recordOutputs_) {
+      if (output >= result.outputs.size()) continue;
+      auto& [name, value] = result.outputs[output];
+      if (!value.isTypedArray() || value.asTypedArray()->type() != ElementType::uint8) continue;
+      value = library::readRecords(*record, value.asTypedArray()->bytes(),
+                                   "the surrogate's answer for '" + name + "'");
     }
   }
 
@@ -448,6 +461,8 @@ class BridgedFunction final : public Function {
   bool hasCountedOutputs_ = false;  // out-buffers and strings the shared room may hold
   // By input: the arrays of plain records, their record in the surrogate's layout.
   std::vector<std::pair<size_t, std::shared_ptr<const library::Shape>>> recordArrays_;
+  // By output: the arrays of plain records, which the surrogate may answer as their bytes.
+  std::vector<std::pair<size_t, std::shared_ptr<const library::Shape>>> recordOutputs_;
   std::vector<std::string> outputNames_;
   std::vector<std::string> inputNames_;  // "argument 'x'" for each input, in order
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
