@@ -70,13 +70,19 @@ std::shared_ptr<SegmentPool::Lease> SegmentPool::lease(SurrogateClient& client, 
   std::vector<std::shared_ptr<Lease>> released;  // may be the last holders: let go unlocked
   {
     std::lock_guard lock(pool->mutex_);
-    // The smallest idle one that is large enough.
+    // The smallest idle one that is large enough; for a call that takes turns, the one given
+    // back first (idle_ is in that order), once there are kRotation to take turns among.
+    bool rotated = bytes <= kRotatedBytes;
+    auto fits = [&](const Idle& idle) { return idle.mapping->size() >= bytes; };
     auto best = pool->idle_.end();
     for (auto it = pool->idle_.begin(); it != pool->idle_.end(); ++it) {
-      if (it->mapping->size() >= bytes &&
-          (best == pool->idle_.end() || it->mapping->size() < best->mapping->size())) {
+      if (fits(*it) && (best == pool->idle_.end() ||
+                        (!rotated && it->mapping->size() < best->mapping->size()))) {
         best = it;
       }
+    }
+    if (rotated && size_t(std::count_if(pool->idle_.begin(), pool->idle_.end(), fits)) < kRotation) {
+      best = pool->idle_.end();
     }
     if (best != pool->idle_.end()) {
       auto lease = std::make_shared<Lease>(pool, best->id, std::move(best->mapping));
