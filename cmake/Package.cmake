@@ -3,8 +3,10 @@
 # file, and the CPack packages made from it (.deb on Linux, .zip on Windows).
 include(CMakePackageConfigHelpers)
 
-# Headers: the host API (host64, common), its version, and the plugin SDK, in one bridge32/.
-install(DIRECTORY "${PROJECT_SOURCE_DIR}/host64/include/" "${PROJECT_SOURCE_DIR}/common/include/"
+# Headers: the C API (include), the C++ host API (host64, common), its version, and the plugin
+# SDK, in one bridge32/.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/" "${PROJECT_SOURCE_DIR}/host64/include/"
+                  "${PROJECT_SOURCE_DIR}/common/include/"
                   "${PROJECT_SOURCE_DIR}/sdk/include/" "${PROJECT_BINARY_DIR}/host64/include/"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
         FILES_MATCHING PATTERN "*.h")

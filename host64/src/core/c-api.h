@@ -1,0 +1,75 @@
+// What the C API's parts (core/c-api.c++ and each kind's c-api.c++) share: the error object, the
+// guard that turns exceptions into statuses, and Values both ways.
+#pragma once
+
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bridge32/bridge32.h"
+#include "bridge32/error.h"
+#include "bridge32/surrogate.h"
+#include "bridge32/value.h"
+
+struct bridge32_error {
+  bridge32::Error error;
+};
+
+namespace bridge32::c_api {
+
+// `failure` as a status, and as *error when the caller wants it.
+bridge32_status fail(bridge32_error** error, const Error& failure) noexcept;
+bridge32_status fail(bridge32_error** error, std::exception_ptr failure) noexcept;
+
+// Runs `body`: BRIDGE32_OK, or the status of what it threw, set in *error. No exception leaves.
+template <typename Body>
+bridge32_status guarded(bridge32_error** error, Body&& body) noexcept {
+  if (error) *error = nullptr;
+  try {
+    body();
+    return BRIDGE32_OK;
+  } catch (const Error& failure) {
+    return fail(error, failure);
+  } catch (...) {
+    return fail(error, std::current_exception());
+  }
+}
+
+// Throws Error(invalidArgument) naming `what` when `pointer` is null.
+template <typename T>
+T& required(T* pointer, std::string_view what) {
+  if (!pointer) throw Error(Error::Kind::invalidArgument, std::string(what) + " is NULL");
+  return *pointer;
+}
+
+// A string given to the C API: `length` bytes, or up to the NUL with BRIDGE32_NUL_TERMINATED.
+// NULL with length 0 is the empty string; NULL with any other length is refused naming `what`.
+std::string_view text(const char* data, size_t length, std::string_view what);
+std::string_view text(const bridge32_string& string, std::string_view what);
+
+// The options a C caller gave (null: the defaults), as far as its struct_size covers them.
+LoadOptions loadOptions(const bridge32_load_options* options);
+
+// A C value as a Value: strings, arrays and fields copied; arrays of numbers viewed where they
+// are (the caller's memory outlives the call it is given to). Throws Error(invalidArgument)
+// naming `what` for a kind, type or size that is not one.
+Value toValue(const bridge32_value& value, const std::string& what);
+
+// Values as C values, in memory this holds: pointers into the Values themselves (strings, the
+// bytes of arrays of numbers), which must outlive it.
+class CValues {
+ public:
+  const bridge32_value* add(const Value& value);
+  // `values` side by side, as a C array.
+  const bridge32_value* addAll(std::span<const Value> values);
+
+ private:
+  void fill(bridge32_value& out, const Value& value);
+  std::deque<std::vector<bridge32_value>> arrays_;
+  std::deque<std::vector<bridge32_field>> structs_;
+  std::deque<bridge32_value> single_;
+};
+
+}  // namespace bridge32::c_api

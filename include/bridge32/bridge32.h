@@ -1,0 +1,426 @@
+/* bridge32's C API: 32-bit code from 64-bit programs, for any language and any compiler.
+ *
+ * Plain C99 (and C++): opaque handles, fixed-width types, UTF-8 strings with explicit lengths,
+ * one calling convention (BRIDGE32_CALL). bridge32.dll / libbridge32.so export this API and
+ * nothing else; the C++ API (bridge32/host.h) is the richer way from C++.
+ *
+ *   bridge32_library* zlib = NULL;
+ *   bridge32_error* error = NULL;
+ *   if (bridge32_library_load("libz.so.1", BRIDGE32_NUL_TERMINATED, NULL, &zlib, &error)) {
+ *     size_t length;
+ *     fprintf(stderr, "%s\n", bridge32_error_message(error, &length));
+ *     bridge32_error_free(error);
+ *   }
+ *
+ * Conventions
+ * - Every function that can fail returns a bridge32_status: BRIDGE32_OK (0), or the kind of the
+ *   failure. Given a non-NULL `error`, it sets *error to NULL on success and to an error object
+ *   on failure, which the caller frees with bridge32_error_free. There is no "last error".
+ * - Strings given to bridge32 are UTF-8 with a length in bytes, or BRIDGE32_NUL_TERMINATED.
+ *   Strings bridge32 gives back are UTF-8 with their length, NUL-terminated as well, and owned
+ *   by the object they came from: valid while it lives.
+ * - Every object a function hands out is the caller's, freed by its type's _free function
+ *   (which takes NULL). Objects keep what they need alive: a function outlives its library
+ *   handle, a result its function.
+ * - Options structs start with `struct_size`: fill them with their _init function, which sets
+ *   it and the defaults, then change what you need. A library built later reads only the fields
+ *   your struct_size covers.
+ * - Threading is said on each function: [any thread] means concurrent calls are safe;
+ *   "one thread at a time" means per object, not per process.
+ */
+#ifndef BRIDGE32_BRIDGE32_H
+#define BRIDGE32_BRIDGE32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define BRIDGE32_CALL __cdecl
+#if defined(BRIDGE32_C_API_BUILDING)
+#define BRIDGE32_API __declspec(dllexport)
+#elif defined(BRIDGE32_STATIC)
+#define BRIDGE32_API
+#else
+#define BRIDGE32_API __declspec(dllimport)
+#endif
+#else
+#define BRIDGE32_CALL
+#define BRIDGE32_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this header; bridge32_api_version() gives the library's. A library serves
+ * callers built with its own version or an earlier one. */
+#define BRIDGE32_API_VERSION 1
+/* [any thread] */
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_api_version(void);
+
+/* A length that says "up to the NUL". */
+#define BRIDGE32_NUL_TERMINATED ((size_t)-1)
+
+/* ---- Errors ------------------------------------------------------------------------------ */
+
+/* What went wrong, and so what the caller should do (bridge32::Error::Kind, in order). */
+typedef enum bridge32_status {
+  BRIDGE32_OK = 0,
+  BRIDGE32_FAILED = 1,               /* the module or the bridge failed; the same call will too */
+  BRIDGE32_INVALID_ARGUMENT = 2,     /* a value, size or name refused */
+  BRIDGE32_NOT_FOUND = 3,            /* a file, function, plugin or parameter that is not there */
+  BRIDGE32_BAD_MODULE = 4,           /* not a module this host can load (format, dependency) */
+  BRIDGE32_UNSUPPORTED_VERSION = 5,  /* an SDK or protocol version not supported */
+  BRIDGE32_UNSUPPORTED = 6,          /* the module does not offer what the call needs */
+  BRIDGE32_BAD_STATE = 7,            /* not allowed now */
+  BRIDGE32_SURROGATE_START = 8,      /* the surrogate process did not start */
+  BRIDGE32_DISCONNECTED = 9,         /* the surrogate died (a crash in the module, say) */
+  BRIDGE32_TIMEOUT = 10              /* the surrogate did not answer in time */
+} bridge32_status;
+
+typedef struct bridge32_error bridge32_error;
+
+/* [any thread] The kind; the message (without a "[kind]" prefix); whether the surrogate raised
+ * it. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_error_kind(const bridge32_error* error);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_error_message(const bridge32_error* error,
+                                                              size_t* length);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_error_is_remote(const bridge32_error* error);
+
+/* What COM said of a COM call that failed: its HRESULT and the EXCEPINFO's code, source and
+ * description (empty when the object raised none). */
+typedef struct bridge32_com_failure {
+  int32_t hresult;
+  int32_t code;
+  const char* source;
+  size_t source_length;
+  const char* description;
+  size_t description_length;
+} bridge32_com_failure;
+/* 1 and *failure set for an error of a COM call, else 0. [any thread] */
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_error_com(const bridge32_error* error,
+                                                     bridge32_com_failure* failure);
+
+BRIDGE32_API void BRIDGE32_CALL bridge32_error_free(bridge32_error* error);
+
+/* "invalid argument", "timeout", ... for a status. [any thread] */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_status_name(bridge32_status status);
+
+/* ---- Log --------------------------------------------------------------------------------- */
+
+typedef enum bridge32_log_level {
+  BRIDGE32_LOG_TRACE = 0,
+  BRIDGE32_LOG_DEBUG = 1,
+  BRIDGE32_LOG_INFO = 2,
+  BRIDGE32_LOG_WARNING = 3,
+  BRIDGE32_LOG_ERROR = 4,
+  BRIDGE32_LOG_CRITICAL = 5
+} bridge32_log_level;
+
+/* One log record: `source` is "bridge32", "surrogate" or "plugin" (see bridge32/log.h). Called
+ * on the thread that logs, maybe several at once: quick, thread-safe, and never into bridge32. */
+typedef void(BRIDGE32_CALL* bridge32_log_fn)(void* context, bridge32_log_level level,
+                                             const char* source, size_t source_length,
+                                             const char* message, size_t message_length);
+
+/* [any thread] Records at `minimum` and above go to `handler` from now on; NULL: nowhere (the
+ * default). */
+BRIDGE32_API void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler, void* context,
+                                                        bridge32_log_level minimum);
+
+/* ---- Where modules run ------------------------------------------------------------------- */
+
+typedef enum bridge32_isolation {
+  BRIDGE32_ISOLATION_AUTOMATIC = 0,   /* in-process when the architecture matches, else bridged */
+  BRIDGE32_ISOLATION_IN_PROCESS = 1,  /* in this process; another architecture is refused */
+  BRIDGE32_ISOLATION_SURROGATE = 2    /* always in a surrogate */
+} bridge32_isolation;
+
+typedef enum bridge32_hang_policy {
+  BRIDGE32_HANG_KILL = 0,         /* a surrogate whose call passed its deadline is killed */
+  BRIDGE32_HANG_KEEP_RUNNING = 1  /* left be: later calls wait behind the late one */
+} bridge32_hang_policy;
+
+typedef enum bridge32_architecture {
+  BRIDGE32_ARCH_UNKNOWN = 0,
+  BRIDGE32_ARCH_X86 = 1,
+  BRIDGE32_ARCH_X64 = 2
+} bridge32_architecture;
+
+/* How a module whose surrogate stopped comes back (bridge32::RestartPolicy). */
+typedef struct bridge32_restart_policy {
+  int32_t automatic;  /* restart by itself after first_delay_ms; else on demand */
+  uint32_t max_attempts;
+  uint32_t first_delay_ms;
+  uint32_t max_delay_ms;
+  uint32_t stable_after_ms;
+} bridge32_restart_policy;
+
+typedef struct bridge32_load_options {
+  uint32_t struct_size;
+  bridge32_isolation isolation;
+  /* Where bridge32-surrogate-x86/-x64 are; NULL: found as bridge32/surrogate.h says. */
+  const char* surrogate_directory;
+  size_t surrogate_directory_length;
+  uint32_t start_timeout_ms;
+  uint32_t call_timeout_ms;  /* each bridged call's deadline */
+  bridge32_hang_policy on_hang;
+  uint32_t heartbeat_interval_ms;
+  uint32_t heartbeat_timeout_ms;
+  bridge32_restart_policy restart;
+  int32_t sandbox;  /* a sandboxed surrogate, for code that is not trusted */
+} bridge32_load_options;
+
+/* The defaults, and struct_size. [any thread] */
+BRIDGE32_API void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* options);
+
+/* ---- Values ------------------------------------------------------------------------------ */
+
+/* One argument or result of a function called by its declaration (bridge32::Value). Arguments
+ * are the caller's memory, read during the call only; results are the result's, valid while it
+ * lives. */
+typedef enum bridge32_value_kind {
+  BRIDGE32_VALUE_NULL = 0,     /* NULL, or nothing (a void result) */
+  BRIDGE32_VALUE_BOOL = 1,     /* as.boolean: 0 or 1 */
+  BRIDGE32_VALUE_INT = 2,      /* as.i64 */
+  BRIDGE32_VALUE_UINT = 3,     /* as.u64 */
+  BRIDGE32_VALUE_DOUBLE = 4,   /* as.f64 */
+  BRIDGE32_VALUE_STRING = 5,   /* as.string: UTF-8 */
+  BRIDGE32_VALUE_ARRAY = 6,    /* as.array: values */
+  BRIDGE32_VALUE_STRUCT = 7,   /* as.structure: fields, by name or (unnamed) by position */
+  BRIDGE32_VALUE_HANDLE = 8,   /* as.handle: a pointer or handle the library handed out */
+  BRIDGE32_VALUE_NUMBERS = 9   /* as.numbers: an array of one number type, as its bytes */
+} bridge32_value_kind;
+
+/* The number types of BRIDGE32_VALUE_NUMBERS (bridge32::ElementType, in order). */
+typedef enum bridge32_element_type {
+  BRIDGE32_INT8 = 0,
+  BRIDGE32_UINT8 = 1,
+  BRIDGE32_INT16 = 2,
+  BRIDGE32_UINT16 = 3,
+  BRIDGE32_INT32 = 4,
+  BRIDGE32_UINT32 = 5,
+  BRIDGE32_INT64 = 6,
+  BRIDGE32_UINT64 = 7,
+  BRIDGE32_FLOAT32 = 8,
+  BRIDGE32_FLOAT64 = 9
+} bridge32_element_type;
+
+/* What a handle stands for (bridge32::Value::HandleKind, in order). */
+typedef enum bridge32_handle_kind {
+  BRIDGE32_HANDLE_POINTER = 0,
+  BRIDGE32_HANDLE_KERNEL = 1,
+  BRIDGE32_HANDLE_MODULE = 2,
+  BRIDGE32_HANDLE_WINDOW = 3,
+  BRIDGE32_HANDLE_HOST_KERNEL = 4  /* this process's own, lent to the library for a call */
+} bridge32_handle_kind;
+
+typedef struct bridge32_field bridge32_field;
+
+typedef struct bridge32_value {
+  bridge32_value_kind kind;
+  /* NUMBERS: a bridge32_element_type; HANDLE: a bridge32_handle_kind. */
+  uint32_t type;
+  union {
+    int32_t boolean;
+    int64_t i64;
+    uint64_t u64;
+    double f64;
+    struct {
+      const char* data;
+      size_t length;
+    } string;
+    struct {
+      const struct bridge32_value* items;
+      size_t count;
+    } array;
+    struct {
+      const bridge32_field* fields;
+      size_t count;
+    } structure;
+    struct {
+      const void* data;  /* aligned for the type; a bridge32_buffer's, to be read in place */
+      size_t count;      /* elements, not bytes */
+    } numbers;
+    struct {
+      uint64_t value;
+      const char* text;  /* what it points to, for pointers to strings (_Outptr_result_z_) */
+      size_t text_length;
+    } handle;
+  } as;
+} bridge32_value;
+
+struct bridge32_field {
+  const char* name;  /* NULL or empty: by position */
+  size_t name_length;
+  bridge32_value value;
+};
+
+/* ---- Libraries: any DLL or shared object, called by the C declarations of its header ------ */
+
+typedef struct bridge32_library bridge32_library;
+typedef struct bridge32_function bridge32_function;
+typedef struct bridge32_result bridge32_result;
+typedef struct bridge32_buffer bridge32_buffer;
+typedef struct bridge32_registration bridge32_registration;
+
+/* Loads `path` (any bitness) in this process or a surrogate as `options` say (NULL: defaults).
+ * [any thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_load(
+    const char* path, size_t path_length, const bridge32_load_options* options,
+    bridge32_library** library, bridge32_error** error);
+
+/* Another handle to the same library, freed on its own. [any thread] */
+BRIDGE32_API bridge32_library* BRIDGE32_CALL bridge32_library_duplicate(bridge32_library* library);
+BRIDGE32_API void BRIDGE32_CALL bridge32_library_free(bridge32_library* library);
+
+/* [any thread] */
+BRIDGE32_API bridge32_architecture BRIDGE32_CALL bridge32_library_architecture(
+    const bridge32_library* library);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_library_is_bridged(const bridge32_library* library);
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_library_surrogate_pid(const bridge32_library* library);
+
+typedef struct bridge32_string {
+  const char* data;
+  size_t length;  /* or BRIDGE32_NUL_TERMINATED */
+} bridge32_string;
+
+/* How a vendor's header is read (bridge32::HeaderOptions). */
+typedef struct bridge32_header_options {
+  uint32_t struct_size;
+  const bridge32_string* include_directories;  /* -I, searched in order */
+  size_t include_directory_count;
+  const bridge32_string* defines;  /* -D: "NAME" or "NAME=VALUE" */
+  size_t define_count;
+  const bridge32_string* undefines;  /* -U */
+  size_t undefine_count;
+  bridge32_string system_headers;  /* real system headers instead of bridge32's built-in ones */
+} bridge32_header_options;
+
+/* [any thread] */
+BRIDGE32_API void BRIDGE32_CALL bridge32_header_options_init(bridge32_header_options* options);
+
+/* Reads a C header of the library as its compiler would (Library::include): its functions can
+ * then be bound by name. `options` may be NULL. One thread at a time. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_include(
+    bridge32_library* library, const char* header, size_t header_length,
+    const bridge32_header_options* options, bridge32_error** error);
+
+/* Declarations after the headers: structs, typedefs, functions (Library::declare). One thread
+ * at a time. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_declare(
+    bridge32_library* library, const char* declarations, size_t length, bridge32_error** error);
+
+/* Binds a function by its name (declared by a header or bridge32_library_declare) or by its
+ * declaration given here (Library::function). One thread at a time. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_function(
+    bridge32_library* library, const char* name_or_declarations, size_t length,
+    bridge32_function** function, bridge32_error** error);
+
+/* Memory for `count` numbers of `type` that calls read where it is (Library::buffer): give it
+ * as a NUMBERS value whose data is bridge32_buffer_data's. [any thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_buffer(
+    bridge32_library* library, bridge32_element_type type, size_t count,
+    bridge32_buffer** buffer, bridge32_error** error);
+BRIDGE32_API void* BRIDGE32_CALL bridge32_buffer_data(const bridge32_buffer* buffer);
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_buffer_count(const bridge32_buffer* buffer);
+BRIDGE32_API void BRIDGE32_CALL bridge32_buffer_free(bridge32_buffer* buffer);
+
+/* Windows: a duplicate in this process of a kernel handle the library handed out (a HANDLE
+ * value of kind BRIDGE32_HANDLE_KERNEL), which the caller closes with CloseHandle
+ * (Library::duplicateHandle). BRIDGE32_UNSUPPORTED elsewhere. [any thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_duplicate_handle(
+    bridge32_library* library, const bridge32_value* handle, void** duplicate,
+    bridge32_error** error);
+
+/* ---- Functions --------------------------------------------------------------------------- */
+
+/* [any thread] The export's name and the declaration as given; 1 for a void function. */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_function_name(const bridge32_function* function,
+                                                             size_t* length);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_function_declaration(
+    const bridge32_function* function, size_t* length);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_function_returns_void(const bridge32_function* function);
+
+/* What a parameter is, as the declaration says. */
+typedef enum bridge32_parameter_kind {
+  BRIDGE32_PARAMETER_NONE = 0,  /* void */
+  BRIDGE32_PARAMETER_BOOL = 1,
+  BRIDGE32_PARAMETER_INTEGER = 2,
+  BRIDGE32_PARAMETER_FLOATING = 3,
+  BRIDGE32_PARAMETER_STRING = 4,
+  BRIDGE32_PARAMETER_ARRAY = 5,
+  BRIDGE32_PARAMETER_STRUCT = 6,
+  BRIDGE32_PARAMETER_HANDLE = 7,
+  BRIDGE32_PARAMETER_CALLBACK = 8
+} bridge32_parameter_kind;
+
+typedef struct bridge32_parameter_info {
+  const char* name;
+  size_t name_length;
+  bridge32_parameter_kind kind;
+  int32_t is_input;   /* given among a call's arguments */
+  int32_t is_output;  /* among a result's outputs */
+} bridge32_parameter_info;
+
+/* [any thread] The parameters in declaration order: 0 and *info set, or BRIDGE32_NOT_FOUND past
+ * the last (strings are the function's). */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_function_parameter_count(const bridge32_function* function);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_function_parameter(
+    const bridge32_function* function, size_t index, bridge32_parameter_info* info);
+
+BRIDGE32_API void BRIDGE32_CALL bridge32_function_free(bridge32_function* function);
+
+/* A C function the library calls back, as a function-pointer parameter: `arguments` are the
+ * library's, valid during the callback; it sets *result (a number, bool, handle or null; it is
+ * null unless set) and returns BRIDGE32_OK, or another status to fail the call that gave it
+ * (the library itself gets zero). Called on whichever thread the library calls it on. */
+typedef bridge32_status(BRIDGE32_CALL* bridge32_callback_fn)(void* context,
+                                                             const bridge32_value* arguments,
+                                                             size_t count, bridge32_value* result);
+typedef struct bridge32_callback {
+  bridge32_callback_fn function;  /* NULL passes a NULL function pointer */
+  void* context;
+} bridge32_callback;
+
+/* Calls `function` with the values of its in and in/out parameters, in order, and `callbacks`
+ * for its function-pointer parameters, in order; *result is the caller's. Callbacks given to
+ * _Kept_ parameters, and their contexts, live while the result or a registration taken from it
+ * (bridge32_result_keep) does. [any thread]: calls of one library run one at a time. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_function_call(
+    bridge32_function* function, const bridge32_value* arguments, size_t argument_count,
+    const bridge32_callback* callbacks, size_t callback_count, bridge32_result** result,
+    bridge32_error** error);
+
+/* Sets this thread's deadline for bridged calls to `timeout_ms` until bridge32_deadline_end,
+ * which restores the one before (scopes nest, as CallDeadline's do): both on the same thread,
+ * the last begun ended first. NULL when there is no memory for it. */
+typedef struct bridge32_deadline bridge32_deadline;
+BRIDGE32_API bridge32_deadline* BRIDGE32_CALL bridge32_deadline_begin(uint32_t timeout_ms);
+BRIDGE32_API void BRIDGE32_CALL bridge32_deadline_end(bridge32_deadline* deadline);
+
+/* ---- Results ----------------------------------------------------------------------------- */
+
+/* [any thread] The return value (NULL kind for void). */
+BRIDGE32_API const bridge32_value* BRIDGE32_CALL bridge32_result_value(const bridge32_result* result);
+/* [any thread] The out and in/out parameters after the call, in declaration order. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_result_output_count(const bridge32_result* result);
+BRIDGE32_API const bridge32_value* BRIDGE32_CALL bridge32_result_output(
+    const bridge32_result* result, size_t index, const char** name, size_t* name_length);
+/* [any thread] The output named `name`, or NULL. */
+BRIDGE32_API const bridge32_value* BRIDGE32_CALL bridge32_result_output_named(
+    const bridge32_result* result, const char* name, size_t length);
+/* [any thread] GetLastError() (Windows) or errno right after the call, in its thread. */
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_result_last_error(const bridge32_result* result);
+/* The callbacks the call gave _Kept_ parameters, kept until the registration is freed (NULL
+ * when it gave none): free it once the library has been told to forget them. [any thread] */
+BRIDGE32_API bridge32_registration* BRIDGE32_CALL bridge32_result_keep(const bridge32_result* result);
+BRIDGE32_API void BRIDGE32_CALL bridge32_registration_free(bridge32_registration* registration);
+
+BRIDGE32_API void BRIDGE32_CALL bridge32_result_free(bridge32_result* result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BRIDGE32_BRIDGE32_H */

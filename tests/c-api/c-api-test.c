@@ -1,0 +1,568 @@
+/* bridge32's C API from C99: a program that drives the fixture library (b32-library, i386 /
+ * PE32) in a 32-bit surrogate through include/bridge32/bridge32.h alone, as a C, C#, Python or
+ * MSVC user would. Built with gcc on Linux, MinGW-w64 for Windows (run under Wine) and clang-cl
+ * against the DLL's import library (scripts/c-consumer-test.sh). Prints each check; exits 1 if
+ * one failed.
+ *
+ *   bridge32_c_api_test [PLUGINS_DIR]   (default: ../plugins beside the executable's directory) */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L /* readlink */
+#endif
+#include <bridge32/bridge32.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(_WIN32)
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#define LIBRARY_FILE "b32-library.dll"
+#else
+#include <unistd.h>
+#define LIBRARY_FILE "b32-library.so"
+#endif
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(condition, ...)                          \
+  do {                                                 \
+    ++checks;                                          \
+    if (!(condition)) {                                \
+      ++failures;                                      \
+      printf("FAILED %s:%d: %s: ", __FILE__, __LINE__, #condition); \
+      printf(__VA_ARGS__);                             \
+      printf("\n");                                    \
+    }                                                  \
+  } while (0)
+
+/* The status, printing the error's message when there is one; frees it. */
+static bridge32_status report(bridge32_status status, bridge32_error* error, const char* what) {
+  if (error) {
+    size_t length = 0;
+    const char* message = bridge32_error_message(error, &length);
+    printf("  %s: %s: %.*s\n", what, bridge32_status_name(status), (int)length, message);
+    bridge32_error_free(error);
+  }
+  return status;
+}
+
+static int contains(const char* text, size_t length, const char* part) {
+  size_t n = strlen(part);
+  for (size_t i = 0; i + n <= length; ++i) {
+    if (memcmp(text + i, part, n) == 0) return 1;
+  }
+  return 0;
+}
+
+static bridge32_value integer(int64_t x) {
+  bridge32_value value;
+  memset(&value, 0, sizeof value);
+  value.kind = BRIDGE32_VALUE_INT;
+  value.as.i64 = x;
+  return value;
+}
+
+static bridge32_value floating(double x) {
+  bridge32_value value;
+  memset(&value, 0, sizeof value);
+  value.kind = BRIDGE32_VALUE_DOUBLE;
+  value.as.f64 = x;
+  return value;
+}
+
+static bridge32_value string(const char* text) {
+  bridge32_value value;
+  memset(&value, 0, sizeof value);
+  value.kind = BRIDGE32_VALUE_STRING;
+  value.as.string.data = text;
+  value.as.string.length = strlen(text);
+  return value;
+}
+
+static bridge32_value doubles(const double* data, size_t count) {
+  bridge32_value value;
+  memset(&value, 0, sizeof value);
+  value.kind = BRIDGE32_VALUE_NUMBERS;
+  value.type = BRIDGE32_FLOAT64;
+  value.as.numbers.data = data;
+  value.as.numbers.count = count;
+  return value;
+}
+
+static bridge32_function* bind(bridge32_library* library, const char* declaration) {
+  bridge32_function* function = NULL;
+  bridge32_error* error = NULL;
+  bridge32_status status =
+      bridge32_library_function(library, declaration, BRIDGE32_NUL_TERMINATED, &function, &error);
+  CHECK(report(status, error, declaration) == BRIDGE32_OK && function, "binding %s", declaration);
+  return function;
+}
+
+/* Calls `function`; the result, or NULL with the status in *status. */
+static bridge32_result* call(bridge32_function* function, const bridge32_value* arguments,
+                             size_t count, const bridge32_callback* callbacks,
+                             size_t callback_count, bridge32_status* status, const char* what) {
+  bridge32_result* result = NULL;
+  bridge32_error* error = NULL;
+  bridge32_status got = bridge32_function_call(function, arguments, count, callbacks,
+                                               callback_count, &result, &error);
+  if (status) *status = got;
+  report(got, error, what);
+  return result;
+}
+
+static int64_t int_result(bridge32_function* function, const bridge32_value* arguments,
+                          size_t count, const char* what) {
+  bridge32_status status;
+  bridge32_result* result = call(function, arguments, count, NULL, 0, &status, what);
+  int64_t answer = -999999;
+  if (result) {
+    const bridge32_value* value = bridge32_result_value(result);
+    CHECK(value->kind == BRIDGE32_VALUE_INT, "%s: kind %d", what, (int)value->kind);
+    answer = value->as.i64;
+  }
+  bridge32_result_free(result);
+  return answer;
+}
+
+/* ---- Callbacks ---- */
+
+typedef struct Tally {
+  int calls;
+  int64_t last;
+} Tally;
+
+/* int f(void* ctx, int i): i * 10 + 1, counting its calls in the context. */
+static bridge32_status BRIDGE32_CALL tens(void* context, const bridge32_value* arguments,
+                                          size_t count, bridge32_value* result) {
+  Tally* tally = (Tally*)context;
+  ++tally->calls;
+  if (count != 2 || arguments[1].kind != BRIDGE32_VALUE_INT) return BRIDGE32_INVALID_ARGUMENT;
+  result->kind = BRIDGE32_VALUE_INT;
+  result->as.i64 = arguments[1].as.i64 * 10 + 1;
+  return BRIDGE32_OK;
+}
+
+static bridge32_status BRIDGE32_CALL refuses(void* context, const bridge32_value* arguments,
+                                             size_t count, bridge32_value* result) {
+  (void)context;
+  (void)arguments;
+  (void)count;
+  (void)result;
+  return BRIDGE32_BAD_STATE;
+}
+
+/* void listener(int): remembers what it was given. */
+static bridge32_status BRIDGE32_CALL listen(void* context, const bridge32_value* arguments,
+                                            size_t count, bridge32_value* result) {
+  Tally* tally = (Tally*)context;
+  (void)result;
+  ++tally->calls;
+  if (count == 1 && arguments[0].kind == BRIDGE32_VALUE_INT) tally->last = arguments[0].as.i64;
+  return BRIDGE32_OK;
+}
+
+static int log_records = 0;
+static void BRIDGE32_CALL on_log(void* context, bridge32_log_level level, const char* source,
+                                 size_t source_length, const char* message,
+                                 size_t message_length) {
+  (void)level;
+  (void)message;
+  (void)message_length;
+  if (source_length == 8 && memcmp(source, "bridge32", 8) == 0) ++*(int*)context;
+}
+
+/* ---- Where things are ---- */
+
+static void executable_directory(char* out, size_t size) {
+#if defined(_WIN32)
+  DWORD length = GetModuleFileNameA(NULL, out, (DWORD)size);
+  if (length == 0 || length >= size) out[0] = 0;
+#else
+  ssize_t length = readlink("/proc/self/exe", out, size - 1);
+  out[length > 0 ? length : 0] = 0;
+#endif
+  char* slash = strrchr(out, '/');
+  char* backslash = strrchr(out, '\\');
+  if (backslash > slash) slash = backslash;
+  if (slash) *slash = 0;
+}
+
+/* 1 when the process `pid` runs a 32-bit executable (Linux: its ELF class). */
+static int is_32_bit_process(uint32_t pid) {
+#if defined(_WIN32)
+  HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+  BOOL wow64 = FALSE;
+  if (!process) return 0;
+  if (!IsWow64Process(process, &wow64)) wow64 = FALSE;
+  CloseHandle(process);
+  return wow64 != 0;
+#else
+  char path[64];
+  unsigned char header[5] = {0};
+  snprintf(path, sizeof path, "/proc/%u/exe", (unsigned)pid);
+  FILE* file = fopen(path, "rb");
+  if (!file) return 0;
+  size_t read = fread(header, 1, sizeof header, file);
+  fclose(file);
+  return read == sizeof header && memcmp(header, "\177ELF", 4) == 0 && header[4] == 1;
+#endif
+}
+
+int main(int argc, char** argv) {
+  char plugins[4096];
+  if (argc > 1) {
+    snprintf(plugins, sizeof plugins, "%s", argv[1]);
+  } else {
+    char directory[4000];
+    executable_directory(directory, sizeof directory);
+    snprintf(plugins, sizeof plugins, "%s/../plugins", directory);
+  }
+  char path[4200];
+  snprintf(path, sizeof path, "%s/x86/%s", plugins, LIBRARY_FILE);
+
+  printf("bridge32 C API %u (header %u), library %s\n", bridge32_api_version(),
+         BRIDGE32_API_VERSION, path);
+  CHECK(bridge32_api_version() == BRIDGE32_API_VERSION, "the library's version");
+  bridge32_set_log_handler(on_log, &log_records, BRIDGE32_LOG_INFO);
+
+  /* Errors: a status, and an object with the kind and a message naming the file. */
+  {
+    bridge32_library* missing = NULL;
+    bridge32_error* error = NULL;
+    bridge32_status status = bridge32_library_load("no-such-library.dll", BRIDGE32_NUL_TERMINATED,
+                                                   NULL, &missing, &error);
+    size_t length = 0;
+    const char* message = bridge32_error_message(error, &length);
+    CHECK(status == BRIDGE32_NOT_FOUND && error && !missing, "status %d", (int)status);
+    CHECK(bridge32_error_kind(error) == BRIDGE32_NOT_FOUND, "kind");
+    CHECK(contains(message, length, "no-such-library.dll"), "message: %.*s", (int)length, message);
+    CHECK(message[length] == 0, "NUL-terminated");
+    CHECK(!bridge32_error_is_remote(error), "raised here");
+    CHECK(!bridge32_error_com(error, NULL), "not COM");
+    bridge32_error_free(error);
+    /* No error object wanted: the status alone. */
+    CHECK(bridge32_library_load("no-such-library.dll", BRIDGE32_NUL_TERMINATED, NULL, &missing,
+                                NULL) == BRIDGE32_NOT_FOUND, "status alone");
+    bridge32_load_options bad;
+    memset(&bad, 0, sizeof bad);
+    error = NULL;
+    status = bridge32_library_load(path, BRIDGE32_NUL_TERMINATED, &bad, &missing, &error);
+    message = bridge32_error_message(error, &length);
+    CHECK(status == BRIDGE32_INVALID_ARGUMENT && contains(message, length, "struct_size"),
+          "options without struct_size: %.*s", (int)length, message);
+    bridge32_error_free(error);
+  }
+
+  bridge32_load_options options;
+  bridge32_load_options_init(&options);
+  options.isolation = BRIDGE32_ISOLATION_SURROGATE;
+  options.call_timeout_ms = 20000;
+  bridge32_library* library = NULL;
+  bridge32_error* error = NULL;
+  bridge32_status status =
+      bridge32_library_load(path, BRIDGE32_NUL_TERMINATED, &options, &library, &error);
+  if (report(status, error, "load") != BRIDGE32_OK) {
+    printf("FAILED: cannot load %s\n", path);
+    return 1;
+  }
+  CHECK(bridge32_library_is_bridged(library), "bridged");
+  CHECK(bridge32_library_architecture(library) == BRIDGE32_ARCH_X86, "an x86 library");
+  CHECK(is_32_bit_process(bridge32_library_surrogate_pid(library)),
+        "surrogate %u is a 32-bit process", bridge32_library_surrogate_pid(library));
+  CHECK(sizeof(void*) == 8, "this program is 64-bit");
+
+  /* Calls by declaration. */
+  bridge32_function* add = bind(library, "int add(int a, int b);");
+  {
+    bridge32_value arguments[2];
+    arguments[0] = integer(2);
+    arguments[1] = integer(40);
+    CHECK(int_result(add, arguments, 2, "add") == 42, "add(2, 40)");
+    size_t length;
+    const char* name = bridge32_function_name(add, &length);
+    CHECK(length == 3 && strcmp(name, "add") == 0, "name %s", name);
+    CHECK(!bridge32_function_returns_void(add), "returns int");
+    /* The wrong number of arguments: refused, naming the function. */
+    bridge32_result* result = NULL;
+    error = NULL;
+    status = bridge32_function_call(add, arguments, 1, NULL, 0, &result, &error);
+    const char* message = bridge32_error_message(error, &length);
+    CHECK(status == BRIDGE32_INVALID_ARGUMENT && !result && contains(message, length, "'add'"),
+          "one argument: %.*s", (int)length, message);
+    bridge32_error_free(error);
+    /* A declaration that does not parse. */
+    bridge32_function* broken = NULL;
+    error = NULL;
+    status = bridge32_library_function(library, "int add(int a,", BRIDGE32_NUL_TERMINATED,
+                                       &broken, &error);
+    CHECK(status == BRIDGE32_INVALID_ARGUMENT && !broken, "a broken declaration");
+    bridge32_error_free(error);
+  }
+
+  /* Declared, then bound by name; arrays of numbers in and out; parameter information. */
+  error = NULL;
+  status = bridge32_library_declare(
+      library,
+      "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",
+      BRIDGE32_NUL_TERMINATED, &error);
+  CHECK(report(status, error, "declare") == BRIDGE32_OK, "declare scale");
+  bridge32_function* scale = bind(library, "scale");
+  {
+    CHECK(bridge32_function_parameter_count(scale) == 4, "4 parameters");
+    bridge32_parameter_info info;
+    CHECK(bridge32_function_parameter(scale, 3, &info) == BRIDGE32_OK && info.is_output &&
+              !info.is_input && info.kind == BRIDGE32_PARAMETER_ARRAY &&
+              strcmp(info.name, "y") == 0,
+          "y is an out array");
+    CHECK(bridge32_function_parameter(scale, 4, &info) == BRIDGE32_NOT_FOUND, "no fifth");
+    CHECK(bridge32_function_returns_void(scale), "void");
+
+    enum { n = 100000 };
+    double* x = (double*)malloc(n * sizeof(double));
+    for (int i = 0; i < n; ++i) x[i] = i * 0.5;
+    bridge32_value arguments[3];
+    arguments[0] = floating(3.0);
+    arguments[1] = doubles(x, n);
+    arguments[2] = integer(n);
+    bridge32_result* result = call(scale, arguments, 3, NULL, 0, &status, "scale");
+    CHECK(status == BRIDGE32_OK && result, "scale");
+    if (result) {
+      CHECK(bridge32_result_value(result)->kind == BRIDGE32_VALUE_NULL, "void result");
+      CHECK(bridge32_result_output_count(result) == 1, "one output");
+      const char* name = NULL;
+      size_t length = 0;
+      const bridge32_value* y = bridge32_result_output(result, 0, &name, &length);
+      CHECK(y && length == 1 && name[0] == 'y', "output y");
+      CHECK(y == bridge32_result_output_named(result, "y", BRIDGE32_NUL_TERMINATED), "by name");
+      CHECK(y->kind == BRIDGE32_VALUE_NUMBERS && y->type == BRIDGE32_FLOAT64 &&
+                y->as.numbers.count == n,
+            "y: kind %d type %u count %zu", (int)y->kind, y->type, (size_t)y->as.numbers.count);
+      if (y->kind == BRIDGE32_VALUE_NUMBERS) {
+        const double* values = (const double*)y->as.numbers.data;
+        int wrong = 0;
+        for (int i = 0; i < n; ++i) wrong += values[i] != 3.0 * x[i];
+        CHECK(wrong == 0, "%d wrong products", wrong);
+      }
+    }
+    bridge32_result_free(result);
+
+    /* The same from a buffer the call reads where it is. */
+    bridge32_buffer* buffer = NULL;
+    error = NULL;
+    status = bridge32_library_buffer(library, BRIDGE32_FLOAT64, n, &buffer, &error);
+    CHECK(report(status, error, "buffer") == BRIDGE32_OK && buffer, "a buffer");
+    if (buffer) {
+      double* data = (double*)bridge32_buffer_data(buffer);
+      CHECK(bridge32_buffer_count(buffer) == n, "its count");
+      for (int i = 0; i < n; ++i) data[i] = i;
+      arguments[1] = doubles(data, n);
+      result = call(scale, arguments, 3, NULL, 0, &status, "scale from a buffer");
+      const bridge32_value* y = result ? bridge32_result_output(result, 0, NULL, NULL) : NULL;
+      CHECK(y && y->kind == BRIDGE32_VALUE_NUMBERS &&
+                ((const double*)y->as.numbers.data)[n - 1] == 3.0 * (n - 1),
+            "scale from a buffer");
+      bridge32_result_free(result);
+      bridge32_buffer_free(buffer);
+    }
+    free(x);
+  }
+
+  /* Strings in and out. */
+  {
+    bridge32_function* greet =
+        bind(library, "int greet(_In_z_ const char* name, _Out_writes_z_(size) char* out, int size);");
+    bridge32_value arguments[2];
+    arguments[0] = string("bridge");
+    arguments[1] = integer(64);
+    bridge32_result* result = call(greet, arguments, 2, NULL, 0, &status, "greet");
+    const bridge32_value* out =
+        result ? bridge32_result_output_named(result, "out", BRIDGE32_NUL_TERMINATED) : NULL;
+    CHECK(out && out->kind == BRIDGE32_VALUE_STRING && out->as.string.length == 13 &&
+              strcmp(out->as.string.data, "hello, bridge") == 0,
+          "greet");
+    bridge32_result_free(result);
+    bridge32_function_free(greet);
+    bridge32_function* version = bind(library, "_Ret_z_ const char* version_string(void);");
+    result = call(version, NULL, 0, NULL, 0, &status, "version_string");
+    const bridge32_value* text = result ? bridge32_result_value(result) : NULL;
+    CHECK(text && text->kind == BRIDGE32_VALUE_STRING &&
+              strcmp(text->as.string.data, "b32-library 1.0") == 0,
+          "version_string");
+    bridge32_result_free(result);
+    bridge32_function_free(version);
+  }
+
+  /* Structs: by value in and out, and an array of them out, as fields by name. */
+  {
+    error = NULL;
+    status = bridge32_library_declare(
+        library, "struct Mixed { char c; int64_t i; short s; double d; };",
+        BRIDGE32_NUL_TERMINATED, &error);
+    CHECK(report(status, error, "declare Mixed") == BRIDGE32_OK, "declare Mixed");
+    bridge32_function* total = bind(library, "double mixed_total(struct Mixed m);");
+    bridge32_field fields[4];
+    const char* names[4] = {"c", "i", "s", "d"};
+    for (int i = 0; i < 4; ++i) {
+      fields[i].name = names[i];
+      fields[i].name_length = 1;
+    }
+    fields[0].value = integer(1);
+    fields[1].value = integer((int64_t)1 << 40);
+    fields[2].value = integer(-3);
+    fields[3].value = floating(0.25);
+    bridge32_value mixed;
+    memset(&mixed, 0, sizeof mixed);
+    mixed.kind = BRIDGE32_VALUE_STRUCT;
+    mixed.as.structure.fields = fields;
+    mixed.as.structure.count = 4;
+    bridge32_result* result = call(total, &mixed, 1, NULL, 0, &status, "mixed_total");
+    const bridge32_value* sum = result ? bridge32_result_value(result) : NULL;
+    CHECK(sum && sum->kind == BRIDGE32_VALUE_DOUBLE &&
+              sum->as.f64 == 1.0 + 1099511627776.0 - 3.0 + 0.25,
+          "mixed_total");
+    bridge32_result_free(result);
+    bridge32_function_free(total);
+
+    bridge32_function* fill =
+        bind(library, "void mixed_fill(_Out_writes_(n) struct Mixed* m, int n, int64_t base);");
+    bridge32_value arguments[2];
+    arguments[0] = integer(1000);
+    arguments[1] = integer(7);
+    result = call(fill, arguments, 2, NULL, 0, &status, "mixed_fill");
+    const bridge32_value* records = result ? bridge32_result_output(result, 0, NULL, NULL) : NULL;
+    CHECK(records && records->kind == BRIDGE32_VALUE_ARRAY && records->as.array.count == 1000,
+          "1000 records");
+    if (records && records->kind == BRIDGE32_VALUE_ARRAY && records->as.array.count == 1000) {
+      const bridge32_value* record = &records->as.array.items[999];
+      CHECK(record->kind == BRIDGE32_VALUE_STRUCT && record->as.structure.count == 4, "a struct");
+      const bridge32_field* i = &record->as.structure.fields[1];
+      const bridge32_field* d = &record->as.structure.fields[3];
+      CHECK(strcmp(i->name, "i") == 0 && i->value.kind == BRIDGE32_VALUE_INT &&
+                i->value.as.i64 == 7 + 999,
+            "m[999].i");
+      CHECK(strcmp(d->name, "d") == 0 && d->value.as.f64 == 999 / 4.0, "m[999].d");
+    }
+    bridge32_result_free(result);
+    bridge32_function_free(fill);
+  }
+
+  /* Callbacks with a context, one that fails the call, and one the library keeps. */
+  {
+    bridge32_function* sum_with =
+        bind(library, "int sum_with(int (*f)(void* ctx, int i), void* ctx, int n);");
+    Tally tally = {0, 0};
+    bridge32_callback callback = {tens, &tally};
+    bridge32_value arguments[2];
+    memset(&arguments[0], 0, sizeof arguments[0]);
+    arguments[0].kind = BRIDGE32_VALUE_NULL;
+    arguments[1] = integer(5);
+    bridge32_result* result = call(sum_with, arguments, 2, &callback, 1, &status, "sum_with");
+    const bridge32_value* sum = result ? bridge32_result_value(result) : NULL;
+    CHECK(sum && sum->as.i64 == 10 * (0 + 1 + 2 + 3 + 4) + 5, "sum_with: %lld",
+          sum ? (long long)sum->as.i64 : -1LL);
+    CHECK(tally.calls == 5, "5 callbacks, %d", tally.calls);
+    bridge32_result_free(result);
+
+    bridge32_callback refusing = {refuses, NULL};
+    result = NULL;
+    error = NULL;
+    status = bridge32_function_call(sum_with, arguments, 2, &refusing, 1, &result, &error);
+    size_t length = 0;
+    const char* message = bridge32_error_message(error, &length);
+    CHECK(status != BRIDGE32_OK && !result && contains(message, length, "callback 1"),
+          "a callback's failure fails the call: %d %.*s", (int)status, (int)length, message);
+    bridge32_error_free(error);
+    bridge32_function_free(sum_with);
+
+    bridge32_function* set_listener =
+        bind(library, "void set_listener(_Kept_ void (*f)(int));");
+    bridge32_function* fire = bind(library, "void fire(int times);");
+    Tally heard = {0, -1};
+    bridge32_callback listener = {listen, &heard};
+    result = call(set_listener, NULL, 0, &listener, 1, &status, "set_listener");
+    bridge32_registration* kept = result ? bridge32_result_keep(result) : NULL;
+    CHECK(kept != NULL, "a registration for the kept callback");
+    bridge32_result_free(result);
+    bridge32_value times = integer(3);
+    result = call(fire, &times, 1, NULL, 0, &status, "fire");
+    CHECK(status == BRIDGE32_OK && heard.calls == 3 && heard.last == 2,
+          "the kept listener heard %d, last %lld", heard.calls, (long long)heard.last);
+    bridge32_result_free(result);
+    bridge32_callback none = {NULL, NULL};
+    result = call(set_listener, NULL, 0, &none, 1, &status, "set_listener(NULL)");
+    bridge32_result_free(result);
+    bridge32_registration_free(kept);
+    bridge32_function_free(fire);
+    bridge32_function_free(set_listener);
+  }
+
+  /* Handles the library hands out go back as they are. */
+  {
+    bridge32_function* ctx_new = bind(library, "void* ctx_new(int start);");
+    bridge32_function* ctx_next = bind(library, "int ctx_next(void* ctx);");
+    bridge32_function* ctx_free = bind(library, "void ctx_free(void* ctx);");
+    bridge32_value start = integer(5);
+    bridge32_result* made = call(ctx_new, &start, 1, NULL, 0, &status, "ctx_new");
+    const bridge32_value* handle = made ? bridge32_result_value(made) : NULL;
+    CHECK(handle && handle->kind == BRIDGE32_VALUE_HANDLE && handle->as.handle.value != 0 &&
+              handle->type == BRIDGE32_HANDLE_POINTER,
+          "a pointer handle");
+    if (handle && handle->kind == BRIDGE32_VALUE_HANDLE) {
+      CHECK(int_result(ctx_next, handle, 1, "ctx_next") == 5, "5");
+      CHECK(int_result(ctx_next, handle, 1, "ctx_next") == 6, "6");
+      bridge32_result_free(call(ctx_free, handle, 1, NULL, 0, &status, "ctx_free"));
+    }
+    bridge32_result_free(made);
+    bridge32_function_free(ctx_new);
+    bridge32_function_free(ctx_next);
+    bridge32_function_free(ctx_free);
+  }
+
+  /* A crash is a status; the next call runs in a new surrogate. A hang passes its deadline. */
+  {
+    uint32_t first = bridge32_library_surrogate_pid(library);
+    bridge32_function* crash = bind(library, "void crash(void);");
+    bridge32_result_free(call(crash, NULL, 0, NULL, 0, &status, "crash"));
+    CHECK(status == BRIDGE32_DISCONNECTED, "crash: %s", bridge32_status_name(status));
+    bridge32_value arguments[2];
+    arguments[0] = integer(1);
+    arguments[1] = integer(2);
+    CHECK(int_result(add, arguments, 2, "add after the crash") == 3, "add after the crash");
+    CHECK(bridge32_library_surrogate_pid(library) != first, "a new surrogate");
+    CHECK(log_records > 0, "the log handler heard of it");
+    bridge32_function_free(crash);
+
+    bridge32_function* hang = bind(library, "void hang(void);");
+    bridge32_deadline* deadline = bridge32_deadline_begin(300);
+    bridge32_result_free(call(hang, NULL, 0, NULL, 0, &status, "hang"));
+    bridge32_deadline_end(deadline);
+    CHECK(status == BRIDGE32_TIMEOUT, "hang: %s", bridge32_status_name(status));
+    CHECK(int_result(add, arguments, 2, "add after the hang") == 3, "add after the hang");
+    bridge32_function_free(hang);
+  }
+
+  /* A duplicate handle is the same library; functions outlive the handles. */
+  {
+    bridge32_library* again = bridge32_library_duplicate(library);
+    CHECK(again && bridge32_library_surrogate_pid(again) == bridge32_library_surrogate_pid(library),
+          "the same library");
+    bridge32_library_free(library);
+    bridge32_value arguments[2];
+    arguments[0] = integer(20);
+    arguments[1] = integer(22);
+    CHECK(int_result(add, arguments, 2, "add") == 42, "add with the first handle freed");
+    bridge32_library_free(again);
+    CHECK(int_result(add, arguments, 2, "add") == 42, "add with both handles freed");
+  }
+  bridge32_function_free(add);
+  bridge32_function_free(scale);
+  bridge32_set_log_handler(NULL, NULL, BRIDGE32_LOG_INFO);
+
+  printf("%d of %d checks passed\n", checks - failures, checks);
+  return failures == 0 ? 0 : 1;
+}
