@@ -68,6 +68,35 @@ consumer_test() {
   grep -qx "bridge32 $version" "$scratch/version.txt" || fail "bridge32 --version does not say $version"
 }
 
+# A C program compiled and linked for the MSVC ABI, as an MSVC user builds one: the C API test
+# (tests/c-api) by clang-cl against the package's bridge32.h, linked by lld-link with an import
+# library llvm-dlltool makes from the package's bridge32.def, and with Wine's UCRT (its headers
+# and import libraries from libwine-dev, as the Windows SDK's would be). Run under Wine against
+# the package's bridge32.dll, driving the genuine 32-bit surrogate and fixture.
+msvc_consumer() {
+  local package=$1 out=$scratch/msvc wine_libs=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+  mkdir -p "$out"
+  llvm-dlltool-14 -m i386:x86-64 -d "$package/lib/bridge32.def" -l "$out/bridge32.lib"
+  clang-cl-14 --target=x86_64-pc-windows-msvc /nologo /c /W3 /WX /GS- /Zl \
+    -imsvc /usr/include/wine/wine/msvcrt -imsvc /usr/include/wine/wine/windows \
+    -I "$package/include" /Fo"$out/c-api-test.obj" -- "$root/tests/c-api/c-api-test.c"
+  lld-link-14 /nologo /out:"$out/c-api-test.exe" /subsystem:console /entry:mainCRTStartup \
+    /nodefaultlib "$out/c-api-test.obj" "$out/bridge32.lib" \
+    "$wine_libs"/lib{winecrt0,ucrtbase,kernel32,ntdll}.a
+  file "$out/c-api-test.exe" | grep -q 'PE32+ executable (console) x86-64' ||
+    fail "$out/c-api-test.exe is not a PE32+ program"
+  x86_64-w64-mingw32-objdump -p "$out/c-api-test.exe" | sed -n 's/^\s*DLL Name: //p' |
+    sort -f > "$out/imports.txt"
+  echo "MSVC-ABI program imports: $(tr '\n' ' ' < "$out/imports.txt")"
+  grep -qix 'bridge32.dll' "$out/imports.txt" || fail "the MSVC-ABI program does not import bridge32.dll"
+  ! grep -qiE 'libstdc|libgcc|libwinpthread' "$out/imports.txt" ||
+    fail "the MSVC-ABI program imports MinGW's runtime"
+  WINEPATH="$(winepath -w "$package/bin")" wine "$out/c-api-test.exe" \
+    "$(winepath -w "$build/plugins")" | tr -d '\r' > "$out/run.txt" ||
+    { cat "$out/run.txt"; fail "the MSVC-ABI C program failed"; }
+  tail -n 1 "$out/run.txt"
+}
+
 # Where surrogates are found must be the package, not the build tree or an environment.
 unset BRIDGE32_SURROGATE_DIR
 
@@ -76,6 +105,11 @@ cmake --install "$build" --prefix "$scratch/prefix" >"$scratch/install.log"
 (cd "$scratch/prefix" && find . -type f | sort)
 step "build and run against the installed prefix"
 consumer_test "$scratch/prefix" installed
+
+if [ "$platform" = windows ]; then
+  step "a C program built for the MSVC ABI against the installed bridge32.dll"
+  msvc_consumer "$scratch/prefix"
+fi
 
 step "the surrogate comes from the prefix: without it, loading the 32-bit build fails"
 surrogates=$(dirname "$(find "$scratch/prefix" -name 'bridge32-surrogate-x86*')")

@@ -39,8 +39,11 @@ linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev
                 clang-14 libclang-rt-14-dev)  # clang-14 also builds the fuzz targets (scripts/fuzz.sh)
 windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
-                  xz-utils make unzip sox curl libz-mingw-w64-dev)  # make: libffi's autotools build; unzip: the
-                                            # .zip's test; sox: WAV test data
+                  xz-utils make unzip sox curl libz-mingw-w64-dev
+                  # The MSVC-ABI consumer (scripts/consumer-test.sh): clang-cl, lld-link,
+                  # llvm-dlltool, and Wine's UCRT headers and import libraries
+                  clang-tools-14 lld-14 llvm-14 libwine-dev)
+                  # make: libffi's autotools build; unzip: the .zip's test; sox: WAV test data
 
 install_packages() {
   local wanted=("$@") missing=()

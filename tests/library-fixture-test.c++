@@ -344,6 +344,7 @@ size_t wrongProducts(double a, std::span<const double> x, std::span<const double
   return wrong;
 }
 
+#if !_WIN32
 // The surrogate's mappings of memory bridge32 shares with it for calls' values (Linux).
 size_t sharedCallMemoryMaps(uint32_t pid) {
   std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
@@ -353,6 +354,7 @@ size_t sharedCallMemoryMaps(uint32_t pid) {
   }
   return count;
 }
+#endif
 }  // namespace
 
 TEST_P(Fixture, TenMillionNumbersEachWayCrossWholeThroughSharedMemory) {

@@ -36,9 +36,8 @@
 
 #if defined(_WIN32)
 #define BRIDGE32_CALL __cdecl
-#if defined(BRIDGE32_C_API_BUILDING)
-#define BRIDGE32_API __declspec(dllexport)
-#elif defined(BRIDGE32_STATIC)
+/* bridge32.dll's exports are listed by its link (bridge32.def), not marked in the source. */
+#if defined(BRIDGE32_C_API_BUILDING) || defined(BRIDGE32_STATIC)
 #define BRIDGE32_API
 #else
 #define BRIDGE32_API __declspec(dllimport)
