@@ -418,6 +418,215 @@ BRIDGE32_API void BRIDGE32_CALL bridge32_registration_free(bridge32_registration
 
 BRIDGE32_API void BRIDGE32_CALL bridge32_result_free(bridge32_result* result);
 
+/* ---- Bytes and lists of strings that bridge32 hands out -------------------------------- */
+
+typedef struct bridge32_bytes bridge32_bytes;
+/* [any thread] The bytes (NUL-terminated as well, for text) and their size. */
+BRIDGE32_API const uint8_t* BRIDGE32_CALL bridge32_bytes_data(const bridge32_bytes* bytes,
+                                                             size_t* size);
+BRIDGE32_API void BRIDGE32_CALL bridge32_bytes_free(bridge32_bytes* bytes);
+
+typedef struct bridge32_strings bridge32_strings;
+/* [any thread] How many; string `index` (NULL past the last) and its length. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_strings_count(const bridge32_strings* strings);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_strings_at(const bridge32_strings* strings,
+                                                          size_t index, size_t* length);
+BRIDGE32_API void BRIDGE32_CALL bridge32_strings_free(bridge32_strings* strings);
+
+/* ---- Plugins: written against bridge32's SDK, or VST2 plugins as they are ---------------- */
+/* Threading (as bridge32/plugin.h): a module and its plugins from one thread at a time, always
+ * the same for plugins in this process; process calls from the audio thread. A bridged call
+ * blocks its thread until the surrogate answers; on Windows it goes on dispatching the
+ * thread's window messages meanwhile. */
+
+typedef struct bridge32_plugin_module bridge32_plugin_module;
+typedef struct bridge32_plugin bridge32_plugin;
+
+typedef enum bridge32_plugin_format {
+  BRIDGE32_FORMAT_SDK = 0,  /* bridge32's SDK */
+  BRIDGE32_FORMAT_VST2 = 1
+} bridge32_plugin_format;
+
+typedef struct bridge32_plugin_descriptor {
+  const char* id;  /* a VST2 plugin's is its four-character unique id, or its number */
+  size_t id_length;
+  const char* name;
+  size_t name_length;
+  const char* vendor;
+  size_t vendor_length;
+  const char* version;
+  size_t version_length;
+  uint32_t inputs;   /* audio channels as declared; 0 when it does not say */
+  uint32_t outputs;
+  int32_t is_instrument;
+} bridge32_plugin_descriptor;
+
+/* Loads a plugin module in this process or a surrogate as `options` say (NULL: defaults). */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_module_load(
+    const char* path, size_t path_length, const bridge32_load_options* options,
+    bridge32_plugin_module** module, bridge32_error** error);
+BRIDGE32_API void BRIDGE32_CALL bridge32_plugin_module_free(bridge32_plugin_module* module);
+BRIDGE32_API bridge32_plugin_format BRIDGE32_CALL bridge32_plugin_module_format(
+    const bridge32_plugin_module* module);
+BRIDGE32_API bridge32_architecture BRIDGE32_CALL bridge32_plugin_module_architecture(
+    const bridge32_plugin_module* module);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_plugin_module_is_bridged(
+    const bridge32_plugin_module* module);
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_plugin_module_surrogate_pid(
+    const bridge32_plugin_module* module);
+/* The SDK version an SDK module was built with; zeros for VST2. */
+BRIDGE32_API void BRIDGE32_CALL bridge32_plugin_module_sdk_version(
+    const bridge32_plugin_module* module, uint32_t* major, uint32_t* minor, uint32_t* revision);
+/* The module's plugins: strings are the module's. BRIDGE32_NOT_FOUND past the last. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_plugin_module_plugin_count(
+    const bridge32_plugin_module* module);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_module_plugin(
+    const bridge32_plugin_module* module, size_t index, bridge32_plugin_descriptor* descriptor);
+
+/* What a plugin tells its host (bridge32::HostCallbacks); each may be NULL. Called on the
+ * threads HostCallbacks says; `stopped` on the bridge's I/O thread, where the plugin may be
+ * freed but not called. */
+typedef struct bridge32_host_callbacks {
+  uint32_t struct_size;
+  void* context;
+  void(BRIDGE32_CALL* log)(void* context, bridge32_log_level level, const char* message,
+                           size_t length);
+  void(BRIDGE32_CALL* param_changed)(void* context, uint32_t id, double value);
+  void(BRIDGE32_CALL* editor_resized)(void* context, uint32_t width, uint32_t height);
+  void(BRIDGE32_CALL* stopped)(void* context, const char* why, size_t length);
+  void(BRIDGE32_CALL* restarted)(void* context);
+  void(BRIDGE32_CALL* restart_failed)(void* context, const char* why, size_t length,
+                                      int32_t will_retry);
+} bridge32_host_callbacks;
+
+BRIDGE32_API void BRIDGE32_CALL bridge32_host_callbacks_init(bridge32_host_callbacks* callbacks);
+
+/* A new instance of plugin `id` of `module`; `callbacks` (copied; may be NULL) and its context
+ * must serve it until it is freed. It keeps what it needs of the module. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_create(
+    bridge32_plugin_module* module, const char* id, size_t id_length,
+    const bridge32_host_callbacks* callbacks, bridge32_plugin** plugin, bridge32_error** error);
+BRIDGE32_API void BRIDGE32_CALL bridge32_plugin_free(bridge32_plugin* plugin);
+
+/* Its descriptor (strings are the plugin's); what it offers. */
+BRIDGE32_API void BRIDGE32_CALL bridge32_plugin_descriptor_of(const bridge32_plugin* plugin,
+                                                             bridge32_plugin_descriptor* descriptor);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_plugin_has_params(const bridge32_plugin* plugin);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_plugin_has_state(const bridge32_plugin* plugin);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_plugin_has_process(const bridge32_plugin* plugin);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_plugin_has_gui(const bridge32_plugin* plugin);
+/* 0 once its surrogate stopped, until restarted. */
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_plugin_is_running(const bridge32_plugin* plugin);
+
+typedef struct bridge32_param_info {
+  uint32_t id;
+  uint32_t flags;  /* B32_PARAM_IS_* of the SDK */
+  double min_value;
+  double max_value;
+  double default_value;
+  const char* name;
+  size_t name_length;
+  const char* unit;
+  size_t unit_length;
+} bridge32_param_info;
+
+/* Its parameters, fixed for its life (strings are the plugin's); BRIDGE32_NOT_FOUND past the
+ * last. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_plugin_param_count(const bridge32_plugin* plugin);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_param_info(
+    const bridge32_plugin* plugin, size_t index, bridge32_param_info* info);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_param(
+    bridge32_plugin* plugin, uint32_t id, double* value, bridge32_error** error);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_set_param(
+    bridge32_plugin* plugin, uint32_t id, double value, bridge32_error** error);
+/* The value as the plugin shows it ("-6.0", "On"), without its unit. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_param_display(
+    bridge32_plugin* plugin, uint32_t id, bridge32_bytes** text, bridge32_error** error);
+
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_save_state(
+    bridge32_plugin* plugin, bridge32_bytes** state, bridge32_error** error);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_load_state(
+    bridge32_plugin* plugin, const uint8_t* state, size_t size, bridge32_error** error);
+
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_activate(
+    bridge32_plugin* plugin, double sample_rate, uint32_t max_frames, bridge32_error** error);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_deactivate(bridge32_plugin* plugin,
+                                                                     bridge32_error** error);
+
+/* A MIDI message at a frame of the block (bridge32::MidiEvent). */
+typedef struct bridge32_midi_event {
+  uint32_t frame;
+  uint8_t bytes[3];
+} bridge32_midi_event;
+
+/* Where the music is at a block's first frame (bridge32::Transport). */
+typedef struct bridge32_transport {
+  int32_t playing;
+  double tempo;            /* quarter notes per minute */
+  double beats;            /* from the start, in quarter notes */
+  double bar_start_beats;
+  uint32_t numerator;
+  uint32_t denominator;
+} bridge32_transport;
+
+/* What goes with a block besides its samples; NULL for none. */
+typedef struct bridge32_block_events {
+  const bridge32_midi_event* midi;  /* in frame order */
+  size_t midi_count;
+  const bridge32_transport* transport;  /* NULL: the plugin keeps the last one */
+} bridge32_block_events;
+
+/* Planar samples, channel c's frame f at [c * frames + f]: `input_count` and `output_count`
+ * must each be channels * frames. [audio thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_process(
+    bridge32_plugin* plugin, uint32_t channels, uint32_t frames, const float* input,
+    size_t input_count, float* output, size_t output_count, const bridge32_block_events* events,
+    bridge32_error** error);
+
+/* Processing without a copy: write the block into *input, call
+ * bridge32_plugin_process_audio_buffers, read *output. Bridged, they are the memory the
+ * plugin reads and writes; valid, and the same for the same shape, until the next activation.
+ * [audio thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_audio_buffers(
+    bridge32_plugin* plugin, uint32_t channels, uint32_t frames, float** input,
+    const float** output, bridge32_error** error);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_process_audio_buffers(
+    bridge32_plugin* plugin, uint32_t channels, uint32_t frames,
+    const bridge32_block_events* events, bridge32_error** error);
+
+/* Programs (presets) by name, none when it has none; the current one; choosing one. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_program_names(
+    bridge32_plugin* plugin, bridge32_strings** names, bridge32_error** error);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_program(
+    bridge32_plugin* plugin, uint32_t* index, bridge32_error** error);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_set_program(
+    bridge32_plugin* plugin, uint32_t index, bridge32_error** error);
+/* How many frames its output lags its input by, as of now. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_latency(
+    bridge32_plugin* plugin, uint32_t* frames, bridge32_error** error);
+
+/* Its editor in a new container, a child of `parent` (an HWND; on Linux an X11 window id cast
+ * to a pointer), at the size the plugin asks for; *container is that window. One at a time.
+ * [the window's thread], which must dispatch its messages. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_open_editor(
+    bridge32_plugin* plugin, void* parent, void** container, bridge32_error** error);
+/* The open editor's size; BRIDGE32_BAD_STATE when none is open. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_editor_size(
+    bridge32_plugin* plugin, uint32_t* width, uint32_t* height, int32_t* can_resize,
+    bridge32_error** error);
+/* Asks for a size; *width and *height become the size the plugin chose. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_editor_set_size(
+    bridge32_plugin* plugin, uint32_t* width, uint32_t* height, bridge32_error** error);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_editor_show(
+    bridge32_plugin* plugin, int32_t visible, bridge32_error** error);
+/* Closes the editor and destroys its container; nothing when none is open. */
+BRIDGE32_API void BRIDGE32_CALL bridge32_plugin_close_editor(bridge32_plugin* plugin);
+
+/* Brings a stopped plugin back in a new surrogate with its state (RestartPolicy); *restarted
+ * is 0 when it was running. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_restart(
+    bridge32_plugin* plugin, int32_t* restarted, bridge32_error** error);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,6 @@
-/* bridge32's C API from C99: a program that drives the fixture library (b32-library, i386 /
- * PE32) in a 32-bit surrogate through include/bridge32/bridge32.h alone, as a C, C#, Python or
- * MSVC user would. Built with gcc on Linux, MinGW-w64 for Windows (run under Wine) and clang-cl
+/* bridge32's C API from C99: a program that drives the fixture library (b32-library), the
+ * sample SDK plugins (b32-samples) and the VST2 fixture, all i386 / PE32, in 32-bit surrogates
+ * through include/bridge32/bridge32.h alone, as a C, C#, Python or MSVC user would. Built with gcc on Linux, MinGW-w64 for Windows (run under Wine) and clang-cl
  * against the DLL's import library (scripts/c-consumer-test.sh). Prints each check; exits 1 if
  * one failed.
  *
@@ -21,6 +21,7 @@
 #include <windows.h>
 #define LIBRARY_FILE "b32-library.dll"
 #else
+#include <time.h>
 #include <unistd.h>
 #define LIBRARY_FILE "b32-library.so"
 #endif
@@ -174,6 +175,269 @@ static void BRIDGE32_CALL on_log(void* context, bridge32_log_level level, const 
   (void)message;
   (void)message_length;
   if (source_length == 8 && memcmp(source, "bridge32", 8) == 0) ++*(int*)context;
+}
+
+/* ---- Plugins ---- */
+
+typedef struct Heard {
+  volatile int stopped; /* set on the bridge's I/O thread */
+  volatile int restarted;
+  volatile int logs;
+  char why[512];
+} Heard;
+
+/* Whether *flag became nonzero within `ms` milliseconds (polled: C99 has no condition). */
+static int became_set(volatile int* flag, int ms) {
+  for (int waited = 0; !*flag && waited < ms; ++waited) {
+#if defined(_WIN32)
+    Sleep(1);
+#else
+    struct timespec pause = {0, 1000000};
+    nanosleep(&pause, NULL);
+#endif
+  }
+  return *flag != 0;
+}
+
+static void BRIDGE32_CALL plugin_stopped(void* context, const char* why, size_t length) {
+  Heard* heard = (Heard*)context;
+  ++heard->stopped;
+  snprintf(heard->why, sizeof heard->why, "%.*s", (int)length, why);
+}
+
+static void BRIDGE32_CALL plugin_restarted(void* context) { ++((Heard*)context)->restarted; }
+
+static void BRIDGE32_CALL plugin_log(void* context, bridge32_log_level level, const char* message,
+                                     size_t length) {
+  (void)level;
+  (void)message;
+  (void)length;
+  ++((Heard*)context)->logs;
+}
+
+static bridge32_plugin_module* load_plugins(const char* path) {
+  bridge32_plugin_module* module = NULL;
+  bridge32_error* error = NULL;
+  bridge32_status status = bridge32_plugin_module_load(path, BRIDGE32_NUL_TERMINATED, NULL,
+                                                       &module, &error);
+  CHECK(report(status, error, path) == BRIDGE32_OK && module, "loading %s", path);
+  return module;
+}
+
+static bridge32_plugin* create_plugin(bridge32_plugin_module* module, const char* id,
+                                      Heard* heard) {
+  bridge32_host_callbacks callbacks;
+  bridge32_host_callbacks_init(&callbacks);
+  callbacks.context = heard;
+  callbacks.stopped = plugin_stopped;
+  callbacks.restarted = plugin_restarted;
+  callbacks.log = plugin_log;
+  bridge32_plugin* plugin = NULL;
+  bridge32_error* error = NULL;
+  bridge32_status status =
+      bridge32_plugin_create(module, id, BRIDGE32_NUL_TERMINATED, &callbacks, &plugin, &error);
+  CHECK(report(status, error, id) == BRIDGE32_OK && plugin, "creating %s", id);
+  return plugin;
+}
+
+/* `call` succeeded; `error` (its error object) is reported, freed and reset. */
+#define OK(call)                                                 \
+  do {                                                           \
+    bridge32_status ok_status = (call);                          \
+    CHECK(report(ok_status, error, #call) == BRIDGE32_OK, "%s", #call); \
+    error = NULL;                                                \
+  } while (0)
+
+/* The sample gain plugin (bridge32's SDK) of the x86 samples module: parameters, text, state,
+ * processing both ways. */
+static void gain_plugin(const char* plugins) {
+  char path[4200];
+#if defined(_WIN32)
+  snprintf(path, sizeof path, "%s/x86/b32-samples.dll", plugins);
+#else
+  snprintf(path, sizeof path, "%s/x86/b32-samples.so", plugins);
+#endif
+  bridge32_plugin_module* module = load_plugins(path);
+  if (!module) return;
+  CHECK(bridge32_plugin_module_is_bridged(module), "bridged");
+  CHECK(bridge32_plugin_module_format(module) == BRIDGE32_FORMAT_SDK, "an SDK module");
+  uint32_t major = 9;
+  bridge32_plugin_module_sdk_version(module, &major, NULL, NULL);
+  CHECK(major == 1, "SDK %u", major);
+  size_t count = bridge32_plugin_module_plugin_count(module);
+  int found = 0;
+  for (size_t i = 0; i < count; ++i) {
+    bridge32_plugin_descriptor descriptor;
+    CHECK(bridge32_plugin_module_plugin(module, i, &descriptor) == BRIDGE32_OK, "plugin %zu", i);
+    found += strcmp(descriptor.id, "com.bridge32.samples.gain") == 0;
+  }
+  CHECK(found == 1, "the gain plugin among %zu", count);
+
+  Heard heard;
+  memset(&heard, 0, sizeof heard);
+  bridge32_plugin* gain = create_plugin(module, "com.bridge32.samples.gain", &heard);
+  bridge32_plugin_module_free(module); /* the plugin keeps what it needs */
+  if (!gain) return;
+  bridge32_error* error = NULL;
+  CHECK(bridge32_plugin_has_params(gain) && bridge32_plugin_has_state(gain) &&
+            bridge32_plugin_has_process(gain),
+        "what it offers");
+  CHECK(bridge32_plugin_param_count(gain) == 2, "2 parameters");
+  bridge32_param_info info;
+  CHECK(bridge32_plugin_param_info(gain, 0, &info) == BRIDGE32_OK && info.id == 1 &&
+            strcmp(info.name, "gain") == 0 && info.max_value == 4.0 && strcmp(info.unit, "x") == 0,
+        "the gain parameter");
+  OK(bridge32_plugin_set_param(gain, 1, 2.0, &error));
+  double value = 0;
+  OK(bridge32_plugin_param(gain, 1, &value, &error));
+  CHECK(value == 2.0, "gain %g", value);
+  bridge32_status status = bridge32_plugin_set_param(gain, 1, 9.0, &error);
+  CHECK(report(status, error, "gain 9") == BRIDGE32_INVALID_ARGUMENT, "out of range");
+  error = NULL;
+  bridge32_bytes* text = NULL;
+  OK(bridge32_plugin_param_display(gain, 1, &text, &error));
+  size_t size = 0;
+  const uint8_t* shown = bridge32_bytes_data(text, &size);
+  CHECK(shown && size > 0 && shown[size] == 0, "a display text");
+  bridge32_bytes_free(text);
+
+  bridge32_bytes* state = NULL;
+  OK(bridge32_plugin_save_state(gain, &state, &error));
+  const uint8_t* saved = bridge32_bytes_data(state, &size);
+  CHECK(size == 24 && memcmp(saved, "B32G", 4) == 0, "a state of %zu bytes", size);
+  OK(bridge32_plugin_set_param(gain, 1, 3.0, &error));
+  OK(bridge32_plugin_load_state(gain, saved, size, &error));
+  OK(bridge32_plugin_param(gain, 1, &value, &error));
+  CHECK(value == 2.0, "the state brought gain back to 2: %g", value);
+  bridge32_bytes_free(state);
+
+  enum { channels = 2, frames = 512 };
+  static float input[channels * frames], output[channels * frames];
+  for (int i = 0; i < channels * frames; ++i) input[i] = (float)(i % 100) / 100.0f;
+  OK(bridge32_plugin_activate(gain, 48000, frames, &error));
+  OK(bridge32_plugin_process(gain, channels, frames, input, channels * frames, output,
+                             channels * frames, NULL, &error));
+  int wrong = 0;
+  for (int i = 0; i < channels * frames; ++i) wrong += output[i] != 2.0f * input[i];
+  CHECK(wrong == 0, "%d samples not doubled", wrong);
+  status = bridge32_plugin_process(gain, channels, frames, input, 3, output, channels * frames,
+                                   NULL, &error);
+  CHECK(report(status, error, "a short block") == BRIDGE32_INVALID_ARGUMENT, "a short block");
+  error = NULL;
+  float* in = NULL;
+  const float* out = NULL;
+  OK(bridge32_plugin_audio_buffers(gain, channels, frames, &in, &out, &error));
+  if (in && out) {
+    for (int i = 0; i < channels * frames; ++i) in[i] = 0.25f;
+    OK(bridge32_plugin_process_audio_buffers(gain, channels, frames, NULL, &error));
+    CHECK(out[0] == 0.5f && out[channels * frames - 1] == 0.5f, "in place: %g", out[0]);
+  }
+  OK(bridge32_plugin_deactivate(gain, &error));
+  /* No editor without a parent window. */
+  void* container = NULL;
+  status = bridge32_plugin_open_editor(gain, NULL, &container, &error);
+  CHECK(report(status, error, "an editor without a parent") != BRIDGE32_OK && !container,
+        "an editor without a parent");
+  error = NULL;
+  status = bridge32_plugin_editor_size(gain, NULL, NULL, NULL, &error);
+  CHECK(report(status, error, "no editor") == BRIDGE32_BAD_STATE, "no editor open");
+  error = NULL;
+#if defined(_WIN32)
+  /* Its editor in a window of this program's: the container is a child of it. (X11 editors
+   * are bridge32_tests' part: they need a display.) */
+  CHECK(bridge32_plugin_has_gui(gain), "a GUI");
+  HWND window = CreateWindowExA(0, "STATIC", "c-api-test", WS_OVERLAPPEDWINDOW, 0, 0, 640, 480,
+                                NULL, NULL, GetModuleHandleA(NULL), NULL);
+  CHECK(window != NULL, "a window");
+  OK(bridge32_plugin_open_editor(gain, window, &container, &error));
+  CHECK(container && IsChild(window, (HWND)container), "the container is the window's child");
+  uint32_t width = 0, height = 0;
+  int32_t can_resize = 0;
+  OK(bridge32_plugin_editor_size(gain, &width, &height, &can_resize, &error));
+  CHECK(width > 0 && height > 0, "editor size %u x %u", width, height);
+  if (can_resize) {
+    width += 40;
+    OK(bridge32_plugin_editor_set_size(gain, &width, &height, &error));
+    CHECK(width > 0 && height > 0, "the size it chose: %u x %u", width, height);
+  }
+  OK(bridge32_plugin_editor_show(gain, 0, &error));
+  OK(bridge32_plugin_editor_show(gain, 1, &error));
+  bridge32_plugin_close_editor(gain);
+  CHECK(!IsWindow((HWND)container), "the container is gone");
+  DestroyWindow(window);
+#endif
+  bridge32_plugin_free(gain);
+}
+
+/* The VST2 fixture, x86: programs, latency, MIDI and transport, and a crash it comes back from. */
+static void vst2_plugin(const char* plugins) {
+  char path[4200];
+#if defined(_WIN32)
+  snprintf(path, sizeof path, "%s/x86/b32-vst2-fixture.dll", plugins);
+#else
+  snprintf(path, sizeof path, "%s/x86/b32-vst2-fixture.so", plugins);
+#endif
+  bridge32_plugin_module* module = load_plugins(path);
+  if (!module) return;
+  CHECK(bridge32_plugin_module_format(module) == BRIDGE32_FORMAT_VST2, "a VST2 module");
+  Heard heard;
+  memset(&heard, 0, sizeof heard);
+  bridge32_plugin* vst = create_plugin(module, "b32F", &heard);
+  bridge32_plugin_module_free(module);
+  if (!vst) return;
+  bridge32_error* error = NULL;
+  bridge32_plugin_descriptor descriptor;
+  bridge32_plugin_descriptor_of(vst, &descriptor);
+  CHECK(descriptor.inputs == 2 && descriptor.outputs == 2, "2 in, 2 out");
+
+  bridge32_strings* names = NULL;
+  OK(bridge32_plugin_program_names(vst, &names, &error));
+  size_t length = 0;
+  CHECK(bridge32_strings_count(names) == 3 &&
+            strcmp(bridge32_strings_at(names, 2, &length), "Loud") == 0 && length == 4,
+        "programs");
+  CHECK(bridge32_strings_at(names, 3, NULL) == NULL, "no fourth program");
+  bridge32_strings_free(names);
+  OK(bridge32_plugin_set_program(vst, 1, &error));
+  uint32_t program = 9, latency = 0;
+  OK(bridge32_plugin_program(vst, &program, &error));
+  CHECK(program == 1, "program %u", program);
+  OK(bridge32_plugin_latency(vst, &latency, &error));
+  CHECK(latency == 32, "latency %u", latency);
+
+  enum { channels = 2, frames = 256 };
+  static float input[channels * frames], output[channels * frames];
+  bridge32_midi_event notes[2] = {{10, {0x90, 60, 100}}, {20, {0x90, 64, 100}}};
+  bridge32_transport transport = {1, 90.0, 4.0, 4.0, 3, 4};
+  bridge32_block_events events = {notes, 2, &transport};
+  OK(bridge32_plugin_activate(vst, 48000, frames, &error));
+  OK(bridge32_plugin_process(vst, channels, frames, input, channels * frames, output,
+                             channels * frames, &events, &error));
+  double notes_heard = 0, tempo = 0;
+  OK(bridge32_plugin_param(vst, 7, &notes_heard, &error));
+  OK(bridge32_plugin_param(vst, 8, &tempo, &error));
+  CHECK(fabs(notes_heard - 0.02) < 1e-6, "2 note-ons heard: %g", notes_heard);
+  CHECK(fabs(tempo - 0.09) < 1e-6, "tempo 90 heard: %g", tempo);
+
+  /* Armed to crash in its next process(): a status, the stopped callback, a restart. */
+  OK(bridge32_plugin_set_param(vst, 3, 1.0, &error));
+  bridge32_status status = bridge32_plugin_process(vst, channels, frames, input,
+                                                   channels * frames, output, channels * frames,
+                                                   NULL, &error);
+  CHECK(report(status, error, "process after arming a crash") == BRIDGE32_DISCONNECTED,
+        "the crash: %s", bridge32_status_name(status));
+  error = NULL;
+  CHECK(!bridge32_plugin_is_running(vst), "stopped");
+  CHECK(became_set(&heard.stopped, 10000) && heard.why[0], "the stopped callback: %s", heard.why);
+  int32_t restarted = 0;
+  OK(bridge32_plugin_restart(vst, &restarted, &error));
+  CHECK(restarted && bridge32_plugin_is_running(vst) && became_set(&heard.restarted, 10000),
+        "restarted");
+  OK(bridge32_plugin_program(vst, &program, &error));
+  CHECK(program == 1, "the program it had: %u", program);
+  OK(bridge32_plugin_process(vst, channels, frames, input, channels * frames, output,
+                             channels * frames, NULL, &error));
+  bridge32_plugin_free(vst);
 }
 
 /* ---- Where things are ---- */
@@ -561,6 +825,9 @@ int main(int argc, char** argv) {
   }
   bridge32_function_free(add);
   bridge32_function_free(scale);
+
+  gain_plugin(plugins);
+  vst2_plugin(plugins);
   bridge32_set_log_handler(NULL, NULL, BRIDGE32_LOG_INFO);
 
   printf("%d of %d checks passed\n", checks - failures, checks);

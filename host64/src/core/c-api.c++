@@ -57,6 +57,14 @@ std::chrono::milliseconds ms(uint32_t value) { return std::chrono::milliseconds(
 
 }  // namespace
 
+bridge32_architecture toC(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::x86: return BRIDGE32_ARCH_X86;
+    case Architecture::x64: return BRIDGE32_ARCH_X64;
+    default: return BRIDGE32_ARCH_UNKNOWN;
+  }
+}
+
 LoadOptions loadOptions(const bridge32_load_options* given) {
   LoadOptions options;
   if (!given) return options;
@@ -356,6 +364,29 @@ void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* given) {
   given->restart.stable_after_ms = uint32_t(defaults.restart.stableAfter.count());
   given->sandbox = defaults.sandbox;
 }
+
+const uint8_t* BRIDGE32_CALL bridge32_bytes_data(const bridge32_bytes* bytes, size_t* size) {
+  if (size) *size = bytes ? bytes->bytes.size() : 0;
+  return bytes ? reinterpret_cast<const uint8_t*>(bytes->bytes.c_str()) : nullptr;
+}
+
+void BRIDGE32_CALL bridge32_bytes_free(bridge32_bytes* bytes) { delete bytes; }
+
+size_t BRIDGE32_CALL bridge32_strings_count(const bridge32_strings* strings) {
+  return strings ? strings->strings.size() : 0;
+}
+
+const char* BRIDGE32_CALL bridge32_strings_at(const bridge32_strings* strings, size_t index,
+                                              size_t* length) {
+  if (!strings || index >= strings->strings.size()) {
+    if (length) *length = 0;
+    return nullptr;
+  }
+  if (length) *length = strings->strings[index].size();
+  return strings->strings[index].c_str();
+}
+
+void BRIDGE32_CALL bridge32_strings_free(bridge32_strings* strings) { delete strings; }
 
 bridge32_deadline* BRIDGE32_CALL bridge32_deadline_begin(uint32_t timeout_ms) {
   return new (std::nothrow) bridge32_deadline{CallDeadline(std::chrono::milliseconds(timeout_ms))};

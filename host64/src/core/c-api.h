@@ -17,6 +17,14 @@ struct bridge32_error {
   bridge32::Error error;
 };
 
+struct bridge32_bytes {
+  std::string bytes;  // NUL-terminated, for text
+};
+
+struct bridge32_strings {
+  std::vector<std::string> strings;
+};
+
 namespace bridge32::c_api {
 
 // `failure` as a status, and as *error when the caller wants it.
@@ -48,6 +56,9 @@ T& required(T* pointer, std::string_view what) {
 // NULL with length 0 is the empty string; NULL with any other length is refused naming `what`.
 std::string_view text(const char* data, size_t length, std::string_view what);
 std::string_view text(const bridge32_string& string, std::string_view what);
+
+// Architecture as the C API says it.
+bridge32_architecture toC(Architecture architecture);
 
 // The options a C caller gave (null: the defaults), as far as its struct_size covers them.
 LoadOptions loadOptions(const bridge32_load_options* options);

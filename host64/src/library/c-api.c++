@@ -37,14 +37,6 @@ struct bridge32_registration {
 
 namespace {
 
-bridge32_architecture toC(Architecture architecture) {
-  switch (architecture) {
-    case Architecture::x86: return BRIDGE32_ARCH_X86;
-    case Architecture::x64: return BRIDGE32_ARCH_X64;
-    default: return BRIDGE32_ARCH_UNKNOWN;
-  }
-}
-
 // A C function pointer and its context as the Callback a call gives the library.
 Callback callbackOf(const bridge32_callback& given, size_t position) {
   if (!given.function) return {};
