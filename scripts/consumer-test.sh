@@ -82,7 +82,7 @@ msvc_consumer() {
     -I "$package/include" /Fo"$out/c-api-test.obj" -- "$root/tests/c-api/c-api-test.c"
   lld-link-14 /nologo /out:"$out/c-api-test.exe" /subsystem:console /entry:mainCRTStartup \
     /nodefaultlib "$out/c-api-test.obj" "$out/bridge32.lib" \
-    "$wine_libs"/lib{winecrt0,ucrtbase,kernel32,user32,ntdll}.a
+    "$wine_libs"/lib{winecrt0,ucrtbase,kernel32,user32,advapi32,ntdll}.a
   file "$out/c-api-test.exe" | grep -q 'PE32+ executable (console) x86-64' ||
     fail "$out/c-api-test.exe is not a PE32+ program"
   x86_64-w64-mingw32-objdump -p "$out/c-api-test.exe" | sed -n 's/^\s*DLL Name: //p' |

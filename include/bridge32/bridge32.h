@@ -627,6 +627,198 @@ BRIDGE32_API void BRIDGE32_CALL bridge32_plugin_close_editor(bridge32_plugin* pl
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_restart(
     bridge32_plugin* plugin, int32_t* restarted, bridge32_error** error);
 
+/* ---- COM automation objects of 32-bit in-process servers (Windows) ---------------------- */
+/* As bridge32/com.h: objects live in a surrogate's single-threaded apartment; calls come from
+ * any thread, one at a time per object. Elsewhere bridge32_com_class_load is
+ * BRIDGE32_UNSUPPORTED. */
+
+typedef struct bridge32_com_class bridge32_com_class;
+/* A bridged object, or an object of this process made by bridge32_com_make_object. */
+typedef struct bridge32_com_object bridge32_com_object;
+typedef struct bridge32_com_result bridge32_com_result;
+typedef struct bridge32_com_connection bridge32_com_connection;
+typedef struct bridge32_com_type_info bridge32_com_type_info;
+
+/* What a VARIANT holds (bridge32::ComValue::Kind, in order). */
+typedef enum bridge32_com_value_kind {
+  BRIDGE32_COM_EMPTY = 0,
+  BRIDGE32_COM_NULL = 1,
+  BRIDGE32_COM_BOOL = 2,      /* as.boolean */
+  BRIDGE32_COM_INT = 3,       /* as.i64: VT_I1 .. VT_I8, VT_INT */
+  BRIDGE32_COM_UINT = 4,      /* as.u64: VT_UI1 .. VT_UI8, VT_UINT */
+  BRIDGE32_COM_REAL = 5,      /* as.f64: VT_R4, VT_R8 */
+  BRIDGE32_COM_CURRENCY = 6,  /* as.i64: ten-thousandths */
+  BRIDGE32_COM_DATE = 7,      /* as.f64: days since 1899-12-30 */
+  BRIDGE32_COM_STRING = 8,    /* as.string: UTF-8 */
+  BRIDGE32_COM_ERROR = 9,     /* as.i64: an SCODE */
+  BRIDGE32_COM_OBJECT = 10,   /* as.object: NULL for a null VT_DISPATCH */
+  BRIDGE32_COM_ARRAY = 11     /* as.array: a SAFEARRAY */
+} bridge32_com_value_kind;
+
+typedef struct bridge32_com_value bridge32_com_value;
+struct bridge32_com_value {
+  bridge32_com_value_kind kind;
+  /* Its VARTYPE (VT_I2, VT_BSTR, ...; VT_ARRAY | the element type for arrays); 0 given for a
+   * kind: the kind's usual one (VT_I4, VT_R8, ...). */
+  uint16_t vartype;
+  union {
+    int32_t boolean;
+    int64_t i64;
+    uint64_t u64;
+    double f64;
+    struct {
+      const char* data;
+      size_t length;
+    } string;
+    bridge32_com_object* object;
+    struct {
+      uint32_t dimensions;
+      const int32_t* lower_bounds;  /* per dimension, the first first */
+      const uint32_t* counts;
+      /* The elements in COM's order (the first dimension varying fastest): as values, or, for
+       * numbers, as their bytes (`numbers`, of the element VARTYPE's C type) with `elements`
+       * NULL. */
+      const bridge32_com_value* elements;
+      const void* numbers;
+      size_t count;
+    } array;
+  } as;
+};
+
+/* A named argument of a call ("scale" := 2). */
+typedef struct bridge32_com_named_argument {
+  const char* name;
+  size_t name_length;
+  bridge32_com_value value;
+} bridge32_com_named_argument;
+
+/* The class registered as `name` (a ProgID, or a CLSID in braces), in a surrogate of
+ * `architecture` (BRIDGE32_ARCH_X86 for 32-bit servers). [any thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_class_load(
+    const char* name, size_t name_length, bridge32_architecture architecture,
+    const bridge32_load_options* options, bridge32_com_class** com_class, bridge32_error** error);
+BRIDGE32_API void BRIDGE32_CALL bridge32_com_class_free(bridge32_com_class* com_class);
+/* What the registry says: the CLSID ("{...}"), the ProgID, the server DLL, its threading model.
+ * [any thread] */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_class_clsid(const bridge32_com_class* com_class,
+                                                               size_t* length);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_class_prog_id(
+    const bridge32_com_class* com_class, size_t* length);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_class_server(
+    const bridge32_com_class* com_class, size_t* length);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_class_threading_model(
+    const bridge32_com_class* com_class, size_t* length);
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_com_class_surrogate_pid(
+    const bridge32_com_class* com_class);
+/* A new object of the class (CoCreateInstance in the surrogate). */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_class_create(
+    bridge32_com_class* com_class, bridge32_com_object** object, bridge32_error** error);
+
+/* Another handle to the same object, freed on its own. [any thread] */
+BRIDGE32_API bridge32_com_object* BRIDGE32_CALL bridge32_com_object_duplicate(
+    const bridge32_com_object* object);
+BRIDGE32_API void BRIDGE32_CALL bridge32_com_object_free(bridge32_com_object* object);
+
+/* Property `name`, after `arguments` for a property that takes them (Item("key")). */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_get(
+    bridge32_com_object* object, const char* name, size_t name_length,
+    const bridge32_com_value* arguments, size_t argument_count, bridge32_com_result** result,
+    bridge32_error** error);
+/* Sets property `name` to `value`, after `arguments` for a property that takes them. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_put(
+    bridge32_com_object* object, const char* name, size_t name_length,
+    const bridge32_com_value* value, const bridge32_com_value* arguments, size_t argument_count,
+    bridge32_error** error);
+/* Calls method `name` (or a property get; "" the default member) with positional and named
+ * arguments. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_call(
+    bridge32_com_object* object, const char* name, size_t name_length,
+    const bridge32_com_value* arguments, size_t argument_count,
+    const bridge32_com_named_argument* named, size_t named_count, bridge32_com_result** result,
+    bridge32_error** error);
+/* Every item of its enumeration (_NewEnum), in order, as the result's array. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_items(
+    bridge32_com_object* object, bridge32_com_result** items, bridge32_error** error);
+
+/* A result's value, valid while it lives (its objects too: duplicate one to keep it). */
+BRIDGE32_API const bridge32_com_value* BRIDGE32_CALL bridge32_com_result_value(
+    const bridge32_com_result* result);
+BRIDGE32_API void BRIDGE32_CALL bridge32_com_result_free(bridge32_com_result* result);
+
+/* An event of a bridged object: its name ("#<DISPID>" without type information) and
+ * arguments, valid during the call. On bridge32's thread; it must not call bridged objects. */
+typedef void(BRIDGE32_CALL* bridge32_com_event_fn)(void* context, const char* event,
+                                                   size_t event_length,
+                                                   const bridge32_com_value* arguments,
+                                                   size_t count);
+/* Connects `handler` to the object's default source of events until the connection is freed. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_connect(
+    bridge32_com_object* object, bridge32_com_event_fn handler, void* context,
+    bridge32_com_connection** connection, bridge32_error** error);
+BRIDGE32_API void BRIDGE32_CALL bridge32_com_connection_free(bridge32_com_connection* connection);
+
+/* What a call to an object of this process is. */
+typedef enum bridge32_com_call_kind {
+  BRIDGE32_COM_METHOD = 0,
+  BRIDGE32_COM_PROPERTY_GET = 1,
+  BRIDGE32_COM_PROPERTY_PUT = 2  /* the value is the last argument */
+} bridge32_com_call_kind;
+typedef struct bridge32_com_answer bridge32_com_answer;
+/* Answers a call to an object of this process: sets the answer (bridge32_com_answer_set, which
+ * copies it) and returns BRIDGE32_OK, or fails it (the COM object gets DISP_E_EXCEPTION). On
+ * bridge32's thread, one call at a time; it must not call bridged objects. */
+typedef bridge32_status(BRIDGE32_CALL* bridge32_com_handler_fn)(
+    void* context, const char* member, size_t member_length, bridge32_com_call_kind kind,
+    const bridge32_com_value* arguments, size_t count, bridge32_com_answer* answer);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_answer_set(bridge32_com_answer* answer,
+                                                                  const bridge32_com_value* value,
+                                                                  bridge32_error** error);
+/* An object of this process that bridged objects can be given and call back; `context` must
+ * serve it while it lives (in this process or a surrogate's hands). [any thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_make_object(
+    bridge32_com_handler_fn handler, void* context, bridge32_com_object** object,
+    bridge32_error** error);
+
+/* What the object's type information says (NULL in *info when it gives none). */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_type_info(
+    bridge32_com_object* object, bridge32_com_type_info** info, bridge32_error** error);
+typedef enum bridge32_com_member_kind {
+  BRIDGE32_COM_MEMBER_METHOD = 0,
+  BRIDGE32_COM_MEMBER_PROPERTY_GET = 1,
+  BRIDGE32_COM_MEMBER_PROPERTY_PUT = 2,
+  BRIDGE32_COM_MEMBER_PROPERTY_PUT_REF = 3
+} bridge32_com_member_kind;
+typedef struct bridge32_com_member_info {
+  const char* name;
+  size_t name_length;
+  int32_t id;  /* DISPID */
+  bridge32_com_member_kind kind;
+  const char* type;  /* the result's, as IDL writes it ("void" for none) */
+  size_t type_length;
+  size_t parameter_count;
+  int32_t varargs;
+} bridge32_com_member_info;
+typedef struct bridge32_com_parameter_info {
+  const char* name;
+  size_t name_length;
+  const char* type;
+  size_t type_length;
+  int32_t optional;
+  int32_t output;
+} bridge32_com_parameter_info;
+/* [any thread] Its name ("IDictionary"), members, and each member's parameters; strings are
+ * the info's. BRIDGE32_NOT_FOUND past the last. */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_type_info_name(
+    const bridge32_com_type_info* info, size_t* length);
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_com_type_info_member_count(
+    const bridge32_com_type_info* info);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_type_info_member(
+    const bridge32_com_type_info* info, size_t index, bridge32_com_member_info* member);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_type_info_parameter(
+    const bridge32_com_type_info* info, size_t member, size_t index,
+    bridge32_com_parameter_info* parameter);
+BRIDGE32_API void BRIDGE32_CALL bridge32_com_type_info_free(bridge32_com_type_info* info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 /* bridge32's C API from C99: a program that drives the fixture library (b32-library), the
- * sample SDK plugins (b32-samples) and the VST2 fixture, all i386 / PE32, in 32-bit surrogates
+ * sample SDK plugins (b32-samples), the VST2 fixture and (Windows) COM objects, Wine's
+ * Scripting.Dictionary and the probe server (b32-com-fixture), all i386 / PE32, in 32-bit surrogates
  * through include/bridge32/bridge32.h alone, as a C, C#, Python or MSVC user would. Built with gcc on Linux, MinGW-w64 for Windows (run under Wine) and clang-cl
  * against the DLL's import library (scripts/c-consumer-test.sh). Prints each check; exits 1 if
  * one failed.
@@ -440,6 +441,248 @@ static void vst2_plugin(const char* plugins) {
   bridge32_plugin_free(vst);
 }
 
+/* ---- COM ---- */
+
+static int is_32_bit_process(uint32_t pid);
+
+#if defined(_WIN32)
+static bridge32_com_value com_int(int64_t x) {
+  bridge32_com_value value;
+  memset(&value, 0, sizeof value);
+  value.kind = BRIDGE32_COM_INT;
+  value.as.i64 = x;
+  return value;
+}
+
+static bridge32_com_value com_string(const char* text) {
+  bridge32_com_value value;
+  memset(&value, 0, sizeof value);
+  value.kind = BRIDGE32_COM_STRING;
+  value.as.string.data = text;
+  value.as.string.length = strlen(text);
+  return value;
+}
+
+static bridge32_com_value com_object(bridge32_com_object* object) {
+  bridge32_com_value value;
+  memset(&value, 0, sizeof value);
+  value.kind = BRIDGE32_COM_OBJECT;
+  value.as.object = object;
+  return value;
+}
+
+/* Calls `name` with positional `arguments`; the result, or NULL (reported). */
+static bridge32_com_result* com_call(bridge32_com_object* object, const char* name,
+                                     const bridge32_com_value* arguments, size_t count) {
+  bridge32_com_result* result = NULL;
+  bridge32_error* error = NULL;
+  bridge32_status status = bridge32_com_object_call(object, name, BRIDGE32_NUL_TERMINATED,
+                                                    arguments, count, NULL, 0, &result, &error);
+  CHECK(report(status, error, name) == BRIDGE32_OK && result, "calling %s", name);
+  return result;
+}
+
+typedef struct Events {
+  int count;
+  char text[64];
+  int64_t sinks;
+} Events;
+
+static void BRIDGE32_CALL on_event(void* context, const char* event, size_t length,
+                                   const bridge32_com_value* arguments, size_t count) {
+  Events* events = (Events*)context;
+  if (length != 7 || memcmp(event, "Changed", 7) != 0 || count != 2) return;
+  ++events->count;
+  if (arguments[0].kind == BRIDGE32_COM_STRING) {
+    snprintf(events->text, sizeof events->text, "%s", arguments[0].as.string.data);
+  }
+  events->sinks = arguments[1].as.i64;
+}
+
+/* An object of this program's: "Twice"(x) answers 2x. */
+static bridge32_status BRIDGE32_CALL twice(void* context, const char* member, size_t length,
+                                           bridge32_com_call_kind kind,
+                                           const bridge32_com_value* arguments, size_t count,
+                                           bridge32_com_answer* answer) {
+  ++*(int*)context;
+  if (kind != BRIDGE32_COM_METHOD || length != 5 || memcmp(member, "Twice", 5) != 0 ||
+      count != 1 || arguments[0].kind != BRIDGE32_COM_INT) {
+    return BRIDGE32_INVALID_ARGUMENT;
+  }
+  bridge32_com_value doubled = com_int(2 * arguments[0].as.i64);
+  return bridge32_com_answer_set(answer, &doubled, NULL);
+}
+
+/* HKLM\Software\Classes of the 32-bit view, where Wine's COM finds a 32-bit class. */
+static HKEY classes32(void) {
+  HKEY key = NULL;
+  RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Classes", 0, NULL, 0,
+                  KEY_ALL_ACCESS | KEY_WOW64_32KEY, NULL, &key, NULL);
+  return key;
+}
+
+static void set_text(HKEY root, const wchar_t* path, const wchar_t* name, const wchar_t* value) {
+  HKEY key = NULL;
+  if (RegCreateKeyExW(root, path, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &key, NULL) != ERROR_SUCCESS) {
+    return;
+  }
+  RegSetValueExW(key, name, 0, REG_SZ, (const BYTE*)value,
+                 (DWORD)((wcslen(value) + 1) * sizeof(wchar_t)));
+  RegCloseKey(key);
+}
+
+#define PROBE_CLSID L"{7D1C3B52-8A43-4C9F-9F2E-3B3200000001}"
+
+/* Scripting.Dictionary (Wine's scrrun) and bridge32's probe server, both 32-bit, in a 32-bit
+ * surrogate. */
+static void com_objects(const char* plugins) {
+  bridge32_error* error = NULL;
+  bridge32_com_class* dictionaries = NULL;
+  OK(bridge32_com_class_load("Scripting.Dictionary", BRIDGE32_NUL_TERMINATED, BRIDGE32_ARCH_X86,
+                             NULL, &dictionaries, &error));
+  if (!dictionaries) return;
+  size_t length = 0;
+  CHECK(strcmp(bridge32_com_class_prog_id(dictionaries, &length), "Scripting.Dictionary") == 0,
+        "the ProgID");
+  CHECK(is_32_bit_process(bridge32_com_class_surrogate_pid(dictionaries)), "a 32-bit surrogate");
+  bridge32_com_object* dictionary = NULL;
+  OK(bridge32_com_class_create(dictionaries, &dictionary, &error));
+  bridge32_com_value pair[2] = {com_string("a"), com_int(1)};
+  bridge32_com_result_free(com_call(dictionary, "Add", pair, 2));
+  bridge32_com_value text = com_string("forty-two");
+  OK(bridge32_com_object_put(dictionary, "Item", BRIDGE32_NUL_TERMINATED, &text, pair, 1, &error));
+  bridge32_com_result* item = NULL;
+  OK(bridge32_com_object_get(dictionary, "Item", BRIDGE32_NUL_TERMINATED, pair, 1, &item, &error));
+  const bridge32_com_value* got = bridge32_com_result_value(item);
+  CHECK(got && got->kind == BRIDGE32_COM_STRING && strcmp(got->as.string.data, "forty-two") == 0 &&
+            got->vartype == 8,
+        "Item(\"a\")");
+  bridge32_com_result_free(item);
+  bridge32_com_result* keys = NULL;
+  OK(bridge32_com_object_items(dictionary, &keys, &error));
+  got = bridge32_com_result_value(keys);
+  CHECK(got && got->kind == BRIDGE32_COM_ARRAY && got->as.array.count == 1 &&
+            got->as.array.elements[0].kind == BRIDGE32_COM_STRING,
+        "its items");
+  bridge32_com_result_free(keys);
+  bridge32_com_type_info* info = NULL;
+  OK(bridge32_com_object_type_info(dictionary, &info, &error));
+  CHECK(info && strcmp(bridge32_com_type_info_name(info, NULL), "IDictionary") == 0 &&
+            bridge32_com_type_info_member_count(info) > 5,
+        "IDictionary's type information");
+  bridge32_com_type_info_free(info);
+  bridge32_com_object_free(dictionary);
+  bridge32_com_class_free(dictionaries);
+
+  /* The probe, registered for this program and removed after. */
+  char fixture[4200];
+  wchar_t server[4200], full[4200];
+  snprintf(fixture, sizeof fixture, "%s/x86/b32-com-fixture.dll", plugins);
+  MultiByteToWideChar(CP_UTF8, 0, fixture, -1, server, 4200);
+  GetFullPathNameW(server, 4200, full, NULL);
+  HKEY classes = classes32();
+  set_text(classes, L"CLSID\\" PROBE_CLSID, NULL, L"bridge32 test COM server");
+  set_text(classes, L"CLSID\\" PROBE_CLSID L"\\InprocServer32", NULL, full);
+  set_text(classes, L"CLSID\\" PROBE_CLSID L"\\InprocServer32", L"ThreadingModel", L"Apartment");
+  set_text(classes, L"Bridge32Fixture.Probe\\CLSID", NULL, PROBE_CLSID);
+
+  bridge32_com_class* probes = NULL;
+  OK(bridge32_com_class_load("Bridge32Fixture.Probe", BRIDGE32_NUL_TERMINATED, BRIDGE32_ARCH_X86,
+                             NULL, &probes, &error));
+  bridge32_com_object* probe = NULL;
+  if (probes) OK(bridge32_com_class_create(probes, &probe, &error));
+  if (probe) {
+    bridge32_com_result* bits = NULL;
+    OK(bridge32_com_object_get(probe, "Bitness", BRIDGE32_NUL_TERMINATED, NULL, 0, &bits, &error));
+    got = bridge32_com_result_value(bits);
+    CHECK(got && got->kind == BRIDGE32_COM_INT && got->as.i64 == 32, "a 32-bit object");
+    bridge32_com_result_free(bits);
+
+    /* Named arguments. */
+    bridge32_com_value terms[2] = {com_int(2), com_int(3)};
+    bridge32_com_named_argument scale = {"scale", 5, com_int(10)};
+    bridge32_com_result* sum = NULL;
+    OK(bridge32_com_object_call(probe, "Add", 3, terms, 2, &scale, 1, &sum, &error));
+    got = bridge32_com_result_value(sum);
+    CHECK(got && got->kind == BRIDGE32_COM_REAL && got->as.f64 == 50.0, "Add(2, 3, scale:=10)");
+    bridge32_com_result_free(sum);
+
+    /* An exception: its EXCEPINFO in the error. */
+    bridge32_com_result* failed = NULL;
+    bridge32_status status =
+        bridge32_com_object_call(probe, "Fail", 4, NULL, 0, NULL, 0, &failed, &error);
+    bridge32_com_failure com;
+    CHECK(status == BRIDGE32_FAILED && bridge32_error_com(error, &com) &&
+              strcmp(com.source, "Bridge32Fixture.Probe") == 0 && com.description_length > 0,
+          "Fail(): %s", bridge32_status_name(status));
+    bridge32_error_free(error);
+    error = NULL;
+
+    /* Events. */
+    Events events;
+    memset(&events, 0, sizeof events);
+    bridge32_com_connection* connection = NULL;
+    OK(bridge32_com_object_connect(probe, on_event, &events, &connection, &error));
+    bridge32_com_value hello = com_string("hello");
+    bridge32_com_result* fired = com_call(probe, "Fire", &hello, 1);
+    CHECK(events.count == 1 && strcmp(events.text, "hello") == 0 && events.sinks == 1,
+          "Changed(\"hello\", 1) heard: %d", events.count);
+    bridge32_com_result_free(fired);
+    bridge32_com_connection_free(connection);
+
+    /* An object of this program's, called back from the surrogate. */
+    int calls = 0;
+    bridge32_com_object* mine = NULL;
+    OK(bridge32_com_make_object(twice, &calls, &mine, &error));
+    bridge32_com_value call_back[3] = {com_object(mine), com_string("Twice"), com_int(21)};
+    bridge32_com_result* answered = com_call(probe, "CallBack", call_back, 3);
+    got = answered ? bridge32_com_result_value(answered) : NULL;
+    CHECK(got && got->kind == BRIDGE32_COM_INT && got->as.i64 == 42 && calls == 1,
+          "CallBack(mine, \"Twice\", 21)");
+    bridge32_com_result_free(answered);
+    bridge32_com_object_free(mine);
+
+    /* Objects given by objects, and an object going back to its own surrogate. */
+    bridge32_com_result* child = com_call(probe, "Child", NULL, 0);
+    got = child ? bridge32_com_result_value(child) : NULL;
+    CHECK(got && got->kind == BRIDGE32_COM_OBJECT && got->as.object, "a child object");
+    if (got && got->kind == BRIDGE32_COM_OBJECT && got->as.object) {
+      bridge32_com_object* kept = bridge32_com_object_duplicate(got->as.object);
+      bridge32_com_result_free(child);
+      child = NULL;
+      bridge32_com_value self = com_object(kept);
+      bridge32_com_result* same = com_call(kept, "IsSame", &self, 1);
+      got = same ? bridge32_com_result_value(same) : NULL;
+      CHECK(got && got->kind == BRIDGE32_COM_BOOL && got->as.boolean, "IsSame(itself)");
+      bridge32_com_result_free(same);
+      self = com_object(probe);
+      same = com_call(kept, "IsSame", &self, 1);
+      got = same ? bridge32_com_result_value(same) : NULL;
+      CHECK(got && got->kind == BRIDGE32_COM_BOOL && !got->as.boolean, "not IsSame(its parent)");
+      bridge32_com_result_free(same);
+      bridge32_com_object_free(kept);
+    }
+    bridge32_com_result_free(child);
+    bridge32_com_object_free(probe);
+  }
+  bridge32_com_class_free(probes);
+  RegDeleteTreeW(classes, L"CLSID\\" PROBE_CLSID);
+  RegDeleteTreeW(classes, L"Bridge32Fixture.Probe");
+  RegCloseKey(classes);
+}
+#else
+static void com_objects(const char* plugins) {
+  (void)plugins;
+  bridge32_com_class* dictionaries = NULL;
+  bridge32_error* error = NULL;
+  bridge32_status status = bridge32_com_class_load(
+      "Scripting.Dictionary", BRIDGE32_NUL_TERMINATED, BRIDGE32_ARCH_X86, NULL, &dictionaries,
+      &error);
+  CHECK(report(status, error, "COM") == BRIDGE32_UNSUPPORTED && !dictionaries,
+        "COM is a Windows facility");
+}
+#endif
+
 /* ---- Where things are ---- */
 
 static void executable_directory(char* out, size_t size) {
@@ -828,6 +1071,7 @@ int main(int argc, char** argv) {
 
   gain_plugin(plugins);
   vst2_plugin(plugins);
+  com_objects(plugins);
   bridge32_set_log_handler(NULL, NULL, BRIDGE32_LOG_INFO);
 
   printf("%d of %d checks passed\n", checks - failures, checks);

@@ -1,0 +1,435 @@
+// The C API of COM automation objects (include/bridge32/bridge32.h): bridge32::ComClass,
+// ComObject and ComValue behind opaque handles and a tagged C struct.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "bridge32/com.h"
+#include "core/c-api.h"
+
+using namespace bridge32;
+using namespace bridge32::c_api;
+
+struct bridge32_com_class {
+  std::unique_ptr<ComClass> com;
+};
+
+struct bridge32_com_object {
+  std::shared_ptr<ComReference> reference;  // a ComObject, or an object of this process
+};
+
+namespace {
+
+constexpr uint16_t kVtArray = 0x2000;
+
+// ComValues as C values, in memory this holds (objects as handles of its own).
+class CComValues {
+ public:
+  const bridge32_com_value* add(const ComValue& value) {
+    fill(single_.emplace_back(), value);
+    return &single_.back();
+  }
+  const bridge32_com_value* addAll(const std::vector<ComValue>& values) {
+    auto& converted = arrays_.emplace_back(values.size());
+    for (size_t i = 0; i < values.size(); ++i) fill(converted[i], values[i]);
+    return converted.data();
+  }
+
+ private:
+  void fill(bridge32_com_value& out, const ComValue& value) {
+    out = bridge32_com_value{};
+    out.kind = bridge32_com_value_kind(value.kind());
+    out.vartype = value.type();
+    switch (value.kind()) {
+      case ComValue::Kind::empty:
+      case ComValue::Kind::null: return;
+      case ComValue::Kind::boolean: out.as.boolean = value.asBool(); return;
+      case ComValue::Kind::integer: out.as.i64 = value.asInt64(); return;
+      case ComValue::Kind::unsignedInteger: out.as.u64 = value.asUint64(); return;
+      case ComValue::Kind::real: out.as.f64 = value.asDouble(); return;
+      case ComValue::Kind::currency: out.as.i64 = value.asCurrency(); return;
+      case ComValue::Kind::date: out.as.f64 = value.asDate(); return;
+      case ComValue::Kind::string:
+        out.as.string.data = value.asString().c_str();
+        out.as.string.length = value.asString().size();
+        return;
+      case ComValue::Kind::error: out.as.i64 = value.asError(); return;
+      case ComValue::Kind::object:
+        if (value.asObject()) out.as.object = &objects_.emplace_back(bridge32_com_object{value.asObject()});
+        return;
+      case ComValue::Kind::array: {
+        const ComArray& array = value.asArray();
+        out.as.array.dimensions = uint32_t(array.counts.size());
+        out.as.array.lower_bounds = array.lowerBounds.data();
+        out.as.array.counts = array.counts.data();
+        out.as.array.count = array.size();
+        if (array.numbers) {
+          out.as.array.numbers = array.numbers->bytes().data();
+        } else {
+          out.as.array.elements = addAll(array.elements);
+        }
+        return;
+      }
+    }
+  }
+
+  std::deque<bridge32_com_value> single_;
+  std::deque<std::vector<bridge32_com_value>> arrays_;
+  std::deque<bridge32_com_object> objects_;
+};
+
+// A C value as a ComValue, copied whole: a bridged object may keep what it is given (to replay
+// a put in a surrogate that replaces its own). Throws Error(invalidArgument) naming `what`.
+ComValue toComValue(const bridge32_com_value& value, const std::string& what) {
+  auto typed = [&](uint16_t usual) { return value.vartype ? value.vartype : usual; };
+  switch (value.kind) {
+    case BRIDGE32_COM_EMPTY: return ComValue();
+    case BRIDGE32_COM_NULL: return ComValue::null();
+    case BRIDGE32_COM_BOOL: return ComValue(value.as.boolean != 0);
+    case BRIDGE32_COM_INT: return ComValue::integer(value.as.i64, typed(ComValue::vtI4));
+    case BRIDGE32_COM_UINT: return ComValue::unsignedInteger(value.as.u64, typed(ComValue::vtUi4));
+    case BRIDGE32_COM_REAL: return ComValue::real(value.as.f64, typed(ComValue::vtR8));
+    case BRIDGE32_COM_CURRENCY: return ComValue::currency(value.as.i64);
+    case BRIDGE32_COM_DATE: return ComValue::date(value.as.f64);
+    case BRIDGE32_COM_STRING:
+      return ComValue(std::string(text(value.as.string.data, value.as.string.length, what)));
+    case BRIDGE32_COM_ERROR:
+      if (value.as.i64 < INT32_MIN || value.as.i64 > UINT32_MAX) {
+        throw Error(Error::Kind::invalidArgument,
+                    what + " is an SCODE of " + std::to_string(value.as.i64) + ": not 32 bits");
+      }
+      return ComValue::error(int32_t(uint32_t(value.as.i64)));
+    case BRIDGE32_COM_OBJECT:
+      return ComValue::object(value.as.object ? value.as.object->reference : nullptr);
+    case BRIDGE32_COM_ARRAY: {
+      const auto& given = value.as.array;
+      ComArray array;
+      array.elementType =
+          value.vartype ? uint16_t(value.vartype & ~kVtArray) : uint16_t(ComValue::vtVariant);
+      if (given.dimensions != 0 && (!given.lower_bounds || !given.counts)) {
+        throw Error(Error::Kind::invalidArgument,
+                    what + " is an array of " + std::to_string(given.dimensions) +
+                        " dimensions without their bounds or counts");
+      }
+      array.lowerBounds.assign(given.lower_bounds, given.lower_bounds + given.dimensions);
+      array.counts.assign(given.counts, given.counts + given.dimensions);
+      if (given.numbers) {
+        auto type = comElementType(array.elementType);
+        if (!type) {
+          throw Error(Error::Kind::invalidArgument,
+                      what + " holds numbers of VARTYPE " + std::to_string(array.elementType) +
+                          ", which is not a number type");
+        }
+        if (given.count > SIZE_MAX / elementSize(*type)) {
+          throw Error(Error::Kind::invalidArgument, what + " holds more numbers than memory");
+        }
+        auto* begin = static_cast<const std::byte*>(given.numbers);
+        array.numbers = std::make_shared<const Value::TypedArray>(
+            *type, std::vector<std::byte>(begin, begin + given.count * elementSize(*type)));
+      } else {
+        if (!given.elements && given.count != 0) {
+          throw Error(Error::Kind::invalidArgument, what + " has " + std::to_string(given.count) +
+                                                        " elements at NULL");
+        }
+        for (size_t i = 0; i < given.count; ++i) {
+          array.elements.push_back(
+              toComValue(given.elements[i], what + "[" + std::to_string(i) + "]"));
+        }
+      }
+      return ComValue::array(std::move(array));
+    }
+  }
+  throw Error(Error::Kind::invalidArgument, what + " is of kind " + std::to_string(int(value.kind)) +
+                                                ": expected a bridge32_com_value_kind");
+}
+
+std::vector<ComValue> toComValues(const bridge32_com_value* values, size_t count,
+                                  const std::string& what) {
+  if (!values && count != 0) throw Error(Error::Kind::invalidArgument, what + " is NULL");
+  std::vector<ComValue> converted;
+  converted.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    converted.push_back(toComValue(values[i], what + " " + std::to_string(i + 1)));
+  }
+  return converted;
+}
+
+// The bridged object `object` is; an object of this process cannot be called from here.
+ComObject& bridged(bridge32_com_object* object) {
+  auto* com = dynamic_cast<ComObject*>(required(object, "object").reference.get());
+  if (!com) {
+    throw Error(Error::Kind::invalidArgument,
+                "the object is one of this process (bridge32_com_make_object): bridged objects "
+                "call it, not this process");
+  }
+  return *com;
+}
+
+const char* string(const std::string& text, size_t* length) {
+  if (length) *length = text.size();
+  return text.c_str();
+}
+
+}  // namespace
+
+struct bridge32_com_result {
+  ComValue value;
+  CComValues values;  // of `value`
+  const bridge32_com_value* root = nullptr;
+
+  explicit bridge32_com_result(ComValue given) : value(std::move(given)) { root = values.add(value); }
+};
+
+struct bridge32_com_connection {
+  std::unique_ptr<ComConnection> connection;
+};
+
+struct bridge32_com_type_info {
+  ComTypeInfo info;
+};
+
+struct bridge32_com_answer {
+  ComValue value;
+};
+
+extern "C" {
+
+bridge32_status BRIDGE32_CALL bridge32_com_class_load(const char* name, size_t name_length,
+                                                      bridge32_architecture architecture,
+                                                      const bridge32_load_options* options,
+                                                      bridge32_com_class** com_class,
+                                                      bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(com_class, "com_class");
+    out = nullptr;
+    Architecture wanted = architecture == BRIDGE32_ARCH_X64 ? Architecture::x64
+                          : architecture == BRIDGE32_ARCH_X86
+                              ? Architecture::x86
+                              : throw Error(Error::Kind::invalidArgument,
+                                            "architecture " + std::to_string(int(architecture)) +
+                                                ": expected BRIDGE32_ARCH_X86 or _X64");
+    out = new bridge32_com_class{
+        ComClass::load(text(name, name_length, "the class's name"), wanted, loadOptions(options))};
+  });
+}
+
+void BRIDGE32_CALL bridge32_com_class_free(bridge32_com_class* com_class) { delete com_class; }
+
+const char* BRIDGE32_CALL bridge32_com_class_clsid(const bridge32_com_class* com_class,
+                                                   size_t* length) {
+  return string(com_class->com->clsid(), length);
+}
+const char* BRIDGE32_CALL bridge32_com_class_prog_id(const bridge32_com_class* com_class,
+                                                     size_t* length) {
+  return string(com_class->com->progId(), length);
+}
+const char* BRIDGE32_CALL bridge32_com_class_server(const bridge32_com_class* com_class,
+                                                    size_t* length) {
+  return string(com_class->com->server(), length);
+}
+const char* BRIDGE32_CALL bridge32_com_class_threading_model(const bridge32_com_class* com_class,
+                                                             size_t* length) {
+  return string(com_class->com->threadingModel(), length);
+}
+uint32_t BRIDGE32_CALL bridge32_com_class_surrogate_pid(const bridge32_com_class* com_class) {
+  return com_class ? com_class->com->surrogatePid() : 0;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_class_create(bridge32_com_class* com_class,
+                                                        bridge32_com_object** object,
+                                                        bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(object, "object");
+    out = nullptr;
+    out = new bridge32_com_object{required(com_class, "com_class").com->create()};
+  });
+}
+
+bridge32_com_object* BRIDGE32_CALL bridge32_com_object_duplicate(const bridge32_com_object* object) {
+  return object ? new (std::nothrow) bridge32_com_object{object->reference} : nullptr;
+}
+
+void BRIDGE32_CALL bridge32_com_object_free(bridge32_com_object* object) { delete object; }
+
+bridge32_status BRIDGE32_CALL bridge32_com_object_get(bridge32_com_object* object, const char* name,
+                                                      size_t name_length,
+                                                      const bridge32_com_value* arguments,
+                                                      size_t argument_count,
+                                                      bridge32_com_result** result,
+                                                      bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(result, "result");
+    out = nullptr;
+    ComObject& com = bridged(object);
+    ComValue got = com.get(text(name, name_length, "the property's name"),
+                           toComValues(arguments, argument_count, "argument"));
+    out = new bridge32_com_result(std::move(got));
+  });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_object_put(bridge32_com_object* object, const char* name,
+                                                      size_t name_length,
+                                                      const bridge32_com_value* value,
+                                                      const bridge32_com_value* arguments,
+                                                      size_t argument_count,
+                                                      bridge32_error** error) {
+  return guarded(error, [&] {
+    ComObject& com = bridged(object);
+    com.put(text(name, name_length, "the property's name"),
+            toComValue(required(value, "value"), "the value"),
+            toComValues(arguments, argument_count, "argument"));
+  });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_object_call(
+    bridge32_com_object* object, const char* name, size_t name_length,
+    const bridge32_com_value* arguments, size_t argument_count,
+    const bridge32_com_named_argument* named, size_t named_count, bridge32_com_result** result,
+    bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(result, "result");
+    out = nullptr;
+    ComObject& com = bridged(object);
+    if (!named && named_count != 0) throw Error(Error::Kind::invalidArgument, "named is NULL");
+    std::vector<ComNamedArgument> names;
+    for (size_t i = 0; i < named_count; ++i) {
+      std::string argument(text(named[i].name, named[i].name_length, "a named argument's name"));
+      ComValue value = toComValue(named[i].value, "named argument '" + argument + "'");
+      names.push_back({std::move(argument), std::move(value)});
+    }
+    ComValue answer = com.call(text(name, name_length, "the method's name"),
+                               toComValues(arguments, argument_count, "argument"), std::move(names));
+    out = new bridge32_com_result(std::move(answer));
+  });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_object_items(bridge32_com_object* object,
+                                                        bridge32_com_result** items,
+                                                        bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(items, "items");
+    out = nullptr;
+    out = new bridge32_com_result(ComValue(bridged(object).items()));
+  });
+}
+
+const bridge32_com_value* BRIDGE32_CALL bridge32_com_result_value(const bridge32_com_result* result) {
+  return result ? result->root : nullptr;
+}
+
+void BRIDGE32_CALL bridge32_com_result_free(bridge32_com_result* result) { delete result; }
+
+bridge32_status BRIDGE32_CALL bridge32_com_object_connect(bridge32_com_object* object,
+                                                          bridge32_com_event_fn handler,
+                                                          void* context,
+                                                          bridge32_com_connection** connection,
+                                                          bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(connection, "connection");
+    out = nullptr;
+    if (!handler) throw Error(Error::Kind::invalidArgument, "handler is NULL");
+    auto made = bridged(object).connect(
+        [handler, context](std::string_view event, const std::vector<ComValue>& arguments) {
+          CComValues converted;
+          const bridge32_com_value* items = converted.addAll(arguments);
+          std::string name(event);
+          handler(context, name.c_str(), name.size(), items, arguments.size());
+        });
+    out = new bridge32_com_connection{std::move(made)};
+  });
+}
+
+void BRIDGE32_CALL bridge32_com_connection_free(bridge32_com_connection* connection) {
+  delete connection;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_answer_set(bridge32_com_answer* answer,
+                                                      const bridge32_com_value* value,
+                                                      bridge32_error** error) {
+  return guarded(error, [&] {
+    required(answer, "answer").value = toComValue(required(value, "value"), "the answer");
+  });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_make_object(bridge32_com_handler_fn handler,
+                                                       void* context, bridge32_com_object** object,
+                                                       bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(object, "object");
+    out = nullptr;
+    if (!handler) throw Error(Error::Kind::invalidArgument, "handler is NULL");
+    auto made = makeComObject([handler, context](std::string_view member, ComCallKind kind,
+                                                 std::vector<ComValue>& arguments) {
+      CComValues converted;
+      const bridge32_com_value* items = converted.addAll(arguments);
+      bridge32_com_answer answer;
+      std::string name(member);
+      bridge32_status status = handler(context, name.c_str(), name.size(),
+                                       bridge32_com_call_kind(kind), items, arguments.size(), &answer);
+      if (status != BRIDGE32_OK) {
+        throw Error(Error::Kind::failed, "the handler of '" + name + "' returned status " +
+                                             std::to_string(int(status)) + " (" +
+                                             bridge32_status_name(status) + ")");
+      }
+      return std::move(answer.value);
+    });
+    out = new bridge32_com_object{std::move(made)};
+  });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_object_type_info(bridge32_com_object* object,
+                                                            bridge32_com_type_info** info,
+                                                            bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(info, "info");
+    out = nullptr;
+    if (auto found = bridged(object).typeInfo()) out = new bridge32_com_type_info{std::move(*found)};
+  });
+}
+
+const char* BRIDGE32_CALL bridge32_com_type_info_name(const bridge32_com_type_info* info,
+                                                      size_t* length) {
+  return string(info->info.name, length);
+}
+
+size_t BRIDGE32_CALL bridge32_com_type_info_member_count(const bridge32_com_type_info* info) {
+  return info ? info->info.members.size() : 0;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_type_info_member(const bridge32_com_type_info* info,
+                                                            size_t index,
+                                                            bridge32_com_member_info* member) {
+  if (!info || !member) return BRIDGE32_INVALID_ARGUMENT;
+  if (index >= info->info.members.size()) return BRIDGE32_NOT_FOUND;
+  const ComMemberInfo& found = info->info.members[index];
+  *member = bridge32_com_member_info{found.name.c_str(),
+                                     found.name.size(),
+                                     found.id,
+                                     bridge32_com_member_kind(found.kind),
+                                     found.type.c_str(),
+                                     found.type.size(),
+                                     found.parameters.size(),
+                                     found.varargs};
+  return BRIDGE32_OK;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_com_type_info_parameter(const bridge32_com_type_info* info,
+                                                               size_t member, size_t index,
+                                                               bridge32_com_parameter_info* parameter) {
+  if (!info || !parameter) return BRIDGE32_INVALID_ARGUMENT;
+  if (member >= info->info.members.size()) return BRIDGE32_NOT_FOUND;
+  const auto& parameters = info->info.members[member].parameters;
+  if (index >= parameters.size()) return BRIDGE32_NOT_FOUND;
+  const ComParameterInfo& found = parameters[index];
+  *parameter = bridge32_com_parameter_info{found.name.c_str(), found.name.size(),
+                                           found.type.c_str(), found.type.size(),
+                                           found.optional,     found.output};
+  return BRIDGE32_OK;
+}
+
+void BRIDGE32_CALL bridge32_com_type_info_free(bridge32_com_type_info* info) { delete info; }
+
+}  // extern "C"
