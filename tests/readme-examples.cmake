@@ -33,6 +33,24 @@ endforeach()
 if(NOT readme_examples)
   message(FATAL_ERROR "no C++ examples found in ${readme}")
 endif()
+# C examples ("c example=NAME"): C99 programs of the C API, linked against the shared library as a
+# C program links it.
+string(REGEX MATCHALL "```c example=[a-z0-9-]+\n[^`]*```" readme_c_blocks "${readme_text}")
+foreach(block IN LISTS readme_c_blocks)
+  string(REGEX MATCH "^```c example=([a-z0-9-]+)\n" header "${block}")
+  set(name "${CMAKE_MATCH_1}")
+  string(LENGTH "${header}" header_length)
+  string(SUBSTRING "${block}" ${header_length} -1 code)
+  string(REGEX REPLACE "```$" "" code "${code}")
+  string(REPLACE "@SEMICOLON@" ";" code "${code}")
+  set(source "${CMAKE_CURRENT_BINARY_DIR}/readme/${name}.c")
+  file(CONFIGURE OUTPUT "${source}" CONTENT "${code}" @ONLY)
+  add_executable(readme-${name} "${source}")
+  target_link_libraries(readme-${name} PRIVATE bridge32::host)
+  set_target_properties(readme-${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${BRIDGE32_OUTPUT_DIR}/bin"
+                        C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+  list(APPEND readme_examples readme-${name})
+endforeach()
 add_custom_target(bridge32_readme_examples ALL DEPENDS ${readme_examples})
 
 # Run where they can be: Linux, against the fixtures (the Windows tests run in one process).
@@ -45,6 +63,8 @@ if(NOT CMAKE_CROSSCOMPILING)
   add_test(NAME Readme.SqliteHeaderExampleRuns COMMAND readme-sqlite-header /usr/lib/i386-linux-gnu/libsqlite3.so.0)
   set_tests_properties(Readme.SqliteHeaderExampleRuns PROPERTIES PASS_REGULAR_EXPRESSION
                        "a = 1, b = one\na = 2, b = two\nerror: no such table: nowhere")
+  add_test(NAME Readme.CZlibExampleRuns COMMAND readme-c-zlib /usr/lib/i386-linux-gnu/libz.so.1)
+  set_tests_properties(Readme.CZlibExampleRuns PROPERTIES PASS_REGULAR_EXPRESSION "zlib 1\\.[0-9.]+, bridged: yes")
   add_test(NAME Readme.TypedFunctionsExampleRuns COMMAND readme-typed-functions "${plugins}/x86/b32-library.so")
   set_tests_properties(Readme.TypedFunctionsExampleRuns PROPERTIES PASS_REGULAR_EXPRESSION "42; y = 2 4 6; make_point: 3, -4")
 endif()

@@ -2,6 +2,7 @@
 //   c++ example=NAME / c++ windows-example=NAME   a whole program, compiled as printed by the
 //                                                 build (tests/readme-examples.cmake) and run
 //                                                 against the fixtures there where it takes one;
+//   c example=NAME                                 the same in C99, through the C API;
 //   LANGUAGE excerpt=PATH                          each line is a line of PATH (a trailing comment
 //                                                 of the README's own and "..." aside);
 //   console                                        a transcript: each "$ bridge32 ..." command is
@@ -112,7 +113,8 @@ TEST(Readme, EveryCodeBlockSaysHowItIsCheckedAndIs) {
     std::string language, how;
     info >> language >> how;
     if (how.rfind("example=", 0) == 0 || how.rfind("windows-example=", 0) == 0) {
-      EXPECT_EQ(language, "c++");
+      EXPECT_TRUE(language == "c++" || (language == "c" && how.rfind("example=", 0) == 0))
+          << "examples are C++, or C (not Windows-only)";
       EXPECT_TRUE(examples.insert(how.substr(how.find('=') + 1)).second) << "a second " << how;
       std::string code;
       for (const auto& line : block.lines) code += line + "\n";
@@ -142,7 +144,8 @@ TEST(Readme, EveryCodeBlockSaysHowItIsCheckedAndIs) {
   }
   // What the build compiles (tests/readme-examples.cmake) is what is here.
   EXPECT_TRUE(examples.count("plugin-host") && examples.count("zlib-compress") &&
-              examples.count("typed-functions") && examples.count("com-objects"));
+              examples.count("typed-functions") && examples.count("com-objects") &&
+              examples.count("c-zlib"));
 }
 
 }  // namespace

@@ -1,16 +1,18 @@
 #include "com/com-check.h"
 
-#include <strings.h>
+#include <algorithm>
 
 #include "bridge32/error.h"
 
 namespace bridge32 {
 
-namespace {
-
-bool sameName(const std::string& a, const std::string& b) {
-  return strcasecmp(a.c_str(), b.c_str()) == 0;
+bool sameComName(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [&](char x, char y) { return lower(x) == lower(y); });
 }
+
+namespace {
 
 // "(a, b, [scale])"
 std::string signature(const ComMemberInfo& member) {
@@ -29,7 +31,7 @@ std::string signature(const ComMemberInfo& member) {
 const ComMemberInfo* ComTypeInfo::find(const std::string& name, ComMemberInfo::Kind kind) const {
   const ComMemberInfo* found = nullptr;
   for (const ComMemberInfo& member : members) {
-    if (!sameName(member.name, name)) continue;
+    if (!sameComName(member.name, name)) continue;
     if (member.kind == kind) return &member;
     if (kind == ComMemberInfo::Kind::method && member.kind == ComMemberInfo::Kind::propertyGet) {
       found = &member;
@@ -65,7 +67,7 @@ void checkComCall(const ComTypeInfo& type, const std::string& where, const std::
   }
   for (const std::string& name : named) {
     bool known = false;
-    for (const ComParameterInfo& parameter : parameters) known = known || sameName(parameter.name, name);
+    for (const ComParameterInfo& parameter : parameters) known = known || sameComName(parameter.name, name);
     if (!known) {
       throw Error(Error::Kind::notFound,
                   what + " has no parameter '" + name + "' " + signature(*info));

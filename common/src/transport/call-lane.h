@@ -25,6 +25,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#if defined(__i386__) || defined(__x86_64__) || defined(_M_IX86) || defined(_M_X64)
+#include <immintrin.h>  // _mm_pause
+#endif
 
 #include "bridge32/types.h"
 
@@ -199,7 +202,7 @@ bool spinUntil(Ready&& ready, std::chrono::nanoseconds budget) {
     for (int i = 0; i < 64; ++i) {
       if (ready()) return true;
 #if defined(__i386__) || defined(__x86_64__) || defined(_M_IX86) || defined(_M_X64)
-      __builtin_ia32_pause();
+      _mm_pause();  // GCC, Clang and MSVC alike
 #endif
     }
     if (std::chrono::steady_clock::now() >= end) return ready();

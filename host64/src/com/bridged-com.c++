@@ -5,8 +5,6 @@
 // side serves, on the loop thread.
 #include "bridge32/com.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <mutex>
 
@@ -289,7 +287,7 @@ class BridgedComObject final : public ComObject {
     }
     std::lock_guard lock(mutex_);
     for (Put& put : puts_) {
-      if (strcasecmp(put.name.c_str(), std::string(name).c_str()) == 0 &&
+      if (sameComName(put.name, name) &&
           std::equal(put.arguments.begin(), put.arguments.end() - 1, arguments.begin(),
                      arguments.end() - 1)) {
         put.arguments = std::move(arguments);

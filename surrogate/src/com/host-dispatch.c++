@@ -3,11 +3,11 @@
 #if _WIN32
 
 #include <oleauto.h>
-#include <strings.h>
 
 #include <utility>
 
 #include "bridge32/error.h"
+#include "com/com-check.h"
 #include "com/variant.h"
 #include "win32.h"
 
@@ -60,7 +60,7 @@ HRESULT HostDispatch::GetIDsOfNames(REFIID, LPOLESTR* names, UINT count, LCID, D
   std::lock_guard lock(mutex_);
   ids[0] = DISPID_UNKNOWN;
   for (const auto& [id, known] : names_) {
-    if (strcasecmp(known.c_str(), name.c_str()) == 0) ids[0] = id;
+    if (sameComName(known, name)) ids[0] = id;
   }
   if (ids[0] == DISPID_UNKNOWN) {
     ids[0] = nextId_++;
