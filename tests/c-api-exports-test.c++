@@ -49,6 +49,34 @@ TEST(CApi, EveryFunctionTheHeaderDeclaresIsExportedByItsCName) {
               sharedLibrary().filename().string().c_str());
 }
 
+#if !_WIN32
+// Nothing foreign is exported: no Cap'n Proto, KJ, spdlog, fmt, simplecpp or standard library
+// names, only the C API and (until the C++ API is a layer over it) bridge32's own C++ names.
+TEST(CApi, TheSharedLibraryExportsNothingButBridge32sOwnNames) {
+  test::Ran symbols =
+      test::runProgram(BRIDGE32_TEST_NM, {"-D", "--defined-only", "-P", sharedLibrary().string()});
+  ASSERT_EQ(symbols.exitCode, 0) << symbols.err;
+  std::regex ours(R"(^(bridge32_[a-z0-9_]+|_ZN[KVRO]*8bridge32.*|_ZT[ISVT]N8bridge32.*|)"
+                  R"(_ZT[hv].*8bridge32.*|_ZGVN8bridge32.*|_ZZN8bridge32.*)$)");
+  std::istringstream lines(symbols.out);
+  size_t exported = 0, mangled = 0;
+  std::set<std::string> foreign;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string name, type;
+    if (!(fields >> name >> type)) continue;
+    // The version-script node names itself (an absolute symbol, no code or data).
+    if (type == "A") continue;
+    ++exported;
+    mangled += name.rfind("_Z", 0) == 0;
+    if (!std::regex_match(name, ours)) foreign.insert(name);
+  }
+  EXPECT_TRUE(foreign.empty()) << foreign.size() << " foreign names, the first: " << *foreign.begin();
+  std::printf("[ figures  ] libbridge32.so exports %zu names: %zu C++ (bridge32's), %zu C\n",
+              exported, mangled, exported - mangled);
+}
+#endif
+
 #if _WIN32
 TEST(CApi, TheModuleDefinitionFileListsExactlyTheHeadersFunctions) {
   std::ifstream def(test::outputDir() / "lib" / "bridge32.def");
