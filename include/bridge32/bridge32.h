@@ -27,6 +27,7 @@
  *   your struct_size covers.
  * - Threading is said on each function: [any thread] means concurrent calls are safe;
  *   "one thread at a time" means per object, not per process.
+ * - Functions that cannot fail take NULL for their object and answer nothing (0, "", NULL).
  */
 #ifndef BRIDGE32_BRIDGE32_H
 #define BRIDGE32_BRIDGE32_H

@@ -168,10 +168,6 @@ ComObject& bridged(bridge32_com_object* object) {
   return *com;
 }
 
-const char* string(const std::string& text, size_t* length) {
-  if (length) *length = text.size();
-  return text.c_str();
-}
 
 }  // namespace
 
@@ -220,19 +216,19 @@ void BRIDGE32_CALL bridge32_com_class_free(bridge32_com_class* com_class) { dele
 
 const char* BRIDGE32_CALL bridge32_com_class_clsid(const bridge32_com_class* com_class,
                                                    size_t* length) {
-  return string(com_class->com->clsid(), length);
+  return stringOf(com_class ? &com_class->com->clsid() : nullptr, length);
 }
 const char* BRIDGE32_CALL bridge32_com_class_prog_id(const bridge32_com_class* com_class,
                                                      size_t* length) {
-  return string(com_class->com->progId(), length);
+  return stringOf(com_class ? &com_class->com->progId() : nullptr, length);
 }
 const char* BRIDGE32_CALL bridge32_com_class_server(const bridge32_com_class* com_class,
                                                     size_t* length) {
-  return string(com_class->com->server(), length);
+  return stringOf(com_class ? &com_class->com->server() : nullptr, length);
 }
 const char* BRIDGE32_CALL bridge32_com_class_threading_model(const bridge32_com_class* com_class,
                                                              size_t* length) {
-  return string(com_class->com->threadingModel(), length);
+  return stringOf(com_class ? &com_class->com->threadingModel() : nullptr, length);
 }
 uint32_t BRIDGE32_CALL bridge32_com_class_surrogate_pid(const bridge32_com_class* com_class) {
   return com_class ? com_class->com->surrogatePid() : 0;
@@ -392,7 +388,7 @@ bridge32_status BRIDGE32_CALL bridge32_com_object_type_info(bridge32_com_object*
 
 const char* BRIDGE32_CALL bridge32_com_type_info_name(const bridge32_com_type_info* info,
                                                       size_t* length) {
-  return string(info->info.name, length);
+  return stringOf(info ? &info->info.name : nullptr, length);
 }
 
 size_t BRIDGE32_CALL bridge32_com_type_info_member_count(const bridge32_com_type_info* info) {

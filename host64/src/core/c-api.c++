@@ -57,6 +57,11 @@ std::chrono::milliseconds ms(uint32_t value) { return std::chrono::milliseconds(
 
 }  // namespace
 
+const char* stringOf(const std::string* text, size_t* length) {
+  if (length) *length = text ? text->size() : 0;
+  return text ? text->c_str() : "";
+}
+
 bridge32_architecture toC(Architecture architecture) {
   switch (architecture) {
     case Architecture::x86: return BRIDGE32_ARCH_X86;

@@ -57,6 +57,9 @@ T& required(T* pointer, std::string_view what) {
 std::string_view text(const char* data, size_t length, std::string_view what);
 std::string_view text(const bridge32_string& string, std::string_view what);
 
+// `text` as the C API hands strings out (NUL-terminated, its length in *length); "" for null.
+const char* stringOf(const std::string* text, size_t* length);
+
 // Architecture as the C API says it.
 bridge32_architecture toC(Architecture architecture);
 

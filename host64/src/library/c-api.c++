@@ -207,20 +207,16 @@ bridge32_status BRIDGE32_CALL bridge32_library_duplicate_handle(bridge32_library
 }
 
 const char* BRIDGE32_CALL bridge32_function_name(const bridge32_function* function, size_t* length) {
-  const std::string& name = function->function->name();
-  if (length) *length = name.size();
-  return name.c_str();
+  return stringOf(function ? &function->function->name() : nullptr, length);
 }
 
 const char* BRIDGE32_CALL bridge32_function_declaration(const bridge32_function* function,
                                                         size_t* length) {
-  const std::string& declaration = function->function->declaration();
-  if (length) *length = declaration.size();
-  return declaration.c_str();
+  return stringOf(function ? &function->function->declaration() : nullptr, length);
 }
 
 int32_t BRIDGE32_CALL bridge32_function_returns_void(const bridge32_function* function) {
-  return function->function->returnsVoid();
+  return function && function->function->returnsVoid();
 }
 
 size_t BRIDGE32_CALL bridge32_function_parameter_count(const bridge32_function* function) {
