@@ -879,6 +879,41 @@ int main(int argc, char** argv) {
     free(x);
   }
 
+#if defined(BRIDGE32_TEST_HEADERS_DIR)
+  /* A vendor's header, read with a define; then its functions by name. (The build passes where
+   * the fixtures' headers are; the MSVC-ABI build of this program does without.) */
+  {
+    bridge32_header_options read;
+    bridge32_header_options_init(&read);
+    bridge32_string define = {"__cplusplus=201703L", BRIDGE32_NUL_TERMINATED};
+    read.defines = &define;
+    read.define_count = 1;
+    error = NULL;
+    status = bridge32_library_include(library, BRIDGE32_TEST_HEADERS_DIR "/cpp-style.h",
+                                      BRIDGE32_NUL_TERMINATED, &read, &error);
+    CHECK(report(status, error, "include cpp-style.h") == BRIDGE32_OK, "include cpp-style.h");
+    bridge32_function* make_point = bind(library, "make_point");
+    bridge32_value corner[2];
+    corner[0] = integer(3);
+    corner[1] = integer(-4);
+    bridge32_result* result = call(make_point, corner, 2, NULL, 0, &status, "make_point");
+    const bridge32_value* point = result ? bridge32_result_value(result) : NULL;
+    CHECK(point && point->kind == BRIDGE32_VALUE_STRUCT && point->as.structure.count == 2 &&
+              point->as.structure.fields[1].value.as.i64 == -4,
+          "make_point(3, -4) by the header's declaration");
+    bridge32_result_free(result);
+    bridge32_function_free(make_point);
+    read.struct_size = 0;
+    error = NULL;
+    status = bridge32_library_include(library, BRIDGE32_TEST_HEADERS_DIR "/cpp-style.h",
+                                      BRIDGE32_NUL_TERMINATED, &read, &error);
+    CHECK(report(status, error, "header options without struct_size") ==
+              BRIDGE32_INVALID_ARGUMENT,
+          "header options without struct_size");
+    error = NULL;
+  }
+#endif
+
   /* Strings in and out. */
   {
     bridge32_function* greet =

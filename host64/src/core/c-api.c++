@@ -90,7 +90,7 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
     }
   }
   if (BRIDGE32_COVERS(*given, surrogate_directory_length)) {
-    options.surrogateDirectory = std::filesystem::u8path(text(
+    options.surrogateDirectory = pathFromUtf8(text(
         given->surrogate_directory, given->surrogate_directory_length, "surrogate_directory"));
   }
   if (BRIDGE32_COVERS(*given, start_timeout_ms)) options.startTimeout = ms(given->start_timeout_ms);

@@ -2,6 +2,8 @@
 // guard that turns exceptions into statuses, and Values both ways.
 #pragma once
 
+#include <algorithm>
+#include <cstring>
 #include <deque>
 #include <span>
 #include <string>
@@ -62,6 +64,23 @@ const char* stringOf(const std::string* text, size_t* length);
 
 // Architecture as the C API says it.
 bridge32_architecture toC(Architecture architecture);
+
+// `given` as this build's `Struct`: the fields its struct_size covers, zeros after them (a caller
+// built with an earlier header gives fewer, and NULL or 0 is what each field means when not set).
+// Throws Error(invalidArgument) naming `what` and `init` (its _init function) for a struct_size
+// that covers no field.
+template <typename Struct>
+Struct covered(const Struct& given, std::string_view what, std::string_view init) {
+  if (given.struct_size <= sizeof(given.struct_size)) {
+    throw Error(Error::Kind::invalidArgument,
+                std::string(what) + "' struct_size is " + std::to_string(given.struct_size) +
+                    ": fill them with " + std::string(init));
+  }
+  Struct copy{};
+  std::memcpy(&copy, &given, std::min<size_t>(given.struct_size, sizeof copy));
+  copy.struct_size = sizeof copy;
+  return copy;
+}
 
 // The options a C caller gave (null: the defaults), as far as its struct_size covers them.
 LoadOptions loadOptions(const bridge32_load_options* options);

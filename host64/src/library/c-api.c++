@@ -74,7 +74,7 @@ bridge32_status BRIDGE32_CALL bridge32_library_load(const char* path, size_t pat
   return guarded(error, [&] {
     auto& out = required(library, "library");
     out = nullptr;
-    std::filesystem::path file = std::filesystem::u8path(text(path, path_length, "path"));
+    std::filesystem::path file = pathFromUtf8(text(path, path_length, "path"));
     out = new bridge32_library{Library::load(file, loadOptions(options))};
   });
 }
@@ -111,29 +111,26 @@ bridge32_status BRIDGE32_CALL bridge32_library_include(bridge32_library* library
   return guarded(error, [&] {
     HeaderOptions read;
     if (options) {
-      if (options->struct_size < sizeof(bridge32_header_options)) {
-        throw Error(Error::Kind::invalidArgument,
-                    "header options' struct_size is " + std::to_string(options->struct_size) +
-                        ": fill them with bridge32_header_options_init");
-      }
-      auto strings = [](const bridge32_string* given, size_t count, std::string_view what) {
-        if (!given && count != 0) {
+      const bridge32_header_options given =
+          covered(*options, "header options", "bridge32_header_options_init");
+      auto strings = [](const bridge32_string* list, size_t count, std::string_view what) {
+        if (!list && count != 0) {
           throw Error(Error::Kind::invalidArgument, std::string(what) + " is NULL");
         }
         std::vector<std::string> all;
-        for (size_t i = 0; i < count; ++i) all.emplace_back(text(given[i], what));
+        for (size_t i = 0; i < count; ++i) all.emplace_back(text(list[i], what));
         return all;
       };
-      for (auto& directory : strings(options->include_directories,
-                                     options->include_directory_count, "include_directories")) {
-        read.includeDirectories.push_back(std::filesystem::u8path(directory));
+      for (auto& directory : strings(given.include_directories,
+                                     given.include_directory_count, "include_directories")) {
+        read.includeDirectories.push_back(pathFromUtf8(directory));
       }
-      read.defines = strings(options->defines, options->define_count, "defines");
-      read.undefines = strings(options->undefines, options->undefine_count, "undefines");
-      read.systemHeaders = std::filesystem::u8path(text(options->system_headers, "system_headers"));
+      read.defines = strings(given.defines, given.define_count, "defines");
+      read.undefines = strings(given.undefines, given.undefine_count, "undefines");
+      read.systemHeaders = pathFromUtf8(text(given.system_headers, "system_headers"));
     }
     required(library, "library").library->include(
-        std::filesystem::u8path(text(header, header_length, "header")), read);
+        pathFromUtf8(text(header, header_length, "header")), read);
   });
 }
 

@@ -18,13 +18,7 @@ namespace {
 class CHostCallbacks final : public HostCallbacks {
  public:
   explicit CHostCallbacks(const bridge32_host_callbacks* given) {
-    if (!given) return;
-    if (given->struct_size < sizeof(bridge32_host_callbacks)) {
-      throw Error(Error::Kind::invalidArgument,
-                  "host callbacks' struct_size is " + std::to_string(given->struct_size) +
-                      ": fill them with bridge32_host_callbacks_init");
-    }
-    c_ = *given;
+    if (given) c_ = covered(*given, "host callbacks", "bridge32_host_callbacks_init");
   }
 
   void log(LogLevel level, std::string_view message) override {
@@ -116,7 +110,7 @@ bridge32_status BRIDGE32_CALL bridge32_plugin_module_load(const char* path, size
   return guarded(error, [&] {
     auto& out = required(module, "module");
     out = nullptr;
-    auto file = std::filesystem::u8path(text(path, path_length, "path"));
+    auto file = pathFromUtf8(text(path, path_length, "path"));
     out = new bridge32_plugin_module{PluginModule::load(file, loadOptions(options))};
   });
 }
