@@ -156,6 +156,10 @@ typedef struct bridge32_restart_policy {
   uint32_t stable_after_ms;
 } bridge32_restart_policy;
 
+/* A surrogate process that several modules share (bridge32::SharedSurrogate): one start for
+ * all of them. Modules loaded into it keep it alive. */
+typedef struct bridge32_surrogate bridge32_surrogate;
+
 typedef struct bridge32_load_options {
   uint32_t struct_size;
   bridge32_isolation isolation;
@@ -169,10 +173,22 @@ typedef struct bridge32_load_options {
   uint32_t heartbeat_timeout_ms;
   bridge32_restart_policy restart;
   int32_t sandbox;  /* a sandboxed surrogate, for code that is not trusted */
+  /* Load into this running surrogate (of the module's architecture) rather than a new one. */
+  bridge32_surrogate* surrogate;
 } bridge32_load_options;
 
 /* The defaults, and struct_size. [any thread] */
 BRIDGE32_API void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* options);
+
+/* Starts a surrogate of `architecture` for modules loaded with options.surrogate set to it;
+ * `options` (NULL: defaults) as for a module's own. [any thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_surrogate_start(
+    bridge32_architecture architecture, const bridge32_load_options* options,
+    bridge32_surrogate** surrogate, bridge32_error** error);
+/* [any thread] Its process id (a new one after a revival); 0 once it is gone, until revived. */
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_surrogate_pid(const bridge32_surrogate* surrogate);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_surrogate_is_running(const bridge32_surrogate* surrogate);
+BRIDGE32_API void BRIDGE32_CALL bridge32_surrogate_free(bridge32_surrogate* surrogate);
 
 /* ---- Values ------------------------------------------------------------------------------ */
 

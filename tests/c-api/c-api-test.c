@@ -1104,6 +1104,38 @@ int main(int argc, char** argv) {
   bridge32_function_free(add);
   bridge32_function_free(scale);
 
+  /* One surrogate shared by two loads of libraries; one of the wrong bitness refused. */
+  {
+    bridge32_surrogate* shared = NULL;
+    error = NULL;
+    OK(bridge32_surrogate_start(BRIDGE32_ARCH_X86, NULL, &shared, &error));
+    uint32_t pid = bridge32_surrogate_pid(shared);
+    CHECK(pid != 0 && bridge32_surrogate_is_running(shared) && is_32_bit_process(pid),
+          "a shared 32-bit surrogate");
+    bridge32_load_options into;
+    bridge32_load_options_init(&into);
+    into.surrogate = shared;
+    bridge32_library* first = NULL;
+    bridge32_library* second = NULL;
+    OK(bridge32_library_load(path, BRIDGE32_NUL_TERMINATED, &into, &first, &error));
+    OK(bridge32_library_load(path, BRIDGE32_NUL_TERMINATED, &into, &second, &error));
+    CHECK(first && second && bridge32_library_surrogate_pid(first) == pid &&
+              bridge32_library_surrogate_pid(second) == pid,
+          "both in surrogate %u", pid);
+    bridge32_surrogate* other = NULL;
+    OK(bridge32_surrogate_start(BRIDGE32_ARCH_X64, NULL, &other, &error));
+    into.surrogate = other;
+    bridge32_library* wrong = NULL;
+    status = bridge32_library_load(path, BRIDGE32_NUL_TERMINATED, &into, &wrong, &error);
+    CHECK(report(status, error, "an x86 library into an x64 surrogate") != BRIDGE32_OK && !wrong,
+          "an x86 library into an x64 surrogate");
+    error = NULL;
+    bridge32_library_free(first);
+    bridge32_library_free(second);
+    bridge32_surrogate_free(other);
+    bridge32_surrogate_free(shared);
+  }
+
   gain_plugin(plugins);
   vst2_plugin(plugins);
   com_objects(plugins);

@@ -201,14 +201,9 @@ bridge32_status BRIDGE32_CALL bridge32_com_class_load(const char* name, size_t n
   return guarded(error, [&] {
     auto& out = required(com_class, "com_class");
     out = nullptr;
-    Architecture wanted = architecture == BRIDGE32_ARCH_X64 ? Architecture::x64
-                          : architecture == BRIDGE32_ARCH_X86
-                              ? Architecture::x86
-                              : throw Error(Error::Kind::invalidArgument,
-                                            "architecture " + std::to_string(int(architecture)) +
-                                                ": expected BRIDGE32_ARCH_X86 or _X64");
     out = new bridge32_com_class{
-        ComClass::load(text(name, name_length, "the class's name"), wanted, loadOptions(options))};
+        ComClass::load(text(name, name_length, "the class's name"), fromC(architecture),
+                       loadOptions(options))};
   });
 }
 

@@ -70,6 +70,16 @@ bridge32_architecture toC(Architecture architecture) {
   }
 }
 
+Architecture fromC(bridge32_architecture architecture) {
+  switch (architecture) {
+    case BRIDGE32_ARCH_X86: return Architecture::x86;
+    case BRIDGE32_ARCH_X64: return Architecture::x64;
+    default:
+      throw Error(Error::Kind::invalidArgument, "architecture " + std::to_string(int(architecture)) +
+                                                    ": expected BRIDGE32_ARCH_X86 or _X64");
+  }
+}
+
 LoadOptions loadOptions(const bridge32_load_options* given) {
   LoadOptions options;
   if (!given) return options;
@@ -117,6 +127,9 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
     options.restart.stableAfter = ms(given->restart.stable_after_ms);
   }
   if (BRIDGE32_COVERS(*given, sandbox)) options.sandbox = given->sandbox != 0;
+  if (BRIDGE32_COVERS(*given, surrogate) && given->surrogate) {
+    options.surrogate = given->surrogate->surrogate;
+  }
   return options;
 }
 
@@ -392,6 +405,27 @@ const char* BRIDGE32_CALL bridge32_strings_at(const bridge32_strings* strings, s
 }
 
 void BRIDGE32_CALL bridge32_strings_free(bridge32_strings* strings) { delete strings; }
+
+bridge32_status BRIDGE32_CALL bridge32_surrogate_start(bridge32_architecture architecture,
+                                                       const bridge32_load_options* options,
+                                                       bridge32_surrogate** surrogate,
+                                                       bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(surrogate, "surrogate");
+    out = nullptr;
+    out = new bridge32_surrogate{startSurrogate(fromC(architecture), loadOptions(options))};
+  });
+}
+
+uint32_t BRIDGE32_CALL bridge32_surrogate_pid(const bridge32_surrogate* surrogate) {
+  return surrogate && surrogate->surrogate->isRunning() ? surrogate->surrogate->pid() : 0;
+}
+
+int32_t BRIDGE32_CALL bridge32_surrogate_is_running(const bridge32_surrogate* surrogate) {
+  return surrogate && surrogate->surrogate->isRunning();
+}
+
+void BRIDGE32_CALL bridge32_surrogate_free(bridge32_surrogate* surrogate) { delete surrogate; }
 
 bridge32_deadline* BRIDGE32_CALL bridge32_deadline_begin(uint32_t timeout_ms) {
   return new (std::nothrow) bridge32_deadline{CallDeadline(std::chrono::milliseconds(timeout_ms))};

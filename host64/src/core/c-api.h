@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@
 
 struct bridge32_error {
   bridge32::Error error;
+};
+
+struct bridge32_surrogate {
+  std::shared_ptr<bridge32::SharedSurrogate> surrogate;
 };
 
 struct bridge32_bytes {
@@ -62,8 +67,9 @@ std::string_view text(const bridge32_string& string, std::string_view what);
 // `text` as the C API hands strings out (NUL-terminated, its length in *length); "" for null.
 const char* stringOf(const std::string* text, size_t* length);
 
-// Architecture as the C API says it.
+// Architecture as the C API says it, and back (Error(invalidArgument) for neither x86 nor x64).
 bridge32_architecture toC(Architecture architecture);
+Architecture fromC(bridge32_architecture architecture);
 
 // `given` as this build's `Struct`: the fields its struct_size covers, zeros after them (a caller
 // built with an earlier header gives fewer, and NULL or 0 is what each field means when not set).
