@@ -130,6 +130,12 @@ BRIDGE32_API void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler
 
 /* ---- Where modules run ------------------------------------------------------------------- */
 
+/* A string given to bridge32 in a struct: UTF-8 of `length` bytes. */
+typedef struct bridge32_string {
+  const char* data;
+  size_t length;  /* or BRIDGE32_NUL_TERMINATED */
+} bridge32_string;
+
 typedef enum bridge32_isolation {
   BRIDGE32_ISOLATION_AUTOMATIC = 0,   /* in-process when the architecture matches, else bridged */
   BRIDGE32_ISOLATION_IN_PROCESS = 1,  /* in this process; another architecture is refused */
@@ -175,6 +181,10 @@ typedef struct bridge32_load_options {
   int32_t sandbox;  /* a sandboxed surrogate, for code that is not trusted */
   /* Load into this running surrogate (of the module's architecture) rather than a new one. */
   bridge32_surrogate* surrogate;
+  /* A new surrogate's environment: NULL, the application's own, whole; else exactly these
+   * `environment_count` "NAME=VALUE" strings. */
+  const bridge32_string* environment;
+  size_t environment_count;
 } bridge32_load_options;
 
 /* The defaults, and struct_size. [any thread] */
@@ -295,11 +305,6 @@ BRIDGE32_API bridge32_architecture BRIDGE32_CALL bridge32_library_architecture(
     const bridge32_library* library);
 BRIDGE32_API int32_t BRIDGE32_CALL bridge32_library_is_bridged(const bridge32_library* library);
 BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_library_surrogate_pid(const bridge32_library* library);
-
-typedef struct bridge32_string {
-  const char* data;
-  size_t length;  /* or BRIDGE32_NUL_TERMINATED */
-} bridge32_string;
 
 /* How a vendor's header is read (bridge32::HeaderOptions). */
 typedef struct bridge32_header_options {

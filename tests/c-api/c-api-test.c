@@ -1134,6 +1134,41 @@ int main(int argc, char** argv) {
     bridge32_library_free(second);
     bridge32_surrogate_free(other);
     bridge32_surrogate_free(shared);
+
+    /* A surrogate of its own environment: exactly what the options list, as the library sees
+     * it (the tests' hostile library's getenv_length: -1 for a variable that is not set). As
+     * bridge32_tests do, x64 under Wine, whose 32-bit start takes longer. */
+    bridge32_string environment[1] = {{"B32_C_API_TEST=yes", BRIDGE32_NUL_TERMINATED}};
+    bridge32_load_options_init(&into);
+    into.isolation = BRIDGE32_ISOLATION_SURROGATE;
+    into.environment = environment;
+    into.environment_count = 1;
+    char hostile[4200];
+#if defined(_WIN32)
+    snprintf(hostile, sizeof hostile, "%s/x64/b32-hostile-library.dll", plugins);
+#else
+    snprintf(hostile, sizeof hostile, "%s/x86/b32-hostile-library.so", plugins);
+#endif
+    bridge32_library* alone = NULL;
+    OK(bridge32_library_load(hostile, BRIDGE32_NUL_TERMINATED, &into, &alone, &error));
+    bridge32_function* length =
+        alone ? bind(alone, "int getenv_length(_In_z_ const char* name);") : NULL;
+    if (length) {
+      bridge32_value name = string("B32_C_API_TEST");
+      CHECK(int_result(length, &name, 1, "getenv_length") == 3, "the variable given");
+      name = string("PATH");
+      CHECK(int_result(length, &name, 1, "getenv_length") == -1, "no PATH: only what was given");
+    }
+    bridge32_function_free(length);
+    bridge32_library_free(alone);
+    alone = NULL;
+    bridge32_string bad = {"NOEQUALS", BRIDGE32_NUL_TERMINATED};
+    into.environment = &bad;
+    into.environment_count = 1;
+    status = bridge32_library_load(path, BRIDGE32_NUL_TERMINATED, &into, &alone, &error);
+    CHECK(report(status, error, "an environment entry without '='") == BRIDGE32_INVALID_ARGUMENT,
+          "an environment entry without '='");
+    error = NULL;
   }
 
   gain_plugin(plugins);

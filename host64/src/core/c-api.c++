@@ -130,6 +130,19 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
   if (BRIDGE32_COVERS(*given, surrogate) && given->surrogate) {
     options.surrogate = given->surrogate->surrogate;
   }
+  if (BRIDGE32_COVERS(*given, environment_count) && given->environment) {
+    std::vector<std::string> environment;
+    for (size_t i = 0; i < given->environment_count; ++i) {
+      std::string entry(text(given->environment[i], "environment"));
+      if (entry.find('=') == std::string::npos) {
+        throw Error(Error::Kind::invalidArgument,
+                    "environment entry " + std::to_string(i + 1) + " is '" + entry +
+                        "': expected NAME=VALUE");
+      }
+      environment.push_back(std::move(entry));
+    }
+    options.environment = std::move(environment);
+  }
   return options;
 }
 
