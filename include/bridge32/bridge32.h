@@ -130,7 +130,8 @@ BRIDGE32_API void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler
 
 /* ---- Where modules run ------------------------------------------------------------------- */
 
-/* A string given to bridge32 in a struct: UTF-8 of `length` bytes. */
+/* A string in a struct: UTF-8 of `length` bytes (given to bridge32, the length may be
+ * BRIDGE32_NUL_TERMINATED; given by it, NUL-terminated as well). */
 typedef struct bridge32_string {
   const char* data;
   size_t length;  /* or BRIDGE32_NUL_TERMINATED */
@@ -211,7 +212,7 @@ typedef enum bridge32_value_kind {
   BRIDGE32_VALUE_INT = 2,      /* as.i64 */
   BRIDGE32_VALUE_UINT = 3,     /* as.u64 */
   BRIDGE32_VALUE_DOUBLE = 4,   /* as.f64 */
-  BRIDGE32_VALUE_STRING = 5,   /* as.string: UTF-8 */
+  BRIDGE32_VALUE_STRING = 5,   /* as.string */
   BRIDGE32_VALUE_ARRAY = 6,    /* as.array: values */
   BRIDGE32_VALUE_STRUCT = 7,   /* as.structure: fields, by name or (unnamed) by position */
   BRIDGE32_VALUE_HANDLE = 8,   /* as.handle: a pointer or handle the library handed out */
@@ -252,10 +253,7 @@ typedef struct bridge32_value {
     int64_t i64;
     uint64_t u64;
     double f64;
-    struct {
-      const char* data;
-      size_t length;
-    } string;
+    bridge32_string string;
     struct {
       const struct bridge32_value* items;
       size_t count;
@@ -688,10 +686,7 @@ struct bridge32_com_value {
     int64_t i64;
     uint64_t u64;
     double f64;
-    struct {
-      const char* data;
-      size_t length;
-    } string;
+    bridge32_string string;
     bridge32_com_object* object;
     struct {
       uint32_t dimensions;

@@ -396,6 +396,9 @@ size_t elementCountOfChars(const Shape& shape, const Lookup& lookup, const std::
   return size_t(count);
 }
 
+// The lookup of a value that has no fields to count anything by.
+std::optional<int64_t> noFields(std::string_view, bool) { return std::nullopt; }
+
 class Marshal {
  public:
   explicit Marshal(CallMemory& memory) : memory_(memory) {}
@@ -921,7 +924,7 @@ class CallbackClosure {
     try {
       CallMemory memory(nullptr);
       Marshal marshal(memory);
-      Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
+      const Lookup none = noFields;
       // Sizes name the callback's own integer parameters (sqlite3_exec's rows: `n` values).
       Lookup own = [&](std::string_view name, bool dereference) -> std::optional<int64_t> {
         for (size_t i = 0; i < callee_->parameters.size(); ++i) {
@@ -1213,7 +1216,7 @@ std::vector<std::byte> layOutRecords(const Shape& element, std::span<const Value
                                      const std::string& what) {
   CallMemory memory(nullptr);
   Marshal marshal(memory);
-  Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
+  const Lookup none = noFields;
   std::vector<std::byte> bytes(items.size() * element.size);
   for (size_t i = 0; i < items.size(); ++i) {
     auto* at = reinterpret_cast<uint8_t*>(bytes.data()) + i * element.size;
@@ -1237,7 +1240,7 @@ Value readRecords(const Shape& element, std::span<const std::byte> bytes,
   }
   CallMemory memory(nullptr);
   Marshal marshal(memory);
-  Lookup none = [](std::string_view, bool) -> std::optional<int64_t> { return std::nullopt; };
+  const Lookup none = noFields;
   std::vector<Value> items;
   items.reserve(bytes.size() / element.size);
   for (size_t at = 0; at < bytes.size(); at += element.size) {

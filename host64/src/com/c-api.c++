@@ -95,7 +95,7 @@ ComValue toComValue(const bridge32_com_value& value, const std::string& what) {
     case BRIDGE32_COM_CURRENCY: return ComValue::currency(value.as.i64);
     case BRIDGE32_COM_DATE: return ComValue::date(value.as.f64);
     case BRIDGE32_COM_STRING:
-      return ComValue(std::string(text(value.as.string.data, value.as.string.length, what)));
+      return ComValue(std::string(text(value.as.string, what)));
     case BRIDGE32_COM_ERROR:
       if (value.as.i64 < INT32_MIN || value.as.i64 > UINT32_MAX) {
         throw Error(Error::Kind::invalidArgument,
@@ -360,11 +360,7 @@ bridge32_status BRIDGE32_CALL bridge32_com_make_object(bridge32_com_handler_fn h
       std::string name(member);
       bridge32_status status = handler(context, name.c_str(), name.size(),
                                        bridge32_com_call_kind(kind), items, arguments.size(), &answer);
-      if (status != BRIDGE32_OK) {
-        throw Error(Error::Kind::failed, "the handler of '" + name + "' returned status " +
-                                             std::to_string(int(status)) + " (" +
-                                             bridge32_status_name(status) + ")");
-      }
+      if (status != BRIDGE32_OK) throw returnedStatus("the handler of '" + name + "'", status);
       return std::move(answer.value);
     });
     out = new bridge32_com_object{std::move(made)};

@@ -12,8 +12,20 @@
 
 namespace bridge32::c_api {
 
+bridge32_status statusOf(Error::Kind kind) { return bridge32_status(int(kind) + 1); }
+
+Error::Kind kindOf(bridge32_status status) {
+  return status > BRIDGE32_OK && status <= BRIDGE32_TIMEOUT ? Error::Kind(int(status) - 1)
+                                                            : Error::Kind::failed;
+}
+
+Error returnedStatus(const std::string& who, bridge32_status status) {
+  return Error(kindOf(status), who + " returned status " + std::to_string(int(status)) + " (" +
+                                   bridge32_status_name(status) + ")");
+}
+
 bridge32_status fail(bridge32_error** error, const Error& failure) noexcept {
-  auto status = bridge32_status(int(failure.kind()) + 1);
+  bridge32_status status = statusOf(failure.kind());
   if (error) *error = new (std::nothrow) bridge32_error{failure};
   return status;
 }
@@ -154,7 +166,7 @@ Value toValue(const bridge32_value& value, const std::string& what) {
     case BRIDGE32_VALUE_UINT: return Value(value.as.u64);
     case BRIDGE32_VALUE_DOUBLE: return Value(value.as.f64);
     case BRIDGE32_VALUE_STRING:
-      return Value(std::string(text(value.as.string.data, value.as.string.length, what)));
+      return Value(std::string(text(value.as.string, what)));
     case BRIDGE32_VALUE_ARRAY: {
       if (!value.as.array.items && value.as.array.count != 0) {
         throw Error(Error::Kind::invalidArgument,
@@ -323,7 +335,7 @@ extern "C" {
 uint32_t BRIDGE32_CALL bridge32_api_version(void) { return BRIDGE32_API_VERSION; }
 
 bridge32_status BRIDGE32_CALL bridge32_error_kind(const bridge32_error* error) {
-  return error ? bridge32_status(int(error->error.kind()) + 1) : BRIDGE32_OK;
+  return error ? statusOf(error->error.kind()) : BRIDGE32_OK;
 }
 
 const char* BRIDGE32_CALL bridge32_error_message(const bridge32_error* error, size_t* length) {
@@ -359,7 +371,7 @@ const char* BRIDGE32_CALL bridge32_status_name(bridge32_status status) {
   if (status == BRIDGE32_OK) return "ok";
   if (status < BRIDGE32_FAILED || status > BRIDGE32_TIMEOUT) return "unknown status";
   // toString's views are of literals: NUL-terminated.
-  return toString(Error::Kind(int(status) - 1)).data();
+  return toString(kindOf(status)).data();
 }
 
 void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler, void* context,

@@ -34,6 +34,14 @@ struct bridge32_strings {
 
 namespace bridge32::c_api {
 
+// A status for each Error::Kind (BRIDGE32_OK aside), and back (failed for one that is none).
+bridge32_status statusOf(Error::Kind kind);
+Error::Kind kindOf(bridge32_status status);
+
+// What the C caller's function `who` returning `status` (not BRIDGE32_OK) fails with:
+// "callback 1 returned status 7 (bad state)", of that status's kind.
+Error returnedStatus(const std::string& who, bridge32_status status);
+
 // `failure` as a status, and as *error when the caller wants it.
 bridge32_status fail(bridge32_error** error, const Error& failure) noexcept;
 bridge32_status fail(bridge32_error** error, std::exception_ptr failure) noexcept;

@@ -47,12 +47,7 @@ Callback callbackOf(const bridge32_callback& given, size_t position) {
     bridge32_value answer{};
     answer.kind = BRIDGE32_VALUE_NULL;
     bridge32_status status = function(context, items, arguments.size(), &answer);
-    if (status != BRIDGE32_OK) {
-      auto kind = status > BRIDGE32_OK && status <= BRIDGE32_TIMEOUT ? Error::Kind(int(status) - 1)
-                                                                      : Error::Kind::failed;
-      throw Error(kind, "callback " + std::to_string(position + 1) + " returned status " +
-                            std::to_string(int(status)) + " (" + bridge32_status_name(status) + ")");
-    }
+    if (status != BRIDGE32_OK) throw returnedStatus("callback " + std::to_string(position + 1), status);
     return toValue(answer, "the result of callback " + std::to_string(position + 1));
   };
 }
