@@ -103,6 +103,12 @@ BRIDGE32_API int32_t BRIDGE32_CALL bridge32_error_com(const bridge32_error* erro
 
 BRIDGE32_API void BRIDGE32_CALL bridge32_error_free(bridge32_error* error);
 
+/* An error of the caller's, for a callback or handler of its own to fail with (it hands it to
+ * bridge32, which frees it): `status` (not BRIDGE32_OK) and a message. NULL when there is no
+ * memory for it. [any thread] */
+BRIDGE32_API bridge32_error* BRIDGE32_CALL bridge32_error_new(bridge32_status status,
+                                                             const char* message, size_t length);
+
 /* "invalid argument", "timeout", ... for a status. [any thread] */
 BRIDGE32_API const char* BRIDGE32_CALL bridge32_status_name(bridge32_status status);
 
@@ -199,6 +205,10 @@ BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_surrogate_start(
 /* [any thread] Its process id (a new one after a revival); 0 once it is gone, until revived. */
 BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_surrogate_pid(const bridge32_surrogate* surrogate);
 BRIDGE32_API int32_t BRIDGE32_CALL bridge32_surrogate_is_running(const bridge32_surrogate* surrogate);
+BRIDGE32_API bridge32_architecture BRIDGE32_CALL bridge32_surrogate_architecture(
+    const bridge32_surrogate* surrogate);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_surrogate_is_sandboxed(
+    const bridge32_surrogate* surrogate);
 BRIDGE32_API void BRIDGE32_CALL bridge32_surrogate_free(bridge32_surrogate* surrogate);
 
 /* ---- Values ------------------------------------------------------------------------------ */
@@ -303,6 +313,9 @@ BRIDGE32_API bridge32_architecture BRIDGE32_CALL bridge32_library_architecture(
     const bridge32_library* library);
 BRIDGE32_API int32_t BRIDGE32_CALL bridge32_library_is_bridged(const bridge32_library* library);
 BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_library_surrogate_pid(const bridge32_library* library);
+/* [any thread] The library's path as it was loaded (absolute when bridged), UTF-8. */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_library_path(const bridge32_library* library,
+                                                            size_t* length);
 
 /* How a vendor's header is read (bridge32::HeaderOptions). */
 typedef struct bridge32_header_options {
@@ -374,29 +387,40 @@ typedef enum bridge32_parameter_kind {
   BRIDGE32_PARAMETER_CALLBACK = 8
 } bridge32_parameter_kind;
 
+/* A parameter, a result, or a struct's field or an array's element in one. Its strings and
+ * the infos it points to are the function's. */
 typedef struct bridge32_parameter_info {
   const char* name;
   size_t name_length;
   bridge32_parameter_kind kind;
+  int32_t is_signed;  /* INTEGER */
   int32_t is_input;   /* given among a call's arguments */
   int32_t is_output;  /* among a result's outputs */
+  const struct bridge32_parameter_info* fields;  /* STRUCT: its fields, in order */
+  size_t field_count;
+  const struct bridge32_parameter_info* element;  /* ARRAY: its element; else NULL */
 } bridge32_parameter_info;
 
 /* [any thread] The parameters in declaration order: 0 and *info set, or BRIDGE32_NOT_FOUND past
- * the last (strings are the function's). */
+ * the last; the result (kind NONE for void); 1 for a function of variable arguments. */
 BRIDGE32_API size_t BRIDGE32_CALL bridge32_function_parameter_count(const bridge32_function* function);
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_function_parameter(
     const bridge32_function* function, size_t index, bridge32_parameter_info* info);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_function_result(
+    const bridge32_function* function, bridge32_parameter_info* info);
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_function_is_variadic(const bridge32_function* function);
 
 BRIDGE32_API void BRIDGE32_CALL bridge32_function_free(bridge32_function* function);
 
 /* A C function the library calls back, as a function-pointer parameter: `arguments` are the
  * library's, valid during the callback; it sets *result (a number, bool, handle or null; it is
  * null unless set) and returns BRIDGE32_OK, or another status to fail the call that gave it
- * (the library itself gets zero). Called on whichever thread the library calls it on. */
+ * (the library itself gets zero), and may say why in *error (bridge32_error_new; bridge32 frees
+ * it). Called on whichever thread the library calls it on. */
 typedef bridge32_status(BRIDGE32_CALL* bridge32_callback_fn)(void* context,
                                                              const bridge32_value* arguments,
-                                                             size_t count, bridge32_value* result);
+                                                             size_t count, bridge32_value* result,
+                                                             bridge32_error** error);
 typedef struct bridge32_callback {
   bridge32_callback_fn function;  /* NULL passes a NULL function pointer */
   void* context;
@@ -417,6 +441,9 @@ BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_function_call(
 typedef struct bridge32_deadline bridge32_deadline;
 BRIDGE32_API bridge32_deadline* BRIDGE32_CALL bridge32_deadline_begin(uint32_t timeout_ms);
 BRIDGE32_API void BRIDGE32_CALL bridge32_deadline_end(bridge32_deadline* deadline);
+/* This thread's deadline for bridged calls: the innermost begun and not ended, else
+ * `fallback_ms` (a module's call_timeout_ms, say). */
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_deadline_current(uint32_t fallback_ms);
 
 /* ---- Results ----------------------------------------------------------------------------- */
 

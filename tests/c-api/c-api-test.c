@@ -140,8 +140,10 @@ typedef struct Tally {
 
 /* int f(void* ctx, int i): i * 10 + 1, counting its calls in the context. */
 static bridge32_status BRIDGE32_CALL tens(void* context, const bridge32_value* arguments,
-                                          size_t count, bridge32_value* result) {
+                                          size_t count, bridge32_value* result,
+                                          bridge32_error** error) {
   Tally* tally = (Tally*)context;
+  (void)error;
   ++tally->calls;
   if (count != 2 || arguments[1].kind != BRIDGE32_VALUE_INT) return BRIDGE32_INVALID_ARGUMENT;
   result->kind = BRIDGE32_VALUE_INT;
@@ -149,20 +151,25 @@ static bridge32_status BRIDGE32_CALL tens(void* context, const bridge32_value* a
   return BRIDGE32_OK;
 }
 
+/* Fails, saying why when its context asks it to. */
 static bridge32_status BRIDGE32_CALL refuses(void* context, const bridge32_value* arguments,
-                                             size_t count, bridge32_value* result) {
-  (void)context;
+                                             size_t count, bridge32_value* result,
+                                             bridge32_error** error) {
+  static const char why[] = "the application said no";
   (void)arguments;
   (void)count;
   (void)result;
+  if (context) *error = bridge32_error_new(BRIDGE32_UNSUPPORTED, why, sizeof why - 1);
   return BRIDGE32_BAD_STATE;
 }
 
 /* void listener(int): remembers what it was given. */
 static bridge32_status BRIDGE32_CALL listen(void* context, const bridge32_value* arguments,
-                                            size_t count, bridge32_value* result) {
+                                            size_t count, bridge32_value* result,
+                                            bridge32_error** error) {
   Tally* tally = (Tally*)context;
   (void)result;
+  (void)error;
   ++tally->calls;
   if (count == 1 && arguments[0].kind == BRIDGE32_VALUE_INT) tally->last = arguments[0].as.i64;
   return BRIDGE32_OK;
@@ -826,7 +833,15 @@ int main(int argc, char** argv) {
               !info.is_input && info.kind == BRIDGE32_PARAMETER_ARRAY &&
               strcmp(info.name, "y") == 0,
           "y is an out array");
+    CHECK(info.element && info.element->kind == BRIDGE32_PARAMETER_FLOATING && !info.fields,
+          "y's elements are floating");
+    CHECK(bridge32_function_parameter(scale, 2, &info) == BRIDGE32_OK &&
+              info.kind == BRIDGE32_PARAMETER_INTEGER && info.is_signed && !info.element,
+          "n is a signed integer");
     CHECK(bridge32_function_parameter(scale, 4, &info) == BRIDGE32_NOT_FOUND, "no fifth");
+    CHECK(bridge32_function_result(scale, &info) == BRIDGE32_OK &&
+              info.kind == BRIDGE32_PARAMETER_NONE && !bridge32_function_is_variadic(scale),
+          "returns void, no variable arguments");
     CHECK(bridge32_function_returns_void(scale), "void");
 
     enum { n = 100000 };
@@ -947,6 +962,15 @@ int main(int argc, char** argv) {
         BRIDGE32_NUL_TERMINATED, &error);
     CHECK(report(status, error, "declare Mixed") == BRIDGE32_OK, "declare Mixed");
     bridge32_function* total = bind(library, "double mixed_total(struct Mixed m);");
+    {
+      bridge32_parameter_info m;
+      CHECK(bridge32_function_parameter(total, 0, &m) == BRIDGE32_OK &&
+                m.kind == BRIDGE32_PARAMETER_STRUCT && m.field_count == 4 &&
+                strcmp(m.fields[1].name, "i") == 0 &&
+                m.fields[1].kind == BRIDGE32_PARAMETER_INTEGER &&
+                m.fields[3].kind == BRIDGE32_PARAMETER_FLOATING,
+            "struct Mixed's fields as declared");
+    }
     bridge32_field fields[4];
     const char* names[4] = {"c", "i", "s", "d"};
     for (int i = 0; i < 4; ++i) {
@@ -1018,6 +1042,15 @@ int main(int argc, char** argv) {
     const char* message = bridge32_error_message(error, &length);
     CHECK(status != BRIDGE32_OK && !result && contains(message, length, "callback 1"),
           "a callback's failure fails the call: %d %.*s", (int)status, (int)length, message);
+    bridge32_error_free(error);
+    /* With its own error: its words. */
+    int says_why = 1;
+    refusing.context = &says_why;
+    error = NULL;
+    status = bridge32_function_call(sum_with, arguments, 2, &refusing, 1, &result, &error);
+    message = bridge32_error_message(error, &length);
+    CHECK(status != BRIDGE32_OK && !result && contains(message, length, "the application said no"),
+          "a callback's own error fails the call: %d %.*s", (int)status, (int)length, message);
     bridge32_error_free(error);
     bridge32_function_free(sum_with);
 

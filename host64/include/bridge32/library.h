@@ -33,6 +33,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,7 +42,9 @@
 #include <utility>
 #include <vector>
 
+#include "bridge32/bridge32.h"
 #include "bridge32/call-result.h"
+#include "bridge32/detail/c-api.h"
 #include "bridge32/surrogate.h"
 #include "bridge32/value.h"
 
@@ -66,31 +69,42 @@ struct FunctionInfo {
   bool isVariadic = false;
 };
 
+// A function of a library, bound by its declaration (Library::function).
 class Function {
  public:
-  virtual ~Function() = default;
+  // Takes the C API's handle (bridge32_library_function's).
+  explicit Function(bridge32_function* handle);
+  ~Function() { bridge32_function_free(handle_); }
+  Function(const Function&) = delete;
+  Function& operator=(const Function&) = delete;
 
   // The function's name (its export) and its declaration as given.
-  virtual const std::string& name() const = 0;
-  virtual const std::string& declaration() const = 0;
+  const std::string& name() const { return info_.name; }
+  const std::string& declaration() const { return declaration_; }
   // True for a function declared `void f(...)`, whose CallResult::value is always null.
-  virtual bool returnsVoid() const = 0;
+  bool returnsVoid() const { return info_.result.kind == ParameterInfo::Kind::none; }
   // Its parameters and result as declared.
-  virtual const FunctionInfo& info() const = 0;
+  const FunctionInfo& info() const { return info_; }
 
   // Calls the function with the values of its in and in/out parameters, in order, and with
   // `callbacks` for its function-pointer parameters, in order (an empty Callback passes NULL).
   // Throws Error: invalidArgument for the wrong number or kind of values (naming the
   // parameter), failed when the DLL wrote past an out-buffer (naming it) or a callback threw,
   // disconnected when the call crashed the surrogate, timeout for a hung call.
-  virtual CallResult call(std::span<const Value> arguments,
-                          std::span<const Callback> callbacks) = 0;
+  CallResult call(std::span<const Value> arguments, std::span<const Callback> callbacks);
   CallResult call(std::span<const Value> arguments) { return call(arguments, {}); }
   CallResult call(std::initializer_list<Value> arguments,
                   std::initializer_list<Callback> callbacks = {}) {
     return call(std::span<const Value>(arguments.begin(), arguments.size()),
                 std::span<const Callback>(callbacks.begin(), callbacks.size()));
   }
+
+  bridge32_function* handle() const { return handle_; }
+
+ private:
+  bridge32_function* handle_;
+  std::string declaration_;
+  FunctionInfo info_;
 };
 
 template <typename Signature>
@@ -129,13 +143,6 @@ struct HeaderOptions {
   std::filesystem::path systemHeaders;
 };
 
-namespace detail {
-struct Headers;  // what include() and declare() gave, read once (library.c++)
-}
-namespace library {
-struct Signature;  // a parsed declaration (the library's own)
-}
-
 class Library {
  public:
   // Inspects `path`'s header and loads it in-process or in a surrogate per `options`; no entry
@@ -143,12 +150,17 @@ class Library {
   static std::unique_ptr<Library> load(const std::filesystem::path& path,
                                        const LoadOptions& options = {});
 
-  virtual ~Library();
+  // Takes the C API's handle (bridge32_library_load's).
+  explicit Library(bridge32_library* handle)
+      : handle_(handle), path_(detail::pathOf(bridge32_library_path, handle)) {}
+  ~Library() { bridge32_library_free(handle_); }
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
 
-  virtual const std::filesystem::path& path() const = 0;
-  virtual Architecture architecture() const = 0;
-  virtual bool isBridged() const = 0;
-  virtual uint32_t surrogatePid() const = 0;
+  const std::filesystem::path& path() const { return path_; }
+  Architecture architecture() const { return Architecture(bridge32_library_architecture(handle_)); }
+  bool isBridged() const { return bridge32_library_is_bridged(handle_) != 0; }
+  uint32_t surrogatePid() const { return bridge32_library_surrogate_pid(handle_); }
 
   // Reads a C header of the library as the compiler that built it would: preprocessed, with the
   // predefined macros of the library's ABI (_WIN32, _M_IX86 and _MSC_VER for a PE32 DLL;
@@ -165,7 +177,11 @@ class Library {
   // structs, typedefs, and functions, which may use the headers' types. A function declared
   // again here, with SAL annotations the vendor's header lacks, is bound as declared here.
   // Throws Error(invalidArgument) for text that does not parse.
-  void declare(std::string_view declarations);
+  void declare(std::string_view declarations) {
+    detail::checked([&](bridge32_error** error) {
+      return bridge32_library_declare(handle_, declarations.data(), declarations.size(), error);
+    });
+  }
 
   // Binds a function: by its name alone when include() or declare() declared it, or from C text
   // given here (any struct, enum and typedef definitions, then the function's declaration,
@@ -173,7 +189,14 @@ class Library {
   // invalidArgument for text that does not parse (with line and column), notFound for a name
   // nothing declared or an export the library does not have (naming the closest ones).
   // Functions keep what they need of the library alive.
-  std::shared_ptr<Function> function(std::string_view nameOrDeclarations);
+  std::shared_ptr<Function> function(std::string_view nameOrDeclarations) {
+    bridge32_function* function = nullptr;
+    detail::checked([&](bridge32_error** error) {
+      return bridge32_library_function(handle_, nameOrDeclarations.data(),
+                                       nameOrDeclarations.size(), &function, error);
+    });
+    return std::make_shared<Function>(function);
+  }
 
   // The same, called with C++ values of `Signature` (see "Typed functions" below), checked
   // against the declaration now: `library->bind<int(int, int)>("int add(int a, int b);")`.
@@ -187,7 +210,14 @@ class Library {
   // library's functions). A handle of a surrogate that has since been replaced means nothing.
   // Throws Error: invalidArgument for a value that is not a kernel handle, failed when Windows
   // refuses (naming its error), unsupported on POSIX, which has no kernel handles.
-  void* duplicateHandle(const Value& handle);
+  void* duplicateHandle(const Value& handle) {
+    detail::CValues values;
+    void* duplicate = nullptr;
+    detail::checked([&](bridge32_error** error) {
+      return bridge32_library_duplicate_handle(handle_, values.add(handle), &duplicate, error);
+    });
+    return duplicate;
+  }
 
   // Memory for `count` numbers of type T that calls read where it is, without a copy (see
   // CallBuffer): in a segment shared with the surrogate when the library is bridged (still
@@ -195,29 +225,21 @@ class Library {
   // otherwise. Throws Error(failed) when there is no memory that large to have.
   template <Element T>
   CallBuffer<T> buffer(size_t count) {
-    if (count > SIZE_MAX / sizeof(T)) {
-      throw Error(Error::Kind::invalidArgument, "a buffer of " + std::to_string(count) + " elements");
-    }
-    Block block = allocateBlock(count * sizeof(T));
-    return CallBuffer<T>(block.bytes, std::move(block.owner));
+    bridge32_buffer* buffer = nullptr;
+    detail::checked([&](bridge32_error** error) {
+      return bridge32_library_buffer(handle_, bridge32_element_type(*elementTypeOf<T>()), count,
+                                     &buffer, error);
+    });
+    std::shared_ptr<bridge32_buffer> owner(buffer, bridge32_buffer_free);
+    std::span bytes(static_cast<std::byte*>(bridge32_buffer_data(buffer)), count * sizeof(T));
+    return CallBuffer<T>(bytes, std::move(owner));
   }
 
- protected:
-  Library();
-  // Memory of `bytes` for buffer(), aligned for any number, and what keeps it.
-  struct Block {
-    std::span<std::byte> bytes;
-    std::shared_ptr<const void> owner;
-  };
-  virtual Block allocateBlock(size_t bytes);
-  // The function `function` declares, shown to users as `declaration`.
-  virtual std::shared_ptr<Function> bindFunction(
-      std::shared_ptr<const library::Signature> function, std::string declaration) = 0;
-  // The library's `handle` duplicated into this process (Windows).
-  virtual void* duplicateFromLibrary(uint64_t handle) = 0;
+  bridge32_library* handle() const { return handle_; }
 
  private:
-  std::unique_ptr<detail::Headers> headers_;
+  bridge32_library* handle_;
+  std::filesystem::path path_;
 };
 
 // ---- Typed functions -------------------------------------------------------------------------
@@ -324,9 +346,134 @@ CppType describe() {
   return type;
 }
 
+// What checkBinding says of a kind.
+inline std::string_view toString(ParameterInfo::Kind kind) {
+  using Kind = ParameterInfo::Kind;
+  switch (kind) {
+    case Kind::none: return "void";
+    case Kind::boolean: return "bool";
+    case Kind::integer: return "integer";
+    case Kind::floating: return "floating";
+    case Kind::string: return "string";
+    case Kind::array: return "array";
+    case Kind::structure: return "struct";
+    case Kind::handle: return "handle";
+    case Kind::callback: return "callback";
+  }
+  return "?";
+}
+
+// Whether a C++ argument or result of kind `cpp` may stand for C's `c`: `none` (Value) stands
+// for anything, a bool and an integer for each other, an integer for a handle.
+inline bool fits(ParameterInfo::Kind cpp, ParameterInfo::Kind c) {
+  using Kind = ParameterInfo::Kind;
+  if (cpp == Kind::none || cpp == c) return true;
+  bool cppNumber = cpp == Kind::integer || cpp == Kind::boolean;
+  bool cNumber = c == Kind::integer || c == Kind::boolean;
+  return cppNumber && (cNumber || c == Kind::handle);
+}
+
+
+inline std::string describe(const CppType& type) {
+  using Kind = ParameterInfo::Kind;
+  switch (type.kind) {
+    case Kind::none: return "Value";
+    case Kind::array: return "array of " + describe(type.element.at(0));
+    case Kind::structure: {
+      std::string text = "struct {";
+      for (size_t i = 0; i < type.fieldNames.size(); ++i) {
+        text += (i ? ", " : "") + type.fieldNames[i];
+      }
+      return text + "}";
+    }
+    default: return std::string(toString(type.kind));
+  }
+}
+
+inline std::string describe(const std::span<const CppType> parameters, const CppType& result) {
+  using Kind = ParameterInfo::Kind;
+  std::string text = (result.kind == Kind::none ? "void/Value" : describe(result)) + "(";
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    text += (i ? ", " : "") + describe(parameters[i]) + (parameters[i].writable ? "&" : "");
+  }
+  return text + ")";
+}
+
+// Why C++ type `cpp` cannot stand for what `c` declares (`what`), or nothing if it can.
+inline std::optional<std::string> misfit(const CppType& cpp, const ParameterInfo& c,
+                                         const std::string& what) {
+  using Kind = ParameterInfo::Kind;
+  // Value stands for anything; so does what a declaration leaves open (the bytes of a void*).
+  if (cpp.kind == Kind::none || c.kind == Kind::none) return std::nullopt;
+  // Text for an array of characters or bytes, as C's `unsigned char a[] = "abc";`.
+  if (cpp.kind == Kind::string && c.kind == Kind::array && !c.element.empty() &&
+      c.element[0].kind == Kind::integer) {
+    return std::nullopt;
+  }
+  if (!fits(cpp.kind, c.kind)) {
+    return what + " is " + std::string(toString(c.kind)) + ", given " + describe(cpp);
+  }
+  if (c.kind == Kind::array && !c.element.empty()) {
+    return misfit(cpp.element.at(0), c.element[0], "an element of " + what);
+  }
+  if (c.kind == Kind::structure) {
+    const auto& names = cpp.fieldNames;
+    for (const auto& field : c.fields) {
+      auto given = std::find(names.begin(), names.end(), field.name);
+      if (given == names.end()) {
+        return what + " has a field '" + field.name + "' the C++ struct does not name";
+      }
+      const CppType& type = cpp.fields[size_t(given - names.begin())];
+      if (auto why = misfit(type, field, "field '" + field.name + "' of " + what)) return why;
+    }
+    for (const auto& name : names) {
+      bool declared = std::any_of(c.fields.begin(), c.fields.end(),
+                                  [&](const auto& field) { return field.name == name; });
+      if (!declared) return what + " has no field '" + name + "'";
+    }
+  }
+  return std::nullopt;
+}
+
 // Throws Error(invalidArgument) unless C++ parameters and a result of these types fit `info`.
-void checkBinding(const FunctionInfo& info, std::span<const CppType> parameters,
-                  const CppType& result);
+inline void checkBinding(const FunctionInfo& info, std::span<const CppType> parameters,
+                         const CppType& result) {
+  using Kind = ParameterInfo::Kind;
+  auto refuse = [&](const std::string& why) {
+    throw Error(Error::Kind::invalidArgument, "'" + info.name + "' cannot be called as " +
+                                                  describe(parameters, result) + ": " + why);
+  };
+  const auto& declared = info.parameters;
+  if (parameters.size() != declared.size() &&
+      !(info.isVariadic && parameters.size() > declared.size())) {
+    std::string names;
+    for (const auto& parameter : declared) names += (names.empty() ? "" : ", ") + parameter.name;
+    refuse("it has " + std::to_string(declared.size()) + " parameter" +
+           (declared.size() == 1 ? "" : "s") + (names.empty() ? "" : " (" + names + ")"));
+  }
+  for (size_t i = 0; i < declared.size(); ++i) {
+    const ParameterInfo& c = declared[i];
+    const CppType& cpp = parameters[i];
+    std::string what = "parameter '" + c.name + "'";
+    if ((c.kind == Kind::callback) != (cpp.kind == Kind::callback)) {
+      refuse(c.kind == Kind::callback ? what + " is a function pointer: take it as Callback"
+                                      : what + " is " + std::string(toString(c.kind)) +
+                                            ", given a Callback");
+    }
+    if (c.isOutput && !c.isInput && !cpp.writable) {
+      refuse(what + " is an out parameter: take it as a non-const reference");
+    }
+    if (cpp.writable && !c.isOutput) {
+      refuse(what + " is only read: take it by value or const reference");
+    }
+    if (auto why = misfit(cpp, c, what)) refuse(*why);
+  }
+  if (result.kind != Kind::none) {
+    if (info.result.kind == Kind::none) refuse("it returns void");
+    if (auto why = misfit(result, info.result, "the result")) refuse(*why);
+  }
+}
+
 
 // The Value a call is given for `value`, which outlives the call: an array of numbers is a view of
 // its bytes, copied once where the library's process reads it; anything else element by element.
@@ -450,6 +597,152 @@ class TypedFunction<R(Args...)> {
 template <typename Signature>
 TypedFunction<Signature> Library::bind(std::string_view declarations) {
   return TypedFunction<Signature>(function(declarations));
+}
+
+// ---- The C API underneath ---------------------------------------------------------------------
+
+namespace detail {
+
+inline ParameterInfo parameterFrom(const bridge32_parameter_info& c) {
+  ParameterInfo info;
+  info.name = stringFrom(c.name, c.name_length);
+  info.kind = ParameterInfo::Kind(c.kind);
+  info.isSigned = c.is_signed != 0;
+  info.isInput = c.is_input != 0;
+  info.isOutput = c.is_output != 0;
+  for (size_t i = 0; i < c.field_count; ++i) info.fields.push_back(parameterFrom(c.fields[i]));
+  if (c.element) info.element.push_back(parameterFrom(*c.element));
+  return info;
+}
+
+// A Callback as the C API calls it: `context` is the Callback.
+inline bridge32_status BRIDGE32_CALL callCallback(void* context, const bridge32_value* arguments,
+                                                  size_t count, bridge32_value* result,
+                                                  bridge32_error** error) {
+  try {
+    std::vector<Value> values;
+    values.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      values.push_back(fromC(arguments[i], ValuePlace("callback argument", i + 1, "")));
+    }
+    Value answer = (*static_cast<const Callback*>(context))(values);
+    // A number, bool, handle or null: nothing that points into `answer`, which ends here.
+    CValues converted;
+    *result = *converted.add(answer);
+    if (result->kind == BRIDGE32_VALUE_HANDLE) result->as.handle.text = nullptr;
+    return BRIDGE32_OK;
+  } catch (...) {
+    return failWithCurrentException(error);
+  }
+}
+
+// The callbacks a call gives the library, which those of _Kept_ parameters outlive in the
+// CallResult's registration.
+struct KeptCallbacks {
+  std::vector<Callback> callbacks;
+  std::unique_ptr<bridge32_registration, void(BRIDGE32_CALL*)(bridge32_registration*)> registration{
+      nullptr, bridge32_registration_free};
+};
+
+}  // namespace detail
+
+inline Function::Function(bridge32_function* handle) : handle_(handle) {
+  size_t length = 0;
+  const char* name = bridge32_function_name(handle, &length);
+  info_.name = detail::stringFrom(name, length);
+  const char* declaration = bridge32_function_declaration(handle, &length);
+  declaration_ = detail::stringFrom(declaration, length);
+  bridge32_parameter_info c{};
+  if (bridge32_function_result(handle, &c) == BRIDGE32_OK) info_.result = detail::parameterFrom(c);
+  size_t count = bridge32_function_parameter_count(handle);
+  for (size_t i = 0; i < count; ++i) {
+    if (bridge32_function_parameter(handle, i, &c) == BRIDGE32_OK) {
+      info_.parameters.push_back(detail::parameterFrom(c));
+    }
+  }
+  info_.isVariadic = bridge32_function_is_variadic(handle) != 0;
+}
+
+inline CallResult Function::call(std::span<const Value> arguments,
+                                 std::span<const Callback> callbacks) {
+  detail::CValues values;
+  const bridge32_value* given = values.addAll(arguments);
+  // The callbacks live on in the result when the library keeps one (_Kept_).
+  std::shared_ptr<detail::KeptCallbacks> kept;
+  std::vector<bridge32_callback> functions;
+  if (!callbacks.empty()) {
+    kept = std::make_shared<detail::KeptCallbacks>();
+    kept->callbacks.assign(callbacks.begin(), callbacks.end());
+    for (const Callback& callback : kept->callbacks) {
+      functions.push_back(callback ? bridge32_callback{detail::callCallback,
+                                                       const_cast<Callback*>(&callback)}
+                                   : bridge32_callback{nullptr, nullptr});
+    }
+  }
+  bridge32_result* answer = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_function_call(handle_, given, arguments.size(), functions.data(),
+                                  functions.size(), &answer, error);
+  });
+  // Arrays of numbers stay where the result has them, which their views keep.
+  detail::SharedOnDemand<bridge32_result, bridge32_result_free> owned(answer);
+  CallResult result;
+  result.value = detail::fromC(*bridge32_result_value(answer), detail::ValuePlace("the result"),
+                               &owned);
+  size_t outputs = bridge32_result_output_count(answer);
+  result.outputs.reserve(outputs);
+  for (size_t i = 0; i < outputs; ++i) {
+    const char* name = nullptr;
+    size_t length = 0;
+    const bridge32_value* output = bridge32_result_output(answer, i, &name, &length);
+    std::string named = detail::stringFrom(name, length);
+    Value value = detail::fromC(*output, detail::ValuePlace(named), &owned);
+    result.outputs.emplace_back(std::move(named), std::move(value));
+  }
+  result.lastError = bridge32_result_last_error(answer);
+  if (bridge32_registration* registration = bridge32_result_keep(answer)) {
+    kept->registration.reset(registration);
+    result.kept = std::move(kept);
+  }
+  return result;
+}
+
+inline std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
+                                              const LoadOptions& options) {
+  detail::CLoadOptions c(options);
+  std::string file = utf8(path);
+  bridge32_library* library = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_library_load(file.data(), file.size(), c.get(), &library, error);
+  });
+  return std::make_unique<Library>(library);
+}
+
+inline void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {
+  auto strings = [](const std::vector<std::string>& texts) {
+    std::vector<bridge32_string> c;
+    for (const auto& text : texts) c.push_back({text.data(), text.size()});
+    return c;
+  };
+  std::vector<std::string> directories;
+  for (const auto& directory : options.includeDirectories) directories.push_back(utf8(directory));
+  std::vector<bridge32_string> cDirectories = strings(directories);
+  std::vector<bridge32_string> defines = strings(options.defines);
+  std::vector<bridge32_string> undefines = strings(options.undefines);
+  std::string systemHeaders = utf8(options.systemHeaders);
+  bridge32_header_options c;
+  bridge32_header_options_init(&c);
+  c.include_directories = cDirectories.data();
+  c.include_directory_count = cDirectories.size();
+  c.defines = defines.data();
+  c.define_count = defines.size();
+  c.undefines = undefines.data();
+  c.undefine_count = undefines.size();
+  c.system_headers = {systemHeaders.data(), systemHeaders.size()};
+  std::string file = utf8(header);
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_library_include(handle_, file.data(), file.size(), &c, error);
+  });
 }
 
 }  // namespace bridge32

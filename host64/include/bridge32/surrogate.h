@@ -9,7 +9,11 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
+#include "bridge32/bridge32.h"
+#include "bridge32/detail/c-api.h"
 #include "bridge32/error.h"
 #include "bridge32/module-file.h"
 #include "bridge32/types.h"
@@ -34,16 +38,21 @@ enum class HangPolicy {
 // Scopes nest; the innermost wins.
 class CallDeadline {
  public:
-  explicit CallDeadline(std::chrono::milliseconds timeout);
-  ~CallDeadline();
+  explicit CallDeadline(std::chrono::milliseconds timeout)
+      : scope_(bridge32_deadline_begin(detail::milliseconds(timeout))) {
+    if (!scope_) throw std::bad_alloc();
+  }
+  ~CallDeadline() { bridge32_deadline_end(scope_); }
   CallDeadline(const CallDeadline&) = delete;
   CallDeadline& operator=(const CallDeadline&) = delete;
 
   // The innermost override on this thread, or `fallback` without one.
-  static std::chrono::milliseconds current(std::chrono::milliseconds fallback);
+  static std::chrono::milliseconds current(std::chrono::milliseconds fallback) {
+    return std::chrono::milliseconds(bridge32_deadline_current(detail::milliseconds(fallback)));
+  }
 
  private:
-  std::optional<std::chrono::milliseconds> previous_;  // the enclosing override, if any
+  bridge32_deadline* scope_;
 };
 
 // A surrogate process that several modules share: one process start for all of them (a
@@ -52,30 +61,32 @@ class CallDeadline {
 // every module sharing it.
 class SharedSurrogate {
  public:
-  // [any-thread] The current process's id: a new one after a revival.
-  uint32_t pid() const;
-  Architecture architecture() const;
-  // [any-thread] False once the current process is gone, until something revives it.
-  bool isRunning() const;
-  // Started with LoadOptions::sandbox.
-  bool isSandboxed() const;
-
-  // bridge32's own part, made by startSurrogate.
-  class Impl;
-  explicit SharedSurrogate(std::unique_ptr<Impl> impl);
-  ~SharedSurrogate();
+  // Takes the C API's handle (bridge32_surrogate_start's).
+  explicit SharedSurrogate(bridge32_surrogate* handle) noexcept : handle_(handle) {}
+  ~SharedSurrogate() { bridge32_surrogate_free(handle_); }
   SharedSurrogate(const SharedSurrogate&) = delete;
   SharedSurrogate& operator=(const SharedSurrogate&) = delete;
-  Impl& impl() const { return *impl_; }
+
+  // [any-thread] The current process's id: a new one after a revival.
+  uint32_t pid() const { return bridge32_surrogate_pid(handle_); }
+  Architecture architecture() const {
+    return Architecture(bridge32_surrogate_architecture(handle_));
+  }
+  // [any-thread] False once the current process is gone, until something revives it.
+  bool isRunning() const { return bridge32_surrogate_is_running(handle_) != 0; }
+  // Started with LoadOptions::sandbox.
+  bool isSandboxed() const { return bridge32_surrogate_is_sandboxed(handle_) != 0; }
+
+  bridge32_surrogate* handle() const { return handle_; }
 
  private:
-  std::unique_ptr<Impl> impl_;
+  bridge32_surrogate* handle_;
 };
 
 struct LoadOptions;
 // Starts a surrogate of `architecture` for modules loaded with LoadOptions::surrogate.
 std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
-                                                const LoadOptions& options);
+                                                const LoadOptions& options);  // below
 
 // Whether and how bridge32 brings back a bridged plugin whose surrogate stopped. A restart starts
 // a new surrogate, loads the module, creates the instance and gives it back what the host knows
@@ -142,5 +153,63 @@ struct LoadPlan {
   std::filesystem::path surrogate;  // empty when in-process
 };
 LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options = {});
+
+namespace detail {
+
+// LoadOptions as the C API takes them, with what they point to.
+class CLoadOptions {
+ public:
+  explicit CLoadOptions(const LoadOptions& options)
+      : directory_(utf8(options.surrogateDirectory)) {
+    bridge32_load_options_init(&c_);
+    c_.isolation = bridge32_isolation(options.isolation);
+    c_.surrogate_directory = directory_.data();
+    c_.surrogate_directory_length = directory_.size();
+    c_.start_timeout_ms = milliseconds(options.startTimeout);
+    c_.call_timeout_ms = milliseconds(options.callTimeout);
+    c_.on_hang =
+        options.onHang == HangPolicy::kill ? BRIDGE32_HANG_KILL : BRIDGE32_HANG_KEEP_RUNNING;
+    c_.heartbeat_interval_ms = milliseconds(options.heartbeatInterval);
+    c_.heartbeat_timeout_ms = milliseconds(options.heartbeatTimeout);
+    c_.restart.automatic = options.restart.automatic;
+    c_.restart.max_attempts = options.restart.maxAttempts;
+    c_.restart.first_delay_ms = milliseconds(options.restart.firstDelay);
+    c_.restart.max_delay_ms = milliseconds(options.restart.maxDelay);
+    c_.restart.stable_after_ms = milliseconds(options.restart.stableAfter);
+    c_.sandbox = options.sandbox;
+    c_.surrogate = options.surrogate ? options.surrogate->handle() : nullptr;
+    if (options.environment) {
+      for (const std::string& entry : *options.environment) {
+        environment_.push_back({entry.data(), entry.size()});
+      }
+      // Not NULL when empty: an empty environment is one, NULL is the application's.
+      static const bridge32_string kNone{};
+      c_.environment = environment_.empty() ? &kNone : environment_.data();
+      c_.environment_count = environment_.size();
+    }
+  }
+  CLoadOptions(const CLoadOptions&) = delete;
+  CLoadOptions& operator=(const CLoadOptions&) = delete;
+
+  const bridge32_load_options* get() const { return &c_; }
+
+ private:
+  std::string directory_;
+  std::vector<bridge32_string> environment_;
+  bridge32_load_options c_;
+};
+
+}  // namespace detail
+
+inline std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
+                                                       const LoadOptions& options) {
+  detail::CLoadOptions c(options);
+  bridge32_surrogate* surrogate = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_surrogate_start(bridge32_architecture(architecture), c.get(), &surrogate,
+                                    error);
+  });
+  return std::make_shared<SharedSurrogate>(surrogate);
+}
 
 }  // namespace bridge32

@@ -397,7 +397,7 @@ struct ClassInfo {
 
 class BridgedComClass final : public ComClass {
  public:
-  BridgedComClass(std::shared_ptr<SharedSurrogate> surrogate, std::string_view name,
+  BridgedComClass(std::shared_ptr<LiveSurrogate> surrogate, std::string_view name,
                   const LoadOptions& options)
       : name_(name),
         link_(std::make_shared<ModuleLink>(
@@ -456,10 +456,10 @@ std::shared_ptr<ComObject> asComObject(const ComValue& value) {
 
 std::unique_ptr<ComClass> ComClass::load(std::string_view name, Architecture architecture,
                                          const LoadOptions& options) {
-  std::shared_ptr<SharedSurrogate> surrogate = options.surrogate;
-  if (!surrogate) {
-    surrogate = startSurrogate(architecture, options);
-  } else if (surrogate->architecture() != architecture) {
+  std::shared_ptr<LiveSurrogate> surrogate = options.surrogate
+                                                ? liveSurrogateOf(*options.surrogate)
+                                                : startLiveSurrogate(architecture, options);
+  if (surrogate->architecture() != architecture) {
     throw Error(Error::Kind::invalidArgument,
                 "COM class '" + std::string(name) + "' was asked for in a " +
                     std::string(toString(architecture)) + " surrogate, but the one given is " +

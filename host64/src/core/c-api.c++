@@ -9,15 +9,10 @@
 #include <type_traits>
 
 #include "bridge32/log.h"
+#include "core/call-rules.h"
+#include "core/shared-surrogate.h"
 
 namespace bridge32::c_api {
-
-bridge32_status statusOf(Error::Kind kind) { return bridge32_status(int(kind) + 1); }
-
-Error::Kind kindOf(bridge32_status status) {
-  return status > BRIDGE32_OK && status <= BRIDGE32_TIMEOUT ? Error::Kind(int(status) - 1)
-                                                            : Error::Kind::failed;
-}
 
 Error returnedStatus(const std::string& who, bridge32_status status) {
   return Error(kindOf(status), who + " returned status " + std::to_string(int(status)) + " (" +
@@ -140,7 +135,7 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
   }
   if (BRIDGE32_COVERS(*given, sandbox)) options.sandbox = given->sandbox != 0;
   if (BRIDGE32_COVERS(*given, surrogate) && given->surrogate) {
-    options.surrogate = given->surrogate->surrogate;
+    options.surrogate = std::make_shared<SharedSurrogate>(new bridge32_surrogate{*given->surrogate});
   }
   if (BRIDGE32_COVERS(*given, environment_count) && given->environment) {
     std::vector<std::string> environment;
@@ -158,176 +153,13 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
   return options;
 }
 
-Value toValue(const bridge32_value& value, const std::string& what) {
-  switch (value.kind) {
-    case BRIDGE32_VALUE_NULL: return Value();
-    case BRIDGE32_VALUE_BOOL: return Value(value.as.boolean != 0);
-    case BRIDGE32_VALUE_INT: return Value(value.as.i64);
-    case BRIDGE32_VALUE_UINT: return Value(value.as.u64);
-    case BRIDGE32_VALUE_DOUBLE: return Value(value.as.f64);
-    case BRIDGE32_VALUE_STRING:
-      return Value(std::string(text(value.as.string, what)));
-    case BRIDGE32_VALUE_ARRAY: {
-      if (!value.as.array.items && value.as.array.count != 0) {
-        throw Error(Error::Kind::invalidArgument,
-                    what + " is an array of " + std::to_string(value.as.array.count) +
-                        " values at NULL");
-      }
-      std::vector<Value> items;
-      items.reserve(value.as.array.count);
-      for (size_t i = 0; i < value.as.array.count; ++i) {
-        items.push_back(toValue(value.as.array.items[i], what + "[" + std::to_string(i) + "]"));
-      }
-      return Value(std::move(items));
-    }
-    case BRIDGE32_VALUE_STRUCT: {
-      if (!value.as.structure.fields && value.as.structure.count != 0) {
-        throw Error(Error::Kind::invalidArgument,
-                    what + " is a struct of " + std::to_string(value.as.structure.count) +
-                        " fields at NULL");
-      }
-      std::vector<Value::Field> fields;
-      fields.reserve(value.as.structure.count);
-      for (size_t i = 0; i < value.as.structure.count; ++i) {
-        const bridge32_field& field = value.as.structure.fields[i];
-        std::string name(text(field.name, field.name ? field.name_length : 0, what + " field name"));
-        std::string inner = what + (name.empty() ? "[" + std::to_string(i) + "]" : "." + name);
-        fields.push_back({std::move(name), toValue(field.value, inner)});
-      }
-      return Value(std::move(fields));
-    }
-    case BRIDGE32_VALUE_HANDLE: {
-      if (value.type > BRIDGE32_HANDLE_HOST_KERNEL) {
-        throw Error(Error::Kind::invalidArgument, what + " is a handle of kind " +
-                                                      std::to_string(value.type) +
-                                                      ": expected a bridge32_handle_kind");
-      }
-      Value::Handle handle(value.as.handle.value, Value::HandleKind(value.type));
-      if (value.as.handle.text) {
-        handle.text = std::make_shared<const std::string>(
-            text(value.as.handle.text, value.as.handle.text_length, what));
-      }
-      return Value(std::move(handle));
-    }
-    case BRIDGE32_VALUE_NUMBERS: {
-      if (value.type > BRIDGE32_FLOAT64) {
-        throw Error(Error::Kind::invalidArgument, what + " holds numbers of type " +
-                                                      std::to_string(value.type) +
-                                                      ": expected a bridge32_element_type");
-      }
-      auto type = ElementType(value.type);
-      size_t size = elementSize(type);
-      size_t count = value.as.numbers.count;
-      if (count > SIZE_MAX / size) {
-        throw Error(Error::Kind::invalidArgument,
-                    what + " holds " + std::to_string(count) + " numbers: more than memory has");
-      }
-      if (!value.as.numbers.data && count != 0) {
-        throw Error(Error::Kind::invalidArgument,
-                    what + " holds " + std::to_string(count) + " numbers at NULL");
-      }
-      if (reinterpret_cast<uintptr_t>(value.as.numbers.data) % size != 0) {
-        throw Error(Error::Kind::invalidArgument,
-                    what + " holds " + std::string(toString(type)) + " numbers at an address "
-                    "not aligned for them");
-      }
-      // A view: the caller's memory lives through the call (a bridge32_buffer's is read there).
-      std::span bytes(static_cast<const std::byte*>(value.as.numbers.data), count * size);
-      return Value(std::make_shared<const Value::TypedArray>(type, bytes, nullptr));
-    }
-  }
-  throw Error(Error::Kind::invalidArgument, what + " is of kind " + std::to_string(int(value.kind)) +
-                                                ": expected a bridge32_value_kind");
-}
-
-const bridge32_value* CValues::add(const Value& value) {
-  fill(single_.emplace_back(), value);
-  return &single_.back();
-}
-
-const bridge32_value* CValues::addAll(std::span<const Value> values) {
-  auto& converted = arrays_.emplace_back(values.size());
-  for (size_t i = 0; i < values.size(); ++i) fill(converted[i], values[i]);
-  return converted.data();
-}
-
-void CValues::fill(bridge32_value& out, const Value& value) {
-  std::memset(&out, 0, sizeof out);
-  if (value.isTypedArray()) {
-    const auto& numbers = *value.asTypedArray();
-    out.kind = BRIDGE32_VALUE_NUMBERS;
-    out.type = uint32_t(numbers.type());
-    out.as.numbers.data = numbers.bytes().data();
-    out.as.numbers.count = numbers.size();
-    return;
-  }
-  switch (value.kind()) {
-    case Value::Kind::null: out.kind = BRIDGE32_VALUE_NULL; return;
-    case Value::Kind::boolean:
-      out.kind = BRIDGE32_VALUE_BOOL;
-      out.as.boolean = value.asBool();
-      return;
-    case Value::Kind::signedInteger:
-      out.kind = BRIDGE32_VALUE_INT;
-      out.as.i64 = value.asInt64();
-      return;
-    case Value::Kind::unsignedInteger:
-      out.kind = BRIDGE32_VALUE_UINT;
-      out.as.u64 = value.asUint64();
-      return;
-    case Value::Kind::floating:
-      out.kind = BRIDGE32_VALUE_DOUBLE;
-      out.as.f64 = value.asDouble();
-      return;
-    case Value::Kind::string:
-      out.kind = BRIDGE32_VALUE_STRING;
-      out.as.string.data = value.asString().c_str();
-      out.as.string.length = value.asString().size();
-      return;
-    case Value::Kind::array: {
-      const auto& items = value.asArray();
-      auto& converted = arrays_.emplace_back(items.size());
-      for (size_t i = 0; i < items.size(); ++i) fill(converted[i], items[i]);
-      out.kind = BRIDGE32_VALUE_ARRAY;
-      out.as.array.items = converted.data();
-      out.as.array.count = converted.size();
-      return;
-    }
-    case Value::Kind::structure: {
-      const auto& fields = value.asStruct();
-      auto& converted = structs_.emplace_back(fields.size());
-      for (size_t i = 0; i < fields.size(); ++i) {
-        converted[i].name = fields[i].name.c_str();
-        converted[i].name_length = fields[i].name.size();
-        fill(converted[i].value, fields[i].value);
-      }
-      out.kind = BRIDGE32_VALUE_STRUCT;
-      out.as.structure.fields = converted.data();
-      out.as.structure.count = converted.size();
-      return;
-    }
-    case Value::Kind::handle: {
-      // asHandle() gives a copy: the text it shares lives in `value`.
-      Value::Handle handle = value.asHandle();
-      out.kind = BRIDGE32_VALUE_HANDLE;
-      out.type = uint32_t(handle.kind);
-      out.as.handle.value = handle.value;
-      if (handle.text) {
-        out.as.handle.text = handle.text->c_str();
-        out.as.handle.text_length = handle.text->size();
-      }
-      return;
-    }
-  }
-}
-
 }  // namespace bridge32::c_api
 
 using namespace bridge32;
 using namespace bridge32::c_api;
 
 struct bridge32_deadline {
-  CallDeadline scope;
+  DeadlineScope scope;
 };
 
 extern "C" {
@@ -366,6 +198,19 @@ int32_t BRIDGE32_CALL bridge32_error_com(const bridge32_error* error, bridge32_c
 }
 
 void BRIDGE32_CALL bridge32_error_free(bridge32_error* error) { delete error; }
+
+bridge32_error* BRIDGE32_CALL bridge32_error_new(bridge32_status status, const char* message,
+                                                 size_t length) {
+  try {
+    std::string text = message ? std::string(length == BRIDGE32_NUL_TERMINATED
+                                                 ? std::string_view(message)
+                                                 : std::string_view(message, length))
+                               : std::string();
+    return new bridge32_error{Error(kindOf(status), std::move(text))};
+  } catch (...) {
+    return nullptr;
+  }
+}
 
 const char* BRIDGE32_CALL bridge32_status_name(bridge32_status status) {
   if (status == BRIDGE32_OK) return "ok";
@@ -438,24 +283,39 @@ bridge32_status BRIDGE32_CALL bridge32_surrogate_start(bridge32_architecture arc
   return guarded(error, [&] {
     auto& out = required(surrogate, "surrogate");
     out = nullptr;
-    out = new bridge32_surrogate{startSurrogate(fromC(architecture), loadOptions(options))};
+    out = new bridge32_surrogate{startLiveSurrogate(fromC(architecture), loadOptions(options))};
   });
 }
 
 uint32_t BRIDGE32_CALL bridge32_surrogate_pid(const bridge32_surrogate* surrogate) {
-  return surrogate && surrogate->surrogate->isRunning() ? surrogate->surrogate->pid() : 0;
+  if (!surrogate) return 0;
+  auto client = surrogate->surrogate->client();
+  return client->isLost() ? 0 : client->pid();
 }
 
 int32_t BRIDGE32_CALL bridge32_surrogate_is_running(const bridge32_surrogate* surrogate) {
-  return surrogate && surrogate->surrogate->isRunning();
+  return surrogate && !surrogate->surrogate->client()->isLost();
+}
+
+bridge32_architecture BRIDGE32_CALL bridge32_surrogate_architecture(
+    const bridge32_surrogate* surrogate) {
+  return surrogate ? toC(surrogate->surrogate->architecture()) : BRIDGE32_ARCH_UNKNOWN;
+}
+
+int32_t BRIDGE32_CALL bridge32_surrogate_is_sandboxed(const bridge32_surrogate* surrogate) {
+  return surrogate && surrogate->surrogate->isSandboxed();
 }
 
 void BRIDGE32_CALL bridge32_surrogate_free(bridge32_surrogate* surrogate) { delete surrogate; }
 
 bridge32_deadline* BRIDGE32_CALL bridge32_deadline_begin(uint32_t timeout_ms) {
-  return new (std::nothrow) bridge32_deadline{CallDeadline(std::chrono::milliseconds(timeout_ms))};
+  return new (std::nothrow) bridge32_deadline{DeadlineScope(std::chrono::milliseconds(timeout_ms))};
 }
 
 void BRIDGE32_CALL bridge32_deadline_end(bridge32_deadline* deadline) { delete deadline; }
+
+uint32_t BRIDGE32_CALL bridge32_deadline_current(uint32_t fallback_ms) {
+  return detail::milliseconds(currentDeadline(std::chrono::milliseconds(fallback_ms)));
+}
 
 }  // extern "C"

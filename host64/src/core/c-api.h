@@ -12,16 +12,21 @@
 #include <vector>
 
 #include "bridge32/bridge32.h"
+#include "bridge32/detail/c-api.h"
 #include "bridge32/error.h"
 #include "bridge32/surrogate.h"
 #include "bridge32/value.h"
+
+namespace bridge32 {
+class LiveSurrogate;
+}
 
 struct bridge32_error {
   bridge32::Error error;
 };
 
 struct bridge32_surrogate {
-  std::shared_ptr<bridge32::SharedSurrogate> surrogate;
+  std::shared_ptr<bridge32::LiveSurrogate> surrogate;
 };
 
 struct bridge32_bytes {
@@ -34,9 +39,10 @@ struct bridge32_strings {
 
 namespace bridge32::c_api {
 
-// A status for each Error::Kind (BRIDGE32_OK aside), and back (failed for one that is none).
-bridge32_status statusOf(Error::Kind kind);
-Error::Kind kindOf(bridge32_status status);
+using detail::CValues;
+using detail::kindOf;
+using detail::statusOf;
+using detail::ValuePlace;
 
 // What the C caller's function `who` returning `status` (not BRIDGE32_OK) fails with:
 // "callback 1 returned status 7 (bad state)", of that status's kind.
@@ -99,24 +105,10 @@ Struct covered(const Struct& given, std::string_view what, std::string_view init
 // The options a C caller gave (null: the defaults), as far as its struct_size covers them.
 LoadOptions loadOptions(const bridge32_load_options* options);
 
-// A C value as a Value: strings, arrays and fields copied; arrays of numbers viewed where they
-// are (the caller's memory outlives the call it is given to). Throws Error(invalidArgument)
-// naming `what` for a kind, type or size that is not one.
-Value toValue(const bridge32_value& value, const std::string& what);
-
-// Values as C values, in memory this holds: pointers into the Values themselves (strings, the
-// bytes of arrays of numbers), which must outlive it.
-class CValues {
- public:
-  const bridge32_value* add(const Value& value);
-  // `values` side by side, as a C array.
-  const bridge32_value* addAll(std::span<const Value> values);
-
- private:
-  void fill(bridge32_value& out, const Value& value);
-  std::deque<std::vector<bridge32_value>> arrays_;
-  std::deque<std::vector<bridge32_field>> structs_;
-  std::deque<bridge32_value> single_;
-};
+// A C caller's value as a Value (detail::fromC): arrays of numbers viewed in the caller's
+// memory, which outlives the call it is given to.
+inline Value toValue(const bridge32_value& value, const ValuePlace& place) {
+  return detail::fromC(value, place);
+}
 
 }  // namespace bridge32::c_api

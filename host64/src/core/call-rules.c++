@@ -8,13 +8,13 @@ namespace {
 thread_local std::optional<std::chrono::milliseconds> tCallDeadline;
 }  // namespace
 
-CallDeadline::CallDeadline(std::chrono::milliseconds timeout) : previous_(tCallDeadline) {
+DeadlineScope::DeadlineScope(std::chrono::milliseconds timeout) : previous_(tCallDeadline) {
   tCallDeadline = timeout;
 }
 
-CallDeadline::~CallDeadline() { tCallDeadline = previous_; }
+DeadlineScope::~DeadlineScope() { tCallDeadline = previous_; }
 
-std::chrono::milliseconds CallDeadline::current(std::chrono::milliseconds fallback) {
+std::chrono::milliseconds currentDeadline(std::chrono::milliseconds fallback) {
   return tCallDeadline.value_or(fallback);
 }
 

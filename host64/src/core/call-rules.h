@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,22 @@
 #include "core/surrogate-client.h"
 
 namespace bridge32 {
+
+// This thread's deadline for bridged calls while it lives (CallDeadline and bridge32_deadline_begin
+// are made of these): scopes nest, the innermost wins.
+class DeadlineScope {
+ public:
+  explicit DeadlineScope(std::chrono::milliseconds timeout);
+  ~DeadlineScope();
+  DeadlineScope(const DeadlineScope&) = delete;
+  DeadlineScope& operator=(const DeadlineScope&) = delete;
+
+ private:
+  std::optional<std::chrono::milliseconds> previous_;  // the enclosing scope's, if any
+};
+
+// The innermost DeadlineScope's on this thread, or `fallback` without one.
+std::chrono::milliseconds currentDeadline(std::chrono::milliseconds fallback);
 
 // True for the errors after which the surrogate is gone or going: it died (disconnected) or did
 // not answer in time (timeout).
@@ -22,14 +39,14 @@ struct CallRules {
   std::chrono::milliseconds timeout;
   HangPolicy onHang;
 
-  // Runs a call on `client` with the deadline in force on this thread (see CallDeadline). A
+  // Runs a call on `client` with the deadline in force on this thread (see DeadlineScope). A
   // surrogate that died or hung is reported with `what` (a plugin's name, a function's, or empty
   // for the module itself) and the module it was running.
   template <typename Start, typename Finish>
   auto operator()(SurrogateClient& client, std::string_view what, Start&& start,
                   Finish&& finish) const {
     return described(what, [&] {
-      return client.call(start, finish, CallDeadline::current(timeout), onHang);
+      return client.call(start, finish, currentDeadline(timeout), onHang);
     });
   }
 
@@ -54,7 +71,7 @@ struct CallRules {
     auto release = kj::defer([lane] { lane->release(); });
     fill(*lane);
     read(*lane,
-         described(what, [&] { return lane->call(CallDeadline::current(timeout), onHang); }));
+         described(what, [&] { return lane->call(currentDeadline(timeout), onHang); }));
     return true;
   }
 

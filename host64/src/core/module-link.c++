@@ -7,7 +7,7 @@
 
 namespace bridge32 {
 
-ModuleLink::ModuleLink(std::shared_ptr<SharedSurrogate> surrogate, wire::ModuleKind kind,
+ModuleLink::ModuleLink(std::shared_ptr<LiveSurrogate> surrogate, wire::ModuleKind kind,
                        const std::filesystem::path& path, const LoadOptions& options,
                        Accept accept)
     : surrogate_(std::move(surrogate)),
@@ -16,7 +16,7 @@ ModuleLink::ModuleLink(std::shared_ptr<SharedSurrogate> surrogate, wire::ModuleK
       startTimeout_(options.startTimeout),
       accept_(std::move(accept)) {
   // A shared surrogate that stopped is replaced, as for a restart.
-  loaded_ = load(surrogate_->impl().running(), true);
+  loaded_ = load(surrogate_->running(), true);
 }
 
 ModuleLink::~ModuleLink() {
@@ -40,7 +40,7 @@ ModuleLink::Loaded ModuleLink::running() {
   std::lock_guard reloading(reloadMutex_);
   Loaded current = this->current();
   if (!current.client->isLost()) return current;
-  Loaded fresh = load(surrogate_->impl().running(), false);
+  Loaded fresh = load(surrogate_->running(), false);
   std::lock_guard lock(mutex_);
   loaded_ = fresh;
   return fresh;  // `current`, the stopped one, goes after the locks, its module first
@@ -49,7 +49,7 @@ ModuleLink::Loaded ModuleLink::running() {
 ModuleLink::Loaded ModuleLink::load(std::shared_ptr<SurrogateClient> client, bool first) {
   std::string pathText = utf8(rules_.modulePath);
   // Loading runs the module's initialization, which may take as long as a start.
-  CallDeadline loading(std::max(CallDeadline::current(rules_.timeout), startTimeout_));
+  DeadlineScope loading(std::max(currentDeadline(rules_.timeout), startTimeout_));
   auto module = rules_(
       *client, "",
       [&](wire::Session::Client& session) {

@@ -14,6 +14,7 @@
 #include "bridge32/surrogate.h"
 #include "core/call-rules.h"
 #include "core/event-loop-thread.h"
+#include "core/shared-surrogate.h"
 #include "core/surrogate-client.h"
 
 namespace bridge32 {
@@ -40,7 +41,7 @@ class ModuleLink {
       std::function<capnp::Capability::Client(wire::LoadedModule::Reader answer, bool first)>;
 
   // Loads `path` as a module of `kind` into `surrogate` (a new one if it stopped).
-  ModuleLink(std::shared_ptr<SharedSurrogate> surrogate, wire::ModuleKind kind,
+  ModuleLink(std::shared_ptr<LiveSurrogate> surrogate, wire::ModuleKind kind,
              const std::filesystem::path& path, const LoadOptions& options, Accept accept);
   // The surrogate unloads the module when it drops the last reference to it; a round trip after
   // the release has that done before this returns, so the module's file is free again.
@@ -59,7 +60,7 @@ class ModuleLink {
  private:
   Loaded load(std::shared_ptr<SurrogateClient> client, bool first);
 
-  std::shared_ptr<SharedSurrogate> surrogate_;
+  std::shared_ptr<LiveSurrogate> surrogate_;
   wire::ModuleKind kind_;
   CallRules rules_;
   std::chrono::milliseconds startTimeout_;

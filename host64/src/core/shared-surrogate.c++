@@ -2,6 +2,8 @@
 // loaded into it, replaced when it stops.
 #include "core/shared-surrogate.h"
 
+#include "core/c-api.h"
+
 #include <cstdlib>
 #include <vector>
 
@@ -85,29 +87,17 @@ void checkSurrogate(const std::filesystem::path& executable, Architecture archit
 
 }  // namespace
 
-SharedSurrogate::SharedSurrogate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-
-SharedSurrogate::~SharedSurrogate() = default;
-
-uint32_t SharedSurrogate::pid() const { return impl_->client()->pid(); }
-
-Architecture SharedSurrogate::architecture() const { return impl_->architecture(); }
-
-bool SharedSurrogate::isRunning() const { return !impl_->client()->isLost(); }
-
-bool SharedSurrogate::isSandboxed() const { return impl_->isSandboxed(); }
-
-SharedSurrogate::Impl::Impl(Starter start, bool sandboxed)
+LiveSurrogate::LiveSurrogate(Starter start, bool sandboxed)
     : start_(std::move(start)), sandboxed_(sandboxed), client_(start_()) {
   architecture_ = client_->architecture();
 }
 
-std::shared_ptr<SurrogateClient> SharedSurrogate::Impl::client() const {
+std::shared_ptr<SurrogateClient> LiveSurrogate::client() const {
   std::lock_guard lock(mutex_);
   return client_;
 }
 
-std::shared_ptr<SurrogateClient> SharedSurrogate::Impl::running() {
+std::shared_ptr<SurrogateClient> LiveSurrogate::running() {
   std::lock_guard starting(startMutex_);
   auto current = client();
   if (!current->isLost()) return current;
@@ -118,8 +108,8 @@ std::shared_ptr<SurrogateClient> SharedSurrogate::Impl::running() {
   return fresh;  // the stopped one's remains go when its last user lets go, outside the locks
 }
 
-std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
-                                                const LoadOptions& options) {
+std::shared_ptr<LiveSurrogate> startLiveSurrogate(Architecture architecture,
+                                                 const LoadOptions& options) {
   auto executable = surrogateExecutable(architecture, options);
   checkSurrogate(executable, architecture);
   SurrogateClient::Timing timing{options.startTimeout, options.heartbeatInterval,
@@ -127,30 +117,35 @@ std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
   SurrogateProcess::Launch launch;
   launch.sandbox = options.sandbox;
   launch.environment = options.environment;
-  return std::make_shared<SharedSurrogate>(std::make_unique<SharedSurrogate::Impl>(
+  return std::make_shared<LiveSurrogate>(
       [executable, architecture, timing, launch] {
         return SurrogateClient::start(executable, architecture, timing, launch);
       },
-      options.sandbox));
+      options.sandbox);
 }
 
-std::shared_ptr<SharedSurrogate> surrogateFor(const LoadPlan& plan,
-                                              const std::filesystem::path& path,
-                                              const LoadOptions& options) {
-  if (!options.surrogate) return startSurrogate(plan.file.architecture, options);
-  if (options.sandbox && !options.surrogate->isSandboxed()) {
+std::shared_ptr<LiveSurrogate> liveSurrogateOf(const SharedSurrogate& surrogate) {
+  return surrogate.handle()->surrogate;
+}
+
+std::shared_ptr<LiveSurrogate> surrogateFor(const LoadPlan& plan,
+                                            const std::filesystem::path& path,
+                                            const LoadOptions& options) {
+  if (!options.surrogate) return startLiveSurrogate(plan.file.architecture, options);
+  std::shared_ptr<LiveSurrogate> given = liveSurrogateOf(*options.surrogate);
+  if (options.sandbox && !given->isSandboxed()) {
     throw Error(Error::Kind::invalidArgument,
                 "'" + utf8(path) + "' is to load sandboxed, and the surrogate " +
-                    std::to_string(options.surrogate->pid()) +
+                    std::to_string(given->client()->pid()) +
                     " given for it is not: start it with LoadOptions::sandbox too");
   }
-  if (options.surrogate->architecture() != plan.file.architecture) {
+  if (given->architecture() != plan.file.architecture) {
     throw Error(Error::Kind::badModule,
                 "'" + utf8(path) + "' is a " + plan.file.describe() + " and cannot load into the " +
-                    std::string(toString(options.surrogate->architecture())) + " surrogate " +
-                    std::to_string(options.surrogate->pid()));
+                    std::string(toString(given->architecture())) + " surrogate " +
+                    std::to_string(given->client()->pid()));
   }
-  return options.surrogate;
+  return given;
 }
 
 std::filesystem::path pathForSurrogate(const std::filesystem::path& path) {

@@ -1,5 +1,5 @@
-// bridge32's part of a SharedSurrogate: the current process's connection, and a new process in
-// its place once that one stopped.
+// What a SharedSurrogate (bridge32_surrogate) is in bridge32: the current process's connection,
+// and a new process in its place once that one stopped.
 #pragma once
 
 #include <functional>
@@ -11,11 +11,13 @@
 
 namespace bridge32 {
 
-class SharedSurrogate::Impl {
+class LiveSurrogate {
  public:
   using Starter = std::function<std::shared_ptr<SurrogateClient>()>;
   // `start` starts a process, now and on every revival; `sandboxed` says it starts them so.
-  Impl(Starter start, bool sandboxed);
+  LiveSurrogate(Starter start, bool sandboxed);
+  LiveSurrogate(const LiveSurrogate&) = delete;
+  LiveSurrogate& operator=(const LiveSurrogate&) = delete;
 
   Architecture architecture() const { return architecture_; }
   bool isSandboxed() const { return sandboxed_; }
@@ -36,6 +38,14 @@ class SharedSurrogate::Impl {
   std::shared_ptr<SurrogateClient> client_;
 };
 
+// Starts a surrogate of `architecture` for modules loaded with LoadOptions::surrogate. Throws
+// Error: surrogateStart, badModule for a surrogate executable of another architecture.
+std::shared_ptr<LiveSurrogate> startLiveSurrogate(Architecture architecture,
+                                                  const LoadOptions& options);
+
+// What a SharedSurrogate stands for.
+std::shared_ptr<LiveSurrogate> liveSurrogateOf(const SharedSurrogate& surrogate);
+
 // planLoad, naming the file as `role` in errors ("library", "plugin module").
 LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options,
                   std::string_view role);
@@ -45,9 +55,9 @@ std::filesystem::path surrogateExecutable(Architecture architecture, const LoadO
 
 // The surrogate the module at `path`, planned as `plan`, loads into: LoadOptions::surrogate
 // (which must be of the module's architecture), else a new one.
-std::shared_ptr<SharedSurrogate> surrogateFor(const LoadPlan& plan,
-                                              const std::filesystem::path& path,
-                                              const LoadOptions& options);
+std::shared_ptr<LiveSurrogate> surrogateFor(const LoadPlan& plan,
+                                            const std::filesystem::path& path,
+                                            const LoadOptions& options);
 
 // `path` as a surrogate must be given it: absolute, since it may run in another directory.
 std::filesystem::path pathForSurrogate(const std::filesystem::path& path);

@@ -68,7 +68,7 @@ class CallbackServer final : public wire::Callback::Server {
   std::shared_ptr<HostTime> hostTime_;
 };
 
-class BridgedFunction final : public Function {
+class BridgedFunction final : public BoundFunction {
  public:
   // `signature` is the declaration as this process reads it: for its parameters' names and
   // directions, which the surrogate's reading shares (the layouts, which differ, stay there).
@@ -233,7 +233,7 @@ class BridgedFunction final : public Function {
     try {
       memory.lease = link_->rules().described(what_, [&] {
         return SegmentPool::lease(*client, inputs + room.bytes,
-                                  CallDeadline::current(link_->rules().timeout));
+                                  currentDeadline(link_->rules().timeout));
       });
     } catch (const Error& error) {
       if (error.kind() != Error::Kind::failed) throw;
@@ -470,9 +470,9 @@ class BridgedFunction final : public Function {
   std::shared_ptr<FunctionBinding> binding_;
 };
 
-class BridgedLibrary final : public Library {
+class BridgedLibrary final : public LoadedLibrary {
  public:
-  BridgedLibrary(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
+  BridgedLibrary(std::shared_ptr<LiveSurrogate> surrogate, const std::filesystem::path& path,
                  Architecture architecture, const LoadOptions& options)
       : link_(std::make_shared<ModuleLink>(
             std::move(surrogate), wire::ModuleKind::LIBRARY, path, options,
@@ -493,12 +493,12 @@ class BridgedLibrary final : public Library {
   Block allocateBlock(size_t bytes) override {
     auto client = link_->running().client;
     auto lease = link_->rules().described("a buffer", [&] {
-      return SegmentPool::lease(*client, bytes, CallDeadline::current(link_->rules().timeout));
+      return SegmentPool::lease(*client, bytes, currentDeadline(link_->rules().timeout));
     });
     return {lease->bytes().first(bytes), lease};
   }
 
-  std::shared_ptr<Function> bindFunction(std::shared_ptr<const library::Signature> function,
+  std::shared_ptr<BoundFunction> bindFunction(std::shared_ptr<const library::Signature> function,
                                          std::string declaration) override {
     // Laid out here too, for its parameters' names and directions (the surrogate lays it out
     // for its own ABI).
@@ -545,7 +545,7 @@ CallResult readLaneCallAnswer(std::span<const std::byte> data, uint32_t bytes,
   }
 }
 
-std::unique_ptr<Library> loadBridgedLibrary(std::shared_ptr<SharedSurrogate> surrogate,
+std::unique_ptr<LoadedLibrary> loadBridgedLibrary(std::shared_ptr<LiveSurrogate> surrogate,
                                             const std::filesystem::path& path,
                                             Architecture architecture,
                                             const LoadOptions& options) {

@@ -6,12 +6,13 @@
 #include <span>
 #include <string>
 
-#include "bridge32/library.h"
+#include "library/loaded-library.h"
+#include "core/shared-surrogate.h"
 #include "transport/shared-segments.h"
 
 namespace bridge32 {
 
-std::unique_ptr<Library> loadBridgedLibrary(std::shared_ptr<SharedSurrogate> surrogate,
+std::unique_ptr<LoadedLibrary> loadBridgedLibrary(std::shared_ptr<LiveSurrogate> surrogate,
                                             const std::filesystem::path& path,
                                             Architecture architecture,
                                             const LoadOptions& options);

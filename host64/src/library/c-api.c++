@@ -1,26 +1,35 @@
-// The C API of libraries called by declaration (include/bridge32/bridge32.h): bridge32::Library,
-// Function and CallResult behind opaque handles.
+// The C API of libraries called by declaration (include/bridge32/bridge32.h): LoadedLibrary,
+// BoundFunction and CallResult behind opaque handles.
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "bridge32/library.h"
 #include "core/c-api.h"
+#include "library/loaded-library.h"
 
 using namespace bridge32;
 using namespace bridge32::c_api;
 
 struct bridge32_library {
-  std::shared_ptr<Library> library;
+  std::shared_ptr<LoadedLibrary> library;
+  std::string path;  // UTF-8
 };
 
+// A function, and its FunctionInfo as C parameter infos (which point into it).
 struct bridge32_function {
-  std::shared_ptr<Function> function;
+  explicit bridge32_function(std::shared_ptr<BoundFunction> bound);
+  std::shared_ptr<BoundFunction> function;
+  bridge32_parameter_info result;
+  std::vector<bridge32_parameter_info> parameters;
+  std::deque<std::vector<bridge32_parameter_info>> nested;  // fields and elements
+
+ private:
+  bridge32_parameter_info describe(const ParameterInfo& parameter);
 };
 
 struct bridge32_buffer {
-  Value value;  // the numbers as an argument, which keeps the memory
-  void* data;
+  LoadedLibrary::Block block;
   size_t count;
 };
 
@@ -35,6 +44,38 @@ struct bridge32_registration {
   std::shared_ptr<void> kept;
 };
 
+bridge32_function::bridge32_function(std::shared_ptr<BoundFunction> bound)
+    : function(std::move(bound)) {
+  const FunctionInfo& info = function->info();
+  result = describe(info.result);
+  for (const auto& parameter : info.parameters) parameters.push_back(describe(parameter));
+}
+
+bridge32_parameter_info bridge32_function::describe(const ParameterInfo& parameter) {
+  bridge32_parameter_info info{};
+  info.name = parameter.name.c_str();
+  info.name_length = parameter.name.size();
+  info.kind = bridge32_parameter_kind(parameter.kind);
+  info.is_signed = parameter.isSigned;
+  info.is_input = parameter.isInput;
+  info.is_output = parameter.isOutput;
+  // Each list filled within its reserve, so that the infos pointing into it stay put.
+  if (!parameter.fields.empty()) {
+    auto& fields = nested.emplace_back();
+    fields.reserve(parameter.fields.size());
+    for (const auto& field : parameter.fields) fields.push_back(describe(field));
+    info.fields = fields.data();
+    info.field_count = fields.size();
+  }
+  if (!parameter.element.empty()) {
+    auto& element = nested.emplace_back();
+    element.reserve(1);
+    element.push_back(describe(parameter.element.front()));
+    info.element = element.data();
+  }
+  return info;
+}
+
 namespace {
 
 // A C function pointer and its context as the Callback a call gives the library.
@@ -46,16 +87,19 @@ Callback callbackOf(const bridge32_callback& given, size_t position) {
     const bridge32_value* items = converted.addAll(arguments);
     bridge32_value answer{};
     answer.kind = BRIDGE32_VALUE_NULL;
-    bridge32_status status = function(context, items, arguments.size(), &answer);
-    if (status != BRIDGE32_OK) throw returnedStatus("callback " + std::to_string(position + 1), status);
-    return toValue(answer, "the result of callback " + std::to_string(position + 1));
+    bridge32_error* error = nullptr;
+    bridge32_status status = function(context, items, arguments.size(), &answer, &error);
+    if (status != BRIDGE32_OK) {
+      std::string who = "callback " + std::to_string(position + 1);
+      if (!error) throw returnedStatus(who, status);
+      // Its own words, of its own kind (the status it returned, if the error says none).
+      std::unique_ptr<bridge32_error, void (*)(bridge32_error*)> owned(error, bridge32_error_free);
+      Error::Kind kind = error->error.kind();
+      throw Error(kind, who + " failed: " + error->error.message());
+    }
+    if (error) bridge32_error_free(error);
+    return toValue(answer, ValuePlace("the result of callback", position + 1, ""));
   };
-}
-
-template <Element T>
-bridge32_buffer* bufferOf(Library& library, size_t count) {
-  CallBuffer<T> buffer = library.buffer<T>(count);
-  return new bridge32_buffer{buffer.value(), buffer.data().data(), count};
 }
 
 }  // namespace
@@ -70,13 +114,19 @@ bridge32_status BRIDGE32_CALL bridge32_library_load(const char* path, size_t pat
     auto& out = required(library, "library");
     out = nullptr;
     std::filesystem::path file = pathFromUtf8(text(path, path_length, "path"));
-    out = new bridge32_library{Library::load(file, loadOptions(options))};
+    auto loaded = LoadedLibrary::load(file, loadOptions(options));
+    std::string loadedPath = utf8(loaded->path());
+    out = new bridge32_library{std::move(loaded), std::move(loadedPath)};
   });
 }
 
 bridge32_library* BRIDGE32_CALL bridge32_library_duplicate(bridge32_library* library) {
   if (!library) return nullptr;
-  return new (std::nothrow) bridge32_library{library->library};
+  try {
+    return new bridge32_library{*library};
+  } catch (...) {
+    return nullptr;
+  }
 }
 
 void BRIDGE32_CALL bridge32_library_free(bridge32_library* library) { delete library; }
@@ -91,6 +141,10 @@ int32_t BRIDGE32_CALL bridge32_library_is_bridged(const bridge32_library* librar
 
 uint32_t BRIDGE32_CALL bridge32_library_surrogate_pid(const bridge32_library* library) {
   return library ? library->library->surrogatePid() : 0;
+}
+
+const char* BRIDGE32_CALL bridge32_library_path(const bridge32_library* library, size_t* length) {
+  return stringOf(library ? &library->path : nullptr, length);
 }
 
 void BRIDGE32_CALL bridge32_header_options_init(bridge32_header_options* options) {
@@ -146,7 +200,7 @@ bridge32_status BRIDGE32_CALL bridge32_library_function(bridge32_library* librar
     out = nullptr;
     auto bound = required(library, "library").library->function(
         text(name_or_declarations, length, "the name or declarations"));
-    out = new bridge32_function{std::move(bound)};
+    out = new bridge32_function(std::move(bound));
   });
 }
 
@@ -157,27 +211,23 @@ bridge32_status BRIDGE32_CALL bridge32_library_buffer(bridge32_library* library,
   return guarded(error, [&] {
     auto& out = required(buffer, "buffer");
     out = nullptr;
-    Library& owner = *required(library, "library").library;
-    switch (type) {
-      case BRIDGE32_INT8: out = bufferOf<int8_t>(owner, count); break;
-      case BRIDGE32_UINT8: out = bufferOf<uint8_t>(owner, count); break;
-      case BRIDGE32_INT16: out = bufferOf<int16_t>(owner, count); break;
-      case BRIDGE32_UINT16: out = bufferOf<uint16_t>(owner, count); break;
-      case BRIDGE32_INT32: out = bufferOf<int32_t>(owner, count); break;
-      case BRIDGE32_UINT32: out = bufferOf<uint32_t>(owner, count); break;
-      case BRIDGE32_INT64: out = bufferOf<int64_t>(owner, count); break;
-      case BRIDGE32_UINT64: out = bufferOf<uint64_t>(owner, count); break;
-      case BRIDGE32_FLOAT32: out = bufferOf<float>(owner, count); break;
-      case BRIDGE32_FLOAT64: out = bufferOf<double>(owner, count); break;
-      default:
-        throw Error(Error::Kind::invalidArgument, "a buffer of type " + std::to_string(int(type)) +
-                                                      ": expected a bridge32_element_type");
+    LoadedLibrary& owner = *required(library, "library").library;
+    if (type < BRIDGE32_INT8 || type > BRIDGE32_FLOAT64) {
+      throw Error(Error::Kind::invalidArgument, "a buffer of type " + std::to_string(int(type)) +
+                                                    ": expected a bridge32_element_type");
     }
+    size_t size = elementSize(ElementType(type));
+    if (count > SIZE_MAX / size) {
+      throw Error(Error::Kind::invalidArgument, "a buffer of " + std::to_string(count) + " " +
+                                                    std::string(toString(ElementType(type))) +
+                                                    ": more than memory has");
+    }
+    out = new bridge32_buffer{owner.allocateBlock(count * size), count};
   });
 }
 
 void* BRIDGE32_CALL bridge32_buffer_data(const bridge32_buffer* buffer) {
-  return buffer ? buffer->data : nullptr;
+  return buffer ? buffer->block.bytes.data() : nullptr;
 }
 
 size_t BRIDGE32_CALL bridge32_buffer_count(const bridge32_buffer* buffer) {
@@ -194,7 +244,7 @@ bridge32_status BRIDGE32_CALL bridge32_library_duplicate_handle(bridge32_library
     auto& out = required(duplicate, "duplicate");
     out = nullptr;
     out = required(library, "library").library->duplicateHandle(
-        toValue(required(handle, "handle"), "the handle"));
+        toValue(required(handle, "handle"), ValuePlace("the handle")));
   });
 }
 
@@ -219,15 +269,20 @@ bridge32_status BRIDGE32_CALL bridge32_function_parameter(const bridge32_functio
                                                           size_t index,
                                                           bridge32_parameter_info* info) {
   if (!function || !info) return BRIDGE32_INVALID_ARGUMENT;
-  const auto& parameters = function->function->info().parameters;
-  if (index >= parameters.size()) return BRIDGE32_NOT_FOUND;
-  const ParameterInfo& parameter = parameters[index];
-  info->name = parameter.name.c_str();
-  info->name_length = parameter.name.size();
-  info->kind = bridge32_parameter_kind(parameter.kind);
-  info->is_input = parameter.isInput;
-  info->is_output = parameter.isOutput;
+  if (index >= function->parameters.size()) return BRIDGE32_NOT_FOUND;
+  *info = function->parameters[index];
   return BRIDGE32_OK;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_function_result(const bridge32_function* function,
+                                                       bridge32_parameter_info* info) {
+  if (!function || !info) return BRIDGE32_INVALID_ARGUMENT;
+  *info = function->result;
+  return BRIDGE32_OK;
+}
+
+int32_t BRIDGE32_CALL bridge32_function_is_variadic(const bridge32_function* function) {
+  return function && function->function->info().isVariadic;
 }
 
 void BRIDGE32_CALL bridge32_function_free(bridge32_function* function) { delete function; }
@@ -241,7 +296,7 @@ bridge32_status BRIDGE32_CALL bridge32_function_call(bridge32_function* function
   return guarded(error, [&] {
     auto& out = required(result, "result");
     out = nullptr;
-    Function& callee = *required(function, "function").function;
+    BoundFunction& callee = *required(function, "function").function;
     if (!arguments && argument_count != 0) {
       throw Error(Error::Kind::invalidArgument, "arguments is NULL");
     }
@@ -251,10 +306,10 @@ bridge32_status BRIDGE32_CALL bridge32_function_call(bridge32_function* function
     std::vector<Value> values;
     values.reserve(argument_count);
     for (size_t i = 0; i < argument_count; ++i) {
-      values.push_back(toValue(arguments[i], "argument " + std::to_string(i + 1) + " of '" +
-                                                 callee.name() + "'"));
+      values.push_back(toValue(arguments[i], ValuePlace("argument", i + 1, callee.name())));
     }
     std::vector<Callback> functions;
+    functions.reserve(callback_count);
     for (size_t i = 0; i < callback_count; ++i) functions.push_back(callbackOf(callbacks[i], i));
     auto made = std::make_unique<bridge32_result>();
     made->result = callee.call(values, functions);

@@ -24,7 +24,7 @@ struct InProcessState {
   std::mutex calls;
 };
 
-class InProcessFunction final : public Function {
+class InProcessFunction final : public BoundFunction {
  public:
   InProcessFunction(std::shared_ptr<InProcessState> state,
                     std::shared_ptr<const ForeignFunction> function, std::string declaration)
@@ -52,7 +52,7 @@ class InProcessFunction final : public Function {
   FunctionInfo info_;
 };
 
-class InProcessLibrary final : public Library {
+class InProcessLibrary final : public LoadedLibrary {
  public:
   explicit InProcessLibrary(const std::filesystem::path& path)
       : state_(std::make_shared<InProcessState>(path)) {}
@@ -62,7 +62,7 @@ class InProcessLibrary final : public Library {
   bool isBridged() const override { return false; }
   uint32_t surrogatePid() const override { return 0; }
 
-  std::shared_ptr<Function> bindFunction(std::shared_ptr<const library::Signature> function,
+  std::shared_ptr<BoundFunction> bindFunction(std::shared_ptr<const library::Signature> function,
                                          std::string declaration) override {
     library::FunctionShape shape = library::describeFunction(*function, library::nativeAbi());
     std::lock_guard lock(state_->calls);
@@ -90,7 +90,7 @@ class InProcessLibrary final : public Library {
 
 }  // namespace
 
-std::unique_ptr<Library> loadInProcessLibrary(const std::filesystem::path& path) {
+std::unique_ptr<LoadedLibrary> loadInProcessLibrary(const std::filesystem::path& path) {
   return std::make_unique<InProcessLibrary>(path);
 }
 

@@ -3,10 +3,10 @@
 
 #include <memory>
 
-#include "bridge32/library.h"
+#include "library/loaded-library.h"
 
 namespace bridge32 {
 
-std::unique_ptr<Library> loadInProcessLibrary(const std::filesystem::path& path);
+std::unique_ptr<LoadedLibrary> loadInProcessLibrary(const std::filesystem::path& path);
 
 }  // namespace bridge32

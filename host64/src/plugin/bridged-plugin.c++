@@ -610,7 +610,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
 
 class BridgedModule final : public PluginModule {
  public:
-  BridgedModule(std::shared_ptr<SharedSurrogate> surrogate, const std::filesystem::path& path,
+  BridgedModule(std::shared_ptr<LiveSurrogate> surrogate, const std::filesystem::path& path,
                 PluginFormat format, Architecture architecture, const LoadOptions& options)
       : link_(std::make_shared<ModuleLink>(
             std::move(surrogate),
@@ -673,7 +673,7 @@ class BridgedModule final : public PluginModule {
 
 }  // namespace
 
-std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
+std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<LiveSurrogate> surrogate,
                                                 const std::filesystem::path& path,
                                                 PluginFormat format, Architecture architecture,
                                                 const LoadOptions& options) {

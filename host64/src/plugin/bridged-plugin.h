@@ -4,13 +4,14 @@
 #include <memory>
 
 #include "bridge32/host.h"
+#include "core/shared-surrogate.h"
 #include "core/surrogate-client.h"
 
 namespace bridge32 {
 
 // Loads `path`, a plugin module of `format`, in `surrogate`; `options` gives the call deadline, what to do about a hang, and
 // the restart policy.
-std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<SharedSurrogate> surrogate,
+std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<LiveSurrogate> surrogate,
                                                 const std::filesystem::path& path,
                                                 PluginFormat format, Architecture architecture,
                                                 const LoadOptions& options);

@@ -1,7 +1,7 @@
-// Library::load: in this process or in a surrogate, as the file's header and the options say;
-// and what both kinds of Library share: the headers and declarations functions are bound from by
+// LoadedLibrary::load: in this process or in a surrogate, as the file's header and the options
+// say; and what both placements share: the headers and declarations functions are bound from by
 // name, and checking a handle to duplicate into this process.
-#include "bridge32/library.h"
+#include "library/loaded-library.h"
 
 #include <algorithm>
 #include <memory>
@@ -18,16 +18,12 @@
 
 namespace bridge32 {
 
-namespace detail {
-
 // What every header included and every declaration declared so far declare, each text parsed
 // once, after those before it.
-struct Headers {
+struct LoadedLibrary::Headers {
   std::mutex mutex;
   std::optional<library::Declarations> parsed;  // none until something is included or declared
 };
-
-}  // namespace detail
 
 namespace {
 
@@ -41,8 +37,8 @@ bool isName(std::string_view text) {
   return true;
 }
 
-const library::Declarations* base(const detail::Headers& headers) {
-  return headers.parsed ? &*headers.parsed : nullptr;
+const library::Declarations* base(const std::optional<library::Declarations>& parsed) {
+  return parsed ? &*parsed : nullptr;
 }
 
 // Refuses `name`, which `declarations` have no function of: naming the closest they have, or the
@@ -68,11 +64,11 @@ const library::Declarations* base(const detail::Headers& headers) {
 
 }  // namespace
 
-Library::Library() : headers_(std::make_unique<detail::Headers>()) {}
+LoadedLibrary::LoadedLibrary() : headers_(std::make_unique<Headers>()) {}
 
-Library::~Library() = default;
+LoadedLibrary::~LoadedLibrary() = default;
 
-Library::Block Library::allocateBlock(size_t bytes) {
+LoadedLibrary::Block LoadedLibrary::allocateBlock(size_t bytes) {
   std::shared_ptr<std::byte[]> memory;
   try {
     memory = std::make_shared_for_overwrite<std::byte[]>(std::max<size_t>(bytes, 1));
@@ -82,23 +78,23 @@ Library::Block Library::allocateBlock(size_t bytes) {
   return {{memory.get(), bytes}, memory};
 }
 
-void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {
+void LoadedLibrary::include(const std::filesystem::path& header, const HeaderOptions& options) {
   auto preprocess = library::preprocessOptions(options, library::abiOf(architecture()));
   library::PreprocessedText text = library::preprocessHeaders({header}, preprocess);
   for (const auto& note : text.notes) logging::info("{}: {}", utf8(header), note);
   std::lock_guard lock(headers_->mutex);
-  headers_->parsed = library::declareAfter(base(*headers_), text.text, text.lines, false,
+  headers_->parsed = library::declareAfter(base(headers_->parsed), text.text, text.lines, false,
                                            preprocess.abi);
 }
 
-void Library::declare(std::string_view declarations) {
+void LoadedLibrary::declare(std::string_view declarations) {
   std::lock_guard lock(headers_->mutex);
-  headers_->parsed = library::declareAfter(base(*headers_), declarations,
+  headers_->parsed = library::declareAfter(base(headers_->parsed), declarations,
                                            library::linesOf(declarations, "declarations"), true,
                                            library::abiOf(architecture()));
 }
 
-std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations) {
+std::shared_ptr<BoundFunction> LoadedLibrary::function(std::string_view nameOrDeclarations) {
   std::unique_lock lock(headers_->mutex);
   if (!headers_->parsed) {
     lock.unlock();
@@ -124,7 +120,7 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
   }
   // Declaration text that may use the headers' types: bound as its last function.
   library::Declarations extended = library::declareAfter(
-      base(*headers_), nameOrDeclarations, library::linesOf(nameOrDeclarations, "declarations"),
+      base(headers_->parsed), nameOrDeclarations, library::linesOf(nameOrDeclarations, "declarations"),
       true, library::abiOf(architecture()));
   size_t before = headers_->parsed->functions().size();
   lock.unlock();
@@ -134,15 +130,15 @@ std::shared_ptr<Function> Library::function(std::string_view nameOrDeclarations)
   return bindFunction(extended.functions().back(), std::string(nameOrDeclarations));
 }
 
-std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
-                                       const LoadOptions& options) {
+std::unique_ptr<LoadedLibrary> LoadedLibrary::load(const std::filesystem::path& path,
+                                                   const LoadOptions& options) {
   LoadPlan plan = planLoad(path, options, "library");
   if (!plan.bridged) return loadInProcessLibrary(path);
   return loadBridgedLibrary(surrogateFor(plan, path, options), pathForSurrogate(path),
                             plan.file.architecture, options);
 }
 
-void* Library::duplicateHandle(const Value& handle) {
+void* LoadedLibrary::duplicateHandle(const Value& handle) {
   if (!handle.isHandle() || handle.asHandle().kind != Value::HandleKind::kernel) {
     throw Error(Error::Kind::invalidArgument,
                 "duplicateHandle takes a kernel handle the library handed out, given " +
