@@ -59,6 +59,7 @@
 #endif
 #include "json-writer.h"
 #include "core/shared-surrogate.h"
+#include "library/loaded-library.h"
 #include "support.h"
 #include "vst2/shim-target.h"
 
@@ -237,6 +238,24 @@ std::pair<Stats, Stats> alternating(PluginInstance& gain, Call&& call, int itera
     }
   }
   return {stats(params), stats(others)};
+}
+
+// Two calls, alternating call by call, as `alternating` does.
+template <typename First, typename Second>
+std::pair<Stats, Stats> alternatingPair(First&& first, Second&& second, int iterations) {
+  std::vector<double> firsts, seconds;
+  for (int i = -iterations / 10; i < iterations; ++i) {
+    auto start = Clock::now();
+    first();
+    auto middle = Clock::now();
+    second();
+    auto end = Clock::now();
+    if (i >= 0) {
+      firsts.push_back(microseconds(middle - start));
+      seconds.push_back(microseconds(end - middle));
+    }
+  }
+  return {stats(firsts), stats(seconds)};
 }
 
 Stats genericCall(Function& function, const std::vector<Value>& arguments, int iterations) {
@@ -438,6 +457,28 @@ int main(int argc, char** argv) {
     if (!rawScale) throw Error(Error::Kind::notFound, "the x64 fixture library has no scale()");
     std::vector<BulkRow> bulk = bulkRows(*library, rawScale, iterations);
 
+    // What the C++ API's layer over the C API costs a call: the x64 fixture in this process, where
+    // nothing else is between caller and callee, through the C++ API and through what bridge32
+    // makes it of (LoadedLibrary, beneath the C API), alternating.
+    LoadOptions inProcess;
+    inProcess.isolation = Isolation::inProcess;
+    auto layered = Library::load(test::pluginPath(Architecture::x64, "b32-library"), inProcess);
+    auto beneath = LoadedLibrary::load(test::pluginPath(Architecture::x64, "b32-library"), inProcess);
+    auto layeredAdd = layered->function("int add(int a, int b);");
+    auto beneathAdd = beneath->function("int add(int a, int b);");
+    auto [addLayered, addBeneath] = alternatingPair(
+        [&] { layeredAdd->call(addArguments); }, [&] { beneathAdd->call(addArguments, {}); },
+        iterations * 10);
+    const char* scaleText =
+        "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);";
+    auto layeredScale = layered->function(scaleText);
+    auto beneathScale = beneath->function(scaleText);
+    std::vector<double> thousand(1000, 1.5);
+    const std::vector<Value> scaleArguments{Value(2.0), Value(thousand), Value(1000)};
+    auto [scaleLayered, scaleBeneath] = alternatingPair(
+        [&] { layeredScale->call(scaleArguments); },
+        [&] { beneathScale->call(scaleArguments, {}); }, iterations * 10);
+
     // process(): the same plugin bridged and in this process.
     gain->activate(48000, 4096);
     Stats small = processCalls(*gain, 2, 512, iterations);
@@ -491,6 +532,10 @@ int main(int argc, char** argv) {
         {"generic call add(int, int)", "generic_add", added},
         {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
         {"  the same, as typed numbers", "typed_64k_inout", reversedTyped},
+        {"in-process add(), C++ API", "inprocess_add", addLayered},
+        {"  the same, beneath the C API", "inprocess_add_beneath", addBeneath},
+        {"in-process scale() of 1000", "inprocess_scale_1000", scaleLayered},
+        {"  the same, beneath the C API", "inprocess_scale_1000_beneath", scaleBeneath},
 #if _WIN32
         {"COM Dictionary.Count get", "com_property_get", comGet},
         {"  paramDisplay() (the pipe)", "param_display", displayCall},

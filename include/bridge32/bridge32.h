@@ -521,6 +521,9 @@ BRIDGE32_API int32_t BRIDGE32_CALL bridge32_plugin_module_is_bridged(
     const bridge32_plugin_module* module);
 BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_plugin_module_surrogate_pid(
     const bridge32_plugin_module* module);
+/* The module's path as it was loaded, UTF-8. */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_plugin_module_path(
+    const bridge32_plugin_module* module, size_t* length);
 /* The SDK version an SDK module was built with; zeros for VST2. */
 BRIDGE32_API void BRIDGE32_CALL bridge32_plugin_module_sdk_version(
     const bridge32_plugin_module* module, uint32_t* major, uint32_t* minor, uint32_t* revision);
@@ -657,6 +660,13 @@ BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_latency(
  * [the window's thread], which must dispatch its messages. */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_open_editor(
     bridge32_plugin* plugin, void* parent, void** container, bridge32_error** error);
+/* The open editor's container (the window bridge32_plugin_open_editor gave), NULL when none is
+ * open. [any thread] */
+BRIDGE32_API void* BRIDGE32_CALL bridge32_plugin_editor_container(bridge32_plugin* plugin);
+/* Why the open editor shows no plugin (its surrogate stopped), "" while it does; the text is
+ * the caller's. [any thread] */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_editor_stopped_reason(
+    bridge32_plugin* plugin, bridge32_bytes** why, bridge32_error** error);
 /* The open editor's size; BRIDGE32_BAD_STATE when none is open. */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plugin_editor_size(
     bridge32_plugin* plugin, uint32_t* width, uint32_t* height, int32_t* can_resize,
@@ -754,6 +764,11 @@ BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_class_threading_model(
     const bridge32_com_class* com_class, size_t* length);
 BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_com_class_surrogate_pid(
     const bridge32_com_class* com_class);
+/* The file the objects' code is in as the surrogate loaded it, and its machine: 1 once
+ * bridge32_com_class_create made an object (the path is the class's), else 0. [any thread] */
+BRIDGE32_API int32_t BRIDGE32_CALL bridge32_com_class_loaded_server(
+    const bridge32_com_class* com_class, const char** path, size_t* length,
+    bridge32_architecture* architecture);
 /* A new object of the class (CoCreateInstance in the surrogate). */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_class_create(
     bridge32_com_class* com_class, bridge32_com_object** object, bridge32_error** error);
@@ -799,6 +814,9 @@ typedef void(BRIDGE32_CALL* bridge32_com_event_fn)(void* context, const char* ev
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_connect(
     bridge32_com_object* object, bridge32_com_event_fn handler, void* context,
     bridge32_com_connection** connection, bridge32_error** error);
+/* The events' interface ("DProbeEvents"); the connection's. [any thread] */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_connection_events(
+    const bridge32_com_connection* connection, size_t* length);
 BRIDGE32_API void BRIDGE32_CALL bridge32_com_connection_free(bridge32_com_connection* connection);
 
 /* What a call to an object of this process is. */
@@ -809,19 +827,24 @@ typedef enum bridge32_com_call_kind {
 } bridge32_com_call_kind;
 typedef struct bridge32_com_answer bridge32_com_answer;
 /* Answers a call to an object of this process: sets the answer (bridge32_com_answer_set, which
- * copies it) and returns BRIDGE32_OK, or fails it (the COM object gets DISP_E_EXCEPTION). On
- * bridge32's thread, one call at a time; it must not call bridged objects. */
+ * copies it) and returns BRIDGE32_OK, or fails it (the COM object gets DISP_E_EXCEPTION, whose
+ * description is *error's message when it sets one with bridge32_error_new; bridge32 frees it).
+ * On bridge32's thread, one call at a time; it must not call bridged objects. */
 typedef bridge32_status(BRIDGE32_CALL* bridge32_com_handler_fn)(
     void* context, const char* member, size_t member_length, bridge32_com_call_kind kind,
-    const bridge32_com_value* arguments, size_t count, bridge32_com_answer* answer);
+    const bridge32_com_value* arguments, size_t count, bridge32_com_answer* answer,
+    bridge32_error** error);
+/* Called once with the context when what it served is gone. */
+typedef void(BRIDGE32_CALL* bridge32_com_release_fn)(void* context);
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_answer_set(bridge32_com_answer* answer,
                                                                   const bridge32_com_value* value,
                                                                   bridge32_error** error);
-/* An object of this process that bridged objects can be given and call back; `context` must
- * serve it while it lives (in this process or a surrogate's hands). [any thread] */
+/* An object of this process that bridged objects can be given and call back; `context` serves
+ * it while it lives, in this process or a surrogate's hands: `release` (may be NULL) is called
+ * with it once the object is gone from both (never when this fails). [any thread] */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_make_object(
-    bridge32_com_handler_fn handler, void* context, bridge32_com_object** object,
-    bridge32_error** error);
+    bridge32_com_handler_fn handler, void* context, bridge32_com_release_fn release,
+    bridge32_com_object** object, bridge32_error** error);
 
 /* What the object's type information says (NULL in *info when it gives none). */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_object_type_info(
@@ -841,6 +864,8 @@ typedef struct bridge32_com_member_info {
   size_t type_length;
   size_t parameter_count;
   int32_t varargs;
+  const char* description;  /* its helpstring */
+  size_t description_length;
 } bridge32_com_member_info;
 typedef struct bridge32_com_parameter_info {
   const char* name;
@@ -853,6 +878,11 @@ typedef struct bridge32_com_parameter_info {
 /* [any thread] Its name ("IDictionary"), members, and each member's parameters; strings are
  * the info's. BRIDGE32_NOT_FOUND past the last. */
 BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_type_info_name(
+    const bridge32_com_type_info* info, size_t* length);
+/* Its GUID ("{...}") and helpstring. */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_type_info_guid(
+    const bridge32_com_type_info* info, size_t* length);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_type_info_description(
     const bridge32_com_type_info* info, size_t* length);
 BRIDGE32_API size_t BRIDGE32_CALL bridge32_com_type_info_member_count(
     const bridge32_com_type_info* info);

@@ -510,11 +510,13 @@ static void BRIDGE32_CALL on_event(void* context, const char* event, size_t leng
 static bridge32_status BRIDGE32_CALL twice(void* context, const char* member, size_t length,
                                            bridge32_com_call_kind kind,
                                            const bridge32_com_value* arguments, size_t count,
-                                           bridge32_com_answer* answer) {
+                                           bridge32_com_answer* answer, bridge32_error** error) {
+  static const char why[] = "this object only doubles";
   ++*(int*)context;
   if (kind != BRIDGE32_COM_METHOD || length != 5 || memcmp(member, "Twice", 5) != 0 ||
       count != 1 || arguments[0].kind != BRIDGE32_COM_INT) {
-    return BRIDGE32_INVALID_ARGUMENT;
+    *error = bridge32_error_new(BRIDGE32_NOT_FOUND, why, sizeof why - 1);
+    return BRIDGE32_NOT_FOUND;
   }
   bridge32_com_value doubled = com_int(2 * arguments[0].as.i64);
   return bridge32_com_answer_set(answer, &doubled, NULL);
@@ -640,13 +642,27 @@ static void com_objects(const char* plugins) {
     /* An object of this program's, called back from the surrogate. */
     int calls = 0;
     bridge32_com_object* mine = NULL;
-    OK(bridge32_com_make_object(twice, &calls, &mine, &error));
+    OK(bridge32_com_make_object(twice, &calls, NULL, &mine, &error));
     bridge32_com_value call_back[3] = {com_object(mine), com_string("Twice"), com_int(21)};
     bridge32_com_result* answered = com_call(probe, "CallBack", call_back, 3);
     got = answered ? bridge32_com_result_value(answered) : NULL;
     CHECK(got && got->kind == BRIDGE32_COM_INT && got->as.i64 == 42 && calls == 1,
           "CallBack(mine, \"Twice\", 21)");
     bridge32_com_result_free(answered);
+    /* Failing with its own words: the COM object's exception says them. */
+    call_back[1] = com_string("Thrice");
+    answered = NULL;
+    error = NULL;
+    bridge32_status refused = bridge32_com_object_call(probe, "CallBack", BRIDGE32_NUL_TERMINATED,
+                                                       call_back, 3, NULL, 0, &answered, &error);
+    bridge32_com_failure failure;
+    memset(&failure, 0, sizeof failure);
+    CHECK(refused != BRIDGE32_OK && !answered && bridge32_error_com(error, &failure) &&
+              contains(failure.description, failure.description_length,
+                       "this object only doubles"),
+          "CallBack(mine, \"Thrice\", 1) fails with the handler's words: %.*s",
+          (int)failure.description_length, failure.description ? failure.description : "");
+    bridge32_error_free(error);
     bridge32_com_object_free(mine);
 
     /* Objects given by objects, and an object going back to its own surrogate. */

@@ -3,7 +3,7 @@
 // object a ComObject capability held in a Binding, released on the loop thread when the last
 // ComObject for it goes. Objects of this process (makeComObject, event sinks) are ComObjects this
 // side serves, on the loop thread.
-#include "bridge32/com.h"
+#include "com/loaded-com.h"
 
 #include <algorithm>
 #include <mutex>
@@ -116,7 +116,7 @@ struct Connected {
   std::string events;
 };
 
-class BridgedComConnection final : public ComConnection {
+class BridgedComConnection final : public LoadedComConnection {
  public:
   explicit BridgedComConnection(std::shared_ptr<Connected> connected)
       : connected_(std::move(connected)) {}
@@ -151,7 +151,7 @@ std::shared_ptr<ComBinding> createObject(ComContext& context) {
       });
 }
 
-class BridgedComObject final : public ComObject {
+class BridgedComObject final : public LoadedComObject {
  public:
   // `remakable`: made by ComClass::create(), so made again after its surrogate stopped.
   BridgedComObject(std::shared_ptr<ComContext> context, std::shared_ptr<ComBinding> binding,
@@ -200,7 +200,7 @@ class BridgedComObject final : public ComObject {
         });
   }
 
-  std::unique_ptr<ComConnection> connect(ComEventHandler handler) override {
+  std::unique_ptr<LoadedComConnection> connect(ComEventHandler handler) override {
     auto connected = std::make_shared<Connected>();
     connected->sink = std::make_shared<HostComObject>(
         [handler = std::move(handler)](std::string_view event, ComCallKind,
@@ -395,7 +395,7 @@ struct ClassInfo {
   std::string clsid, progId, server, threadingModel;
 };
 
-class BridgedComClass final : public ComClass {
+class BridgedComClass final : public LoadedComClass {
  public:
   BridgedComClass(std::shared_ptr<LiveSurrogate> surrogate, std::string_view name,
                   const LoadOptions& options)
@@ -424,12 +424,12 @@ class BridgedComClass final : public ComClass {
   const std::string& server() const override { return info_.server; }
   const std::string& threadingModel() const override { return info_.threadingModel; }
   uint32_t surrogatePid() const override { return link_->current().client->pid(); }
-  std::optional<LoadedServer> loadedServer() const override {
+  std::optional<ComClass::LoadedServer> loadedServer() const override {
     std::lock_guard lock(context_->mutex);
     return context_->server;
   }
 
-  std::shared_ptr<ComObject> create() override {
+  std::shared_ptr<LoadedComObject> create() override {
     return std::make_shared<BridgedComObject>(context_, createObject(*context_), true);
   }
 
@@ -442,20 +442,13 @@ class BridgedComClass final : public ComClass {
 
 }  // namespace
 
-std::shared_ptr<ComReference> makeComObject(ComHandler handler) {
+std::shared_ptr<ComReference> makeHostComObject(ComHandler handler) {
   return std::make_shared<HostComObject>(std::move(handler));
 }
 
-std::shared_ptr<ComObject> asComObject(const ComValue& value) {
-  auto object = std::dynamic_pointer_cast<ComObject>(value.asObject());
-  if (!object) {
-    throw Error(Error::Kind::invalidArgument, "expected an object, got " + value.toString());
-  }
-  return object;
-}
-
-std::unique_ptr<ComClass> ComClass::load(std::string_view name, Architecture architecture,
-                                         const LoadOptions& options) {
+std::unique_ptr<LoadedComClass> LoadedComClass::load(std::string_view name,
+                                                     Architecture architecture,
+                                                     const LoadOptions& options) {
   std::shared_ptr<LiveSurrogate> surrogate = options.surrogate
                                                 ? liveSurrogateOf(*options.surrogate)
                                                 : startLiveSurrogate(architecture, options);

@@ -1,5 +1,5 @@
-// The C API of COM automation objects (include/bridge32/bridge32.h): bridge32::ComClass,
-// ComObject and ComValue behind opaque handles and a tagged C struct.
+// The C API of COM automation objects (include/bridge32/bridge32.h): LoadedComClass,
+// LoadedComObject and ComValue behind opaque handles and a tagged C struct.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -7,77 +7,31 @@
 #include <string>
 #include <vector>
 
-#include "bridge32/com.h"
+#include "com/loaded-com.h"
 #include "core/c-api.h"
 
 using namespace bridge32;
 using namespace bridge32::c_api;
 
 struct bridge32_com_class {
-  std::unique_ptr<ComClass> com;
+  std::unique_ptr<LoadedComClass> com;
+  std::string loadedServer;  // UTF-8, as loadedServer() last said
 };
 
 struct bridge32_com_object {
-  std::shared_ptr<ComReference> reference;  // a ComObject, or an object of this process
+  std::shared_ptr<ComReference> reference;  // a LoadedComObject, or an object of this process
 };
 
 namespace {
 
 constexpr uint16_t kVtArray = 0x2000;
 
-// ComValues as C values, in memory this holds (objects as handles of its own).
-class CComValues {
- public:
-  const bridge32_com_value* add(const ComValue& value) {
-    fill(single_.emplace_back(), value);
-    return &single_.back();
-  }
-  const bridge32_com_value* addAll(const std::vector<ComValue>& values) {
-    auto& converted = arrays_.emplace_back(values.size());
-    for (size_t i = 0; i < values.size(); ++i) fill(converted[i], values[i]);
-    return converted.data();
-  }
-
+// ComValues as C values, in memory this holds, their objects as handles of its own.
+class CComValues final : public detail::CComValues {
  private:
-  void fill(bridge32_com_value& out, const ComValue& value) {
-    out = bridge32_com_value{};
-    out.kind = bridge32_com_value_kind(value.kind());
-    out.vartype = value.type();
-    switch (value.kind()) {
-      case ComValue::Kind::empty:
-      case ComValue::Kind::null: return;
-      case ComValue::Kind::boolean: out.as.boolean = value.asBool(); return;
-      case ComValue::Kind::integer: out.as.i64 = value.asInt64(); return;
-      case ComValue::Kind::unsignedInteger: out.as.u64 = value.asUint64(); return;
-      case ComValue::Kind::real: out.as.f64 = value.asDouble(); return;
-      case ComValue::Kind::currency: out.as.i64 = value.asCurrency(); return;
-      case ComValue::Kind::date: out.as.f64 = value.asDate(); return;
-      case ComValue::Kind::string:
-        out.as.string.data = value.asString().c_str();
-        out.as.string.length = value.asString().size();
-        return;
-      case ComValue::Kind::error: out.as.i64 = value.asError(); return;
-      case ComValue::Kind::object:
-        if (value.asObject()) out.as.object = &objects_.emplace_back(bridge32_com_object{value.asObject()});
-        return;
-      case ComValue::Kind::array: {
-        const ComArray& array = value.asArray();
-        out.as.array.dimensions = uint32_t(array.counts.size());
-        out.as.array.lower_bounds = array.lowerBounds.data();
-        out.as.array.counts = array.counts.data();
-        out.as.array.count = array.size();
-        if (array.numbers) {
-          out.as.array.numbers = array.numbers->bytes().data();
-        } else {
-          out.as.array.elements = addAll(array.elements);
-        }
-        return;
-      }
-    }
+  bridge32_com_object* handleOf(const std::shared_ptr<ComReference>& object) override {
+    return &objects_.emplace_back(bridge32_com_object{object});
   }
-
-  std::deque<bridge32_com_value> single_;
-  std::deque<std::vector<bridge32_com_value>> arrays_;
   std::deque<bridge32_com_object> objects_;
 };
 
@@ -158,8 +112,8 @@ std::vector<ComValue> toComValues(const bridge32_com_value* values, size_t count
 }
 
 // The bridged object `object` is; an object of this process cannot be called from here.
-ComObject& bridged(bridge32_com_object* object) {
-  auto* com = dynamic_cast<ComObject*>(required(object, "object").reference.get());
+LoadedComObject& bridged(bridge32_com_object* object) {
+  auto* com = dynamic_cast<LoadedComObject*>(required(object, "object").reference.get());
   if (!com) {
     throw Error(Error::Kind::invalidArgument,
                 "the object is one of this process (bridge32_com_make_object): bridged objects "
@@ -180,7 +134,7 @@ struct bridge32_com_result {
 };
 
 struct bridge32_com_connection {
-  std::unique_ptr<ComConnection> connection;
+  std::unique_ptr<LoadedComConnection> connection;
 };
 
 struct bridge32_com_type_info {
@@ -202,8 +156,9 @@ bridge32_status BRIDGE32_CALL bridge32_com_class_load(const char* name, size_t n
     auto& out = required(com_class, "com_class");
     out = nullptr;
     out = new bridge32_com_class{
-        ComClass::load(text(name, name_length, "the class's name"), fromC(architecture),
-                       loadOptions(options))};
+        LoadedComClass::load(text(name, name_length, "the class's name"), fromC(architecture),
+                             loadOptions(options)),
+        {}};
   });
 }
 
@@ -229,13 +184,32 @@ uint32_t BRIDGE32_CALL bridge32_com_class_surrogate_pid(const bridge32_com_class
   return com_class ? com_class->com->surrogatePid() : 0;
 }
 
+int32_t BRIDGE32_CALL bridge32_com_class_loaded_server(const bridge32_com_class* com_class,
+                                                       const char** path, size_t* length,
+                                                       bridge32_architecture* architecture) {
+  auto server = com_class ? com_class->com->loadedServer() : std::nullopt;
+  if (!server) return 0;
+  try {
+    // Kept in the class for the caller to read; one thread at a time per class.
+    auto& kept = const_cast<bridge32_com_class*>(com_class)->loadedServer;
+    kept = utf8(server->path);
+    if (path) *path = kept.c_str();
+    if (length) *length = kept.size();
+  } catch (...) {
+    return 0;
+  }
+  if (architecture) *architecture = toC(server->architecture);
+  return 1;
+}
+
 bridge32_status BRIDGE32_CALL bridge32_com_class_create(bridge32_com_class* com_class,
                                                         bridge32_com_object** object,
                                                         bridge32_error** error) {
   return guarded(error, [&] {
     auto& out = required(object, "object");
     out = nullptr;
-    out = new bridge32_com_object{required(com_class, "com_class").com->create()};
+    std::shared_ptr<ComReference> made = required(com_class, "com_class").com->create();
+    out = new bridge32_com_object{std::move(made)};
   });
 }
 
@@ -254,7 +228,7 @@ bridge32_status BRIDGE32_CALL bridge32_com_object_get(bridge32_com_object* objec
   return guarded(error, [&] {
     auto& out = required(result, "result");
     out = nullptr;
-    ComObject& com = bridged(object);
+    LoadedComObject& com = bridged(object);
     ComValue got = com.get(text(name, name_length, "the property's name"),
                            toComValues(arguments, argument_count, "argument"));
     out = new bridge32_com_result(std::move(got));
@@ -268,7 +242,7 @@ bridge32_status BRIDGE32_CALL bridge32_com_object_put(bridge32_com_object* objec
                                                       size_t argument_count,
                                                       bridge32_error** error) {
   return guarded(error, [&] {
-    ComObject& com = bridged(object);
+    LoadedComObject& com = bridged(object);
     com.put(text(name, name_length, "the property's name"),
             toComValue(required(value, "value"), "the value"),
             toComValues(arguments, argument_count, "argument"));
@@ -283,7 +257,7 @@ bridge32_status BRIDGE32_CALL bridge32_com_object_call(
   return guarded(error, [&] {
     auto& out = required(result, "result");
     out = nullptr;
-    ComObject& com = bridged(object);
+    LoadedComObject& com = bridged(object);
     if (!named && named_count != 0) throw Error(Error::Kind::invalidArgument, "named is NULL");
     std::vector<ComNamedArgument> names;
     for (size_t i = 0; i < named_count; ++i) {
@@ -333,6 +307,11 @@ bridge32_status BRIDGE32_CALL bridge32_com_object_connect(bridge32_com_object* o
   });
 }
 
+const char* BRIDGE32_CALL bridge32_com_connection_events(const bridge32_com_connection* connection,
+                                                         size_t* length) {
+  return stringOf(connection ? &connection->connection->events() : nullptr, length);
+}
+
 void BRIDGE32_CALL bridge32_com_connection_free(bridge32_com_connection* connection) {
   delete connection;
 }
@@ -345,25 +324,59 @@ bridge32_status BRIDGE32_CALL bridge32_com_answer_set(bridge32_com_answer* answe
   });
 }
 
+namespace {
+
+// The caller's context of an object of its own, released once the object is gone.
+class HandlerContext {
+ public:
+  HandlerContext(void* context, bridge32_com_release_fn release)
+      : context_(context), release_(release) {}
+  ~HandlerContext() {
+    if (armed_ && release_) release_(context_);
+  }
+  HandlerContext(const HandlerContext&) = delete;
+  HandlerContext& operator=(const HandlerContext&) = delete;
+
+  void* get() const { return context_; }
+  void arm() { armed_ = true; }  // the object is made: its end releases the context
+
+ private:
+  void* context_;
+  bridge32_com_release_fn release_;
+  bool armed_ = false;
+};
+
+}  // namespace
+
 bridge32_status BRIDGE32_CALL bridge32_com_make_object(bridge32_com_handler_fn handler,
-                                                       void* context, bridge32_com_object** object,
+                                                       void* context,
+                                                       bridge32_com_release_fn release,
+                                                       bridge32_com_object** object,
                                                        bridge32_error** error) {
   return guarded(error, [&] {
     auto& out = required(object, "object");
     out = nullptr;
     if (!handler) throw Error(Error::Kind::invalidArgument, "handler is NULL");
-    auto made = makeComObject([handler, context](std::string_view member, ComCallKind kind,
-                                                 std::vector<ComValue>& arguments) {
+    auto held = std::make_shared<HandlerContext>(context, release);
+    auto made = makeHostComObject([handler, held](std::string_view member, ComCallKind kind,
+                                                  std::vector<ComValue>& arguments) {
       CComValues converted;
       const bridge32_com_value* items = converted.addAll(arguments);
       bridge32_com_answer answer;
       std::string name(member);
-      bridge32_status status = handler(context, name.c_str(), name.size(),
-                                       bridge32_com_call_kind(kind), items, arguments.size(), &answer);
-      if (status != BRIDGE32_OK) throw returnedStatus("the handler of '" + name + "'", status);
+      bridge32_error* failure = nullptr;
+      bridge32_status status =
+          handler(held->get(), name.c_str(), name.size(), bridge32_com_call_kind(kind), items,
+                  arguments.size(), &answer, &failure);
+      std::unique_ptr<bridge32_error, void (*)(bridge32_error*)> owned(failure, bridge32_error_free);
+      if (status != BRIDGE32_OK) {
+        if (failure) throw failure->error;  // its own words, which become the description
+        throw returnedStatus("the handler of '" + name + "'", status);
+      }
       return std::move(answer.value);
     });
     out = new bridge32_com_object{std::move(made)};
+    held->arm();
   });
 }
 
@@ -380,6 +393,16 @@ bridge32_status BRIDGE32_CALL bridge32_com_object_type_info(bridge32_com_object*
 const char* BRIDGE32_CALL bridge32_com_type_info_name(const bridge32_com_type_info* info,
                                                       size_t* length) {
   return stringOf(info ? &info->info.name : nullptr, length);
+}
+
+const char* BRIDGE32_CALL bridge32_com_type_info_guid(const bridge32_com_type_info* info,
+                                                      size_t* length) {
+  return stringOf(info ? &info->info.guid : nullptr, length);
+}
+
+const char* BRIDGE32_CALL bridge32_com_type_info_description(const bridge32_com_type_info* info,
+                                                             size_t* length) {
+  return stringOf(info ? &info->info.description : nullptr, length);
 }
 
 size_t BRIDGE32_CALL bridge32_com_type_info_member_count(const bridge32_com_type_info* info) {
@@ -399,7 +422,9 @@ bridge32_status BRIDGE32_CALL bridge32_com_type_info_member(const bridge32_com_t
                                      found.type.c_str(),
                                      found.type.size(),
                                      found.parameters.size(),
-                                     found.varargs};
+                                     found.varargs,
+                                     found.description.c_str(),
+                                     found.description.size()};
   return BRIDGE32_OK;
 }
 

@@ -1,4 +1,4 @@
-// PluginInstance::audioBuffers for an instance that has no shared memory to offer (in-process, or
+// LoadedPlugin::audioBuffers for an instance that has no shared memory to offer (in-process, or
 // a bridged one before activation): buffers of its own, grown to the largest block asked for.
 #pragma once
 
@@ -6,13 +6,13 @@
 #include <span>
 #include <vector>
 
-#include "bridge32/plugin.h"
+#include "plugin/loaded-plugin.h"
 
 namespace bridge32 {
 
 class OwnAudioBuffers {
  public:
-  PluginInstance::AudioBuffers get(uint32_t channels, uint32_t frames) {
+  LoadedPlugin::AudioBuffers get(uint32_t channels, uint32_t frames) {
     size_t samples = size_t(channels) * frames;
     checkAudioBlock(channels, frames, samples, samples);
     if (input_.size() < samples) {

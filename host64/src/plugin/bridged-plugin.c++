@@ -121,7 +121,7 @@ auto activateRequest(double sampleRate, uint32_t maxFrames) {
   };
 }
 
-class BridgedInstance final : public PluginInstance, private EditorPeer {
+class BridgedInstance final : public LoadedPlugin, private EditorPeer {
   // The current life.
   std::shared_ptr<InstanceBinding> binding() const {
     std::lock_guard lock(bindingMutex_);
@@ -353,8 +353,8 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
   }
 
   bool hasGui() const override { return traits_.hasGui; }
-  PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
-  PluginEditor* editor() override { return editor_.get(); }
+  LoadedEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
+  LoadedEditor* editor() override { return editor_.get(); }
   void closeEditor() override { editor_.close(); }
 
   bool isRunning() const override { return !binding()->client->isLost(); }
@@ -608,7 +608,7 @@ class BridgedInstance final : public PluginInstance, private EditorPeer {
                                       // its loss listener goes before anything it uses
 };
 
-class BridgedModule final : public PluginModule {
+class BridgedModule final : public LoadedPluginModule {
  public:
   BridgedModule(std::shared_ptr<LiveSurrogate> surrogate, const std::filesystem::path& path,
                 PluginFormat format, Architecture architecture, const LoadOptions& options)
@@ -644,7 +644,7 @@ class BridgedModule final : public PluginModule {
   const std::vector<PluginDescriptor>& plugins() const override { return info_->plugins; }
 
   // In a surrogate that stopped, this starts the one that replaces it.
-  std::unique_ptr<PluginInstance> createInstance(std::string_view pluginId,
+  std::unique_ptr<LoadedPlugin> createInstance(std::string_view pluginId,
                                                  HostCallbacks& callbacks) override {
     PluginDescriptor descriptor;
     for (const auto& plugin : plugins()) {
@@ -673,7 +673,7 @@ class BridgedModule final : public PluginModule {
 
 }  // namespace
 
-std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<LiveSurrogate> surrogate,
+std::unique_ptr<LoadedPluginModule> loadBridgedModule(std::shared_ptr<LiveSurrogate> surrogate,
                                                 const std::filesystem::path& path,
                                                 PluginFormat format, Architecture architecture,
                                                 const LoadOptions& options) {

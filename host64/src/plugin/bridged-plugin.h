@@ -1,9 +1,9 @@
-// PluginModule and PluginInstance for a module served by a surrogate process.
+// LoadedPluginModule and LoadedPlugin for a module served by a surrogate process.
 #pragma once
 
 #include <memory>
 
-#include "bridge32/host.h"
+#include "plugin/loaded-plugin.h"
 #include "core/shared-surrogate.h"
 #include "core/surrogate-client.h"
 
@@ -11,7 +11,7 @@ namespace bridge32 {
 
 // Loads `path`, a plugin module of `format`, in `surrogate`; `options` gives the call deadline, what to do about a hang, and
 // the restart policy.
-std::unique_ptr<PluginModule> loadBridgedModule(std::shared_ptr<LiveSurrogate> surrogate,
+std::unique_ptr<LoadedPluginModule> loadBridgedModule(std::shared_ptr<LiveSurrogate> surrogate,
                                                 const std::filesystem::path& path,
                                                 PluginFormat format, Architecture architecture,
                                                 const LoadOptions& options);

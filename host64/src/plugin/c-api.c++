@@ -1,4 +1,4 @@
-// The C API of plugins (include/bridge32/bridge32.h): bridge32::PluginModule and PluginInstance
+// The C API of plugins (include/bridge32/bridge32.h): bridge32::LoadedPluginModule and LoadedPlugin
 // behind opaque handles, and a C struct of function pointers as their HostCallbacks.
 #include <algorithm>
 #include <iterator>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "bridge32/plugin.h"
+#include "plugin/loaded-plugin.h"
 #include "core/c-api.h"
 
 using namespace bridge32;
@@ -93,12 +93,13 @@ struct Events {
 }  // namespace
 
 struct bridge32_plugin_module {
-  std::shared_ptr<PluginModule> module;
+  std::shared_ptr<LoadedPluginModule> module;
+  std::string path;  // UTF-8
 };
 
 struct bridge32_plugin {
   std::unique_ptr<CHostCallbacks> callbacks;  // declared first: outlives the instance
-  std::unique_ptr<PluginInstance> instance;
+  std::unique_ptr<LoadedPlugin> instance;
 };
 
 extern "C" {
@@ -111,7 +112,9 @@ bridge32_status BRIDGE32_CALL bridge32_plugin_module_load(const char* path, size
     auto& out = required(module, "module");
     out = nullptr;
     auto file = pathFromUtf8(text(path, path_length, "path"));
-    out = new bridge32_plugin_module{PluginModule::load(file, loadOptions(options))};
+    std::shared_ptr<LoadedPluginModule> loaded = LoadedPluginModule::load(file, loadOptions(options));
+    std::string loadedPath = utf8(loaded->path());
+    out = new bridge32_plugin_module{std::move(loaded), std::move(loadedPath)};
   });
 }
 
@@ -133,6 +136,11 @@ int32_t BRIDGE32_CALL bridge32_plugin_module_is_bridged(const bridge32_plugin_mo
 
 uint32_t BRIDGE32_CALL bridge32_plugin_module_surrogate_pid(const bridge32_plugin_module* module) {
   return module ? module->module->surrogatePid() : 0;
+}
+
+const char* BRIDGE32_CALL bridge32_plugin_module_path(const bridge32_plugin_module* module,
+                                                      size_t* length) {
+  return stringOf(module ? &module->path : nullptr, length);
 }
 
 void BRIDGE32_CALL bridge32_plugin_module_sdk_version(const bridge32_plugin_module* module,
@@ -352,18 +360,33 @@ bridge32_status BRIDGE32_CALL bridge32_plugin_open_editor(bridge32_plugin* plugi
 }
 
 namespace {
-PluginEditor& openEditor(bridge32_plugin* plugin) {
-  PluginEditor* editor = required(plugin, "plugin").instance->editor();
+LoadedEditor& openEditor(bridge32_plugin* plugin) {
+  LoadedEditor* editor = required(plugin, "plugin").instance->editor();
   if (!editor) throw Error(Error::Kind::badState, "the plugin's editor is not open");
   return *editor;
 }
 }  // namespace
 
+void* BRIDGE32_CALL bridge32_plugin_editor_container(bridge32_plugin* plugin) {
+  LoadedEditor* editor = plugin ? plugin->instance->editor() : nullptr;
+  return editor ? editor->container() : nullptr;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_plugin_editor_stopped_reason(bridge32_plugin* plugin,
+                                                                    bridge32_bytes** why,
+                                                                    bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(why, "why");
+    out = nullptr;
+    out = new bridge32_bytes{openEditor(plugin).stoppedReason()};
+  });
+}
+
 bridge32_status BRIDGE32_CALL bridge32_plugin_editor_size(bridge32_plugin* plugin, uint32_t* width,
                                                           uint32_t* height, int32_t* can_resize,
                                                           bridge32_error** error) {
   return guarded(error, [&] {
-    PluginEditor& editor = openEditor(plugin);
+    LoadedEditor& editor = openEditor(plugin);
     EditorSize size = editor.size();
     if (width) *width = size.width;
     if (height) *height = size.height;
@@ -386,7 +409,7 @@ bridge32_status BRIDGE32_CALL bridge32_plugin_editor_set_size(bridge32_plugin* p
 bridge32_status BRIDGE32_CALL bridge32_plugin_editor_show(bridge32_plugin* plugin, int32_t visible,
                                                           bridge32_error** error) {
   return guarded(error, [&] {
-    PluginEditor& editor = openEditor(plugin);
+    LoadedEditor& editor = openEditor(plugin);
     visible ? editor.show() : editor.hide();
   });
 }

@@ -9,7 +9,7 @@ namespace bridge32 {
 
 namespace {
 
-class InProcessInstance final : public PluginInstance, private EditorPeer {
+class InProcessInstance final : public LoadedPlugin, private EditorPeer {
  public:
   InProcessInstance(LocalModule& module, std::string_view pluginId, HostCallbacks& callbacks)
       : instance_(module.createInstance(pluginId, callbacks, &editor_)),
@@ -48,8 +48,8 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
   uint32_t latency() override { return instance_->latency(); }
 
   bool hasGui() const override { return instance_->hasGui(); }
-  PluginEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
-  PluginEditor* editor() override { return editor_.get(); }
+  LoadedEditor& openEditor(NativeWindow parent) override { return editor_.open(parent); }
+  LoadedEditor* editor() override { return editor_.get(); }
   void closeEditor() override { editor_.close(); }
   // It runs in this process: it stops only with it.
   bool isRunning() const override { return true; }
@@ -70,7 +70,7 @@ class InProcessInstance final : public PluginInstance, private EditorPeer {
   EditorSlot editor_;  // after instance_: closed before the plugin is destroyed
 };
 
-class InProcessModule final : public PluginModule {
+class InProcessModule final : public LoadedPluginModule {
  public:
   InProcessModule(const std::filesystem::path& path, PluginFormat format)
       : module_(loadLocalModule(path, format)) {}
@@ -83,7 +83,7 @@ class InProcessModule final : public PluginModule {
   SdkVersion sdkVersion() const override { return module_->sdkVersion(); }
   const std::vector<PluginDescriptor>& plugins() const override { return module_->plugins(); }
 
-  std::unique_ptr<PluginInstance> createInstance(std::string_view pluginId,
+  std::unique_ptr<LoadedPlugin> createInstance(std::string_view pluginId,
                                                  HostCallbacks& callbacks) override {
     return std::make_unique<InProcessInstance>(*module_, pluginId, callbacks);
   }
@@ -94,7 +94,7 @@ class InProcessModule final : public PluginModule {
 
 }  // namespace
 
-std::unique_ptr<PluginModule> loadInProcessModule(const std::filesystem::path& path,
+std::unique_ptr<LoadedPluginModule> loadInProcessModule(const std::filesystem::path& path,
                                                   PluginFormat format) {
   return std::make_unique<InProcessModule>(path, format);
 }

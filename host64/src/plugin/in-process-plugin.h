@@ -1,13 +1,13 @@
-// PluginModule and PluginInstance for a module loaded into the host's own process.
+// LoadedPluginModule and LoadedPlugin for a module loaded into the host's own process.
 #pragma once
 
 #include <memory>
 
-#include "bridge32/host.h"
+#include "plugin/loaded-plugin.h"
 
 namespace bridge32 {
 
-std::unique_ptr<PluginModule> loadInProcessModule(const std::filesystem::path& path,
+std::unique_ptr<LoadedPluginModule> loadInProcessModule(const std::filesystem::path& path,
                                                   PluginFormat format);
 
 }  // namespace bridge32

@@ -1,6 +1,6 @@
-// PluginModule::load: in this process or in a surrogate, as the module's header and the options
+// LoadedPluginModule::load: in this process or in a surrogate, as the module's header and the options
 // say.
-#include "bridge32/plugin.h"
+#include "plugin/loaded-plugin.h"
 #include "core/shared-surrogate.h"
 #include "plugin/local-plugin.h"
 #include "plugin/bridged-plugin.h"
@@ -8,7 +8,7 @@
 
 namespace bridge32 {
 
-std::unique_ptr<PluginModule> PluginModule::load(const std::filesystem::path& path,
+std::unique_ptr<LoadedPluginModule> LoadedPluginModule::load(const std::filesystem::path& path,
                                                  const LoadOptions& options) {
   LoadPlan plan = planLoad(path, options, "plugin module");
   PluginFormat format = pluginFormatOf(path);

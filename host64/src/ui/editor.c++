@@ -88,7 +88,7 @@ EditorSlot::EditorSlot(EditorPeer& peer, HostCallbacks& callbacks, std::string p
 
 EditorSlot::~EditorSlot() { close(); }
 
-PluginEditor& EditorSlot::open(NativeWindow parent) {
+LoadedEditor& EditorSlot::open(NativeWindow parent) {
   if (!peer_.hasEditor()) {
     throw Error(Error::Kind::unsupported, "plugin '" + pluginName_ + "' has no editor");
   }
@@ -104,7 +104,7 @@ PluginEditor& EditorSlot::open(NativeWindow parent) {
   return *window_;
 }
 
-PluginEditor* EditorSlot::get() { return window_.get(); }
+LoadedEditor* EditorSlot::get() { return window_.get(); }
 
 void EditorSlot::close() {
   {

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string>
 
-#include "bridge32/host.h"
+#include "plugin/loaded-plugin.h"
 
 namespace bridge32 {
 
@@ -30,7 +30,7 @@ class EditorPeer {
 class EditorSlot;
 
 // A container and the plugin's editor in it: what every window system's container does alike.
-class EditorWindow : public PluginEditor {
+class EditorWindow : public LoadedEditor {
  public:
   EditorWindow(EditorPeer& peer, HostCallbacks& callbacks, const EditorSlot& slot,
                std::string pluginName)
@@ -99,9 +99,9 @@ class EditorSlot final : public EditorHost {
   EditorSlot(const EditorSlot&) = delete;
   EditorSlot& operator=(const EditorSlot&) = delete;
 
-  // [main-thread] See PluginInstance::openEditor, editor, closeEditor.
-  PluginEditor& open(NativeWindow parent);
-  PluginEditor* get();
+  // [main-thread] See LoadedPlugin::openEditor, editor, closeEditor.
+  LoadedEditor& open(NativeWindow parent);
+  LoadedEditor* get();
   void close();
 
   // [any-thread] The plugin asked for a new size: handed to the container's thread.
