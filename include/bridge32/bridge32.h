@@ -129,9 +129,14 @@ typedef void(BRIDGE32_CALL* bridge32_log_fn)(void* context, bridge32_log_level l
                                              const char* source, size_t source_length,
                                              const char* message, size_t message_length);
 
+/* Called once with a context the caller gave, when bridge32 no longer uses it. */
+typedef void(BRIDGE32_CALL* bridge32_release_fn)(void* context);
+
 /* [any thread] Records at `minimum` and above go to `handler` from now on; NULL: nowhere (the
- * default). */
+ * default). `release` (may be NULL) is called with `context` once bridge32 no longer calls
+ * `handler`: after a later call replaced it and the records in flight are done. */
 BRIDGE32_API void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler, void* context,
+                                                        bridge32_release_fn release,
                                                         bridge32_log_level minimum);
 
 /* ---- Where modules run ------------------------------------------------------------------- */
@@ -834,8 +839,7 @@ typedef bridge32_status(BRIDGE32_CALL* bridge32_com_handler_fn)(
     void* context, const char* member, size_t member_length, bridge32_com_call_kind kind,
     const bridge32_com_value* arguments, size_t count, bridge32_com_answer* answer,
     bridge32_error** error);
-/* Called once with the context when what it served is gone. */
-typedef void(BRIDGE32_CALL* bridge32_com_release_fn)(void* context);
+
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_answer_set(bridge32_com_answer* answer,
                                                                   const bridge32_com_value* value,
                                                                   bridge32_error** error);
@@ -843,7 +847,7 @@ BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_answer_set(bridge32_com_
  * it while it lives, in this process or a surrogate's hands: `release` (may be NULL) is called
  * with it once the object is gone from both (never when this fails). [any thread] */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_make_object(
-    bridge32_com_handler_fn handler, void* context, bridge32_com_release_fn release,
+    bridge32_com_handler_fn handler, void* context, bridge32_release_fn release,
     bridge32_com_object** object, bridge32_error** error);
 
 /* What the object's type information says (NULL in *info when it gives none). */

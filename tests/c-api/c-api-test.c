@@ -185,6 +185,13 @@ static void BRIDGE32_CALL on_log(void* context, bridge32_log_level level, const 
   if (source_length == 8 && memcmp(source, "bridge32", 8) == 0) ++*(int*)context;
 }
 
+/* Set once bridge32 lets go of on_log's context. */
+static volatile int log_released = 0;
+static void BRIDGE32_CALL on_log_released(void* context) {
+  (void)context;
+  log_released = 1;
+}
+
 /* ---- Plugins ---- */
 
 typedef struct Heard {
@@ -758,7 +765,7 @@ int main(int argc, char** argv) {
   printf("bridge32 C API %u (header %u), library %s\n", bridge32_api_version(),
          BRIDGE32_API_VERSION, path);
   CHECK(bridge32_api_version() == BRIDGE32_API_VERSION, "the library's version");
-  bridge32_set_log_handler(on_log, &log_records, BRIDGE32_LOG_INFO);
+  bridge32_set_log_handler(on_log, &log_records, on_log_released, BRIDGE32_LOG_INFO);
 
   /* Errors: a status, and an object with the kind and a message naming the file. */
   {
@@ -1223,7 +1230,9 @@ int main(int argc, char** argv) {
   gain_plugin(plugins);
   vst2_plugin(plugins);
   com_objects(plugins);
-  bridge32_set_log_handler(NULL, NULL, BRIDGE32_LOG_INFO);
+  CHECK(!log_released, "the log handler's context is held while it is the handler");
+  bridge32_set_log_handler(NULL, NULL, NULL, BRIDGE32_LOG_INFO);
+  CHECK(became_set(&log_released, 5000), "the log handler's context released once replaced");
 
   printf("%d of %d checks passed\n", checks - failures, checks);
   return failures == 0 ? 0 : 1;

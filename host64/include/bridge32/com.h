@@ -477,7 +477,7 @@ inline std::shared_ptr<ComReference> makeComObject(ComHandler handler) {
       return detail::failWithCurrentException(error);
     }
   };
-  bridge32_com_release_fn release = [](void* context) { delete static_cast<ComHandler*>(context); };
+  bridge32_release_fn release = [](void* context) { delete static_cast<ComHandler*>(context); };
   bridge32_com_object* object = nullptr;
   detail::checked([&](bridge32_error** error) {
     return bridge32_com_make_object(answer, held.get(), release, &object, error);

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string_view>
 
+#include "bridge32/bridge32.h"
 #include "bridge32/types.h"
 
 namespace bridge32 {
@@ -24,6 +26,27 @@ using LogHandler = std::function<void(const LogRecord& record)>;
 // [any-thread] Records at `minimum` and above go to `handler` from now on (an empty handler: to
 // nowhere again). It is called on the thread that logs, one of bridge32's or the application's
 // own, maybe several at once: it must be quick, thread-safe, and must not call into bridge32.
-void setLogHandler(LogHandler handler, LogLevel minimum = LogLevel::info);
+// What it throws goes no further.
+inline void setLogHandler(LogHandler handler, LogLevel minimum = LogLevel::info) {
+  static_assert(int(LogLevel::critical) == BRIDGE32_LOG_CRITICAL);
+  auto level = bridge32_log_level(minimum);
+  if (!handler) {
+    bridge32_set_log_handler(nullptr, nullptr, nullptr, level);
+    return;
+  }
+  // The handler's until bridge32 lets go of it (records in flight may still use the one replaced).
+  auto held = std::make_unique<LogHandler>(std::move(handler));
+  bridge32_log_fn log = [](void* context, bridge32_log_level level, const char* source,
+                           size_t sourceLength, const char* message, size_t messageLength) {
+    try {
+      (*static_cast<LogHandler*>(context))(LogRecord{LogLevel(level),
+                                                     std::string_view(source, sourceLength),
+                                                     std::string_view(message, messageLength)});
+    } catch (...) {
+    }
+  };
+  bridge32_release_fn release = [](void* context) { delete static_cast<LogHandler*>(context); };
+  bridge32_set_log_handler(log, held.release(), release, level);
+}
 
 }  // namespace bridge32

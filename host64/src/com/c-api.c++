@@ -324,40 +324,16 @@ bridge32_status BRIDGE32_CALL bridge32_com_answer_set(bridge32_com_answer* answe
   });
 }
 
-namespace {
-
-// The caller's context of an object of its own, released once the object is gone.
-class HandlerContext {
- public:
-  HandlerContext(void* context, bridge32_com_release_fn release)
-      : context_(context), release_(release) {}
-  ~HandlerContext() {
-    if (armed_ && release_) release_(context_);
-  }
-  HandlerContext(const HandlerContext&) = delete;
-  HandlerContext& operator=(const HandlerContext&) = delete;
-
-  void* get() const { return context_; }
-  void arm() { armed_ = true; }  // the object is made: its end releases the context
-
- private:
-  void* context_;
-  bridge32_com_release_fn release_;
-  bool armed_ = false;
-};
-
-}  // namespace
-
 bridge32_status BRIDGE32_CALL bridge32_com_make_object(bridge32_com_handler_fn handler,
                                                        void* context,
-                                                       bridge32_com_release_fn release,
+                                                       bridge32_release_fn release,
                                                        bridge32_com_object** object,
                                                        bridge32_error** error) {
   return guarded(error, [&] {
     auto& out = required(object, "object");
     out = nullptr;
     if (!handler) throw Error(Error::Kind::invalidArgument, "handler is NULL");
-    auto held = std::make_shared<HandlerContext>(context, release);
+    auto held = std::make_shared<CallerContext>(context, release);
     auto made = makeHostComObject([handler, held](std::string_view member, ComCallKind kind,
                                                   std::vector<ComValue>& arguments) {
       CComValues converted;

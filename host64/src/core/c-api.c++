@@ -8,9 +8,9 @@
 #include <new>
 #include <type_traits>
 
-#include "bridge32/log.h"
 #include "core/call-rules.h"
 #include "core/shared-surrogate.h"
+#include "logging.h"
 
 namespace bridge32::c_api {
 
@@ -220,18 +220,24 @@ const char* BRIDGE32_CALL bridge32_status_name(bridge32_status status) {
 }
 
 void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler, void* context,
+                                            bridge32_release_fn release,
                                             bridge32_log_level minimum) {
   auto level = LogLevel(std::clamp(int(minimum), int(LogLevel::trace), int(LogLevel::critical)));
   if (!handler) {
-    setLogHandler(nullptr, level);
+    logging::setHandler(nullptr, level);
     return;
   }
-  setLogHandler(
-      [handler, context](const LogRecord& record) {
-        handler(context, bridge32_log_level(record.level), record.source.data(),
-                record.source.size(), record.message.data(), record.message.size());
-      },
-      level);
+  try {
+    auto held = std::make_shared<CallerContext>(context, release);
+    logging::setHandler(
+        [handler, held](LogLevel level, std::string_view source, std::string_view message) {
+          handler(held->get(), bridge32_log_level(level), source.data(), source.size(),
+                  message.data(), message.size());
+        },
+        level);
+    held->arm();
+  } catch (...) {  // no memory: the handler before stays
+  }
 }
 
 void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* given) {

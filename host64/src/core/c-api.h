@@ -105,6 +105,26 @@ Struct covered(const Struct& given, std::string_view what, std::string_view init
 // The options a C caller gave (null: the defaults), as far as its struct_size covers them.
 LoadOptions loadOptions(const bridge32_load_options* options);
 
+// A context a C caller gave with a function of its own, released (bridge32_release_fn) when the
+// last holder of this goes, once armed: never when what it was given for was refused.
+class CallerContext {
+ public:
+  CallerContext(void* context, bridge32_release_fn release) : context_(context), release_(release) {}
+  ~CallerContext() {
+    if (armed_ && release_) release_(context_);
+  }
+  CallerContext(const CallerContext&) = delete;
+  CallerContext& operator=(const CallerContext&) = delete;
+
+  void* get() const { return context_; }
+  void arm() { armed_ = true; }
+
+ private:
+  void* context_;
+  bridge32_release_fn release_;
+  bool armed_ = false;
+};
+
 // A C caller's value as a Value (detail::fromC): arrays of numbers viewed in the caller's
 // memory, which outlives the call it is given to.
 inline Value toValue(const bridge32_value& value, const ValuePlace& place) {
