@@ -701,26 +701,26 @@ TEST(Literal, ErrorsSayTheColumn) {
 }
 
 TEST(Literal, PrintsLikeC) {
-  EXPECT_EQ(printLiteral(Value(42)), "42");
-  EXPECT_EQ(printLiteral(Value(-7)), "-7");
-  EXPECT_EQ(printLiteral(Value(std::numeric_limits<uint64_t>::max())), "18446744073709551615");
-  EXPECT_EQ(printLiteral(Value(2.0)), "2");
-  EXPECT_EQ(printLiteral(Value(0.1)), "0.1");
-  EXPECT_EQ(printLiteral(Value(1e100)), "1e+100");
-  EXPECT_EQ(printLiteral(Value(-0.0)), "-0.0");
-  EXPECT_EQ(printLiteral(Value(std::numeric_limits<double>::infinity())), "inf");
-  EXPECT_EQ(printLiteral(Value(std::numeric_limits<double>::quiet_NaN())), "nan");
-  EXPECT_EQ(printLiteral(Value()), "NULL");
-  EXPECT_EQ(printLiteral(Value(true)), "true");
-  EXPECT_EQ(printLiteral(Value("say \"hi\"\n\t\\")), R"("say \"hi\"\n\t\\")");
+  EXPECT_EQ(toLiteral(Value(42)), "42");
+  EXPECT_EQ(toLiteral(Value(-7)), "-7");
+  EXPECT_EQ(toLiteral(Value(std::numeric_limits<uint64_t>::max())), "18446744073709551615");
+  EXPECT_EQ(toLiteral(Value(2.0)), "2");
+  EXPECT_EQ(toLiteral(Value(0.1)), "0.1");
+  EXPECT_EQ(toLiteral(Value(1e100)), "1e+100");
+  EXPECT_EQ(toLiteral(Value(-0.0)), "-0.0");
+  EXPECT_EQ(toLiteral(Value(std::numeric_limits<double>::infinity())), "inf");
+  EXPECT_EQ(toLiteral(Value(std::numeric_limits<double>::quiet_NaN())), "nan");
+  EXPECT_EQ(toLiteral(Value()), "NULL");
+  EXPECT_EQ(toLiteral(Value(true)), "true");
+  EXPECT_EQ(toLiteral(Value("say \"hi\"\n\t\\")), R"("say \"hi\"\n\t\\")");
   // An escaped control byte followed by a digit: octal escapes stop after three digits.
-  EXPECT_EQ(printLiteral(Value(std::string("\x01" "2", 2))), R"("\0012")");
-  EXPECT_EQ(printLiteral(Value("caf\xc3\xa9")), "\"caf\xc3\xa9\"");
-  EXPECT_EQ(printLiteral(Value("bad \xff\xc3")), R"("bad \377\303")");
-  EXPECT_EQ(printLiteral(Value(std::vector<Value>{1, "a", Value()})), R"({1, "a", NULL})");
-  EXPECT_EQ(printLiteral(Value(std::vector<Value::Field>{{"x", 1}, {"y", 2.5}})),
+  EXPECT_EQ(toLiteral(Value(std::string("\x01" "2", 2))), R"("\0012")");
+  EXPECT_EQ(toLiteral(Value("caf\xc3\xa9")), "\"caf\xc3\xa9\"");
+  EXPECT_EQ(toLiteral(Value("bad \xff\xc3")), R"("bad \377\303")");
+  EXPECT_EQ(toLiteral(Value(std::vector<Value>{1, "a", Value()})), R"({1, "a", NULL})");
+  EXPECT_EQ(toLiteral(Value(std::vector<Value::Field>{{"x", 1}, {"y", 2.5}})),
             "{.x = 1, .y = 2.5}");
-  EXPECT_EQ(printLiteral(Value(Value::Handle{0x1234, Value::HandleKind::window})), "0x1234");
+  EXPECT_EQ(toLiteral(Value(Value::Handle{0x1234, Value::HandleKind::window})), "0x1234");
 }
 
 TEST(Literal, DoublesRoundTrip) {
@@ -737,8 +737,8 @@ TEST(Literal, DoublesRoundTrip) {
   // Read back where a double is expected: "2" is the integer 2, which a double holds exactly.
   for (double d : doubles) {
     Value value(d);
-    double back = parseLiteral(printLiteral(value)).asDouble();
-    EXPECT_EQ(std::bit_cast<uint64_t>(back), std::bit_cast<uint64_t>(d)) << printLiteral(value);
+    double back = parseLiteral(toLiteral(value)).asDouble();
+    EXPECT_EQ(std::bit_cast<uint64_t>(back), std::bit_cast<uint64_t>(d)) << toLiteral(value);
   }
 }
 
@@ -753,7 +753,7 @@ TEST(Literal, ValuesRoundTrip) {
       Value(std::vector<Value::Field>{{"a", 1}, {"b", Value(std::vector<Value>{})}}),
   };
   for (const Value& value : values) {
-    EXPECT_EQ(parseLiteral(printLiteral(value)), value) << printLiteral(value);
+    EXPECT_EQ(parseLiteral(toLiteral(value)), value) << toLiteral(value);
   }
 }
 

@@ -306,10 +306,10 @@ std::string ComValue::toString() const {
     case Kind::empty: return "empty";
     case Kind::null: return "null";
     case Kind::boolean: return std::get<bool>(payload_) ? "true" : "false";
-    case Kind::integer: return library::printLiteral(Value(std::get<int64_t>(payload_)));
-    case Kind::unsignedInteger: return library::printLiteral(Value(std::get<uint64_t>(payload_)));
-    case Kind::real: return library::printLiteral(Value(std::get<double>(payload_)));
-    case Kind::string: return library::printLiteral(Value(std::get<std::string>(payload_)));
+    case Kind::integer: return toLiteral(Value(std::get<int64_t>(payload_)));
+    case Kind::unsignedInteger: return toLiteral(Value(std::get<uint64_t>(payload_)));
+    case Kind::real: return toLiteral(Value(std::get<double>(payload_)));
+    case Kind::string: return toLiteral(Value(std::get<std::string>(payload_)));
     case Kind::currency: {
       int64_t amount = std::get<int64_t>(payload_);
       uint64_t magnitude = amount < 0 ? 0 - uint64_t(amount) : uint64_t(amount);
@@ -318,7 +318,7 @@ std::string ComValue::toString() const {
       return text;
     }
     case Kind::date:
-      return "date(" + library::printLiteral(Value(std::get<double>(payload_))) + ")";
+      return "date(" + toLiteral(Value(std::get<double>(payload_))) + ")";
     case Kind::error:
       std::snprintf(text, sizeof text, "error(0x%08" PRIX32 ")", uint32_t(asError()));
       return text;

@@ -37,7 +37,7 @@ ComValue comValueOf(const Value& value) {
     }
     default:
       throw Error(Error::Kind::invalidArgument,
-                  "COM takes no " + library::printLiteral(value) + " (structs and handles)");
+                  "COM takes no " + toLiteral(value) + " (structs and handles)");
   }
 }
 

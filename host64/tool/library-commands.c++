@@ -126,11 +126,11 @@ int call(const CommandLine& line) {
     return 0;
   }
   if (!function->returnsVoid()) {
-    std::printf("%s\n", printable(library::printLiteral(result.value)).c_str());
+    std::printf("%s\n", printable(toLiteral(result.value)).c_str());
   }
   for (const auto& [name, value] : result.outputs) {
     std::printf("%s = %s\n", printable(name).c_str(),
-                printable(library::printLiteral(value)).c_str());
+                printable(toLiteral(value)).c_str());
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "bridge32/error.h"
 #include "bridge32/value.h"
 
 namespace bridge32 {
@@ -36,7 +37,15 @@ struct CallResult {
   std::shared_ptr<void> kept;
 
   // The output named `name`; throws Error(notFound) if there is none.
-  const Value& output(std::string_view name) const;
+  const Value& output(std::string_view name) const {
+    for (const auto& [outputName, value] : outputs) {
+      if (outputName == name) return value;
+    }
+    std::string names;
+    for (const auto& output : outputs) names += (names.empty() ? "" : ", ") + output.first;
+    throw Error(Error::Kind::notFound, "the call has no output '" + std::string(name) + "'" +
+                                           (names.empty() ? "" : " (it has " + names + ")"));
+  }
 };
 
 }  // namespace bridge32

@@ -35,8 +35,15 @@ class Error : public std::runtime_error {
   };
 
   // `remote` marks an error that the surrogate raised and sent over the pipe.
-  Error(Kind kind, std::string message, bool remote = false);
-  Error(Kind kind, std::string message, ComFailure com, bool remote = false);
+  Error(Kind kind, std::string message, bool remote = false)
+      : std::runtime_error(describe(kind, message, remote)),
+        kind_(kind),
+        remote_(remote),
+        message_(std::move(message)) {}
+  Error(Kind kind, std::string message, ComFailure com, bool remote = false)
+      : Error(kind, std::move(message), remote) {
+    com_ = std::make_shared<const ComFailure>(std::move(com));
+  }
 
   Kind kind() const noexcept { return kind_; }
   bool isRemote() const noexcept { return remote_; }
@@ -46,12 +53,37 @@ class Error : public std::runtime_error {
   const ComFailure* com() const noexcept { return com_.get(); }
 
  private:
+  // "[kind] message", or "[remote kind] message": what().
+  static std::string describe(Kind kind, const std::string& message, bool remote);
+
   Kind kind_;
   bool remote_;
   std::string message_;
   std::shared_ptr<const ComFailure> com_;  // shared: exceptions are copied
 };
 
-std::string_view toString(Error::Kind kind);
+inline std::string_view toString(Error::Kind kind) {
+  switch (kind) {
+    case Error::Kind::failed: return "failed";
+    case Error::Kind::invalidArgument: return "invalid argument";
+    case Error::Kind::notFound: return "not found";
+    case Error::Kind::badModule: return "bad module";
+    case Error::Kind::unsupportedVersion: return "unsupported version";
+    case Error::Kind::unsupported: return "unsupported";
+    case Error::Kind::badState: return "bad state";
+    case Error::Kind::surrogateStart: return "surrogate did not start";
+    case Error::Kind::disconnected: return "disconnected";
+    case Error::Kind::timeout: return "timeout";
+  }
+  return "unknown";
+}
+
+inline std::string Error::describe(Kind kind, const std::string& message, bool remote) {
+  std::string text = remote ? "[remote " : "[";
+  text += toString(kind);
+  text += "] ";
+  text += message;
+  return text;
+}
 
 }  // namespace bridge32

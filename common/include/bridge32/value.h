@@ -11,10 +11,14 @@
 // like any other: asArray() gives its elements as Values (made once, on first use).
 #pragma once
 
+#include <bit>
+#include <charconv>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +29,8 @@
 #include <variant>
 #include <vector>
 
+#include "bridge32/error.h"
+
 namespace bridge32 {
 
 class Value;
@@ -32,8 +38,8 @@ class Value;
 // The C types a TypedArray holds.
 enum class ElementType { int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32,
                          float64 };
-size_t elementSize(ElementType type);
-std::string_view toString(ElementType type);  // "int8_t", ..., "float", "double"
+inline size_t elementSize(ElementType type);
+inline std::string_view toString(ElementType type);  // "int8_t", ..., "float", "double"
 
 // The ElementType of an integer of `bytes` bytes, if there is one.
 constexpr std::optional<ElementType> integerElementType(size_t bytes, bool isSigned) {
@@ -223,8 +229,422 @@ Value::Value(std::span<const T> elements) {
 }
 
 // "null", "bool", "integer", "floating", "string", "array", "struct", "handle".
-std::string_view toString(Value::Kind kind);
+inline std::string_view toString(Value::Kind kind);
 // "pointer", "kernel handle", "module handle", "window handle".
-std::string_view toString(Value::HandleKind kind);
+inline std::string_view toString(Value::HandleKind kind);
+
+// A value as C writes it: 42, 1.5, "text" (escaped), {1, 2}, {.x = 1, .y = 2}, 0x1234 (a handle,
+// with the text it points to in a comment), NULL, true.
+inline std::string toLiteral(const Value& value);
+
+// ---- Definitions -----------------------------------------------------------------------------
+
+namespace detail {
+
+// The length of the valid UTF-8 sequence at `text[at]`, or 0 if the bytes there are not one
+// (overlong forms, surrogates and code points above U+10FFFF are not valid).
+inline size_t utf8SequenceLength(std::string_view text, size_t at,
+                                 uint32_t* codePoint = nullptr) {
+  unsigned char lead = static_cast<unsigned char>(text[at]);
+  size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead < 0xE0 ? 2 : lead >= 0xE0 && lead < 0xF0 ? 3
+                  : lead >= 0xF0 && lead < 0xF5                  ? 4
+                                                                 : 0;
+  if (length == 0 || at + length > text.size()) return 0;
+  uint32_t value = length == 1 ? lead : lead & (0x7F >> length);
+  for (size_t i = 1; i < length; ++i) {
+    unsigned char next = static_cast<unsigned char>(text[at + i]);
+    if ((next & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (next & 0x3F);
+  }
+  static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  bool valid = value >= kSmallest[length] && value <= 0x10FFFF &&
+               !(value >= 0xD800 && value <= 0xDFFF);
+  if (!valid) return 0;
+  if (codePoint) *codePoint = value;
+  return length;
+}
+
+// The shortest text that reads back as the same double where a double is expected: 2.0 prints
+// as "2" (bridge32 call prints `y = {2, 4, 6}` for doubles, as C would write them), but -0.0
+// keeps its point, since "-0" would read back as 0.
+inline std::string printFloating(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+  if (value == 0 && std::signbit(value)) return "-0.0";
+  char buffer[64];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+
+inline std::string octalEscape(unsigned char byte) {
+  char text[5] = {'\\', char('0' + (byte >> 6)), char('0' + ((byte >> 3) & 7)),
+                  char('0' + (byte & 7)), 0};
+  return text;
+}
+
+inline std::string printString(std::string_view text) {
+  std::string out = "\"";
+  for (size_t i = 0; i < text.size();) {
+    unsigned char byte = static_cast<unsigned char>(text[i]);
+    switch (byte) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      default: break;
+    }
+    if (byte < 0x20 || byte == 0x7F) {
+      out += octalEscape(byte);
+      ++i;
+    } else if (size_t length = utf8SequenceLength(text, i)) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      out += octalEscape(byte);
+      ++i;
+    }
+  }
+  return out + "\"";
+}
+
+inline std::string printHandle(uint64_t value) {
+  char buffer[24];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, 16);
+  return "0x" + std::string(buffer, end);
+}
+
+}  // namespace detail
+
+
+namespace detail {
+
+// The value as a C literal for an error message, cut short: a whole array would drown the
+// message.
+inline std::string shortText(const Value& value) {
+  constexpr size_t kMaxChars = 40;
+  std::string text = toLiteral(value);
+  if (text.size() > kMaxChars) text = text.substr(0, kMaxChars) + "...";
+  return text;
+}
+
+[[noreturn]] inline void throwExpected(std::string_view expected, const Value& got) {
+  throw Error(Error::Kind::invalidArgument, "expected " + std::string(expected) + ", got " +
+                                                std::string(toString(got.kind())) + " " +
+                                                detail::shortText(got));
+}
+
+}  // namespace detail
+
+inline Value::Value() noexcept = default;
+inline Value::Value(std::nullptr_t) noexcept {}
+inline Value::Value(bool value) noexcept : data_(value) {}
+inline Value::Value(double value) noexcept : data_(value) {}
+inline Value::Value(std::string text) noexcept : data_(std::move(text)) {}
+inline Value::Value(std::string_view text) : data_(std::string(text)) {}
+inline Value::Value(const char* text) : data_(std::string(text)) {}
+inline Value::Value(std::vector<Value> elements) noexcept : data_(std::move(elements)) {}
+inline Value::Value(ElementType type, std::vector<std::byte> bytes)
+    : data_(std::make_shared<const TypedArray>(type, std::move(bytes))) {}
+inline Value::Value(std::shared_ptr<const TypedArray> array) noexcept : data_(std::move(array)) {}
+inline Value::Value(std::vector<Field> fields) noexcept : data_(std::move(fields)) {}
+inline Value::Value(Handle handle) noexcept : data_(handle) {}
+inline Value::Value(const Value&) = default;
+inline Value::Value(Value&&) noexcept = default;
+inline Value& Value::operator=(const Value&) = default;
+inline Value& Value::operator=(Value&&) noexcept = default;
+inline Value::~Value() = default;
+
+inline Value::Kind Value::kind() const noexcept {
+  // The variant's alternatives are listed in the order of Kind, then the typed array.
+  if (isTypedArray()) return Kind::array;
+  return Kind(data_.index());
+}
+
+inline bool Value::isTypedArray() const noexcept {
+  return std::holds_alternative<std::shared_ptr<const TypedArray>>(data_);
+}
+
+inline size_t elementSize(ElementType type) {
+  switch (type) {
+    case ElementType::int8:
+    case ElementType::uint8: return 1;
+    case ElementType::int16:
+    case ElementType::uint16: return 2;
+    case ElementType::int32:
+    case ElementType::uint32:
+    case ElementType::float32: return 4;
+    case ElementType::int64:
+    case ElementType::uint64:
+    case ElementType::float64: return 8;
+  }
+  return 1;
+}
+
+inline std::string_view toString(ElementType type) {
+  switch (type) {
+    case ElementType::int8: return "int8_t";
+    case ElementType::uint8: return "uint8_t";
+    case ElementType::int16: return "int16_t";
+    case ElementType::uint16: return "uint16_t";
+    case ElementType::int32: return "int32_t";
+    case ElementType::uint32: return "uint32_t";
+    case ElementType::int64: return "int64_t";
+    case ElementType::uint64: return "uint64_t";
+    case ElementType::float32: return "float";
+    case ElementType::float64: return "double";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+inline void requireWholeElements(ElementType type, size_t bytes) {
+  if (bytes % elementSize(type) != 0) {
+    throw Error(Error::Kind::invalidArgument,
+                "an array of " + std::string(toString(type)) + " of " + std::to_string(bytes) +
+                    " bytes, not a whole number of elements");
+  }
+}
+
+}  // namespace detail
+
+inline Value::TypedArray::TypedArray(ElementType type, std::vector<std::byte> bytes)
+    : type_(type), owned_(std::move(bytes)), bytes_(owned_) {
+  detail::requireWholeElements(type, owned_.size());
+}
+
+inline Value::TypedArray::TypedArray(ElementType type, std::span<const std::byte> bytes,
+                              std::shared_ptr<const void> owner)
+    : type_(type), owner_(std::move(owner)), bytes_(bytes) {
+  detail::requireWholeElements(type, bytes.size());
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % elementSize(type) != 0) {
+    throw Error(Error::Kind::invalidArgument, "an array of " + std::string(toString(type)) +
+                                                  " at an address not aligned for them");
+  }
+}
+
+inline void Value::TypedArray::requireType(ElementType wanted) const {
+  if (wanted != type_) {
+    throw Error(Error::Kind::invalidArgument, "expected an array of " +
+                                                  std::string(toString(wanted)) + ", got one of " +
+                                                  std::string(toString(type_)));
+  }
+}
+
+namespace detail {
+
+template <typename T>
+void appendElements(std::span<const std::byte> bytes, std::vector<Value>& out) {
+  out.reserve(bytes.size() / sizeof(T));
+  for (size_t at = 0; at < bytes.size(); at += sizeof(T)) {
+    T element;
+    std::memcpy(&element, bytes.data() + at, sizeof(T));
+    if constexpr (std::is_floating_point_v<T>) out.emplace_back(double(element));
+    else out.emplace_back(element);
+  }
+}
+
+}  // namespace detail
+
+inline const std::vector<Value>& Value::TypedArray::elements() const {
+  std::call_once(made_, [this] {
+    switch (type_) {
+      case ElementType::int8: detail::appendElements<int8_t>(bytes_, elements_); break;
+      case ElementType::uint8: detail::appendElements<uint8_t>(bytes_, elements_); break;
+      case ElementType::int16: detail::appendElements<int16_t>(bytes_, elements_); break;
+      case ElementType::uint16: detail::appendElements<uint16_t>(bytes_, elements_); break;
+      case ElementType::int32: detail::appendElements<int32_t>(bytes_, elements_); break;
+      case ElementType::uint32: detail::appendElements<uint32_t>(bytes_, elements_); break;
+      case ElementType::int64: detail::appendElements<int64_t>(bytes_, elements_); break;
+      case ElementType::uint64: detail::appendElements<uint64_t>(bytes_, elements_); break;
+      case ElementType::float32: detail::appendElements<float>(bytes_, elements_); break;
+      case ElementType::float64: detail::appendElements<double>(bytes_, elements_); break;
+    }
+  });
+  return elements_;
+}
+
+inline bool Value::isInteger() const noexcept {
+  return kind() == Kind::signedInteger || kind() == Kind::unsignedInteger;
+}
+
+inline bool Value::asBool() const {
+  if (!isBool()) detail::throwExpected("a bool", *this);
+  return std::get<bool>(data_);
+}
+
+inline int64_t Value::asInt64() const {
+  if (auto* value = std::get_if<int64_t>(&data_)) return *value;
+  if (auto* value = std::get_if<uint64_t>(&data_)) {
+    if (*value <= uint64_t(std::numeric_limits<int64_t>::max())) return int64_t(*value);
+  }
+  detail::throwExpected("an integer from -2^63 to 2^63-1", *this);
+}
+
+inline uint64_t Value::asUint64() const {
+  if (auto* value = std::get_if<uint64_t>(&data_)) return *value;
+  if (auto* value = std::get_if<int64_t>(&data_)) {
+    if (*value >= 0) return uint64_t(*value);
+  }
+  detail::throwExpected("an integer from 0 to 2^64-1", *this);
+}
+
+inline double Value::asDouble() const {
+  if (auto* value = std::get_if<double>(&data_)) return *value;
+  // Only integers that survive the trip to double and back: 2^53 + 1 would silently change.
+  if (auto* value = std::get_if<int64_t>(&data_)) {
+    double converted = double(*value);
+    if (converted < 0x1p63 && int64_t(converted) == *value) return converted;
+  }
+  if (auto* value = std::get_if<uint64_t>(&data_)) {
+    double converted = double(*value);
+    if (converted < 0x1p64 && uint64_t(converted) == *value) return converted;
+  }
+  detail::throwExpected("a floating-point number", *this);
+}
+
+inline const std::string& Value::asString() const {
+  if (!isString()) detail::throwExpected("a string", *this);
+  return std::get<std::string>(data_);
+}
+
+inline const std::vector<Value>& Value::asArray() const {
+  if (auto* typed = std::get_if<std::shared_ptr<const TypedArray>>(&data_)) {
+    return (*typed)->elements();
+  }
+  if (!isArray()) detail::throwExpected("an array", *this);
+  return std::get<std::vector<Value>>(data_);
+}
+
+inline const std::shared_ptr<const Value::TypedArray>& Value::asTypedArray() const {
+  if (!isTypedArray()) detail::throwExpected("an array of numbers held as bytes", *this);
+  return std::get<std::shared_ptr<const TypedArray>>(data_);
+}
+
+inline const std::vector<Value::Field>& Value::asStruct() const {
+  if (!isStruct()) detail::throwExpected("a struct", *this);
+  return std::get<std::vector<Field>>(data_);
+}
+
+inline Value::Handle Value::asHandle() const {
+  if (!isHandle()) detail::throwExpected("a handle", *this);
+  return std::get<Handle>(data_);
+}
+
+inline size_t Value::size() const {
+  if (isTypedArray()) return asTypedArray()->size();
+  if (isArray()) return asArray().size();
+  if (isStruct()) return asStruct().size();
+  detail::throwExpected("an array or a struct", *this);
+}
+
+inline const Value& Value::operator[](size_t index) const {
+  size_t count = size();
+  if (index >= count) {
+    throw Error(Error::Kind::invalidArgument, "element " + std::to_string(index) +
+                                                  " of a value with " + std::to_string(count));
+  }
+  return isArray() ? asArray()[index] : asStruct()[index].value;
+}
+
+inline const Value& Value::field(std::string_view name) const {
+  for (const Field& field : asStruct()) {
+    if (field.name == name) return field.value;
+  }
+  throw Error(Error::Kind::invalidArgument,
+              "no field '" + std::string(name) + "' in " + detail::shortText(*this));
+}
+
+inline bool operator==(const Value& a, const Value& b) {
+  if (a.isInteger() && b.isInteger()) {
+    // Compare as numbers: a negative signed value equals no unsigned one.
+    bool aNegative = a.kind() == Value::Kind::signedInteger && a.asInt64() < 0;
+    bool bNegative = b.kind() == Value::Kind::signedInteger && b.asInt64() < 0;
+    if (aNegative || bNegative) return aNegative && bNegative && a.asInt64() == b.asInt64();
+    return a.asUint64() == b.asUint64();
+  }
+  if (a.isFloating() && b.isFloating()) {
+    double x = a.asDouble(), y = b.asDouble();
+    if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
+    return std::bit_cast<uint64_t>(x) == std::bit_cast<uint64_t>(y);
+  }
+  if (a.isTypedArray() && b.isTypedArray()) {
+    const auto& x = *a.asTypedArray();
+    const auto& y = *b.asTypedArray();
+    bool sameBytes = x.type() == y.type() && x.bytes().size() == y.bytes().size() &&
+                     (x.bytes().empty() ||
+                      std::memcmp(x.bytes().data(), y.bytes().data(), x.bytes().size()) == 0);
+    if (sameBytes) return true;
+  }
+  if (a.isArray() && b.isArray() && (a.isTypedArray() || b.isTypedArray())) {
+    return a.asArray() == b.asArray();  // element by element, as numbers
+  }
+  return a.data_ == b.data_;
+}
+
+inline std::string_view toString(Value::Kind kind) {
+  switch (kind) {
+    case Value::Kind::null: return "null";
+    case Value::Kind::boolean: return "bool";
+    case Value::Kind::signedInteger:
+    case Value::Kind::unsignedInteger: return "integer";
+    case Value::Kind::floating: return "floating";
+    case Value::Kind::string: return "string";
+    case Value::Kind::array: return "array";
+    case Value::Kind::structure: return "struct";
+    case Value::Kind::handle: return "handle";
+  }
+  return "unknown";
+}
+
+inline std::string_view toString(Value::HandleKind kind) {
+  switch (kind) {
+    case Value::HandleKind::pointer: return "pointer";
+    case Value::HandleKind::kernel: return "kernel handle";
+    case Value::HandleKind::module: return "module handle";
+    case Value::HandleKind::window: return "window handle";
+    case Value::HandleKind::hostKernel: return "host kernel handle";
+  }
+  return "unknown";
+}
+
+inline std::string toLiteral(const Value& value) {
+  switch (value.kind()) {
+    case Value::Kind::null: return "NULL";
+    case Value::Kind::boolean: return value.asBool() ? "true" : "false";
+    case Value::Kind::signedInteger: return std::to_string(value.asInt64());
+    case Value::Kind::unsignedInteger: return std::to_string(value.asUint64());
+    case Value::Kind::floating: return detail::printFloating(value.asDouble());
+    case Value::Kind::string: return detail::printString(value.asString());
+    case Value::Kind::handle: {
+      // A pointer with its text: the pointer, then the text as a comment a reader sees.
+      std::string handle = detail::printHandle(value.asHandle().value);
+      if (value.asHandle().text) handle += " /* " + toLiteral(Value(*value.asHandle().text)) + " */";
+      return handle;
+    }
+    case Value::Kind::array: {
+      std::string text = "{";
+      for (const Value& element : value.asArray()) {
+        text += (text.size() > 1 ? ", " : "") + toLiteral(element);
+      }
+      return text + "}";
+    }
+    case Value::Kind::structure: {
+      // Designated only when every field has a name: C allows no mix that reads back the same.
+      bool named = true;
+      for (const Value::Field& field : value.asStruct()) named = named && !field.name.empty();
+      std::string text = "{";
+      for (const Value::Field& field : value.asStruct()) {
+        if (text.size() > 1) text += ", ";
+        if (named) text += "." + field.name + " = ";
+        text += toLiteral(field.value);
+      }
+      return text + "}";
+    }
+  }
+  return "?";
+}
+
 
 }  // namespace bridge32

@@ -43,28 +43,6 @@ void appendUtf8(std::string& out, uint32_t codePoint) {
   }
 }
 
-// The length of the valid UTF-8 sequence at `text[at]`, or 0 if the bytes there are not one
-// (overlong forms, surrogates and code points above U+10FFFF are not valid).
-size_t utf8SequenceLength(std::string_view text, size_t at, uint32_t* codePoint = nullptr) {
-  unsigned char lead = static_cast<unsigned char>(text[at]);
-  size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead < 0xE0 ? 2 : lead >= 0xE0 && lead < 0xF0 ? 3
-                  : lead >= 0xF0 && lead < 0xF5                  ? 4
-                                                                 : 0;
-  if (length == 0 || at + length > text.size()) return 0;
-  uint32_t value = length == 1 ? lead : lead & (0x7F >> length);
-  for (size_t i = 1; i < length; ++i) {
-    unsigned char next = static_cast<unsigned char>(text[at + i]);
-    if ((next & 0xC0) != 0x80) return 0;
-    value = (value << 6) | (next & 0x3F);
-  }
-  static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-  bool valid = value >= kSmallest[length] && value <= 0x10FFFF &&
-               !(value >= 0xD800 && value <= 0xDFFF);
-  if (!valid) return 0;
-  if (codePoint) *codePoint = value;
-  return length;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -285,7 +263,7 @@ class LiteralReader {
     std::string bytes;
     readQuoted('\'', bytes);
     uint32_t codePoint = 0;
-    size_t length = bytes.empty() ? 0 : utf8SequenceLength(bytes, 0, &codePoint);
+    size_t length = bytes.empty() ? 0 : detail::utf8SequenceLength(bytes, 0, &codePoint);
     if (bytes.size() == 1) return Value(int64_t(static_cast<unsigned char>(bytes[0])));
     if (length == 0 || length != bytes.size()) {
       failAt(start, "a character literal must hold one character");
@@ -394,99 +372,9 @@ class LiteralReader {
   int depth_ = 0;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Printing
-
-// The shortest text that reads back as the same double where a double is expected: 2.0 prints
-// as "2" (bridge32 call prints `y = {2, 4, 6}` for doubles, as C would write them), but -0.0
-// keeps its point, since "-0" would read back as 0.
-std::string printFloating(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
-  if (value == 0 && std::signbit(value)) return "-0.0";
-  char buffer[64];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, end);
-}
-
-std::string octalEscape(unsigned char byte) {
-  char text[5] = {'\\', char('0' + (byte >> 6)), char('0' + ((byte >> 3) & 7)),
-                  char('0' + (byte & 7)), 0};
-  return text;
-}
-
-std::string printString(std::string_view text) {
-  std::string out = "\"";
-  for (size_t i = 0; i < text.size();) {
-    unsigned char byte = static_cast<unsigned char>(text[i]);
-    switch (byte) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      default: break;
-    }
-    if (byte < 0x20 || byte == 0x7F) {
-      out += octalEscape(byte);
-      ++i;
-    } else if (size_t length = utf8SequenceLength(text, i)) {
-      out.append(text.substr(i, length));
-      i += length;
-    } else {
-      out += octalEscape(byte);
-      ++i;
-    }
-  }
-  return out + "\"";
-}
-
-std::string printHandle(uint64_t value) {
-  char buffer[24];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, 16);
-  return "0x" + std::string(buffer, end);
-}
-
 }  // namespace
 
 Value parseLiteral(std::string_view text) { return LiteralReader(text).readWhole(); }
-
-std::string printLiteral(const Value& value) {
-  switch (value.kind()) {
-    case Value::Kind::null: return "NULL";
-    case Value::Kind::boolean: return value.asBool() ? "true" : "false";
-    case Value::Kind::signedInteger: return std::to_string(value.asInt64());
-    case Value::Kind::unsignedInteger: return std::to_string(value.asUint64());
-    case Value::Kind::floating: return printFloating(value.asDouble());
-    case Value::Kind::string: return printString(value.asString());
-    case Value::Kind::handle: {
-      // A pointer with its text: the pointer, then the text as a comment a reader sees.
-      std::string handle = printHandle(value.asHandle().value);
-      if (value.asHandle().text) handle += " /* " + printLiteral(Value(*value.asHandle().text)) + " */";
-      return handle;
-    }
-    case Value::Kind::array: {
-      std::string text = "{";
-      for (const Value& element : value.asArray()) {
-        text += (text.size() > 1 ? ", " : "") + printLiteral(element);
-      }
-      return text + "}";
-    }
-    case Value::Kind::structure: {
-      // Designated only when every field has a name: C allows no mix that reads back the same.
-      bool named = true;
-      for (const Value::Field& field : value.asStruct()) named = named && !field.name.empty();
-      std::string text = "{";
-      for (const Value::Field& field : value.asStruct()) {
-        if (text.size() > 1) text += ", ";
-        if (named) text += "." + field.name + " = ";
-        text += printLiteral(field.value);
-      }
-      return text + "}";
-    }
-  }
-  return "?";
-}
 
 // ---------------------------------------------------------------------------------------------
 // Coercion to a declared type
@@ -495,7 +383,7 @@ namespace {
 
 [[noreturn]] void refuse(const std::string& expected, const Type& type, const Value& value) {
   throw Error(Error::Kind::invalidArgument, "expected " + expected + " for " + describe(type) +
-                                                ", got " + printLiteral(value));
+                                                ", got " + toLiteral(value));
 }
 
 Value coerceInteger(const Value& value, const Type& type, Abi abi) {
@@ -514,7 +402,7 @@ Value coerceInteger(const Value& value, const Type& type, Abi abi) {
   bool fits = negative ? value.asInt64() >= low : value.asUint64() <= high;
   if (!fits) {
     throw Error(Error::Kind::invalidArgument,
-                printLiteral(value) + " does not fit in " + describe(type) + " (" +
+                toLiteral(value) + " does not fit in " + describe(type) + " (" +
                     std::to_string(low) + " to " + std::to_string(high) + ")");
   }
   if (isSigned) return Value(value.asInt64());
@@ -535,13 +423,13 @@ Value coerceFloating(const Value& value, const Type& type) {
   if (!value.isFloating() && !value.isInteger()) refuse("a number", type, value);
   if (value.isInteger() && !fitsDouble(value)) {
     throw Error(Error::Kind::invalidArgument,
-                printLiteral(value) + " has no exact " + describe(type) + " value");
+                toLiteral(value) + " has no exact " + describe(type) + " value");
   }
   double number = value.asDouble();
   if (type.floatBytes == 4 && std::isfinite(number) &&
       std::fabs(number) > double(std::numeric_limits<float>::max())) {
     throw Error(Error::Kind::invalidArgument,
-                printLiteral(value) + " does not fit in " + describe(type));
+                toLiteral(value) + " does not fit in " + describe(type));
   }
   return Value(number);
 }

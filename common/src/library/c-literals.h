@@ -23,19 +23,6 @@ namespace bridge32::library {
 // Throws Error(invalidArgument, "column C: expected X, found Y").
 Value parseLiteral(std::string_view text);
 
-// The C literal for `value`, which parseLiteral reads back as an equal Value where the declared
-// type is known (see coerce; handles print as hex integers):
-//   - integers in decimal;
-//   - floating in the shortest form that reads back as the same double where a double is
-//     expected ("2", "0.1", "1e+100", "inf", "nan"), as `bridge32 call` prints `y = {2, 4, 6}`;
-//     -0.0 keeps its point so that it keeps its sign;
-//   - strings as "..." with \" \\ \n \r \t escaped, other control bytes and bytes that are not
-//     valid UTF-8 as 3-digit octal escapes (which cannot swallow a following digit), valid
-//     UTF-8 as is;
-//   - arrays as {a, b, c}; structs as {.x = 1, .y = 2} (positional for fields without a name);
-//   - null as NULL, bools as true/false, handles as 0x... .
-std::string printLiteral(const Value& value);
-
 // `value` checked against `type` and converted to the Value the type calls for in `abi`:
 // integers within the type's range (signed or unsigned Value per the type), floating for float
 // and double (integers accepted), bool for bool, strings for char and wchar_t pointers and
