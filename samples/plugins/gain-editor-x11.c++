@@ -72,14 +72,16 @@ class X11GainEditor final : public GainEditor {
 
   bool isOpen() const override { return open_; }
 
+  // Shown or hidden once these return: a round trip, so that the server has done it before the
+  // host (another connection, whose requests it may take first) looks.
   void show() override {
     xcb_map_window(connection_, window_);
-    xcb_flush(connection_);
+    sync();
   }
 
   void hide() override {
     xcb_unmap_window(connection_, window_);
-    xcb_flush(connection_);
+    sync();
   }
 
   void getSize(uint32_t& width, uint32_t& height) const override {
@@ -134,6 +136,10 @@ class X11GainEditor final : public GainEditor {
   }
 
  private:
+  void sync() {
+    std::free(xcb_get_input_focus_reply(connection_, xcb_get_input_focus(connection_), nullptr));
+  }
+
   // A click at x on the slider: true if it changed the gain and told the listener.
   bool clicked(int x) {
     double span = std::max<double>(double(width_) - 4 * kMargin, 1);

@@ -2,8 +2,10 @@
 // for listing (`bridge32 com info`) and for checking a call before it reaches the object.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bridge32 {
@@ -37,5 +39,26 @@ struct ComTypeInfo {
   // also reaches a property get, as DISPATCH_METHOD | DISPATCH_PROPERTYGET does.
   const ComMemberInfo* find(const std::string& name, ComMemberInfo::Kind kind) const;
 };
+
+// Whether two member or parameter names are the same to COM, which ignores the case of their
+// (ASCII) letters.
+inline bool sameComName(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+inline const ComMemberInfo* ComTypeInfo::find(const std::string& name,
+                                              ComMemberInfo::Kind kind) const {
+  const ComMemberInfo* found = nullptr;
+  for (const ComMemberInfo& member : members) {
+    if (!sameComName(member.name, name)) continue;
+    if (member.kind == kind) return &member;
+    if (kind == ComMemberInfo::Kind::method && member.kind == ComMemberInfo::Kind::propertyGet) {
+      found = &member;
+    }
+  }
+  return found;
+}
 
 }  // namespace bridge32

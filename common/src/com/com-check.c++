@@ -6,12 +6,6 @@
 
 namespace bridge32 {
 
-bool sameComName(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 namespace {
 
 // "(a, b, [scale])"
@@ -27,18 +21,6 @@ std::string signature(const ComMemberInfo& member) {
 }
 
 }  // namespace
-
-const ComMemberInfo* ComTypeInfo::find(const std::string& name, ComMemberInfo::Kind kind) const {
-  const ComMemberInfo* found = nullptr;
-  for (const ComMemberInfo& member : members) {
-    if (!sameComName(member.name, name)) continue;
-    if (member.kind == kind) return &member;
-    if (kind == ComMemberInfo::Kind::method && member.kind == ComMemberInfo::Kind::propertyGet) {
-      found = &member;
-    }
-  }
-  return found;
-}
 
 void checkComCall(const ComTypeInfo& type, const std::string& where, const std::string& member,
                   ComMemberInfo::Kind kind, size_t arguments,

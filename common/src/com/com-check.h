@@ -11,10 +11,6 @@
 
 namespace bridge32 {
 
-// Whether two member or parameter names are the same to COM, which ignores the case of their
-// (ASCII) letters.
-bool sameComName(std::string_view a, std::string_view b);
-
 // Throws Error: invalidArgument for a count the member does not take, notFound for a named
 // argument it has no parameter for. `where` names the object ("Scripting.Dictionary"),
 // `arguments` counts the positional arguments as given (a put's value last), `named` are the
