@@ -627,6 +627,11 @@ inline bridge32_status BRIDGE32_CALL callCallback(void* context, const bridge32_
     }
     Value answer = (*static_cast<const Callback*>(context))(values);
     // A number, bool, handle or null: nothing that points into `answer`, which ends here.
+    if (answer.isString() || answer.isArray() || answer.isStruct()) {
+      throw Error(Error::Kind::invalidArgument,
+                  "a callback answers a number, a bool, a handle or null, not a " +
+                      std::string(toString(answer.kind())));
+    }
     CValues converted;
     *result = *converted.add(answer);
     if (result->kind == BRIDGE32_VALUE_HANDLE) result->as.handle.text = nullptr;

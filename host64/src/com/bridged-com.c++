@@ -1,8 +1,8 @@
-// COM classes and objects in a surrogate (bridge32/com.h): the class is a module the surrogate
-// loads by name (ModuleKind.com, through the same ModuleLink and call rules as every kind), each
-// object a ComObject capability held in a Binding, released on the loop thread when the last
-// ComObject for it goes. Objects of this process (makeComObject, event sinks) are ComObjects this
-// side serves, on the loop thread.
+// COM classes and objects in a surrogate (LoadedComClass, LoadedComObject: com/loaded-com.h): the
+// class is a module the surrogate loads by name (ModuleKind.com, through the same ModuleLink and
+// call rules as every kind), each object a wire ComObject capability held in a Binding, released
+// on the loop thread when the last BridgedComObject for it goes. Objects of this process
+// (makeHostComObject, event sinks) are wire ComObjects this side serves, on the loop thread.
 #include "com/loaded-com.h"
 
 #include <algorithm>
@@ -153,7 +153,7 @@ std::shared_ptr<ComBinding> createObject(ComContext& context) {
 
 class BridgedComObject final : public LoadedComObject {
  public:
-  // `remakable`: made by ComClass::create(), so made again after its surrogate stopped.
+  // `remakable`: made by LoadedComClass::create(), so made again after its surrogate stopped.
   BridgedComObject(std::shared_ptr<ComContext> context, std::shared_ptr<ComBinding> binding,
                    bool remakable)
       : context_(std::move(context)), binding_(std::move(binding)), remakable_(remakable) {}
@@ -358,7 +358,7 @@ bool holdsBridgedObject(const ComValue& value) {
   return false;
 }
 
-// [loop thread] An object the surrogate gave: another ComObject of the same surrogate.
+// [loop thread] An object the surrogate gave: another BridgedComObject of the same surrogate.
 ObjectFromWire objectsFromWire(const std::shared_ptr<ComContext>& context,
                                const std::shared_ptr<SurrogateClient>& client) {
   return [context, client](wire::ComObject::Client object) -> std::shared_ptr<ComReference> {
