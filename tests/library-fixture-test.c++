@@ -664,6 +664,17 @@ TEST_P(Fixture, ACallbackThatThrowsFailsTheCallAndTheLibraryCarriesOn) {
   EXPECT_EQ(result("int add(int a, int b);", {1, 1}).asInt64(), 2);
 }
 
+TEST_P(Fixture, ACallbackThatAnswersAStringIsRefusedNamingIt) {
+  auto apply = bind("int apply(int (*f)(int), int x);");
+  try {
+    apply->call({1}, {[](std::span<const Value>) -> Value { return Value("forty-two"); }});
+    FAIL() << "the call succeeded";
+  } catch (const Error& error) {
+    EXPECT_NE(error.message().find("not a string"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(result("int add(int a, int b);", {1, 1}).asInt64(), 2);
+}
+
 TEST_P(Fixture, CallbacksAreCounted) {
   Error error = failure("int apply(int (*f)(int), int x);", {1});
   EXPECT_EQ(error.kind(), Error::Kind::invalidArgument) << error.what();
