@@ -28,7 +28,7 @@ class HostConversation {
   kj::Promise<Outcome> run();
 
  private:
-  class QuietCallbacks final : public HostCallbacks {
+  class QuietCallbacks final : public PluginHost {
     void log(LogLevel, std::string_view) override {}
   };
 

@@ -174,6 +174,29 @@ TEST_P(Callbacks, AMillionLogLinesInOneCallKeepTheSurrogateFlatAndAreAllAccounte
   EXPECT_EQ(plugin->param(kLevel), 0.5);
 }
 
+// HostCallbacks' own log(), which an application that overrides nothing gets, writes each line
+// to bridge32's log as a record of source "plugin": the application's log handler sees them.
+TEST_P(Callbacks, LinesAHostLeavesToTheDefaultReachTheLogHandlerAsPluginRecords) {
+  struct Heard {
+    std::mutex mutex;
+    std::vector<std::string> lines;
+  };
+  auto heard = std::make_shared<Heard>();
+  setLogHandler(
+      [heard](const LogRecord& record) {
+        if (record.source != "plugin") return;
+        std::lock_guard lock(heard->mutex);
+        heard->lines.emplace_back(record.message);
+      },
+      LogLevel::trace);
+  HostCallbacks defaults;
+  auto plugin = chatty(defaults);
+  plugin->setParam(kLogLines, 3);
+  test::logToStandardError();  // the harness's handler again: nothing more arrives at `heard`
+  std::lock_guard lock(heard->mutex);
+  EXPECT_EQ(heard->lines, (std::vector<std::string>{"line 0", "line 1", "line 2"}));
+}
+
 TEST_P(Callbacks, AMillionParameterChangesInOneCallEndAtTheLastValue) {
   RecordingCallbacks callbacks;
   auto plugin = chatty(callbacks);

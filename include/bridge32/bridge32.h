@@ -139,6 +139,13 @@ BRIDGE32_API void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler
                                                         bridge32_release_fn release,
                                                         bridge32_log_level minimum);
 
+/* [any thread] Writes a line a plugin logged to bridge32's log as a record of source "plugin"
+ * (to the handler above, if any): what bridge32 does with a plugin's lines when the plugin's
+ * bridge32_host_callbacks leave `log` NULL, for a host whose own `log` passes some of them on.
+ * Bytes that are not UTF-8 become U+FFFD. */
+BRIDGE32_API void BRIDGE32_CALL bridge32_log_plugin_line(bridge32_log_level level,
+                                                        const char* message, size_t length);
+
 /* ---- Where modules run ------------------------------------------------------------------- */
 
 /* A string in a struct: UTF-8 of `length` bytes (given to bridge32, the length may be

@@ -185,6 +185,20 @@ static void BRIDGE32_CALL on_log(void* context, bridge32_log_level level, const 
   if (source_length == 8 && memcmp(source, "bridge32", 8) == 0) ++*(int*)context;
 }
 
+/* The last record of source "plugin", for bridge32_log_plugin_line. */
+static char plugin_line[64];
+static bridge32_log_level plugin_line_level;
+static void BRIDGE32_CALL on_plugin_line(void* context, bridge32_log_level level,
+                                         const char* source, size_t source_length,
+                                         const char* message, size_t message_length) {
+  (void)context;
+  if (source_length != 6 || memcmp(source, "plugin", 6) != 0) return;
+  if (message_length >= sizeof plugin_line) message_length = sizeof plugin_line - 1;
+  memcpy(plugin_line, message, message_length);
+  plugin_line[message_length] = 0;
+  plugin_line_level = level;
+}
+
 /* Set once bridge32 lets go of on_log's context. */
 static volatile int log_released = 0;
 static void BRIDGE32_CALL on_log_released(void* context) {
@@ -765,6 +779,14 @@ int main(int argc, char** argv) {
   printf("bridge32 C API %u (header %u), library %s\n", bridge32_api_version(),
          BRIDGE32_API_VERSION, path);
   CHECK(bridge32_api_version() == BRIDGE32_API_VERSION, "the library's version");
+  /* A plugin's line as bridge32 logs it when the host's callbacks leave `log` NULL: a record of
+   * source "plugin", its bytes made UTF-8. */
+  bridge32_set_log_handler(on_plugin_line, NULL, NULL, BRIDGE32_LOG_TRACE);
+  bridge32_log_plugin_line(BRIDGE32_LOG_WARNING, "tick \xFF", 6);
+  CHECK(strcmp(plugin_line, "tick \xEF\xBF\xBD") == 0 && plugin_line_level == BRIDGE32_LOG_WARNING,
+        "the plugin's line: '%s'", plugin_line);
+  bridge32_log_plugin_line(BRIDGE32_LOG_INFO, NULL, 3); /* no line: nothing, and no crash */
+  CHECK(plugin_line_level == BRIDGE32_LOG_WARNING, "a NULL line is not logged");
   bridge32_set_log_handler(on_log, &log_records, on_log_released, BRIDGE32_LOG_INFO);
 
   /* Errors: a status, and an object with the kind and a message naming the file. */

@@ -1,20 +1,25 @@
-// Plain types shared by the host API and the surrogate.
+// Plain types shared by the host API and the surrogate. Header-only: an application compiles
+// them itself, whatever its compiler (the library's boundary is the C API, bridge32.h).
 #pragma once
 
-#include <chrono>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "bridge32/ext/gui.h"
+#include "bridge32/ext/params.h"
 
 namespace bridge32 {
 
 enum class Architecture { unknown, x86, x64 };
 
-std::string_view toString(Architecture architecture);
+// "x86", "x64", "unknown".
+inline std::string_view toString(Architecture architecture);
 
 // The architecture this code was compiled for.
 constexpr Architecture thisArchitecture() {
@@ -25,13 +30,15 @@ enum class LogLevel { trace, debug, info, warn, error, critical };
 
 struct SdkVersion {
   uint32_t major = 0, minor = 0, revision = 0;
-  std::string toString() const;
+  std::string toString() const {
+    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(revision);
+  }
 };
 
 // The plugin formats bridge32 loads: its own SDK's, and VST2 plugins as they are.
 enum class PluginFormat { sdk, vst2 };
 
-std::string_view toString(PluginFormat format);  // "bridge32 SDK", "VST2"
+inline std::string_view toString(PluginFormat format);  // "bridge32 SDK", "VST2"
 
 struct PluginDescriptor {
   std::string id;  // a VST2 plugin's is its four-character unique id ("Ab1x"), or its number
@@ -51,26 +58,15 @@ struct ParamInfo {
   std::string name;
   std::string unit;
 
-  bool isReadOnly() const;
+  bool isReadOnly() const { return (flags & B32_PARAM_IS_READ_ONLY) != 0; }
   // Only whole numbers are meaningful (a choice, a count); the plugin may refuse others.
-  bool isStepped() const;
+  bool isStepped() const { return (flags & B32_PARAM_IS_STEPPED) != 0; }
   // Whether `value` is within [minValue, maxValue] (NaN is not).
-  bool accepts(double value) const;
+  bool accepts(double value) const { return value >= minValue && value <= maxValue; }
   // The values it takes, as error messages name them: "numbers in [0, 4]", "whole numbers in
   // [0, 255] (stepped)", "none (read-only)".
-  std::string rule() const;
+  inline std::string rule() const;
 };
-
-// Why a plugin's report that parameter `id` changed to `value` is refused: it has no such
-// parameter, or the value is not finite or outside the parameter's range. Empty when it is fine.
-// The same check for plugins in-process and for what a surrogate forwards.
-// A block of planar audio, `channels` x `frames`, with `inputSamples` and `outputSamples` samples
-// in and out: throws Error(invalidArgument) unless both are channels * frames and the block is
-// within bridge32's limits (limits.h). The one check of a block's shape, wherever it is made.
-void checkAudioBlock(uint32_t channels, uint32_t frames, size_t inputSamples,
-                     size_t outputSamples);
-
-std::string refusedParamChange(const std::vector<ParamInfo>& params, uint32_t id, double value);
 
 // An editor's size in pixels.
 struct EditorSize {
@@ -78,9 +74,15 @@ struct EditorSize {
   friend bool operator==(const EditorSize&, const EditorSize&) = default;
 
   // Whether each side is within [1, B32_GUI_MAX_SIDE], as every editor size must be.
-  bool isValid() const;
-  std::string toString() const;  // "320 x 120"
-  static std::string validRange();  // "[1, 16384] on each side"
+  bool isValid() const {
+    return width >= 1 && height >= 1 && width <= B32_GUI_MAX_SIDE && height <= B32_GUI_MAX_SIDE;
+  }
+  std::string toString() const {  // "320 x 120"
+    return std::to_string(width) + " x " + std::to_string(height);
+  }
+  static std::string validRange() {  // "[1, 16384] on each side"
+    return "[1, " + std::to_string(B32_GUI_MAX_SIDE) + "] on each side";
+  }
 };
 
 // What a plugin says about its editor when it opens it.
@@ -113,78 +115,99 @@ struct BlockEvents {
   const Transport* transport = nullptr;
 };
 
-// Whether `transport` is one a plugin can be given: throws Error(invalidArgument) naming what is
-// wrong (a tempo outside (0, 10000], a time signature of 0, a position that is not finite).
-void checkTransport(const Transport& transport);
-
-// What a plugin instance may call on its host. Implemented by the application (in-process
-// plugins) and by the surrogate (which forwards over the pipe to the application's).
-class HostCallbacks {
- public:
-  virtual ~HostCallbacks() = default;
-  // [any-thread] A line the plugin logged, as valid UTF-8 (control characters are left as they
-  // are: escape them before printing them on a terminal). From a surrogate, lines the plugin logs
-  // faster than the application takes them are dropped, and a warning line says how many. The
-  // default writes it to the "plugin" spdlog logger.
-  virtual void log(LogLevel level, std::string_view message);
-  // [any-thread] The plugin changed a parameter by itself. Only changes of parameters it has, to
-  // values within their range, arrive; from a surrogate that falls behind, only the latest value
-  // of each. The default does nothing.
-  virtual void paramChanged(uint32_t paramId, double value);
-  // The editor's container took a new size because the plugin asked for it, so the application
-  // can lay its window out again: on Windows on the container's thread (the application's window
-  // thread), on X11 on the container's own thread. The default does nothing.
-  virtual void editorResized(EditorSize size);
-  // [any-thread] The plugin's surrogate process is gone (crashed, killed, hung and killed):
-  // every later call fails with Error::Kind::disconnected until the plugin is restarted. `why`
-  // says how it ended. The default does nothing; bridged plugins only. It runs on the bridge's
-  // I/O thread with no bridge32 lock held: the application may destroy the instance (and its
-  // module) here, but not call into plugins or restart it (from another thread, or let
-  // RestartPolicy do it). A thread that destroys the instance meanwhile waits for this to return.
-  virtual void pluginStopped(std::string_view why);
-  // [any-thread] The plugin runs again in a new surrogate (PluginInstance::restart or an
-  // automatic restart), with its state, parameters and activation restored and its editor, if
-  // one was open, coming back in its container. The default does nothing.
-  virtual void pluginRestarted();
-  // [any-thread] An automatic restart failed; `why` says how. Another attempt follows after a
-  // back-off when `willRetry`; otherwise the plugin stays stopped until restart() is called.
-  // The default does nothing.
-  //
-  // Automatic restarts call these two on a thread of the instance's own, which its destruction
-  // joins: do not destroy the instance from inside them.
-  virtual void pluginRestartFailed(std::string_view why, bool willRetry);
-};
-
-// Where a plugin's b32_host_gui.request_resize goes: the host's editor container, in-process
-// or across the pipe. Sizes arrive checked (1 .. B32_GUI_MAX_SIDE each side).
-class EditorHost {
- public:
-  virtual ~EditorHost() = default;
-  // [main-thread] Resize the container, later, then call the plugin's set_size. False when
-  // there is no editor to resize.
-  virtual bool requestResize(EditorSize size) = 0;
-
-  // [main-thread] Calls `tick(id)` on the main thread about every `period` until stopTimer(id),
-  // for editors of a window system whose events the host does not dispatch for them (X11):
-  // VST2's effEditIdle, the SDK's timer extension. Returns the timer's id, never 0; 0 when this
-  // host has no timers (then neither can embed an X11 editor).
-  virtual uint32_t startTimer(std::chrono::milliseconds period,
-                              std::function<void(uint32_t id)> tick) {
-    (void)period;
-    (void)tick;
-    return 0;
-  }
-  // [main-thread] `tick` is not called again for timer `id`, which may be running no more.
-  virtual void stopTimer(uint32_t id) { (void)id; }
-};
-
 // `bytes` as valid UTF-8: every byte that does not start or continue a well-formed sequence
 // (overlong forms, surrogates and code points past U+10FFFF included) becomes U+FFFD. For text
 // that comes from plugins and surrogates.
-std::string validUtf8(std::string_view bytes);
+inline std::string validUtf8(std::string_view bytes);
 
 // UTF-8 text <-> filesystem paths, the same on every platform (paths are UTF-16 on Windows).
-std::filesystem::path pathFromUtf8(std::string_view utf8);
-std::string utf8(const std::filesystem::path& path);
+inline std::filesystem::path pathFromUtf8(std::string_view utf8) {
+  return std::filesystem::path(std::u8string(utf8.begin(), utf8.end()));
+}
+inline std::string utf8(const std::filesystem::path& path) {
+  auto text = path.u8string();
+  return std::string(text.begin(), text.end());
+}
+
+// ---- Definitions -----------------------------------------------------------------------------
+
+namespace detail {
+
+// The length of the valid UTF-8 sequence at `text[at]`, or 0 if the bytes there are not one
+// (overlong forms, surrogates and code points above U+10FFFF are not valid).
+inline size_t utf8SequenceLength(std::string_view text, size_t at,
+                                 uint32_t* codePoint = nullptr) {
+  unsigned char lead = static_cast<unsigned char>(text[at]);
+  size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead < 0xE0 ? 2 : lead >= 0xE0 && lead < 0xF0 ? 3
+                  : lead >= 0xF0 && lead < 0xF5                  ? 4
+                                                                 : 0;
+  if (length == 0 || at + length > text.size()) return 0;
+  uint32_t value = length == 1 ? lead : lead & (0x7F >> length);
+  for (size_t i = 1; i < length; ++i) {
+    unsigned char next = static_cast<unsigned char>(text[at + i]);
+    if ((next & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (next & 0x3F);
+  }
+  static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  bool valid = value >= kSmallest[length] && value <= 0x10FFFF &&
+               !(value >= 0xD800 && value <= 0xDFFF);
+  if (!valid) return 0;
+  if (codePoint) *codePoint = value;
+  return length;
+}
+
+// The shortest text that reads back as the same double where a double is expected: 2.0 prints
+// as "2" (bridge32 call prints `y = {2, 4, 6}` for doubles, as C would write them), but -0.0
+// keeps its point, since "-0" would read back as 0.
+inline std::string printFloating(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+  if (value == 0 && std::signbit(value)) return "-0.0";
+  char buffer[64];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+
+}  // namespace detail
+
+inline std::string_view toString(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::x86: return "x86";
+    case Architecture::x64: return "x64";
+    case Architecture::unknown: break;
+  }
+  return "unknown";
+}
+
+inline std::string_view toString(PluginFormat format) {
+  switch (format) {
+    case PluginFormat::sdk: return "bridge32 SDK";
+    case PluginFormat::vst2: return "VST2";
+  }
+  return "unknown";
+}
+
+inline std::string ParamInfo::rule() const {
+  if (isReadOnly()) return "none (read-only)";
+  std::string range =
+      "[" + detail::printFloating(minValue) + ", " + detail::printFloating(maxValue) + "]";
+  return isStepped() ? "whole numbers in " + range + " (stepped)" : "numbers in " + range;
+}
+
+inline std::string validUtf8(std::string_view bytes) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string text;
+  text.reserve(bytes.size());
+  for (size_t i = 0; i < bytes.size();) {
+    if (size_t length = detail::utf8SequenceLength(bytes, i)) {
+      text.append(bytes.substr(i, length));
+      i += length;
+    } else {
+      text.append(kReplacement);
+      ++i;
+    }
+  }
+  return text;
+}
 
 }  // namespace bridge32

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "bridge32/error.h"
+#include "bridge32/types.h"
 
 namespace bridge32 {
 
@@ -240,41 +241,6 @@ inline std::string toLiteral(const Value& value);
 // ---- Definitions -----------------------------------------------------------------------------
 
 namespace detail {
-
-// The length of the valid UTF-8 sequence at `text[at]`, or 0 if the bytes there are not one
-// (overlong forms, surrogates and code points above U+10FFFF are not valid).
-inline size_t utf8SequenceLength(std::string_view text, size_t at,
-                                 uint32_t* codePoint = nullptr) {
-  unsigned char lead = static_cast<unsigned char>(text[at]);
-  size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead < 0xE0 ? 2 : lead >= 0xE0 && lead < 0xF0 ? 3
-                  : lead >= 0xF0 && lead < 0xF5                  ? 4
-                                                                 : 0;
-  if (length == 0 || at + length > text.size()) return 0;
-  uint32_t value = length == 1 ? lead : lead & (0x7F >> length);
-  for (size_t i = 1; i < length; ++i) {
-    unsigned char next = static_cast<unsigned char>(text[at + i]);
-    if ((next & 0xC0) != 0x80) return 0;
-    value = (value << 6) | (next & 0x3F);
-  }
-  static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-  bool valid = value >= kSmallest[length] && value <= 0x10FFFF &&
-               !(value >= 0xD800 && value <= 0xDFFF);
-  if (!valid) return 0;
-  if (codePoint) *codePoint = value;
-  return length;
-}
-
-// The shortest text that reads back as the same double where a double is expected: 2.0 prints
-// as "2" (bridge32 call prints `y = {2, 4, 6}` for doubles, as C would write them), but -0.0
-// keeps its point, since "-0" would read back as 0.
-inline std::string printFloating(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
-  if (value == 0 && std::signbit(value)) return "-0.0";
-  char buffer[64];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, end);
-}
 
 inline std::string octalEscape(unsigned char byte) {
   char text[5] = {'\\', char('0' + (byte >> 6)), char('0' + ((byte >> 3) & 7)),

@@ -40,7 +40,7 @@ std::string number(double value) {
 
 }  // namespace
 
-void ParamReports::report(HostCallbacks& host, std::string_view kind, std::string_view pluginId,
+void ParamReports::report(PluginHost& host, std::string_view kind, std::string_view pluginId,
                           std::string_view early, uint32_t id, double value) {
   const std::vector<ParamInfo>* params = params_.load(std::memory_order_acquire);
   std::string refused = params ? refusedParamChange(*params, id, value) : std::string(early);

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "bridge32/ext/gui.h"
-#include "bridge32/types.h"
+#include "plugin/plugin-host.h"
 
 namespace bridge32 {
 
@@ -87,7 +87,7 @@ class LocalModule {
   // keeps the module loaded. Throws Error (notFound for an unknown id, failed if the plugin
   // refuses).
   virtual std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId,
-                                                        HostCallbacks& host,
+                                                        PluginHost& host,
                                                         EditorHost* editorHost) = 0;
 };
 
@@ -103,7 +103,7 @@ class ParamReports {
   // [any-thread] Passes a sound change to `host`, allocating nothing. The log line names the plugin
   // as "<kind> '<pluginId>'" ("VST2 plugin 'Ab1x'"); `early` says what a report before known() is.
   // Nothing thrown leaves it.
-  void report(HostCallbacks& host, std::string_view kind, std::string_view pluginId,
+  void report(PluginHost& host, std::string_view kind, std::string_view pluginId,
               std::string_view early, uint32_t id, double value);
 
  private:

@@ -125,12 +125,12 @@ SdkModule::~SdkModule() {
 }
 
 std::unique_ptr<LocalInstance> SdkModule::createInstance(std::string_view pluginId,
-                                                         HostCallbacks& host,
+                                                         PluginHost& host,
                                                          EditorHost* editorHost) {
   return std::make_unique<SdkInstance>(shared_from_this(), pluginId, host, editorHost);
 }
 
-// b32_host's functions, forwarding to the instance's HostCallbacks and EditorHost. A throwing
+// b32_host's functions, forwarding to the instance's PluginHost and EditorHost. A throwing
 // callback must not unwind through the plugin's C frames.
 const b32_host_gui SdkInstance::kHostGui = {
     [](const b32_host* host, uint32_t width, uint32_t height) -> b32_status {
@@ -176,7 +176,7 @@ SdkInstance& SdkInstance::of(const b32_host* host) {
 }
 
 SdkInstance::SdkInstance(std::shared_ptr<SdkModule> module, std::string_view pluginId,
-                               HostCallbacks& host, EditorHost* editorHost)
+                               PluginHost& host, EditorHost* editorHost)
     : module_(std::move(module)), callbacks_(host), editorHost_(editorHost) {
   for (const auto& plugin : module_->plugins()) {
     if (plugin.id == pluginId) descriptor_ = plugin;

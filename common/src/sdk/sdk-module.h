@@ -43,7 +43,7 @@ class SdkModule final : public LocalModule, public std::enable_shared_from_this<
   SdkVersion sdkVersion() const override { return sdkVersion_; }
   const std::vector<PluginDescriptor>& plugins() const override { return plugins_; }
   const b32_plugin_entry& entry() const { return *entry_; }
-  std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId, HostCallbacks& host,
+  std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId, PluginHost& host,
                                                 EditorHost* editorHost) override;
 
  private:
@@ -61,7 +61,7 @@ class SdkInstance final : public LocalInstance {
   // its editor's resize requests (none are granted without one). Both must outlive the
   // instance. Throws Error (notFound for an unknown id, failed if the plugin refuses).
   SdkInstance(std::shared_ptr<SdkModule> module, std::string_view pluginId,
-                 HostCallbacks& host, EditorHost* editorHost = nullptr);
+                 PluginHost& host, EditorHost* editorHost = nullptr);
   ~SdkInstance();  // stop its timers, close its editor, deactivate if active, then destroy()
   SdkInstance(const SdkInstance&) = delete;
   SdkInstance& operator=(const SdkInstance&) = delete;
@@ -112,7 +112,7 @@ class SdkInstance final : public LocalInstance {
 
   std::shared_ptr<SdkModule> module_;
   PluginDescriptor descriptor_;
-  HostCallbacks& callbacks_;
+  PluginHost& callbacks_;
   EditorHost* editorHost_;
   b32_host host_;
   const b32_plugin* plugin_ = nullptr;

@@ -75,7 +75,7 @@ Vst2Module::Vst2Module(const std::filesystem::path& path)
   }
   // VST2 describes a plugin only through an effect: make one, read it, close it, as hosts do when
   // they scan.
-  HostCallbacks quiet;
+  PluginHost quiet;
   Vst2Instance look(*this, nullptr, quiet, nullptr);
   plugins_.push_back(look.descriptor());
 }
@@ -83,7 +83,7 @@ Vst2Module::Vst2Module(const std::filesystem::path& path)
 Vst2Module::~Vst2Module() = default;
 
 std::unique_ptr<LocalInstance> Vst2Module::createInstance(std::string_view pluginId,
-                                                          HostCallbacks& host,
+                                                          PluginHost& host,
                                                           EditorHost* editorHost) {
   if (pluginId != plugins_.front().id) {
     throw Error(Error::Kind::notFound, "'" + utf8(path_) + "' has one plugin, '" +
@@ -94,7 +94,7 @@ std::unique_ptr<LocalInstance> Vst2Module::createInstance(std::string_view plugi
 }
 
 Vst2Instance::Vst2Instance(const Vst2Module& module, std::shared_ptr<const Vst2Module> keepAlive,
-                           HostCallbacks& host, EditorHost* editorHost)
+                           PluginHost& host, EditorHost* editorHost)
     : module_(std::move(keepAlive)),
       callbacks_(host),
       editorHost_(editorHost),

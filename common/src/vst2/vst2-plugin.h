@@ -5,7 +5,7 @@
 // The adapter is the VST2 host: it calls the dispatcher with each opcode's arguments made here
 // (strings into buffers larger than VST2 allows, cut on the way out; sizes checked against
 // limits.h), and answers the plugin's host callback (audioMaster) itself, turning what it means
-// into HostCallbacks and EditorHost calls. Opcodes it does not know are refused with a log line;
+// into PluginHost and EditorHost calls. Opcodes it does not know are refused with a log line;
 // no pointer of the caller's ever reaches the plugin.
 #pragma once
 
@@ -60,7 +60,7 @@ class Vst2Module final : public LocalModule, public std::enable_shared_from_this
   PluginFormat format() const override { return PluginFormat::vst2; }
   SdkVersion sdkVersion() const override { return {}; }
   const std::vector<PluginDescriptor>& plugins() const override { return plugins_; }
-  std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId, HostCallbacks& host,
+  std::unique_ptr<LocalInstance> createInstance(std::string_view pluginId, PluginHost& host,
                                                 EditorHost* editorHost) override;
 
   b32_vst_entry entry() const { return entry_; }
@@ -80,7 +80,7 @@ class Vst2Instance final : public LocalInstance {
   // Creates an effect through `module`'s entry point and opens it. `keepAlive` holds the module
   // for the instance's life (null only for the module's own look at itself). Throws Error.
   Vst2Instance(const Vst2Module& module, std::shared_ptr<const Vst2Module> keepAlive,
-               HostCallbacks& host, EditorHost* editorHost);
+               PluginHost& host, EditorHost* editorHost);
   ~Vst2Instance() override;  // closes the editor, suspends, then effClose
   Vst2Instance(const Vst2Instance&) = delete;
   Vst2Instance& operator=(const Vst2Instance&) = delete;
@@ -140,7 +140,7 @@ class Vst2Instance final : public LocalInstance {
   EditorSize editorRect(std::string_view when);
 
   std::shared_ptr<const Vst2Module> module_;
-  HostCallbacks& callbacks_;
+  PluginHost& callbacks_;
   EditorHost* editorHost_;
   std::string directory_;
   b32_vst_effect* effect_ = nullptr;

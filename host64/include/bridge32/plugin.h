@@ -40,6 +40,51 @@ namespace bridge32 {
 // (reinterpret_cast<NativeWindow>(uintptr_t(xid))) on the display $DISPLAY names.
 using NativeWindow = void*;
 
+// What a plugin instance may call on its host: the application implements the ones it wants.
+class HostCallbacks {
+ public:
+  virtual ~HostCallbacks() = default;
+  // [any-thread] A line the plugin logged, as valid UTF-8 (control characters are left as they
+  // are: escape them before printing them on a terminal). From a surrogate, lines the plugin logs
+  // faster than the application takes them are dropped, and a warning line says how many. The
+  // default writes it to bridge32's log as a record of source "plugin" (bridge32/log.h).
+  virtual void log(LogLevel level, std::string_view message) {
+    bridge32_log_plugin_line(bridge32_log_level(level), message.data(), message.size());
+  }
+  // [any-thread] The plugin changed a parameter by itself. Only changes of parameters it has, to
+  // values within their range, arrive; from a surrogate that falls behind, only the latest value
+  // of each. The default does nothing.
+  virtual void paramChanged(uint32_t paramId, double value) {
+    (void)paramId;
+    (void)value;
+  }
+  // The editor's container took a new size because the plugin asked for it, so the application
+  // can lay its window out again: on Windows on the container's thread (the application's window
+  // thread), on X11 on the container's own thread. The default does nothing.
+  virtual void editorResized(EditorSize size) { (void)size; }
+  // [any-thread] The plugin's surrogate process is gone (crashed, killed, hung and killed):
+  // every later call fails with Error::Kind::disconnected until the plugin is restarted. `why`
+  // says how it ended. The default does nothing; bridged plugins only. It runs on the bridge's
+  // I/O thread with no bridge32 lock held: the application may destroy the instance (and its
+  // module) here, but not call into plugins or restart it (from another thread, or let
+  // RestartPolicy do it). A thread that destroys the instance meanwhile waits for this to return.
+  virtual void pluginStopped(std::string_view why) { (void)why; }
+  // [any-thread] The plugin runs again in a new surrogate (PluginInstance::restart or an
+  // automatic restart), with its state, parameters and activation restored and its editor, if
+  // one was open, coming back in its container. The default does nothing.
+  virtual void pluginRestarted() {}
+  // [any-thread] An automatic restart failed; `why` says how. Another attempt follows after a
+  // back-off when `willRetry`; otherwise the plugin stays stopped until restart() is called.
+  // The default does nothing.
+  //
+  // Automatic restarts call these two on a thread of the instance's own, which its destruction
+  // joins: do not destroy the instance from inside them.
+  virtual void pluginRestartFailed(std::string_view why, bool willRetry) {
+    (void)why;
+    (void)willRetry;
+  }
+};
+
 namespace detail {
 
 // Text the C API handed out (which this frees), as a std::string.

@@ -240,6 +240,18 @@ void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler, void* conte
   }
 }
 
+void BRIDGE32_CALL bridge32_log_plugin_line(bridge32_log_level level, const char* message,
+                                            size_t length) {
+  try {
+    auto line = validUtf8(text(message, length, "the line"));
+    if (auto logger = logging::get("plugin")) {
+      logger->log(logging::toSpdlog(LogLevel(std::clamp(int(level), 0, int(LogLevel::critical)))),
+                  "{}", line);
+    }
+  } catch (...) {  // a NULL line of some length, or no memory: nothing to write
+  }
+}
+
 void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* given) {
   if (!given) return;
   LoadOptions defaults;

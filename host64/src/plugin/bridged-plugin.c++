@@ -151,7 +151,7 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
 
  public:
   BridgedInstance(std::shared_ptr<ModuleLink> link, const RestartPolicy& restartPolicy,
-                  PluginDescriptor descriptor, HostCallbacks& callbacks,
+                  PluginDescriptor descriptor, PluginHost& callbacks,
                   const ModuleLink::Loaded& loaded, RemoteInstance remote,
                   std::shared_ptr<CallbackTarget> target)
       : link_(std::move(link)),
@@ -594,7 +594,7 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
   // False from the start of the destructor; a lost-listener keeps a copy (see stopped()).
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   const InstanceTraits traits_;  // the same in every life
-  HostCallbacks& callbacks_;  // the application's: outlives the instance
+  PluginHost& callbacks_;  // the application's: outlives the instance
   EditorSlot editor_;
   // The instance's lanes, for its whole life: opened again in each surrogate it lives in.
   std::unique_ptr<CallLane> mainLane_, audioLane_;
@@ -645,7 +645,7 @@ class BridgedModule final : public LoadedPluginModule {
 
   // In a surrogate that stopped, this starts the one that replaces it.
   std::unique_ptr<LoadedPlugin> createInstance(std::string_view pluginId,
-                                                 HostCallbacks& callbacks) override {
+                                                 PluginHost& callbacks) override {
     PluginDescriptor descriptor;
     for (const auto& plugin : plugins()) {
       if (plugin.id == pluginId) descriptor = plugin;

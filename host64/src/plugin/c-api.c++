@@ -1,5 +1,5 @@
 // The C API of plugins (include/bridge32/bridge32.h): bridge32::LoadedPluginModule and LoadedPlugin
-// behind opaque handles, and a C struct of function pointers as their HostCallbacks.
+// behind opaque handles, and a C struct of function pointers as their host.
 #include <algorithm>
 #include <iterator>
 #include <memory>
@@ -14,15 +14,15 @@ using namespace bridge32::c_api;
 
 namespace {
 
-// The C caller's callbacks as HostCallbacks; what it leaves NULL does what HostCallbacks does.
-class CHostCallbacks final : public HostCallbacks {
+// The C caller's callbacks as a PluginHost; what it leaves NULL does what PluginHost does.
+class CHostCallbacks final : public PluginHost {
  public:
   explicit CHostCallbacks(const bridge32_host_callbacks* given) {
     if (given) c_ = covered(*given, "host callbacks", "bridge32_host_callbacks_init");
   }
 
   void log(LogLevel level, std::string_view message) override {
-    if (!c_.log) return HostCallbacks::log(level, message);
+    if (!c_.log) return PluginHost::log(level, message);
     c_.log(c_.context, bridge32_log_level(level), message.data(), message.size());
   }
   void paramChanged(uint32_t id, double value) override {

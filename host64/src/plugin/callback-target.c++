@@ -62,7 +62,7 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
 
  private:
   void deliverLog(LogLevel level, const std::string& message) {
-    target_->with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.log(level, message); });
+    target_->with([&](PluginHost& callbacks, EditorHost*) { callbacks.log(level, message); });
   }
 
   void deliverParamChange(uint32_t id, double value) { target_->paramReported(id, value); }
@@ -70,7 +70,7 @@ class HostCallbacksServer final : public wire::HostCallbacks::Server {
   void deliverResize(EditorSize size) {
     // A size from the other process: the same bounds the plugin's own side checked.
     if (!size.isValid()) return;
-    target_->with([&](HostCallbacks&, EditorHost* editor) {
+    target_->with([&](PluginHost&, EditorHost* editor) {
       if (editor) editor->requestResize(size);
     });
   }
@@ -95,7 +95,7 @@ void CallbackTarget::paramReported(uint32_t id, double value) {
     return;
   }
   memory.paramSet(id, value);
-  with([&](HostCallbacks& callbacks, EditorHost*) { callbacks.paramChanged(id, value); });
+  with([&](PluginHost& callbacks, EditorHost*) { callbacks.paramChanged(id, value); });
 }
 
 void CallbackTarget::setParams(std::vector<ParamInfo> params) {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bridge32.capnp.h"
-#include "bridge32/types.h"
+#include "plugin/plugin-host.h"
 
 namespace bridge32 {
 
@@ -73,7 +73,7 @@ class Recollection {
 // likes, so the instance detaches itself before it goes; callbacks run under the lock.
 class CallbackTarget {
  public:
-  explicit CallbackTarget(HostCallbacks& callbacks) : callbacks_(&callbacks) {}
+  explicit CallbackTarget(PluginHost& callbacks) : callbacks_(&callbacks) {}
 
   // Calls `action(callbacks, editor)` unless the instance detached; `editor` may be null.
   template <typename Action>
@@ -102,7 +102,7 @@ class CallbackTarget {
 
  private:
   std::mutex mutex_;
-  HostCallbacks* callbacks_;
+  PluginHost* callbacks_;
   EditorHost* editor_ = nullptr;
   // Loop thread only:
   std::optional<std::vector<ParamInfo>> params_;

@@ -11,7 +11,7 @@ namespace {
 
 class InProcessInstance final : public LoadedPlugin, private EditorPeer {
  public:
-  InProcessInstance(LocalModule& module, std::string_view pluginId, HostCallbacks& callbacks)
+  InProcessInstance(LocalModule& module, std::string_view pluginId, PluginHost& callbacks)
       : instance_(module.createInstance(pluginId, callbacks, &editor_)),
         editor_(*this, callbacks, instance_->descriptor().name) {}
 
@@ -84,7 +84,7 @@ class InProcessModule final : public LoadedPluginModule {
   const std::vector<PluginDescriptor>& plugins() const override { return module_->plugins(); }
 
   std::unique_ptr<LoadedPlugin> createInstance(std::string_view pluginId,
-                                                 HostCallbacks& callbacks) override {
+                                                 PluginHost& callbacks) override {
     return std::make_unique<InProcessInstance>(*module_, pluginId, callbacks);
   }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bridge32/plugin.h"
+#include "plugin/plugin-host.h"
 
 namespace bridge32 {
 
@@ -89,7 +90,7 @@ class LoadedPluginModule {
   virtual const std::vector<PluginDescriptor>& plugins() const = 0;
 
   virtual std::unique_ptr<LoadedPlugin> createInstance(std::string_view pluginId,
-                                                      HostCallbacks& callbacks) = 0;
+                                                      PluginHost& callbacks) = 0;
 };
 
 }  // namespace bridge32

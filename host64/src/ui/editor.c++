@@ -83,7 +83,7 @@ void EditorWindow::adopt(EditorSize size) {
 
 // ----- EditorSlot ------------------------------------------------------------------------------
 
-EditorSlot::EditorSlot(EditorPeer& peer, HostCallbacks& callbacks, std::string pluginName)
+EditorSlot::EditorSlot(EditorPeer& peer, PluginHost& callbacks, std::string pluginName)
     : peer_(peer), callbacks_(callbacks), pluginName_(std::move(pluginName)) {}
 
 EditorSlot::~EditorSlot() { close(); }

@@ -32,7 +32,7 @@ class EditorSlot;
 // A container and the plugin's editor in it: what every window system's container does alike.
 class EditorWindow : public LoadedEditor {
  public:
-  EditorWindow(EditorPeer& peer, HostCallbacks& callbacks, const EditorSlot& slot,
+  EditorWindow(EditorPeer& peer, PluginHost& callbacks, const EditorSlot& slot,
                std::string pluginName)
       : peer_(peer), callbacks_(callbacks), slot_(slot), pluginName_(std::move(pluginName)) {}
 
@@ -76,7 +76,7 @@ class EditorWindow : public LoadedEditor {
   void adopt(EditorSize size);
 
   EditorPeer& peer_;
-  HostCallbacks& callbacks_;
+  PluginHost& callbacks_;
   const EditorSlot& slot_;
   const std::string pluginName_;
 
@@ -88,13 +88,13 @@ class EditorWindow : public LoadedEditor {
 
 // [main-thread] A new container in `parent` with the plugin's editor in it, shown. Throws Error.
 std::unique_ptr<EditorWindow> openEditorWindow(NativeWindow parent, EditorPeer& peer,
-                                               HostCallbacks& callbacks, const EditorSlot& slot,
+                                               PluginHost& callbacks, const EditorSlot& slot,
                                                const std::string& pluginName);
 
 class EditorSlot final : public EditorHost {
  public:
   // `pluginName` names the plugin in what the container shows once it stopped.
-  EditorSlot(EditorPeer& peer, HostCallbacks& callbacks, std::string pluginName);
+  EditorSlot(EditorPeer& peer, PluginHost& callbacks, std::string pluginName);
   ~EditorSlot() override;  // closes the editor
   EditorSlot(const EditorSlot&) = delete;
   EditorSlot& operator=(const EditorSlot&) = delete;
@@ -118,7 +118,7 @@ class EditorSlot final : public EditorHost {
 
  private:
   EditorPeer& peer_;
-  HostCallbacks& callbacks_;
+  PluginHost& callbacks_;
   std::string pluginName_;
   std::unique_ptr<EditorWindow> window_;
   mutable std::mutex mutex_;  // guards what other threads touch: these two

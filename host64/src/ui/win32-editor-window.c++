@@ -17,7 +17,7 @@ constexpr wchar_t kContainerClass[] = L"bridge32.EditorContainer";
 // The container's size is the editor's; once the plugin stopped it paints why instead.
 class Win32EditorWindow final : public EditorWindow {
  public:
-  Win32EditorWindow(HWND parent, EditorPeer& peer, HostCallbacks& callbacks,
+  Win32EditorWindow(HWND parent, EditorPeer& peer, PluginHost& callbacks,
                     const EditorSlot& slot, std::string pluginName)
       : EditorWindow(peer, callbacks, slot, std::move(pluginName)) {
     hwnd_ = CreateWindowExW(0, windowClass(), L"", WS_CHILD | WS_CLIPCHILDREN | WS_CLIPSIBLINGS,
@@ -157,7 +157,7 @@ class Win32EditorWindow final : public EditorWindow {
 }  // namespace
 
 std::unique_ptr<EditorWindow> openEditorWindow(NativeWindow parent, EditorPeer& peer,
-                                               HostCallbacks& callbacks, const EditorSlot& slot,
+                                               PluginHost& callbacks, const EditorSlot& slot,
                                                const std::string& pluginName) {
   if (!IsWindow(static_cast<HWND>(parent))) {
     throw Error(Error::Kind::invalidArgument,

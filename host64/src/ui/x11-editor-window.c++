@@ -37,7 +37,7 @@ Reply<T> reply(T* value) {
 
 class X11EditorWindow final : public EditorWindow {
  public:
-  X11EditorWindow(xcb_window_t parent, EditorPeer& peer, HostCallbacks& callbacks,
+  X11EditorWindow(xcb_window_t parent, EditorPeer& peer, PluginHost& callbacks,
                   const EditorSlot& slot, std::string pluginName)
       : EditorWindow(peer, callbacks, slot, std::move(pluginName)) {
     connection_ = xcb_connect(nullptr, nullptr);
@@ -291,7 +291,7 @@ class X11EditorWindow final : public EditorWindow {
 }  // namespace
 
 std::unique_ptr<EditorWindow> openEditorWindow(NativeWindow parent, EditorPeer& peer,
-                                               HostCallbacks& callbacks, const EditorSlot& slot,
+                                               PluginHost& callbacks, const EditorSlot& slot,
                                                const std::string& pluginName) {
   auto id = reinterpret_cast<uintptr_t>(parent);
   if (id == 0 || id > UINT32_MAX) {

@@ -19,9 +19,9 @@ namespace bridge32 {
 
 namespace {
 
-// HostCallbacks and EditorHost for one instance: into the outbox, from any thread, at once; and
+// PluginHost and EditorHost for one instance: into the outbox, from any thread, at once; and
 // timers on the plugin thread.
-class OutboxCallbacks final : public HostCallbacks, public EditorHost {
+class OutboxCallbacks final : public PluginHost, public EditorHost {
  public:
   OutboxCallbacks(HostOutbox& outbox, HostOutbox::Target target, kj::Timer* timer)
       : outbox_(outbox), target_(target), timers_(timer) {}
