@@ -12,9 +12,9 @@
 #include <string>
 
 #include "bridge32/error.h"
-#include "bridge32/module-dependencies.h"
-#include "bridge32/module-exports.h"
-#include "bridge32/module-file.h"
+#include "module-dependencies.h"
+#include "module-exports.h"
+#include "module-file.h"
 
 namespace {
 
@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& path = scratchFile();
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), std::streamsize(size));
-  expectAnswerOrError([&] { inspectModuleFile(path, "module"); });
+  expectAnswerOrError([&] { readModuleFile(path, "module"); });
   expectAnswerOrError([&] { readDependencies(path); });
   expectAnswerOrError([&] { listExports(path); });
   importedDlls(path);

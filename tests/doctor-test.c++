@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "bridge32/error.h"
-#include "bridge32/module-dependencies.h"
 #include "bridge32/module-file.h"
+#include "bridge32/surrogate.h"
+#include "module-dependencies.h"
 #include "support.h"
 
 namespace bridge32 {

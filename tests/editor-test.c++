@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "bridge32/host.h"
-#include "bridge32/window-handle.h"
 #include "harness.h"
+#include "window-handle.h"
 
 #if _WIN32
 #include <condition_variable>

@@ -8,8 +8,8 @@
 #include <iterator>
 
 #include "bridge32/host.h"
-#include "bridge32/module-file.h"
 #include "harness.h"
+#include "module-file.h"
 
 namespace bridge32 {
 namespace {

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "bridge32/error.h"
-#include "bridge32/module-exports.h"
 #include "harness.h"
+#include "module-exports.h"
 #include "support.h"
 
 #if _WIN32

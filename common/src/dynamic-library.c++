@@ -3,8 +3,8 @@
 #include <cctype>
 
 #include "bridge32/error.h"
-#include "bridge32/module-file.h"
 #include "bridge32/types.h"
+#include "module-file.h"
 
 #if _WIN32
 #include "win32.h"

@@ -1,7 +1,7 @@
 // Where a module's dependencies are, found as the platform's loader finds them (the search order,
 // run paths, API sets, the loaded modules of a process), and what is missing or unusable. What a
 // module names is read by module-imports.c++.
-#include "bridge32/module-dependencies.h"
+#include "module-dependencies.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -18,7 +18,7 @@
 #endif
 
 #include "bridge32/error.h"
-#include "bridge32/module-file.h"
+#include "module-file.h"
 
 namespace bridge32 {
 
@@ -46,7 +46,7 @@ std::string architectureText(Architecture architecture) {
 std::optional<std::string> unusableBecause(const std::filesystem::path& path,
                                            const LoaderSearch& search) {
   try {
-    ModuleFile found = inspectModuleFile(path, "module");
+    ModuleFile found = readModuleFile(path, "module");
     if (found.format != search.format) {
       return std::string("it is ") + (found.format == ModuleFormat::pe ? "a PE" : "an ELF") +
              " file";

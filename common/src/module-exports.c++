@@ -1,4 +1,4 @@
-#include "bridge32/module-exports.h"
+#include "module-exports.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -15,7 +15,7 @@
 
 #include "bridge32/error.h"
 #include "closest-names.h"
-#include "bridge32/module-file.h"
+#include "module-file.h"
 #include "module-image.h"
 
 namespace bridge32 {
@@ -343,7 +343,7 @@ std::string_view withoutDecoration(std::string_view name) {
 std::vector<Export> listExports(const std::filesystem::path& path) {
   // First the checks every module gets: it exists, is PE or ELF, its headers and sections are in
   // the file. What follows can rely on the sections' raw data being in the file.
-  ModuleFile module = inspectModuleFile(path, "module");
+  ModuleFile module = readModuleFile(path, "module");
   ModuleBytes bytes(path, "export table");
   if (module.format == ModuleFormat::pe) return PeExportTable(bytes).exports();
   return ElfSymbolTable(bytes).exports();

@@ -1,4 +1,4 @@
-#include "bridge32/module-file.h"
+#include "module-file.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "bridge32/error.h"
-#include "bridge32/module-dependencies.h"
+#include "module-dependencies.h"
 #include "module-image.h"
 
 namespace bridge32 {
@@ -116,23 +116,7 @@ std::optional<std::string> peOutOfBounds(std::ifstream& file, uint64_t pe, uint6
 
 }  // namespace
 
-std::string ModuleFile::describe() const {
-  std::string text = format == ModuleFormat::pe ? (is64Bit ? "PE32+" : "PE32")
-                                                : (is64Bit ? "ELF64" : "ELF32");
-  text += format == ModuleFormat::pe ? (isLibrary ? " DLL" : " executable")
-                                     : (isLibrary ? " shared object" : " executable");
-  text += " (";
-  if (architecture == Architecture::unknown) {
-    char machineText[16];
-    std::snprintf(machineText, sizeof machineText, "machine 0x%x", machine);
-    text += machineText;
-  } else {
-    text += toString(architecture);
-  }
-  return text + ")";
-}
-
-ModuleFile inspectModuleFile(const std::filesystem::path& path, std::string_view role) {
+ModuleFile readModuleFile(const std::filesystem::path& path, std::string_view role) {
   std::string named = std::string(role) + " '" + utf8(path) + "'";
   auto notA = [&](std::string_view why) -> Error {
     return Error(Error::Kind::badModule,
@@ -208,7 +192,7 @@ ModuleFile inspectModuleFile(const std::filesystem::path& path, std::string_view
 
 std::vector<std::string> importedDlls(const std::filesystem::path& path) {
   try {
-    if (inspectModuleFile(path, "module").format != ModuleFormat::pe) return {};
+    if (readModuleFile(path, "module").format != ModuleFormat::pe) return {};
     return readDependencies(path).needed;
   } catch (const Error&) {
     return {};

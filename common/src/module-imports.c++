@@ -5,7 +5,7 @@
 #include <string>
 
 #include "bridge32/error.h"
-#include "bridge32/module-dependencies.h"
+#include "module-dependencies.h"
 #include "module-image.h"
 
 namespace bridge32 {
@@ -168,7 +168,7 @@ void readElfDynamic(ModuleBytes& bytes, ModuleDependencies& result) {
 }  // namespace
 
 ModuleDependencies readDependencies(const std::filesystem::path& path) {
-  ModuleFile module = inspectModuleFile(path, "module");
+  ModuleFile module = readModuleFile(path, "module");
   ModuleDependencies result;
   if (module.format == ModuleFormat::pe) {
     ModuleBytes bytes(path, "import table");

@@ -1,4 +1,4 @@
-#include "bridge32/window-handle.h"
+#include "window-handle.h"
 
 #include <cstdio>
 #include <string>

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "bridge32/error.h"
-#include "bridge32/module-dependencies.h"
-#include "bridge32/module-exports.h"
 #include "bridge32/module-file.h"
 #include "core/shared-surrogate.h"
 #include "json-writer.h"
+#include "module-dependencies.h"
+#include "module-exports.h"
 #include "tool.h"
 
 namespace bridge32::tool {

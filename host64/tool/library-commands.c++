@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "bridge32/library.h"
-#include "bridge32/module-exports.h"
 #include "bridge32/module-file.h"
 #include "json-writer.h"
 #include "library/c-literals.h"
 #include "library/c-parser.h"
 #include "library/declaration-shapes.h"
 #include "library/header-preprocessor.h"
+#include "module-exports.h"
 #include "tool.h"
 
 namespace bridge32::tool {

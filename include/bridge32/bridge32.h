@@ -492,6 +492,40 @@ BRIDGE32_API const char* BRIDGE32_CALL bridge32_strings_at(const bridge32_string
                                                           size_t index, size_t* length);
 BRIDGE32_API void BRIDGE32_CALL bridge32_strings_free(bridge32_strings* strings);
 
+/* ---- Module files ------------------------------------------------------------------------ */
+
+typedef enum bridge32_module_format {
+  BRIDGE32_MODULE_ELF = 0,
+  BRIDGE32_MODULE_PE = 1
+} bridge32_module_format;
+
+/* What a module file is, from its PE or ELF header (bridge32::ModuleFile). */
+typedef struct bridge32_module_file {
+  bridge32_module_format format;
+  bridge32_architecture architecture;  /* UNKNOWN: another machine than x86 and x64 */
+  uint32_t machine;                    /* e_machine (ELF), IMAGE_FILE_HEADER.Machine (PE) */
+  int32_t is_library;                  /* ET_DYN, or a PE with IMAGE_FILE_DLL */
+  int32_t is_64_bit;                   /* ELFCLASS64, or PE32+ */
+} bridge32_module_file;
+
+/* [any thread] Reads `path`'s header without loading it, and checks that its tables, segments
+ * and sections lie within the file. `role` ("plugin module", "library"; NULL: "module") names
+ * the file in errors: NOT_FOUND, FAILED when it cannot be read, BAD_MODULE when it is neither
+ * PE nor ELF, or is truncated or damaged. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_inspect(
+    const char* path, size_t path_length, const char* role, size_t role_length,
+    bridge32_module_file* file, bridge32_error** error);
+
+/* [any thread] How `path` would load with `options` (NULL: defaults): its file, whether
+ * `bridged` through a surrogate, and which (`surrogate`: the executable's path, free it with
+ * bridge32_bytes_free; NULL when in-process). Fails as loading it would for a file that cannot
+ * load at all (another format, not a library, another machine, an architecture that
+ * options.isolation keeps out, no surrogate for it). */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_plan_load(
+    const char* path, size_t path_length, const bridge32_load_options* options,
+    bridge32_module_file* file, int32_t* bridged, bridge32_bytes** surrogate,
+    bridge32_error** error);
+
 /* ---- Plugins: written against bridge32's SDK, or VST2 plugins as they are ---------------- */
 /* Threading (as bridge32/plugin.h): a module and its plugins from one thread at a time, always
  * the same for plugins in this process; process calls from the audio thread. A bridged call

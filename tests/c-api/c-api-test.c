@@ -817,6 +817,51 @@ int main(int argc, char** argv) {
     bridge32_error_free(error);
   }
 
+  /* Module files: what the library is, and how it would load. */
+  {
+    bridge32_module_file file;
+    memset(&file, 0, sizeof file);
+    CHECK(bridge32_module_inspect(path, BRIDGE32_NUL_TERMINATED, "library",
+                                  BRIDGE32_NUL_TERMINATED, &file, NULL) == BRIDGE32_OK,
+          "inspect the library");
+#ifdef _WIN32
+    CHECK(file.format == BRIDGE32_MODULE_PE && file.machine == 0x14c, "a PE32 file for i386");
+#else
+    CHECK(file.format == BRIDGE32_MODULE_ELF && file.machine == 3, "an ELF file for i386");
+#endif
+    CHECK(file.architecture == BRIDGE32_ARCH_X86 && !file.is_64_bit && file.is_library,
+          "a 32-bit x86 library: architecture %d", (int)file.architecture);
+    int32_t bridged = 0;
+    bridge32_bytes* surrogate = NULL;
+    CHECK(bridge32_plan_load(path, BRIDGE32_NUL_TERMINATED, NULL, &file, &bridged, &surrogate,
+                             NULL) == BRIDGE32_OK && bridged && surrogate,
+          "it loads through a surrogate");
+    size_t size = 0;
+    const char* executable = (const char*)bridge32_bytes_data(surrogate, &size);
+    CHECK(contains(executable, size, "bridge32-surrogate-x86"), "the surrogate: %.*s", (int)size,
+          executable);
+    bridge32_bytes_free(surrogate);
+    bridge32_load_options here;
+    bridge32_load_options_init(&here);
+    here.isolation = BRIDGE32_ISOLATION_IN_PROCESS;
+    bridge32_error* error = NULL;
+    size_t length = 0;
+    CHECK(bridge32_plan_load(path, BRIDGE32_NUL_TERMINATED, &here, &file, &bridged, &surrogate,
+                             &error) == BRIDGE32_BAD_MODULE && !surrogate,
+          "not into this 64-bit process");
+    const char* message = bridge32_error_message(error, &length);
+    CHECK(contains(message, length, "cannot load into this x64 process"), "message: %.*s",
+          (int)length, message);
+    bridge32_error_free(error);
+    CHECK(bridge32_module_inspect("no-such-vendor.dll", BRIDGE32_NUL_TERMINATED, "vendor library",
+                                  BRIDGE32_NUL_TERMINATED, &file, &error) == BRIDGE32_NOT_FOUND,
+          "a missing file");
+    message = bridge32_error_message(error, &length);
+    CHECK(contains(message, length, "vendor library 'no-such-vendor.dll' does not exist"),
+          "message: %.*s", (int)length, message);
+    bridge32_error_free(error);
+  }
+
   bridge32_load_options options;
   bridge32_load_options_init(&options);
   options.isolation = BRIDGE32_ISOLATION_SURROGATE;

@@ -1,6 +1,8 @@
-// What a module file is, read from its PE or ELF header without loading it.
+// What a module file is, read from its PE or ELF header without loading it: inspectModuleFile
+// (bridge32/surrogate.h) reads one.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -20,7 +22,19 @@ struct ModuleFile {
   bool isLibrary;    // ET_DYN, or a PE with IMAGE_FILE_DLL
   bool is64Bit;      // ELFCLASS64, or PE32+ (optional header magic 0x20b)
 
-  std::string describe() const;  // e.g. "PE32 DLL (x86)", "ELF64 shared object (x64)"
+  // e.g. "PE32 DLL (x86)", "ELF64 shared object (x64)", "ELF32 executable (machine 0x28)"
+  std::string describe() const {
+    std::string text = format == ModuleFormat::pe ? (is64Bit ? "PE32+" : "PE32")
+                                                  : (is64Bit ? "ELF64" : "ELF32");
+    text += format == ModuleFormat::pe ? (isLibrary ? " DLL" : " executable")
+                                       : (isLibrary ? " shared object" : " executable");
+    if (architecture != Architecture::unknown) {
+      return text + " (" + std::string(toString(architecture)) + ")";
+    }
+    char hex[8];
+    auto end = std::to_chars(hex, hex + sizeof hex, machine, 16).ptr;
+    return text + " (machine 0x" + std::string(hex, end) + ")";
+  }
 };
 
 // The module format this platform's loader takes: PE on Windows, ELF elsewhere.
@@ -31,16 +45,5 @@ constexpr ModuleFormat nativeModuleFormat() {
   return ModuleFormat::elf;
 #endif
 }
-
-// Reads the header of `path`, and checks that its tables, segments and sections lie within the
-// file, so that no loader is handed a truncated one. `role` names the file in errors. Throws
-// Error: notFound if there is no such file, failed if it cannot be read, badModule if it is
-// neither PE nor ELF or is truncated or damaged.
-ModuleFile inspectModuleFile(const std::filesystem::path& path,
-                             std::string_view role = "plugin module");
-
-// The DLL names in the import table of the PE file `path`, in its order: what the loader must
-// find to load it. Empty for any other file, or one whose import table cannot be read.
-std::vector<std::string> importedDlls(const std::filesystem::path& path);
 
 }  // namespace bridge32

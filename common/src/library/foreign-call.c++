@@ -12,9 +12,9 @@
 
 #include "bridge32/error.h"
 #include "bridge32/types.h"
-#include "bridge32/window-handle.h"
 #include "logging.h"
 #include "transport/shared-segments.h"
+#include "window-handle.h"
 
 #if _WIN32
 #include "win32.h"

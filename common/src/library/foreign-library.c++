@@ -3,10 +3,10 @@
 #include <string>
 
 #include "bridge32/error.h"
-#include "bridge32/module-exports.h"
 #include "bridge32/types.h"
 #include "dynamic-library.h"
 #include "library/declaration-shapes.h"
+#include "module-exports.h"
 
 namespace bridge32::library {
 

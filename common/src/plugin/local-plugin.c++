@@ -4,9 +4,9 @@
 
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
-#include "bridge32/module-exports.h"
-#include "bridge32/module-file.h"
 #include "logging.h"
+#include "module-exports.h"
+#include "module-file.h"
 #include "sdk/sdk-module.h"
 #include "vst2/vst2-plugin.h"
 
@@ -58,7 +58,7 @@ void ParamReports::report(PluginHost& host, std::string_view kind, std::string_v
 }
 
 void checkLoadableHere(const std::filesystem::path& path) {
-  ModuleFile file = inspectModuleFile(path);
+  ModuleFile file = readModuleFile(path, "plugin module");
   if (file.format != nativeModuleFormat() || !file.isLibrary) {
     throw Error(Error::Kind::badModule,
                 "'" + utf8(path) + "' is a " + file.describe() + "; expected a " +

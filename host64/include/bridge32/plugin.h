@@ -87,15 +87,6 @@ class HostCallbacks {
 
 namespace detail {
 
-// Text the C API handed out (which this frees), as a std::string.
-inline std::string takeText(bridge32_bytes* bytes) {
-  std::unique_ptr<bridge32_bytes, void(BRIDGE32_CALL*)(bridge32_bytes*)> owned(bytes,
-                                                                              bridge32_bytes_free);
-  size_t size = 0;
-  const uint8_t* data = bridge32_bytes_data(bytes, &size);
-  return data ? std::string(reinterpret_cast<const char*>(data), size) : std::string();
-}
-
 inline PluginDescriptor descriptorFrom(const bridge32_plugin_descriptor& c) {
   return PluginDescriptor{stringFrom(c.id, c.id_length),
                           stringFrom(c.name, c.name_length),

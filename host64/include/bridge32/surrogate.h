@@ -152,7 +152,14 @@ struct LoadPlan {
   bool bridged;
   std::filesystem::path surrogate;  // empty when in-process
 };
-LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options = {});
+inline LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// Reads the header of `path`, and checks that its tables, segments and sections lie within the
+// file, so that no loader is handed a truncated one. `role` names the file in errors. Throws
+// Error: notFound if there is no such file, failed if it cannot be read, badModule if it is
+// neither PE nor ELF or is truncated or damaged.
+inline ModuleFile inspectModuleFile(const std::filesystem::path& path,
+                                    std::string_view role = "plugin module");
 
 namespace detail {
 
@@ -210,6 +217,39 @@ inline std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture
                                     error);
   });
   return std::make_shared<SharedSurrogate>(surrogate);
+}
+
+namespace detail {
+
+inline ModuleFile moduleFileFrom(const bridge32_module_file& c) {
+  return ModuleFile{c.format == BRIDGE32_MODULE_PE ? ModuleFormat::pe : ModuleFormat::elf,
+                    Architecture(c.architecture), uint16_t(c.machine), c.is_library != 0,
+                    c.is_64_bit != 0};
+}
+
+}  // namespace detail
+
+inline ModuleFile inspectModuleFile(const std::filesystem::path& path, std::string_view role) {
+  std::string file = utf8(path);
+  bridge32_module_file c{};
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_module_inspect(file.data(), file.size(), role.data(), role.size(), &c, error);
+  });
+  return detail::moduleFileFrom(c);
+}
+
+inline LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options) {
+  std::string file = utf8(path);
+  detail::CLoadOptions c(options);
+  bridge32_module_file module{};
+  int32_t bridged = 0;
+  bridge32_bytes* surrogate = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_plan_load(file.data(), file.size(), c.get(), &module, &bridged, &surrogate,
+                              error);
+  });
+  return LoadPlan{detail::moduleFileFrom(module), bridged != 0,
+                  pathFromUtf8(surrogate ? detail::takeText(surrogate) : std::string())};
 }
 
 }  // namespace bridge32

@@ -11,6 +11,7 @@
 #include "core/call-rules.h"
 #include "core/shared-surrogate.h"
 #include "logging.h"
+#include "module-file.h"
 
 namespace bridge32::c_api {
 
@@ -269,6 +270,45 @@ void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* given) {
   given->restart.max_delay_ms = uint32_t(defaults.restart.maxDelay.count());
   given->restart.stable_after_ms = uint32_t(defaults.restart.stableAfter.count());
   given->sandbox = defaults.sandbox;
+}
+
+namespace {
+
+bridge32_module_file moduleFileOf(const ModuleFile& file) {
+  return {file.format == ModuleFormat::pe ? BRIDGE32_MODULE_PE : BRIDGE32_MODULE_ELF,
+          toC(file.architecture), file.machine, file.isLibrary, file.is64Bit};
+}
+
+}  // namespace
+
+bridge32_status BRIDGE32_CALL bridge32_module_inspect(const char* path, size_t path_length,
+                                                     const char* role, size_t role_length,
+                                                     bridge32_module_file* file,
+                                                     bridge32_error** error) {
+  return guarded(error, [&] {
+    auto& out = required(file, "file");
+    std::string_view named = role ? text(role, role_length, "role") : "module";
+    out = moduleFileOf(readModuleFile(pathFromUtf8(text(path, path_length, "path")), named));
+  });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_plan_load(const char* path, size_t path_length,
+                                                const bridge32_load_options* options,
+                                                bridge32_module_file* file, int32_t* bridged,
+                                                bridge32_bytes** surrogate,
+                                                bridge32_error** error) {
+  if (surrogate) *surrogate = nullptr;
+  return guarded(error, [&] {
+    auto& fileOut = required(file, "file");
+    auto& bridgedOut = required(bridged, "bridged");
+    LoadPlan plan =
+        planLoad(pathFromUtf8(text(path, path_length, "path")), loadOptions(options), "module");
+    std::unique_ptr<bridge32_bytes> executable;
+    if (plan.bridged && surrogate) executable.reset(new bridge32_bytes{utf8(plan.surrogate)});
+    fileOut = moduleFileOf(plan.file);
+    bridgedOut = plan.bridged;
+    if (surrogate) *surrogate = executable.release();
+  });
 }
 
 const uint8_t* BRIDGE32_CALL bridge32_bytes_data(const bridge32_bytes* bytes, size_t* size) {

@@ -1,16 +1,13 @@
 // planLoad: in this process or in a surrogate, from the module's own header.
 #include "bridge32/surrogate.h"
 #include "core/shared-surrogate.h"
+#include "module-file.h"
 
 namespace bridge32 {
 
-LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options) {
-  return planLoad(path, options, "module");
-}
-
 LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options,
                   std::string_view role) {
-  ModuleFile file = inspectModuleFile(path, role);
+  ModuleFile file = readModuleFile(path, role);
   std::string pathText = utf8(path);
   if (file.format != nativeModuleFormat()) {
     throw Error(Error::Kind::badModule,

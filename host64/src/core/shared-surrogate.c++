@@ -9,6 +9,7 @@
 
 #include "dynamic-library.h"
 #include "logging.h"
+#include "module-file.h"
 
 namespace bridge32 {
 
@@ -72,7 +73,7 @@ void checkSurrogate(const std::filesystem::path& executable, Architecture archit
   }
   ModuleFile file;
   try {
-    file = inspectModuleFile(executable, role);
+    file = readModuleFile(executable, role);
   } catch (const Error& failure) {
     throw Error(Error::Kind::surrogateStart, failure.message());
   }

@@ -8,7 +8,6 @@
 
 #include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
-#include "bridge32/window-handle.h"
 #include "core/binding.h"
 #include "core/module-link.h"
 #include "core/restart-supervisor.h"
@@ -17,6 +16,7 @@
 #include "plugin/callback-target.h"
 #include "plugin/local-plugin.h"
 #include "ui/editor.h"
+#include "window-handle.h"
 #include "wire.h"
 
 namespace bridge32 {

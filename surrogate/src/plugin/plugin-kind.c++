@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "bridge32/error.h"
-#include "bridge32/limits.h"
 #include "bridge32/ext/gui.h"
-#include "bridge32/window-handle.h"
+#include "bridge32/limits.h"
 #include "core/answer.h"
-#include "core/plugin-timers.h"
 #include "core/lane-server.h"
+#include "core/plugin-timers.h"
 #include "plugin/local-plugin.h"
+#include "window-handle.h"
 
 namespace bridge32 {
 

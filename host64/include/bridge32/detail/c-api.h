@@ -42,6 +42,15 @@ inline std::string stringFrom(const char* data, size_t length) {
   return data ? std::string(data, length) : std::string();
 }
 
+// Text the C API handed out (which this frees), as a std::string.
+inline std::string takeText(bridge32_bytes* bytes) {
+  std::unique_ptr<bridge32_bytes, void(BRIDGE32_CALL*)(bridge32_bytes*)> owned(bytes,
+                                                                              bridge32_bytes_free);
+  size_t size = 0;
+  const uint8_t* data = bridge32_bytes_data(bytes, &size);
+  return data ? std::string(reinterpret_cast<const char*>(data), size) : std::string();
+}
+
 // What a C API getter of a path (UTF-8) says of `object`, as a path.
 template <typename Object>
 std::filesystem::path pathOf(const char*(BRIDGE32_CALL* getter)(const Object*, size_t*),

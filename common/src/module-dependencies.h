@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "bridge32/module-file.h"
 #include "bridge32/types.h"
+#include "module-file.h"
 
 namespace bridge32 {
 
