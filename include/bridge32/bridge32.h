@@ -810,10 +810,11 @@ BRIDGE32_API const char* BRIDGE32_CALL bridge32_com_class_threading_model(
     const bridge32_com_class* com_class, size_t* length);
 BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_com_class_surrogate_pid(
     const bridge32_com_class* com_class);
-/* The file the objects' code is in as the surrogate loaded it, and its machine: 1 once
- * bridge32_com_class_create made an object (the path is the class's), else 0. [any thread] */
+/* The file the objects' code is in as the surrogate loaded it (`path`, the caller's to free
+ * with bridge32_bytes_free; may be NULL), and its machine: 1 once bridge32_com_class_create made
+ * an object, else 0 (and *path NULL; so too with no memory for it). [any thread] */
 BRIDGE32_API int32_t BRIDGE32_CALL bridge32_com_class_loaded_server(
-    const bridge32_com_class* com_class, const char** path, size_t* length,
+    const bridge32_com_class* com_class, bridge32_bytes** path,
     bridge32_architecture* architecture);
 /* A new object of the class (CoCreateInstance in the surrogate). */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_com_class_create(

@@ -11,6 +11,7 @@
 #endif
 #include <bridge32/bridge32.h>
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -575,9 +576,51 @@ static void com_objects(const char* plugins) {
   CHECK(strcmp(bridge32_com_class_prog_id(dictionaries, &length), "Scripting.Dictionary") == 0,
         "the ProgID");
   CHECK(is_32_bit_process(bridge32_com_class_surrogate_pid(dictionaries)), "a 32-bit surrogate");
+  bridge32_bytes* server = NULL;
+  CHECK(!bridge32_com_class_loaded_server(dictionaries, &server, NULL) && !server,
+        "no server loaded before an object is made");
   bridge32_com_object* dictionary = NULL;
   OK(bridge32_com_class_create(dictionaries, &dictionary, &error));
+  bridge32_architecture machine = BRIDGE32_ARCH_UNKNOWN;
+  CHECK(bridge32_com_class_loaded_server(dictionaries, &server, &machine) && server &&
+            machine == BRIDGE32_ARCH_X86,
+        "the server the surrogate loaded, of x86");
+  size_t size = 0;
+  const char* file = (const char*)bridge32_bytes_data(server, &size);
+  char lower[1024] = {0};
+  for (size_t i = 0; i < size && i + 1 < sizeof lower; ++i) lower[i] = (char)tolower(file[i]);
+  CHECK(strstr(lower, "scrrun.dll") != NULL, "the server: %.*s", (int)size, file);
+  bridge32_bytes_free(server);
   bridge32_com_value pair[2] = {com_string("a"), com_int(1)};
+  /* A value that is not one is refused before it leaves, naming where it is. */
+  {
+    bridge32_com_value scode;
+    memset(&scode, 0, sizeof scode);
+    scode.kind = BRIDGE32_COM_ERROR;
+    scode.as.i64 = (int64_t)1 << 40;
+    bridge32_com_value array;
+    memset(&array, 0, sizeof array);
+    array.kind = BRIDGE32_COM_ARRAY;
+    array.vartype = 0x200C; /* VT_ARRAY | VT_VARIANT */
+    array.as.array.dimensions = 1;
+    uint32_t count = 1;
+    int32_t lower = 0;
+    array.as.array.counts = &count;
+    array.as.array.lower_bounds = &lower;
+    array.as.array.count = 1;
+    array.as.array.elements = &scode;
+    bridge32_com_value wrong[2] = {com_string("b"), array};
+    bridge32_com_result* none = NULL;
+    size_t length = 0;
+    CHECK(bridge32_com_object_call(dictionary, "Add", BRIDGE32_NUL_TERMINATED, wrong, 2, NULL, 0,
+                                   &none, &error) == BRIDGE32_INVALID_ARGUMENT && !none,
+          "an SCODE of 41 bits is refused");
+    const char* message = bridge32_error_message(error, &length);
+    CHECK(contains(message, length, "argument 2[0] is an SCODE of 1099511627776"),
+          "message: %.*s", (int)length, message);
+    bridge32_error_free(error);
+    error = NULL;
+  }
   bridge32_com_result_free(com_call(dictionary, "Add", pair, 2));
   bridge32_com_value text = com_string("forty-two");
   OK(bridge32_com_object_put(dictionary, "Item", BRIDGE32_NUL_TERMINATED, &text, pair, 1, &error));

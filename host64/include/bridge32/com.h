@@ -313,13 +313,12 @@ class ComClass {
     Architecture architecture = Architecture::unknown;
   };
   std::optional<LoadedServer> loadedServer() const {
-    const char* path = nullptr;
-    size_t length = 0;
+    bridge32_bytes* path = nullptr;
     bridge32_architecture architecture = BRIDGE32_ARCH_UNKNOWN;
-    if (!bridge32_com_class_loaded_server(handle_, &path, &length, &architecture)) {
+    if (!bridge32_com_class_loaded_server(handle_, &path, &architecture)) {
       return std::nullopt;
     }
-    return LoadedServer{pathFromUtf8(std::string_view(path, length)), Architecture(architecture)};
+    return LoadedServer{pathFromUtf8(detail::takeText(path)), Architecture(architecture)};
   }
 
   bridge32_com_class* handle() const { return handle_; }
@@ -339,52 +338,89 @@ class ComClass {
 
 namespace detail {
 
-// A C value as a ComValue: strings and arrays copied, objects held (a handle of their own).
-inline ComValue comValueFrom(const bridge32_com_value& value) {
+// What a bridge32_com_object in a C value is as a ComValue's object: the C++ layer's holds a
+// handle of its own (a ComObject), the C API's the object the handle stands for.
+using ComObjectOf = std::shared_ptr<ComReference> (*)(bridge32_com_object* object);
+
+// A C value as a ComValue, checked (it may be a C caller's): strings and arrays copied, objects
+// as `objectOf` makes them. A value that is not one is refused naming `place`.
+inline ComValue comValueFrom(const bridge32_com_value& value, const ValuePlace& place,
+                             ComObjectOf objectOf) {
+  auto typed = [&](uint16_t usual) { return value.vartype ? value.vartype : usual; };
   switch (value.kind) {
     case BRIDGE32_COM_EMPTY: return ComValue();
     case BRIDGE32_COM_NULL: return ComValue::null();
     case BRIDGE32_COM_BOOL: return ComValue(value.as.boolean != 0);
-    case BRIDGE32_COM_INT: return ComValue::integer(value.as.i64, value.vartype);
-    case BRIDGE32_COM_UINT: return ComValue::unsignedInteger(value.as.u64, value.vartype);
-    case BRIDGE32_COM_REAL: return ComValue::real(value.as.f64, value.vartype);
+    case BRIDGE32_COM_INT: return ComValue::integer(value.as.i64, typed(ComValue::vtI4));
+    case BRIDGE32_COM_UINT: return ComValue::unsignedInteger(value.as.u64, typed(ComValue::vtUi4));
+    case BRIDGE32_COM_REAL: return ComValue::real(value.as.f64, typed(ComValue::vtR8));
     case BRIDGE32_COM_CURRENCY: return ComValue::currency(value.as.i64);
     case BRIDGE32_COM_DATE: return ComValue::date(value.as.f64);
     case BRIDGE32_COM_STRING:
-      return ComValue(stringFrom(value.as.string.data, value.as.string.length));
-    case BRIDGE32_COM_ERROR: return ComValue::error(int32_t(value.as.i64));
+      return ComValue(std::string(textOf(value.as.string.data, value.as.string.length, place)));
+    case BRIDGE32_COM_ERROR:
+      if (value.as.i64 < INT32_MIN || value.as.i64 > int64_t(UINT32_MAX)) {
+        refuseValue(place, "is an SCODE of " + std::to_string(value.as.i64) + ": not 32 bits");
+      }
+      return ComValue::error(int32_t(uint32_t(value.as.i64)));
     case BRIDGE32_COM_OBJECT:
-      if (!value.as.object) return ComValue::object(nullptr);
-      return ComValue::object(
-          std::make_shared<ComObject>(bridge32_com_object_duplicate(value.as.object)));
+      return ComValue::object(value.as.object ? objectOf(value.as.object) : nullptr);
     case BRIDGE32_COM_ARRAY: {
       const auto& given = value.as.array;
       ComArray array;
-      array.elementType = uint16_t(value.vartype & ~0x2000);  // without VT_ARRAY
+      array.elementType = value.vartype ? uint16_t(value.vartype & ~0x2000)  // without VT_ARRAY
+                                        : uint16_t(ComValue::vtVariant);
+      if (given.dimensions != 0 && (!given.lower_bounds || !given.counts)) {
+        refuseValue(place, "is an array of " + std::to_string(given.dimensions) +
+                               " dimensions without their bounds or counts");
+      }
       array.lowerBounds.assign(given.lower_bounds, given.lower_bounds + given.dimensions);
       array.counts.assign(given.counts, given.counts + given.dimensions);
       if (given.numbers) {
-        ElementType type = *comElementType(array.elementType);
+        auto type = comElementType(array.elementType);
+        if (!type) {
+          refuseValue(place, "holds numbers of VARTYPE " + std::to_string(array.elementType) +
+                                 ", which is not a number type");
+        }
+        if (given.count > SIZE_MAX / elementSize(*type)) {
+          refuseValue(place, "holds more numbers than memory");
+        }
         auto* begin = static_cast<const std::byte*>(given.numbers);
         array.numbers = std::make_shared<const Value::TypedArray>(
-            type, std::vector<std::byte>(begin, begin + given.count * elementSize(type)));
+            *type, std::vector<std::byte>(begin, begin + given.count * elementSize(*type)));
       } else {
+        if (!given.elements && given.count != 0) {
+          refuseValue(place, "has " + std::to_string(given.count) + " elements at NULL");
+        }
         array.elements.reserve(given.count);
         for (size_t i = 0; i < given.count; ++i) {
-          array.elements.push_back(comValueFrom(given.elements[i]));
+          array.elements.push_back(
+              comValueFrom(given.elements[i], ValuePlace(place, i), objectOf));
         }
       }
       return ComValue::array(std::move(array));
     }
   }
-  throw Error(Error::Kind::failed, "a COM value of kind " + std::to_string(int(value.kind)));
+  refuseValue(place, "is of kind " + std::to_string(int(value.kind)) +
+                         ": expected a bridge32_com_value_kind");
 }
 
-inline std::vector<ComValue> comValuesFrom(const bridge32_com_value* values, size_t count) {
+// `count` C values, the i-th named "<what> <i + 1>" in errors.
+inline std::vector<ComValue> comValuesFrom(const bridge32_com_value* values, size_t count,
+                                           std::string_view what, ComObjectOf objectOf) {
+  if (!values && count != 0) refuseValue(ValuePlace(what), "is NULL");
   std::vector<ComValue> converted;
   converted.reserve(count);
-  for (size_t i = 0; i < count; ++i) converted.push_back(comValueFrom(values[i]));
+  for (size_t i = 0; i < count; ++i) {
+    std::string name = std::string(what) + " " + std::to_string(i + 1);
+    converted.push_back(comValueFrom(values[i], ValuePlace(name), objectOf));
+  }
   return converted;
+}
+
+// A bridge32_com_object the library handed out, as the C++ layer holds it.
+inline std::shared_ptr<ComReference> comObjectOf(bridge32_com_object* object) {
+  return std::make_shared<ComObject>(bridge32_com_object_duplicate(object));
 }
 
 // An object of this process, answered by its ComHandler, which lives until the C API lets go of
@@ -400,7 +436,8 @@ inline ComValue ComObject::resultValue(bridge32_com_result* result) {
   std::unique_ptr<bridge32_com_result, void(BRIDGE32_CALL*)(bridge32_com_result*)> owned(
       result, bridge32_com_result_free);
   const bridge32_com_value* value = bridge32_com_result_value(result);
-  return value ? detail::comValueFrom(*value) : ComValue();
+  return value ? detail::comValueFrom(*value, detail::ValuePlace("the result"), detail::comObjectOf)
+               : ComValue();
 }
 
 inline std::optional<ComTypeInfo> ComObject::typeInfo() {
@@ -449,7 +486,8 @@ inline std::unique_ptr<ComConnection> ComObject::connect(ComEventHandler handler
                                      const bridge32_com_value* arguments, size_t count) {
     try {
       (*static_cast<ComEventHandler*>(context))(std::string_view(event, length),
-                                                detail::comValuesFrom(arguments, count));
+                                                detail::comValuesFrom(arguments, count, "event argument",
+                                                                      detail::comObjectOf));
     } catch (...) {  // the C API has no way to hear it
     }
   };
@@ -468,7 +506,8 @@ inline std::shared_ptr<ComReference> makeComObject(ComHandler handler) {
                                       bridge32_com_answer* answer,
                                       bridge32_error** error) -> bridge32_status {
     try {
-      std::vector<ComValue> values = detail::comValuesFrom(arguments, count);
+      std::vector<ComValue> values =
+          detail::comValuesFrom(arguments, count, "argument", detail::comObjectOf);
       ComValue result = (*static_cast<ComHandler*>(context))(std::string_view(member, length),
                                                             ComCallKind(kind), values);
       detail::CComValues converted;

@@ -714,13 +714,7 @@ inline CallResult Function::call(std::span<const Value> arguments,
 
 inline std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
                                               const LoadOptions& options) {
-  detail::CLoadOptions c(options);
-  std::string file = utf8(path);
-  bridge32_library* library = nullptr;
-  detail::checked([&](bridge32_error** error) {
-    return bridge32_library_load(file.data(), file.size(), c.get(), &library, error);
-  });
-  return std::make_unique<Library>(library);
+  return std::make_unique<Library>(detail::loadFile(bridge32_library_load, path, options));
 }
 
 inline void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {

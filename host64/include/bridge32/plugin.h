@@ -441,13 +441,8 @@ class PluginModule {
   // surrogateStart, ...
   static std::unique_ptr<PluginModule> load(const std::filesystem::path& path,
                                             const LoadOptions& options = {}) {
-    detail::CLoadOptions c(options);
-    std::string file = utf8(path);
-    bridge32_plugin_module* module = nullptr;
-    detail::checked([&](bridge32_error** error) {
-      return bridge32_plugin_module_load(file.data(), file.size(), c.get(), &module, error);
-    });
-    return std::make_unique<PluginModule>(module);
+    return std::make_unique<PluginModule>(
+        detail::loadFile(bridge32_plugin_module_load, path, options));
   }
 
   // Takes the C API's handle (bridge32_plugin_module_load's).

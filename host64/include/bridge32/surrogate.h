@@ -206,6 +206,22 @@ class CLoadOptions {
   bridge32_load_options c_;
 };
 
+// The handle `load` (bridge32_library_load, bridge32_plugin_module_load) makes of the module file
+// `path` with `options`; throws its Error.
+template <typename Handle>
+Handle* loadFile(bridge32_status(BRIDGE32_CALL* load)(const char*, size_t,
+                                                     const bridge32_load_options*, Handle**,
+                                                     bridge32_error**),
+                 const std::filesystem::path& path, const LoadOptions& options) {
+  CLoadOptions c(options);
+  std::string file = utf8(path);
+  Handle* handle = nullptr;
+  checked([&](bridge32_error** error) {
+    return load(file.data(), file.size(), c.get(), &handle, error);
+  });
+  return handle;
+}
+
 }  // namespace detail
 
 inline std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,

@@ -15,7 +15,6 @@ using namespace bridge32::c_api;
 
 struct bridge32_com_class {
   std::unique_ptr<LoadedComClass> com;
-  std::string loadedServer;  // UTF-8, as loadedServer() last said
 };
 
 struct bridge32_com_object {
@@ -23,8 +22,6 @@ struct bridge32_com_object {
 };
 
 namespace {
-
-constexpr uint16_t kVtArray = 0x2000;
 
 // ComValues as C values, in memory this holds, their objects as handles of its own.
 class CComValues final : public detail::CComValues {
@@ -35,80 +32,20 @@ class CComValues final : public detail::CComValues {
   std::deque<bridge32_com_object> objects_;
 };
 
-// A C value as a ComValue, copied whole: a bridged object may keep what it is given (to replay
-// a put in a surrogate that replaces its own). Throws Error(invalidArgument) naming `what`.
-ComValue toComValue(const bridge32_com_value& value, const std::string& what) {
-  auto typed = [&](uint16_t usual) { return value.vartype ? value.vartype : usual; };
-  switch (value.kind) {
-    case BRIDGE32_COM_EMPTY: return ComValue();
-    case BRIDGE32_COM_NULL: return ComValue::null();
-    case BRIDGE32_COM_BOOL: return ComValue(value.as.boolean != 0);
-    case BRIDGE32_COM_INT: return ComValue::integer(value.as.i64, typed(ComValue::vtI4));
-    case BRIDGE32_COM_UINT: return ComValue::unsignedInteger(value.as.u64, typed(ComValue::vtUi4));
-    case BRIDGE32_COM_REAL: return ComValue::real(value.as.f64, typed(ComValue::vtR8));
-    case BRIDGE32_COM_CURRENCY: return ComValue::currency(value.as.i64);
-    case BRIDGE32_COM_DATE: return ComValue::date(value.as.f64);
-    case BRIDGE32_COM_STRING:
-      return ComValue(std::string(text(value.as.string, what)));
-    case BRIDGE32_COM_ERROR:
-      if (value.as.i64 < INT32_MIN || value.as.i64 > UINT32_MAX) {
-        throw Error(Error::Kind::invalidArgument,
-                    what + " is an SCODE of " + std::to_string(value.as.i64) + ": not 32 bits");
-      }
-      return ComValue::error(int32_t(uint32_t(value.as.i64)));
-    case BRIDGE32_COM_OBJECT:
-      return ComValue::object(value.as.object ? value.as.object->reference : nullptr);
-    case BRIDGE32_COM_ARRAY: {
-      const auto& given = value.as.array;
-      ComArray array;
-      array.elementType =
-          value.vartype ? uint16_t(value.vartype & ~kVtArray) : uint16_t(ComValue::vtVariant);
-      if (given.dimensions != 0 && (!given.lower_bounds || !given.counts)) {
-        throw Error(Error::Kind::invalidArgument,
-                    what + " is an array of " + std::to_string(given.dimensions) +
-                        " dimensions without their bounds or counts");
-      }
-      array.lowerBounds.assign(given.lower_bounds, given.lower_bounds + given.dimensions);
-      array.counts.assign(given.counts, given.counts + given.dimensions);
-      if (given.numbers) {
-        auto type = comElementType(array.elementType);
-        if (!type) {
-          throw Error(Error::Kind::invalidArgument,
-                      what + " holds numbers of VARTYPE " + std::to_string(array.elementType) +
-                          ", which is not a number type");
-        }
-        if (given.count > SIZE_MAX / elementSize(*type)) {
-          throw Error(Error::Kind::invalidArgument, what + " holds more numbers than memory");
-        }
-        auto* begin = static_cast<const std::byte*>(given.numbers);
-        array.numbers = std::make_shared<const Value::TypedArray>(
-            *type, std::vector<std::byte>(begin, begin + given.count * elementSize(*type)));
-      } else {
-        if (!given.elements && given.count != 0) {
-          throw Error(Error::Kind::invalidArgument, what + " has " + std::to_string(given.count) +
-                                                        " elements at NULL");
-        }
-        for (size_t i = 0; i < given.count; ++i) {
-          array.elements.push_back(
-              toComValue(given.elements[i], what + "[" + std::to_string(i) + "]"));
-        }
-      }
-      return ComValue::array(std::move(array));
-    }
-  }
-  throw Error(Error::Kind::invalidArgument, what + " is of kind " + std::to_string(int(value.kind)) +
-                                                ": expected a bridge32_com_value_kind");
+// A C caller's values as ComValues, copied whole (a bridged object may keep what it is given, to
+// replay a put in a surrogate that replaces its own), their objects what the handles stand for.
+// Throws Error(invalidArgument) naming `what`.
+std::shared_ptr<ComReference> referenceOf(bridge32_com_object* object) {
+  return object->reference;
 }
 
 std::vector<ComValue> toComValues(const bridge32_com_value* values, size_t count,
-                                  const std::string& what) {
-  if (!values && count != 0) throw Error(Error::Kind::invalidArgument, what + " is NULL");
-  std::vector<ComValue> converted;
-  converted.reserve(count);
-  for (size_t i = 0; i < count; ++i) {
-    converted.push_back(toComValue(values[i], what + " " + std::to_string(i + 1)));
-  }
-  return converted;
+                                  std::string_view what) {
+  return detail::comValuesFrom(values, count, what, referenceOf);
+}
+
+ComValue toComValue(const bridge32_com_value& value, std::string_view what) {
+  return detail::comValueFrom(value, detail::ValuePlace(what), referenceOf);
 }
 
 // The bridged object `object` is; an object of this process cannot be called from here.
@@ -155,10 +92,8 @@ bridge32_status BRIDGE32_CALL bridge32_com_class_load(const char* name, size_t n
   return guarded(error, [&] {
     auto& out = required(com_class, "com_class");
     out = nullptr;
-    out = new bridge32_com_class{
-        LoadedComClass::load(text(name, name_length, "the class's name"), fromC(architecture),
-                             loadOptions(options)),
-        {}};
+    out = new bridge32_com_class{LoadedComClass::load(
+        text(name, name_length, "the class's name"), fromC(architecture), loadOptions(options))};
   });
 }
 
@@ -185,16 +120,13 @@ uint32_t BRIDGE32_CALL bridge32_com_class_surrogate_pid(const bridge32_com_class
 }
 
 int32_t BRIDGE32_CALL bridge32_com_class_loaded_server(const bridge32_com_class* com_class,
-                                                       const char** path, size_t* length,
+                                                       bridge32_bytes** path,
                                                        bridge32_architecture* architecture) {
+  if (path) *path = nullptr;
   auto server = com_class ? com_class->com->loadedServer() : std::nullopt;
   if (!server) return 0;
   try {
-    // Kept in the class for the caller to read; one thread at a time per class.
-    auto& kept = const_cast<bridge32_com_class*>(com_class)->loadedServer;
-    kept = utf8(server->path);
-    if (path) *path = kept.c_str();
-    if (length) *length = kept.size();
+    if (path) *path = new bridge32_bytes{utf8(server->path)};
   } catch (...) {
     return 0;
   }
