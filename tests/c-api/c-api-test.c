@@ -576,21 +576,21 @@ static void com_objects(const char* plugins) {
   CHECK(strcmp(bridge32_com_class_prog_id(dictionaries, &length), "Scripting.Dictionary") == 0,
         "the ProgID");
   CHECK(is_32_bit_process(bridge32_com_class_surrogate_pid(dictionaries)), "a 32-bit surrogate");
-  bridge32_bytes* server = NULL;
-  CHECK(!bridge32_com_class_loaded_server(dictionaries, &server, NULL) && !server,
+  bridge32_bytes* loaded = NULL;
+  CHECK(!bridge32_com_class_loaded_server(dictionaries, &loaded, NULL) && !loaded,
         "no server loaded before an object is made");
   bridge32_com_object* dictionary = NULL;
   OK(bridge32_com_class_create(dictionaries, &dictionary, &error));
   bridge32_architecture machine = BRIDGE32_ARCH_UNKNOWN;
-  CHECK(bridge32_com_class_loaded_server(dictionaries, &server, &machine) && server &&
+  CHECK(bridge32_com_class_loaded_server(dictionaries, &loaded, &machine) && loaded &&
             machine == BRIDGE32_ARCH_X86,
         "the server the surrogate loaded, of x86");
   size_t size = 0;
-  const char* file = (const char*)bridge32_bytes_data(server, &size);
+  const char* file = (const char*)bridge32_bytes_data(loaded, &size);
   char lower[1024] = {0};
   for (size_t i = 0; i < size && i + 1 < sizeof lower; ++i) lower[i] = (char)tolower(file[i]);
   CHECK(strstr(lower, "scrrun.dll") != NULL, "the server: %.*s", (int)size, file);
-  bridge32_bytes_free(server);
+  bridge32_bytes_free(loaded);
   bridge32_com_value pair[2] = {com_string("a"), com_int(1)};
   /* A value that is not one is refused before it leaves, naming where it is. */
   {

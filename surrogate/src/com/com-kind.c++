@@ -22,8 +22,9 @@
 #include "com/com-check.h"
 #include "com/com-registry.h"
 #include "com/com-wire.h"
+#include "com/dispatch-calls.h"
+#include "com/event-sources.h"
 #include "com/host-dispatch.h"
-#include "closest-names.h"
 #include "com/type-info.h"
 #include "com/variant.h"
 #include "win32.h"
@@ -44,261 +45,15 @@ kj::Promise<void> ComKind::load(LoadContext context, std::string path) {
 
 namespace {
 
-struct Named {
-  std::string name;
-  ComValue value;
-};
-
-// "; the closest: Add, Items" from the object's type information, for a name it does not know;
-// "" without type information or a close name.
-std::string closestMembers(IDispatch* object, const std::string& unknown) {
-  ITypeInfo* info = nullptr;
-  if (FAILED(object->GetTypeInfo(0, LOCALE_USER_DEFAULT, &info)) || !info) return "";
-  std::vector<std::string> names;
-  try {
-    for (const ComMemberInfo& member : readTypeInfo(info).members) {
-      if (std::find(names.begin(), names.end(), member.name) == names.end()) {
-        names.push_back(member.name);
-      }
-      for (const ComParameterInfo& parameter : member.parameters) names.push_back(parameter.name);
-    }
-  } catch (const Error&) {
-    // Type information that cannot be read suggests nothing.
-  }
-  info->Release();
-  std::vector<std::string> closest = closestNames(names, unknown);
-  std::string text;
-  for (const std::string& name : closest) text += (text.empty() ? "; the closest: " : ", ") + name;
-  return text;
-}
-
-// [plugin thread] One IDispatch::Invoke of `member` on `object`, named `where` in errors
-// ("Scripting.Dictionary.Add").
-ComValue invoke(IDispatch* object, const std::string& where, const std::string& member,
-                wire::InvokeKind kind, const std::vector<ComValue>& arguments,
-                const std::vector<Named>& named) {
-  // The member's DISPID and its named arguments', in one call.
-  std::vector<std::wstring> names{win32::wide(member)};
-  for (const Named& argument : named) names.push_back(win32::wide(argument.name));
-  std::vector<LPOLESTR> pointers;
-  for (std::wstring& name : names) pointers.push_back(name.data());
-  std::vector<DISPID> ids(names.size(), DISPID_UNKNOWN);
-  if (member.empty()) {
-    // The default member: GetIDsOfNames reads named arguments' names as a member's.
-    if (!named.empty()) {
-      throw Error(Error::Kind::invalidArgument,
-                  where + ": named arguments need the member's name (the default member has none)");
-    }
-    ids[0] = DISPID_VALUE;
-  } else {
-    HRESULT found = object->GetIDsOfNames(IID_NULL, pointers.data(), UINT(pointers.size()),
-                                          LOCALE_USER_DEFAULT, ids.data());
-    if (FAILED(found)) {
-      std::string unknown = member;
-      for (size_t i = 1; i < ids.size(); ++i) {
-        if (ids[i] == DISPID_UNKNOWN) unknown = named[i - 1].name;
-      }
-      Error error = comError(found, where);
-      throw Error(error.kind(), where + ": no member or named argument '" + unknown + "' (" +
-                                    hresultText(found) + ")" + closestMembers(object, unknown),
-                  *error.com());
-    }
-  }
-
-  // DISPPARAMS: the named arguments first (a property's new value first of all, as
-  // DISPID_PROPERTYPUT), then the positional ones, last to first.
-  bool put = kind == wire::InvokeKind::PROPERTY_PUT || kind == wire::InvokeKind::PROPERTY_PUT_REF;
-  if (put && arguments.empty()) {
-    throw Error(Error::Kind::invalidArgument, where + ": setting a property takes its value");
-  }
-  size_t positional = arguments.size() - (put ? 1 : 0);
-  std::vector<DISPID> namedIds;
-  std::vector<const ComValue*> order;
-  if (put) {
-    namedIds.push_back(DISPID_PROPERTYPUT);
-    order.push_back(&arguments.back());
-  }
-  for (size_t i = 0; i < named.size(); ++i) {
-    namedIds.push_back(ids[i + 1]);
-    order.push_back(&named[i].value);
-  }
-  for (size_t i = positional; i-- > 0;) order.push_back(&arguments[i]);
-  std::vector<VARIANT> variants(order.size());
-  for (VARIANT& variant : variants) VariantInit(&variant);
-  struct Clear {
-    std::vector<VARIANT>& variants;
-    ~Clear() {
-      for (VARIANT& variant : variants) VariantClear(&variant);
-    }
-  } clear{variants};
-  for (size_t i = 0; i < order.size(); ++i) toVariant(*order[i], variants[i]);
-  DISPPARAMS parameters{variants.data(), namedIds.data(), UINT(variants.size()),
-                        UINT(namedIds.size())};
-
-  WORD flags = DISPATCH_METHOD | DISPATCH_PROPERTYGET;
-  if (kind == wire::InvokeKind::PROPERTY_GET) flags = DISPATCH_PROPERTYGET;
-  if (kind == wire::InvokeKind::PROPERTY_PUT) flags = DISPATCH_PROPERTYPUT;
-  if (kind == wire::InvokeKind::PROPERTY_PUT_REF) flags = DISPATCH_PROPERTYPUTREF;
-  VARIANT result;
-  VariantInit(&result);
-  EXCEPINFO exception{};
-  UINT badArgument = 0;
-  HRESULT called = object->Invoke(ids[0], IID_NULL, LOCALE_USER_DEFAULT, flags, &parameters,
-                                  put ? nullptr : &result, &exception, &badArgument);
-  std::string call = where + (member.empty() ? std::string() : "." + member);
-  if (called == DISP_E_EXCEPTION) throw comError(called, call, &exception);
-  if (FAILED(called)) throw comError(called, call);
-  ComValue value;
-  try {
-    value = fromVariant(result);
-  } catch (...) {
-    VariantClear(&result);
-    throw;
-  }
-  VariantClear(&result);
-  return value;
-}
-
-// [plugin thread] Every item of `object`'s _NewEnum.
-std::vector<ComValue> enumerate(IDispatch* object, const std::string& where) {
-  DISPPARAMS none{};
-  VARIANT got;
-  VariantInit(&got);
-  EXCEPINFO exception{};
-  HRESULT called = object->Invoke(DISPID_NEWENUM, IID_NULL, LOCALE_USER_DEFAULT,
-                                  DISPATCH_METHOD | DISPATCH_PROPERTYGET, &none, &got, &exception,
-                                  nullptr);
-  if (called == DISP_E_EXCEPTION) throw comError(called, where + "._NewEnum", &exception);
-  if (FAILED(called)) throw comError(called, where + "._NewEnum");
-  IEnumVARIANT* items = nullptr;
-  HRESULT asked = E_NOINTERFACE;
-  if ((got.vt == VT_UNKNOWN || got.vt == VT_DISPATCH) && got.punkVal) {
-    asked = got.punkVal->QueryInterface(IID_IEnumVARIANT, reinterpret_cast<void**>(&items));
-  }
-  VariantClear(&got);
-  if (FAILED(asked)) throw comError(asked, where + "._NewEnum's IEnumVARIANT");
-  std::vector<ComValue> out;
-  try {
-    for (;;) {
-      VARIANT item;
-      VariantInit(&item);
-      ULONG fetched = 0;
-      HRESULT next = items->Next(1, &item, &fetched);
-      if (FAILED(next)) throw comError(next, where + " enumeration");
-      if (fetched == 0) break;
-      try {
-        out.push_back(fromVariant(item));
-      } catch (...) {
-        VariantClear(&item);
-        throw;
-      }
-      VariantClear(&item);
-    }
-  } catch (...) {
-    items->Release();
-    throw;
-  }
-  items->Release();
-  return out;
-}
-
 using Objects = PluginOwned<std::shared_ptr<ComReference>>;
-
-// [plugin thread] The default source of events of `object`: the dispinterface its class
-// information marks [default, source], with its events' names; without class information, the
-// first connection point the object lists, its events known by DISPID only.
-struct EventSource {
-  IID iid = IID_NULL;
-  std::string name;  // the events' interface, "DProbeEvents"
-  std::map<DISPID, std::string> events;
-};
-
-// [plugin thread] The [default, source] interface of `object`'s class, or null.
-ITypeInfo* defaultSourceOf(IDispatch* object) {
-  IProvideClassInfo* provider = nullptr;
-  if (FAILED(object->QueryInterface(IID_IProvideClassInfo, reinterpret_cast<void**>(&provider)))) {
-    return nullptr;
-  }
-  ITypeInfo* coclass = nullptr;
-  HRESULT got = provider->GetClassInfo(&coclass);
-  provider->Release();
-  if (FAILED(got)) return nullptr;
-  ITypeInfo* source = nullptr;
-  TYPEATTR* attributes = nullptr;
-  if (SUCCEEDED(coclass->GetTypeAttr(&attributes))) {
-    for (UINT i = 0; i < attributes->cImplTypes && !source; ++i) {
-      INT flags = 0;
-      HREFTYPE reference = 0;
-      constexpr INT kWanted = IMPLTYPEFLAG_FDEFAULT | IMPLTYPEFLAG_FSOURCE;
-      if (SUCCEEDED(coclass->GetImplTypeFlags(i, &flags)) && (flags & kWanted) == kWanted &&
-          SUCCEEDED(coclass->GetRefTypeOfImplType(i, &reference))) {
-        coclass->GetRefTypeInfo(reference, &source);
-      }
-    }
-    coclass->ReleaseTypeAttr(attributes);
-  }
-  coclass->Release();
-  return source;
-}
-
-EventSource eventSourceOf(IDispatch* object, IConnectionPointContainer* container,
-                          const std::string& where) {
-  EventSource source;
-  if (ITypeInfo* events = defaultSourceOf(object)) {
-    TYPEATTR* attributes = nullptr;
-    if (SUCCEEDED(events->GetTypeAttr(&attributes))) {
-      source.iid = attributes->guid;
-      for (UINT i = 0; i < attributes->cFuncs; ++i) {
-        FUNCDESC* function = nullptr;
-        if (FAILED(events->GetFuncDesc(i, &function))) continue;
-        source.events.emplace(function->memid, memberName(events, function->memid));
-        events->ReleaseFuncDesc(function);
-      }
-      events->ReleaseTypeAttr(attributes);
-    }
-    source.name = memberName(events, MEMBERID_NIL);
-    events->Release();
-    if (source.iid != IID_NULL) return source;
-  }
-  IEnumConnectionPoints* points = nullptr;
-  IConnectionPoint* point = nullptr;
-  HRESULT listed = container->EnumConnectionPoints(&points);
-  if (SUCCEEDED(listed)) {
-    ULONG fetched = 0;
-    listed = points->Next(1, &point, &fetched);
-    if (listed == S_OK && fetched == 1) {
-      point->GetConnectionInterface(&source.iid);
-      point->Release();
-    }
-    points->Release();
-  }
-  if (source.iid == IID_NULL) {
-    throw Error(Error::Kind::unsupported,
-                where + " has no default source of events: its class information names none "
-                        "and it lists no connection points");
-  }
-  source.name = guidText(source.iid);
-  return source;
-}
-
-// A connected sink: disconnected (on the plugin thread) when the host releases the connection.
-struct Connection {
-  IConnectionPoint* point = nullptr;
-  DWORD cookie = 0;
-  ~Connection() {
-    if (!point) return;
-    point->Unadvise(cookie);
-    point->Release();
-  }
-};
 
 class ComConnectionServer final : public wire::ComConnection::Server {
  public:
-  explicit ComConnectionServer(PluginOwned<Connection> connection)
+  explicit ComConnectionServer(PluginOwned<EventConnection> connection)
       : connection_(kj::mv(connection)) {}
 
  private:
-  PluginOwned<Connection> connection_;
+  PluginOwned<EventConnection> connection_;
 };
 
 }  // namespace
@@ -386,7 +141,7 @@ class ComObjectServer final : public wire::ComObject::Server {
     return kj::evalNow([&] { return session_->fromHost(std::move(readers), name_); })
         .then([this, context, member = std::move(member), kind,
                names = std::move(names)](std::vector<ComValue> values) mutable {
-          std::vector<Named> named;
+          std::vector<NamedArgument> named;
           size_t positional = values.size() - names.size();
           for (size_t i = 0; i < names.size(); ++i) {
             named.push_back({names[i], std::move(values[positional + i])});
@@ -397,11 +152,11 @@ class ComObjectServer final : public wire::ComObject::Server {
               [this, member, kind, arguments = std::move(values), named = std::move(named)] {
                 if (auto type = this->type()) {
                   std::vector<std::string> names;
-                  for (const Named& argument : named) names.push_back(argument.name);
+                  for (const NamedArgument& argument : named) names.push_back(argument.name);
                   checkComCall(*type, name_, member, ComMemberInfo::Kind(kind), arguments.size(),
                                names);
                 }
-                return bridge32::invoke(dispatch(), name_, member, kind, arguments, named);
+                return invokeMember(dispatch(), name_, member, kind, arguments, named);
               },
               [this](auto& results, ComValue& value) {
                 session_->toHost(value, results.initResult(), name_);
@@ -416,7 +171,7 @@ class ComObjectServer final : public wire::ComObject::Server {
   kj::Promise<void> enumerate(EnumerateContext context) override {
     return answer(
         session_->plugins, session_->outbox, context,
-        [this] { return bridge32::enumerate(dispatch(), name_); },
+        [this] { return enumerateItems(dispatch(), name_); },
         [this](auto& results, std::vector<ComValue>& items) {
           auto list = results.initItems(uint32_t(items.size()));
           for (uint32_t i = 0; i < list.size(); ++i) session_->toHost(items[i], list[i], name_);
@@ -433,7 +188,7 @@ class ComObjectServer final : public wire::ComObject::Server {
 
   kj::Promise<void> connect(ConnectContext context) override {
     struct Connected {
-      PluginOwned<Connection> connection;
+      PluginOwned<EventConnection> connection;
       std::string events;
     };
     // The sink's capability stays on this thread: the HostDispatch holds it through a HostObject.
@@ -451,7 +206,7 @@ class ComObjectServer final : public wire::ComObject::Server {
           }
           auto releaseContainer = kj::defer([container] { container->Release(); });
           EventSource source = eventSourceOf(dispatch(), container, name_);
-          auto connection = std::make_unique<Connection>();
+          auto connection = std::make_unique<EventConnection>();
           HRESULT found = container->FindConnectionPoint(source.iid, &connection->point);
           if (FAILED(found)) throw comError(found, name_ + ": finding the connection point");
           auto* host = static_cast<HostDispatch*>(static_cast<DispatchObject&>(*sink).get());
@@ -462,7 +217,7 @@ class ComObjectServer final : public wire::ComObject::Server {
             connection->point = nullptr;
             throw comError(advised, name_ + ": connecting to " + source.name);
           }
-          return Connected{PluginOwned<Connection>(session_->plugins, std::move(connection)),
+          return Connected{PluginOwned<EventConnection>(session_->plugins, std::move(connection)),
                            source.name};
         },
         [](auto& results, Connected& connected) {
