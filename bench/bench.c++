@@ -19,7 +19,7 @@
 //                   memory another thread reads, out of memory it wrote): the goal of issue 26
 //   COM get         (Windows) Scripting.Dictionary's Count through a ComObject in a surrogate of
 //                   that architecture, alternating with param(); and paramDisplay(), which
-//                   takes the same path (the pipe, the plugin thread) without COM
+//                   takes the same path (the pipe, the module thread) without COM
 //   start + load    starting a surrogate, the handshake and loading the sample module
 // Prints means, medians and 99th percentiles and the ratios issue 12 sets targets for, each
 // against baselines of the same run; --json writes the figures for scripts, an array of {"arch",
@@ -436,7 +436,7 @@ int main(int argc, char** argv) {
     auto dictionary = dictionaries->create();
     auto [paramBesideCom, comGet] =
         alternating(*gain, [&] { dictionary->get("Count"); }, iterations);
-    // The same path without COM: a call that takes the pipe and the plugin thread (no lane).
+    // The same path without COM: a call that takes the pipe and the module thread (no lane).
     auto [paramBesideDisplay, displayCall] =
         alternating(*gain, [&] { gain->paramDisplay(1); }, iterations);
 #endif

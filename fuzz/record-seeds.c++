@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   capnp::TwoPartyVatNetwork surrogateNetwork(tap, capnp::rpc::twoparty::Side::SERVER,
                                              bridge32::readerOptions());
   // Plugins run on this thread too.
-  bridge32::PluginThread plugins(kj::getCurrentThreadExecutor());
+  bridge32::ModuleThread plugins(kj::getCurrentThreadExecutor());
   bridge32::HostOutbox outbox;
   auto surrogate =
       capnp::makeRpcServer(surrogateNetwork, kj::heap<bridge32::SurrogateServer>(plugins, outbox));

@@ -118,11 +118,11 @@ TEST_P(Crashes, FailTheCallAndEveryLaterOneFastAndTheHostCarriesOn) {
     expected = expected || error.message().find("0xC000001D") != std::string::npos;
   }
   // 64-bit Wine ends a thread whose stack overflowed with no room left below it to raise the
-  // exception, without raising it; the surrogate then ends itself, saying so (exitWithPluginThread
+  // exception, without raising it; the surrogate then ends itself, saying so (exitWithModuleThread
   // in surrogate/src/core/main.c++). Whether room is left depends on where the recursion began.
   if (crash.architecture == Architecture::x64 && crash.fault == kStackOverflow &&
       test::runningUnderWine()) {
-    expected = expected || error.message().find("the plugin thread ended") != std::string::npos;
+    expected = expected || error.message().find("the module thread ended") != std::string::npos;
   }
 #endif
   EXPECT_TRUE(expected) << "expected '" << crash.expected << "' in: " << error.message();
@@ -231,7 +231,7 @@ TEST(Heartbeat, FindsASurrogateThatStoppedServingWhileNoCallIsInFlight) {
 
   // Nothing is in flight; the surrogate stops serving.
 #if _WIN32
-  // Its plugin thread hangs in a window procedure, between calls.
+  // Its module thread hangs in a window procedure, between calls.
   faulty->setParam(kFault, kHangInAWindowMessage);
 #else
   ASSERT_TRUE(test::freezeProcess(module->surrogatePid()));  // SIGSTOP

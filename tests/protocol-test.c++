@@ -51,7 +51,7 @@ struct InMemoryConnection {
   }
 
   kj::AsyncIoContext io;
-  PluginThread plugins;
+  ModuleThread plugins;
   HostOutbox outbox;
   kj::TwoWayPipe pipe;
   capnp::TwoPartyVatNetwork surrogateNetwork;

@@ -73,6 +73,22 @@ std::string readAll(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(file)), {});
 }
+
+// Removes `path`, which a program that just ended wrote. Under Wine its process may be signalled a
+// moment before its handles are closed (a sharing violation until then): tries again until the
+// file is gone, for ten seconds at most, then throws what the last try said.
+void removeOnceClosed(const std::filesystem::path& path) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    std::error_code error;
+    std::filesystem::remove(path, error);
+    if (!error) return;
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::filesystem::filesystem_error("cannot remove", path, error);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 }  // namespace
 
 Ran runProgram(const std::filesystem::path& program, const std::vector<std::string>& args,
@@ -163,10 +179,10 @@ Ran runProgram(const std::filesystem::path& program, const std::vector<std::stri
 #endif
   if (stdoutPath.empty()) {
     ran.out = readAll(outPath);
-    std::filesystem::remove(outPath);
+    removeOnceClosed(outPath);
   }
   ran.err = readAll(errPath);
-  std::filesystem::remove(errPath);
+  removeOnceClosed(errPath);
   return ran;
 }
 

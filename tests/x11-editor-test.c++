@@ -100,7 +100,7 @@ TEST_P(X11Editor, LivesInTheHostsWindowAndBelongsToTheSurrogate) {
   EXPECT_TRUE(x.isMapped(container));
   EXPECT_TRUE(x.isMapped(window));
 
-  // The editor moves Pan as it opens: audioMasterAutomate from the surrogate's plugin thread.
+  // The editor moves Pan as it opens: audioMasterAutomate from the surrogate's module thread.
   EXPECT_TRUE(test::waitUntil([&] {
     for (auto [id, value] : callbacks_.changes()) {
       if (id == kPan && value == 0.75) return true;

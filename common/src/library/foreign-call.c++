@@ -25,9 +25,9 @@ namespace bridge32::library {
 namespace {
 
 // No argument or result passed by value may be larger than this: it is copied onto the calling
-// thread's stack (a plugin thread's or the application's, 1 MiB by default on Windows), and
-// libffi describes it element by element. Real APIs pass a few dozen bytes; 64 KiB is far
-// beyond any of them.
+// thread's stack (the surrogate's module thread's or the application's, 1 MiB by default on
+// Windows), and libffi describes it element by element. Real APIs pass a few dozen bytes; 64 KiB
+// is far beyond any of them.
 constexpr uint32_t kMaxByValueBytes = 64u << 10;
 
 Shape scalarShape(Shape::Kind kind, uint32_t size, bool isSigned, std::string name) {

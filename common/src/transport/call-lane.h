@@ -16,7 +16,7 @@
 //
 // Who sleeps on what:
 //   surrogate thread waiting for a request: the lane's Doorbell (an eventfd on Linux, an event on
-//     Windows), which the host rings; the surrogate's plugin thread watches it from its event loop
+//     Windows), which the host rings; the surrogate's module thread watches it from its event loop
 //   host thread waiting for the answer: `clientBell` (a futex on Linux) or an event (Windows)
 #pragma once
 

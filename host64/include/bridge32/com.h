@@ -24,7 +24,7 @@
 // since (the last per property and arguments; values holding bridged objects are not kept) and
 // its event connections; objects other objects gave are gone with the old surrogate.
 //
-// Threading: the objects live in the surrogate's plugin thread, a single-threaded apartment that
+// Threading: the objects live in the surrogate's module thread, a single-threaded apartment that
 // dispatches window messages. Calls may come from any thread, one at a time per object; a call
 // from a window thread keeps dispatching its messages while it waits, as every bridged call does.
 #pragma once

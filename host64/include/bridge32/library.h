@@ -22,7 +22,7 @@
 // a new surrogate and loads the library again (see RestartPolicy).
 //
 // Threading: a Library and its Functions may be used from any thread, one call at a time per
-// library; calls run on the surrogate's one plugin thread, in order.
+// library; calls run on the surrogate's one module thread, in order.
 #pragma once
 
 #include <algorithm>

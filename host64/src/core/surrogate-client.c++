@@ -183,7 +183,7 @@ kj::Promise<void> SurrogateClient::heartbeat(kj::Timer& timer) {
         if (callsInFlight_ > 0) return heartbeat(timer);  // the call's deadline covers it
         auto answered = connection_->session.pingRequest().send().then([](auto&&) { return true; });
         if (keepingLateCall_) {
-          // The application let a late call run on (HangPolicy::keepRunning). The plugin thread
+          // The application let a late call run on (HangPolicy::keepRunning). The module thread
           // answers this once it is past that call, however long that takes.
           return answered.then([this, &timer](bool) {
             keepingLateCall_ = false;

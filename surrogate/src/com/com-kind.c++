@@ -45,15 +45,15 @@ kj::Promise<void> ComKind::load(LoadContext context, std::string path) {
 
 namespace {
 
-using Objects = PluginOwned<std::shared_ptr<ComReference>>;
+using Objects = ModuleOwned<std::shared_ptr<ComReference>>;
 
 class ComConnectionServer final : public wire::ComConnection::Server {
  public:
-  explicit ComConnectionServer(PluginOwned<EventConnection> connection)
+  explicit ComConnectionServer(ModuleOwned<EventConnection> connection)
       : connection_(kj::mv(connection)) {}
 
  private:
-  PluginOwned<EventConnection> connection_;
+  ModuleOwned<EventConnection> connection_;
 };
 
 }  // namespace
@@ -63,8 +63,8 @@ class ComConnectionServer final : public wire::ComConnection::Server {
 class ComSession : public std::enable_shared_from_this<ComSession> {
  public:
   // [serving thread]
-  ComSession(PluginThread& plugins, HostOutbox& outbox)
-      : plugins(plugins),
+  ComSession(ModuleThread& thread, HostOutbox& outbox)
+      : thread(thread),
         outbox(outbox),
         serving(kj::getCurrentThreadExecutor().addRef()),
         servingThread(std::this_thread::get_id()) {}
@@ -88,7 +88,7 @@ class ComSession : public std::enable_shared_from_this<ComSession> {
   // [serving thread] An object of the host's, as an IDispatch (a HostDispatch) for COM objects.
   std::shared_ptr<ComReference> hostObject(wire::ComObject::Client client, std::string name);
 
-  // [plugin thread] `object`'s type information, or null when it gives none; read once per type.
+  // [module thread] `object`'s type information, or null when it gives none; read once per type.
   std::shared_ptr<const ComTypeInfo> typeOf(IDispatch* object) {
     UINT count = 0;
     ITypeInfo* info = nullptr;
@@ -106,14 +106,14 @@ class ComSession : public std::enable_shared_from_this<ComSession> {
     return type;
   }
 
-  PluginThread& plugins;
+  ModuleThread& thread;
   HostOutbox& outbox;
   kj::Own<const kj::Executor> serving;
   std::thread::id servingThread;
   capnp::CapabilityServerSet<wire::ComObject> served;
 
  private:
-  std::map<std::string, std::shared_ptr<const ComTypeInfo>> types_;  // [plugin thread] by GUID
+  std::map<std::string, std::shared_ptr<const ComTypeInfo>> types_;  // [module thread] by GUID
 };
 
 namespace {
@@ -148,7 +148,7 @@ class ComObjectServer final : public wire::ComObject::Server {
           }
           values.resize(positional);
           return answer(
-              session_->plugins, session_->outbox, context,
+              session_->thread, session_->outbox, context,
               [this, member, kind, arguments = std::move(values), named = std::move(named)] {
                 if (auto type = this->type()) {
                   std::vector<std::string> names;
@@ -170,7 +170,7 @@ class ComObjectServer final : public wire::ComObject::Server {
 
   kj::Promise<void> enumerate(EnumerateContext context) override {
     return answer(
-        session_->plugins, session_->outbox, context,
+        session_->thread, session_->outbox, context,
         [this] { return enumerateItems(dispatch(), name_); },
         [this](auto& results, std::vector<ComValue>& items) {
           auto list = results.initItems(uint32_t(items.size()));
@@ -180,7 +180,7 @@ class ComObjectServer final : public wire::ComObject::Server {
 
   kj::Promise<void> describe(DescribeContext context) override {
     return answer(
-        session_->plugins, session_->outbox, context, [this] { return type(); },
+        session_->thread, session_->outbox, context, [this] { return type(); },
         [](auto& results, std::shared_ptr<const ComTypeInfo>& type) {
           if (type) toWire(*type, results.initType());
         });
@@ -188,13 +188,13 @@ class ComObjectServer final : public wire::ComObject::Server {
 
   kj::Promise<void> connect(ConnectContext context) override {
     struct Connected {
-      PluginOwned<EventConnection> connection;
+      ModuleOwned<EventConnection> connection;
       std::string events;
     };
     // The sink's capability stays on this thread: the HostDispatch holds it through a HostObject.
     std::shared_ptr<ComReference> sink = session_->hostObject(context.getParams().getSink(), name_);
     return answer(
-        session_->plugins, session_->outbox, context,
+        session_->thread, session_->outbox, context,
         [this, sink] {
           IConnectionPointContainer* container = nullptr;
           HRESULT asked = dispatch()->QueryInterface(IID_IConnectionPointContainer,
@@ -217,7 +217,7 @@ class ComObjectServer final : public wire::ComObject::Server {
             connection->point = nullptr;
             throw comError(advised, name_ + ": connecting to " + source.name);
           }
-          return Connected{PluginOwned<EventConnection>(session_->plugins, std::move(connection)),
+          return Connected{ModuleOwned<EventConnection>(session_->thread, std::move(connection)),
                            source.name};
         },
         [](auto& results, Connected& connected) {
@@ -227,10 +227,10 @@ class ComObjectServer final : public wire::ComObject::Server {
   }
 
  private:
-  // [plugin thread]
+  // [module thread]
   IDispatch* dispatch() const { return static_cast<DispatchObject&>(*object_.get()).get(); }
 
-  // [plugin thread] The object's type information (null when it gives none), read once.
+  // [module thread] The object's type information (null when it gives none), read once.
   std::shared_ptr<const ComTypeInfo> type() {
     if (!typeRead_) {
       type_ = session_->typeOf(dispatch());
@@ -241,8 +241,8 @@ class ComObjectServer final : public wire::ComObject::Server {
 
   std::shared_ptr<ComSession> session_;
   Objects object_;
-  bool typeRead_ = false;                    // [plugin thread]
-  std::shared_ptr<const ComTypeInfo> type_;  // [plugin thread]
+  bool typeRead_ = false;                    // [module thread]
+  std::shared_ptr<const ComTypeInfo> type_;  // [module thread]
   std::string name_;  // the class's ProgID (or CLSID), for errors
 };
 
@@ -251,7 +251,7 @@ class ComObjectServer final : public wire::ComObject::Server {
 wire::ComObject::Client ComSession::serve(std::shared_ptr<ComReference> object, std::string name) {
   return served.add(kj::heap<ComObjectServer>(
       shared_from_this(),
-      Objects(plugins, std::make_unique<std::shared_ptr<ComReference>>(std::move(object))),
+      Objects(thread, std::make_unique<std::shared_ptr<ComReference>>(std::move(object))),
       std::move(name)));
 }
 
@@ -310,7 +310,7 @@ class HostObject {
     }
   }
 
-  // [plugin thread] Calls the host's object and waits for the answer.
+  // [module thread] Calls the host's object and waits for the answer.
   ComValue call(const std::string& member, wire::InvokeKind kind, std::vector<ComValue> arguments) {
     struct Answer {
       std::vector<ComValue> value;
@@ -368,7 +368,7 @@ std::shared_ptr<ComReference> ComSession::hostObject(wire::ComObject::Client cli
 
 namespace {
 
-// [plugin thread] The module `object`'s code is in (its vtable's), as loaded: its file, with a
+// [module thread] The module `object`'s code is in (its vtable's), as loaded: its file, with a
 // WOW64 process's system32 named as the syswow64 it is, and its PE machine.
 struct ServerModule {
   std::string path;
@@ -416,7 +416,7 @@ class ComClassServer final : public wire::ComClass::Server {
  protected:
   kj::Promise<void> create(CreateContext context) override {
     return answer(
-        session_->plugins, session_->outbox, context,
+        session_->thread, session_->outbox, context,
         [this] {
           IDispatch* object = nullptr;
           HRESULT created = CoCreateInstance(info_.clsid, nullptr, CLSCTX_INPROC_SERVER,
@@ -445,9 +445,9 @@ class ComClassServer final : public wire::ComClass::Server {
 
 kj::Promise<void> ComKind::load(LoadContext context, std::string path) {
   return answer(
-      plugins_, outbox_, context,
+      thread_, outbox_, context,
       [path] {
-        // The plugin thread is a single-threaded apartment, dispatching window messages as STA
+        // The module thread is a single-threaded apartment, dispatching window messages as STA
         // objects need, from the first COM class on.
         static const HRESULT initialized = CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED);
         if (FAILED(initialized)) throw comError(initialized, "CoInitializeEx");
@@ -460,7 +460,7 @@ kj::Promise<void> ComKind::load(LoadContext context, std::string path) {
         loaded.setProgId(info.progId);
         loaded.setServer(info.server);
         loaded.setThreadingModel(info.threadingModel);
-        if (!session_) session_ = std::make_shared<ComSession>(plugins_, outbox_);
+        if (!session_) session_ = std::make_shared<ComSession>(thread_, outbox_);
         loaded.setComClass(kj::heap<ComClassServer>(session_, std::move(info)));
       });
 }

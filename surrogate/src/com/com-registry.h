@@ -19,7 +19,7 @@ struct ComClassInfo {
   std::string clsidText, progId, server, threadingModel;
 };
 
-// [plugin thread] The class `name` names (a ProgID or a {CLSID}), from the registry. Throws
+// [module thread] The class `name` names (a ProgID or a {CLSID}), from the registry. Throws
 // Error(notFound) for one that is not registered or has no in-process server in this view.
 ComClassInfo findClass(const std::string& name);
 

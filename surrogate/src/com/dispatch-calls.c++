@@ -40,7 +40,7 @@ std::string closestMembers(IDispatch* object, const std::string& unknown) {
 
 }  // namespace
 
-// [plugin thread] One IDispatch::Invoke of `member` on `object`, named `where` in errors
+// [module thread] One IDispatch::Invoke of `member` on `object`, named `where` in errors
 // ("Scripting.Dictionary.Add").
 ComValue invokeMember(IDispatch* object, const std::string& where, const std::string& member,
                       wire::InvokeKind kind, const std::vector<ComValue>& arguments,
@@ -127,7 +127,7 @@ ComValue invokeMember(IDispatch* object, const std::string& where, const std::st
   return value;
 }
 
-// [plugin thread] Every item of `object`'s _NewEnum.
+// [module thread] Every item of `object`'s _NewEnum.
 std::vector<ComValue> enumerateItems(IDispatch* object, const std::string& where) {
   DISPPARAMS none{};
   VARIANT got;

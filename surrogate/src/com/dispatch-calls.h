@@ -19,13 +19,13 @@ struct NamedArgument {
   ComValue value;
 };
 
-// [plugin thread] One IDispatch::Invoke of `member` on `object`, named `where` in errors
+// [module thread] One IDispatch::Invoke of `member` on `object`, named `where` in errors
 // ("Scripting.Dictionary.Add").
 ComValue invokeMember(IDispatch* object, const std::string& where, const std::string& member,
                       wire::InvokeKind kind, const std::vector<ComValue>& arguments,
                       const std::vector<NamedArgument>& named);
 
-// [plugin thread] Every item of `object`'s _NewEnum.
+// [module thread] Every item of `object`'s _NewEnum.
 std::vector<ComValue> enumerateItems(IDispatch* object, const std::string& where);
 
 }  // namespace bridge32

@@ -8,7 +8,7 @@ namespace bridge32 {
 
 namespace {
 
-// [plugin thread] The [default, source] interface of `object`'s class, or null.
+// [module thread] The [default, source] interface of `object`'s class, or null.
 ITypeInfo* defaultSourceOf(IDispatch* object) {
   IProvideClassInfo* provider = nullptr;
   if (FAILED(object->QueryInterface(IID_IProvideClassInfo, reinterpret_cast<void**>(&provider)))) {

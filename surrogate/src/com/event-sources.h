@@ -10,7 +10,7 @@
 
 namespace bridge32 {
 
-// [plugin thread] The default source of events of `object`: the dispinterface its class
+// [module thread] The default source of events of `object`: the dispinterface its class
 // information marks [default, source], with its events' names; without class information, the
 // first connection point the object lists, its events known by DISPID only.
 struct EventSource {
@@ -19,12 +19,12 @@ struct EventSource {
   std::map<DISPID, std::string> events;
 };
 
-// [plugin thread] `object`'s default source of events, found through `container` when its class
+// [module thread] `object`'s default source of events, found through `container` when its class
 // information names none. Throws Error(unsupported) naming `where` when it has none.
 EventSource eventSourceOf(IDispatch* object, IConnectionPointContainer* container,
                           const std::string& where);
 
-// A connected sink: disconnected (on the plugin thread) when the host releases the connection.
+// A connected sink: disconnected (on the module thread) when the host releases the connection.
 struct EventConnection {
   IConnectionPoint* point = nullptr;
   DWORD cookie = 0;

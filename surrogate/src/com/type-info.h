@@ -1,4 +1,4 @@
-// [plugin thread] What an object's type information (ITypeInfo) says of its members, read into a
+// [module thread] What an object's type information (ITypeInfo) says of its members, read into a
 // ComTypeInfo: the dispatch view (a dual interface's dispinterface), members callers may call
 // (restricted ones left out), parameters as a late-bound caller passes them (no [retval] or
 // [lcid]), types as IDL writes them.

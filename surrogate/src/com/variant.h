@@ -27,11 +27,11 @@ class DispatchObject final : public ComReference {
   IDispatch* object_;
 };
 
-// [plugin thread] `variant` (VT_BYREF followed) as a ComValue. Throws Error(unsupported) naming
+// [module thread] `variant` (VT_BYREF followed) as a ComValue. Throws Error(unsupported) naming
 // the VARTYPE for one automation has no ComValue for (VT_UNKNOWN without IDispatch, VT_RECORD).
 ComValue fromVariant(const VARIANT& variant);
 
-// [plugin thread] `value` as a VARIANT the caller clears (VariantClear). Objects must be
+// [module thread] `value` as a VARIANT the caller clears (VariantClear). Objects must be
 // DispatchObjects. Throws Error(invalidArgument) for what no VARIANT can hold.
 void toVariant(const ComValue& value, VARIANT& variant);
 

@@ -2,7 +2,7 @@
 // and editor resize requests (each instance's HostCallbacks), and its own log records (the
 // host's LogSink).
 //
-// Any thread adds to it without blocking: a plugin's own threads, the plugin thread in the middle
+// Any thread adds to it without blocking: a plugin's own threads, the module thread in the middle
 // of a call, spdlog. The serving thread sends what is queued in batches, one batch in flight at a
 // time, so the host takes events as fast as it can and no faster; and an answer to a call waits
 // (flushed()) until everything said before it has gone out, so the host sees a plugin's

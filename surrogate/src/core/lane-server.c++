@@ -140,13 +140,13 @@ class AudioLaneService final : public LaneService {
   std::thread thread_;  // last: started once everything it uses is
 };
 
-// Serves a lane on the plugin thread: a promise loop on its event loop that wakes on the doorbell,
+// Serves a lane on the module thread: a promise loop on its event loop that wakes on the doorbell,
 // serves, and spins a while for the next call before it goes back to sleep.
 class MainLaneService final : public LaneService {
  public:
-  MainLaneService(PluginThread& plugins, HostOutbox& outbox, kj::Own<LaneEndpoint> endpoint,
+  MainLaneService(ModuleThread& thread, HostOutbox& outbox, kj::Own<LaneEndpoint> endpoint,
                   LaneWork work)
-      : plugins_(plugins), outbox_(outbox), endpoint_(kj::mv(endpoint)), work_(kj::mv(work)) {
+      : thread_(thread), outbox_(outbox), endpoint_(kj::mv(endpoint)), work_(kj::mv(work)) {
     loop_ = sleep().eagerlyEvaluate([](kj::Exception&& exception) {
       spdlog::error("a lane stopped being served: {}", exception.getDescription().cStr());
     });
@@ -157,7 +157,7 @@ class MainLaneService final : public LaneService {
     lane::Layout& layout = endpoint_->layout();
     layout.serverSleeping.store(1);
     if (endpoint_->hasRequest()) return kj::evalLater([this] { return wake(); });
-    return plugins_.doorbellWatch()(endpoint_->doorbell().handle()).then([this] { return wake(); });
+    return thread_.doorbellWatch()(endpoint_->doorbell().handle()).then([this] { return wake(); });
   }
 
   kj::Promise<void> wake() {
@@ -178,7 +178,7 @@ class MainLaneService final : public LaneService {
     return sleep();
   }
 
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
   kj::Own<LaneEndpoint> endpoint_;
   LaneWork work_;
@@ -189,16 +189,16 @@ class MainLaneService final : public LaneService {
 
 class LaneHandle final : public wire::Lane::Server {
  public:
-  LaneHandle(PluginThread& plugins, std::weak_ptr<LaneRegistry> registry, uint32_t id)
-      : plugins_(plugins), registry_(std::move(registry)), id_(id) {}
+  LaneHandle(ModuleThread& thread, std::weak_ptr<LaneRegistry> registry, uint32_t id)
+      : thread_(thread), registry_(std::move(registry)), id_(id) {}
   ~LaneHandle() noexcept(false) {
-    plugins_.post([registry = std::move(registry_), id = id_] {
+    thread_.post([registry = std::move(registry_), id = id_] {
       if (auto lanes = registry.lock()) lanes->close(id);
     });
   }
 
  private:
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   std::weak_ptr<LaneRegistry> registry_;
   uint32_t id_;
 };
@@ -303,12 +303,12 @@ void LaneService::serve(LaneEndpoint& endpoint, HostOutbox& outbox, LaneWork& wo
   }
 }
 
-kj::Own<LaneService> LaneService::onPluginThread(PluginThread& plugins, HostOutbox& outbox,
+kj::Own<LaneService> LaneService::onModuleThread(ModuleThread& thread, HostOutbox& outbox,
                                                  kj::Own<LaneEndpoint> endpoint, LaneWork work) {
-  if (!plugins.doorbellWatch()) {
-    throw Error(Error::Kind::unsupported, "this surrogate's plugin thread serves no lanes");
+  if (!thread.doorbellWatch()) {
+    throw Error(Error::Kind::unsupported, "this surrogate's module thread serves no lanes");
   }
-  return kj::heap<MainLaneService>(plugins, outbox, kj::mv(endpoint), kj::mv(work));
+  return kj::heap<MainLaneService>(thread, outbox, kj::mv(endpoint), kj::mv(work));
 }
 
 kj::Own<LaneService> LaneService::onAudioThread(HostOutbox& outbox, kj::Own<LaneEndpoint> endpoint,
@@ -322,9 +322,9 @@ uint32_t LaneRegistry::add(kj::Own<LaneService> lane) {
   return id;
 }
 
-kj::Own<wire::Lane::Server> makeLaneHandle(PluginThread& plugins,
+kj::Own<wire::Lane::Server> makeLaneHandle(ModuleThread& thread,
                                            std::weak_ptr<LaneRegistry> registry, uint32_t id) {
-  return kj::heap<LaneHandle>(plugins, std::move(registry), id);
+  return kj::heap<LaneHandle>(thread, std::move(registry), id);
 }
 
 }  // namespace bridge32

@@ -1,10 +1,10 @@
 // The surrogate's end of call lanes (common/src/transport/call-lane.h): the host's mapping,
 // checked before use, and the two ways a lane is served, whatever the module kind.
 //
-//   main lane   served by the plugin thread, between the events of its loop, which watches the
+//   main lane   served by the module thread, between the events of its loop, which watches the
 //               lane's doorbell: calls a plugin takes on its main thread (parameters)
 //   audio lane  served by a thread of the lane's own, which takes the scheduling class of the host
-//               thread calling it: process() runs there concurrently with the plugin thread, as it
+//               thread calling it: process() runs there concurrently with the module thread, as it
 //               would in-process on the application's audio thread
 //
 // A kind gives a lane its work: a function that reads the request from the layout and writes the
@@ -26,7 +26,7 @@
 #include "common.capnp.h"
 #include "core/answer.h"
 #include "core/host-outbox.h"
-#include "core/plugin-thread.h"
+#include "core/module-thread.h"
 #include "transport/call-lane.h"
 
 namespace bridge32 {
@@ -63,18 +63,18 @@ class LaneEndpoint {
 kj::Promise<std::shared_ptr<SharedMapping>> acceptSegment(wire::SharedSegment::Reader segment);
 
 // [the lane's serving thread] Serves one request of `endpoint`: the work's answer value, or the
-// error it threw; what the plugins said meanwhile and the allocations made; then the host is told.
+// error it threw; what the modules said meanwhile and the allocations made; then the host is told.
 using LaneWork = kj::Function<void(lane::Layout& layout, std::span<std::byte> data)>;
 
-// A lane being served. Destroy it on the plugin thread; it stops serving first (an audio lane
+// A lane being served. Destroy it on the module thread; it stops serving first (an audio lane
 // joins its thread, which finishes the call it is in).
 class LaneService {
  public:
   virtual ~LaneService() noexcept(false) = default;
 
-  // [plugin thread] Serves `endpoint` on the plugin thread, which must be able to watch doorbells
-  // (PluginThread::doorbellWatch); throws Error(unsupported) when it cannot.
-  static kj::Own<LaneService> onPluginThread(PluginThread& plugins, HostOutbox& outbox,
+  // [module thread] Serves `endpoint` on the module thread, which must be able to watch doorbells
+  // (ModuleThread::doorbellWatch); throws Error(unsupported) when it cannot.
+  static kj::Own<LaneService> onModuleThread(ModuleThread& thread, HostOutbox& outbox,
                                              kj::Own<LaneEndpoint> endpoint, LaneWork work);
   // [any-thread] Serves `endpoint` on a new audio thread.
   static kj::Own<LaneService> onAudioThread(HostOutbox& outbox, kj::Own<LaneEndpoint> endpoint,
@@ -84,7 +84,7 @@ class LaneService {
   static void serve(LaneEndpoint& endpoint, HostOutbox& outbox, LaneWork& work);
 };
 
-// A module kind's lanes for one object (a plugin instance), by id; [plugin thread] throughout.
+// A module kind's lanes for one object (a plugin instance), by id; [module thread] throughout.
 // Closing them all comes before the object goes.
 class LaneRegistry {
  public:
@@ -97,30 +97,30 @@ class LaneRegistry {
   uint32_t nextId_ = 1;
 };
 
-// The Lane capability the host holds: releasing it closes the lane on the plugin thread, if its
+// The Lane capability the host holds: releasing it closes the lane on the module thread, if its
 // registry is still there.
-kj::Own<wire::Lane::Server> makeLaneHandle(PluginThread& plugins,
+kj::Own<wire::Lane::Server> makeLaneHandle(ModuleThread& thread,
                                            std::weak_ptr<LaneRegistry> registry, uint32_t id);
 
 // [serving thread] Answers an openLane call, whichever capability it was made on: takes the lane
-// `channel` describes, then on the plugin thread `open(endpoint)` returns the registry the lane
+// `channel` describes, then on the module thread `open(endpoint)` returns the registry the lane
 // belongs to and the service that serves it; the answer is the lane's handle, or an error saying
 // why there is none.
 template <typename Context, typename Open>
-kj::Promise<void> answerOpenLane(PluginThread& plugins, HostOutbox& outbox, Context context,
+kj::Promise<void> answerOpenLane(ModuleThread& thread, HostOutbox& outbox, Context context,
                                  wire::LaneChannel::Reader channel, Open&& open) {
   return kj::evalNow([&] { return LaneEndpoint::accept(channel); })
       .then(
-          [&plugins, &outbox, context,
+          [&thread, &outbox, context,
            open = kj::fwd<Open>(open)](kj::Own<LaneEndpoint> endpoint) mutable {
             auto registered = [open = kj::mv(open), endpoint = kj::mv(endpoint)]() mutable {
               auto [registry, service] = open(kj::mv(endpoint));
               uint32_t id = registry->add(kj::mv(service));
               return std::make_pair(std::weak_ptr<LaneRegistry>(registry), id);
             };
-            return answer(plugins, outbox, context, kj::mv(registered),
-                          [&plugins](auto& results, auto& lane) {
-                            results.setLane(makeLaneHandle(plugins, lane.first, lane.second));
+            return answer(thread, outbox, context, kj::mv(registered),
+                          [&thread](auto& results, auto& lane) {
+                            results.setLane(makeLaneHandle(thread, lane.first, lane.second));
                           });
           },
           [context](kj::Exception&& exception) mutable {

@@ -77,7 +77,7 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-// The plugin thread's event loop: the main thread's. On Windows it dispatches window messages
+// The module thread's event loop: the main thread's. On Windows it dispatches window messages
 // while it waits, since plugin editors are windows of this thread.
 struct PluginLoop {
 #if _WIN32
@@ -89,7 +89,7 @@ struct PluginLoop {
   kj::WaitScope waitScope{loop};
 
   // Lanes' doorbells rung, on this loop (core/lane-server.h).
-  PluginThread::DoorbellWatch doorbellWatch() {
+  ModuleThread::DoorbellWatch doorbellWatch() {
     return [this](intptr_t handle) -> kj::Promise<void> {
 #if _WIN32
       return port.whenSignaled(reinterpret_cast<HANDLE>(handle)).ignoreResult();
@@ -131,9 +131,9 @@ kj::Promise<void> echo(kj::AsyncIoStream& stream, kj::Array<kj::byte>& buffer) {
       });
 }
 
-// The serving thread: serves the protocol until the host hangs up, handing plugin work to
-// `plugins`. Returns once every capability the host held is released, so every plugin is gone.
-int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& logSink) {
+// The serving thread: serves the protocol until the host hangs up, handing module work to
+// `thread`. Returns once every capability the host held is released, so every module is gone.
+int serveChannel(const Options& options, ModuleThread& thread, RemoteLogSink& logSink) {
   auto io = kj::setupAsyncIo();
   auto stream = openChannel(options, io);
   if (options.echoSize > 0) {
@@ -152,25 +152,26 @@ int serveChannel(const Options& options, PluginThread& plugins, RemoteLogSink& l
 #endif
   auto onHandshake = [&] { logSink.attach(&outbox); };
   {
-    auto rpc = capnp::makeRpcServer(network, kj::heap<SurrogateServer>(plugins, outbox, onHandshake));
+    auto rpc =
+        capnp::makeRpcServer(network, kj::heap<SurrogateServer>(thread, outbox, onHandshake));
     network.onDisconnect().wait(io.waitScope);
     // The host hung up: log locally again, then let the RPC system release every instance and
-    // module (on the plugin thread) as it goes out of scope.
+    // module (on the module thread) as it goes out of scope.
     logSink.attach(nullptr);
   }
-  plugins.drain(io.waitScope);
+  thread.drain(io.waitScope);
   return 0;
 }
 
 // Runs plugins on this thread, the main one, and serves the channel on another.
 int serve(const Options& options, RemoteLogSink& logSink) {
   PluginLoop loop;
-  PluginThread plugins(kj::getCurrentThreadExecutor(), loop.doorbellWatch(), &loop.port.getTimer());
+  ModuleThread thread(kj::getCurrentThreadExecutor(), loop.doorbellWatch(), &loop.port.getTimer());
   auto served = kj::newPromiseAndCrossThreadFulfiller<int>();
   std::thread serving([&] {
     int status = 1;
     try {
-      status = serveChannel(options, plugins, logSink);
+      status = serveChannel(options, thread, logSink);
     } catch (const kj::Exception& exception) {
       spdlog::critical("{}", exception.getDescription().cStr());
     } catch (const std::exception& exception) {
@@ -223,12 +224,12 @@ void onAbort(int) {
   TerminateProcess(GetCurrentProcess(), 3);
 }
 
-// Ends the process when its main thread, the plugin thread, ends under it while the process runs
+// Ends the process when its main thread, the module thread, ends under it while the process runs
 // on: 64-bit Wine ends a thread whose stack overflowed with no room left to report the exception,
 // and a plugin may call ExitThread. Either way the host must hear of it at once, with the
 // thread's exit code, not at its call's deadline. (At the process's own exit, ExitProcess ends
 // this watcher before anything else.)
-void exitWithPluginThread() {
+void exitWithModuleThread() {
   HANDLE thread = nullptr;
   if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &thread,
                        SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE, 0)) {
@@ -240,7 +241,7 @@ void exitWithPluginThread() {
     GetExitCodeThread(thread, &code);
     char line[128];
     int length = std::snprintf(line, sizeof line,
-                               "surrogate: the plugin thread ended with code 0x%08lX\n",
+                               "surrogate: the module thread ended with code 0x%08lX\n",
                                static_cast<unsigned long>(code));
     DWORD written;
     WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, DWORD(length), &written, nullptr);
@@ -319,7 +320,7 @@ void endDescendants() {
 int main(int argc, char** argv) {
 #if _WIN32
   bridge32::installCrashHandling();
-  bridge32::exitWithPluginThread();
+  bridge32::exitWithModuleThread();
 #else
   signal(SIGPIPE, SIG_IGN);  // a host that hung up is an end of file, not a reason to die
   bridge32::exitWithHost();

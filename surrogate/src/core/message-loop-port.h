@@ -1,6 +1,6 @@
 // A kj event port for a thread that owns windows (Windows only).
 //
-// The surrogate's plugin thread runs plugin code, and plugin editors create their windows on it,
+// The surrogate's module thread runs plugin code, and plugin editors create their windows on it,
 // so its waits must dispatch window messages. kj's own Win32 port waits on an I/O completion
 // port, which no thread can wait on together with its message queue. This port waits with
 // MsgWaitForMultipleObjectsEx instead: work handed over by the serving thread wakes it, overlapped

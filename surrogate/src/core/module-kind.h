@@ -11,7 +11,7 @@
 
 #include "bridge32.capnp.h"
 #include "core/host-outbox.h"
-#include "core/plugin-thread.h"
+#include "core/module-thread.h"
 #include "transport/shared-segments.h"
 
 namespace bridge32 {
@@ -23,7 +23,7 @@ class ModuleKind {
  public:
   virtual ~ModuleKind() = default;
 
-  // [serving thread] Loads the module at the UTF-8 `path` on the plugin thread and answers
+  // [serving thread] Loads the module at the UTF-8 `path` on the module thread and answers
   // `context` with its capability (an error answer if it cannot load).
   virtual kj::Promise<void> load(LoadContext context, std::string path) = 0;
 };
@@ -31,10 +31,10 @@ class ModuleKind {
 // The kinds this surrogate serves, by the protocol's name for them.
 using ModuleKinds = std::map<wire::ModuleKind, kj::Own<ModuleKind>>;
 
-// Every kind bridge32 has, serving plugins on `plugins` and calling the host through `outbox`
+// Every kind bridge32 has, serving modules on `thread` and calling the host through `outbox`
 // (module-kinds.c++: the one list of kinds on this side).
 // `segments`: the memory the host shares for the large values of calls.
-ModuleKinds allModuleKinds(PluginThread& plugins, HostOutbox& outbox,
+ModuleKinds allModuleKinds(ModuleThread& thread, HostOutbox& outbox,
                            std::shared_ptr<const SharedSegments> segments);
 
 }  // namespace bridge32

@@ -6,14 +6,15 @@
 
 namespace bridge32 {
 
-ModuleKinds allModuleKinds(PluginThread& plugins, HostOutbox& outbox,
+ModuleKinds allModuleKinds(ModuleThread& thread, HostOutbox& outbox,
                            std::shared_ptr<const SharedSegments> segments) {
   ModuleKinds kinds;
-  kinds.emplace(wire::ModuleKind::SDK, kj::heap<PluginKind>(plugins, outbox, PluginFormat::sdk));
+  kinds.emplace(wire::ModuleKind::SDK, kj::heap<PluginKind>(thread, outbox, PluginFormat::sdk));
   kinds.emplace(wire::ModuleKind::VST2,
-                kj::heap<PluginKind>(plugins, outbox, PluginFormat::vst2));
-  kinds.emplace(wire::ModuleKind::LIBRARY, kj::heap<LibraryKind>(plugins, outbox, std::move(segments)));
-  kinds.emplace(wire::ModuleKind::COM, kj::heap<ComKind>(plugins, outbox));
+                kj::heap<PluginKind>(thread, outbox, PluginFormat::vst2));
+  kinds.emplace(wire::ModuleKind::LIBRARY,
+                kj::heap<LibraryKind>(thread, outbox, std::move(segments)));
+  kinds.emplace(wire::ModuleKind::COM, kj::heap<ComKind>(thread, outbox));
   return kinds;
 }
 

@@ -34,8 +34,8 @@ class SegmentHandleServer final : public wire::SegmentHandle::Server {
 
 class SessionServer final : public wire::Session::Server {
  public:
-  SessionServer(PluginThread& plugins, HostOutbox& outbox)
-      : plugins_(plugins), outbox_(outbox), kinds_(allModuleKinds(plugins, outbox, segments_)) {}
+  SessionServer(ModuleThread& thread, HostOutbox& outbox)
+      : thread_(thread), outbox_(outbox), kinds_(allModuleKinds(thread, outbox, segments_)) {}
 
  protected:
   kj::Promise<void> load(LoadContext context) override {
@@ -51,17 +51,17 @@ class SessionServer final : public wire::Session::Server {
     return kind->second->load(context, text(params.getPath()));
   }
 
-  // Answered by the plugin thread between calls: a surrogate whose plugin thread is stuck in a
+  // Answered by the module thread between calls: a surrogate whose module thread is stuck in a
   // plugin stops answering.
   kj::Promise<void> ping(PingContext) override {
-    return plugins_.run([] {}).ignoreResult();
+    return thread_.run([] {}).ignoreResult();
   }
 
   kj::Promise<void> flush(FlushContext) override { return outbox_.flushed(); }
 
   kj::Promise<void> openLane(OpenLaneContext context) override {
     return answerOpenLane(
-        plugins_, outbox_, context, context.getParams().getChannel(),
+        thread_, outbox_, context, context.getParams().getChannel(),
         [this](kj::Own<LaneEndpoint> endpoint) {
           // Every lane answers Op::none itself; this one has no other work.
           return std::make_pair(
@@ -99,20 +99,20 @@ class SessionServer final : public wire::Session::Server {
   }
 
  private:
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
   // Before kinds_, which use it.
   std::shared_ptr<SharedSegments> segments_ = std::make_shared<SharedSegments>();
   ModuleKinds kinds_;
-  // The session's lanes: changed on the plugin thread only, like every kind's.
+  // The session's lanes: changed on the module thread only, like every kind's.
   std::shared_ptr<LaneRegistry> echoLanes_ = std::make_shared<LaneRegistry>();
 };
 
 }  // namespace
 
-SurrogateServer::SurrogateServer(PluginThread& plugins, HostOutbox& outbox,
+SurrogateServer::SurrogateServer(ModuleThread& thread, HostOutbox& outbox,
                                  std::function<void()> onHandshake, uint32_t protocolVersion)
-    : plugins_(plugins),
+    : thread_(thread),
       outbox_(outbox),
       onHandshake_(std::move(onHandshake)),
       protocolVersion_(protocolVersion) {}
@@ -136,7 +136,7 @@ kj::Promise<void> SurrogateServer::handshake(HandshakeContext context) {
     handshakeDone_ = true;
     outbox_.setLogSink(params.getLog());
     if (onHandshake_) onHandshake_();
-    results.setSession(kj::heap<SessionServer>(plugins_, outbox_));
+    results.setSession(kj::heap<SessionServer>(thread_, outbox_));
   }
   return kj::READY_NOW;
 }

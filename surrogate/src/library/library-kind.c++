@@ -29,7 +29,7 @@ using library::ForeignFunction;
 using library::ForeignLibrary;
 using library::describeFunction;
 
-// One of the host's Callbacks, as the engine calls it: from the plugin thread or a thread of the
+// One of the host's Callbacks, as the engine calls it: from the module thread or a thread of the
 // DLL's, an invocation goes to the serving thread, which owns the connection, and waits there
 // for the host's answer. The capability is touched, and released, on the serving thread only.
 class HostCallback {
@@ -108,7 +108,7 @@ class RegistrationServer final : public wire::Registration::Server {
   RegistrationServer(std::shared_ptr<void> kept, std::vector<std::shared_ptr<HostCallback>> callbacks)
       : kept_(std::move(kept)), callbacks_(std::move(callbacks)) {}
   // [serving thread] The closures answer zeros from now on (retiring them takes no thread of
-  // the library's: this thread must not wait for the plugin thread, which may be waiting for
+  // the library's: this thread must not wait for the module thread, which may be waiting for
   // this one to call the host back); the host's Callbacks go.
   ~RegistrationServer() {
     kept_.reset();
@@ -161,29 +161,29 @@ void answerWith(const CallResult& result, Answer answer, WireMemory& memory) {
 
 class FunctionServer final : public wire::Function::Server {
  public:
-  FunctionServer(PluginThread& plugins, HostOutbox& outbox,
+  FunctionServer(ModuleThread& thread, HostOutbox& outbox,
                  std::shared_ptr<const SharedSegments> segments,
-                 PluginOwned<std::shared_ptr<const ForeignFunction>> function,
+                 ModuleOwned<std::shared_ptr<const ForeignFunction>> function,
                  std::vector<bool> keptCallbacks)
-      : plugins_(plugins),
+      : thread_(thread),
         outbox_(outbox),
         segments_(std::move(segments)),
         function_(kj::mv(function)),
         keptCallbacks_(std::move(keptCallbacks)) {}
-  // The lanes go on the plugin thread, where they are served.
+  // The lanes go on the module thread, where they are served.
   ~FunctionServer() noexcept(false) {
-    plugins_.post([lanes = std::move(lanes_)] { lanes->closeAll(); });
+    thread_.post([lanes = std::move(lanes_)] { lanes->closeAll(); });
   }
 
  protected:
   kj::Promise<void> openLane(OpenLaneContext context) override {
     return answerOpenLane(
-        plugins_, outbox_, context, context.getParams().getChannel(),
+        thread_, outbox_, context, context.getParams().getChannel(),
         [this](kj::Own<LaneEndpoint> endpoint) {
           std::shared_ptr<const ForeignFunction> function = function_.get();
           return std::make_pair(
-              lanes_, LaneService::onPluginThread(
-                          plugins_, outbox_, kj::mv(endpoint),
+              lanes_, LaneService::onModuleThread(
+                          thread_, outbox_, kj::mv(endpoint),
                           [function, segments = segments_](lane::Layout& layout,
                                                            std::span<std::byte> data) {
                             callThroughLane(*function, *segments, layout, data);
@@ -194,7 +194,7 @@ class FunctionServer final : public wire::Function::Server {
   kj::Promise<void> call(CallContext context) override {
     std::vector<Value> arguments;
     std::vector<bool> lent;  // per argument: a host's handle duplicated for this call
-    auto room = std::make_shared<CallRoom>();  // the plugin thread's, then the answer's
+    auto room = std::make_shared<CallRoom>();  // the module thread's, then the answer's
     try {
       auto given = context.getParams().getArguments();
       CallWireMemory memory(*segments_, CallWireMemory::Arena{});
@@ -212,7 +212,7 @@ class FunctionServer final : public wire::Function::Server {
     auto callbacks =
         std::make_shared<HostCallbacksOfACall>(context.getParams().getCallbacks(), keptCallbacks_);
     return answer(
-        plugins_, outbox_, context,
+        thread_, outbox_, context,
         [this, arguments = std::move(arguments), lent = std::move(lent), callbacks, room] {
           auto closing = kj::defer([&] { closeLentHandles(arguments, lent); });
           CallResult result =
@@ -232,7 +232,7 @@ class FunctionServer final : public wire::Function::Server {
   }
 
  private:
-  // [plugin thread] The host's kernel handles lent to this process for the call (see the
+  // [module thread] The host's kernel handles lent to this process for the call (see the
   // host's BridgedFunction), closed after it unless the library keeps them.
   void closeLentHandles(const std::vector<Value>& arguments, const std::vector<bool>& lent) {
 #if _WIN32
@@ -251,7 +251,7 @@ class FunctionServer final : public wire::Function::Server {
 #endif
   }
 
-  // [plugin thread] Refuses an answer too large for one message, naming the value, rather than
+  // [module thread] Refuses an answer too large for one message, naming the value, rather than
   // one the host's reader would refuse. `largeShared`: its large strings go to shared memory.
   void checkAnswerFits(const CallResult& result, bool largeShared) const {
     const std::string& function = function_.get()->signature().name;
@@ -263,7 +263,7 @@ class FunctionServer final : public wire::Function::Server {
     }
   }
 
-  // [plugin thread] A call through a lane: the LaneCall the host wrote in `data`, the LaneAnswer
+  // [module thread] A call through a lane: the LaneCall the host wrote in `data`, the LaneAnswer
   // written over it.
   static void callThroughLane(const ForeignFunction& function, const SharedSegments& segments,
                               lane::Layout& layout, std::span<std::byte> data) {
@@ -302,27 +302,27 @@ class FunctionServer final : public wire::Function::Server {
     layout.answerBytes = uint32_t(answer.size());
   }
 
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
   std::shared_ptr<const SharedSegments> segments_;
-  PluginOwned<std::shared_ptr<const ForeignFunction>> function_;
+  ModuleOwned<std::shared_ptr<const ForeignFunction>> function_;
   std::vector<bool> keptCallbacks_;  // per callback parameter: declared _Kept_
-  std::shared_ptr<LaneRegistry> lanes_ = std::make_shared<LaneRegistry>();  // [plugin thread]
+  std::shared_ptr<LaneRegistry> lanes_ = std::make_shared<LaneRegistry>();  // [module thread]
 };
 
 class LibraryServer final : public wire::Library::Server {
  public:
-  LibraryServer(PluginThread& plugins, HostOutbox& outbox,
+  LibraryServer(ModuleThread& thread, HostOutbox& outbox,
                 std::shared_ptr<const SharedSegments> segments,
-                PluginOwned<std::shared_ptr<ForeignLibrary>> library)
-      : plugins_(plugins),
+                ModuleOwned<std::shared_ptr<ForeignLibrary>> library)
+      : thread_(thread),
         outbox_(outbox),
         segments_(std::move(segments)),
         library_(kj::mv(library)) {}
 
  protected:
   kj::Promise<void> bind(BindContext context) override {
-    // Read here, on the event loop: the message is not kept for the plugin thread.
+    // Read here, on the event loop: the message is not kept for the module thread.
     std::shared_ptr<const library::Signature> function;
     try {
       function = library::fromWire(context.getParams().getFunction());
@@ -331,42 +331,42 @@ class LibraryServer final : public wire::Library::Server {
       return kj::READY_NOW;
     }
     return answer(
-        plugins_, outbox_, context,
+        thread_, outbox_, context,
         [this, function] {
-          return PluginOwned(plugins_, std::make_unique<std::shared_ptr<const ForeignFunction>>(
+          return ModuleOwned(thread_, std::make_unique<std::shared_ptr<const ForeignFunction>>(
                                            library_.get()->bind(describeFunction(
                                                *function, library::nativeAbi()))));
         },
-        [this](auto& results, PluginOwned<std::shared_ptr<const ForeignFunction>>& function) {
+        [this](auto& results, ModuleOwned<std::shared_ptr<const ForeignFunction>>& function) {
           std::vector<bool> kept;
           for (const auto& parameter : function.get()->signature().parameters) {
             if (parameter.isCallback()) kept.push_back(parameter.shape->kept);
           }
-          results.setFunction(kj::heap<FunctionServer>(plugins_, outbox_, segments_,
+          results.setFunction(kj::heap<FunctionServer>(thread_, outbox_, segments_,
                                                        kj::mv(function), std::move(kept)));
         });
   }
 
  private:
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
   std::shared_ptr<const SharedSegments> segments_;
-  PluginOwned<std::shared_ptr<ForeignLibrary>> library_;
+  ModuleOwned<std::shared_ptr<ForeignLibrary>> library_;
 };
 
 }  // namespace
 
 kj::Promise<void> LibraryKind::load(LoadContext context, std::string path) {
   return answer(
-      plugins_, outbox_, context,
+      thread_, outbox_, context,
       [this, path] {
         spdlog::debug("loading library '{}'", path);
-        return PluginOwned(plugins_, std::make_unique<std::shared_ptr<ForeignLibrary>>(
+        return ModuleOwned(thread_, std::make_unique<std::shared_ptr<ForeignLibrary>>(
                                          std::make_shared<ForeignLibrary>(pathFromUtf8(path))));
       },
-      [this](auto& results, PluginOwned<std::shared_ptr<ForeignLibrary>>& library) {
+      [this](auto& results, ModuleOwned<std::shared_ptr<ForeignLibrary>>& library) {
         results.initModule().initLibrary().setLibrary(
-            kj::heap<LibraryServer>(plugins_, outbox_, segments_, kj::mv(library)));
+            kj::heap<LibraryServer>(thread_, outbox_, segments_, kj::mv(library)));
       });
 }
 

@@ -8,14 +8,14 @@ namespace bridge32 {
 
 class LibraryKind final : public ModuleKind {
  public:
-  LibraryKind(PluginThread& plugins, HostOutbox& outbox,
+  LibraryKind(ModuleThread& thread, HostOutbox& outbox,
               std::shared_ptr<const SharedSegments> segments)
-      : plugins_(plugins), outbox_(outbox), segments_(std::move(segments)) {}
+      : thread_(thread), outbox_(outbox), segments_(std::move(segments)) {}
 
   kj::Promise<void> load(LoadContext context, std::string path) override;
 
  private:
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
   std::shared_ptr<const SharedSegments> segments_;
 };

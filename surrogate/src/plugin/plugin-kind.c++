@@ -11,7 +11,7 @@
 #include "bridge32/limits.h"
 #include "core/answer.h"
 #include "core/lane-server.h"
-#include "core/plugin-timers.h"
+#include "core/module-timers.h"
 #include "plugin/local-plugin.h"
 #include "window-handle.h"
 
@@ -20,7 +20,7 @@ namespace bridge32 {
 namespace {
 
 // PluginHost and EditorHost for one instance: into the outbox, from any thread, at once; and
-// timers on the plugin thread.
+// timers on the module thread.
 class OutboxCallbacks final : public PluginHost, public EditorHost {
  public:
   OutboxCallbacks(HostOutbox& outbox, HostOutbox::Target target, kj::Timer* timer)
@@ -45,17 +45,17 @@ class OutboxCallbacks final : public PluginHost, public EditorHost {
  private:
   HostOutbox& outbox_;
   HostOutbox::Target target_;
-  PluginTimers timers_;
+  ModuleTimers timers_;
 };
 
-// An instance and where its callbacks go; lives on the plugin thread.
+// An instance and where its callbacks go; lives on the module thread.
 struct InstanceState {
   OutboxCallbacks callbacks;
   std::unique_ptr<LocalInstance> instance;  // null once destroyed
   // Declared after the instance: its lanes stop serving before it goes.
   std::shared_ptr<LaneRegistry> lanes = std::make_shared<LaneRegistry>();
 
-  InstanceState(PluginThread& thread, HostOutbox& outbox, HostOutbox::Target target,
+  InstanceState(ModuleThread& thread, HostOutbox& outbox, HostOutbox::Target target,
                 LocalModule& module, std::string_view pluginId)
       : callbacks(outbox, target, thread.timer()),
         instance(module.createInstance(pluginId, callbacks, &callbacks)) {}
@@ -71,7 +71,7 @@ struct InstanceState {
     instance.reset();
   }
 
-  // A main lane's calls, on the plugin thread: the [main-thread] ones the host makes most.
+  // A main lane's calls, on the module thread: the [main-thread] ones the host makes most.
   void serveMain(lane::Layout& layout) {
     switch (lane::Op(layout.op)) {
       case lane::Op::getParam: layout.answerValue = live().param(layout.id); return;
@@ -110,9 +110,9 @@ struct InstanceState {
 
 class InstanceServer final : public wire::Instance::Server {
  public:
-  InstanceServer(PluginThread& plugins, HostOutbox& outbox, HostOutbox::Target target,
-                 PluginOwned<InstanceState> state)
-      : plugins_(plugins), outbox_(outbox), target_(target), state_(kj::mv(state)) {}
+  InstanceServer(ModuleThread& thread, HostOutbox& outbox, HostOutbox::Target target,
+                 ModuleOwned<InstanceState> state)
+      : thread_(thread), outbox_(outbox), target_(target), state_(kj::mv(state)) {}
   ~InstanceServer() noexcept(false) { outbox_.removeTarget(target_); }
 
  protected:
@@ -274,7 +274,7 @@ class InstanceServer final : public wire::Instance::Server {
     auto params = context.getParams();
     auto role = params.getRole();
     return answerOpenLane(
-        plugins_, outbox_, context, params.getChannel(),
+        thread_, outbox_, context, params.getChannel(),
         [this, role](kj::Own<LaneEndpoint> endpoint) {
           InstanceState& state = state_.get();
           state.live();
@@ -286,8 +286,8 @@ class InstanceServer final : public wire::Instance::Server {
                   state.serveAudio(layout, data);
                 });
           } else {
-            service = LaneService::onPluginThread(
-                plugins_, outbox_, kj::mv(endpoint),
+            service = LaneService::onModuleThread(
+                thread_, outbox_, kj::mv(endpoint),
                 [&state](lane::Layout& layout, std::span<std::byte>) { state.serveMain(layout); });
           }
           return std::make_pair(state.lanes, kj::mv(service));
@@ -297,28 +297,28 @@ class InstanceServer final : public wire::Instance::Server {
  private:
   template <typename Context, typename Work, typename Fill>
   kj::Promise<void> onPlugin(Context& context, Work&& work, Fill&& fill) {
-    return answer(plugins_, outbox_, context, kj::fwd<Work>(work), kj::fwd<Fill>(fill));
+    return answer(thread_, outbox_, context, kj::fwd<Work>(work), kj::fwd<Fill>(fill));
   }
-  LocalInstance& live() { return state_.get().live(); }  // [plugin thread]
+  LocalInstance& live() { return state_.get().live(); }  // [module thread]
 
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
   HostOutbox::Target target_;
-  PluginOwned<InstanceState> state_;
+  ModuleOwned<InstanceState> state_;
 };
 
-// What creating an instance came to on the plugin thread.
+// What creating an instance came to on the module thread.
 struct CreatedInstance {
-  PluginOwned<InstanceState> state;
+  ModuleOwned<InstanceState> state;
   bool hasParams, hasState, hasProcess, hasGui;
   std::vector<ParamInfo> params;
 };
 
 class ModuleServer final : public wire::Module::Server {
  public:
-  ModuleServer(PluginThread& plugins, HostOutbox& outbox,
-               PluginOwned<std::shared_ptr<LocalModule>> module)
-      : plugins_(plugins), outbox_(outbox), module_(kj::mv(module)) {}
+  ModuleServer(ModuleThread& thread, HostOutbox& outbox,
+               ModuleOwned<std::shared_ptr<LocalModule>> module)
+      : thread_(thread), outbox_(outbox), module_(kj::mv(module)) {}
 
  protected:
   kj::Promise<void> createInstance(CreateInstanceContext context) override {
@@ -326,12 +326,12 @@ class ModuleServer final : public wire::Module::Server {
     HostOutbox::Target target = outbox_.addTarget(params.getHost());
     std::string pluginId = text(params.getPluginId());
     return answer(
-        plugins_, outbox_, context,
+        thread_, outbox_, context,
         [this, target, pluginId] {
-          auto state = std::make_unique<InstanceState>(plugins_, outbox_, target, *module_.get(),
+          auto state = std::make_unique<InstanceState>(thread_, outbox_, target, *module_.get(),
                                                        pluginId);
           const LocalInstance& instance = *state->instance;
-          return CreatedInstance{PluginOwned<InstanceState>(plugins_, std::move(state)),
+          return CreatedInstance{ModuleOwned<InstanceState>(thread_, std::move(state)),
                                  instance.hasParams(), instance.hasState(), instance.hasProcess(),
                                  instance.hasGui(), instance.params()};
         },
@@ -344,7 +344,7 @@ class ModuleServer final : public wire::Module::Server {
           auto params = results.initParams(uint32_t(created.params.size()));
           for (uint32_t i = 0; i < params.size(); ++i) toWire(created.params[i], params[i]);
           results.setInstance(
-              kj::heap<InstanceServer>(plugins_, outbox_, target, kj::mv(created.state)));
+              kj::heap<InstanceServer>(thread_, outbox_, target, kj::mv(created.state)));
         })
         .then([this, target, context]() mutable {
           if (context.getResults().hasError()) outbox_.removeTarget(target);
@@ -352,14 +352,14 @@ class ModuleServer final : public wire::Module::Server {
   }
 
  private:
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
-  PluginOwned<std::shared_ptr<LocalModule>> module_;
+  ModuleOwned<std::shared_ptr<LocalModule>> module_;
 };
 
-// What loading a module came to on the plugin thread.
+// What loading a module came to on the module thread.
 struct LoadedModule {
-  PluginOwned<std::shared_ptr<LocalModule>> module;
+  ModuleOwned<std::shared_ptr<LocalModule>> module;
   SdkVersion sdkVersion;
   std::vector<PluginDescriptor> plugins;
 };
@@ -368,7 +368,7 @@ struct LoadedModule {
 
 kj::Promise<void> PluginKind::load(LoadContext context, std::string path) {
   return answer(
-      plugins_, outbox_, context,
+      thread_, outbox_, context,
       [this, path] {
         spdlog::debug("loading {} plugin module '{}'", toString(format_), path);
         // The loader returns the same handle for a module loaded twice; init() must still run
@@ -379,7 +379,7 @@ kj::Promise<void> PluginKind::load(LoadContext context, std::string path) {
           modules_[path] = module;
         }
         return LoadedModule{
-            PluginOwned(plugins_, std::make_unique<std::shared_ptr<LocalModule>>(module)),
+            ModuleOwned(thread_, std::make_unique<std::shared_ptr<LocalModule>>(module)),
             module->sdkVersion(), module->plugins()};
       },
       [this](auto& results, LoadedModule& loaded) {
@@ -391,7 +391,7 @@ kj::Promise<void> PluginKind::load(LoadContext context, std::string path) {
         version.setRevision(loaded.sdkVersion.revision);
         auto plugins = module.initPlugins(uint32_t(loaded.plugins.size()));
         for (uint32_t i = 0; i < plugins.size(); ++i) toWire(loaded.plugins[i], plugins[i]);
-        module.setModule(kj::heap<ModuleServer>(plugins_, outbox_, kj::mv(loaded.module)));
+        module.setModule(kj::heap<ModuleServer>(thread_, outbox_, kj::mv(loaded.module)));
       });
 }
 

@@ -15,16 +15,16 @@ class LocalModule;
 
 class PluginKind final : public ModuleKind {
  public:
-  PluginKind(PluginThread& plugins, HostOutbox& outbox, PluginFormat format)
-      : plugins_(plugins), outbox_(outbox), format_(format) {}
+  PluginKind(ModuleThread& thread, HostOutbox& outbox, PluginFormat format)
+      : thread_(thread), outbox_(outbox), format_(format) {}
 
   kj::Promise<void> load(LoadContext context, std::string path) override;
 
  private:
-  PluginThread& plugins_;
+  ModuleThread& thread_;
   HostOutbox& outbox_;
   PluginFormat format_;
-  // [plugin thread] The modules loaded, by path.
+  // [module thread] The modules loaded, by path.
   std::map<std::string, std::weak_ptr<LocalModule>> modules_;
 };
 

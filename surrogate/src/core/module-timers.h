@@ -1,4 +1,4 @@
-// Timers on the plugin thread, for the editors that need them (EditorHost::startTimer): X11
+// Timers on the module thread, for the editors that need them (EditorHost::startTimer): X11
 // editors read their own display connection when VST2's effEditIdle or the SDK's timer
 // extension gives them a turn.
 #pragma once
@@ -13,14 +13,14 @@
 
 namespace bridge32 {
 
-// [plugin thread] Everything, from creation to destruction, which stops every timer left.
-class PluginTimers {
+// [module thread] Everything, from creation to destruction, which stops every timer left.
+class ModuleTimers {
  public:
-  // `timer` is the plugin thread's event loop's; without one, start() returns 0.
-  explicit PluginTimers(kj::Timer* timer) : timer_(timer) {}
-  ~PluginTimers();
-  PluginTimers(const PluginTimers&) = delete;
-  PluginTimers& operator=(const PluginTimers&) = delete;
+  // `timer` is the module thread's event loop's; without one, start() returns 0.
+  explicit ModuleTimers(kj::Timer* timer) : timer_(timer) {}
+  ~ModuleTimers();
+  ModuleTimers(const ModuleTimers&) = delete;
+  ModuleTimers& operator=(const ModuleTimers&) = delete;
 
   // Calls `tick(id)` every `period` (at least 1 ms) from the event loop until stop(id); returns
   // the timer's id, never 0 (0: no timer here). What `tick` throws is logged and the timer goes

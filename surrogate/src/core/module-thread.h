@@ -1,9 +1,11 @@
-// The thread a surrogate runs plugin code on, seen from the thread that serves the connection.
+// The thread a surrogate runs module code on, seen from the thread that serves the connection.
 //
-// Plugins are loaded, called and unloaded on one thread, as the SDK promises ([main-thread]): the
-// surrogate's main thread, which on Windows also dispatches the messages of the plugins' windows.
-// The serving thread owns the connection to the host and hands each call over, so it stays free
-// to send what plugins say while a call runs (see HostOutbox), from whichever thread they say it.
+// Modules of every kind (plugins, libraries, COM servers) are loaded, called and unloaded on one
+// thread, as the SDK promises plugins ([main-thread]) and COM's single-threaded apartment wants:
+// the surrogate's main thread, which on Windows also dispatches the messages of the modules'
+// windows. The serving thread owns the connection to the host and hands each call over, so it
+// stays free to send what modules say while a call runs (see HostOutbox), from whichever thread
+// they say it.
 #pragma once
 
 #include <kj/async.h>
@@ -21,7 +23,7 @@
 
 namespace bridge32 {
 
-// What work on the plugin thread came to: its value, or the Error it threw. Any other exception
+// What work on the module thread came to: its value, or the Error it threw. Any other exception
 // becomes Error::Kind::failed: the surrogate keeps serving and the host decides.
 template <typename T>
 struct Outcome {
@@ -32,26 +34,26 @@ struct Outcome {
 // The value of work that returns nothing.
 struct Done {};
 
-class PluginThread {
+class ModuleThread {
  public:
-  // [plugin thread] Resolves when the doorbell `handle` (an eventfd on Linux, an event on Windows)
-  // is rung: the plugin thread's event loop watches lanes' doorbells (core/lane-server.h).
+  // [module thread] Resolves when the doorbell `handle` (an eventfd on Linux, an event on Windows)
+  // is rung: the module thread's event loop watches lanes' doorbells (core/lane-server.h).
   using DoorbellWatch = std::function<kj::Promise<void>(intptr_t handle)>;
 
-  // `executor` is the plugin thread's event loop's; it may be the serving thread's own (the
-  // in-memory protocol tests serve and run plugins on one thread). Without `watch`, the thread
+  // `executor` is the module thread's event loop's; it may be the serving thread's own (the
+  // in-memory protocol tests serve and run modules on one thread). Without `watch`, the thread
   // serves no lanes: hot calls then all come over the connection. `timer` is the loop's: without
-  // it, plugins get no timers (EditorHost::startTimer), which X11 editors need.
-  explicit PluginThread(const kj::Executor& executor, DoorbellWatch watch = nullptr,
+  // it, modules get no timers (EditorHost::startTimer), which X11 editors need.
+  explicit ModuleThread(const kj::Executor& executor, DoorbellWatch watch = nullptr,
                         kj::Timer* timer = nullptr)
       : executor_(executor.addRef()), watch_(std::move(watch)), timer_(timer) {}
 
-  // [plugin thread] See DoorbellWatch; null when this thread cannot watch doorbells.
+  // [module thread] See DoorbellWatch; null when this thread cannot watch doorbells.
   const DoorbellWatch& doorbellWatch() const { return watch_; }
-  // [plugin thread] The plugin thread's timer, or null.
+  // [module thread] The module thread's timer, or null.
   kj::Timer* timer() const { return timer_; }
 
-  // [any-thread] Runs `work()` on the plugin thread, after what was handed over before it, without
+  // [any-thread] Runs `work()` on the module thread, after what was handed over before it, without
   // waiting for it. An exception it throws is dropped.
   template <typename Work>
   void post(Work&& work) {
@@ -61,11 +63,11 @@ class PluginThread {
       } catch (...) {
       }
     }).detach([](kj::Exception&&) {
-      // The plugin thread's loop is gone (the surrogate is ending).
+      // The module thread's loop is gone (the surrogate is ending).
     });
   }
 
-  // [serving thread] Runs `work()` on the plugin thread. Work handed over this way runs one piece
+  // [serving thread] Runs `work()` on the module thread. Work handed over this way runs one piece
   // at a time, in the order it was handed over.
   template <typename Work>
   auto run(Work&& work) {
@@ -91,16 +93,16 @@ class PluginThread {
     });
   }
 
-  // [serving thread] Destroys `value` on the plugin thread (an instance's destroy(), a module's
+  // [serving thread] Destroys `value` on the module thread (an instance's destroy(), a module's
   // deinit and unload) after the work handed over before it; work handed over after it finds it
-  // gone. It does not wait: the plugin thread may be in a call that waits for this thread (a
+  // gone. It does not wait: the module thread may be in a call that waits for this thread (a
   // library's callback to the host), which a wait here would never let finish.
   template <typename T>
   void release(T&& value) {
     if (!value) return;
     executor_->executeAsync([gone = std::move(value)]() mutable { auto last = std::move(gone); })
         .detach([](kj::Exception&&) {
-          // The plugin thread's loop is gone (the surrogate is ending): so are the plugins.
+          // The module thread's loop is gone (the surrogate is ending): so are the modules.
         });
   }
 
@@ -112,7 +114,7 @@ class PluginThread {
     try {
       executor_->executeAsync([] {}).wait(waitScope);
     } catch (const kj::Exception&) {
-      // The plugin thread's loop is gone, and with it what was queued.
+      // The module thread's loop is gone, and with it what was queued.
     }
   }
 
@@ -122,25 +124,25 @@ class PluginThread {
   kj::Timer* timer_;
 };
 
-// A plugin-thread object held from the serving thread, and destroyed on the plugin thread.
+// A module-thread object held from the serving thread, and destroyed on the module thread.
 template <typename T>
-class PluginOwned {
+class ModuleOwned {
  public:
-  PluginOwned(PluginThread& thread, std::unique_ptr<T> value)
+  ModuleOwned(ModuleThread& thread, std::unique_ptr<T> value)
       : thread_(&thread), value_(std::move(value)) {}
-  ~PluginOwned() { thread_->release(std::move(value_)); }
-  PluginOwned(PluginOwned&&) = default;
-  PluginOwned& operator=(PluginOwned&& other) {
+  ~ModuleOwned() { thread_->release(std::move(value_)); }
+  ModuleOwned(ModuleOwned&&) = default;
+  ModuleOwned& operator=(ModuleOwned&& other) {
     thread_->release(std::move(value_));
     thread_ = other.thread_;
     value_ = std::move(other.value_);
     return *this;
   }
 
-  T& get() const { return *value_; }  // [plugin thread]
+  T& get() const { return *value_; }  // [module thread]
 
  private:
-  PluginThread* thread_;
+  ModuleThread* thread_;
   std::unique_ptr<T> value_;
 };
 

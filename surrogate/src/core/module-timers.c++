@@ -1,4 +1,4 @@
-#include "core/plugin-timers.h"
+#include "core/module-timers.h"
 
 #include <spdlog/spdlog.h>
 
@@ -7,11 +7,11 @@
 
 namespace bridge32 {
 
-PluginTimers::~PluginTimers() {
+ModuleTimers::~ModuleTimers() {
   for (auto& [id, running] : running_) running->stopped = true;
 }
 
-uint32_t PluginTimers::start(std::chrono::milliseconds period,
+uint32_t ModuleTimers::start(std::chrono::milliseconds period,
                             std::function<void(uint32_t id)> tick) {
   if (!timer_) return 0;
   uint32_t id = ++lastId_;
@@ -23,14 +23,14 @@ uint32_t PluginTimers::start(std::chrono::milliseconds period,
   return id;
 }
 
-void PluginTimers::stop(uint32_t id) {
+void ModuleTimers::stop(uint32_t id) {
   auto found = running_.find(id);
   if (found == running_.end()) return;
   found->second->stopped = true;
   running_.erase(found);
 }
 
-kj::Promise<void> PluginTimers::tickAfter(kj::Timer& timer, kj::Duration period,
+kj::Promise<void> ModuleTimers::tickAfter(kj::Timer& timer, kj::Duration period,
                                           std::shared_ptr<Running> running) {
   return timer.afterDelay(period).then([&timer, period, running]() -> kj::Promise<void> {
     if (running->stopped) return kj::READY_NOW;
