@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -902,6 +903,52 @@ TEST_P(FixtureIsolation, AHangPassesItsDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
   EXPECT_EQ(result("int add(int a, int b);", {2, 2}).asInt64(), 4);
 }
+
+#if _WIN32
+// A window procedure that calls a function while its thread is binding that function again (its
+// surrogate crashed: the next call brings it back, dispatching the thread's messages while it
+// waits) is refused, naming the function, and the call that binds it again goes on. (It used to
+// wait for a lock its own thread held, forever.)
+TEST_P(FixtureIsolation, AWindowProcedureCallingAFunctionBeingBoundAgainIsRefused) {
+  auto add = bind("int add(int a, int b);");
+  EXPECT_EQ(add->call({1, 2}).value.asInt64(), 3);
+  EXPECT_EQ(failure("void crash(void);", {}).kind(), Error::Kind::disconnected);
+  struct Inside {
+    Function* add = nullptr;
+    bool called = false;
+    std::optional<Error> refused;
+  } inside{add.get()};
+  WNDCLASSEXW windowClass{};
+  windowClass.cbSize = sizeof windowClass;
+  windowClass.lpfnWndProc = [](HWND window, UINT message, WPARAM w, LPARAM l) -> LRESULT {
+    if (message != WM_APP) return DefWindowProcW(window, message, w, l);
+    auto* in = reinterpret_cast<Inside*>(GetWindowLongPtrW(window, GWLP_USERDATA));
+    in->called = true;
+    try {
+      in->add->call({2, 2});
+    } catch (const Error& error) {
+      in->refused = error;
+    }
+    return 0;
+  };
+  windowClass.hInstance = GetModuleHandleW(nullptr);
+  windowClass.lpszClassName = L"bridge32.ReentrancyTest";
+  RegisterClassExW(&windowClass);
+  HWND window = CreateWindowExW(0, windowClass.lpszClassName, L"", 0, 0, 0, 0, 0, HWND_MESSAGE,
+                                nullptr, windowClass.hInstance, nullptr);
+  ASSERT_NE(window, nullptr);
+  SetWindowLongPtrW(window, GWLP_USERDATA, reinterpret_cast<LONG_PTR>(&inside));
+  PostMessageW(window, WM_APP, 0, 0);
+  EXPECT_EQ(add->call({4, 5}).value.asInt64(), 9);
+  DestroyWindow(window);
+  ASSERT_TRUE(inside.called) << "binding the function again dispatched no message";
+  ASSERT_TRUE(inside.refused) << "the call from the window procedure was not refused";
+  EXPECT_EQ(inside.refused->kind(), Error::Kind::badState) << inside.refused->what();
+  EXPECT_NE(inside.refused->message().find("function 'add' is being brought back on this thread"),
+            std::string::npos)
+      << inside.refused->what();
+}
+#endif
 
 #if _WIN32
 // Under Wine a 32-bit surrogate takes long to start: the restarts run in the 64-bit one only.

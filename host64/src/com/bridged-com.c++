@@ -12,6 +12,7 @@
 #include "com/com-wire.h"
 #include "core/binding.h"
 #include "core/module-link.h"
+#include "core/rebind-guard.h"
 #include "core/shared-surrogate.h"
 #include "logging.h"
 #include "wire.h"
@@ -229,13 +230,23 @@ class BridgedComObject final : public LoadedComObject {
     std::vector<ComValue> arguments;  // the value last
   };
 
-  // The object in a running surrogate: made again, and given back its properties, if its
-  // surrogate stopped and the class made it.
+  // The object in a running surrogate: made again, and given back its properties and event
+  // connections, if its surrogate stopped and the class made it.
   std::shared_ptr<ComBinding> running() {
-    std::lock_guard lock(mutex_);
-    if (!remakable_ || !binding_->client->isLost()) return binding_;
+    if (auto current = runningBinding()) return current;
+    RebindGuard::Scope remaking(remake_, context_->name);
+    if (auto current = runningBinding()) return current;  // another thread made it meanwhile
     auto fresh = createObject(*context_);
-    for (const Put& put : puts_) {
+    std::vector<Put> puts;
+    std::vector<std::shared_ptr<Connected>> connections;
+    {
+      std::lock_guard lock(mutex_);
+      puts = puts_;
+      for (const auto& weak : connections_) {
+        if (auto connected = weak.lock()) connections.push_back(std::move(connected));
+      }
+    }
+    for (const Put& put : puts) {
       try {
         invoke(fresh, put.name, wire::InvokeKind::PROPERTY_PUT, put.arguments, {});
       } catch (const Error& error) {
@@ -243,20 +254,25 @@ class BridgedComObject final : public LoadedComObject {
                       error.what());
       }
     }
-    for (const auto& weak : connections_) {
-      if (auto connected = weak.lock()) {
-        try {
-          connectIn(fresh, *connected);
-        } catch (const Error& error) {
-          logging::warn("{} made again: connecting its events again failed: {}", context_->name,
-                        error.what());
-        }
+    for (const auto& connected : connections) {
+      try {
+        connectIn(fresh, *connected);
+      } catch (const Error& error) {
+        logging::warn("{} made again: connecting its events again failed: {}", context_->name,
+                      error.what());
       }
     }
     logging::info("{}: the object was made again in surrogate {}", context_->name,
                   fresh->client->pid());
-    binding_ = std::move(fresh);
-    return binding_;
+    std::lock_guard lock(mutex_);
+    binding_ = fresh;
+    return fresh;
+  }
+
+  // The object's life, unless its surrogate is gone and the class can make it again.
+  std::shared_ptr<ComBinding> runningBinding() {
+    std::lock_guard lock(mutex_);
+    return !remakable_ || !binding_->client->isLost() ? binding_ : nullptr;
   }
 
   // Connects `connected`'s sink to the object's life `binding`.
@@ -338,8 +354,8 @@ class BridgedComObject final : public LoadedComObject {
   }
 
   std::shared_ptr<ComContext> context_;
-  mutable std::recursive_mutex mutex_;  // guards binding_, puts_ and connections_; held while
-                                        // remaking
+  RebindGuard remake_;        // one remaking at a time
+  mutable std::mutex mutex_;  // guards binding_, puts_ and connections_, briefly
   std::shared_ptr<ComBinding> binding_;
   bool remakable_;
   std::vector<Put> puts_;

@@ -37,9 +37,11 @@ ModuleLink::Loaded ModuleLink::current() const {
 }
 
 ModuleLink::Loaded ModuleLink::running() {
-  std::lock_guard reloading(reloadMutex_);
   Loaded current = this->current();
   if (!current.client->isLost()) return current;
+  RebindGuard::Scope reloading(reload_, rules_.describe(""));
+  current = this->current();
+  if (!current.client->isLost()) return current;  // another thread loaded it meanwhile
   Loaded fresh = load(surrogate_->running(), false);
   std::lock_guard lock(mutex_);
   loaded_ = fresh;

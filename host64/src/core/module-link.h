@@ -14,6 +14,7 @@
 #include "bridge32/surrogate.h"
 #include "core/call-rules.h"
 #include "core/event-loop-thread.h"
+#include "core/rebind-guard.h"
 #include "core/shared-surrogate.h"
 #include "core/surrogate-client.h"
 
@@ -65,9 +66,9 @@ class ModuleLink {
   CallRules rules_;
   std::chrono::milliseconds startTimeout_;
   Accept accept_;
-  // Held while the module loads again, which on Windows dispatches window messages: recursive,
-  // so that a window procedure that needs the module meanwhile cannot deadlock.
-  std::recursive_mutex reloadMutex_;
+  // Held while the module loads again, which on Windows dispatches window messages: a window
+  // procedure that needs the module meanwhile is refused rather than deadlocked (RebindGuard).
+  RebindGuard reload_;
   mutable std::mutex mutex_;  // guards loaded_, briefly
   Loaded loaded_;
 };

@@ -8,6 +8,7 @@
 
 #include "core/binding.h"
 #include "core/call-lane.h"
+#include "core/rebind-guard.h"
 #include "core/segment-pool.h"
 #include "logging.h"
 #include "core/module-link.h"
@@ -446,9 +447,19 @@ class BridgedFunction final : public BoundFunction {
   // The function in a running surrogate: bound again in the one that replaced a stopped one,
   // where the library is loaded afresh (what it kept in memory went with the old process).
   std::shared_ptr<FunctionBinding> running() {
+    if (auto current = runningBinding()) return current;
+    RebindGuard::Scope rebinding(rebind_, what_);
+    if (auto current = runningBinding()) return current;  // another thread bound it meanwhile
+    auto fresh = bind(link_->running());
     std::lock_guard lock(mutex_);
-    if (binding_->client->isLost()) binding_ = bind(link_->running());
-    return binding_;
+    binding_ = fresh;
+    return fresh;
+  }
+
+  // The binding, unless its surrogate is gone.
+  std::shared_ptr<FunctionBinding> runningBinding() {
+    std::lock_guard lock(mutex_);
+    return binding_->client->isLost() ? nullptr : binding_;
   }
 
   std::shared_ptr<ModuleLink> link_;
@@ -466,7 +477,8 @@ class BridgedFunction final : public BoundFunction {
   std::vector<std::string> outputNames_;
   std::vector<std::string> inputNames_;  // "argument 'x'" for each input, in order
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
-  std::mutex mutex_;
+  RebindGuard rebind_;  // one rebinding at a time
+  std::mutex mutex_;    // guards binding_, briefly
   std::shared_ptr<FunctionBinding> binding_;
 };
 

@@ -9,6 +9,7 @@
 #include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
 #include "core/binding.h"
+#include "core/rebind-guard.h"
 #include "core/module-link.h"
 #include "core/restart-supervisor.h"
 #include "logging.h"
@@ -388,16 +389,10 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
 
   // Brings the plugin back in a running surrogate unless it is running; see restart().
   bool bringBack(bool byHand) {
-    if (restartingThread_ == std::this_thread::get_id()) {
-      throw Error(Error::Kind::badState, "plugin '" + descriptor_.name +
-                                             "' is being restarted on this thread already");
-    }
     std::shared_ptr<InstanceBinding> fresh, old;
     {
-      std::lock_guard restarting(restartMutex_);
+      RebindGuard::Scope restarting(restart_, "plugin '" + descriptor_.name + "'");
       if (isRunning()) return false;
-      restartingThread_ = std::this_thread::get_id();
-      auto done = kj::defer([this] { restartingThread_ = std::thread::id(); });
       auto loaded = link_->running();
       fresh = bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
       restore(*fresh);
@@ -601,8 +596,7 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
   OwnAudioBuffers ownBuffers_;  // audioBuffers() with no lane to offer
   bool warnedAllocations_ = false;  // [audio-thread]
   RestartSupervisor supervisor_;  // stopped first thing in the destructor
-  std::mutex restartMutex_;       // one restart at a time
-  std::atomic<std::thread::id> restartingThread_;
+  RebindGuard restart_;  // one restart at a time
   mutable std::mutex bindingMutex_;
   std::shared_ptr<InstanceBinding> binding_;  // the current life, replaced by a restart; declared last:
                                       // its loss listener goes before anything it uses
