@@ -56,7 +56,7 @@ void checkAudioBlock(uint32_t channels, uint32_t frames, size_t inputSamples,
   }
 }
 
-void PluginHost::log(LogLevel level, std::string_view message) {
+void logPluginLine(LogLevel level, std::string_view message) {
   if (auto logger = logging::get("plugin")) {
     logger->log(logging::toSpdlog(level), "{}", message);
   }

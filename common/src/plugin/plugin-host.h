@@ -19,12 +19,15 @@
 
 namespace bridge32 {
 
+// Writes a line a plugin logged to bridge32's log, as a record of source "plugin".
+void logPluginLine(LogLevel level, std::string_view message);
+
 // The events an instance sends its host: each as HostCallbacks describes it. The defaults do
-// nothing, but `log` writes the line to bridge32's "plugin" logger.
+// nothing, but `log` writes the line to bridge32's log (logPluginLine).
 class PluginHost {
  public:
   virtual ~PluginHost() = default;
-  virtual void log(LogLevel level, std::string_view message);
+  virtual void log(LogLevel level, std::string_view message) { logPluginLine(level, message); }
   virtual void paramChanged(uint32_t /*paramId*/, double /*value*/) {}
   virtual void editorResized(EditorSize /*size*/) {}
   virtual void pluginStopped(std::string_view /*why*/) {}

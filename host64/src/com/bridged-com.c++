@@ -233,9 +233,12 @@ class BridgedComObject final : public LoadedComObject {
   // The object in a running surrogate: made again, and given back its properties and event
   // connections, if its surrogate stopped and the class made it.
   std::shared_ptr<ComBinding> running() {
-    if (auto current = runningBinding()) return current;
-    RebindGuard::Scope remaking(remake_, context_->name);
-    if (auto current = runningBinding()) return current;  // another thread made it meanwhile
+    return remake_.runningOr(context_->name, [this] { return runningBinding(); },
+                             [this] { return remake(); });
+  }
+
+  // [remake_ held] The object made again in a running surrogate, with its puts and connections.
+  std::shared_ptr<ComBinding> remake() {
     auto fresh = createObject(*context_);
     std::vector<Put> puts;
     std::vector<std::shared_ptr<Connected>> connections;

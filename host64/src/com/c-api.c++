@@ -32,13 +32,14 @@ class CComValues final : public detail::CComValues {
   std::deque<bridge32_com_object> objects_;
 };
 
-// A C caller's values as ComValues, copied whole (a bridged object may keep what it is given, to
-// replay a put in a surrogate that replaces its own), their objects what the handles stand for.
-// Throws Error(invalidArgument) naming `what`.
+// What the handle of an object in a C caller's values stands for.
 std::shared_ptr<ComReference> referenceOf(bridge32_com_object* object) {
   return object->reference;
 }
 
+// A C caller's values as ComValues, copied whole (a bridged object may keep what it is given, to
+// replay a put in a surrogate that replaces its own). Throws Error(invalidArgument) naming
+// `what`.
 std::vector<ComValue> toComValues(const bridge32_com_value* values, size_t count,
                                   std::string_view what) {
   return detail::comValuesFrom(values, count, what, referenceOf);

@@ -12,6 +12,7 @@
 #include "core/shared-surrogate.h"
 #include "logging.h"
 #include "module-file.h"
+#include "plugin/plugin-host.h"
 
 namespace bridge32::c_api {
 
@@ -244,11 +245,8 @@ void BRIDGE32_CALL bridge32_set_log_handler(bridge32_log_fn handler, void* conte
 void BRIDGE32_CALL bridge32_log_plugin_line(bridge32_log_level level, const char* message,
                                             size_t length) {
   try {
-    auto line = validUtf8(text(message, length, "the line"));
-    if (auto logger = logging::get("plugin")) {
-      logger->log(logging::toSpdlog(LogLevel(std::clamp(int(level), 0, int(LogLevel::critical)))),
-                  "{}", line);
-    }
+    logPluginLine(LogLevel(std::clamp(int(level), 0, int(LogLevel::critical))),
+                  validUtf8(text(message, length, "the line")));
   } catch (...) {  // a NULL line of some length, or no memory: nothing to write
   }
 }

@@ -1,6 +1,7 @@
 #include "core/module-link.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/shared-surrogate.h"
 #include "wire.h"
@@ -37,15 +38,18 @@ ModuleLink::Loaded ModuleLink::current() const {
 }
 
 ModuleLink::Loaded ModuleLink::running() {
-  Loaded current = this->current();
-  if (!current.client->isLost()) return current;
-  RebindGuard::Scope reloading(reload_, rules_.describe(""));
-  current = this->current();
-  if (!current.client->isLost()) return current;  // another thread loaded it meanwhile
-  Loaded fresh = load(surrogate_->running(), false);
-  std::lock_guard lock(mutex_);
-  loaded_ = fresh;
-  return fresh;  // `current`, the stopped one, goes after the locks, its module first
+  auto running = [this]() -> std::optional<Loaded> {
+    Loaded current = this->current();
+    if (current.client->isLost()) return std::nullopt;
+    return current;
+  };
+  return *reload_.runningOr(rules_.describe(""), running, [this]() -> std::optional<Loaded> {
+    Loaded stopped = current();
+    Loaded fresh = load(surrogate_->running(), false);
+    std::lock_guard lock(mutex_);
+    loaded_ = fresh;
+    return fresh;  // `stopped` goes after the lock, its module first
+  });
 }
 
 ModuleLink::Loaded ModuleLink::load(std::shared_ptr<SurrogateClient> client, bool first) {

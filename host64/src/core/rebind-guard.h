@@ -41,6 +41,16 @@ class RebindGuard {
     std::unique_lock<std::mutex> lock_;
   };
 
+  // The life `running()` finds (empty when it is gone), else the one `bringBack()` makes under
+  // the guard, named `what` as Scope says; a thread that waited for another's finds that one.
+  template <typename Running, typename BringBack>
+  auto runningOr(std::string_view what, Running&& running, BringBack&& bringBack) {
+    if (auto life = running()) return life;
+    Scope scope(*this, what);
+    if (auto life = running()) return life;  // another thread brought it back meanwhile
+    return bringBack();
+  }
+
  private:
   std::mutex mutex_;
   std::atomic<std::thread::id> owner_;

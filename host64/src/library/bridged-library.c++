@@ -447,13 +447,12 @@ class BridgedFunction final : public BoundFunction {
   // The function in a running surrogate: bound again in the one that replaced a stopped one,
   // where the library is loaded afresh (what it kept in memory went with the old process).
   std::shared_ptr<FunctionBinding> running() {
-    if (auto current = runningBinding()) return current;
-    RebindGuard::Scope rebinding(rebind_, what_);
-    if (auto current = runningBinding()) return current;  // another thread bound it meanwhile
-    auto fresh = bind(link_->running());
-    std::lock_guard lock(mutex_);
-    binding_ = fresh;
-    return fresh;
+    return rebind_.runningOr(what_, [this] { return runningBinding(); }, [this] {
+      auto fresh = bind(link_->running());
+      std::lock_guard lock(mutex_);
+      binding_ = fresh;
+      return fresh;
+    });
   }
 
   // The binding, unless its surrogate is gone.
