@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bridge32/bridge32.h"
@@ -88,21 +90,36 @@ struct LoadOptions;
 std::shared_ptr<SharedSurrogate> startSurrogate(Architecture architecture,
                                                 const LoadOptions& options);  // below
 
-// Whether and how bridge32 brings back a bridged plugin whose surrogate stopped. A restart starts
-// a new surrogate, loads the module, creates the instance and gives it back what the host knows
-// of it: the state last saved or loaded, the parameter values set since (or reported by the
-// plugin), its activation, and its editor in the same container.
+// Whether and how bridge32 brings back a bridged module whose surrogate stopped, the same for
+// every kind: a new surrogate starts, the module loads again, and what the module had made comes
+// back with what the host knows of it. A plugin instance: the state last saved or loaded, the
+// parameter values set since (or reported by the plugin), its activation, its editor in the same
+// container. A library's functions: bound again (what the library kept in its own memory went
+// with its process). A COM class's objects: made again, with the properties put into them and
+// their event connections.
 struct RestartPolicy {
-  // Restart by itself, on a background thread, after `firstDelay`; otherwise only restart() does.
+  // Restart by itself, on a background thread, after `firstDelay`. Otherwise a plugin comes back
+  // on restart(), a library's function or a COM class's object when next called.
   bool automatic = false;
-  // At most this many automatic attempts in a row; a plugin that then runs for `stableAfter`
-  // without stopping earns them back. Past the limit it stays stopped until restart().
+  // At most this many automatic attempts in a row; a module that then runs for `stableAfter`
+  // without stopping earns them back. Past the limit it stays stopped until restart() or a call.
   uint32_t maxAttempts = 3;
   // The back-off: `firstDelay` before the first attempt, doubling for each next one in a row,
   // up to `maxDelay`.
   std::chrono::milliseconds firstDelay{250};
   std::chrono::milliseconds maxDelay{10'000};
   std::chrono::milliseconds stableAfter{30'000};
+};
+
+// What the application hears of a bridged module whose surrogate stopped, each if set. `stopped`
+// runs once per stop on bridge32's thread for the lost surrogate, and may destroy the module;
+// `restarted` when the module is loaded again (by its RestartPolicy, a plugin's restart(), or a
+// call that needed it) on the thread that loaded it; `restartFailed` when an automatic restart
+// failed, on the restarting thread. Neither of those two may destroy the module.
+struct ModuleEvents {
+  std::function<void(std::string_view why)> stopped;
+  std::function<void()> restarted;
+  std::function<void(std::string_view why, bool willRetry)> restartFailed;
 };
 
 struct LoadOptions {
@@ -127,8 +144,9 @@ struct LoadOptions {
   // if it does not answer within `heartbeatTimeout`. These two apply to a new surrogate only.
   std::chrono::milliseconds heartbeatInterval{1'000};
   std::chrono::milliseconds heartbeatTimeout{10'000};
-  // What happens when a bridged plugin's surrogate stops: see RestartPolicy.
+  // What happens when a bridged module's surrogate stops: see RestartPolicy.
   RestartPolicy restart;
+  ModuleEvents events;
   // Runs the module in a sandboxed surrogate, for code that is not trusted. A surrogate keeps
   // the application safe from a module's faults (crashes, hangs, leaks), not from its malice:
   // code running as the same user can reach into the application's process unless sandboxed.

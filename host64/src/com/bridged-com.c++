@@ -10,9 +10,8 @@
 
 #include "com/com-check.h"
 #include "com/com-wire.h"
-#include "core/binding.h"
 #include "core/module-link.h"
-#include "core/rebind-guard.h"
+#include "core/remote-life.h"
 #include "core/shared-surrogate.h"
 #include "logging.h"
 #include "wire.h"
@@ -20,7 +19,8 @@
 namespace bridge32 {
 namespace {
 
-using ComBinding = Binding<wire::ComObject::Client>;
+using ComLife = RemoteLife<wire::ComObject::Client>;
+using ComBinding = ComLife::Life;
 
 // What the objects of one class share: the module link and the class's name for messages.
 struct ComContext {
@@ -128,9 +128,9 @@ class BridgedComConnection final : public LoadedComConnection {
   std::shared_ptr<Connected> connected_;  // the object holds it weakly
 };
 
-// [any thread] A new object of the class, in the surrogate running now.
-std::shared_ptr<ComBinding> createObject(ComContext& context) {
-  ModuleLink::Loaded loaded = context.link->running();
+// [any thread] A new object of the class, in `loaded`'s surrogate.
+std::unique_ptr<wire::ComObject::Client> createObject(ComContext& context,
+                                                      const ModuleLink::Loaded& loaded) {
   return context.link->rules()(
       *loaded.client, context.name,
       [&](wire::Session::Client&) { return loaded.as<wire::ComClass>().createRequest().send(); },
@@ -147,35 +147,41 @@ std::shared_ptr<ComBinding> createObject(ComContext& context) {
             context.type = std::make_shared<const ComTypeInfo>(fromWire(response.getType()));
           }
         }
-        return std::make_shared<ComBinding>(
-            loaded.client, std::make_unique<wire::ComObject::Client>(response.getObject()));
+        return std::make_unique<wire::ComObject::Client>(response.getObject());
       });
 }
 
-class BridgedComObject final : public LoadedComObject {
+class BridgedComObject final : public LoadedComObject, private ComLife::Kind {
  public:
-  // `remakable`: made by LoadedComClass::create(), so made again after its surrogate stopped.
-  BridgedComObject(std::shared_ptr<ComContext> context, std::shared_ptr<ComBinding> binding,
-                   bool remakable)
-      : context_(std::move(context)), binding_(std::move(binding)), remakable_(remakable) {}
+  // `object` in `client`'s surrogate. `remakable`: made by LoadedComClass::create(), so made
+  // again after its surrogate stopped.
+  BridgedComObject(std::shared_ptr<ComContext> context, std::shared_ptr<SurrogateClient> client,
+                   std::unique_ptr<wire::ComObject::Client> object, bool remakable)
+      : context_(std::move(context)),
+        remakable_(remakable),
+        life_(ComLife::start(context_->link, *this, context_->name,
+                             remakable ? Comeback::onUse : Comeback::never, std::move(client),
+                             std::move(object))) {}
+
+  ~BridgedComObject() override { life_->close(); }
 
   ComValue get(std::string_view name, std::vector<ComValue> arguments) override {
-    return invoke(running(), name, wire::InvokeKind::PROPERTY_GET, arguments, {});
+    return invoke(*life_->running(), name, wire::InvokeKind::PROPERTY_GET, arguments, {});
   }
 
   void put(std::string_view name, ComValue value, std::vector<ComValue> arguments) override {
     arguments.push_back(std::move(value));
-    invoke(running(), name, wire::InvokeKind::PROPERTY_PUT, arguments, {});
+    invoke(*life_->running(), name, wire::InvokeKind::PROPERTY_PUT, arguments, {});
     if (remakable_) remember(name, std::move(arguments));
   }
 
   ComValue call(std::string_view name, std::vector<ComValue> arguments,
                 std::vector<ComNamedArgument> named) override {
-    return invoke(running(), name, wire::InvokeKind::METHOD, arguments, named);
+    return invoke(*life_->running(), name, wire::InvokeKind::METHOD, arguments, named);
   }
 
   std::vector<ComValue> items() override {
-    auto binding = running();
+    auto binding = life_->running();
     return context_->link->rules()(
         *binding->client, context_->name + "._NewEnum",
         [&](wire::Session::Client&) { return binding->capability.get().enumerateRequest().send(); },
@@ -190,7 +196,7 @@ class BridgedComObject final : public LoadedComObject {
   }
 
   std::optional<ComTypeInfo> typeInfo() override {
-    auto binding = running();
+    auto binding = life_->running();
     return context_->link->rules()(
         *binding->client, context_->name + " type information",
         [&](wire::Session::Client&) { return binding->capability.get().describeRequest().send(); },
@@ -209,7 +215,7 @@ class BridgedComObject final : public LoadedComObject {
           handler(event, arguments);
           return ComValue();
         });
-    connectIn(running(), *connected);
+    connectIn(*life_->running(), *connected);
     if (remakable_) {
       std::lock_guard lock(mutex_);
       std::erase_if(connections_, [](const auto& connection) { return connection.expired(); });
@@ -219,10 +225,7 @@ class BridgedComObject final : public LoadedComObject {
   }
 
   // [any thread] The object's current life, as it is (running or not).
-  std::shared_ptr<ComBinding> binding() const {
-    std::lock_guard lock(mutex_);
-    return binding_;
-  }
+  std::shared_ptr<ComBinding> binding() const { return life_->current(); }
 
  private:
   struct Put {
@@ -230,16 +233,13 @@ class BridgedComObject final : public LoadedComObject {
     std::vector<ComValue> arguments;  // the value last
   };
 
-  // The object in a running surrogate: made again, and given back its properties and event
-  // connections, if its surrogate stopped and the class made it.
-  std::shared_ptr<ComBinding> running() {
-    return remake_.runningOr(context_->name, [this] { return runningBinding(); },
-                             [this] { return remake(); });
+  // The life's hooks (RemoteLife::Kind): the object made again in a running surrogate, given back
+  // its properties and event connections.
+  std::unique_ptr<wire::ComObject::Client> make(const ModuleLink::Loaded& loaded) override {
+    return createObject(*context_, loaded);
   }
 
-  // [remake_ held] The object made again in a running surrogate, with its puts and connections.
-  std::shared_ptr<ComBinding> remake() {
-    auto fresh = createObject(*context_);
+  void restore(ComBinding& fresh) override {
     std::vector<Put> puts;
     std::vector<std::shared_ptr<Connected>> connections;
     {
@@ -253,6 +253,7 @@ class BridgedComObject final : public LoadedComObject {
       try {
         invoke(fresh, put.name, wire::InvokeKind::PROPERTY_PUT, put.arguments, {});
       } catch (const Error& error) {
+        if (endsTheSurrogate(error)) throw;
         logging::warn("{} made again: putting {} back failed: {}", context_->name, put.name,
                       error.what());
       }
@@ -261,36 +262,26 @@ class BridgedComObject final : public LoadedComObject {
       try {
         connectIn(fresh, *connected);
       } catch (const Error& error) {
+        if (endsTheSurrogate(error)) throw;
         logging::warn("{} made again: connecting its events again failed: {}", context_->name,
                       error.what());
       }
     }
-    logging::info("{}: the object was made again in surrogate {}", context_->name,
-                  fresh->client->pid());
-    std::lock_guard lock(mutex_);
-    binding_ = fresh;
-    return fresh;
-  }
-
-  // The object's life, unless its surrogate is gone and the class can make it again.
-  std::shared_ptr<ComBinding> runningBinding() {
-    std::lock_guard lock(mutex_);
-    return !remakable_ || !binding_->client->isLost() ? binding_ : nullptr;
   }
 
   // Connects `connected`'s sink to the object's life `binding`.
-  void connectIn(const std::shared_ptr<ComBinding>& binding, Connected& connected) {
+  void connectIn(ComBinding& binding, Connected& connected) {
     context_->link->rules()(
-        *binding->client, context_->name + " events",
+        *binding.client, context_->name + " events",
         [&](wire::Session::Client&) {
-          auto request = binding->capability.get().connectRequest();
-          request.setSink(kj::heap<HostObjectServer>(connected.sink, context_, binding->client));
+          auto request = binding.capability.get().connectRequest();
+          request.setSink(kj::heap<HostObjectServer>(connected.sink, context_, binding.client));
           return request.send();
         },
         [&](auto& response) {
           throwIfError(response);
           auto fresh = std::make_unique<Binding<wire::ComConnection::Client>>(
-              binding->client,
+              binding.client,
               std::make_unique<wire::ComConnection::Client>(response.getConnection()));
           std::lock_guard lock(connected.mutex);
           connected.binding = std::move(fresh);
@@ -316,7 +307,7 @@ class BridgedComObject final : public LoadedComObject {
     puts_.push_back({std::string(name), std::move(arguments)});
   }
 
-  ComValue invoke(const std::shared_ptr<ComBinding>& binding, std::string_view member,
+  ComValue invoke(ComBinding& binding, std::string_view member,
                   wire::InvokeKind kind, const std::vector<ComValue>& arguments,
                   const std::vector<ComNamedArgument>& named) {
     std::string what =
@@ -335,10 +326,10 @@ class BridgedComObject final : public LoadedComObject {
       }
     }
     return context_->link->rules()(
-        *binding->client, what,
+        *binding.client, what,
         [&](wire::Session::Client&) {
-          auto toSurrogate = objectsToWire(context_, binding->client);
-          auto request = binding->capability.get().invokeRequest();
+          auto toSurrogate = objectsToWire(context_, binding.client);
+          auto request = binding.capability.get().invokeRequest();
           request.setMember(std::string(member));
           request.setKind(kind);
           auto list = request.initArguments(uint32_t(arguments.size()));
@@ -352,17 +343,16 @@ class BridgedComObject final : public LoadedComObject {
         },
         [&](auto& response) {
           throwIfError(response);
-          return fromWire(response.getResult(), objectsFromWire(context_, binding->client));
+          return fromWire(response.getResult(), objectsFromWire(context_, binding.client));
         });
   }
 
   std::shared_ptr<ComContext> context_;
-  RebindGuard remake_;        // one remaking at a time
-  mutable std::mutex mutex_;  // guards binding_, puts_ and connections_, briefly
-  std::shared_ptr<ComBinding> binding_;
   bool remakable_;
+  std::mutex mutex_;  // guards puts_ and connections_, briefly
   std::vector<Put> puts_;
   std::vector<std::weak_ptr<Connected>> connections_;  // connected again in a new life
+  std::shared_ptr<ComLife> life_;  // closed first thing in the destructor
 };
 
 bool holdsBridgedObject(const ComValue& value) {
@@ -382,10 +372,7 @@ ObjectFromWire objectsFromWire(const std::shared_ptr<ComContext>& context,
                                const std::shared_ptr<SurrogateClient>& client) {
   return [context, client](wire::ComObject::Client object) -> std::shared_ptr<ComReference> {
     return std::make_shared<BridgedComObject>(
-        context,
-        std::make_shared<ComBinding>(client,
-                                     std::make_unique<wire::ComObject::Client>(kj::mv(object))),
-        false);
+        context, client, std::make_unique<wire::ComObject::Client>(kj::mv(object)), false);
   };
 }
 
@@ -449,7 +436,9 @@ class BridgedComClass final : public LoadedComClass {
   }
 
   std::shared_ptr<LoadedComObject> create() override {
-    return std::make_shared<BridgedComObject>(context_, createObject(*context_), true);
+    ModuleLink::Loaded loaded = link_->running();
+    return std::make_shared<BridgedComObject>(context_, loaded.client,
+                                              createObject(*context_, loaded), true);
   }
 
  private:

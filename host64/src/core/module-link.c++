@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/shared-surrogate.h"
+#include "logging.h"
 #include "wire.h"
 
 namespace bridge32 {
@@ -15,12 +16,26 @@ ModuleLink::ModuleLink(std::shared_ptr<LiveSurrogate> surrogate, wire::ModuleKin
       kind_(kind),
       rules_{path, options.callTimeout, options.onHang},
       startTimeout_(options.startTimeout),
-      accept_(std::move(accept)) {
+      accept_(std::move(accept)),
+      events_(options.events),
+      supervisor_(
+          options.restart, [this] { restartByItself(); },
+          [this](std::string_view why, bool willRetry) {
+            if (events_.restartFailed) events_.restartFailed(why, willRetry);
+            for (auto& life : lives()) life->restartFailed(why, willRetry);
+          }) {
   // A shared surrogate that stopped is replaced, as for a restart.
   loaded_ = load(surrogate_->running(), true);
+  watch(loaded_.client);
 }
 
 ModuleLink::~ModuleLink() {
+  *alive_ = false;
+  // Listeners running on other threads finish first.
+  for (const auto& watched : watched_) {
+    if (auto client = watched->client.lock()) client->removeLostListener(watched->listener);
+  }
+  supervisor_.stop();
   auto client = loaded_.client;
   loaded_.module.reset();
   if (client->isLost()) return;
@@ -45,11 +60,83 @@ ModuleLink::Loaded ModuleLink::running() {
   };
   return *reload_.runningOr(rules_.describe(""), running, [this]() -> std::optional<Loaded> {
     Loaded stopped = current();
+    reportStopOnce(stopped.client);  // before the restart, when its listener has not run yet
     Loaded fresh = load(surrogate_->running(), false);
-    std::lock_guard lock(mutex_);
-    loaded_ = fresh;
+    {
+      std::lock_guard lock(mutex_);
+      loaded_ = fresh;
+    }
+    watch(fresh.client);
+    supervisor_.restarted(false);
+    logging::info("{} loaded again, in surrogate {}", rules_.describe(""), fresh.client->pid());
+    if (events_.restarted) events_.restarted();
     return fresh;  // `stopped` goes after the lock, its module first
   });
+}
+
+void ModuleLink::remember(std::weak_ptr<Revivable> life) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(lives_, [](const auto& known) { return known.expired(); });
+  lives_.push_back(std::move(life));
+}
+
+std::vector<std::shared_ptr<Revivable>> ModuleLink::lives() {
+  std::vector<std::shared_ptr<Revivable>> alive;
+  std::lock_guard lock(mutex_);
+  for (const auto& known : lives_) {
+    if (auto life = known.lock()) alive.push_back(std::move(life));
+  }
+  return alive;
+}
+
+void ModuleLink::watch(const std::shared_ptr<SurrogateClient>& client) {
+  auto watched = std::make_shared<Watched>();
+  watched->client = client;
+  // Only while `client` is the current one: a surrogate found lost by a call may have been
+  // replaced already when its listeners run.
+  auto report = [this, watched, raw = client.get(), alive = alive_](const std::string& why) {
+    if (current().client.get() != raw || watched->reported.exchange(true)) return;
+    if (events_.stopped) events_.stopped(why);  // may destroy the module
+    if (*alive) supervisor_.stopped();
+  };
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(watched_, [](const auto& known) { return known->client.expired(); });
+    watched->listener = client->addLostListener(report);
+    watched_.push_back(watched);
+  }
+  // Lost before the listener was there, which may then not be called.
+  if (client->isLost()) {
+    report("its surrogate (pid " + std::to_string(client->pid()) + ") stopped as it loaded");
+  }
+}
+
+void ModuleLink::reportStopOnce(const std::shared_ptr<SurrogateClient>& client) {
+  std::shared_ptr<Watched> watched;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& known : watched_) {
+      if (known->client.lock() == client) watched = known;
+    }
+  }
+  if (!watched || watched->reported.exchange(true)) return;
+  if (events_.stopped) {
+    events_.stopped("its surrogate (pid " + std::to_string(client->pid()) + ") stopped");
+  }
+}
+
+void ModuleLink::restartByItself() {
+  running();
+  // Each comes back, or says why not; one that could not is tried again with the module.
+  std::exception_ptr failed;
+  for (auto& life : lives()) {
+    try {
+      life->bringBack(false);
+    } catch (const std::exception&) {
+      if (!failed) failed = std::current_exception();
+    }
+  }
+  if (failed) std::rethrow_exception(failed);
 }
 
 ModuleLink::Loaded ModuleLink::load(std::shared_ptr<SurrogateClient> client, bool first) {

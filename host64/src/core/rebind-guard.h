@@ -41,6 +41,9 @@ class RebindGuard {
     std::unique_lock<std::mutex> lock_;
   };
 
+  // [any-thread] Whether this thread holds the guard.
+  bool heldHere() const { return owner_.load() == std::this_thread::get_id(); }
+
   // The life `running()` finds (empty when it is gone), else the one `bringBack()` makes under
   // the guard, named `what` as Scope says; a thread that waited for another's finds that one.
   template <typename Running, typename BringBack>

@@ -6,12 +6,11 @@
 #include <map>
 #include <mutex>
 
-#include "core/binding.h"
 #include "core/call-lane.h"
-#include "core/rebind-guard.h"
+#include "core/module-link.h"
+#include "core/remote-life.h"
 #include "core/segment-pool.h"
 #include "logging.h"
-#include "core/module-link.h"
 #include "library/declaration-shapes.h"
 #include "library/declaration-wire.h"
 #include "library/function-info.h"
@@ -22,7 +21,8 @@ namespace bridge32 {
 
 namespace {
 
-using FunctionBinding = Binding<wire::Function::Client>;
+using FunctionLife = RemoteLife<wire::Function::Client>;
+using FunctionBinding = FunctionLife::Life;
 
 // What an answer of the surrogate's says (a call's results over the pipe, or a LaneAnswer): the
 // result, the last error, and a value for each of `outputs` (their names), which may be in the
@@ -69,7 +69,7 @@ class CallbackServer final : public wire::Callback::Server {
   std::shared_ptr<HostTime> hostTime_;
 };
 
-class BridgedFunction final : public BoundFunction {
+class BridgedFunction final : public BoundFunction, private FunctionLife::Kind {
  public:
   // `signature` is the declaration as this process reads it: for its parameters' names and
   // directions, which the surrogate's reading shares (the layouts, which differ, stay there).
@@ -102,8 +102,13 @@ class BridgedFunction final : public BoundFunction {
         logging::warn("{}: no lane, its calls take the pipe: {}", what_, error.what());
       }
     }
-    binding_ = bind(link_->running());
+    ModuleLink::Loaded loaded = link_->running();
+    life_ = FunctionLife::start(link_, *this, what_, Comeback::onUse, loaded.client,
+                                make(loaded));
+    if (lane_) openLane(*life_->current());
   }
+
+  ~BridgedFunction() override { life_->close(); }
 
   const std::string& name() const override { return signature_.name; }
   const std::string& declaration() const override { return declaration_; }
@@ -124,7 +129,7 @@ class BridgedFunction final : public BoundFunction {
                   "'" + signature_.name + "' takes " + std::to_string(callbacks_) + " callback" +
                       (callbacks_ == 1 ? "" : "s") + ", given " + std::to_string(callbacks.size()));
     }
-    auto binding = running();
+    auto binding = life_->running();
     std::vector<Value> laidOut;
     if (!recordArrays_.empty()) arguments = withRecordsLaidOut(arguments, laidOut);
     CallMemory memory = sharedMemoryFor(binding->client, arguments);
@@ -426,9 +431,10 @@ class BridgedFunction final : public BoundFunction {
     }
   }
 
-  // The function bound in `loaded`'s surrogate.
-  std::shared_ptr<FunctionBinding> bind(const ModuleLink::Loaded& loaded) {
-    auto function = link_->rules()(
+  // The life's hooks (RemoteLife::Kind): the function bound in `loaded`'s surrogate, where the
+  // library is loaded afresh (what it kept in memory went with the old process), and its lane.
+  std::unique_ptr<wire::Function::Client> make(const ModuleLink::Loaded& loaded) override {
+    return link_->rules()(
         *loaded.client, what_,
         [&](wire::Session::Client&) {
           auto request = loaded.as<wire::Library>().bindRequest();
@@ -439,26 +445,10 @@ class BridgedFunction final : public BoundFunction {
           throwIfError(response);
           return std::make_unique<wire::Function::Client>(response.getFunction());
         });
-    auto binding = std::make_shared<FunctionBinding>(loaded.client, std::move(function));
-    if (lane_) openLane(*binding);
-    return binding;
   }
 
-  // The function in a running surrogate: bound again in the one that replaced a stopped one,
-  // where the library is loaded afresh (what it kept in memory went with the old process).
-  std::shared_ptr<FunctionBinding> running() {
-    return rebind_.runningOr(what_, [this] { return runningBinding(); }, [this] {
-      auto fresh = bind(link_->running());
-      std::lock_guard lock(mutex_);
-      binding_ = fresh;
-      return fresh;
-    });
-  }
-
-  // The binding, unless its surrogate is gone.
-  std::shared_ptr<FunctionBinding> runningBinding() {
-    std::lock_guard lock(mutex_);
-    return binding_->client->isLost() ? nullptr : binding_;
+  void restore(FunctionBinding& fresh) override {
+    if (lane_) openLane(fresh);
   }
 
   std::shared_ptr<ModuleLink> link_;
@@ -476,9 +466,7 @@ class BridgedFunction final : public BoundFunction {
   std::vector<std::string> outputNames_;
   std::vector<std::string> inputNames_;  // "argument 'x'" for each input, in order
   std::unique_ptr<CallLane> lane_;  // for the function's life; opened in each surrogate
-  RebindGuard rebind_;  // one rebinding at a time
-  std::mutex mutex_;    // guards binding_, briefly
-  std::shared_ptr<FunctionBinding> binding_;
+  std::shared_ptr<FunctionLife> life_;  // closed first thing in the destructor
 };
 
 class BridgedLibrary final : public LoadedLibrary {

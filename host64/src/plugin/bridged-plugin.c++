@@ -8,10 +8,8 @@
 
 #include "bridge32/ext/gui.h"
 #include "bridge32/limits.h"
-#include "core/binding.h"
 #include "core/module-link.h"
-#include "core/rebind-guard.h"
-#include "core/restart-supervisor.h"
+#include "core/remote-life.h"
 #include "logging.h"
 #include "plugin/audio-buffers.h"
 #include "plugin/callback-target.h"
@@ -36,7 +34,8 @@ EditorSize editorSizeFromWire(uint32_t width, uint32_t height) {
 
 constexpr auto kCheck = [](auto& response) { throwIfError(response); };
 
-using InstanceBinding = Binding<wire::Instance::Client>;
+using InstanceLife = RemoteLife<wire::Instance::Client>;
+using InstanceBinding = InstanceLife::Life;
 
 // What an SDK module says of itself when it loads; the same in every surrogate it loads into.
 struct PluginModuleInfo {
@@ -122,12 +121,9 @@ auto activateRequest(double sampleRate, uint32_t maxFrames) {
   };
 }
 
-class BridgedInstance final : public LoadedPlugin, private EditorPeer {
+class BridgedInstance final : public LoadedPlugin, private EditorPeer, private InstanceLife::Kind {
   // The current life.
-  std::shared_ptr<InstanceBinding> binding() const {
-    std::lock_guard lock(bindingMutex_);
-    return binding_;
-  }
+  std::shared_ptr<InstanceBinding> binding() const { return life_->current(); }
 
   // Runs a call on the instance in `binding`'s surrogate; see CallRules.
   template <typename Start, typename Finish>
@@ -151,9 +147,8 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
   }
 
  public:
-  BridgedInstance(std::shared_ptr<ModuleLink> link, const RestartPolicy& restartPolicy,
-                  PluginDescriptor descriptor, PluginHost& callbacks,
-                  const ModuleLink::Loaded& loaded, RemoteInstance remote,
+  BridgedInstance(std::shared_ptr<ModuleLink> link, PluginDescriptor descriptor,
+                  PluginHost& callbacks, const ModuleLink::Loaded& loaded, RemoteInstance remote,
                   std::shared_ptr<CallbackTarget> target)
       : link_(std::move(link)),
         descriptor_(std::move(descriptor)),
@@ -162,20 +157,15 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
         traits_(std::move(remote.traits)),
         callbacks_(callbacks),
         editor_(*this, callbacks, descriptor_.name),
-        supervisor_(
-            restartPolicy, [this] { bringBack(false); },
-            [this](std::string_view why, bool willRetry) {
-              callbacks_.pluginRestartFailed(why, willRetry);
-            }) {
-    binding_ = bind(loaded, std::move(remote.instance));
+        life_(InstanceLife::start(link_, *this, name_, Comeback::onRestart, loaded.client,
+                                  std::move(remote.instance))) {
     target_->attachEditor(&editor_);
     mainLane_ = makeLane(kMainLaneBytes, "bridge32 main lane");
-    if (mainLane_) openLane(*mainLane_, *binding_, wire::LaneRole::MAIN);
+    if (mainLane_) openLane(*mainLane_, *binding(), wire::LaneRole::MAIN);
   }
 
   ~BridgedInstance() override {
-    *alive_ = false;
-    supervisor_.stop();
+    life_->close();
     target_->attachEditor(nullptr);
     editor_.close();
     auto last = binding();
@@ -358,63 +348,35 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
   LoadedEditor* editor() override { return editor_.get(); }
   void closeEditor() override { editor_.close(); }
 
-  bool isRunning() const override { return !binding()->client->isLost(); }
-  bool restart() override { return bringBack(true); }
+  bool isRunning() const override { return life_->isRunning(); }
+  bool restart() override { return life_->bringBack(true); }
 
  private:
-  // A binding for `instance` in `loaded`'s surrogate that reports the surrogate's loss.
-  std::shared_ptr<InstanceBinding> bind(const ModuleLink::Loaded& loaded,
-                                std::unique_ptr<wire::Instance::Client> instance) {
-    auto binding = std::make_shared<InstanceBinding>(loaded.client, std::move(instance));
-    binding->lostListener = loaded.client->addLostListener(
-        [this, raw = binding.get()](const std::string& why) { stopped(*raw, why); });
-    return binding;
+  // The life's hooks (RemoteLife::Kind).
+  std::unique_ptr<wire::Instance::Client> make(const ModuleLink::Loaded& loaded) override {
+    return createRemoteInstance(*link_, loaded, descriptor_, target_).instance;
   }
 
-  // [any-thread] `binding`'s surrogate is gone. Reported once, and only for the current one.
-  void stopped(InstanceBinding& binding, const std::string& why) {
-    {
-      std::lock_guard lock(bindingMutex_);
-      if (binding_.get() != &binding) return;
-    }
-    if (binding.stopReported.exchange(true)) return;
+  // Gives a new instance what the host knows of the old one, and the lanes.
+  void restore(InstanceBinding& fresh) override {
+    restoreMemory(fresh);
+    if (mainLane_) openLane(*mainLane_, fresh, wire::LaneRole::MAIN);
+    if (audioLane_) openLane(*audioLane_, fresh, wire::LaneRole::AUDIO);
+    editor_.pluginRestarting();
+  }
+
+  void stopped(const std::string& why) override {
     editor_.pluginStopped(why);
-    // The application may destroy the instance in pluginStopped, on this thread: then nothing of
-    // it may be touched afterwards. (One destroyed on another thread meanwhile is not gone yet:
-    // its binding's removal waits for this listener.)
-    auto alive = alive_;
-    callbacks_.pluginStopped(why);
-    if (*alive) supervisor_.stopped();
+    callbacks_.pluginStopped(why);  // may destroy the instance
   }
 
-  // Brings the plugin back in a running surrogate unless it is running; see restart().
-  bool bringBack(bool byHand) {
-    std::shared_ptr<InstanceBinding> fresh, old;
-    {
-      RebindGuard::Scope restarting(restart_, "plugin '" + descriptor_.name + "'");
-      if (isRunning()) return false;
-      auto loaded = link_->running();
-      fresh = bind(loaded, createRemoteInstance(*link_, loaded, descriptor_, target_).instance);
-      restore(*fresh);
-      if (mainLane_) openLane(*mainLane_, *fresh, wire::LaneRole::MAIN);
-      if (audioLane_) openLane(*audioLane_, *fresh, wire::LaneRole::AUDIO);
-      editor_.pluginRestarting();
-      std::lock_guard lock(bindingMutex_);
-      old = std::exchange(binding_, fresh);
-    }
-    old.reset();  // the stopped life's remains go outside the locks
-    // Lost between its creation and now: its listener found it was not current yet.
-    if (fresh->client->isLost()) {
-      stopped(*fresh, "its surrogate stopped as it restarted");
-      throw Error(Error::Kind::disconnected,
-                  "plugin '" + descriptor_.name + "' stopped again as it restarted");
-    }
-    supervisor_.restarted(byHand);
-    logging::info("plugin '{}' of '{}' restarted in surrogate {}", descriptor_.name,
-                 utf8(link_->rules().modulePath), fresh->client->pid());
+  void restarted() override {
     editor_.pluginRestarted();
     callbacks_.pluginRestarted();
-    return true;
+  }
+
+  void restartFailed(std::string_view why, bool willRetry) override {
+    callbacks_.pluginRestartFailed(why, willRetry);
   }
 
   static constexpr uint64_t kMainLaneBytes = 64;  // parameters need no data
@@ -506,9 +468,9 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
         });
   }
 
-  // Gives a new instance what the host knows of the old one. A surrogate that stops meanwhile
-  // fails the restart; the plugin refusing a value only costs that value.
-  void restore(InstanceBinding& fresh) {
+  // Gives a new instance what the host knows of the old one's state. A surrogate that stops
+  // meanwhile fails the restart; the plugin refusing a value only costs that value.
+  void restoreMemory(InstanceBinding& fresh) {
     auto memory = target_->memory.snapshot();
     auto attempt = [&](const std::string& what, auto&& send) {
       try {
@@ -586,8 +548,6 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
   PluginDescriptor descriptor_;
   const std::string name_;  // "plugin 'name'", for errors
   std::shared_ptr<CallbackTarget> target_;
-  // False from the start of the destructor; a lost-listener keeps a copy (see stopped()).
-  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   const InstanceTraits traits_;  // the same in every life
   PluginHost& callbacks_;  // the application's: outlives the instance
   EditorSlot editor_;
@@ -595,11 +555,8 @@ class BridgedInstance final : public LoadedPlugin, private EditorPeer {
   std::unique_ptr<CallLane> mainLane_, audioLane_;
   OwnAudioBuffers ownBuffers_;  // audioBuffers() with no lane to offer
   bool warnedAllocations_ = false;  // [audio-thread]
-  RestartSupervisor supervisor_;  // stopped first thing in the destructor
-  RebindGuard restart_;  // one restart at a time
-  mutable std::mutex bindingMutex_;
-  std::shared_ptr<InstanceBinding> binding_;  // the current life, replaced by a restart; declared last:
-                                      // its loss listener goes before anything it uses
+  // The current life, replaced by a restart; closed first thing in the destructor.
+  std::shared_ptr<InstanceLife> life_;
 };
 
 class BridgedModule final : public LoadedPluginModule {
@@ -626,8 +583,7 @@ class BridgedModule final : public LoadedPluginModule {
               return loaded.getModule();
             })),
         format_(format),
-        architecture_(architecture),
-        restartPolicy_(options.restart) {}
+        architecture_(architecture) {}
 
   const std::filesystem::path& path() const override { return link_->rules().modulePath; }
   Architecture architecture() const override { return architecture_; }
@@ -651,9 +607,8 @@ class BridgedModule final : public LoadedPluginModule {
     auto target = std::make_shared<CallbackTarget>(callbacks);
     auto loaded = link_->running();
     auto remote = createRemoteInstance(*link_, loaded, descriptor, target);
-    return std::make_unique<BridgedInstance>(link_, restartPolicy_, std::move(descriptor),
-                                             callbacks, loaded, std::move(remote),
-                                             std::move(target));
+    return std::make_unique<BridgedInstance>(link_, std::move(descriptor), callbacks, loaded,
+                                             std::move(remote), std::move(target));
   }
 
  private:
@@ -662,7 +617,6 @@ class BridgedModule final : public LoadedPluginModule {
   std::shared_ptr<ModuleLink> link_;
   PluginFormat format_;
   Architecture architecture_;
-  RestartPolicy restartPolicy_;
 };
 
 }  // namespace
