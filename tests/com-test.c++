@@ -456,6 +456,36 @@ TEST_F(ComProbe, ARestartMakesTheObjectAgainWithItsPropertiesAndEvents) {
   EXPECT_EQ(gone.kind(), Error::Kind::disconnected) << gone.what();
 }
 
+// With an automatic RestartPolicy the class comes back by itself after a crash, its object made
+// again with its properties and event connections, and the application hears of the stop and
+// of the restart once all that is done.
+TEST_F(ComProbe, AnAutomaticRestartBringsTheClassAndItsObjectsBackByThemselves) {
+  test::ModuleReports reports;
+  LoadOptions options;
+  options.restart.automatic = true;
+  options.restart.firstDelay = std::chrono::milliseconds(50);
+  options.events = reports.events();
+  auto probes = load(Architecture::x86, options);
+  auto probe = probes->create();
+  probe->put("Value", "kept");
+  std::vector<std::string> events;
+  auto connection = probe->connect([&](std::string_view, const std::vector<ComValue>& arguments) {
+    events.push_back(arguments.at(0).asString());
+  });
+  uint32_t crashed = probes->surrogatePid();
+  expectError([&] { probe->call("Crash"); });
+  auto lines = reports.await(2, std::chrono::milliseconds(120'000));
+  ASSERT_EQ(lines.size(), 2u) << (lines.empty() ? "nothing heard" : lines[0]);
+  EXPECT_NE(lines[0].find("stopped: "), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[1], "restarted");
+  uint32_t restarted = probes->surrogatePid();
+  EXPECT_NE(restarted, crashed) << "a new surrogate, with no call asking for it";
+  EXPECT_EQ(probe->get("Value"), ComValue("kept"));
+  EXPECT_EQ(probe->call("Fire", {"after"}), ComValue(1)) << "connected again";
+  EXPECT_EQ(events, std::vector<std::string>{"after"});
+  EXPECT_EQ(probes->surrogatePid(), restarted);
+}
+
 // The type information lists members, parameters and types, and calls are checked against it:
 // for objects create() made before they leave this process, for the others in the surrogate.
 TEST_F(ComProbe, TypeInformationListsMembersAndChecksCalls) {

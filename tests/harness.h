@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,6 +44,35 @@ const Placement kSandboxed32{"Sandboxed32", Architecture::x86, Isolation::automa
 
 LoadOptions optionsFor(const Placement& setup);
 std::unique_ptr<PluginModule> loadSamples(const Placement& setup);
+
+// What a module tells the application of its surrogate's stops and restarts (ModuleEvents), as
+// lines: "stopped: why", "restarted", "failed: why" / "retrying: why".
+class ModuleReports {
+ public:
+  ModuleEvents events() {
+    return {[this](std::string_view why) { add("stopped: " + std::string(why)); },
+            [this] { add("restarted"); },
+            [this](std::string_view why, bool willRetry) {
+              add((willRetry ? "retrying: " : "failed: ") + std::string(why));
+            }};
+  }
+  // The lines once there are `count` of them, or as many as came within `timeout`.
+  std::vector<std::string> await(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    added_.wait_for(lock, timeout, [&] { return lines_.size() >= count; });
+    return lines_;
+  }
+
+ private:
+  void add(std::string line) {
+    std::lock_guard lock(mutex_);
+    lines_.push_back(std::move(line));
+    added_.notify_all();
+  }
+  std::mutex mutex_;
+  std::condition_variable added_;
+  std::vector<std::string> lines_;
+};
 
 // Records callbacks; they arrive on the bridge's threads for bridged plugins.
 class RecordingCallbacks final : public HostCallbacks {

@@ -77,6 +77,7 @@ constexpr const char* kAborted = "signal 6";
 #endif
 
 using test::optionsFor;
+using test::ModuleReports;
 using test::RecordingCallbacks;
 
 template <typename Done>
@@ -666,6 +667,55 @@ TEST_P(Restarts, ByHandBringsThePluginBackAsItWas) {
   EXPECT_EQ(faulty->param(kExitCode), 9) << "a parameter set after the state";
   EXPECT_EQ(faulty->saveState(), faultyState(9));
   EXPECT_EQ(callbacks.restarts(), 2);
+}
+
+// With an automatic RestartPolicy a library whose surrogate stopped comes back by itself, before
+// any call, its functions bound again, and the application hears of the stop and the restart.
+TEST_P(Restarts, ALibraryComesBackByItselfAndSaysSo) {
+  auto path = test::pluginPath(GetParam().architecture, "b32-library");
+  ASSERT_EQ(inspectModuleFile(path, "fixture").architecture, GetParam().architecture);
+  ModuleReports reports;
+  LoadOptions options = optionsFor(GetParam());
+  options.restart.automatic = true;
+  options.restart.firstDelay = milliseconds(50);
+  options.events = reports.events();
+  auto library = Library::load(path, options);
+  auto add = library->function("int add(int a, int b);");
+  EXPECT_EQ(add->call({1, 2}).value.asInt64(), 3);
+  uint32_t first = library->surrogatePid();
+
+  ASSERT_TRUE(test::killProcess(first));
+  auto lines = reports.await(2, milliseconds(120'000));
+  ASSERT_EQ(lines.size(), 2u) << (lines.empty() ? "nothing heard" : lines[0]);
+  EXPECT_NE(lines[0].find("stopped: "), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(std::to_string(first)), std::string::npos) << "names it: " << lines[0];
+  EXPECT_EQ(lines[1], "restarted");
+  uint32_t second = library->surrogatePid();
+  EXPECT_NE(second, first) << "a new surrogate, with no call asking for it";
+  EXPECT_EQ(add->call({2, 3}).value.asInt64(), 5);
+  EXPECT_EQ(library->surrogatePid(), second) << "the call found the library running";
+  EXPECT_EQ(reports.await(3, milliseconds(0)).size(), 2u) << "nothing more to say";
+}
+
+// Without automatic restarts the stop is heard at once, and the library comes back at its next
+// call, which the application hears of too.
+TEST(Restart, ALibraryComesBackAtItsNextCallAndSaysSo) {
+  auto path = test::pluginPath(Architecture::x64, "b32-library");
+  ModuleReports reports;
+  LoadOptions options = optionsFor(test::kSurrogate64);
+  options.events = reports.events();
+  auto library = Library::load(path, options);
+  auto add = library->function("int add(int a, int b);");
+  uint32_t first = library->surrogatePid();
+
+  ASSERT_TRUE(test::killProcess(first));
+  auto lines = reports.await(1, milliseconds(10'000));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("stopped: "), std::string::npos) << lines[0];
+  EXPECT_EQ(library->surrogatePid(), first) << "not restarted by itself";
+  EXPECT_EQ(add->call({4, 5}).value.asInt64(), 9);
+  EXPECT_NE(library->surrogatePid(), first);
+  EXPECT_EQ(reports.await(2, milliseconds(0)), (std::vector<std::string>{lines[0], "restarted"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Faulty, Restarts, ::testing::Values(test::kSurrogate64, test::kSurrogate32),

@@ -181,6 +181,26 @@ typedef struct bridge32_restart_policy {
   uint32_t stable_after_ms;
 } bridge32_restart_policy;
 
+/* What the application hears of a bridged module whose surrogate stopped (bridge32::ModuleEvents),
+ * each if set: `stopped` once per stop, on the bridge's I/O thread for the lost surrogate, where
+ * the module may be freed; `restarted` once the module is loaded again, on the thread that did it
+ * (a plugin's restart, a call that needed it, or the restart policy's thread once what the module
+ * made is back too); `restart_failed` when an automatic restart failed, on that thread. Those two
+ * may not free the module.
+ * `release` (may be NULL) is called with `context` once bridge32 no longer calls these: after
+ * the module is freed, or when the call given them failed or did not keep them. */
+typedef struct bridge32_module_events {
+  uint32_t struct_size;
+  void* context;
+  void(BRIDGE32_CALL* stopped)(void* context, const char* why, size_t length);
+  void(BRIDGE32_CALL* restarted)(void* context);
+  void(BRIDGE32_CALL* restart_failed)(void* context, const char* why, size_t length,
+                                      int32_t will_retry);
+  bridge32_release_fn release;
+} bridge32_module_events;
+
+BRIDGE32_API void BRIDGE32_CALL bridge32_module_events_init(bridge32_module_events* events);
+
 /* A surrogate process that several modules share (bridge32::SharedSurrogate): one start for
  * all of them. Modules loaded into it keep it alive. */
 typedef struct bridge32_surrogate bridge32_surrogate;
@@ -204,6 +224,8 @@ typedef struct bridge32_load_options {
    * `environment_count` "NAME=VALUE" strings. */
   const bridge32_string* environment;
   size_t environment_count;
+  /* Copied; NULL: none. A function given load options takes them: see `release`. */
+  const bridge32_module_events* events;
 } bridge32_load_options;
 
 /* The defaults, and struct_size. [any thread] */

@@ -23,6 +23,7 @@
 #include <windows.h>
 #define LIBRARY_FILE "b32-library.dll"
 #else
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #define LIBRARY_FILE "b32-library.so"
@@ -786,6 +787,85 @@ static void executable_directory(char* out, size_t size) {
   if (slash) *slash = 0;
 }
 
+/* ---- A library's surrogate stops, and the module comes back by itself ---- */
+
+typedef struct ModuleHeard {
+  volatile int stopped; /* set on the bridge's I/O thread */
+  volatile int restarted;
+  volatile int released;
+  char why[512];
+} ModuleHeard;
+
+static void BRIDGE32_CALL module_stopped(void* context, const char* why, size_t length) {
+  ModuleHeard* heard = (ModuleHeard*)context;
+  snprintf(heard->why, sizeof heard->why, "%.*s", (int)length, why);
+  ++heard->stopped;
+}
+static void BRIDGE32_CALL module_restarted(void* context) { ++((ModuleHeard*)context)->restarted; }
+static void BRIDGE32_CALL module_released(void* context) { ++((ModuleHeard*)context)->released; }
+
+static int kill_process(uint32_t pid) {
+#if defined(_WIN32)
+  HANDLE process = OpenProcess(PROCESS_TERMINATE, FALSE, pid);
+  int killed = process && TerminateProcess(process, 3);
+  if (process) CloseHandle(process);
+  return killed;
+#else
+  return kill((pid_t)pid, SIGKILL) == 0;
+#endif
+}
+
+static void library_restarts(const char* path) {
+  ModuleHeard heard;
+  memset(&heard, 0, sizeof heard);
+  bridge32_module_events events;
+  bridge32_module_events_init(&events);
+  events.context = &heard;
+  events.stopped = module_stopped;
+  events.restarted = module_restarted;
+  events.release = module_released;
+  bridge32_load_options options;
+  bridge32_load_options_init(&options);
+  options.isolation = BRIDGE32_ISOLATION_SURROGATE;
+  options.restart.automatic = 1;
+  options.restart.first_delay_ms = 50;
+  options.events = &events;
+  bridge32_library* library = NULL;
+  bridge32_error* error = NULL;
+  OK(bridge32_library_load(path, BRIDGE32_NUL_TERMINATED, &options, &library, &error));
+  if (!library) return;
+  bridge32_function* add = bind(library, "int add(int a, int b);");
+  uint32_t first = bridge32_library_surrogate_pid(library);
+  CHECK(kill_process(first), "killing surrogate %u", first);
+  CHECK(became_set(&heard.restarted, 120000), "restarted by itself");
+  char pid[16];
+  snprintf(pid, sizeof pid, "%u", first);
+  CHECK(heard.stopped == 1 && contains(heard.why, strlen(heard.why), pid),
+        "the stop, once, naming surrogate %s: %s", pid, heard.why);
+  uint32_t second = bridge32_library_surrogate_pid(library);
+  CHECK(second != first && is_32_bit_process(second), "a new 32-bit surrogate, %u", second);
+  bridge32_value arguments[2];
+  arguments[0] = integer(20);
+  arguments[1] = integer(22);
+  CHECK(int_result(add, arguments, 2, "add after the restart") == 42, "add after the restart");
+  CHECK(bridge32_library_surrogate_pid(library) == second && heard.restarted == 1,
+        "the call found it running");
+  bridge32_function_free(add);
+  CHECK(!heard.released, "the events are kept while the library lives");
+  bridge32_library_free(library);
+  CHECK(heard.released == 1, "released once the library is freed");
+
+  /* Load options whose load fails release their events all the same. */
+  memset(&heard, 0, sizeof heard);
+  bridge32_library* missing = NULL;
+  bridge32_status status = bridge32_library_load("no-such-library.dll", BRIDGE32_NUL_TERMINATED,
+                                                 &options, &missing, &error);
+  CHECK(report(status, error, "a missing library") == BRIDGE32_NOT_FOUND && !missing,
+        "a missing library");
+  error = NULL;
+  CHECK(heard.released == 1, "released by a load that failed");
+}
+
 /* 1 when the process `pid` runs a 32-bit executable (Linux: its ELF class). */
 static int is_32_bit_process(uint32_t pid) {
 #if defined(_WIN32)
@@ -1337,6 +1417,7 @@ int main(int argc, char** argv) {
     error = NULL;
   }
 
+  library_restarts(path);
   gain_plugin(plugins);
   vst2_plugin(plugins);
   com_objects(plugins);

@@ -113,9 +113,10 @@ struct RestartPolicy {
 
 // What the application hears of a bridged module whose surrogate stopped, each if set. `stopped`
 // runs once per stop on bridge32's thread for the lost surrogate, and may destroy the module;
-// `restarted` when the module is loaded again (by its RestartPolicy, a plugin's restart(), or a
-// call that needed it) on the thread that loaded it; `restartFailed` when an automatic restart
-// failed, on the restarting thread. Neither of those two may destroy the module.
+// `restarted` once the module is loaded again, on the thread that did it: a plugin's restart(), a
+// call that needed it, or the RestartPolicy's thread once what the module made is back too;
+// `restartFailed` when an automatic restart failed, on that thread. Neither of those two may
+// destroy the module.
 struct ModuleEvents {
   std::function<void(std::string_view why)> stopped;
   std::function<void()> restarted;
@@ -203,6 +204,28 @@ class CLoadOptions {
     c_.restart.stable_after_ms = milliseconds(options.restart.stableAfter);
     c_.sandbox = options.sandbox;
     c_.surrogate = options.surrogate ? options.surrogate->handle() : nullptr;
+    const ModuleEvents& events = options.events;
+    if (events.stopped || events.restarted || events.restartFailed) {
+      // A copy for the module's life: the C API releases it.
+      bridge32_module_events_init(&events_);
+      events_.context = new ModuleEvents(events);
+      events_.release = [](void* context) { delete &of(context); };
+      if (events.stopped) {
+        events_.stopped = [](void* context, const char* why, size_t length) {
+          guard([&] { of(context).stopped(std::string_view(why, length)); });
+        };
+      }
+      if (events.restarted) {
+        events_.restarted = [](void* context) { guard([&] { of(context).restarted(); }); };
+      }
+      if (events.restartFailed) {
+        events_.restart_failed = [](void* context, const char* why, size_t length,
+                                    int32_t willRetry) {
+          guard([&] { of(context).restartFailed(std::string_view(why, length), willRetry != 0); });
+        };
+      }
+      c_.events = &events_;
+    }
     if (options.environment) {
       for (const std::string& entry : *options.environment) {
         environment_.push_back({entry.data(), entry.size()});
@@ -219,8 +242,19 @@ class CLoadOptions {
   const bridge32_load_options* get() const { return &c_; }
 
  private:
+  static ModuleEvents& of(void* context) { return *static_cast<ModuleEvents*>(context); }
+  // What an event handler throws stays here: the C API has no way to hear it.
+  template <typename Body>
+  static void guard(Body&& body) noexcept {
+    try {
+      body();
+    } catch (...) {
+    }
+  }
+
   std::string directory_;
   std::vector<bridge32_string> environment_;
+  bridge32_module_events events_{};
   bridge32_load_options c_;
 };
 

@@ -91,10 +91,11 @@ bridge32_status BRIDGE32_CALL bridge32_com_class_load(const char* name, size_t n
                                                       bridge32_com_class** com_class,
                                                       bridge32_error** error) {
   return guarded(error, [&] {
+    LoadOptions given = loadOptions(options);  // first: its events are released however it ends
     auto& out = required(com_class, "com_class");
     out = nullptr;
     out = new bridge32_com_class{LoadedComClass::load(
-        text(name, name_length, "the class's name"), fromC(architecture), loadOptions(options))};
+        text(name, name_length, "the class's name"), fromC(architecture), std::move(given))};
   });
 }
 

@@ -89,6 +89,30 @@ Architecture fromC(bridge32_architecture architecture) {
   }
 }
 
+// `given` as ModuleEvents calling its functions; the last copy's end calls its `release`.
+ModuleEvents moduleEvents(const bridge32_module_events& given) {
+  bridge32_module_events c = covered(given, "module events", "bridge32_module_events_init");
+  std::shared_ptr<void> context(c.context, [release = c.release](void* context) {
+    if (release) release(context);
+  });
+  ModuleEvents events;
+  if (c.stopped) {
+    events.stopped = [stopped = c.stopped, context](std::string_view why) {
+      stopped(context.get(), why.data(), why.size());
+    };
+  }
+  if (c.restarted) {
+    events.restarted = [restarted = c.restarted, context] { restarted(context.get()); };
+  }
+  if (c.restart_failed) {
+    events.restartFailed = [failed = c.restart_failed, context](std::string_view why,
+                                                                 bool willRetry) {
+      failed(context.get(), why.data(), why.size(), willRetry);
+    };
+  }
+  return events;
+}
+
 LoadOptions loadOptions(const bridge32_load_options* given) {
   LoadOptions options;
   if (!given) return options;
@@ -96,6 +120,10 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
     throw Error(Error::Kind::invalidArgument,
                 "load options' struct_size is " + std::to_string(given->struct_size) +
                     ": fill them with bridge32_load_options_init");
+  }
+  // First: whatever follows fails, the events are released.
+  if (BRIDGE32_COVERS(*given, events) && given->events) {
+    options.events = moduleEvents(*given->events);
   }
   if (BRIDGE32_COVERS(*given, isolation)) {
     switch (given->isolation) {
@@ -251,6 +279,12 @@ void BRIDGE32_CALL bridge32_log_plugin_line(bridge32_log_level level, const char
   }
 }
 
+void BRIDGE32_CALL bridge32_module_events_init(bridge32_module_events* events) {
+  if (!events) return;
+  *events = bridge32_module_events{};
+  events->struct_size = sizeof *events;
+}
+
 void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* given) {
   if (!given) return;
   LoadOptions defaults;
@@ -297,10 +331,10 @@ bridge32_status BRIDGE32_CALL bridge32_plan_load(const char* path, size_t path_l
                                                 bridge32_error** error) {
   if (surrogate) *surrogate = nullptr;
   return guarded(error, [&] {
+    LoadOptions given = loadOptions(options);  // first: its events are released however it ends
     auto& fileOut = required(file, "file");
     auto& bridgedOut = required(bridged, "bridged");
-    LoadPlan plan =
-        planLoad(pathFromUtf8(text(path, path_length, "path")), loadOptions(options), "module");
+    LoadPlan plan = planLoad(pathFromUtf8(text(path, path_length, "path")), given, "module");
     std::unique_ptr<bridge32_bytes> executable;
     if (plan.bridged && surrogate) executable.reset(new bridge32_bytes{utf8(plan.surrogate)});
     fileOut = moduleFileOf(plan.file);
@@ -337,9 +371,10 @@ bridge32_status BRIDGE32_CALL bridge32_surrogate_start(bridge32_architecture arc
                                                        bridge32_surrogate** surrogate,
                                                        bridge32_error** error) {
   return guarded(error, [&] {
+    LoadOptions given = loadOptions(options);  // first: its events are released however it ends
     auto& out = required(surrogate, "surrogate");
     out = nullptr;
-    out = new bridge32_surrogate{startLiveSurrogate(fromC(architecture), loadOptions(options))};
+    out = new bridge32_surrogate{startLiveSurrogate(fromC(architecture), given)};
   });
 }
 

@@ -53,12 +53,19 @@ ModuleLink::Loaded ModuleLink::current() const {
 }
 
 ModuleLink::Loaded ModuleLink::running() {
+  bool reloaded = false;
+  Loaded loaded = running(reloaded);
+  if (auto restarted = events_.restarted; reloaded && restarted) restarted();
+  return loaded;
+}
+
+ModuleLink::Loaded ModuleLink::running(bool& reloaded) {
   auto running = [this]() -> std::optional<Loaded> {
     Loaded current = this->current();
     if (current.client->isLost()) return std::nullopt;
     return current;
   };
-  return *reload_.runningOr(rules_.describe(""), running, [this]() -> std::optional<Loaded> {
+  return *reload_.runningOr(rules_.describe(""), running, [&]() -> std::optional<Loaded> {
     Loaded stopped = current();
     reportStopOnce(stopped.client);  // before the restart, when its listener has not run yet
     Loaded fresh = load(surrogate_->running(), false);
@@ -69,7 +76,7 @@ ModuleLink::Loaded ModuleLink::running() {
     watch(fresh.client);
     supervisor_.restarted(false);
     logging::info("{} loaded again, in surrogate {}", rules_.describe(""), fresh.client->pid());
-    if (events_.restarted) events_.restarted();
+    reloaded = true;
     return fresh;  // `stopped` goes after the lock, its module first
   });
 }
@@ -96,7 +103,8 @@ void ModuleLink::watch(const std::shared_ptr<SurrogateClient>& client) {
   // replaced already when its listeners run.
   auto report = [this, watched, raw = client.get(), alive = alive_](const std::string& why) {
     if (current().client.get() != raw || watched->reported.exchange(true)) return;
-    if (events_.stopped) events_.stopped(why);  // may destroy the module
+    // A copy: the handler may destroy the module, and with it events_.
+    if (auto stopped = events_.stopped) stopped(why);
     if (*alive) supervisor_.stopped();
   };
   {
@@ -126,7 +134,8 @@ void ModuleLink::reportStopOnce(const std::shared_ptr<SurrogateClient>& client) 
 }
 
 void ModuleLink::restartByItself() {
-  running();
+  bool reloaded = false;
+  running(reloaded);
   // Each comes back, or says why not; one that could not is tried again with the module.
   std::exception_ptr failed;
   for (auto& life : lives()) {
@@ -137,6 +146,8 @@ void ModuleLink::restartByItself() {
     }
   }
   if (failed) std::rethrow_exception(failed);
+  // Once what it made is back too (a call that needed it earlier has said so).
+  if (auto restarted = events_.restarted; reloaded && restarted) restarted();
 }
 
 ModuleLink::Loaded ModuleLink::load(std::shared_ptr<SurrogateClient> client, bool first) {

@@ -83,6 +83,8 @@ class ModuleLink {
   void restartedByHand() { supervisor_.restarted(true); }
 
  private:
+  // running(), saying whether it loaded the module again.
+  Loaded running(bool& reloaded);
   Loaded load(std::shared_ptr<SurrogateClient> client, bool first);
   // Listens for `client`'s loss, as the current one.
   void watch(const std::shared_ptr<SurrogateClient>& client);

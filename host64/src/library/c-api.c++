@@ -111,10 +111,11 @@ bridge32_status BRIDGE32_CALL bridge32_library_load(const char* path, size_t pat
                                                     bridge32_library** library,
                                                     bridge32_error** error) {
   return guarded(error, [&] {
+    LoadOptions given = loadOptions(options);  // first: its events are released however it ends
     auto& out = required(library, "library");
     out = nullptr;
     std::filesystem::path file = pathFromUtf8(text(path, path_length, "path"));
-    auto loaded = LoadedLibrary::load(file, loadOptions(options));
+    auto loaded = LoadedLibrary::load(file, std::move(given));
     std::string loadedPath = utf8(loaded->path());
     out = new bridge32_library{std::move(loaded), std::move(loadedPath)};
   });

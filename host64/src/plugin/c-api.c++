@@ -109,10 +109,11 @@ bridge32_status BRIDGE32_CALL bridge32_plugin_module_load(const char* path, size
                                                           bridge32_plugin_module** module,
                                                           bridge32_error** error) {
   return guarded(error, [&] {
+    LoadOptions given = loadOptions(options);  // first: its events are released however it ends
     auto& out = required(module, "module");
     out = nullptr;
     auto file = pathFromUtf8(text(path, path_length, "path"));
-    std::shared_ptr<LoadedPluginModule> loaded = LoadedPluginModule::load(file, loadOptions(options));
+    std::shared_ptr<LoadedPluginModule> loaded = LoadedPluginModule::load(file, given);
     std::string loadedPath = utf8(loaded->path());
     out = new bridge32_plugin_module{std::move(loaded), std::move(loadedPath)};
   });
