@@ -8,8 +8,10 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "bridge32/host.h"
 #include "harness.h"
@@ -790,6 +792,103 @@ TEST(Restart, AutomaticWithBackOffAndALimit) {
   expectError([&] { faulty->setParam(kFault, kExit); });
   EXPECT_TRUE(waitFor([&] { return callbacks.restarts() == 5; }, milliseconds(60'000)))
       << "a restart by hand earns the attempts back";
+}
+
+// Records the order of what a plugin tells, with a pluginStopped that takes its time (a dialog,
+// say).
+class SlowToHearTheStop final : public HostCallbacks {
+ public:
+  void pluginStopped(std::string_view) override {
+    add("stop heard");
+    std::this_thread::sleep_for(milliseconds(300));  // the slowness under test
+    add("stop handled");
+  }
+  void pluginRestarted() override { add("restarted"); }
+  std::vector<std::string> told() {
+    std::lock_guard lock(mutex_);
+    return told_;
+  }
+
+ private:
+  void add(std::string what) {
+    std::lock_guard lock(mutex_);
+    told_.push_back(std::move(what));
+  }
+  std::mutex mutex_;
+  std::vector<std::string> told_;
+};
+
+// An automatic restart without a back-off waits until the application has heard the stop: the
+// plugin never comes back while pluginStopped still runs.
+TEST(Restart, TheStopIsHeardBeforeTheRestartEvenWithoutABackOff) {
+  LoadOptions options = optionsFor(test::kSurrogate64);
+  options.restart.automatic = true;
+  options.restart.firstDelay = milliseconds(0);
+  auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
+  SlowToHearTheStop callbacks;
+  auto faulty = module->createInstance(kFaulty, callbacks);
+  ASSERT_TRUE(test::killProcess(module->surrogatePid()));
+  ASSERT_TRUE(waitFor([&] { return callbacks.told().size() == 3; }, milliseconds(60'000)));
+  EXPECT_EQ(callbacks.told(),
+            (std::vector<std::string>{"stop heard", "stop handled", "restarted"}));
+  EXPECT_TRUE(faulty->isRunning());
+}
+
+// Restarts the plugin by hand from inside pluginStopped, as an application may.
+class RestartingWhenStopped final : public HostCallbacks {
+ public:
+  PluginInstance* plugin = nullptr;
+  std::atomic<bool> done{false};
+  std::atomic<bool> restarted{false};
+
+  void pluginStopped(std::string_view) override {
+    std::this_thread::sleep_for(milliseconds(300));  // a dialog first, say: the automatic restart
+                                                     // has begun meanwhile
+    try {
+      plugin->restart();
+    } catch (const Error&) {
+      // Refused or failed: the point is that it returns.
+    }
+    done = true;
+  }
+  void pluginRestarted() override { restarted = true; }
+};
+
+// The application restarts the plugin by hand as it hears the stop while the module's automatic
+// restart, with no back-off, brings the plugin back too: one of them does it and the other finds
+// it done, neither waiting for the other (it deadlocked: the automatic restart waited for the
+// stop report to end while holding what the restart by hand needed).
+TEST(Restart, ARestartByHandFromPluginStoppedMeetsTheAutomaticOne) {
+  LoadOptions options = optionsFor(test::kSurrogate64);
+  options.restart.automatic = true;
+  options.restart.firstDelay = milliseconds(0);
+  auto module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
+  RestartingWhenStopped callbacks;
+  auto faulty = module->createInstance(kFaulty, callbacks);
+  callbacks.plugin = faulty.get();
+  ASSERT_TRUE(test::killProcess(module->surrogatePid()));
+  ASSERT_TRUE(waitFor([&] { return callbacks.done.load(); }, milliseconds(20'000)))
+      << "restart() inside pluginStopped did not return";
+  EXPECT_TRUE(waitFor([&] { return faulty->isRunning() && callbacks.restarted; },
+                      milliseconds(20'000)));
+  EXPECT_EQ(faulty->param(kExitCode), 3) << "it answers";
+}
+
+// The application lets go of the plugin and its module when it hears the stop, while the
+// module's automatic restart, with no back-off, is bringing the plugin back: neither waits for
+// the other, and nothing is used once gone.
+TEST(Restart, LettingGoInPluginStoppedWhileTheModuleRestartsByItself) {
+  LettingGo callbacks;
+  callbacks.dropModuleToo = true;
+  LoadOptions options = optionsFor(test::kSurrogate64);
+  options.restart.automatic = true;
+  options.restart.firstDelay = milliseconds(0);
+  callbacks.module =
+      PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
+  callbacks.plugin = callbacks.module->createInstance(kFaulty, callbacks);
+  ASSERT_TRUE(test::killProcess(callbacks.module->surrogatePid()));
+  EXPECT_TRUE(waitFor([&] { return callbacks.done.load(); }, milliseconds(10'000)))
+      << "letting go inside pluginStopped did not finish";
 }
 
 // A restart that cannot start its surrogate is reported, retried within the limit, and leaves

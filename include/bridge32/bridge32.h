@@ -187,8 +187,10 @@ typedef struct bridge32_restart_policy {
  * (a plugin's restart, a call that needed it, or the restart policy's thread once what the module
  * made is back too); `restart_failed` when an automatic restart failed, on that thread. Those two
  * may not free the module.
- * `release` (may be NULL) is called with `context` once bridge32 no longer calls these: after
- * the module is freed, or when the call given them failed or did not keep them. */
+ * Each call given them takes them: its `release` (may be NULL) is called with `context` once that
+ * call's module no longer calls these (after the module is freed), or before the call returns
+ * when it failed or made no module (bridge32_plan_load, bridge32_surrogate_start); a
+ * struct_size too small to be read fails the call, and nothing of them is read. */
 typedef struct bridge32_module_events {
   uint32_t struct_size;
   void* context;

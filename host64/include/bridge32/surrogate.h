@@ -206,7 +206,7 @@ class CLoadOptions {
     c_.surrogate = options.surrogate ? options.surrogate->handle() : nullptr;
     const ModuleEvents& events = options.events;
     if (events.stopped || events.restarted || events.restartFailed) {
-      // A copy for the module's life: the C API releases it.
+      // A copy for the module's life: the call given these options releases it.
       bridge32_module_events_init(&events_);
       events_.context = new ModuleEvents(events);
       events_.release = [](void* context) { delete &of(context); };
@@ -265,8 +265,8 @@ Handle* loadFile(bridge32_status(BRIDGE32_CALL* load)(const char*, size_t,
                                                      const bridge32_load_options*, Handle**,
                                                      bridge32_error**),
                  const std::filesystem::path& path, const LoadOptions& options) {
-  CLoadOptions c(options);
   std::string file = utf8(path);
+  CLoadOptions c(options);  // just before the call, which takes its events whatever happens
   Handle* handle = nullptr;
   checked([&](bridge32_error** error) {
     return load(file.data(), file.size(), c.get(), &handle, error);

@@ -406,7 +406,7 @@ class BridgedComClass final : public LoadedComClass {
   BridgedComClass(std::shared_ptr<LiveSurrogate> surrogate, std::string_view name,
                   const LoadOptions& options)
       : name_(name),
-        link_(std::make_shared<ModuleLink>(
+        link_(ModuleLink::make(
             std::move(surrogate), wire::ModuleKind::COM, std::filesystem::path(name_), options,
             [this](wire::LoadedModule::Reader answer, bool first) {
               if (!answer.hasCom()) {

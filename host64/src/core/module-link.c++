@@ -9,6 +9,23 @@
 
 namespace bridge32 {
 
+std::shared_ptr<ModuleLink> ModuleLink::make(std::shared_ptr<LiveSurrogate> surrogate,
+                                             wire::ModuleKind kind,
+                                             const std::filesystem::path& path,
+                                             const LoadOptions& options, Accept accept) {
+  // The restarting thread holds what it brings back, and so may hold the link last: the link
+  // then goes on a thread of its own, which waits for the restarting one to finish.
+  return std::shared_ptr<ModuleLink>(
+      new ModuleLink(std::move(surrogate), kind, path, options, std::move(accept)),
+      [](ModuleLink* link) {
+        if (link->supervisor_.onItsThread()) {
+          std::thread([link] { delete link; }).detach();
+        } else {
+          delete link;
+        }
+      });
+}
+
 ModuleLink::ModuleLink(std::shared_ptr<LiveSurrogate> surrogate, wire::ModuleKind kind,
                        const std::filesystem::path& path, const LoadOptions& options,
                        Accept accept)
@@ -21,21 +38,27 @@ ModuleLink::ModuleLink(std::shared_ptr<LiveSurrogate> surrogate, wire::ModuleKin
       supervisor_(
           options.restart, [this] { restartByItself(); },
           [this](std::string_view why, bool willRetry) {
-            if (events_.restartFailed) events_.restartFailed(why, willRetry);
+            if (auto failed = events_.restartFailed) failed(why, willRetry);
             for (auto& life : lives()) life->restartFailed(why, willRetry);
           }) {
   // A shared surrogate that stopped is replaced, as for a restart.
-  loaded_ = load(surrogate_->running(), true);
-  watch(loaded_.client);
+  Loaded loaded = load(surrogate_->running(), true);
+  watch(loaded.client);
+  loaded_ = std::move(loaded);
 }
 
 ModuleLink::~ModuleLink() {
   *alive_ = false;
-  // Listeners running on other threads finish first.
-  for (const auto& watched : watched_) {
-    if (auto client = watched->client.lock()) client->removeLostListener(watched->listener);
+  supervisor_.stop();  // an attempt in progress finishes first
+  std::vector<std::pair<std::weak_ptr<SurrogateClient>, uint64_t>> watched;
+  {
+    std::lock_guard lock(mutex_);
+    watched = watched_;
   }
-  supervisor_.stop();
+  // Listeners running on other threads finish first.
+  for (const auto& [weak, listener] : watched) {
+    if (auto client = weak.lock()) client->removeLostListener(listener);
+  }
   auto client = loaded_.client;
   loaded_.module.reset();
   if (client->isLost()) return;
@@ -53,32 +76,35 @@ ModuleLink::Loaded ModuleLink::current() const {
 }
 
 ModuleLink::Loaded ModuleLink::running() {
-  bool reloaded = false;
-  Loaded loaded = running(reloaded);
-  if (auto restarted = events_.restarted; reloaded && restarted) restarted();
-  return loaded;
+  Running running = ensureRunning();
+  if (auto restarted = events_.restarted; running.reloaded && restarted) restarted();
+  return std::move(running.loaded);
 }
 
-ModuleLink::Loaded ModuleLink::running(bool& reloaded) {
-  auto running = [this]() -> std::optional<Loaded> {
+ModuleLink::Running ModuleLink::ensureRunning() {
+  // The stop is told before the module comes back (a window procedure inside the telling that
+  // needs the module finds it here, on the loop thread, and does not wait).
+  current().client->awaitLossTold();
+  bool reloaded = false;
+  auto runningNow = [this]() -> std::optional<Loaded> {
     Loaded current = this->current();
     if (current.client->isLost()) return std::nullopt;
     return current;
   };
-  return *reload_.runningOr(rules_.describe(""), running, [&]() -> std::optional<Loaded> {
+  Loaded loaded = *reload_.runningOr(rules_.describe(""), runningNow, [&]() -> std::optional<Loaded> {
     Loaded stopped = current();
-    reportStopOnce(stopped.client);  // before the restart, when its listener has not run yet
     Loaded fresh = load(surrogate_->running(), false);
+    watch(fresh.client);
     {
       std::lock_guard lock(mutex_);
       loaded_ = fresh;
     }
-    watch(fresh.client);
     supervisor_.restarted(false);
     logging::info("{} loaded again, in surrogate {}", rules_.describe(""), fresh.client->pid());
     reloaded = true;
     return fresh;  // `stopped` goes after the lock, its module first
   });
+  return {std::move(loaded), reloaded};
 }
 
 void ModuleLink::remember(std::weak_ptr<Revivable> life) {
@@ -97,57 +123,34 @@ std::vector<std::shared_ptr<Revivable>> ModuleLink::lives() {
 }
 
 void ModuleLink::watch(const std::shared_ptr<SurrogateClient>& client) {
-  auto watched = std::make_shared<Watched>();
-  watched->client = client;
-  // Only while `client` is the current one: a surrogate found lost by a call may have been
-  // replaced already when its listeners run.
-  auto report = [this, watched, raw = client.get(), alive = alive_](const std::string& why) {
-    if (current().client.get() != raw || watched->reported.exchange(true)) return;
+  uint64_t listener = client->addLostListener([this, alive = alive_](const std::string& why) {
     // A copy: the handler may destroy the module, and with it events_.
     if (auto stopped = events_.stopped) stopped(why);
     if (*alive) supervisor_.stopped();
-  };
-  {
-    std::lock_guard lock(mutex_);
-    std::erase_if(watched_, [](const auto& known) { return known->client.expired(); });
-    watched->listener = client->addLostListener(report);
-    watched_.push_back(watched);
+  });
+  if (listener == 0) {
+    throw Error(Error::Kind::disconnected,
+                rules_.describe("") + ": its surrogate (pid " + std::to_string(client->pid()) +
+                    ") stopped as the module loaded");
   }
-  // Lost before the listener was there, which may then not be called.
-  if (client->isLost()) {
-    report("its surrogate (pid " + std::to_string(client->pid()) + ") stopped as it loaded");
-  }
-}
-
-void ModuleLink::reportStopOnce(const std::shared_ptr<SurrogateClient>& client) {
-  std::shared_ptr<Watched> watched;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& known : watched_) {
-      if (known->client.lock() == client) watched = known;
-    }
-  }
-  if (!watched || watched->reported.exchange(true)) return;
-  if (events_.stopped) {
-    events_.stopped("its surrogate (pid " + std::to_string(client->pid()) + ") stopped");
-  }
+  std::lock_guard lock(mutex_);
+  std::erase_if(watched_, [](const auto& known) { return known.first.expired(); });
+  watched_.emplace_back(client, listener);
 }
 
 void ModuleLink::restartByItself() {
-  bool reloaded = false;
-  running(reloaded);
-  // Each comes back, or says why not; one that could not is tried again with the module.
-  std::exception_ptr failed;
+  Running running = ensureRunning();
+  // What the module made comes back; what cannot says so, and stays stopped until it is
+  // restarted by hand or used (a surrogate that stops meanwhile is a stop of its own).
   for (auto& life : lives()) {
     try {
       life->bringBack(false);
-    } catch (const std::exception&) {
-      if (!failed) failed = std::current_exception();
+    } catch (const std::exception& error) {
+      life->restartFailed(error.what(), false);
     }
   }
-  if (failed) std::rethrow_exception(failed);
   // Once what it made is back too (a call that needed it earlier has said so).
-  if (auto restarted = events_.restarted; reloaded && restarted) restarted();
+  if (auto restarted = events_.restarted; running.reloaded && restarted) restarted();
 }
 
 ModuleLink::Loaded ModuleLink::load(std::shared_ptr<SurrogateClient> client, bool first) {

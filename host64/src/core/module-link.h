@@ -57,13 +57,11 @@ class ModuleLink {
       std::function<capnp::Capability::Client(wire::LoadedModule::Reader answer, bool first)>;
 
   // Loads `path` as a module of `kind` into `surrogate` (a new one if it stopped); restarts it as
-  // `options.restart` says, and tells `options.events` of its stops and restarts.
-  ModuleLink(std::shared_ptr<LiveSurrogate> surrogate, wire::ModuleKind kind,
-             const std::filesystem::path& path, const LoadOptions& options, Accept accept);
-  // Ends automatic restarts. The surrogate unloads the module when it drops the last reference
-  // to it; a round trip after the release has that done before this returns, so the module's
-  // file is free again.
-  ~ModuleLink();
+  // `options.restart` says, and tells `options.events` of its stops and restarts. Held by the
+  // module and what it made; its last holder may go on any thread, the restarting one included.
+  static std::shared_ptr<ModuleLink> make(std::shared_ptr<LiveSurrogate> surrogate,
+                                          wire::ModuleKind kind, const std::filesystem::path& path,
+                                          const LoadOptions& options, Accept accept);
   ModuleLink(const ModuleLink&) = delete;
   ModuleLink& operator=(const ModuleLink&) = delete;
 
@@ -71,8 +69,8 @@ class ModuleLink {
 
   // [any-thread] The module as loaded now, running or not.
   Loaded current() const;
-  // [any-thread] The module in a running surrogate: the current one, or, once that stopped, the
-  // surrogate that replaces it, with the module loaded again.
+  // [any-thread] The module in a running surrogate: the current one, or, once that stopped (and
+  // its stop was told), the surrogate that replaces it, with the module loaded again.
   Loaded running();
 
   // [any-thread] `life` comes back with the module when the RestartPolicy restarts it; held
@@ -83,13 +81,22 @@ class ModuleLink {
   void restartedByHand() { supervisor_.restarted(true); }
 
  private:
-  // running(), saying whether it loaded the module again.
-  Loaded running(bool& reloaded);
+  ModuleLink(std::shared_ptr<LiveSurrogate> surrogate, wire::ModuleKind kind,
+             const std::filesystem::path& path, const LoadOptions& options, Accept accept);
+  // Ends automatic restarts first. The surrogate unloads the module when it drops the last
+  // reference to it; a round trip after the release has that done before this returns, so the
+  // module's file is free again. Never on the RestartSupervisor's thread (see make()).
+  ~ModuleLink();
+
+  struct Running {
+    Loaded loaded;
+    bool reloaded = false;  // the module had to be loaded again
+  };
+  Running ensureRunning();
   Loaded load(std::shared_ptr<SurrogateClient> client, bool first);
-  // Listens for `client`'s loss, as the current one.
+  // Listens for the loss of `client`, the module's new surrogate; throws Error(disconnected) if
+  // it is lost already.
   void watch(const std::shared_ptr<SurrogateClient>& client);
-  // Tells ModuleEvents that `client` stopped unless its listener did.
-  void reportStopOnce(const std::shared_ptr<SurrogateClient>& client);
   // [any-thread] What it made that is still there.
   std::vector<std::shared_ptr<Revivable>> lives();
   // [supervisor's thread] Loads the module again and brings back what it made.
@@ -108,13 +115,8 @@ class ModuleLink {
   RebindGuard reload_;
   mutable std::mutex mutex_;  // guards loaded_, watched_ and lives_, briefly
   Loaded loaded_;
-  // A surrogate the module was loaded in, and the listener for its loss.
-  struct Watched {
-    std::weak_ptr<SurrogateClient> client;
-    uint64_t listener = 0;
-    std::atomic<bool> reported{false};  // its stop, to ModuleEvents
-  };
-  std::vector<std::shared_ptr<Watched>> watched_;
+  // The surrogates the module was loaded in, and the listener for the loss of each.
+  std::vector<std::pair<std::weak_ptr<SurrogateClient>, uint64_t>> watched_;
   std::vector<std::weak_ptr<Revivable>> lives_;
   RestartSupervisor supervisor_;  // stopped first in the destructor
 };

@@ -57,6 +57,7 @@ class RemoteLife final : public Revivable,
 
   // The thing `kind` made in `client`'s surrogate as its first life, named `what` in messages
   // ("plugin 'Gain'", "function 'f'"). The owner keeps the life and closes it before `kind` goes.
+  // Throws Error(disconnected) if the surrogate is lost already.
   static std::shared_ptr<RemoteLife> start(std::shared_ptr<ModuleLink> link, Kind& kind,
                                            std::string what, Comeback comeback,
                                            std::shared_ptr<SurrogateClient> client,
@@ -72,12 +73,12 @@ class RemoteLife final : public Revivable,
   RemoteLife(const RemoteLife&) = delete;
   RemoteLife& operator=(const RemoteLife&) = delete;
 
-  // Ends the life's use of its kind, waiting for a bringBack in progress on another thread: the
-  // owner calls it first thing in its destructor. From inside a hook (the application destroying
-  // a plugin in pluginStopped, say) the bringBack running it stops at the hook's return.
+  // Ends the life's use of its kind: the owner calls it first thing in its destructor. A stop
+  // report or a bringBack in progress on another thread finishes first, and no hook runs after.
+  // From inside a hook (the application destroying a plugin in pluginStopped, say) the bringBack
+  // running it stops at the hook's return.
   void close() {
     closed_ = true;
-    // A stop report running on another thread finishes first; none starts after.
     std::shared_ptr<Life> last = current();
     last->client->removeLostListener(last->lostListener);
     if (!guard_.heldHere()) RebindGuard::Scope wait(guard_, what_);
@@ -114,15 +115,20 @@ class RemoteLife final : public Revivable,
                           "which stopped");
     }
     auto self = this->shared_from_this();  // a hook may destroy the owner, and its hold on this
+    // Its stop is told before it comes back; waited for outside the guard, which a stop report
+    // (the application restarting the plugin from pluginStopped, say) may take.
+    current()->client->awaitLossTold();
     RebindGuard::Scope scope(guard_, what_);
     if (closed_ || isRunning()) return false;
     std::shared_ptr<Life> old = current();
+    // Not told within awaitLossTold's limit: told here, once.
     reportStop(*old, "the surrogate of " + what_ + " (pid " + std::to_string(old->client->pid()) +
                          ") stopped");
     if (closed_) return false;
     ModuleLink::Loaded loaded = link_->running();
     std::shared_ptr<Life> fresh = bind(loaded.client, kind_.make(loaded));
     kind_.restore(*fresh);
+    if (closed_) return false;
     {
       std::lock_guard lock(mutex_);
       std::swap(current_, fresh);
@@ -138,11 +144,13 @@ class RemoteLife final : public Revivable,
     if (byHand) link_->restartedByHand();
     logging::info("{} of '{}' is back, in surrogate {}", what_, utf8(link_->rules().modulePath),
                   now->client->pid());
-    kind_.restarted();
+    if (!closed_) kind_.restarted();
     return true;
   }
 
   void restartFailed(std::string_view why, bool willRetry) override {
+    if (guard_.heldHere()) return;  // from inside a hook of its own bringBack: it says so itself
+    RebindGuard::Scope scope(guard_, what_);  // close() waits for the hook
     if (closed_ || isRunning()) return;
     kind_.restartFailed(why, willRetry);
   }
@@ -151,12 +159,18 @@ class RemoteLife final : public Revivable,
   RemoteLife(std::shared_ptr<ModuleLink> link, Kind& kind, std::string what, Comeback comeback)
       : link_(std::move(link)), kind_(kind), what_(std::move(what)), comeback_(comeback) {}
 
-  // A life of `capability` in `client`'s surrogate that reports the surrogate's loss.
+  // A life of `capability` in `client`'s surrogate that reports the surrogate's loss; throws
+  // Error(disconnected) when that is lost already.
   std::shared_ptr<Life> bind(std::shared_ptr<SurrogateClient> client,
                              std::unique_ptr<Capability> capability) {
     auto life = std::make_shared<Life>(std::move(client), std::move(capability));
     life->lostListener = life->client->addLostListener(
         [this, raw = life.get()](const std::string& why) { reportStop(*raw, why); });
+    if (life->lostListener == 0) {
+      throw Error(Error::Kind::disconnected,
+                  what_ + ": its surrogate (pid " + std::to_string(life->client->pid()) +
+                      ") stopped as it was made");
+    }
     return life;
   }
 

@@ -27,7 +27,10 @@ void RestartSupervisor::stopped() {
   if (stopping_) return;
   if (std::chrono::steady_clock::now() - runningSince_ >= policy_.stableAfter) attemptsInRow_ = 0;
   pending_ = true;
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] { run(); });
+    threadId_ = thread_.get_id();
+  }
   wake_.notify_all();
 }
 
@@ -45,7 +48,8 @@ void RestartSupervisor::run() {
     pending_ = false;
     if (attemptsInRow_ >= policy_.maxAttempts) {
       std::string why = "it stopped again after " + std::to_string(attemptsInRow_) +
-                        " automatic restarts in a row; restart() it to try again";
+                        " automatic restarts in a row; it stays stopped until restart() (a "
+                        "library's function or a COM object: until its next call)";
       lock.unlock();
       failed_(why, false);
       lock.lock();

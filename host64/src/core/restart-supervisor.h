@@ -1,6 +1,7 @@
 // Restart supervision, the same for every module kind.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -31,6 +32,8 @@ class RestartSupervisor {
   void stopped();
   // [any-thread] The module runs again; `byHand` (restart()) also resets the count of attempts.
   void restarted(bool byHand);
+  // [any-thread] Whether this is the thread that restarts.
+  bool onItsThread() const { return std::this_thread::get_id() == threadId_.load(); }
 
  private:
   void run();
@@ -45,6 +48,7 @@ class RestartSupervisor {
   uint32_t attemptsInRow_ = 0;
   std::chrono::steady_clock::time_point runningSince_ = std::chrono::steady_clock::now();
   std::thread thread_;
+  std::atomic<std::thread::id> threadId_;
 };
 
 }  // namespace bridge32

@@ -253,6 +253,14 @@ std::string SurrogateClient::describeLoss(std::chrono::milliseconds waitForExit)
 
 void SurrogateClient::notifyLost() {
   lost_ = true;
+  // Whatever happens below, waiters in awaitLossTold go on.
+  auto told = kj::defer([this] {
+    {
+      std::lock_guard lock(listenersMutex_);
+      lossTold_ = LossTold::told;
+    }
+    listenerDone_.notify_all();
+  });
   if (closing_) return;
   // The connection drops as the process ends; give it a moment to be reaped for its status. A
   // process that runs on without its channel (a module closed the surrogate's descriptors, or
@@ -271,6 +279,7 @@ void SurrogateClient::notifyLost() {
   std::vector<std::shared_ptr<Listener>> listeners;
   {
     std::lock_guard lock(listenersMutex_);
+    lossTold_ = LossTold::telling;
     for (auto& [id, listener] : listeners_) listeners.push_back(listener);
   }
   for (auto& listener : listeners) {
@@ -294,11 +303,18 @@ void SurrogateClient::notifyLost() {
 
 uint64_t SurrogateClient::addLostListener(LostListener listener) {
   std::lock_guard lock(listenersMutex_);
+  if (lossTold_ != LossTold::notYet) return 0;
   uint64_t id = nextListenerId_++;
   auto entry = std::make_shared<Listener>();
   entry->call = std::move(listener);
   listeners_.emplace(id, std::move(entry));
   return id;
+}
+
+void SurrogateClient::awaitLossTold(std::chrono::milliseconds limit) {
+  if (!lost_ || loop_.onLoopThread()) return;
+  std::unique_lock lock(listenersMutex_);
+  listenerDone_.wait_for(lock, limit, [&] { return lossTold_ == LossTold::told; });
 }
 
 void SurrogateClient::removeLostListener(uint64_t id) {

@@ -121,9 +121,14 @@ class SurrogateClient {
   // [any-thread] Calls `listener` on the loop thread when the surrogate is lost other than by
   // this client's own shutdown (it crashed, was killed, ended, hung up), with how it ended.
   // Listeners run with no lock held: one may remove listeners, its own included, and drop the
-  // last reference to this client. Returns an id for removeLostListener.
+  // last reference to this client. Returns an id for removeLostListener, or 0 when the loss is
+  // being or has been told already (the listener is not kept: the caller finds it lost).
   using LostListener = std::function<void(const std::string& why)>;
   uint64_t addLostListener(LostListener listener);
+  // [any-thread] Once the surrogate is lost, waits until its lost-listeners have run, up to
+  // `limit`; at once on the loop thread, whose listeners they are. What a listener reports (a
+  // plugin stopped) then comes before what a caller does about the loss (a restart).
+  void awaitLossTold(std::chrono::milliseconds limit = std::chrono::seconds(5));
   // [any-thread] Once this returns, the listener is not running on another thread and will not be
   // called again.
   void removeLostListener(uint64_t id);
@@ -170,7 +175,8 @@ class SurrogateClient {
   std::atomic<bool> closing_{false};
   std::atomic<bool> lost_{false};
   std::mutex listenersMutex_;
-  std::condition_variable listenerDone_;
+  std::condition_variable listenerDone_;  // also when the loss has been told
+  enum class LossTold { notYet, telling, told } lossTold_ = LossTold::notYet;
   std::map<uint64_t, std::shared_ptr<Listener>> listeners_;
   uint64_t nextListenerId_ = 1;
   // Closed before the connection goes (its capabilities are released on the loop thread first).

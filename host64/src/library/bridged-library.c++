@@ -473,7 +473,7 @@ class BridgedLibrary final : public LoadedLibrary {
  public:
   BridgedLibrary(std::shared_ptr<LiveSurrogate> surrogate, const std::filesystem::path& path,
                  Architecture architecture, const LoadOptions& options)
-      : link_(std::make_shared<ModuleLink>(
+      : link_(ModuleLink::make(
             std::move(surrogate), wire::ModuleKind::LIBRARY, path, options,
             [](wire::LoadedModule::Reader answer, bool) {
               if (!answer.hasLibrary()) {
