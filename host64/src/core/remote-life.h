@@ -98,7 +98,9 @@ class RemoteLife final : public Revivable,
   // [any-thread] The life calls should use: with Comeback::onUse one that runs, brought back if
   // its surrogate stopped; otherwise the current one, whose calls then fail as disconnected.
   std::shared_ptr<Life> running() {
-    if (comeback_ == Comeback::onUse && !isRunning()) bringBack(false);
+    std::shared_ptr<Life> life = current();
+    if (comeback_ != Comeback::onUse || !life->client->isLost()) return life;
+    bringBack(false);
     return current();
   }
 
