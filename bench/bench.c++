@@ -61,7 +61,7 @@
 #include "core/shared-surrogate.h"
 #include "library/loaded-library.h"
 #include "support.h"
-#include "vst2/shim-target.h"
+#include "shim-target.h"
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include "core/shared-surrogate.h"
 #include "dynamic-library.h"
 #include "tool.h"
-#include "vst2/shim-target.h"
+#include "shim-target.h"
 #include "wav-file.h"
 
 namespace bridge32::tool {

@@ -17,13 +17,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bridge32/host.h"
 #include "bridge32/limits.h"
-#include "dynamic-library.h"
-#include "vst2/shim-target.h"
-#include "vst2/vst2-plugin.h"  // vst2::copyText: text for the host, cut to VST2's sizes
+#include "shim-target.h"
+#include "vst2/vst2-abi.h"  // the VST2 ABI as bridge32 declares it
 
 #if _WIN32
 #define SHIM_EXPORT __declspec(dllexport)
@@ -33,6 +33,11 @@
 
 namespace bridge32 {
 namespace {
+
+// `text` into the host's VST2 string buffer of `size` bytes (b32_vst_copy_text).
+void copyText(void* buffer, std::string_view text, size_t size) {
+  b32_vst_copy_text(buffer, text.data(), text.size(), size);
+}
 
 // A descriptor id as a VST2 unique id: its four characters when it has four, else a hash of it.
 int32_t uniqueId(const std::string& id) {
@@ -60,7 +65,7 @@ class Shim final : public HostCallbacks {
   }
 
   explicit Shim(b32_vst_host_callback host) : host_(host) {
-    std::filesystem::path self = moduleContaining(reinterpret_cast<const void*>(&Shim::create));
+    std::filesystem::path self = moduleFileContaining(reinterpret_cast<const void*>(&Shim::create));
     ShimTarget target = readShimTarget(shimTargetFile(self));
     LoadOptions options;
     options.isolation = Isolation::surrogate;  // the point of the shim, whatever the bitness
@@ -157,26 +162,26 @@ class Shim final : public HostCallbacks {
         return guarded("reading the program", [&] { return b32_vst_intptr(instance_->program()); }, 0);
       case B32_VST_EFF_GET_PROGRAM_NAME: {
         uint32_t current = guarded("reading the program", [&] { return instance_->program(); }, 0u);
-        vst2::copyText(ptr, current < programs_.size() ? programs_[current] : "",
+        copyText(ptr, current < programs_.size() ? programs_[current] : "",
                        B32_VST_PROGRAM_NAME_SIZE);
         return 0;
       }
       case B32_VST_EFF_GET_PROGRAM_NAME_INDEXED:
         if (index < 0 || size_t(index) >= programs_.size()) return 0;
-        vst2::copyText(ptr, programs_[size_t(index)], B32_VST_PROGRAM_NAME_SIZE);
+        copyText(ptr, programs_[size_t(index)], B32_VST_PROGRAM_NAME_SIZE);
         return 1;
       case B32_VST_EFF_GET_PARAM_NAME:
-        if (isParam) vst2::copyText(ptr, params[size_t(index)].name, B32_VST_NAME_SIZE);
+        if (isParam) copyText(ptr, params[size_t(index)].name, B32_VST_NAME_SIZE);
         return 0;
       case B32_VST_EFF_GET_PARAM_LABEL:
-        if (isParam) vst2::copyText(ptr, params[size_t(index)].unit, B32_VST_PARAM_TEXT_SIZE);
+        if (isParam) copyText(ptr, params[size_t(index)].unit, B32_VST_PARAM_TEXT_SIZE);
         return 0;
       case B32_VST_EFF_GET_PARAM_DISPLAY:
         if (isParam) {
           std::string shown = guarded(
               "reading a parameter",
               [&] { return instance_->paramDisplay(params[size_t(index)].id); }, std::string());
-          vst2::copyText(ptr, shown, B32_VST_PARAM_TEXT_SIZE);
+          copyText(ptr, shown, B32_VST_PARAM_TEXT_SIZE);
         }
         return 0;
       case B32_VST_EFF_SET_SAMPLE_RATE: sampleRate_ = opt; return 0;
@@ -214,10 +219,10 @@ class Shim final : public HostCallbacks {
       case B32_VST_EFF_CAN_BE_AUTOMATED: return isParam && !params[size_t(index)].isReadOnly();
       case B32_VST_EFF_GET_EFFECT_NAME:
       case B32_VST_EFF_GET_PRODUCT_STRING:
-        vst2::copyText(ptr, instance_->descriptor().name, B32_VST_NAME_SIZE);
+        copyText(ptr, instance_->descriptor().name, B32_VST_NAME_SIZE);
         return 1;
       case B32_VST_EFF_GET_VENDOR_STRING:
-        vst2::copyText(ptr, instance_->descriptor().vendor, B32_VST_VENDOR_SIZE);
+        copyText(ptr, instance_->descriptor().vendor, B32_VST_VENDOR_SIZE);
         return 1;
       case B32_VST_EFF_GET_VENDOR_VERSION: return std::atoi(instance_->descriptor().version.c_str());
       case B32_VST_EFF_CAN_DO: {

@@ -540,6 +540,13 @@ BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_inspect(
     const char* path, size_t path_length, const char* role, size_t role_length,
     bridge32_module_file* file, bridge32_error** error);
 
+/* [any thread] The file the code or data at `address` was loaded from (an executable, a DLL, a
+ * shared object: a plugin that needs the files beside itself, say), in `path` (free it with
+ * bridge32_bytes_free); NOT_FOUND when no module holds `address`. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_containing(const void* address,
+                                                                      bridge32_bytes** path,
+                                                                      bridge32_error** error);
+
 /* [any thread] How `path` would load with `options` (NULL: defaults): its file, whether
  * `bridged` through a surrogate, and which (`surrogate`: the executable's path, free it with
  * bridge32_bytes_free; NULL when in-process). Fails as loading it would for a file that cannot

@@ -1417,6 +1417,21 @@ int main(int argc, char** argv) {
     error = NULL;
   }
 
+  {
+    /* The module holding an address: this program for its own code. */
+    bridge32_bytes* self = NULL;
+    bridge32_error* error = NULL;
+    OK(bridge32_module_containing((const void*)&library_restarts, &self, &error));
+    size_t length = 0;
+    const char* file = (const char*)bridge32_bytes_data(self, &length);
+    CHECK(self && contains(file, length, "bridge32_c_api_test"), "this program: %.*s",
+          (int)length, file);
+    bridge32_bytes_free(self);
+    self = NULL;
+    bridge32_status status = bridge32_module_containing((const void*)16, &self, &error);
+    CHECK(report(status, error, "an address no module holds") == BRIDGE32_NOT_FOUND && !self,
+          "an address no module holds");
+  }
   library_restarts(path);
   gain_plugin(plugins);
   vst2_plugin(plugins);

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(_WIN32) && !defined(_WIN64)
 #define B32_VST_CALL __cdecl
@@ -185,6 +186,15 @@ enum {
 #define B32_VST_VENDOR_SIZE 64
 #define B32_VST_PRODUCT_SIZE 64
 #define B32_VST_LABEL_SIZE 64
+
+/* Puts `length` bytes of `text` into a VST2 string buffer of `size` bytes (a plugin's or a
+ * host's), cut to fit and terminated. */
+static inline void b32_vst_copy_text(void* buffer, const char* text, size_t length, size_t size) {
+  if (!buffer || size == 0) return;
+  if (length > size - 1) length = size - 1;
+  memcpy(buffer, text, length);
+  ((char*)buffer)[length] = '\0';
+}
 
 typedef struct b32_vst_rect {
   int16_t top, left, bottom, right;

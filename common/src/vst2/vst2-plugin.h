@@ -40,12 +40,9 @@ inline constexpr int32_t kMaxPrograms = 65536;
 inline constexpr size_t kTextBuffer = 512;
 inline constexpr size_t kKeptText = 64;
 
-// `text` into a VST2 string buffer of `size` bytes (a plugin's or a host's), cut and terminated.
+// `text` into a VST2 string buffer of `size` bytes (b32_vst_copy_text).
 inline void copyText(void* buffer, std::string_view text, size_t size) {
-  if (!buffer || size == 0) return;
-  size_t length = std::min(text.size(), size - 1);
-  std::memcpy(buffer, text.data(), length);
-  static_cast<char*>(buffer)[length] = '\0';
+  b32_vst_copy_text(buffer, text.data(), text.size(), size);
 }
 }  // namespace vst2
 

@@ -180,6 +180,11 @@ inline LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& o
 inline ModuleFile inspectModuleFile(const std::filesystem::path& path,
                                     std::string_view role = "plugin module");
 
+// The file the code or data at `address` was loaded from: an executable, a DLL, a shared object
+// (a plugin that needs the files beside itself, say). Throws Error(notFound) when no module holds
+// it.
+inline std::filesystem::path moduleFileContaining(const void* address);
+
 namespace detail {
 
 // LoadOptions as the C API takes them, with what they point to.
@@ -304,6 +309,13 @@ inline ModuleFile inspectModuleFile(const std::filesystem::path& path, std::stri
     return bridge32_module_inspect(file.data(), file.size(), role.data(), role.size(), &c, error);
   });
   return detail::moduleFileFrom(c);
+}
+
+inline std::filesystem::path moduleFileContaining(const void* address) {
+  bridge32_bytes* path = nullptr;
+  detail::checked(
+      [&](bridge32_error** error) { return bridge32_module_containing(address, &path, error); });
+  return pathFromUtf8(detail::takeText(path));
 }
 
 inline LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& options) {

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <new>
 #include <type_traits>
 
 #include "core/call-rules.h"
 #include "core/shared-surrogate.h"
+#include "dynamic-library.h"
 #include "logging.h"
 #include "module-file.h"
 #include "plugin/plugin-host.h"
@@ -321,6 +323,22 @@ bridge32_status BRIDGE32_CALL bridge32_module_inspect(const char* path, size_t p
     auto& out = required(file, "file");
     std::string_view named = role ? text(role, role_length, "role") : "module";
     out = moduleFileOf(readModuleFile(pathFromUtf8(text(path, path_length, "path")), named));
+  });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_module_containing(const void* address,
+                                                        bridge32_bytes** path,
+                                                        bridge32_error** error) {
+  if (path) *path = nullptr;
+  return guarded(error, [&] {
+    auto& out = required(path, "path");
+    std::filesystem::path file = moduleContaining(address);
+    if (file.empty()) {
+      char where[32];
+      std::snprintf(where, sizeof where, "%p", address);
+      throw Error(Error::Kind::notFound, std::string("no module holds address ") + where);
+    }
+    out = new bridge32_bytes{utf8(file)};
   });
 }
 

@@ -1,4 +1,4 @@
-#include "vst2/shim-target.h"
+#include "shim-target.h"
 
 #include <fstream>
 #include <string>
