@@ -11,10 +11,6 @@
 #include "bridge32/module-file.h"
 #include "json-writer.h"
 #include "library/c-literals.h"
-#include "library/c-parser.h"
-#include "library/declaration-shapes.h"
-#include "library/header-preprocessor.h"
-#include "module-exports.h"
 #include "tool.h"
 
 namespace bridge32::tool {
@@ -78,8 +74,8 @@ HeaderOptions headerOptions(const CommandLine& line) {
 }  // namespace
 
 int exports(const CommandLine& line) {
-  auto list = listExports(pathFromUtf8(line.positional.at(0)));
-  for (const Export& entry : list) {
+  auto list = listModuleExports(pathFromUtf8(line.positional.at(0)));
+  for (const ModuleExport& entry : list) {
     std::string line = entry.ordinal ? "@" + std::to_string(*entry.ordinal) + " " : "";
     line += entry.name.empty() ? "(by ordinal only)" : printable(entry.name);
     if (!entry.demangled.empty() && entry.demangled != entry.name) {
@@ -141,164 +137,82 @@ namespace bridge32::tool {
 
 namespace {
 
-library::Abi abiOf(const ModuleFile& file) {
-  bool pe = file.format == ModuleFormat::pe;
-  if (file.architecture == Architecture::x86) {
-    return pe ? library::Abi::win32 : library::Abi::sysvI386;
-  }
-  return pe ? library::Abi::win64 : library::Abi::sysvX64;
-}
-
-// Whether `exports` has `name`, as the loader finds it: on PE32 also decorated (_f@8, @f@8, _f).
-bool isExported(const std::set<std::string, std::less<>>& exports, const std::string& name) {
-  if (exports.count(name) || exports.count("_" + name)) return true;
-  for (const std::string& prefix : {"_" + name + "@", name + "@", "@" + name + "@"}) {
-    auto found = exports.lower_bound(prefix);
-    if (found != exports.end() && found->rfind(prefix, 0) == 0) return true;
-  }
-  return false;
-}
-
-struct Verdict {
-  enum class Kind { callable, needsSizes, cannotCall, passedOver } kind;
-  std::string detail;
-};
-
-std::string_view toString(Verdict::Kind kind) {
-  switch (kind) {
-    case Verdict::Kind::callable: return "callable";
-    case Verdict::Kind::needsSizes: return "needs sizes";
-    case Verdict::Kind::cannotCall: return "cannot be called";
-    case Verdict::Kind::passedOver: return "passed over";
+std::string_view toString(ReportedFunction::Status status) {
+  switch (status) {
+    case ReportedFunction::Status::callable: return "callable";
+    case ReportedFunction::Status::needsSizes: return "needs sizes";
+    case ReportedFunction::Status::cannotCall: return "cannot be called";
+    case ReportedFunction::Status::passedOver: return "passed over";
   }
   return "";
 }
 
-// Whether `function` can be called as declared in `abi`, or what it needs: a size for each pointer
-// parameter that has none (taken as pointing to one value, which is right for `int* n` and wrong
-// for an array).
-Verdict verdictOn(const library::Signature& function, library::Abi abi) {
-  try {
-    library::describeFunction(function, abi);
-  } catch (const Error& error) {
-    return {Verdict::Kind::cannotCall, error.message()};
-  }
-  // A pointer to a struct is taken to point to one (z_stream*, RECT*); a pointer to a number
-  // may as well point to an array.
-  std::vector<std::string> unsized;
-  for (size_t i = 0; i < function.parameters.size(); ++i) {
-    const auto& parameter = function.parameters[i];
-    if (parameter.annotation.sal.empty() && parameter.type->isPointer() &&
-        parameter.annotation.transfer == library::Transfer::elements &&
-        parameter.type->target->kind != library::Type::Kind::record) {
-      unsized.push_back(parameter.name.empty() ? "parameter " + std::to_string(i + 1)
-                                               : "'" + parameter.name + "'");
-    }
-  }
-  if (unsized.empty()) return {Verdict::Kind::callable, ""};
-  std::string detail = "pointer ";
-  for (size_t i = 0; i < unsized.size(); ++i) detail += (i ? ", " : "") + unsized[i];
-  detail += unsized.size() == 1 ? " has" : " have";
-  return {Verdict::Kind::needsSizes,
-          detail + " no size (taken as one value): annotate it with --declare"};
+// What the tool says of a function: the report's detail, and for pointers without a size how to
+// give them one.
+std::string detailOf(const ReportedFunction& function) {
+  if (function.status != ReportedFunction::Status::needsSizes) return function.detail;
+  return function.detail + ": annotate it with --declare";
 }
 
 }  // namespace
 
 int header(const CommandLine& line) {
   std::filesystem::path path = pathFromUtf8(line.positional.at(0));
-  ModuleFile file = inspectModuleFile(path, "library");
-  std::vector<std::string> headers = valuesOf(line, "--header");
+  std::vector<std::filesystem::path> headers;
+  for (const auto& header : valuesOf(line, "--header")) headers.push_back(pathFromUtf8(header));
   if (headers.empty()) usageError("no header given (--header FILE)");
+  HeaderReport report = reportHeader(path, headers, headerOptions(line), valuesOf(line, "--declare"));
 
-  library::PreprocessOptions options = library::preprocessOptions(headerOptions(line), abiOf(file));
-  std::vector<std::filesystem::path> paths;
-  for (const auto& header : headers) paths.push_back(pathFromUtf8(header));
-  library::PreprocessedText text = library::preprocessHeaders(paths, options);
-  library::Declarations declarations =
-      library::declareAfter(nullptr, text.text, text.lines, false, options.abi);
-  for (const auto& declared : valuesOf(line, "--declare")) {
-    declarations = library::declareAfter(&declarations, declared,
-                                         library::linesOf(declared, "--declare"), true, options.abi);
-  }
-
-  std::set<std::string, std::less<>> exports;
-  for (const Export& entry : listExports(path)) exports.insert(entry.name);
-
-  // Each function once, as its last declaration says (a --declare wins over the header).
-  struct Entry {
-    std::string name;
-    bool exported;
-    Verdict verdict;
-  };
-  std::vector<Entry> entries;
-  std::map<std::string, size_t> byName;
-  auto add = [&](const std::string& name, Verdict verdict) {
-    Entry entry{name, isExported(exports, name), std::move(verdict)};
-    auto [found, added] = byName.emplace(name, entries.size());
-    if (added) {
-      entries.push_back(std::move(entry));
-    } else {
-      entries[found->second] = std::move(entry);
-    }
-  };
-  for (const auto& function : declarations.functions()) {
-    add(function->name, verdictOn(*function, options.abi));
-  }
-  for (const auto& skipped : declarations.skipped()) {
-    if (skipped.isFunction && !byName.count(skipped.name)) {
-      add(skipped.name, {Verdict::Kind::passedOver, skipped.reason});
-    }
-  }
-
-  std::map<Verdict::Kind, size_t> counts;
+  using Status = ReportedFunction::Status;
+  constexpr Status kStatuses[] = {Status::callable, Status::needsSizes, Status::cannotCall,
+                                  Status::passedOver};
+  std::map<Status, size_t> counts;
   size_t exported = 0;
-  for (const Entry& entry : entries) {
-    if (!entry.exported) continue;
+  for (const ReportedFunction& function : report.functions) {
+    if (!function.exported) continue;
     ++exported;
-    ++counts[entry.verdict.kind];
+    ++counts[function.status];
   }
   if (line.has("--json")) {
     JsonWriter json;
-    json.beginObject().key("library").value(utf8(path)).key("abi").value(
-        std::string(library::toString(options.abi)));
+    json.beginObject().key("library").value(utf8(path)).key("abi").value(report.abi);
     json.key("functions").beginArray();
-    for (const Entry& entry : entries) {
+    for (const ReportedFunction& function : report.functions) {
       json.beginObject()
           .key("name")
-          .value(entry.name)
+          .value(function.name)
           .key("exported")
-          .value(entry.exported)
+          .value(function.exported)
           .key("status")
-          .value(std::string(toString(entry.verdict.kind)));
-      if (!entry.verdict.detail.empty()) json.key("detail").value(entry.verdict.detail);
+          .value(std::string(toString(function.status)));
+      if (!function.detail.empty()) json.key("detail").value(detailOf(function));
       json.endObject();
     }
     json.endArray().key("notes").beginArray();
-    for (const auto& note : text.notes) json.value(note);
-    json.endArray().key("totals").beginObject().key("declared").value(uint64_t(entries.size()));
+    for (const auto& note : report.notes) json.value(note);
+    json.endArray().key("totals").beginObject().key("declared").value(
+        uint64_t(report.functions.size()));
     json.key("exported").value(uint64_t(exported));
-    for (auto kind : {Verdict::Kind::callable, Verdict::Kind::needsSizes,
-                      Verdict::Kind::cannotCall, Verdict::Kind::passedOver}) {
-      json.key(std::string(toString(kind))).value(uint64_t(counts[kind]));
+    for (Status status : kStatuses) {
+      json.key(std::string(toString(status))).value(uint64_t(counts[status]));
     }
     json.endObject().endObject();
     std::printf("%s\n", json.text().c_str());
     return 0;
   }
-  for (const auto& note : text.notes) std::printf("note: %s\n", printable(note).c_str());
-  for (const Entry& entry : entries) {
-    std::string text = printable(entry.name) + ": ";
-    text += entry.exported ? "" : "not exported, ";
-    text += toString(entry.verdict.kind);
-    if (!entry.verdict.detail.empty()) text += ": " + printable(entry.verdict.detail);
+  for (const auto& note : report.notes) std::printf("note: %s\n", printable(note).c_str());
+  for (const ReportedFunction& function : report.functions) {
+    std::string text = printable(function.name) + ": ";
+    text += function.exported ? "" : "not exported, ";
+    text += toString(function.status);
+    if (!function.detail.empty()) text += ": " + printable(detailOf(function));
     std::printf("%s\n", text.c_str());
   }
   std::printf("%zu functions declared, %zu exported by %s: %zu callable as declared, %zu need "
               "sizes, %zu cannot be called, %zu passed over\n",
-              entries.size(), exported, printable(utf8(path.filename())).c_str(),
-              counts[Verdict::Kind::callable], counts[Verdict::Kind::needsSizes],
-              counts[Verdict::Kind::cannotCall], counts[Verdict::Kind::passedOver]);
+              report.functions.size(), exported, printable(utf8(path.filename())).c_str(),
+              counts[Status::callable], counts[Status::needsSizes], counts[Status::cannotCall],
+              counts[Status::passedOver]);
   return 0;
 }
 

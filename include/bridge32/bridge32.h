@@ -374,6 +374,49 @@ BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_include(
     bridge32_library* library, const char* header, size_t header_length,
     const bridge32_header_options* options, bridge32_error** error);
 
+/* What a vendor's headers declare for a library file, and how much of it can be called
+ * (bridge32::HeaderReport; `bridge32 header` prints it), without loading the library. */
+typedef struct bridge32_header_report bridge32_header_report;
+
+typedef enum bridge32_callability {
+  BRIDGE32_CALLABLE = 0,     /* as declared */
+  BRIDGE32_NEEDS_SIZES = 1,  /* a pointer parameter has no size (taken as one value) */
+  BRIDGE32_CANNOT_CALL = 2,  /* a type cannot cross (the detail says which and why) */
+  BRIDGE32_PASSED_OVER = 3   /* the reader passed over its declaration (the detail says why) */
+} bridge32_callability;
+
+typedef struct bridge32_reported_function {
+  const char* name;
+  size_t name_length;
+  int32_t exported;  /* by the library file, under its name or (PE32) decorated: _f@8 */
+  bridge32_callability status;
+  const char* detail;  /* "" when callable */
+  size_t detail_length;
+} bridge32_reported_function;
+
+/* [any thread] Reads `headers` (then `declarations`, texts that may declare functions again with
+ * annotations) as the compiler of the library file `path`'s ABI would, and reports each function
+ * once, as its last declaration says. `options` may be NULL. Fails as reading the headers or the
+ * file fails (NOT_FOUND, BAD_MODULE, INVALID_ARGUMENT naming the file and line). */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_header_report_make(
+    const char* path, size_t path_length, const bridge32_string* headers, size_t header_count,
+    const bridge32_header_options* options, const bridge32_string* declarations,
+    size_t declaration_count, bridge32_header_report** report, bridge32_error** error);
+BRIDGE32_API void BRIDGE32_CALL bridge32_header_report_free(bridge32_header_report* report);
+/* The ABI the headers were read for: "win32", "win64", "sysvI386", "sysvX64". */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_header_report_abi(
+    const bridge32_header_report* report, size_t* length);
+/* The functions (strings are the report's); BRIDGE32_NOT_FOUND past the last. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_header_report_function_count(
+    const bridge32_header_report* report);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_header_report_function(
+    const bridge32_header_report* report, size_t index, bridge32_reported_function* function);
+/* What the preprocessor passed over (#warning, a missing system header); NULL past the last. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_header_report_note_count(
+    const bridge32_header_report* report);
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_header_report_note(
+    const bridge32_header_report* report, size_t index, size_t* length);
+
 /* Declarations after the headers: structs, typedefs, functions (Library::declare). One thread
  * at a time. */
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_library_declare(
@@ -539,6 +582,39 @@ typedef struct bridge32_module_file {
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_inspect(
     const char* path, size_t path_length, const char* role, size_t role_length,
     bridge32_module_file* file, bridge32_error** error);
+
+/* What a module file exports (bridge32::ModuleExport), read without loading it. */
+typedef struct bridge32_module_export {
+  /* As the loader matches it (GetProcAddress, dlsym): "_f@8" for a PE32 stdcall function; ""
+   * for a PE export by ordinal only. */
+  const char* name;
+  size_t name_length;
+  int32_t has_ordinal;  /* PE: the export directory's base + index in `ordinal`; ELF: 0 */
+  uint32_t ordinal;
+  const char* forwarder;  /* PE: "OTHER.Func" the loader resolves it to, or "" */
+  size_t forwarder_length;
+  int32_t is_function;  /* code rather than data */
+  const char* demangled;  /* an Itanium C++ name demangled ("add(int, int)"), or "" */
+  size_t demangled_length;
+  const char* version;  /* ELF symbol version ("GLIBC_2.14"), or "" */
+  size_t version_length;
+} bridge32_module_export;
+
+typedef struct bridge32_module_exports bridge32_module_exports;
+
+/* [any thread] The exports of the PE or ELF file `path`: a PE's named exports in its name
+ * table's order, then those by ordinal only; an ELF file's defined symbols in .dynsym's order.
+ * Every offset and count is checked against the file, which may be hostile: NOT_FOUND, FAILED,
+ * BAD_MODULE naming the file and the damage, UNSUPPORTED for an ELF file without sections. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_exports_read(
+    const char* path, size_t path_length, bridge32_module_exports** exports,
+    bridge32_error** error);
+BRIDGE32_API void BRIDGE32_CALL bridge32_module_exports_free(bridge32_module_exports* exports);
+/* The exports (strings are the list's); BRIDGE32_NOT_FOUND past the last. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_module_exports_count(
+    const bridge32_module_exports* exports);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_exports_at(
+    const bridge32_module_exports* exports, size_t index, bridge32_module_export* out);
 
 /* [any thread] The file the code or data at `address` was loaded from (an executable, a DLL, a
  * shared object: a plugin that needs the files beside itself, say), in `path` (free it with

@@ -787,6 +787,84 @@ static void executable_directory(char* out, size_t size) {
   if (slash) *slash = 0;
 }
 
+
+/* ---- What a header declares for a library file, without loading it ---- */
+
+static const bridge32_reported_function* reported(const bridge32_header_report* made,
+                                                  const char* name,
+                                                  bridge32_reported_function* function) {
+  for (size_t i = 0; i < bridge32_header_report_function_count(made); ++i) {
+    bridge32_header_report_function(made, i, function);
+    if (function->name_length == strlen(name) && memcmp(function->name, name, strlen(name)) == 0) {
+      return function;
+    }
+  }
+  return NULL;
+}
+
+static void header_report(const char* path) {
+  const char* vendor = "c-api-test-vendor.h";
+  FILE* out = fopen(vendor, "w");
+  CHECK(out != NULL, "writing %s", vendor);
+  if (!out) return;
+  fputs("int add(int a, int b);\n"
+        "void scale(double a, const double* x, int n, double* y);\n"
+        "int not_in_the_library(void);\n",
+        out);
+  fclose(out);
+  bridge32_string headers[1] = {{vendor, BRIDGE32_NUL_TERMINATED}};
+  bridge32_header_report* made = NULL;
+  bridge32_error* error = NULL;
+  OK(bridge32_header_report_make(path, BRIDGE32_NUL_TERMINATED, headers, 1, NULL, NULL, 0,
+                                 &made, &error));
+  if (!made) return;
+  size_t length = 0;
+  const char* abi = bridge32_header_report_abi(made, &length);
+#if defined(_WIN32)
+  CHECK(length == 5 && memcmp(abi, "win32", 5) == 0, "read for win32: %.*s", (int)length, abi);
+#else
+  CHECK(length == 8 && memcmp(abi, "sysvI386", 8) == 0, "read for sysvI386: %.*s", (int)length,
+        abi);
+#endif
+  bridge32_reported_function function;
+  CHECK(bridge32_header_report_function_count(made) == 3, "three functions");
+  CHECK(reported(made, "add", &function) && function.exported &&
+            function.status == BRIDGE32_CALLABLE,
+        "add: exported, callable");
+  CHECK(reported(made, "scale", &function) && function.exported &&
+            function.status == BRIDGE32_NEEDS_SIZES &&
+            contains(function.detail, function.detail_length, "'x'"),
+        "scale: needs sizes: %.*s", (int)function.detail_length, function.detail);
+  CHECK(reported(made, "not_in_the_library", &function) && !function.exported,
+        "not_in_the_library: not exported");
+  CHECK(bridge32_header_report_function(made, 3, &function) == BRIDGE32_NOT_FOUND,
+        "past the last");
+  bridge32_header_report_free(made);
+
+  /* Annotated by a declaration of the caller's, scale can be called. */
+  bridge32_string declarations[1] = {
+      {"void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);",
+       BRIDGE32_NUL_TERMINATED}};
+  made = NULL;
+  OK(bridge32_header_report_make(path, BRIDGE32_NUL_TERMINATED, headers, 1, NULL, declarations, 1,
+                                 &made, &error));
+  CHECK(made && reported(made, "scale", &function) && function.status == BRIDGE32_CALLABLE,
+        "scale annotated: callable");
+  bridge32_header_report_free(made);
+
+  bridge32_string missing[1] = {{"no-such-vendor-header.h", BRIDGE32_NUL_TERMINATED}};
+  made = NULL;
+  bridge32_status status = bridge32_header_report_make(path, BRIDGE32_NUL_TERMINATED, missing, 1,
+                                                       NULL, NULL, 0, &made, &error);
+  const char* message = bridge32_error_message(error, &length);
+  CHECK(status == BRIDGE32_NOT_FOUND && !made &&
+            contains(message, length, "no-such-vendor-header.h"),
+        "a missing header, named: %.*s", (int)length, message);
+  bridge32_error_free(error);
+  error = NULL;
+  remove(vendor);
+}
+
 /* ---- A library's surrogate stops, and the module comes back by itself ---- */
 
 typedef struct ModuleHeard {
@@ -1432,6 +1510,31 @@ int main(int argc, char** argv) {
     CHECK(report(status, error, "an address no module holds") == BRIDGE32_NOT_FOUND && !self,
           "an address no module holds");
   }
+  {
+    /* What the library file exports, read without loading it. */
+    bridge32_module_exports* exports = NULL;
+    bridge32_error* error = NULL;
+    OK(bridge32_module_exports_read(path, BRIDGE32_NUL_TERMINATED, &exports, &error));
+    size_t count = bridge32_module_exports_count(exports);
+    int has_add = 0;
+    bridge32_module_export entry;
+    for (size_t i = 0; i < count; ++i) {
+      bridge32_module_exports_at(exports, i, &entry);
+      if (entry.name_length == 3 && memcmp(entry.name, "add", 3) == 0 && entry.is_function) {
+        has_add = 1;
+      }
+    }
+    CHECK(count > 10 && has_add, "%zu exports, add a function among them", count);
+    CHECK(bridge32_module_exports_at(exports, count, &entry) == BRIDGE32_NOT_FOUND,
+          "past the last");
+    bridge32_module_exports_free(exports);
+    exports = NULL;
+    bridge32_status status =
+        bridge32_module_exports_read("no-such-library.dll", BRIDGE32_NUL_TERMINATED, &exports, &error);
+    CHECK(report(status, error, "exports of a missing file") == BRIDGE32_NOT_FOUND && !exports,
+          "exports of a missing file");
+  }
+  header_report(path);
   library_restarts(path);
   gain_plugin(plugins);
   vst2_plugin(plugins);

@@ -143,6 +143,32 @@ struct HeaderOptions {
   std::filesystem::path systemHeaders;
 };
 
+// A function a header declares, as reportHeader says of it.
+struct ReportedFunction {
+  enum class Status { callable, needsSizes, cannotCall, passedOver };
+  std::string name;
+  bool exported = false;  // by the library file, under its name or (PE32) decorated: _f@8
+  Status status = Status::callable;
+  // What it needs (needsSizes: which pointers have no size), or why it cannot be called; empty
+  // when callable.
+  std::string detail;
+};
+
+// What a vendor's headers declare for a library file and how much of it can be called.
+struct HeaderReport {
+  std::string abi;  // what the headers were read for: "win32", "win64", "sysvI386", "sysvX64"
+  std::vector<ReportedFunction> functions;  // each once, as its last declaration says
+  std::vector<std::string> notes;  // what the preprocessor passed over
+};
+
+// Reads `headers` (then `declarations`, which may declare functions again with annotations) as
+// the compiler of `library`'s ABI would, without loading it. Throws Error as reading the headers
+// or the file does.
+inline HeaderReport reportHeader(const std::filesystem::path& library,
+                                 const std::vector<std::filesystem::path>& headers,
+                                 const HeaderOptions& options = {},
+                                 const std::vector<std::string>& declarations = {});
+
 class Library {
  public:
   // Inspects `path`'s header and loads it in-process or in a surrogate per `options`; no entry
@@ -717,31 +743,93 @@ inline std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
   return std::make_unique<Library>(detail::loadFile(bridge32_library_load, path, options));
 }
 
+namespace detail {
+
+// Texts as the C API takes them; `texts` must outlive the result.
+inline std::vector<bridge32_string> cStrings(const std::vector<std::string>& texts) {
+  std::vector<bridge32_string> c;
+  for (const auto& text : texts) c.push_back({text.data(), text.size()});
+  return c;
+}
+
+// HeaderOptions as the C API takes them, with what they point to.
+class CHeaderOptions {
+ public:
+  explicit CHeaderOptions(const HeaderOptions& options)
+      : defines_(options.defines),
+        undefines_(options.undefines),
+        systemHeaders_(utf8(options.systemHeaders)) {
+    for (const auto& directory : options.includeDirectories) {
+      directories_.push_back(utf8(directory));
+    }
+    cDirectories_ = cStrings(directories_);
+    cDefines_ = cStrings(defines_);
+    cUndefines_ = cStrings(undefines_);
+    bridge32_header_options_init(&c_);
+    c_.include_directories = cDirectories_.data();
+    c_.include_directory_count = cDirectories_.size();
+    c_.defines = cDefines_.data();
+    c_.define_count = cDefines_.size();
+    c_.undefines = cUndefines_.data();
+    c_.undefine_count = cUndefines_.size();
+    c_.system_headers = {systemHeaders_.data(), systemHeaders_.size()};
+  }
+  CHeaderOptions(const CHeaderOptions&) = delete;
+  CHeaderOptions& operator=(const CHeaderOptions&) = delete;
+
+  const bridge32_header_options* get() const { return &c_; }
+
+ private:
+  std::vector<std::string> directories_, defines_, undefines_;
+  std::string systemHeaders_;
+  std::vector<bridge32_string> cDirectories_, cDefines_, cUndefines_;
+  bridge32_header_options c_;
+};
+
+}  // namespace detail
+
 inline void Library::include(const std::filesystem::path& header, const HeaderOptions& options) {
-  auto strings = [](const std::vector<std::string>& texts) {
-    std::vector<bridge32_string> c;
-    for (const auto& text : texts) c.push_back({text.data(), text.size()});
-    return c;
-  };
-  std::vector<std::string> directories;
-  for (const auto& directory : options.includeDirectories) directories.push_back(utf8(directory));
-  std::vector<bridge32_string> cDirectories = strings(directories);
-  std::vector<bridge32_string> defines = strings(options.defines);
-  std::vector<bridge32_string> undefines = strings(options.undefines);
-  std::string systemHeaders = utf8(options.systemHeaders);
-  bridge32_header_options c;
-  bridge32_header_options_init(&c);
-  c.include_directories = cDirectories.data();
-  c.include_directory_count = cDirectories.size();
-  c.defines = defines.data();
-  c.define_count = defines.size();
-  c.undefines = undefines.data();
-  c.undefine_count = undefines.size();
-  c.system_headers = {systemHeaders.data(), systemHeaders.size()};
+  detail::CHeaderOptions c(options);
   std::string file = utf8(header);
   detail::checked([&](bridge32_error** error) {
-    return bridge32_library_include(handle_, file.data(), file.size(), &c, error);
+    return bridge32_library_include(handle_, file.data(), file.size(), c.get(), error);
   });
+}
+
+inline HeaderReport reportHeader(const std::filesystem::path& library,
+                                 const std::vector<std::filesystem::path>& headers,
+                                 const HeaderOptions& options,
+                                 const std::vector<std::string>& declarations) {
+  std::string file = utf8(library);
+  std::vector<std::string> files;
+  for (const auto& header : headers) files.push_back(utf8(header));
+  std::vector<bridge32_string> cFiles = detail::cStrings(files);
+  std::vector<bridge32_string> cDeclarations = detail::cStrings(declarations);
+  detail::CHeaderOptions c(options);
+  bridge32_header_report* made = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_header_report_make(file.data(), file.size(), cFiles.data(), cFiles.size(),
+                                       c.get(), cDeclarations.data(), cDeclarations.size(),
+                                       &made, error);
+  });
+  std::unique_ptr<bridge32_header_report, void(BRIDGE32_CALL*)(bridge32_header_report*)> owned(
+      made, bridge32_header_report_free);
+  HeaderReport report;
+  size_t length = 0;
+  const char* abi = bridge32_header_report_abi(made, &length);
+  report.abi = detail::stringFrom(abi, length);
+  for (size_t i = 0, count = bridge32_header_report_function_count(made); i < count; ++i) {
+    bridge32_reported_function c{};
+    bridge32_header_report_function(made, i, &c);
+    report.functions.push_back({detail::stringFrom(c.name, c.name_length), c.exported != 0,
+                                ReportedFunction::Status(c.status),
+                                detail::stringFrom(c.detail, c.detail_length)});
+  }
+  for (size_t i = 0, count = bridge32_header_report_note_count(made); i < count; ++i) {
+    const char* note = bridge32_header_report_note(made, i, &length);
+    report.notes.push_back(detail::stringFrom(note, length));
+  }
+  return report;
 }
 
 }  // namespace bridge32

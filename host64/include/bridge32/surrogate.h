@@ -180,6 +180,21 @@ inline LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& o
 inline ModuleFile inspectModuleFile(const std::filesystem::path& path,
                                     std::string_view role = "plugin module");
 
+// What a module file exports, read without loading it (bridge32_module_export).
+struct ModuleExport {
+  std::string name;  // as the loader matches it: "_f@8" for a PE32 stdcall function; empty for
+                     // a PE export by ordinal only
+  std::optional<uint32_t> ordinal;  // PE only
+  std::string forwarder;            // PE: "OTHER.Func" the loader resolves it to
+  bool isFunction = false;          // code rather than data
+  std::string demangled;            // an Itanium C++ name demangled, or empty
+  std::string version;              // ELF symbol version, or empty
+};
+
+// The exports of the PE or ELF file `path`, in its tables' order (bridge32_module_exports_read).
+// Throws Error: notFound, failed, badModule naming the file and the damage, unsupported.
+inline std::vector<ModuleExport> listModuleExports(const std::filesystem::path& path);
+
 // The file the code or data at `address` was loaded from: an executable, a DLL, a shared object
 // (a plugin that needs the files beside itself, say). Throws Error(notFound) when no module holds
 // it.
@@ -309,6 +324,30 @@ inline ModuleFile inspectModuleFile(const std::filesystem::path& path, std::stri
     return bridge32_module_inspect(file.data(), file.size(), role.data(), role.size(), &c, error);
   });
   return detail::moduleFileFrom(c);
+}
+
+inline std::vector<ModuleExport> listModuleExports(const std::filesystem::path& path) {
+  std::string file = utf8(path);
+  bridge32_module_exports* read = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_module_exports_read(file.data(), file.size(), &read, error);
+  });
+  std::unique_ptr<bridge32_module_exports, void(BRIDGE32_CALL*)(bridge32_module_exports*)> owned(
+      read, bridge32_module_exports_free);
+  std::vector<ModuleExport> exports;
+  for (size_t i = 0, count = bridge32_module_exports_count(read); i < count; ++i) {
+    bridge32_module_export c{};
+    bridge32_module_exports_at(read, i, &c);
+    ModuleExport entry;
+    entry.name = detail::stringFrom(c.name, c.name_length);
+    if (c.has_ordinal) entry.ordinal = c.ordinal;
+    entry.forwarder = detail::stringFrom(c.forwarder, c.forwarder_length);
+    entry.isFunction = c.is_function != 0;
+    entry.demangled = detail::stringFrom(c.demangled, c.demangled_length);
+    entry.version = detail::stringFrom(c.version, c.version_length);
+    exports.push_back(std::move(entry));
+  }
+  return exports;
 }
 
 inline std::filesystem::path moduleFileContaining(const void* address) {

@@ -13,6 +13,7 @@
 #include "core/shared-surrogate.h"
 #include "dynamic-library.h"
 #include "logging.h"
+#include "module-exports.h"
 #include "module-file.h"
 #include "plugin/plugin-host.h"
 
@@ -190,6 +191,10 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
 using namespace bridge32;
 using namespace bridge32::c_api;
 
+struct bridge32_module_exports {
+  std::vector<Export> exports;
+};
+
 struct bridge32_deadline {
   DeadlineScope scope;
 };
@@ -324,6 +329,36 @@ bridge32_status BRIDGE32_CALL bridge32_module_inspect(const char* path, size_t p
     std::string_view named = role ? text(role, role_length, "role") : "module";
     out = moduleFileOf(readModuleFile(pathFromUtf8(text(path, path_length, "path")), named));
   });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_module_exports_read(const char* path, size_t path_length,
+                                                          bridge32_module_exports** exports,
+                                                          bridge32_error** error) {
+  if (exports) *exports = nullptr;
+  return guarded(error, [&] {
+    auto& out = required(exports, "exports");
+    out = new bridge32_module_exports{listExports(pathFromUtf8(text(path, path_length, "path")))};
+  });
+}
+
+void BRIDGE32_CALL bridge32_module_exports_free(bridge32_module_exports* exports) {
+  delete exports;
+}
+
+size_t BRIDGE32_CALL bridge32_module_exports_count(const bridge32_module_exports* exports) {
+  return exports ? exports->exports.size() : 0;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_module_exports_at(const bridge32_module_exports* exports,
+                                                        size_t index,
+                                                        bridge32_module_export* out) {
+  if (!exports || !out || index >= exports->exports.size()) return BRIDGE32_NOT_FOUND;
+  const Export& entry = exports->exports[index];
+  *out = {entry.name.c_str(),      entry.name.size(),      entry.ordinal.has_value(),
+          entry.ordinal.value_or(0), entry.forwarder.c_str(), entry.forwarder.size(),
+          entry.isFunction,        entry.demangled.c_str(), entry.demangled.size(),
+          entry.version.c_str(),   entry.version.size()};
+  return BRIDGE32_OK;
 }
 
 bridge32_status BRIDGE32_CALL bridge32_module_containing(const void* address,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/c-api.h"
+#include "library/header-report.h"
 #include "library/loaded-library.h"
 
 using namespace bridge32;
@@ -14,6 +15,10 @@ using namespace bridge32::c_api;
 struct bridge32_library {
   std::shared_ptr<LoadedLibrary> library;
   std::string path;  // UTF-8
+};
+
+struct bridge32_header_report {
+  HeaderReport report;
 };
 
 // A function, and its FunctionInfo as C parameter infos (which point into it).
@@ -102,6 +107,30 @@ Callback callbackOf(const bridge32_callback& given, size_t position) {
   };
 }
 
+// `count` texts from `list`, named `what` in errors.
+std::vector<std::string> texts(const bridge32_string* list, size_t count, std::string_view what) {
+  if (!list && count != 0) throw Error(Error::Kind::invalidArgument, std::string(what) + " is NULL");
+  std::vector<std::string> all;
+  for (size_t i = 0; i < count; ++i) all.emplace_back(text(list[i], what));
+  return all;
+}
+
+// The header options a C caller gave (NULL: the defaults).
+HeaderOptions headerOptions(const bridge32_header_options* options) {
+  HeaderOptions read;
+  if (!options) return read;
+  const bridge32_header_options given =
+      covered(*options, "header options", "bridge32_header_options_init");
+  for (auto& directory : texts(given.include_directories, given.include_directory_count,
+                               "include_directories")) {
+    read.includeDirectories.push_back(pathFromUtf8(directory));
+  }
+  read.defines = texts(given.defines, given.define_count, "defines");
+  read.undefines = texts(given.undefines, given.undefine_count, "undefines");
+  read.systemHeaders = pathFromUtf8(text(given.system_headers, "system_headers"));
+  return read;
+}
+
 }  // namespace
 
 extern "C" {
@@ -159,29 +188,65 @@ bridge32_status BRIDGE32_CALL bridge32_library_include(bridge32_library* library
                                                        const bridge32_header_options* options,
                                                        bridge32_error** error) {
   return guarded(error, [&] {
-    HeaderOptions read;
-    if (options) {
-      const bridge32_header_options given =
-          covered(*options, "header options", "bridge32_header_options_init");
-      auto strings = [](const bridge32_string* list, size_t count, std::string_view what) {
-        if (!list && count != 0) {
-          throw Error(Error::Kind::invalidArgument, std::string(what) + " is NULL");
-        }
-        std::vector<std::string> all;
-        for (size_t i = 0; i < count; ++i) all.emplace_back(text(list[i], what));
-        return all;
-      };
-      for (auto& directory : strings(given.include_directories,
-                                     given.include_directory_count, "include_directories")) {
-        read.includeDirectories.push_back(pathFromUtf8(directory));
-      }
-      read.defines = strings(given.defines, given.define_count, "defines");
-      read.undefines = strings(given.undefines, given.undefine_count, "undefines");
-      read.systemHeaders = pathFromUtf8(text(given.system_headers, "system_headers"));
-    }
+    HeaderOptions read = headerOptions(options);
     required(library, "library").library->include(
         pathFromUtf8(text(header, header_length, "header")), read);
   });
+}
+
+bridge32_status BRIDGE32_CALL bridge32_header_report_make(
+    const char* path, size_t path_length, const bridge32_string* headers, size_t header_count,
+    const bridge32_header_options* options, const bridge32_string* declarations,
+    size_t declaration_count, bridge32_header_report** report, bridge32_error** error) {
+  if (report) *report = nullptr;
+  return guarded(error, [&] {
+    auto& out = required(report, "report");
+    std::vector<std::filesystem::path> files;
+    for (const std::string& header : texts(headers, header_count, "headers")) {
+      files.push_back(pathFromUtf8(header));
+    }
+    out = new bridge32_header_report{library::reportHeader(
+        pathFromUtf8(text(path, path_length, "path")), files, headerOptions(options),
+        texts(declarations, declaration_count, "declarations"))};
+  });
+}
+
+void BRIDGE32_CALL bridge32_header_report_free(bridge32_header_report* report) { delete report; }
+
+const char* BRIDGE32_CALL bridge32_header_report_abi(const bridge32_header_report* report,
+                                                     size_t* length) {
+  if (length) *length = report ? report->report.abi.size() : 0;
+  return report ? report->report.abi.c_str() : "";
+}
+
+size_t BRIDGE32_CALL bridge32_header_report_function_count(const bridge32_header_report* report) {
+  return report ? report->report.functions.size() : 0;
+}
+
+bridge32_status BRIDGE32_CALL bridge32_header_report_function(
+    const bridge32_header_report* report, size_t index, bridge32_reported_function* function) {
+  if (!report || !function || index >= report->report.functions.size()) {
+    return BRIDGE32_NOT_FOUND;
+  }
+  const ReportedFunction& reported = report->report.functions[index];
+  *function = {reported.name.c_str(), reported.name.size(), reported.exported,
+               bridge32_callability(reported.status), reported.detail.c_str(),
+               reported.detail.size()};
+  return BRIDGE32_OK;
+}
+
+size_t BRIDGE32_CALL bridge32_header_report_note_count(const bridge32_header_report* report) {
+  return report ? report->report.notes.size() : 0;
+}
+
+const char* BRIDGE32_CALL bridge32_header_report_note(const bridge32_header_report* report,
+                                                      size_t index, size_t* length) {
+  if (!report || index >= report->report.notes.size()) {
+    if (length) *length = 0;
+    return nullptr;
+  }
+  if (length) *length = report->report.notes[index].size();
+  return report->report.notes[index].c_str();
 }
 
 bridge32_status BRIDGE32_CALL bridge32_library_declare(bridge32_library* library,
