@@ -17,10 +17,8 @@
 #include "bridge32/host.h"
 #include "json-writer.h"
 #include "output-file.h"
-#include "core/shared-surrogate.h"
-#include "dynamic-library.h"
-#include "tool.h"
 #include "shim-target.h"
+#include "tool.h"
 #include "wav-file.h"
 
 namespace bridge32::tool {
@@ -538,10 +536,12 @@ int wrap(const CommandLine& line) {
   if (module->plugins().empty()) {
     throw Error(Error::Kind::notFound, "'" + utf8(plugin) + "' has no plugins to wrap");
   }
-  std::filesystem::path surrogate = surrogateExecutable(module->architecture(), options);
+  std::filesystem::path surrogate = planLoad(plugin, options).surrogate;
   std::string shimName = "bridge32-vst2-shim" + plugin.extension().string();
   std::filesystem::path shim = surrogate.parent_path() / shimName;
-  if (!std::filesystem::exists(shim)) shim = runningExecutable().parent_path() / shimName;
+  if (!std::filesystem::exists(shim)) {
+    shim = moduleFileContaining(reinterpret_cast<const void*>(&wrap)).parent_path() / shimName;
+  }
   if (!std::filesystem::exists(shim)) {
     throw Error(Error::Kind::notFound, "the VST2 shim '" + shimName + "' is neither beside the " +
                                            "surrogates nor beside this program");

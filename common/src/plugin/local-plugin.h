@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bridge32/ext/gui.h"
+#include "plugin/plugin-calls.h"
 #include "plugin/plugin-host.h"
 
 namespace bridge32 {
@@ -29,40 +30,10 @@ inline constexpr uint32_t kNativeWindowApi = B32_WINDOW_API_WIN32;
 inline constexpr uint32_t kNativeWindowApi = B32_WINDOW_API_X11;
 #endif
 
-// [main-thread] unless a member says otherwise: used from the thread that created it.
-class LocalInstance {
+// A plugin in this process (PluginCalls, whose process() allocates nothing here), and its editor
+// as the plugin's own window API offers it.
+class LocalInstance : public PluginCalls {
  public:
-  virtual ~LocalInstance() = default;
-
-  virtual const PluginDescriptor& descriptor() const = 0;
-  virtual bool hasParams() const = 0;
-  virtual bool hasState() const = 0;
-  virtual bool hasProcess() const = 0;
-  virtual bool hasGui() const = 0;
-  virtual const std::vector<ParamInfo>& params() const = 0;
-
-  virtual double param(uint32_t id) = 0;
-  virtual void setParam(uint32_t id, double value) = 0;
-  // Parameter `id`'s value as the plugin shows it ("-6.0", "On"), without its unit.
-  virtual std::string paramDisplay(uint32_t id) = 0;
-  virtual std::vector<uint8_t> saveState() = 0;
-  virtual void loadState(std::span<const uint8_t> state) = 0;
-  virtual void activate(double sampleRate, uint32_t maxFrames) = 0;
-  virtual void deactivate() = 0;
-  // [audio-thread] `input` and `output` hold channels * frames planar samples each, and `events`
-  // what goes with them (checkBlockEvents); may run concurrently with the [main-thread] calls, as
-  // plugins expect. Allocates nothing.
-  virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-                       std::span<float> output, const BlockEvents& events) = 0;
-
-  // The plugin's programs (presets) by name, none when it has none; the current one; choosing one
-  // (Error(invalidArgument) past the last).
-  virtual std::vector<std::string> programNames() = 0;
-  virtual uint32_t program() = 0;
-  virtual void setProgram(uint32_t index) = 0;
-  // How many frames its output lags its input by.
-  virtual uint32_t latency() = 0;
-
   // The editor. `parent` is a window of `api` (B32_WINDOW_API_*); the editor is created hidden.
   // Throws Error(unsupported) if the plugin cannot embed in `api`.
   virtual EditorInfo openEditor(uint32_t api, void* parent) = 0;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bridge32/plugin.h"
+#include "plugin/plugin-calls.h"
 #include "plugin/plugin-host.h"
 
 namespace bridge32 {
@@ -32,26 +33,10 @@ class LoadedEditor {
   virtual std::string stoppedReason() const = 0;
 };
 
-class LoadedPlugin {
+// A plugin instance as the host sees it (PluginCalls), in this process or in a surrogate: with
+// buffers to process in place, an editor embedded in the application's window, and restarts.
+class LoadedPlugin : public PluginCalls {
  public:
-  virtual ~LoadedPlugin() = default;
-
-  virtual const PluginDescriptor& descriptor() const = 0;
-  virtual bool hasParams() const = 0;
-  virtual bool hasState() const = 0;
-  virtual bool hasProcess() const = 0;
-  virtual const std::vector<ParamInfo>& params() const = 0;
-
-  virtual double param(uint32_t id) = 0;
-  virtual void setParam(uint32_t id, double value) = 0;
-  virtual std::string paramDisplay(uint32_t id) = 0;
-  virtual std::vector<uint8_t> saveState() = 0;
-  virtual void loadState(std::span<const uint8_t> state) = 0;
-  virtual void activate(double sampleRate, uint32_t maxFrames) = 0;
-  virtual void deactivate() = 0;
-  virtual void process(uint32_t channels, uint32_t frames, std::span<const float> input,
-                       std::span<float> output, const BlockEvents& events = {}) = 0;
-
   struct AudioBuffers {
     std::span<float> input;
     std::span<const float> output;
@@ -60,12 +45,6 @@ class LoadedPlugin {
   virtual void processAudioBuffers(uint32_t channels, uint32_t frames,
                                    const BlockEvents& events = {}) = 0;
 
-  virtual std::vector<std::string> programNames() = 0;
-  virtual uint32_t program() = 0;
-  virtual void setProgram(uint32_t index) = 0;
-  virtual uint32_t latency() = 0;
-
-  virtual bool hasGui() const = 0;
   virtual LoadedEditor& openEditor(NativeWindow parent) = 0;
   virtual LoadedEditor* editor() = 0;
   virtual void closeEditor() = 0;
