@@ -107,9 +107,8 @@ class RemoteLife final : public Revivable,
   // [any-thread] Brings the thing back in the module's running surrogate (starting one if need
   // be) with what it had, unless it runs; false if it did not have to. `byHand` (restart()) earns
   // back the attempts of the module's RestartPolicy. Throws what the new surrogate or the making
-  // threw, Error(disconnected) if the new life stopped as it was made, Error(badState) from
-  // inside a bringBack on the same thread (RebindGuard), Error(unsupported) for a life that
-  // cannot come back.
+  // threw, Error(disconnected) if the new life stopped as it was made or cannot come back
+  // (Comeback::never), Error(badState) from inside a bringBack on the same thread (RebindGuard).
   bool bringBack(bool byHand) override {
     if (comeback_ == Comeback::never) {
       throw Error(Error::Kind::disconnected,
