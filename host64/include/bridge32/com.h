@@ -484,12 +484,11 @@ inline std::unique_ptr<ComConnection> ComObject::connect(ComEventHandler handler
   auto held = std::make_unique<ComEventHandler>(std::move(handler));
   bridge32_com_event_fn deliver = [](void* context, const char* event, size_t length,
                                      const bridge32_com_value* arguments, size_t count) {
-    try {
+    detail::unthrowing([&] {
       (*static_cast<ComEventHandler*>(context))(std::string_view(event, length),
                                                 detail::comValuesFrom(arguments, count, "event argument",
                                                                       detail::comObjectOf));
-    } catch (...) {  // the C API has no way to hear it
-    }
+    });
   };
   bridge32_com_connection* connection = nullptr;
   detail::checked([&](bridge32_error** error) {

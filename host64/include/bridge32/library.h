@@ -745,13 +745,6 @@ inline std::unique_ptr<Library> Library::load(const std::filesystem::path& path,
 
 namespace detail {
 
-// Texts as the C API takes them; `texts` must outlive the result.
-inline std::vector<bridge32_string> cStrings(const std::vector<std::string>& texts) {
-  std::vector<bridge32_string> c;
-  for (const auto& text : texts) c.push_back({text.data(), text.size()});
-  return c;
-}
-
 // HeaderOptions as the C API takes them, with what they point to.
 class CHeaderOptions {
  public:

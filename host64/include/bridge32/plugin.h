@@ -121,28 +121,27 @@ class CBlockEvents {
   bool given_ = false;
 };
 
-// HostCallbacks as the C API calls them back. What a callback throws stays here: the C API has
-// no way to hear it.
+// HostCallbacks as the C API calls them back (what they throw stays here: unthrowing).
 class CHostCallbacks {
  public:
   explicit CHostCallbacks(HostCallbacks& callbacks) {
     bridge32_host_callbacks_init(&c_);
     c_.context = &callbacks;
     c_.log = [](void* context, bridge32_log_level level, const char* message, size_t length) {
-      guard([&] { of(context).log(LogLevel(level), std::string_view(message, length)); });
+      unthrowing([&] { of(context).log(LogLevel(level), std::string_view(message, length)); });
     };
     c_.param_changed = [](void* context, uint32_t id, double value) {
-      guard([&] { of(context).paramChanged(id, value); });
+      unthrowing([&] { of(context).paramChanged(id, value); });
     };
     c_.editor_resized = [](void* context, uint32_t width, uint32_t height) {
-      guard([&] { of(context).editorResized(EditorSize{width, height}); });
+      unthrowing([&] { of(context).editorResized(EditorSize{width, height}); });
     };
     c_.stopped = [](void* context, const char* why, size_t length) {
-      guard([&] { of(context).pluginStopped(std::string_view(why, length)); });
+      unthrowing([&] { of(context).pluginStopped(std::string_view(why, length)); });
     };
-    c_.restarted = [](void* context) { guard([&] { of(context).pluginRestarted(); }); };
+    c_.restarted = [](void* context) { unthrowing([&] { of(context).pluginRestarted(); }); };
     c_.restart_failed = [](void* context, const char* why, size_t length, int32_t willRetry) {
-      guard([&] {
+      unthrowing([&] {
         of(context).pluginRestartFailed(std::string_view(why, length), willRetry != 0);
       });
     };
@@ -154,13 +153,6 @@ class CHostCallbacks {
 
  private:
   static HostCallbacks& of(void* context) { return *static_cast<HostCallbacks*>(context); }
-  template <typename Body>
-  static void guard(Body&& body) noexcept {
-    try {
-      body();
-    } catch (...) {
-    }
-  }
   bridge32_host_callbacks c_;
 };
 

@@ -232,24 +232,22 @@ class CLoadOptions {
       events_.release = [](void* context) { delete &of(context); };
       if (events.stopped) {
         events_.stopped = [](void* context, const char* why, size_t length) {
-          guard([&] { of(context).stopped(std::string_view(why, length)); });
+          unthrowing([&] { of(context).stopped(std::string_view(why, length)); });
         };
       }
       if (events.restarted) {
-        events_.restarted = [](void* context) { guard([&] { of(context).restarted(); }); };
+        events_.restarted = [](void* context) { unthrowing([&] { of(context).restarted(); }); };
       }
       if (events.restartFailed) {
         events_.restart_failed = [](void* context, const char* why, size_t length,
                                     int32_t willRetry) {
-          guard([&] { of(context).restartFailed(std::string_view(why, length), willRetry != 0); });
+          unthrowing([&] { of(context).restartFailed(std::string_view(why, length), willRetry != 0); });
         };
       }
       c_.events = &events_;
     }
     if (options.environment) {
-      for (const std::string& entry : *options.environment) {
-        environment_.push_back({entry.data(), entry.size()});
-      }
+      environment_ = cStrings(*options.environment);
       // Not NULL when empty: an empty environment is one, NULL is the application's.
       static const bridge32_string kNone{};
       c_.environment = environment_.empty() ? &kNone : environment_.data();
@@ -263,14 +261,6 @@ class CLoadOptions {
 
  private:
   static ModuleEvents& of(void* context) { return *static_cast<ModuleEvents*>(context); }
-  // What an event handler throws stays here: the C API has no way to hear it.
-  template <typename Body>
-  static void guard(Body&& body) noexcept {
-    try {
-      body();
-    } catch (...) {
-    }
-  }
 
   std::string directory_;
   std::vector<bridge32_string> environment_;

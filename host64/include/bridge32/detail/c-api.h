@@ -37,6 +37,23 @@ constexpr uint32_t milliseconds(Duration duration) {
   return count <= 0 ? 0 : count >= int64_t(UINT32_MAX) ? UINT32_MAX : uint32_t(count);
 }
 
+// Runs `body`, the application's code called back by the C API, keeping what it throws here: the
+// C API has no way to hear it.
+template <typename Body>
+void unthrowing(Body&& body) noexcept {
+  try {
+    body();
+  } catch (...) {
+  }
+}
+
+// Texts as the C API takes them, pointing into `texts`, which must outlive them.
+inline std::vector<bridge32_string> cStrings(const std::vector<std::string>& texts) {
+  std::vector<bridge32_string> c;
+  for (const auto& text : texts) c.push_back({text.data(), text.size()});
+  return c;
+}
+
 // A string the C API handed out, as a std::string ("" for NULL).
 inline std::string stringFrom(const char* data, size_t length) {
   return data ? std::string(data, length) : std::string();
