@@ -76,15 +76,15 @@ ModuleLink::Loaded ModuleLink::current() const {
 }
 
 ModuleLink::Loaded ModuleLink::running() {
+  // The stop is told before the module comes back (a window procedure inside the telling that
+  // needs the module finds it here, on the loop thread, and does not wait).
+  current().client->awaitLossTold();
   Running running = ensureRunning();
   if (auto restarted = events_.restarted; running.reloaded && restarted) restarted();
   return std::move(running.loaded);
 }
 
 ModuleLink::Running ModuleLink::ensureRunning() {
-  // The stop is told before the module comes back (a window procedure inside the telling that
-  // needs the module finds it here, on the loop thread, and does not wait).
-  current().client->awaitLossTold();
   bool reloaded = false;
   auto runningNow = [this]() -> std::optional<Loaded> {
     Loaded current = this->current();
@@ -139,6 +139,8 @@ void ModuleLink::watch(const std::shared_ptr<SurrogateClient>& client) {
 }
 
 void ModuleLink::restartByItself() {
+  // No wait for the stop to be told: telling it is what started this, and the application may
+  // let go of the module while it hears it (each life waits for its own, bringBack()).
   Running running = ensureRunning();
   // What the module made comes back; what cannot says so, and stays stopped until it is
   // restarted by hand or used (a surrogate that stops meanwhile is a stop of its own).

@@ -116,6 +116,7 @@ class RemoteLife final : public Revivable,
                           "which stopped");
     }
     auto self = this->shared_from_this();  // a hook may destroy the owner, and its hold on this
+    if (closed_) return false;  // the owner let go: nothing to wait for
     // Its stop is told before it comes back; waited for outside the guard, which a stop report
     // (the application restarting the plugin from pluginStopped, say) may take.
     current()->client->awaitLossTold();
