@@ -80,6 +80,7 @@ class RemoteLife final : public Revivable,
   void close() {
     closed_ = true;
     std::shared_ptr<Life> last = current();
+    last->client->wakeLossWaiters();  // a bringBack waiting for this life's stop report
     last->client->removeLostListener(last->lostListener);
     if (!guard_.heldHere()) RebindGuard::Scope wait(guard_, what_);
   }
@@ -119,7 +120,8 @@ class RemoteLife final : public Revivable,
     if (closed_) return false;  // the owner let go: nothing to wait for
     // Its stop is told before it comes back; waited for outside the guard, which a stop report
     // (the application restarting the plugin from pluginStopped, say) may take.
-    current()->client->awaitLossTold();
+    // The owner letting go meanwhile (from inside that stop report, say) ends the wait.
+    current()->client->awaitLossTold(std::chrono::seconds(5), [this] { return closed_.load(); });
     RebindGuard::Scope scope(guard_, what_);
     if (closed_ || isRunning()) return false;
     std::shared_ptr<Life> old = current();

@@ -311,10 +311,13 @@ uint64_t SurrogateClient::addLostListener(LostListener listener) {
   return id;
 }
 
-void SurrogateClient::awaitLossTold(std::chrono::milliseconds limit) {
+void SurrogateClient::awaitLossTold(std::chrono::milliseconds limit,
+                                    const std::function<bool()>& giveUp) {
   if (!lost_ || loop_.onLoopThread()) return;
   std::unique_lock lock(listenersMutex_);
-  listenerDone_.wait_for(lock, limit, [&] { return lossTold_ == LossTold::told; });
+  listenerDone_.wait_for(lock, limit, [&] {
+    return lossTold_ == LossTold::told || (giveUp && giveUp());
+  });
 }
 
 void SurrogateClient::removeLostListener(uint64_t id) {

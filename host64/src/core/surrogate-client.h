@@ -128,7 +128,14 @@ class SurrogateClient {
   // [any-thread] Once the surrogate is lost, waits until its lost-listeners have run, up to
   // `limit`; at once on the loop thread, whose listeners they are. What a listener reports (a
   // plugin stopped) then comes before what a caller does about the loss (a restart).
-  void awaitLossTold(std::chrono::milliseconds limit = std::chrono::seconds(5));
+  // `giveUp` ends the wait early once true (checked when wakeLossWaiters() is called).
+  void awaitLossTold(std::chrono::milliseconds limit = std::chrono::seconds(5),
+                     const std::function<bool()>& giveUp = {});
+  // [any-thread] Has the waiters of awaitLossTold check their `giveUp` again.
+  void wakeLossWaiters() {
+    { std::lock_guard lock(listenersMutex_); }
+    listenerDone_.notify_all();
+  }
   // [any-thread] Once this returns, the listener is not running on another thread and will not be
   // called again.
   void removeLostListener(uint64_t id);
