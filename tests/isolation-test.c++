@@ -481,10 +481,16 @@ class LettingGo final : public HostCallbacks {
   std::unique_ptr<PluginModule> module;
   std::unique_ptr<PluginInstance> plugin;
   bool dropModuleToo = false;
+  // Lets go of the module only once it runs in a new surrogate (its automatic restart is on).
+  uint32_t awaitSurrogateOtherThan = 0;
   std::atomic<bool> done{false};
 
   void pluginStopped(std::string_view) override {
     plugin.reset();
+    if (awaitSurrogateOtherThan != 0) {
+      waitFor([&] { return module->surrogatePid() != awaitSurrogateOtherThan; },
+              milliseconds(10'000));
+    }
     if (dropModuleToo) module.reset();
     done = true;
   }
@@ -888,6 +894,24 @@ TEST(Restart, LettingGoInPluginStoppedWhileTheModuleRestartsByItself) {
   callbacks.plugin = callbacks.module->createInstance(kFaulty, callbacks);
   ASSERT_TRUE(test::killProcess(callbacks.module->surrogatePid()));
   EXPECT_TRUE(waitFor([&] { return callbacks.done.load(); }, milliseconds(10'000)))
+      << "letting go inside pluginStopped did not finish";
+}
+
+// The restart's thread lets go of the stopped surrogate last while pluginStopped, on that
+// surrogate's loop thread, lets go of the module, which waits for the restart: neither waits for
+// the other (it deadlocked: the stopped surrogate's shutdown waited for its loop thread).
+TEST(Restart, LettingGoInPluginStoppedOnceTheModuleRestartedByItself) {
+  LettingGo callbacks;
+  callbacks.dropModuleToo = true;
+  LoadOptions options = optionsFor(test::kSurrogate64);
+  options.restart.automatic = true;
+  options.restart.firstDelay = milliseconds(0);
+  callbacks.module =
+      PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"), options);
+  callbacks.plugin = callbacks.module->createInstance(kFaulty, callbacks);
+  callbacks.awaitSurrogateOtherThan = callbacks.module->surrogatePid();
+  ASSERT_TRUE(test::killProcess(callbacks.awaitSurrogateOtherThan));
+  EXPECT_TRUE(waitFor([&] { return callbacks.done.load(); }, milliseconds(15'000)))
       << "letting go inside pluginStopped did not finish";
 }
 

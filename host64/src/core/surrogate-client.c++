@@ -34,7 +34,10 @@ std::shared_ptr<SurrogateClient> SurrogateClient::start(const std::filesystem::p
                                                        const SurrogateProcess::Launch& launch) {
   return std::shared_ptr<SurrogateClient>(
       new SurrogateClient(executable, architecture, timing, launch), [](SurrogateClient* client) {
-        if (!client->loop_.onLoopThread()) {
+        // Its shutdown waits for its loop thread: not on that thread, nor while that thread
+        // tells the loss to application code, which may be waiting for this one (a module let
+        // go of in pluginStopped waits for its automatic restart, which held the client last).
+        if (!client->loop_.onLoopThread() && !client->tellingLoss()) {
           delete client;
           return;
         }
@@ -318,6 +321,11 @@ void SurrogateClient::awaitLossTold(std::chrono::milliseconds limit,
   listenerDone_.wait_for(lock, limit, [&] {
     return lossTold_ == LossTold::told || (giveUp && giveUp());
   });
+}
+
+bool SurrogateClient::tellingLoss() {
+  std::lock_guard lock(listenersMutex_);
+  return lossTold_ == LossTold::telling;
 }
 
 void SurrogateClient::removeLostListener(uint64_t id) {

@@ -167,6 +167,8 @@ class SurrogateClient {
   // "the surrogate (path, pid N) is gone: it exited with code 3; its last stderr: ..."
   std::string describeLoss(std::chrono::milliseconds waitForExit);
   void notifyLost();
+  // [any-thread] Whether the loop thread is telling the loss to the listeners now.
+  bool tellingLoss();
 
   std::unique_ptr<SurrogateProcess> process_;
   Architecture architecture_;
