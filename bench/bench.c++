@@ -26,16 +26,18 @@
 // "measure", "median_us", "p99_us", "mean_us"}, plus {"arch", "measure": "idle_cpu_percent",
 // "process": "host"|"surrogate", "percent"}.
 //
+// This file is a client of bridge32's public API alone; what the API is measured against beneath
+// it (the raw ping-pong, the raw call lane, the raw in-process call, LoadedLibrary beneath the C
+// API) is baselines.c++'s, the one file that includes private headers.
+//
 //   bridge32_bench [--iterations N] [--starts N] [--idle-seconds N] [--arch x86|x64]... [--json FILE]
-#include <kj/async-io.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,43 +45,17 @@
 #include "bridge32/com.h"
 #include "bridge32/host.h"
 #include "bridge32/library.h"
-#include "core/call-lane.h"
-#include "core/surrogate-client.h"
-#include "core/surrogate-process.h"
-#include "dynamic-library.h"
-#include "wire.h"
-
-#if _WIN32
-#include "win32.h"
-#else
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <fstream>
-#endif
+#include "bridge32/surrogate.h"
+#include "baselines.h"
 #include "json-writer.h"
-#include "core/shared-surrogate.h"
-#include "library/loaded-library.h"
-#include "support.h"
 #include "shim-target.h"
+#include "stats.h"
+#include "support.h"
 
 namespace {
 
 using namespace bridge32;
-using Clock = std::chrono::steady_clock;
-
-struct Stats {
-  double meanUs, medianUs, p99Us;
-};
-
-Stats stats(std::vector<double> samples) {
-  std::sort(samples.begin(), samples.end());
-  double sum = 0;
-  for (double s : samples) sum += s;
-  // The nearest-rank percentile: the smallest sample that 99% of them do not exceed.
-  size_t p99 = size_t(std::ceil(0.99 * double(samples.size()))) - 1;
-  return {sum / samples.size(), samples[samples.size() / 2], samples[p99]};
-}
+using namespace bridge32::bench;
 
 // One line of the table, and its object in --json.
 struct Figure {
@@ -87,62 +63,6 @@ struct Figure {
   const char* measure;  // the name scripts know it by
   Stats stats;
 };
-
-double microseconds(Clock::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
-
-Stats pingPong(Architecture architecture, size_t bytes, int iterations) {
-  auto io = kj::setupAsyncIo();
-  SurrogateProcess process(test::surrogatePath(architecture), std::chrono::minutes(3),
-                           {.extraArgs = {"--echo", std::to_string(bytes)}, .sandbox = false,
-                            .environment = std::nullopt});
-  auto stream = process.takeChannel(io);
-  std::vector<kj::byte> out(bytes, 0x5a), in(bytes);
-  std::vector<double> samples;
-  for (int i = -iterations / 10; i < iterations; ++i) {  // the first tenth warms up
-    auto start = Clock::now();
-    stream->write(out.data(), out.size()).wait(io.waitScope);
-    stream->read(in.data(), in.size()).wait(io.waitScope);
-    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
-  }
-  if (std::memcmp(in.data(), out.data(), bytes) != 0) std::fprintf(stderr, "echo mismatch\n");
-  stream = nullptr;  // hang up: the echo loop ends at end of file
-  process.waitForExit(std::chrono::seconds(10));
-  return stats(samples);
-}
-
-// The floor under every lane call: a request with nothing to do, answered by the surrogate's lane
-// thread (Session.openLane), host and surrogate spinning and sleeping as for any call.
-Stats shmPingPong(Architecture architecture, int iterations) {
-  SurrogateClient::Timing timing;
-  timing.start = std::chrono::minutes(3);
-  auto client = SurrogateClient::start(test::surrogatePath(architecture), architecture, timing);
-  CallLane lane(64, "bridge32 bench lane");
-  lane.reserve();
-  auto handle = client->call(
-      [&](wire::Session::Client& session) {
-        auto request = session.openLaneRequest();
-        lane.describe(request.initChannel(), *client);
-        return request.send();
-      },
-      [](auto& response) {
-        throwIfError(response);
-        return std::make_unique<wire::Lane::Client>(response.getLane());
-      },
-      std::chrono::seconds(30));
-  lane.attach(client, std::move(handle));
-  std::vector<double> samples;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    if (!lane.tryAcquire()) throw Error(Error::Kind::badState, "the bench lane is taken");
-    lane.layout().op = uint32_t(lane::Op::none);
-    lane.call(std::chrono::seconds(30), HangPolicy::kill);
-    lane.release();
-    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
-  }
-  return stats(samples);
-}
 
 // process() of channels x frames planar samples, through `instance`'s span API (copies in and
 // out of the bridge's buffers included).
@@ -168,45 +88,6 @@ Stats processInPlace(PluginInstance& instance, uint32_t channels, uint32_t frame
     if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
   }
   return stats(samples);
-}
-
-// CPU time (user + system) a process has used, in seconds: this one, or another by pid.
-double cpuSeconds(uint32_t pid) {
-#if _WIN32
-  HANDLE process = pid == 0 ? GetCurrentProcess()
-                            : OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
-  FILETIME created, exited, kernel, user;
-  double seconds = -1;
-  if (process && GetProcessTimes(process, &created, &exited, &kernel, &user)) {
-    auto ticks = [](FILETIME t) { return (uint64_t(t.dwHighDateTime) << 32) | t.dwLowDateTime; };
-    seconds = double(ticks(kernel) + ticks(user)) / 1e7;
-  }
-  if (pid != 0 && process) CloseHandle(process);
-  return seconds;
-#else
-  if (pid == 0) {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  }
-  // /proc/PID/stat: utime and stime are the 14th and 15th fields, after "(comm)".
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::vector<std::string> fields;
-  size_t at = close + 2;
-  while (at < text.size() && fields.size() < 15) {
-    size_t end = text.find(' ', at);
-    fields.push_back(text.substr(at, end - at));
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  if (fields.size() < 13) return -1;
-  double ticks = double(sysconf(_SC_CLK_TCK));
-  return (std::stod(fields[11]) + std::stod(fields[12])) / ticks;
-#endif
 }
 
 Stats bridgedCall(PluginInstance& gain, int iterations) {
@@ -240,24 +121,6 @@ std::pair<Stats, Stats> alternating(PluginInstance& gain, Call&& call, int itera
   return {stats(params), stats(others)};
 }
 
-// Two calls, alternating call by call, as `alternating` does.
-template <typename First, typename Second>
-std::pair<Stats, Stats> alternatingPair(First&& first, Second&& second, int iterations) {
-  std::vector<double> firsts, seconds;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    first();
-    auto middle = Clock::now();
-    second();
-    auto end = Clock::now();
-    if (i >= 0) {
-      firsts.push_back(microseconds(middle - start));
-      seconds.push_back(microseconds(end - middle));
-    }
-  }
-  return {stats(firsts), stats(seconds)};
-}
-
 Stats genericCall(Function& function, const std::vector<Value>& arguments, int iterations) {
   std::vector<double> samples;
   for (int i = -iterations / 10; i < iterations; ++i) {
@@ -275,8 +138,6 @@ struct BulkRow {
   size_t n;
   Stats bridged, inPlace, raw, copy, twoCopies;
 };
-
-using ScaleFunction = void (*)(double, const double*, int, double*);
 
 template <typename Call>
 Stats timed(Call&& call, int iterations) {
@@ -362,7 +223,7 @@ std::vector<BulkRow> bulkRows(Library& library, ScaleFunction raw, int iteration
 std::filesystem::path wrapForBench(Architecture architecture) {
   LoadOptions options;
   std::filesystem::path fixture = test::pluginPath(architecture, "b32-vst2-fixture");
-  std::filesystem::path surrogates = surrogateExecutable(architecture, options).parent_path();
+  std::filesystem::path surrogates = bridge32::surrogatePath(architecture, options).parent_path();
   std::filesystem::path directory =
       test::outputDir() / ("bench-wrapped-" + std::string(toString(architecture)));
   std::filesystem::path shim =
@@ -452,32 +313,13 @@ int main(int argc, char** argv) {
     Stats reversedTyped = genericCall(*reverse, {Value(numbers), Value(kElements)},
                                       std::max(10, iterations / 20));
 
-    DynamicLibrary rawLibrary(test::pluginPath(Architecture::x64, "b32-library"));
-    auto rawScale = reinterpret_cast<ScaleFunction>(rawLibrary.symbol("scale"));
-    if (!rawScale) throw Error(Error::Kind::notFound, "the x64 fixture library has no scale()");
-    std::vector<BulkRow> bulk = bulkRows(*library, rawScale, iterations);
+    RawScale rawScale = loadRawScale(test::pluginPath(Architecture::x64, "b32-library"));
+    std::vector<BulkRow> bulk = bulkRows(*library, rawScale.call, iterations);
 
-    // What the C++ API's layer over the C API costs a call: the x64 fixture in this process, where
-    // nothing else is between caller and callee, through the C++ API and through what bridge32
-    // makes it of (LoadedLibrary, beneath the C API), alternating.
-    LoadOptions inProcess;
-    inProcess.isolation = Isolation::inProcess;
-    auto layered = Library::load(test::pluginPath(Architecture::x64, "b32-library"), inProcess);
-    auto beneath = LoadedLibrary::load(test::pluginPath(Architecture::x64, "b32-library"), inProcess);
-    auto layeredAdd = layered->function("int add(int a, int b);");
-    auto beneathAdd = beneath->function("int add(int a, int b);");
-    auto [addLayered, addBeneath] = alternatingPair(
-        [&] { layeredAdd->call(addArguments); }, [&] { beneathAdd->call(addArguments, {}); },
-        iterations * 10);
-    const char* scaleText =
-        "void scale(double a, _In_reads_(n) const double* x, int n, _Out_writes_(n) double* y);";
-    auto layeredScale = layered->function(scaleText);
-    auto beneathScale = beneath->function(scaleText);
-    std::vector<double> thousand(1000, 1.5);
-    const std::vector<Value> scaleArguments{Value(2.0), Value(thousand), Value(1000)};
-    auto [scaleLayered, scaleBeneath] = alternatingPair(
-        [&] { layeredScale->call(scaleArguments); },
-        [&] { beneathScale->call(scaleArguments, {}); }, iterations * 10);
+    // What the C++ API's layer over the C API costs a call: the x64 fixture in this process,
+    // through the C++ API and beneath the C API (LoadedLibrary), alternating.
+    auto [addLayered, addBeneath, scaleLayered, scaleBeneath] =
+        inProcessLayers(test::pluginPath(Architecture::x64, "b32-library"), iterations * 10);
 
     // process(): the same plugin bridged and in this process.
     gain->activate(48000, 4096);

@@ -260,6 +260,59 @@ TEST(DoctorDependencies, AModuleMissingTwoLevelsDownIsNamedWithItsChain) {
   }
 }
 
+// The public API (bridge32_module_dependencies, findModuleDependencies) hands out the tree and
+// the failures the resolver makes, whole: each dependency under the one that needs it.
+void expectSameTree(const std::vector<ModuleDependency>& given,
+                    const std::vector<ResolvedDependency>& made) {
+  ASSERT_EQ(given.size(), made.size());
+  for (size_t i = 0; i < made.size(); ++i) {
+    SCOPED_TRACE(made[i].name);
+    EXPECT_EQ(given[i].name, made[i].name);
+    EXPECT_EQ(given[i].path, made[i].path);
+    EXPECT_EQ(int(given[i].found), int(made[i].source));
+    EXPECT_EQ(toString(given[i].found), toString(made[i].source));
+    EXPECT_EQ(given[i].delayLoaded, made[i].delayLoaded);
+    EXPECT_EQ(given[i].listedAbove, made[i].listedAbove);
+    EXPECT_EQ(given[i].problem, made[i].problem);
+    expectSameTree(given[i].dependencies, made[i].dependencies);
+  }
+}
+
+TEST(DoctorDependencies, ThePublicApiGivesTheTreeAndTheFailuresWhole) {
+  for (Architecture architecture : kBoth) {
+    SCOPED_TRACE(toString(architecture));
+    auto a = test::pluginPath(architecture, "b32-chain-a");
+    LoadOptions options;
+    options.surrogateDirectory = test::surrogatePath(architecture).parent_path();
+    ModuleDependencyReport given = findModuleDependencies(a, options);
+    DependencyReport made = resolveDependencies(a, surrogateSearch(architecture));
+    ASSERT_FALSE(made.failures.empty());
+    expectSameTree(given.dependencies, made.dependencies);
+    ASSERT_EQ(given.failures.size(), made.failures.size());
+    for (size_t i = 0; i < made.failures.size(); ++i) {
+      EXPECT_EQ(given.failures[i].chain, made.failures[i].chain);
+      EXPECT_EQ(given.failures[i].why, made.failures[i].why);
+      EXPECT_EQ(given.failures[i].searched, made.failures[i].searched);
+    }
+    EXPECT_EQ(given.delayedFailures.size(), made.delayedFailures.size());
+  }
+  auto kindOfFailure = [](const std::filesystem::path& path) {
+    try {
+      findModuleDependencies(path);
+    } catch (const Error& error) {
+      EXPECT_TRUE(says(error.message(), utf8(path.filename()))) << error.message();
+      return error.kind();
+    }
+    return Error::Kind::failed;  // no error: not what either case expects
+  };
+  ScratchDirectory scratch;
+  EXPECT_EQ(kindOfFailure(scratch.path / "no-such-module.dll"), Error::Kind::notFound);
+#if !_WIN32
+  SyntheticImports pe;
+  EXPECT_EQ(kindOfFailure(pe.write(scratch.path / "foreign.dll")), Error::Kind::unsupported);
+#endif
+}
+
 TEST(DoctorDependencies, TheSameChainLoadsOnceTheMissingModuleIsOnTheSearchPath) {
   for (Architecture architecture : kBoth) {
     SCOPED_TRACE(toString(architecture));

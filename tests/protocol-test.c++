@@ -14,6 +14,7 @@
 #include "bridge32/com-value.h"
 #include "bridge32/error.h"
 #include "bridge32/limits.h"
+#include "bridge32/surrogate.h"
 #include "core/handshake.h"
 #include "support.h"
 #include "core/surrogate-server.h"
@@ -66,6 +67,11 @@ TEST(Protocol, HandshakeReportsVersionArchitectureAndPid) {
   EXPECT_EQ(handshake.protocolVersion, wire::PROTOCOL_VERSION);
   EXPECT_EQ(handshake.architecture, thisArchitecture());
   EXPECT_NE(handshake.pid, 0u);
+}
+
+TEST(Protocol, ThePublicApiSaysTheVersionTheHostSpeaks) {
+  EXPECT_EQ(protocolVersion(), wire::PROTOCOL_VERSION);
+  EXPECT_EQ(bridge32_protocol_version(), wire::PROTOCOL_VERSION);
 }
 
 TEST(Protocol, HostRefusesASurrogateOfAnotherVersion) {

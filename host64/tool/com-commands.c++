@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "bridge32/com.h"
-#include "library/c-literals.h"
+#include "bridge32/library.h"
 #include "tool.h"
 
 namespace bridge32::tool {
@@ -105,7 +105,7 @@ int com(const CommandLine& line) {
   std::vector<ComValue> arguments;
   for (size_t i = 3; i < line.positional.size(); ++i) {
     try {
-      arguments.push_back(comValueOf(library::parseLiteral(line.positional[i])));
+      arguments.push_back(comValueOf(parseLiteral(line.positional[i])));
     } catch (const Error& error) {
       throw Error(Error::Kind::invalidArgument, "argument " + std::to_string(i - 2) + " ('" +
                                                     line.positional[i] + "'): " + error.message());

@@ -10,10 +10,8 @@
 
 #include "bridge32/error.h"
 #include "bridge32/module-file.h"
-#include "core/shared-surrogate.h"
+#include "bridge32/surrogate.h"
 #include "json-writer.h"
-#include "module-dependencies.h"
-#include "module-exports.h"
 #include "tool.h"
 
 namespace bridge32::tool {
@@ -23,7 +21,7 @@ namespace {
 // Why the module will not load, or (delayed) what fails later.
 struct Problem {
   std::string text;                   // a sentence, without the module's name
-  std::optional<LoadFailure> failure;  // when it is a dependency
+  std::optional<DependencyFailure> failure;  // when it is a dependency
   std::string hint;                   // what to do about it, or empty
 };
 
@@ -37,12 +35,12 @@ struct Diagnosis {
   std::optional<size_t> exportCount;
   std::string exportsProblem;
   std::string searchedAs;  // whose loader the dependencies are searched as
-  std::optional<DependencyReport> dependencies;
+  std::optional<ModuleDependencyReport> dependencies;
   std::vector<Problem> problems, laterProblems;
 };
 
 // `name` as written, or without a PE32 cdecl/stdcall decoration ("_main", "_f@8").
-bool exportNamed(const Export& entry, std::string_view wanted) {
+bool exportNamed(const ModuleExport& entry, std::string_view wanted) {
   std::string_view name = entry.name;
   if (name == wanted) return true;
   if (auto at = name.rfind('@'); at != std::string_view::npos && at > 0) name = name.substr(0, at);
@@ -103,7 +101,7 @@ std::optional<std::set<std::string>> debianPackagesFor(const std::string& soname
 }
 #endif
 
-std::string hintFor(const LoadFailure& failure, const ModuleFile& file) {
+std::string hintFor(const DependencyFailure& failure, const ModuleFile& file) {
   const std::string& name = failure.chain.back();
   if (file.format == ModuleFormat::pe) {
     return "put " + name + " beside the module, or in a directory on PATH";
@@ -147,7 +145,7 @@ Diagnosis diagnose(const std::filesystem::path& path) {
   if (file.architecture == Architecture::unknown) {
     d.problems.push_back({"it is for a machine bridge32 does not run (it runs x86 and x64)", {}, {}});
   } else if (file.format == nativeModuleFormat()) {
-    d.surrogate = surrogateExecutable(file.architecture, LoadOptions{});
+    d.surrogate = surrogatePath(file.architecture);
     std::error_code error;
     d.surrogateExists = std::filesystem::is_regular_file(d.surrogate, error);
     std::string surrogateName = "the " + std::string(toString(file.architecture)) + " surrogate";
@@ -165,10 +163,10 @@ Diagnosis diagnose(const std::filesystem::path& path) {
   }
 
   try {
-    auto exports = listExports(path);
+    auto exports = listModuleExports(path);
     d.exportCount = exports.size();
     auto has = [&](std::initializer_list<std::string_view> names) {
-      for (const Export& entry : exports) {
+      for (const ModuleExport& entry : exports) {
         for (auto name : names) {
           if (exportNamed(entry, name)) return true;
         }
@@ -184,9 +182,7 @@ Diagnosis diagnose(const std::filesystem::path& path) {
   }
 
   if (file.architecture != Architecture::unknown && file.format == nativeModuleFormat()) {
-    auto search = LoaderSearch::forProcess(file.format, file.architecture,
-                                           d.surrogateExists ? d.surrogate : std::filesystem::path());
-    d.dependencies = resolveDependencies(path, search);
+    d.dependencies = findModuleDependencies(path);
     for (const auto& failure : d.dependencies->failures) {
       d.problems.push_back({printable(failure.chain.back()) + " " + printable(failure.why), failure,
                             failure.why == "is missing" ? hintFor(failure, file) : ""});
@@ -201,18 +197,18 @@ Diagnosis diagnose(const std::filesystem::path& path) {
   return d;
 }
 
-std::string sourceText(const ResolvedDependency& dependency) {
-  switch (dependency.source) {
-    case DependencySource::loaded: return "already loaded by the surrogate";
-    case DependencySource::system: return "system";
-    case DependencySource::apiSet: return "API set, mapped by the system";
-    case DependencySource::missing: return "MISSING";
-    case DependencySource::unusable: return "CANNOT BE USED: " + dependency.problem;
-    default: return std::string(toString(dependency.source));
+std::string sourceText(const ModuleDependency& dependency) {
+  switch (dependency.found) {
+    case ModuleDependency::Found::loaded: return "already loaded by the surrogate";
+    case ModuleDependency::Found::system: return "system";
+    case ModuleDependency::Found::apiSet: return "API set, mapped by the system";
+    case ModuleDependency::Found::missing: return "MISSING";
+    case ModuleDependency::Found::unusable: return "CANNOT BE USED: " + dependency.problem;
+    default: return std::string(toString(dependency.found));
   }
 }
 
-void printTree(const std::vector<ResolvedDependency>& dependencies, int depth) {
+void printTree(const std::vector<ModuleDependency>& dependencies, int depth) {
   for (const auto& dependency : dependencies) {
     std::string line(size_t(depth) * 2 + 4, ' ');
     line += printable(dependency.name);
@@ -221,7 +217,7 @@ void printTree(const std::vector<ResolvedDependency>& dependencies, int depth) {
     if (!dependency.path.empty()) line += printable(utf8(dependency.path)) + " ";
     line += "[" + printable(sourceText(dependency)) + "]";
     if (dependency.listedAbove) line += ", listed above";
-    if (!dependency.problem.empty() && dependency.source != DependencySource::unusable) {
+    if (!dependency.problem.empty() && dependency.found != ModuleDependency::Found::unusable) {
       line += ", " + printable(dependency.problem);
     }
     std::printf("%s\n", line.c_str());
@@ -275,7 +271,7 @@ void printText(const Diagnosis& d) {
   std::printf("  verdict: %s\n", d.problems.empty() ? "it loads" : "it cannot load");
 }
 
-void writeTree(JsonWriter& json, const std::vector<ResolvedDependency>& dependencies) {
+void writeTree(JsonWriter& json, const std::vector<ModuleDependency>& dependencies) {
   json.beginArray();
   for (const auto& dependency : dependencies) {
     json.beginObject().key("name").value(validUtf8(dependency.name));
@@ -285,7 +281,7 @@ void writeTree(JsonWriter& json, const std::vector<ResolvedDependency>& dependen
     } else {
       json.value(utf8(dependency.path));
     }
-    json.key("found").value(toString(dependency.source));
+    json.key("found").value(toString(dependency.found));
     json.key("delayLoaded").value(dependency.delayLoaded);
     json.key("listedAbove").value(dependency.listedAbove);
     if (!dependency.problem.empty()) json.key("problem").value(dependency.problem);

@@ -10,7 +10,6 @@
 #include "bridge32/library.h"
 #include "bridge32/module-file.h"
 #include "json-writer.h"
-#include "library/c-literals.h"
 #include "tool.h"
 
 namespace bridge32::tool {
@@ -93,7 +92,7 @@ int call(const CommandLine& line) {
   for (size_t i = 2; i < line.positional.size(); ++i) {
     const std::string& text = line.positional[i];
     try {
-      values.push_back(library::parseLiteral(text));
+      values.push_back(parseLiteral(text));
     } catch (const Error& error) {
       throw Error(Error::Kind::invalidArgument,
                   "argument " + std::to_string(values.size() + 1) + " ('" + text +

@@ -37,11 +37,11 @@
 #include <string>
 #include <string_view>
 
-#include "bridge32.capnp.h"
 #include "bridge32/error.h"
 #include "bridge32/sdk.h"
 #include "bridge32/version.h"
 #include "bridge32/log.h"
+#include "bridge32/surrogate.h"
 #include "tool.h"
 
 namespace {
@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     // The three versions that decide what works together: this build, the wire protocol that
     // host and surrogate must share, and the newest plugin SDK it loads.
     std::printf("bridge32 %s\nprotocol %u\nsdk %d.%d.%d\n", BRIDGE32_VERSION_STRING,
-                unsigned(bridge32::wire::PROTOCOL_VERSION), B32_SDK_VERSION_MAJOR,
+                unsigned(protocolVersion()), B32_SDK_VERSION_MAJOR,
                 B32_SDK_VERSION_MINOR, B32_SDK_VERSION_REVISION);
     return 0;
   }

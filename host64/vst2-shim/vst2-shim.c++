@@ -23,7 +23,7 @@
 #include "bridge32/host.h"
 #include "bridge32/limits.h"
 #include "shim-target.h"
-#include "vst2/vst2-abi.h"  // the VST2 ABI as bridge32 declares it
+#include "vst2-abi.h"  // the VST2 ABI as bridge32 declares it
 
 #if _WIN32
 #define SHIM_EXPORT __declspec(dllexport)

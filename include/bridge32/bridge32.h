@@ -57,6 +57,9 @@ extern "C" {
 #define BRIDGE32_API_VERSION 1
 /* [any thread] */
 BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_api_version(void);
+/* [any thread] The version of the protocol this library speaks with its surrogates: a surrogate
+ * of another version is refused, naming both. */
+BRIDGE32_API uint32_t BRIDGE32_CALL bridge32_protocol_version(void);
 
 /* A length that says "up to the NUL". */
 #define BRIDGE32_NUL_TERMINATED ((size_t)-1)
@@ -544,6 +547,20 @@ BRIDGE32_API void BRIDGE32_CALL bridge32_registration_free(bridge32_registration
 
 BRIDGE32_API void BRIDGE32_CALL bridge32_result_free(bridge32_result* result);
 
+/* A value written as a C literal, as `bridge32 call` reads its arguments. */
+typedef struct bridge32_literal bridge32_literal;
+/* [any thread] Reads one C literal: integers (decimal, 0x, 0, 0b; sign; u/l/ll: a u suffix or a
+ * value above INT64_MAX is unsigned), floating (1.5, 1e-3, 0x1p-3, inf, nan), true, false, NULL,
+ * 'c', "strings" with C escapes (\u00e9 gives UTF-8; adjacent ones joined), {a, b} arrays and
+ * {.x = 1} structs. INVALID_ARGUMENT naming the column, what was expected and what was found. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_literal_parse(const char* text, size_t length,
+                                                                 bridge32_literal** literal,
+                                                                 bridge32_error** error);
+/* [any thread] Its value, the literal's own. */
+BRIDGE32_API const bridge32_value* BRIDGE32_CALL bridge32_literal_value(
+    const bridge32_literal* literal);
+BRIDGE32_API void BRIDGE32_CALL bridge32_literal_free(bridge32_literal* literal);
+
 /* ---- Bytes and lists of strings that bridge32 hands out -------------------------------- */
 
 typedef struct bridge32_bytes bridge32_bytes;
@@ -615,6 +632,78 @@ BRIDGE32_API size_t BRIDGE32_CALL bridge32_module_exports_count(
     const bridge32_module_exports* exports);
 BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_exports_at(
     const bridge32_module_exports* exports, size_t index, bridge32_module_export* out);
+
+/* [any thread] Where the surrogate for `architecture` is looked for with `options` (NULL:
+ * defaults; see bridge32/surrogate.h), whether it is there or not, in `path` (free it with
+ * bridge32_bytes_free). INVALID_ARGUMENT for an architecture bridge32 has no surrogate for. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_surrogate_executable(
+    bridge32_architecture architecture, const bridge32_load_options* options,
+    bridge32_bytes** path, bridge32_error** error);
+
+/* Where the loader of the process that would load a module finds each of its dependencies. */
+typedef enum bridge32_dependency_source {
+  BRIDGE32_DEPENDENCY_LOADED = 0,         /* the process has it loaded already */
+  BRIDGE32_DEPENDENCY_BESIDE_MODULE = 1,  /* PE: the directory of the module being loaded */
+  BRIDGE32_DEPENDENCY_RPATH = 2,          /* ELF: DT_RPATH of the module that needs it (or above) */
+  BRIDGE32_DEPENDENCY_LIBRARY_PATH = 3,   /* ELF: LD_LIBRARY_PATH */
+  BRIDGE32_DEPENDENCY_RUNPATH = 4,        /* ELF: DT_RUNPATH of the module that needs it */
+  BRIDGE32_DEPENDENCY_SYSTEM = 5,         /* the system's directories (then PATH, on Windows) */
+  BRIDGE32_DEPENDENCY_API_SET = 6,        /* PE: an API set the system maps to its DLLs */
+  BRIDGE32_DEPENDENCY_MISSING = 7,        /* nowhere the loader looks */
+  BRIDGE32_DEPENDENCY_UNUSABLE = 8        /* found first, but unusable (`problem` says why) */
+} bridge32_dependency_source;
+
+/* [any thread] "loaded", "besideModule", ..., "unusable"; "" for another value. */
+BRIDGE32_API const char* BRIDGE32_CALL bridge32_dependency_source_name(
+    bridge32_dependency_source source);
+
+typedef struct bridge32_dependency {
+  const char* name;  /* as the module that needs it names it */
+  size_t name_length;
+  const char* path;  /* where it was found; "" when missing, and for an API set */
+  size_t path_length;
+  bridge32_dependency_source source;
+  uint32_t depth;        /* 0: the module's own; n + 1: needed by the one before at depth n */
+  int32_t delay_loaded;  /* PE: through the delay-load table (loaded at the first call into it) */
+  int32_t listed_above;  /* its own dependencies are listed where it appears first */
+  const char* problem;   /* why it cannot be used, or why its own are unknown; or "" */
+  size_t problem_length;
+} bridge32_dependency;
+
+/* A module the loader cannot find or use, and so a module that does not load. */
+typedef struct bridge32_load_failure {
+  const bridge32_string* chain;  /* the module's file name, ..., the name of the one that fails */
+  size_t chain_count;
+  const char* why;  /* "is missing", "is for x64", ... */
+  size_t why_length;
+  const bridge32_string* searched;  /* the paths the loader tried, in order */
+  size_t searched_count;
+  int32_t delayed;  /* below a delay-loaded module: the module loads, a call into it fails */
+} bridge32_load_failure;
+
+typedef struct bridge32_dependency_report bridge32_dependency_report;
+
+/* [any thread] The dependencies of the module file `path`, recursively, found as the loader of
+ * the surrogate for its architecture (bridge32_surrogate_executable with `options`, NULL:
+ * defaults) finds them, without loading anything: what the surrogate itself loads counts as
+ * loaded (when it is not there, nothing does). NOT_FOUND, FAILED, BAD_MODULE as for
+ * bridge32_module_inspect; UNSUPPORTED for a file of another format or machine. */
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_module_dependencies(
+    const char* path, size_t path_length, const bridge32_load_options* options,
+    bridge32_dependency_report** report, bridge32_error** error);
+BRIDGE32_API void BRIDGE32_CALL bridge32_dependency_report_free(bridge32_dependency_report* report);
+/* The tree, depth first: each dependency, then its own at depth + 1 (strings are the report's);
+ * NOT_FOUND past the last. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_dependency_report_count(
+    const bridge32_dependency_report* report);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_dependency_report_at(
+    const bridge32_dependency_report* report, size_t index, bridge32_dependency* dependency);
+/* What will not load: failures that stop the module first, then delayed ones; NOT_FOUND past
+ * the last. */
+BRIDGE32_API size_t BRIDGE32_CALL bridge32_dependency_report_failure_count(
+    const bridge32_dependency_report* report);
+BRIDGE32_API bridge32_status BRIDGE32_CALL bridge32_dependency_report_failure(
+    const bridge32_dependency_report* report, size_t index, bridge32_load_failure* failure);
 
 /* [any thread] The file the code or data at `address` was loaded from (an executable, a DLL, a
  * shared object: a plugin that needs the files beside itself, say), in `path` (free it with

@@ -802,6 +802,106 @@ static const bridge32_reported_function* reported(const bridge32_header_report* 
   return NULL;
 }
 
+/* What a module file needs and where the surrogate that would load it is, without loading it;
+ * and a literal as `bridge32 call` reads one. */
+static void module_files(const char* path) {
+  bridge32_error* error = NULL;
+  CHECK(bridge32_protocol_version() > 0, "protocol %u", bridge32_protocol_version());
+
+  bridge32_load_options options;
+  bridge32_load_options_init(&options);
+  options.surrogate_directory = "surrogates-here";
+  options.surrogate_directory_length = BRIDGE32_NUL_TERMINATED;
+  bridge32_bytes* surrogate = NULL;
+  OK(bridge32_surrogate_executable(BRIDGE32_ARCH_X86, &options, &surrogate, &error));
+  size_t length = 0;
+  const char* where = (const char*)bridge32_bytes_data(surrogate, &length);
+#if defined(_WIN32)
+  const char* expected_name = "bridge32-surrogate-x86.exe";
+#else
+  const char* expected_name = "bridge32-surrogate-x86";
+#endif
+  CHECK(where && length > 20 && memcmp(where, "surrogates-here", 15) == 0 &&
+            strcmp(where + length - strlen(expected_name), expected_name) == 0,
+        "the x86 surrogate in the directory given: %s", where ? where : "(none)");
+  bridge32_bytes_free(surrogate);
+  surrogate = NULL;
+  bridge32_status status =
+      bridge32_surrogate_executable(BRIDGE32_ARCH_UNKNOWN, NULL, &surrogate, &error);
+  CHECK(report(status, error, "no surrogate for an unknown architecture") ==
+                BRIDGE32_INVALID_ARGUMENT && !surrogate,
+        "no surrogate for an unknown architecture");
+  error = NULL;
+
+  /* The i386 library's dependencies, as its surrogate's loader finds them: the C library, from
+   * the system. */
+  bridge32_dependency_report* dependencies = NULL;
+  OK(bridge32_module_dependencies(path, BRIDGE32_NUL_TERMINATED, NULL, &dependencies, &error));
+  size_t count = bridge32_dependency_report_count(dependencies);
+  int found_c_library = 0, depths_follow = 1;
+  uint32_t previous_depth = 0;
+  bridge32_dependency dependency;
+  for (size_t i = 0; i < count; ++i) {
+    bridge32_dependency_report_at(dependencies, i, &dependency);
+    if (i == 0 ? dependency.depth != 0 : dependency.depth > previous_depth + 1) depths_follow = 0;
+    previous_depth = dependency.depth;
+#if defined(_WIN32)
+    int c_library = contains(dependency.name, dependency.name_length, "msvcrt.dll") ||
+                    contains(dependency.name, dependency.name_length, "KERNEL32.dll");
+#else
+    int c_library = contains(dependency.name, dependency.name_length, "libc.so.6");
+#endif
+    if (c_library && dependency.depth == 0 && dependency.source != BRIDGE32_DEPENDENCY_MISSING &&
+        dependency.source != BRIDGE32_DEPENDENCY_UNUSABLE) {
+      found_c_library = 1;
+    }
+  }
+  CHECK(count > 0 && found_c_library && depths_follow,
+        "%zu dependencies, the C library's found, depth first", count);
+  CHECK(bridge32_dependency_report_failure_count(dependencies) == 0, "nothing it needs is missing");
+  CHECK(bridge32_dependency_report_at(dependencies, count, &dependency) == BRIDGE32_NOT_FOUND,
+        "past the last dependency");
+  bridge32_dependency_report_free(dependencies);
+  dependencies = NULL;
+  status = bridge32_module_dependencies("no-such-library.dll", BRIDGE32_NUL_TERMINATED, NULL,
+                                        &dependencies, &error);
+  CHECK(report(status, error, "dependencies of a missing file") == BRIDGE32_NOT_FOUND &&
+            !dependencies,
+        "dependencies of a missing file");
+  error = NULL;
+  CHECK(strcmp(bridge32_dependency_source_name(BRIDGE32_DEPENDENCY_MISSING), "missing") == 0 &&
+            strcmp(bridge32_dependency_source_name((bridge32_dependency_source)99), "") == 0,
+        "source names");
+
+  /* A literal: an array of an integer, a double, a string with an escape and a struct. */
+  const char* text = "{1, -2.5, \"caf\\u00e9\", {.x = 0x10}}";
+  bridge32_literal* literal = NULL;
+  OK(bridge32_literal_parse(text, BRIDGE32_NUL_TERMINATED, &literal, &error));
+  const bridge32_value* value = bridge32_literal_value(literal);
+  int as_written = value && value->kind == BRIDGE32_VALUE_ARRAY && value->as.array.count == 4;
+  if (as_written) {
+    const bridge32_value* items = value->as.array.items;
+    as_written = items[0].kind == BRIDGE32_VALUE_INT && items[0].as.i64 == 1 &&
+                 items[1].kind == BRIDGE32_VALUE_DOUBLE && items[1].as.f64 == -2.5 &&
+                 items[2].kind == BRIDGE32_VALUE_STRING && items[2].as.string.length == 5 &&
+                 memcmp(items[2].as.string.data, "caf\xc3\xa9", 5) == 0 &&
+                 items[3].kind == BRIDGE32_VALUE_STRUCT && items[3].as.structure.count == 1 &&
+                 items[3].as.structure.fields[0].name_length == 1 &&
+                 items[3].as.structure.fields[0].name[0] == 'x' &&
+                 items[3].as.structure.fields[0].value.as.i64 == 16;
+  }
+  CHECK(as_written, "the literal %s as written", text);
+  bridge32_literal_free(literal);
+  literal = NULL;
+  status = bridge32_literal_parse("{1, ", BRIDGE32_NUL_TERMINATED, &literal, &error);
+  size_t message_length = 0;
+  const char* message = error ? bridge32_error_message(error, &message_length) : "";
+  int names_column = contains(message, message_length, "column");
+  CHECK(report(status, error, "a literal cut short") == BRIDGE32_INVALID_ARGUMENT &&
+            names_column && !literal,
+        "a literal cut short names the column");
+}
+
 static void header_report(const char* path) {
   const char* vendor = "c-api-test-vendor.h";
   FILE* out = fopen(vendor, "w");
@@ -1537,6 +1637,7 @@ int main(int argc, char** argv) {
     CHECK(report(status, error, "exports of a missing file") == BRIDGE32_NOT_FOUND && !exports,
           "exports of a missing file");
   }
+  module_files(path);
   header_report(path);
   library_restarts(path);
   gain_plugin(plugins);

@@ -169,6 +169,10 @@ inline HeaderReport reportHeader(const std::filesystem::path& library,
                                  const HeaderOptions& options = {},
                                  const std::vector<std::string>& declarations = {});
 
+// Reads one C literal, as `bridge32 call` reads its arguments (bridge32_literal_parse): toLiteral
+// in reverse. Throws Error(invalidArgument) naming the column, what was expected and what found.
+inline Value parseLiteral(std::string_view text);
+
 class Library {
  public:
   // Inspects `path`'s header and loads it in-process or in a surrogate per `options`; no entry
@@ -787,6 +791,17 @@ inline void Library::include(const std::filesystem::path& header, const HeaderOp
   detail::checked([&](bridge32_error** error) {
     return bridge32_library_include(handle_, file.data(), file.size(), c.get(), error);
   });
+}
+
+inline Value parseLiteral(std::string_view text) {
+  bridge32_literal* literal = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_literal_parse(text.data(), text.size(), &literal, error);
+  });
+  std::unique_ptr<bridge32_literal, void(BRIDGE32_CALL*)(bridge32_literal*)> owned(
+      literal, bridge32_literal_free);
+  // Copied whole: a literal's arrays are of values, never numbers viewed in its memory.
+  return detail::fromC(*bridge32_literal_value(literal), detail::ValuePlace("the literal"));
 }
 
 inline HeaderReport reportHeader(const std::filesystem::path& library,

@@ -200,6 +200,60 @@ inline std::vector<ModuleExport> listModuleExports(const std::filesystem::path& 
 // it.
 inline std::filesystem::path moduleFileContaining(const void* address);
 
+// The version of the protocol this library speaks with its surrogates.
+inline uint32_t protocolVersion() { return bridge32_protocol_version(); }
+
+// Where the surrogate for `architecture` is looked for with `options`, whether it is there or
+// not (bridge32_surrogate_executable). Throws Error(invalidArgument) for Architecture::unknown.
+inline std::filesystem::path surrogatePath(Architecture architecture,
+                                           const LoadOptions& options = {});
+
+// A module's dependency, as the loader of its surrogate finds it (bridge32_dependency).
+struct ModuleDependency {
+  enum class Found {
+    loaded,        // the process has it loaded already
+    besideModule,  // PE: the directory of the module being loaded
+    rpath,         // ELF: DT_RPATH of the module that needs it (or of those above)
+    libraryPath,   // ELF: LD_LIBRARY_PATH
+    runpath,       // ELF: DT_RUNPATH of the module that needs it
+    system,        // the system's directories (then PATH, on Windows)
+    apiSet,        // PE: an API set the system maps to its DLLs
+    missing,       // nowhere the loader looks
+    unusable,      // found first, but unusable (`problem` says why)
+  };
+  std::string name;            // as the module that needs it names it
+  std::filesystem::path path;  // where it was found; empty when missing, and for an API set
+  Found found = Found::missing;
+  bool delayLoaded = false;    // PE: through the delay-load table
+  bool listedAbove = false;    // its own dependencies are listed where it appears first
+  std::string problem;         // why it cannot be used, or why its own are unknown
+  std::vector<ModuleDependency> dependencies;  // its own
+};
+// "loaded", "besideModule", ..., "unusable".
+inline std::string_view toString(ModuleDependency::Found found) {
+  return bridge32_dependency_source_name(bridge32_dependency_source(found));
+}
+
+// A module the loader cannot find or use (bridge32_load_failure).
+struct DependencyFailure {
+  std::vector<std::string> chain;  // the module's file name, ..., the one that fails
+  std::string why;                 // "is missing", "is for x64", ...
+  std::vector<std::filesystem::path> searched;  // where the loader looked, in order
+};
+
+struct ModuleDependencyReport {
+  std::vector<ModuleDependency> dependencies;  // the module's own, each with its own
+  std::vector<DependencyFailure> failures;     // the module does not load
+  std::vector<DependencyFailure> delayedFailures;  // it loads; a call into them fails
+};
+
+// The dependencies of the module file `path`, recursively, as the loader of the surrogate for
+// its architecture (surrogatePath(), with `options`) finds them, without loading anything
+// (bridge32_module_dependencies). Throws Error: notFound, failed, badModule as
+// inspectModuleFile(); unsupported for a file of another format or machine.
+inline ModuleDependencyReport findModuleDependencies(const std::filesystem::path& path,
+                                                 const LoadOptions& options = {});
+
 namespace detail {
 
 // LoadOptions as the C API takes them, with what they point to.
@@ -359,6 +413,59 @@ inline LoadPlan planLoad(const std::filesystem::path& path, const LoadOptions& o
   });
   return LoadPlan{detail::moduleFileFrom(module), bridged != 0,
                   pathFromUtf8(surrogate ? detail::takeText(surrogate) : std::string())};
+}
+
+inline std::filesystem::path surrogatePath(Architecture architecture, const LoadOptions& options) {
+  detail::CLoadOptions c(options);
+  bridge32_bytes* path = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_surrogate_executable(bridge32_architecture(architecture), c.get(), &path,
+                                         error);
+  });
+  return pathFromUtf8(detail::takeText(path));
+}
+
+inline ModuleDependencyReport findModuleDependencies(const std::filesystem::path& path,
+                                                 const LoadOptions& options) {
+  std::string file = utf8(path);
+  detail::CLoadOptions c(options);
+  bridge32_dependency_report* read = nullptr;
+  detail::checked([&](bridge32_error** error) {
+    return bridge32_module_dependencies(file.data(), file.size(), c.get(), &read, error);
+  });
+  std::unique_ptr<bridge32_dependency_report, void(BRIDGE32_CALL*)(bridge32_dependency_report*)>
+      owned(read, bridge32_dependency_report_free);
+  ModuleDependencyReport report;
+  // The depth-first list as a tree: the open branch, one list per depth.
+  std::vector<std::vector<ModuleDependency>*> branch{&report.dependencies};
+  for (size_t i = 0, count = bridge32_dependency_report_count(read); i < count; ++i) {
+    bridge32_dependency c{};
+    bridge32_dependency_report_at(read, i, &c);
+    branch.resize(std::min<size_t>(branch.size(), c.depth + 1));
+    ModuleDependency& entry = branch.back()->emplace_back();
+    entry.name = detail::stringFrom(c.name, c.name_length);
+    entry.path = pathFromUtf8(detail::stringFrom(c.path, c.path_length));
+    entry.found = ModuleDependency::Found(c.source);
+    entry.delayLoaded = c.delay_loaded != 0;
+    entry.listedAbove = c.listed_above != 0;
+    entry.problem = detail::stringFrom(c.problem, c.problem_length);
+    branch.push_back(&entry.dependencies);
+  }
+  for (size_t i = 0, count = bridge32_dependency_report_failure_count(read); i < count; ++i) {
+    bridge32_load_failure c{};
+    bridge32_dependency_report_failure(read, i, &c);
+    DependencyFailure failure;
+    for (size_t k = 0; k < c.chain_count; ++k) {
+      failure.chain.push_back(detail::stringFrom(c.chain[k].data, c.chain[k].length));
+    }
+    failure.why = detail::stringFrom(c.why, c.why_length);
+    for (size_t k = 0; k < c.searched_count; ++k) {
+      failure.searched.push_back(
+          pathFromUtf8(detail::stringFrom(c.searched[k].data, c.searched[k].length)));
+    }
+    (c.delayed ? report.delayedFailures : report.failures).push_back(std::move(failure));
+  }
+  return report;
 }
 
 }  // namespace bridge32

@@ -11,6 +11,7 @@
 
 #include "core/call-rules.h"
 #include "core/shared-surrogate.h"
+#include "bridge32.capnp.h"
 #include "dynamic-library.h"
 #include "logging.h"
 #include "module-exports.h"
@@ -191,10 +192,6 @@ LoadOptions loadOptions(const bridge32_load_options* given) {
 using namespace bridge32;
 using namespace bridge32::c_api;
 
-struct bridge32_module_exports {
-  std::vector<Export> exports;
-};
-
 struct bridge32_deadline {
   DeadlineScope scope;
 };
@@ -202,6 +199,8 @@ struct bridge32_deadline {
 extern "C" {
 
 uint32_t BRIDGE32_CALL bridge32_api_version(void) { return BRIDGE32_API_VERSION; }
+
+uint32_t BRIDGE32_CALL bridge32_protocol_version(void) { return wire::PROTOCOL_VERSION; }
 
 bridge32_status BRIDGE32_CALL bridge32_error_kind(const bridge32_error* error) {
   return error ? statusOf(error->error.kind()) : BRIDGE32_OK;
@@ -309,91 +308,6 @@ void BRIDGE32_CALL bridge32_load_options_init(bridge32_load_options* given) {
   given->restart.max_delay_ms = uint32_t(defaults.restart.maxDelay.count());
   given->restart.stable_after_ms = uint32_t(defaults.restart.stableAfter.count());
   given->sandbox = defaults.sandbox;
-}
-
-namespace {
-
-bridge32_module_file moduleFileOf(const ModuleFile& file) {
-  return {file.format == ModuleFormat::pe ? BRIDGE32_MODULE_PE : BRIDGE32_MODULE_ELF,
-          toC(file.architecture), file.machine, file.isLibrary, file.is64Bit};
-}
-
-}  // namespace
-
-bridge32_status BRIDGE32_CALL bridge32_module_inspect(const char* path, size_t path_length,
-                                                     const char* role, size_t role_length,
-                                                     bridge32_module_file* file,
-                                                     bridge32_error** error) {
-  return guarded(error, [&] {
-    auto& out = required(file, "file");
-    std::string_view named = role ? text(role, role_length, "role") : "module";
-    out = moduleFileOf(readModuleFile(pathFromUtf8(text(path, path_length, "path")), named));
-  });
-}
-
-bridge32_status BRIDGE32_CALL bridge32_module_exports_read(const char* path, size_t path_length,
-                                                          bridge32_module_exports** exports,
-                                                          bridge32_error** error) {
-  if (exports) *exports = nullptr;
-  return guarded(error, [&] {
-    auto& out = required(exports, "exports");
-    out = new bridge32_module_exports{listExports(pathFromUtf8(text(path, path_length, "path")))};
-  });
-}
-
-void BRIDGE32_CALL bridge32_module_exports_free(bridge32_module_exports* exports) {
-  delete exports;
-}
-
-size_t BRIDGE32_CALL bridge32_module_exports_count(const bridge32_module_exports* exports) {
-  return exports ? exports->exports.size() : 0;
-}
-
-bridge32_status BRIDGE32_CALL bridge32_module_exports_at(const bridge32_module_exports* exports,
-                                                        size_t index,
-                                                        bridge32_module_export* out) {
-  if (!exports || !out || index >= exports->exports.size()) return BRIDGE32_NOT_FOUND;
-  const Export& entry = exports->exports[index];
-  *out = {entry.name.c_str(),      entry.name.size(),      entry.ordinal.has_value(),
-          entry.ordinal.value_or(0), entry.forwarder.c_str(), entry.forwarder.size(),
-          entry.isFunction,        entry.demangled.c_str(), entry.demangled.size(),
-          entry.version.c_str(),   entry.version.size()};
-  return BRIDGE32_OK;
-}
-
-bridge32_status BRIDGE32_CALL bridge32_module_containing(const void* address,
-                                                        bridge32_bytes** path,
-                                                        bridge32_error** error) {
-  if (path) *path = nullptr;
-  return guarded(error, [&] {
-    auto& out = required(path, "path");
-    std::filesystem::path file = moduleContaining(address);
-    if (file.empty()) {
-      char where[32];
-      std::snprintf(where, sizeof where, "%p", address);
-      throw Error(Error::Kind::notFound, std::string("no module holds address ") + where);
-    }
-    out = new bridge32_bytes{utf8(file)};
-  });
-}
-
-bridge32_status BRIDGE32_CALL bridge32_plan_load(const char* path, size_t path_length,
-                                                const bridge32_load_options* options,
-                                                bridge32_module_file* file, int32_t* bridged,
-                                                bridge32_bytes** surrogate,
-                                                bridge32_error** error) {
-  if (surrogate) *surrogate = nullptr;
-  return guarded(error, [&] {
-    LoadOptions given = loadOptions(options);  // first: its events are released however it ends
-    auto& fileOut = required(file, "file");
-    auto& bridgedOut = required(bridged, "bridged");
-    LoadPlan plan = planLoad(pathFromUtf8(text(path, path_length, "path")), given, "module");
-    std::unique_ptr<bridge32_bytes> executable;
-    if (plan.bridged && surrogate) executable.reset(new bridge32_bytes{utf8(plan.surrogate)});
-    fileOut = moduleFileOf(plan.file);
-    bridgedOut = plan.bridged;
-    if (surrogate) *surrogate = executable.release();
-  });
 }
 
 const uint8_t* BRIDGE32_CALL bridge32_bytes_data(const bridge32_bytes* bytes, size_t* size) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/c-api.h"
+#include "library/c-literals.h"
 #include "library/header-report.h"
 #include "library/loaded-library.h"
 
@@ -43,6 +44,12 @@ struct bridge32_result {
   CValues values;  // of `result`
   const bridge32_value* value = nullptr;
   std::vector<const bridge32_value*> outputs;
+};
+
+struct bridge32_literal {
+  Value value;
+  CValues values;  // of `value`
+  const bridge32_value* converted = nullptr;
 };
 
 struct bridge32_registration {
@@ -430,5 +437,24 @@ void BRIDGE32_CALL bridge32_registration_free(bridge32_registration* registratio
 }
 
 void BRIDGE32_CALL bridge32_result_free(bridge32_result* result) { delete result; }
+
+bridge32_status BRIDGE32_CALL bridge32_literal_parse(const char* text, size_t length,
+                                                    bridge32_literal** literal,
+                                                    bridge32_error** error) {
+  if (literal) *literal = nullptr;
+  return guarded(error, [&] {
+    auto& out = required(literal, "literal");
+    auto made = std::make_unique<bridge32_literal>();
+    made->value = library::parseLiteral(c_api::text(text, length, "text"));
+    made->converted = made->values.add(made->value);
+    out = made.release();
+  });
+}
+
+const bridge32_value* BRIDGE32_CALL bridge32_literal_value(const bridge32_literal* literal) {
+  return literal ? literal->converted : nullptr;
+}
+
+void BRIDGE32_CALL bridge32_literal_free(bridge32_literal* literal) { delete literal; }
 
 }  // extern "C"
