@@ -561,6 +561,12 @@ BRIDGE32_API const bridge32_value* BRIDGE32_CALL bridge32_literal_value(
     const bridge32_literal* literal);
 BRIDGE32_API void BRIDGE32_CALL bridge32_literal_free(bridge32_literal* literal);
 
+/* [any thread] memcpy(to, from, bytes) for memory that does not overlap, at the machine's
+ * memory speed: a large copy (1 MiB and more) is shared with helper threads bridge32 keeps
+ * parked for it, one per spare hardware thread. What the C++ layer copies a call's arrays out of
+ * its results with; the same for other languages' bindings. */
+BRIDGE32_API void BRIDGE32_CALL bridge32_copy_memory(void* to, const void* from, size_t bytes);
+
 /* ---- Bytes and lists of strings that bridge32 hands out -------------------------------- */
 
 typedef struct bridge32_bytes bridge32_bytes;

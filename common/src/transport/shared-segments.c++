@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bridge32/error.h"
+#include "transport/bulk-copy.h"
 
 namespace bridge32 {
 
@@ -58,7 +59,7 @@ std::optional<SharedPlace> CallWireMemory::place(std::span<const std::byte> byte
   if (auto already = segments_.locate(bytes)) return already;
   if (bytes.size() < kSharedValueBytes || !arena_.segment) return std::nullopt;
   if (alignShared(bytes.size()) > arena_.bytes.size() - used_) return std::nullopt;
-  std::memcpy(arena_.bytes.data() + used_, bytes.data(), bytes.size());
+  copyBulk(arena_.bytes.data() + used_, bytes.data(), bytes.size());
   SharedPlace place{arena_.segment, arena_.offset + used_};
   used_ += alignShared(bytes.size());
   return place;

@@ -552,7 +552,7 @@ void fromValue(const Value& value, T& target) {
         auto numbers = value.asTypedArray()->template as<Item>();
         if constexpr (requires { target.resize(numbers.size()); }) target.resize(numbers.size());
         size_t count = std::min(numbers.size(), size_t(std::size(target)));
-        if (count != 0) std::memcpy(std::data(target), numbers.data(), count * sizeof(Item));
+        bridge32_copy_memory(std::data(target), numbers.data(), count * sizeof(Item));
         return;
       }
     }

@@ -7,6 +7,7 @@
 
 #include "core/c-api.h"
 #include "library/c-literals.h"
+#include "transport/bulk-copy.h"
 #include "library/header-report.h"
 #include "library/loaded-library.h"
 
@@ -437,6 +438,10 @@ void BRIDGE32_CALL bridge32_registration_free(bridge32_registration* registratio
 }
 
 void BRIDGE32_CALL bridge32_result_free(bridge32_result* result) { delete result; }
+
+void BRIDGE32_CALL bridge32_copy_memory(void* to, const void* from, size_t bytes) {
+  copyBulk(to, from, bytes);
+}
 
 bridge32_status BRIDGE32_CALL bridge32_literal_parse(const char* text, size_t length,
                                                     bridge32_literal** literal,
