@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "core/shared-surrogate.h"
 #include "logging.h"
@@ -139,6 +140,8 @@ void ModuleLink::watch(const std::shared_ptr<SurrogateClient>& client) {
 }
 
 void ModuleLink::restartByItself() {
+  // The stopped surrogate, held here so that this thread lets go of it last, below.
+  std::shared_ptr<SurrogateClient> stopped = current().client;
   // No wait for the stop to be told: telling it is what started this, and the application may
   // let go of the module while it hears it (each life waits for its own, bringBack()).
   Running running = ensureRunning();
@@ -153,6 +156,10 @@ void ModuleLink::restartByItself() {
   }
   // Once what it made is back too (a call that needed it earlier has said so).
   if (auto restarted = events_.restarted; running.reloaded && restarted) restarted();
+  // A surrogate's shutdown waits for its loop thread, which may still be telling the stop to
+  // application code that lets go of the module, and so waits for this thread: then a thread of
+  // its own lets go of it.
+  if (stopped->tellingLoss()) std::thread([last = std::move(stopped)] {}).detach();
 }
 
 ModuleLink::Loaded ModuleLink::load(std::shared_ptr<SurrogateClient> client, bool first) {

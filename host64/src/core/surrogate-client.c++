@@ -34,10 +34,7 @@ std::shared_ptr<SurrogateClient> SurrogateClient::start(const std::filesystem::p
                                                        const SurrogateProcess::Launch& launch) {
   return std::shared_ptr<SurrogateClient>(
       new SurrogateClient(executable, architecture, timing, launch), [](SurrogateClient* client) {
-        // Its shutdown waits for its loop thread: not on that thread, nor while that thread
-        // tells the loss to application code, which may be waiting for this one (a module let
-        // go of in pluginStopped waits for its automatic restart, which held the client last).
-        if (!client->loop_.onLoopThread() && !client->tellingLoss()) {
+        if (!client->loop_.onLoopThread()) {
           delete client;
           return;
         }

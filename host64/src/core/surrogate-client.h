@@ -131,6 +131,8 @@ class SurrogateClient {
   // `giveUp` ends the wait early once true (checked when wakeLossWaiters() is called).
   void awaitLossTold(std::chrono::milliseconds limit = std::chrono::seconds(5),
                      const std::function<bool()>& giveUp = {});
+  // [any-thread] Whether the loop thread is telling the loss to the listeners now.
+  bool tellingLoss();
   // [any-thread] Has the waiters of awaitLossTold check their `giveUp` again.
   void wakeLossWaiters() {
     { std::lock_guard lock(listenersMutex_); }
@@ -167,8 +169,6 @@ class SurrogateClient {
   // "the surrogate (path, pid N) is gone: it exited with code 3; its last stderr: ..."
   std::string describeLoss(std::chrono::milliseconds waitForExit);
   void notifyLost();
-  // [any-thread] Whether the loop thread is telling the loss to the listeners now.
-  bool tellingLoss();
 
   std::unique_ptr<SurrogateProcess> process_;
   Architecture architecture_;
