@@ -33,29 +33,6 @@
 
 namespace bridge32::bench {
 
-namespace {
-
-// Two calls, alternating call by call, so that the machine's drift (these machines are noisy)
-// weighs on both alike.
-template <typename First, typename Second>
-std::pair<Stats, Stats> alternatingPair(First&& first, Second&& second, int iterations) {
-  std::vector<double> firsts, seconds;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    first();
-    auto middle = Clock::now();
-    second();
-    auto end = Clock::now();
-    if (i >= 0) {
-      firsts.push_back(microseconds(middle - start));
-      seconds.push_back(microseconds(end - middle));
-    }
-  }
-  return {stats(firsts), stats(seconds)};
-}
-
-}  // namespace
-
 Stats pingPong(Architecture architecture, size_t bytes, int iterations) {
   auto io = kj::setupAsyncIo();
   SurrogateProcess process(test::surrogatePath(architecture), std::chrono::minutes(3),
@@ -64,7 +41,7 @@ Stats pingPong(Architecture architecture, size_t bytes, int iterations) {
   auto stream = process.takeChannel(io);
   std::vector<kj::byte> out(bytes, 0x5a), in(bytes);
   std::vector<double> samples;
-  for (int i = -iterations / 10; i < iterations; ++i) {  // the first tenth warms up
+  for (int i = -warmUpCalls(iterations); i < iterations; ++i) {
     auto start = Clock::now();
     stream->write(out.data(), out.size()).wait(io.waitScope);
     stream->read(in.data(), in.size()).wait(io.waitScope);
@@ -95,7 +72,7 @@ Stats shmPingPong(Architecture architecture, int iterations) {
       std::chrono::seconds(30));
   lane.attach(client, std::move(handle));
   std::vector<double> samples;
-  for (int i = -iterations / 10; i < iterations; ++i) {
+  for (int i = -warmUpCalls(iterations); i < iterations; ++i) {
     auto start = Clock::now();
     if (!lane.tryAcquire()) throw Error(Error::Kind::badState, "the bench lane is taken");
     lane.layout().op = uint32_t(lane::Op::none);

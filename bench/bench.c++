@@ -68,67 +68,31 @@ struct Figure {
 // out of the bridge's buffers included).
 Stats processCalls(PluginInstance& instance, uint32_t channels, uint32_t frames, int iterations) {
   std::vector<float> input(size_t(channels) * frames, 0.25f), output(input.size());
-  std::vector<double> samples;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    instance.process(channels, frames, input, output);
-    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
-  }
-  return stats(samples);
+  return timed([&] { instance.process(channels, frames, input, output); }, iterations);
 }
 
 // The same in place: the application writes into and reads from the bridge's buffers.
 Stats processInPlace(PluginInstance& instance, uint32_t channels, uint32_t frames, int iterations) {
   auto buffers = instance.audioBuffers(channels, frames);
   std::fill(buffers.input.begin(), buffers.input.end(), 0.25f);
-  std::vector<double> samples;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    instance.processAudioBuffers(channels, frames);
-    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
-  }
-  return stats(samples);
+  return timed([&] { instance.processAudioBuffers(channels, frames); }, iterations);
 }
 
 Stats bridgedCall(PluginInstance& gain, int iterations) {
-  std::vector<double> samples;
   volatile double sink = 0;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    sink = sink + gain.param(1);
-    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
-  }
-  return stats(samples);
+  return timed([&] { sink = sink + gain.param(1); }, iterations);
 }
 
 // param() and another call, alternating call by call so that the machine's drift (these
 // machines are noisy) weighs on both alike: their ratio is the figure that matters.
 template <typename Call>
 std::pair<Stats, Stats> alternating(PluginInstance& gain, Call&& call, int iterations) {
-  std::vector<double> params, others;
   volatile double sink = 0;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    sink = sink + gain.param(1);
-    auto middle = Clock::now();
-    call();
-    auto end = Clock::now();
-    if (i >= 0) {
-      params.push_back(microseconds(middle - start));
-      others.push_back(microseconds(end - middle));
-    }
-  }
-  return {stats(params), stats(others)};
+  return alternatingPair([&] { sink = sink + gain.param(1); }, call, iterations);
 }
 
 Stats genericCall(Function& function, const std::vector<Value>& arguments, int iterations) {
-  std::vector<double> samples;
-  for (int i = -iterations / 10; i < iterations; ++i) {
-    auto start = Clock::now();
-    CallResult result = function.call(arguments);
-    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
-  }
-  return stats(samples);
+  return timed([&] { CallResult result = function.call(arguments); }, iterations);
 }
 
 // Bulk data: the fixture's `scale` (n doubles in, n out) bridged through the typed API, the same
@@ -138,17 +102,6 @@ struct BulkRow {
   size_t n;
   Stats bridged, inPlace, raw, copy, twoCopies;
 };
-
-template <typename Call>
-Stats timed(Call&& call, int iterations) {
-  std::vector<double> samples;
-  for (int i = -std::max(1, iterations / 10); i < iterations; ++i) {
-    auto start = Clock::now();
-    call();
-    if (i >= 0) samples.push_back(microseconds(Clock::now() - start));
-  }
-  return stats(samples);
-}
 
 // The two copies a typed call makes, timed alone, with another thread in the surrogate's part:
 // this thread copies n doubles into a buffer, the other reads them and writes n into a second
@@ -168,7 +121,7 @@ Stats twoCopiesBesideAnotherThread(size_t n, int iterations) {
     }
   });
   std::vector<double> samples;
-  for (int i = -std::max(1, iterations / 10); i < iterations; ++i) {
+  for (int i = -warmUpCalls(iterations); i < iterations; ++i) {
     auto start = Clock::now();
     std::memcpy(in.data(), x.data(), n * sizeof(double));
     auto copiedIn = Clock::now();

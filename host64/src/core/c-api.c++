@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdio>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -12,10 +11,7 @@
 #include "core/call-rules.h"
 #include "core/shared-surrogate.h"
 #include "bridge32.capnp.h"
-#include "dynamic-library.h"
 #include "logging.h"
-#include "module-exports.h"
-#include "module-file.h"
 #include "plugin/plugin-host.h"
 
 namespace bridge32::c_api {

@@ -51,8 +51,6 @@ void flatten(const std::vector<ResolvedDependency>& tree, uint32_t depth,
   }
 }
 
-bridge32_string stringOf(const std::string& text) { return {text.c_str(), text.size()}; }
-
 bridge32_module_file moduleFileOf(const ModuleFile& file) {
   return {file.format == ModuleFormat::pe ? BRIDGE32_MODULE_PE : BRIDGE32_MODULE_ELF,
           toC(file.architecture), file.machine, file.isLibrary, file.is64Bit};
@@ -189,10 +187,10 @@ bridge32_status BRIDGE32_CALL bridge32_module_dependencies(const char* path, siz
     flatten(made->report.dependencies, 0, made->nodes);
     for (bool delayed : {false, true}) {
       for (const auto& failure : delayed ? made->report.delayedFailures : made->report.failures) {
-        bridge32_dependency_report::Failure entry{&failure, delayed, {}, {}, {}};
-        for (const auto& name : failure.chain) entry.chain.push_back(stringOf(name));
+        bridge32_dependency_report::Failure entry{&failure, delayed, detail::cStrings(failure.chain),
+                                                  {}, {}};
         for (const auto& place : failure.searched) entry.searchedText.push_back(utf8(place));
-        for (const auto& text : entry.searchedText) entry.searched.push_back(stringOf(text));
+        entry.searched = detail::cStrings(entry.searchedText);
         made->failures.push_back(std::move(entry));
       }
     }

@@ -7,9 +7,9 @@
 
 #include "core/c-api.h"
 #include "library/c-literals.h"
-#include "transport/bulk-copy.h"
 #include "library/header-report.h"
 #include "library/loaded-library.h"
+#include "transport/bulk-copy.h"
 
 using namespace bridge32;
 using namespace bridge32::c_api;
