@@ -36,13 +36,18 @@ linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev
                 mingw-w64-common  # MinGW-w64's <windows.h>, read with --system-headers
                 # The compilers whose struct layouts tests/layout-test.c++ compares with ours
                 gcc-mingw-w64-i686-posix gcc-mingw-w64-x86-64-posix binutils
-                clang-14 libclang-rt-14-dev)  # clang-14 also builds the fuzz targets (scripts/fuzz.sh)
+                clang-14 libclang-rt-14-dev  # clang-14 also builds the fuzz targets (scripts/fuzz.sh)
+                # The Python package: its wheel (setuptools, wheel), a fresh venv for its tests,
+                # pytest, and numpy for its arrays
+                python3 python3-setuptools python3-wheel python3-pip python3-venv python3-pytest
+                python3-numpy)
 windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
                   xz-utils make unzip sox curl libz-mingw-w64-dev
                   # The MSVC-ABI consumer (scripts/consumer-test.sh): clang-cl, lld-link,
                   # llvm-dlltool, and Wine's UCRT headers and import libraries
-                  clang-tools-14 lld-14 llvm-14 libwine-dev)
+                  clang-tools-14 lld-14 llvm-14 libwine-dev
+                  python3 python3-setuptools python3-wheel python3-pip)  # the Windows wheel
                   # make: libffi's autotools build; unzip: the .zip's test; sox: WAV test data
 
 install_packages() {

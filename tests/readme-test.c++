@@ -3,6 +3,9 @@
 //                                                 build (tests/readme-examples.cmake) and run
 //                                                 against the fixtures there where it takes one;
 //   c example=NAME                                 the same in C99, through the C API;
+//   python example=NAME                            a whole Python program, run as printed by
+//                                                 the Python package's tests
+//                                                 (python/tests/test_readme.py);
 //   LANGUAGE excerpt=PATH                          each line is a line of PATH (a trailing comment
 //                                                 of the README's own and "..." aside);
 //   console                                        a transcript: each "$ bridge32 ..." command is
@@ -113,12 +116,15 @@ TEST(Readme, EveryCodeBlockSaysHowItIsCheckedAndIs) {
     std::string language, how;
     info >> language >> how;
     if (how.rfind("example=", 0) == 0 || how.rfind("windows-example=", 0) == 0) {
-      EXPECT_TRUE(language == "c++" || (language == "c" && how.rfind("example=", 0) == 0))
-          << "examples are C++, or C (not Windows-only)";
+      bool anywhere = how.rfind("example=", 0) == 0;
+      EXPECT_TRUE(language == "c++" || ((language == "c" || language == "python") && anywhere))
+          << "examples are C++, or C or Python (not Windows-only)";
       EXPECT_TRUE(examples.insert(how.substr(how.find('=') + 1)).second) << "a second " << how;
       std::string code;
       for (const auto& line : block.lines) code += line + "\n";
-      EXPECT_NE(code.find("int main("), std::string::npos) << "an example is a whole program";
+      if (language != "python") {
+        EXPECT_NE(code.find("int main("), std::string::npos) << "an example is a whole program";
+      }
       EXPECT_EQ(code.find('`'), std::string::npos) << "no backquotes in examples (extraction)";
     } else if (how.rfind("excerpt=", 0) == 0) {
       std::filesystem::path file = kSource / how.substr(8);

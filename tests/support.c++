@@ -211,6 +211,24 @@ std::optional<uint64_t> peakMemoryBytes(uint32_t pid) {
 
 #if !_WIN32
 bool freezeProcess(uint32_t pid) { return kill(pid_t(pid), SIGSTOP) == 0; }
+
+std::filesystem::path programOf(uint32_t pid) {
+  std::string proc = "/proc/" + std::to_string(pid);
+  std::filesystem::path executable = std::filesystem::read_symlink(proc + "/exe");
+  if (executable.filename().string().rfind("qemu-", 0) != 0) return executable;
+  // QEMU's command line is "qemu-i386 PROGRAM ARGS..." (binfmt_misc without the P flag).
+  std::ifstream in(proc + "/cmdline", std::ios::binary);
+  std::string arguments((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t first = arguments.find('\0');
+  if (first == std::string::npos) return executable;
+  return arguments.substr(first + 1, arguments.find('\0', first + 1) - first - 1);
+}
+
+bool i386UnderQemu() {
+  std::ifstream entry("/proc/sys/fs/binfmt_misc/qemu-i386");
+  std::string state;
+  return std::getline(entry, state) && state == "enabled";
+}
 #endif
 
 bool killProcess(uint32_t pid) {

@@ -42,6 +42,12 @@ bool killProcess(uint32_t pid);
 #if _WIN32
 // True when this Windows process runs under Wine (ntdll exports wine_get_version).
 bool runningUnderWine();
+#else
+// The program process `pid` runs: /proc/PID/exe, or, for a process of user-mode QEMU (i386 code
+// on a machine without 32-bit support, registered by scripts/setup.sh), the program QEMU runs.
+std::filesystem::path programOf(uint32_t pid);
+// True when i386 programs run under user-mode QEMU here (its binfmt_misc entry is enabled).
+bool i386UnderQemu();
 #endif
 
 }  // namespace bridge32::test

@@ -25,6 +25,15 @@ std::filesystem::path lspPlugin(const char* debianArch, const std::string& name)
          (name + ".so");
 }
 
+// LSP's plugins find their core library (lsp-plugins-vst2-*.so beside them) by their own code's
+// mapping in /proc/self/maps, which user-mode QEMU lists without the x flag: on a machine that
+// runs i386 code under QEMU, the i386 builds find none and make no effect ("[ERR] Could not find
+// VST core library"). Nothing a bridge can change; there these tests say so and skip.
+#define SKIP_IF_LSP_I386_CANNOT_START()                                                          \
+  if (test::i386UnderQemu())                                                                     \
+  GTEST_SKIP() << "i386 code runs under user-mode QEMU here, where LSP's i386 plugins cannot "   \
+                  "find their core library"
+
 // A test signal with some life in it: two tones and a burst, loud enough to make dynamics act.
 std::vector<float> signal(uint32_t channels, uint32_t frames, uint32_t block) {
   std::vector<float> samples(size_t(channels) * frames);
@@ -47,6 +56,7 @@ struct Lsp {
 class LspPlugins : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
+    SKIP_IF_LSP_I386_CANNOT_START();
     ASSERT_TRUE(std::filesystem::is_directory(BRIDGE32_LSP_VST_DIR))
         << "lsp-plugins-vst is not unpacked at '" << BRIDGE32_LSP_VST_DIR
         << "': scripts/setup.sh linux does it";
@@ -164,6 +174,7 @@ INSTANTIATE_TEST_SUITE_P(Debian, LspPlugins,
 // that loads a plugin through VSTPluginMain and lists what the effect says), meets the 64-bit shim
 // of a 32-bit LSP plugin; then the shim, loaded as a DAW does, processes as the x86_64 build.
 TEST(LspThroughTheShim, AVst2HostScansItAndItSoundsAsThe64BitBuild) {
+  SKIP_IF_LSP_I386_CANNOT_START();
   ASSERT_TRUE(std::filesystem::exists(BRIDGE32_VST2_SCANNER))
       << "Qtractor's scanner is not at '" << BRIDGE32_VST2_SCANNER << "': scripts/setup.sh linux";
   auto plugin = lspPlugin("i386", "compressor-stereo");
@@ -211,6 +222,7 @@ TEST(LspThroughTheShim, AVst2HostScansItAndItSoundsAsThe64BitBuild) {
 // window under Xvfb: a descendant of the container, made by the surrogate's connection, with
 // something drawn. The picture goes to <build>/artifacts/x11-lsp-compressor.png (the README's).
 TEST(LspEditor, TheI386CompressorsEditorOpensInsideTheHostsWindow) {
+  SKIP_IF_LSP_I386_CANNOT_START();
   test::XvfbDisplay x;
   auto path = lspPlugin("i386", "compressor-stereo");
   ASSERT_EQ(inspectModuleFile(path).architecture, Architecture::x86);
@@ -248,6 +260,7 @@ TEST(LspEditor, TheI386CompressorsEditorOpensInsideTheHostsWindow) {
 // compressor, found by asking the plugin, halves what comes out; and run says that the second
 // channel of a stereo signal goes unheard.
 TEST(LspTool, RunSetsAGainInDecibelsAndSaysWhatAMonoPluginDoesNotTake) {
+  SKIP_IF_LSP_I386_CANNOT_START();
   auto plugin = utf8(lspPlugin("i386", "compressor-mono"));
   auto ran = test::runProgram(test::toolPath(), {"run", plugin, "--set", "g_in=-6 dB", "--blocks", "4"});
   ASSERT_EQ(ran.exitCode, 0) << ran.err;

@@ -283,7 +283,7 @@ TEST(Vst2Shim, ItsEditorOpensInTheHostsX11Window) {
   }));
   uint32_t owner = x.ownerPid(editors[0]);
   EXPECT_NE(owner, uint32_t(getpid()));
-  auto program = std::filesystem::read_symlink("/proc/" + std::to_string(owner) + "/exe");
+  std::filesystem::path program = test::programOf(owner);
   EXPECT_EQ(inspectModuleFile(program).architecture, Architecture::x86)
       << utf8(program) << ": the editor is the 32-bit surrogate's";
   EXPECT_EQ(x.sizeOf(editors[0]), (EditorSize{320, 200}));

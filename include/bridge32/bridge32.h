@@ -481,6 +481,9 @@ typedef struct bridge32_parameter_info {
   const struct bridge32_parameter_info* fields;  /* STRUCT: its fields, in order */
   size_t field_count;
   const struct bridge32_parameter_info* element;  /* ARRAY: its element; else NULL */
+  uint32_t size;     /* BOOL, INTEGER, FLOATING: its bytes in the library's ABI; else 0 */
+  const char* type;  /* as C spells it: "unsigned int", "const double *", "struct Point" */
+  size_t type_length;
 } bridge32_parameter_info;
 
 /* [any thread] The parameters in declaration order: 0 and *info set, or BRIDGE32_NOT_FOUND past

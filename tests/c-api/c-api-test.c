@@ -1054,9 +1054,27 @@ static int is_32_bit_process(uint32_t pid) {
   CloseHandle(process);
   return wow64 != 0;
 #else
-  char path[64];
-  unsigned char header[5] = {0};
+  char path[4096];
   snprintf(path, sizeof path, "/proc/%u/exe", (unsigned)pid);
+  char target[4096];
+  ssize_t length = readlink(path, target, sizeof target - 1);
+  if (length <= 0) return 0;
+  target[length] = 0;
+  const char* name = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+  if (strncmp(name, "qemu-", 5) == 0) {
+    /* i386 code under user-mode QEMU (a machine without 32-bit support): the program is
+     * QEMU's first argument, "qemu-i386 PROGRAM ARGS...". */
+    snprintf(path, sizeof path, "/proc/%u/cmdline", (unsigned)pid);
+    FILE* cmdline = fopen(path, "rb");
+    if (!cmdline) return 0;
+    size_t read = fread(target, 1, sizeof target - 1, cmdline);
+    fclose(cmdline);
+    target[read] = 0;
+    size_t first = strlen(target);
+    if (first + 1 >= read) return 0;
+    snprintf(path, sizeof path, "%s", target + first + 1);
+  }
+  unsigned char header[5] = {0};
   FILE* file = fopen(path, "rb");
   if (!file) return 0;
   size_t read = fread(header, 1, sizeof header, file);
@@ -1361,6 +1379,14 @@ int main(int argc, char** argv) {
                 m.fields[1].kind == BRIDGE32_PARAMETER_INTEGER &&
                 m.fields[3].kind == BRIDGE32_PARAMETER_FLOATING,
             "struct Mixed's fields as declared");
+      /* Sizes in the library's ABI and the C types as spelt: what a binding picks an array's
+       * element type by. */
+      CHECK(m.fields[1].size == 8 && m.fields[2].size == 2 && m.fields[3].size == 8 &&
+                strcmp(m.fields[1].type, "int64_t") == 0 &&
+                m.fields[1].type_length == strlen("int64_t") &&
+                strcmp(m.type, "struct Mixed") == 0,
+            "struct Mixed's field sizes and types: %u %s", (unsigned)m.fields[1].size,
+            m.fields[1].type);
     }
     bridge32_field fields[4];
     const char* names[4] = {"c", "i", "s", "d"};
@@ -1383,6 +1409,36 @@ int main(int argc, char** argv) {
               sum->as.f64 == 1.0 + 1099511627776.0 - 3.0 + 0.25,
           "mixed_total");
     bridge32_result_free(result);
+    /* Unnamed fields by position, as C's {1, .s = -3, 0.25}: the one after the last given. */
+    fields[0].name = NULL;
+    fields[0].name_length = 0;
+    fields[3].name = "";
+    fields[3].name_length = 0;
+    fields[1].value = integer(0);
+    result = call(total, &mixed, 1, NULL, 0, &status, "mixed_total by position");
+    sum = result ? bridge32_result_value(result) : NULL;
+    CHECK(sum && sum->kind == BRIDGE32_VALUE_DOUBLE && sum->as.f64 == 1.0 + 0.0 - 3.0 + 0.25,
+          "mixed_total of fields by position and by name");
+    bridge32_result_free(result);
+    fields[3].name = NULL;
+    fields[2].name = NULL;
+    fields[2].name_length = 0;
+    bridge32_field too_many[5];
+    memcpy(too_many, fields, sizeof fields);
+    too_many[4] = too_many[3];
+    mixed.as.structure.fields = too_many;
+    mixed.as.structure.count = 5;
+    error = NULL;
+    result = NULL;
+    status = bridge32_function_call(total, &mixed, 1, NULL, 0, &result, &error);
+    {
+      size_t length = 0;
+      const char* message = bridge32_error_message(error, &length);
+      CHECK(status == BRIDGE32_INVALID_ARGUMENT && !result &&
+                contains(message, length, "has 4 fields, given a value by position after the last"),
+            "a fifth value by position is refused: %.*s", (int)length, message);
+      bridge32_error_free(error);
+    }
     bridge32_function_free(total);
 
     bridge32_function* fill =

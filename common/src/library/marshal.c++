@@ -498,13 +498,24 @@ std::vector<std::pair<const Shape::Field*, const Value*>> Marshal::membersOf(
     const Shape& shape, const Value& value, const std::string& what) {
   std::vector<std::pair<const Shape::Field*, const Value*>> members;
   if (value.isStruct()) {
+    // Fields by name, and unnamed ones by position as in C's {1, .y = 2, 3}: the one after the
+    // last field given.
+    size_t room = shape.isUnion ? 1 : shape.fields.size();
+    size_t next = 0;
     for (const auto& given : value.asStruct()) {
-      auto field = std::find_if(shape.fields.begin(), shape.fields.end(),
-                                [&](const auto& f) { return f.name == given.name; });
-      if (field == shape.fields.end()) {
-        refuse(what + " (" + shape.name + ") has no field '" + given.name + "'");
+      auto field = shape.fields.begin() + std::ptrdiff_t(std::min(next, shape.fields.size()));
+      if (!given.name.empty()) {
+        field = std::find_if(shape.fields.begin(), shape.fields.end(),
+                             [&](const auto& f) { return f.name == given.name; });
+        if (field == shape.fields.end()) {
+          refuse(what + " (" + shape.name + ") has no field '" + given.name + "'");
+        }
+      } else if (next >= room) {
+        refuse(what + " (" + shape.name + ") has " + std::to_string(room) +
+               (room == 1 ? " field" : " fields") + ", given a value by position after the last");
       }
       members.emplace_back(&*field, &given.value);
+      next = size_t(field - shape.fields.begin()) + 1;
     }
     return members;
   }

@@ -56,6 +56,8 @@ struct ParameterInfo {
   std::string name;
   Kind kind = Kind::none;  // none: void
   bool isSigned = false;   // integer
+  uint32_t size = 0;       // boolean, integer, floating: its bytes in the library's ABI
+  std::string type;        // as C spells it: "unsigned int", "const double *", "struct Point"
   bool isInput = false;    // given in the call's arguments
   bool isOutput = false;   // in CallResult::outputs
   std::vector<ParameterInfo> fields;   // structure: its fields, in order
@@ -638,6 +640,8 @@ inline ParameterInfo parameterFrom(const bridge32_parameter_info& c) {
   info.name = stringFrom(c.name, c.name_length);
   info.kind = ParameterInfo::Kind(c.kind);
   info.isSigned = c.is_signed != 0;
+  info.size = c.size;
+  info.type = stringFrom(c.type, c.type_length);
   info.isInput = c.is_input != 0;
   info.isOutput = c.is_output != 0;
   for (size_t i = 0; i < c.field_count; ++i) info.fields.push_back(parameterFrom(c.fields[i]));

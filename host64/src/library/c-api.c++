@@ -70,6 +70,9 @@ bridge32_parameter_info bridge32_function::describe(const ParameterInfo& paramet
   info.name_length = parameter.name.size();
   info.kind = bridge32_parameter_kind(parameter.kind);
   info.is_signed = parameter.isSigned;
+  info.size = parameter.size;
+  info.type = parameter.type.c_str();
+  info.type_length = parameter.type.size();
   info.is_input = parameter.isInput;
   info.is_output = parameter.isOutput;
   // Each list filled within its reserve, so that the infos pointing into it stay put.

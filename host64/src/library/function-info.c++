@@ -36,6 +36,13 @@ ParameterInfo infoOf(const std::string& name, const Shape& shape) {
   const Shape* seen = &shape;
   if (shape.kind == Shape::Kind::pointer && !shape.count) seen = shape.target.get();
   info.isSigned = seen->isSigned;
+  info.type = shape.name;
+  switch (info.kind) {
+    case Kind::boolean:
+    case Kind::integer:
+    case Kind::floating: info.size = seen->size; break;
+    default: break;
+  }
   if (info.kind == Kind::structure) {
     for (const auto& field : seen->fields) info.fields.push_back(infoOf(field.name, *field.shape));
   } else if (info.kind == Kind::array) {
