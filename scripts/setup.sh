@@ -38,9 +38,9 @@ linux_packages=(cmake ninja-build ccache g++ g++-multilib capnproto libcapnp-dev
                 gcc-mingw-w64-i686-posix gcc-mingw-w64-x86-64-posix binutils
                 clang-14 libclang-rt-14-dev  # clang-14 also builds the fuzz targets (scripts/fuzz.sh)
                 # The Python package: its wheel (setuptools, wheel), a fresh venv for its tests,
-                # pytest, and numpy for its arrays
+                # pytest, numpy for its arrays, and PyPy to run the same wheel
                 python3 python3-setuptools python3-wheel python3-pip python3-venv python3-pytest
-                python3-numpy)
+                python3-numpy pypy3 pypy3-venv)
 windows_packages=(cmake ninja-build ccache capnproto g++-multilib g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix
                   libspdlog-dev libfmt-dev googletest wine wine64 wine32:i386 xvfb xauth qemu-user
                   xz-utils make unzip sox curl libz-mingw-w64-dev

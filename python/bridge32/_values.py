@@ -350,7 +350,7 @@ def _numbers(number_type, address, count, numpy_out):
             n.lib.bridge32_copy_memory(out.ctypes.data, address, nbytes)
         return out
     if nbytes >= _COPY_THRESHOLD:
-        out = array.array(_CODES[number_type], bytes(nbytes))
+        out = array.array(_CODES[number_type], [0]) * count  # (array(code, bytes) is slow)
         n.lib.bridge32_copy_memory(out.buffer_info()[0], address, nbytes)
         return out
     out = array.array(_CODES[number_type])

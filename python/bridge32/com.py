@@ -145,7 +145,9 @@ class _Given:
     def _doubles(self, target, value):
         """A SAFEARRAY of doubles, as one block."""
         if not isinstance(value, array.array):
-            value = array.array("d", memoryview(value).cast("B").tobytes())
+            doubles = array.array("d")
+            doubles.frombytes(memoryview(value).cast("B"))
+            value = doubles
         counts = (c_uint32 * 1)(len(value))
         bounds = (c_int32 * 1)(0)
         self.keep += [value, counts, bounds]

@@ -182,7 +182,7 @@ class Plugin:
             if not (isinstance(block, array.array) and block.typecode == "f"):
                 block = array.array("f", block)
             address, count = block.buffer_info()
-            output = array.array("f", bytes(4 * count))
+            output = array.array("f", [0.0]) * count
             out_address = output.buffer_info()[0]
         if count % channels:
             raise InvalidArgument("block: %d samples are not %d channels of whole frames"
