@@ -160,6 +160,11 @@ class Library:
         except Error as e:
             raise AttributeError("%s: %s" % (name, e.message)) from e
 
+    def __getitem__(self, name):
+        """The function `name`, for names that are Library's own (lib["close"]) or not
+        identifiers."""
+        return self.function(name)
+
     def forget(self, callback=None):
         """Lets go of the callbacks the library was given to keep (_Kept_ parameters): those
         given as `callback`, or all. Tell the library to forget them first."""

@@ -160,6 +160,11 @@ def test_a_callback_that_raises_fails_the_call_with_its_words(library):
     assert library.apply(lambda x: -x, 4) == -4  # and the library goes on
 
 
+def test_a_callback_that_answers_what_c_cannot_take_fails_the_call(library):
+    with pytest.raises(bridge32.Error, match="expected an integer, got str"):
+        library.apply(lambda x: "seven", 1)
+
+
 def test_kept_callbacks_live_until_forgotten(library):
     heard = []
     listener = heard.append
@@ -197,6 +202,9 @@ def test_what_a_function_declares(library):
 def test_a_function_that_is_not_there(library):
     with pytest.raises(AttributeError, match="no_such_function"):
         library.no_such_function(1)
+    with pytest.raises(bridge32.NotFound, match="no_such_function"):
+        library["no_such_function"]
+    assert library["add"](2, 2) == 4  # by item, for names Library has itself
 
 
 def test_functions_declared_again_and_by_their_declaration(library):
