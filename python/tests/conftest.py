@@ -9,7 +9,8 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HEADERS = os.path.join(HERE, "headers")
+# tests/fixtures/library-fixture.c's header as a vendor would write it (shared with the C++ tests).
+HEADERS = os.path.join(HERE, "..", "..", "tests", "fixtures", "headers", "b32-library")
 
 
 def elf_class_and_machine(path):

@@ -9,7 +9,7 @@ import pytest
 
 import bridge32
 import bridge32._native
-from conftest import elf_class_and_machine, fixture_library, surrogate_executable
+from conftest import HEADERS, elf_class_and_machine, fixture_library, surrogate_executable
 
 
 def test_the_library_runs_where_its_bitness_says(library):
@@ -217,9 +217,8 @@ def test_functions_declared_again_and_by_their_declaration(library):
 
 def test_a_crash_is_disconnected_and_the_next_call_starts_a_new_surrogate(fixtures):
     lib = bridge32.load(fixture_library(fixtures, "x86"),
-                        header=os.path.join(os.path.dirname(__file__), "headers",
-                                            "b32-library.h"),
-                        include=[os.path.join(os.path.dirname(__file__), "headers", "include")],
+                        header=os.path.join(HEADERS, "b32-library.h"),
+                        include=[os.path.join(HEADERS, "include")],
                         defines={"B32_API": ""})
     with lib:
         first = lib.surrogate_pid
@@ -258,5 +257,5 @@ def test_a_header_that_cannot_be_read_names_the_file_and_line(fixtures, tmp_path
         bridge32.load(fixture_library(fixtures, "x86"), header=str(header))
     with pytest.raises(bridge32.InvalidArgument, match="B32_API"):
         bridge32.load(fixture_library(fixtures, "x86"),
-                      header=os.path.join(os.path.dirname(__file__), "headers", "b32-library.h"),
-                      include=[os.path.join(os.path.dirname(__file__), "headers", "include")])
+                      header=os.path.join(HEADERS, "b32-library.h"),
+                      include=[os.path.join(HEADERS, "include")])

@@ -5,6 +5,10 @@
 
 #include <ffi.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "library/foreign-call.h"
 
 namespace bridge32::library {
@@ -15,5 +19,23 @@ ffi_type* scalarType(const Shape& shape);
 
 // libffi's ABI for `convention` in this process.
 ffi_abi abiOf(CallingConvention convention);
+
+// libffi's types of the shapes of a call (foreign-call.h) or a closure (callback-closures.h,
+// wrapped-library.h): scalars as scalarType() says, structs passed by value made here and owned
+// by this.
+class FfiTypes {
+ public:
+  // Throws Error(unsupported), naming `what`, for a shape libffi cannot pass by value.
+  ffi_type* of(const Shape& shape, const std::string& what);
+
+ private:
+  void appendElements(const Shape& shape, std::vector<ffi_type*>& elements,
+                      const std::string& what);
+  // libffi has no unions and no bit-fields: see ffi-types.c++.
+  static void flatElements(const Shape& shape, std::vector<ffi_type*>& elements);
+
+  std::vector<std::unique_ptr<ffi_type>> records;
+  std::vector<std::unique_ptr<std::vector<ffi_type*>>> elementLists;
+};
 
 }  // namespace bridge32::library

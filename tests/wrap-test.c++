@@ -1,0 +1,161 @@
+// A 32-bit library as a 64-bit program calls it (library/wrapped-library.h): the fixture's i386
+// build, read from its vendor-style header for both ABIs, called through C function pointers of
+// this process's ABI exactly as a program that links the library calls it.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "harness.h"
+#include "library/loaded-library.h"
+#include "library/wrapped-library.h"
+#include "support.h"
+
+namespace bridge32 {
+namespace {
+
+// The fixture's types as this process lays them out (tests/fixtures/headers/b32-library).
+struct Point {
+  int32_t x, y;
+};
+struct Rect {
+  Point tl, br;
+};
+struct Mixed {
+  char c;
+  int64_t i;
+  short s;
+  double d;
+};
+
+WrapSpec fixtureSpec(std::vector<std::string> functions) {
+  std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
+                                  "fixtures" / "headers" / "b32-library";
+  WrapSpec spec;
+  spec.library = test::pluginPath(Architecture::x86, "b32-library");
+  spec.headers = {headers / "b32-library.h"};
+  spec.headerOptions.includeDirectories = {headers / "include"};
+  spec.headerOptions.defines = {"B32_API="};
+  spec.functions = std::move(functions);
+  spec.loadOptions = test::optionsFor(test::kSurrogate32);
+  return spec;
+}
+
+template <typename F>
+F* entryOf(WrappedLibrary& wrapped, const std::string& name) {
+  return reinterpret_cast<F*>(wrapped.entry(name));
+}
+
+TEST(Wrapped32, ScalarsOfEveryWidthCrossAsTheProgramsAbiPassesThem) {
+  WrappedLibrary wrapped(fixtureSpec({"add", "neg8", "inc_u64", "hypot_d", "half_f", "mix",
+                                      "not_"}));
+  EXPECT_EQ(entryOf<int(int, int)>(wrapped, "add")(2, 3), 5);
+  EXPECT_EQ(entryOf<int8_t(int8_t)>(wrapped, "neg8")(-128), -128);
+  EXPECT_EQ(entryOf<uint64_t(uint64_t)>(wrapped, "inc_u64")(UINT64_MAX - 1), UINT64_MAX);
+  EXPECT_EQ(entryOf<double(double, double)>(wrapped, "hypot_d")(3, 4), 5.0);
+  EXPECT_EQ(entryOf<float(float)>(wrapped, "half_f")(3.0f), 1.5f);
+  EXPECT_EQ((entryOf<double(int8_t, double, int64_t, float, uint16_t)>(wrapped, "mix")(
+                1, 2.0, 3, 4.0f, 5)),
+            1 + 4 + 12 + 32 + 80);
+  EXPECT_FALSE(entryOf<bool(bool)>(wrapped, "not_")(true));
+  EXPECT_TRUE(wrapped.library().isBridged());
+  EXPECT_EQ(wrapped.library().architecture(), Architecture::x86);
+}
+
+TEST(Wrapped32, PointersAreReadAndWrittenBackInTheProgramsMemory) {
+  WrappedLibrary wrapped(fixtureSpec({"scale", "reverse_inplace", "fill_bytes", "area", "grow",
+                                      "mixed_bump", "mixed_fill", "mixed_total_all"}));
+  double x[4] = {1, 2, 3, 4}, y[4] = {0, 0, 0, -1};
+  entryOf<void(double, const double*, int, double*)>(wrapped, "scale")(2.0, x, 3, y);
+  EXPECT_EQ(y[0], 2.0);
+  EXPECT_EQ(y[2], 6.0);
+  EXPECT_EQ(y[3], -1.0) << "written past the count the program gave";
+  int32_t v[4] = {1, 2, 3, 4};
+  entryOf<void(int32_t*, int)>(wrapped, "reverse_inplace")(v, 4);
+  EXPECT_EQ(v[0], 4);
+  EXPECT_EQ(v[3], 1);
+  uint8_t bytes[8] = {};
+  EXPECT_EQ((entryOf<int(void*, uint32_t, uint8_t)>(wrapped, "fill_bytes")(bytes, 7, 0xAB)), 7);
+  EXPECT_EQ(bytes[6], 0xAB);
+  EXPECT_EQ(bytes[7], 0);
+
+  Rect rect{{0, 0}, {2, 3}};
+  EXPECT_EQ(entryOf<double(const Rect*)>(wrapped, "area")(&rect), 6.0);
+  entryOf<void(Rect*, int)>(wrapped, "grow")(&rect, 1);
+  EXPECT_EQ(rect.tl.x, -1);
+  EXPECT_EQ(rect.br.y, 4);
+  // A struct whose layout differs between the two ABIs (24 bytes in i386 Linux, 32 here).
+  Mixed mixed{1, int64_t(1) << 40, -3, 0.25};
+  entryOf<void(Mixed*)>(wrapped, "mixed_bump")(&mixed);
+  EXPECT_EQ(mixed.c, 2);
+  EXPECT_EQ(mixed.i, (int64_t(1) << 40) + 1);
+  EXPECT_EQ(mixed.s, -2);
+  EXPECT_EQ(mixed.d, 1.25);
+  Mixed records[3] = {};
+  entryOf<void(Mixed*, int, int64_t)>(wrapped, "mixed_fill")(records, 3, 100);
+  EXPECT_EQ(records[2].i, 102);
+  EXPECT_EQ(records[2].s, -2);
+  EXPECT_EQ(records[2].d, 0.5);
+  EXPECT_EQ((entryOf<double(const Mixed*, int)>(wrapped, "mixed_total_all")(records, 3)),
+            (0 + 100 + 0 + 0.0) + (1 + 101 - 1 + 0.25) + (2 + 102 - 2 + 0.5));
+}
+
+TEST(Wrapped32, StringsInOutAndReturnedStayTheProgramsToKeep) {
+  WrappedLibrary wrapped(fixtureSpec({"str_len", "greet", "upper", "version_string"}));
+  EXPECT_EQ(entryOf<size_t(const char*)>(wrapped, "str_len")("h\xc3\xa9llo"), 6u);
+  char out[8] = "xxxxxxx";
+  EXPECT_EQ((entryOf<int(const char*, char*, int)>(wrapped, "greet")("bridge", out, 8)), 7);
+  EXPECT_STREQ(out, "hello, ") << "cut to the program's buffer, with its NUL";
+  char text[] = "abc-d";
+  EXPECT_EQ(entryOf<int(char*)>(wrapped, "upper")(text), 4);
+  EXPECT_STREQ(text, "ABC-D");
+  auto version = entryOf<const char*()>(wrapped, "version_string");
+  const char* first = version();
+  EXPECT_STREQ(first, "b32-library 1.0");
+  EXPECT_EQ(version(), first) << "the same text, kept once";
+}
+
+TEST(Wrapped32, HandlesGoBackAsTheyCame) {
+  WrappedLibrary wrapped(fixtureSpec({"ctx_new", "ctx_next", "ctx_free"}));
+  void* context = entryOf<void*(int)>(wrapped, "ctx_new")(5);
+  ASSERT_NE(context, nullptr);
+  auto next = entryOf<int(void*)>(wrapped, "ctx_next");
+  EXPECT_EQ(next(context), 5);
+  EXPECT_EQ(next(context), 6);
+  entryOf<void(void*)>(wrapped, "ctx_free")(context);
+}
+
+TEST(Wrapped32, TheLastErrorIsTheLibrarysAndACrashReturnsZeroAndSaysWhy) {
+  WrapSpec spec = fixtureSpec({"fail_with", "crash", "add"});
+  spec.loadOptions = test::baseOptions();  // a surrogate of its own, to crash
+  WrappedLibrary wrapped(spec);
+#if _WIN32
+  SetLastError(0);
+  EXPECT_EQ(entryOf<int(int)>(wrapped, "fail_with")(5), -1);
+  EXPECT_EQ(GetLastError(), 5u);
+#else
+  errno = 0;
+  EXPECT_EQ(entryOf<int(int)>(wrapped, "fail_with")(13), -1);
+  EXPECT_EQ(errno, 13);
+#endif
+  uint32_t before = wrapped.library().surrogatePid();
+  entryOf<void()>(wrapped, "crash")();
+#if _WIN32
+  EXPECT_EQ(GetLastError(), 1726u) << "RPC_S_CALL_FAILED";
+#else
+  EXPECT_EQ(errno, EIO);
+#endif
+  EXPECT_EQ(entryOf<int(int, int)>(wrapped, "add")(20, 22), 42) << "a new surrogate";
+  EXPECT_NE(wrapped.library().surrogatePid(), before);
+}
+
+TEST(Wrapped32, WhatTheHeaderDoesNotDeclareIsRefusedWhenAsked) {
+  WrappedLibrary wrapped(fixtureSpec({"add", "no_such_function"}));
+  EXPECT_THROW(wrapped.entry("no_such_function"), Error);
+  EXPECT_THROW(wrapped.entry("not_in_the_spec"), Error);
+  EXPECT_NE(wrapped.entry("add"), nullptr);
+}
+
+}  // namespace
+}  // namespace bridge32
