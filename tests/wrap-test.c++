@@ -1,4 +1,4 @@
-// A 32-bit library as a 64-bit program calls it (library/wrapped-library.h): the fixture's i386
+// A 32-bit library as a 64-bit program calls it (wrapped-library.h): the fixture's i386
 // build, read from its vendor-style header for both ABIs, called through C function pointers of
 // this process's ABI exactly as a program that links the library calls it.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 
 #include "harness.h"
 #include "library/loaded-library.h"
-#include "library/wrapped-library.h"
+#include "wrapped-library.h"
 #include "support.h"
 
 namespace bridge32 {

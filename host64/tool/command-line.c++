@@ -70,10 +70,17 @@ const CommandHelp kHelp[] = {
      "kinds of module it is, and the modules it needs, found as the surrogate's loader finds\n"
      "them, with the first one missing and the chain that needs it. Exit status 1 if it cannot\n"
      "load.\n"},
-    {"wrap", "bridge32 wrap PLUGIN [--output DIR]\n",
+    {"wrap",
+     "bridge32 wrap PLUGIN [--output DIR]\n"
+     "bridge32 wrap LIB --header FILE [-I DIR]... [-D NAME[=VALUE]]... [-U NAME]...\n"
+     "              [--declare TEXT]... [--system-headers DIR] [--output DIR]\n",
      "Makes a 64-bit VST2 plugin in DIR (default: the current directory) that any 64-bit VST2\n"
      "host loads, and that runs PLUGIN in a bridge32 surrogate: the shim, and beside it a file\n"
-     "naming PLUGIN.\n"},
+     "naming PLUGIN. With --header: a 64-bit library of LIB's file name that exports each\n"
+     "function the headers declare and LIB exports, with the header's signature, and runs it in\n"
+     "a bridge32 surrogate, for 64-bit programs that load LIB by name (Linux, for now); beside\n"
+     "it the wrap runtime, the file that says what it wraps, and LIB.refused.txt, the functions\n"
+     "it cannot carry and why.\n"},
     {"com",
      "bridge32 com info PROGID|CLSID [--x64]\n"
      "bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]\n",

@@ -1,6 +1,7 @@
 // bridge32 exports, call and header: any library's exports, one of them called by its declaration
 // or its header's, and what of a header can be called.
 #include <algorithm>
+#include <fstream>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -11,6 +12,8 @@
 #include "bridge32/module-file.h"
 #include "json-writer.h"
 #include "tool.h"
+#include "wrap-files.h"
+#include "wrap-spec.h"
 
 namespace bridge32::tool {
 
@@ -212,6 +215,91 @@ int header(const CommandLine& line) {
               report.functions.size(), exported, printable(utf8(path.filename())).c_str(),
               counts[Status::callable], counts[Status::needsSizes], counts[Status::cannotCall],
               counts[Status::passedOver]);
+  return 0;
+}
+
+int wrapLibrary(const CommandLine& line) {
+  std::filesystem::path library = std::filesystem::absolute(pathFromUtf8(line.positional.at(0)));
+  std::filesystem::path directory = std::filesystem::absolute(
+      line.has("--output") ? pathFromUtf8(line.value("--output")) : std::filesystem::current_path());
+  WrapSpec spec;
+  spec.library = library;
+  for (const auto& header : valuesOf(line, "--header")) {
+    spec.headers.push_back(std::filesystem::absolute(pathFromUtf8(header)));
+  }
+  spec.headerOptions = headerOptions(line);
+  for (auto& include : spec.headerOptions.includeDirectories) {
+    include = std::filesystem::absolute(include);
+  }
+  spec.declarations = valuesOf(line, "--declare");
+  LoadPlan plan = planLoad(library, line.loadOptions());
+  if (!plan.bridged) {
+    throw Error(Error::Kind::invalidArgument,
+                "'" + utf8(library) + "' is a " + std::string(toString(plan.file.architecture)) +
+                    " library, which a 64-bit program loads itself: nothing to wrap");
+  }
+  spec.loadOptions.surrogateDirectory = plan.surrogate.parent_path();
+
+  // What the headers declare and the library exports, and what of it a wrapper carries.
+  HeaderReport report = reportHeader(library, spec.headers, spec.headerOptions, spec.declarations);
+  std::vector<std::string> refused;
+  for (const ReportedFunction& function : report.functions) {
+    if (!function.exported) continue;
+    if (function.status == ReportedFunction::Status::callable) {
+      spec.functions.push_back(function.name);
+    } else {
+      refused.push_back(function.name + ": " + std::string(toString(function.status)) +
+                        (function.detail.empty() ? "" : ": " + detailOf(function)));
+    }
+  }
+  if (spec.functions.empty()) {
+    throw Error(Error::Kind::notFound, "the headers declare no function of '" + utf8(library) +
+                                           "' that a wrapper can carry");
+  }
+  std::filesystem::create_directories(directory);
+  std::filesystem::path wrapper = directory / library.filename();
+  if (std::filesystem::equivalent(wrapper.parent_path(), library.parent_path())) {
+    throw Error(Error::Kind::invalidArgument, "the wrapper would replace '" + utf8(library) +
+                                                  "' itself: give another --output directory");
+  }
+  // The runtime: beside this program, as the build and an installation put it.
+  const char* runtimeName = "libbridge32-wrap.so";
+  std::filesystem::path runtime =
+      moduleFileContaining(reinterpret_cast<const void*>(&wrapLibrary)).parent_path() / runtimeName;
+  if (!std::filesystem::exists(runtime)) runtime = plan.surrogate.parent_path() / runtimeName;
+  if (!std::filesystem::exists(runtime)) {
+    throw Error(Error::Kind::notFound, std::string("bridge32's wrap runtime ") + runtimeName +
+                                           " is neither beside this program nor beside the "
+                                           "surrogates");
+  }
+  WrapperImage image{utf8(library.filename()), runtimeName, spec.functions};
+  std::vector<uint8_t> bytes = writeElfWrapper(image);
+  {
+    std::filesystem::remove(wrapper);
+    std::ofstream out(wrapper, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    if (!out) throw Error(Error::Kind::failed, "cannot write '" + utf8(wrapper) + "'");
+  }
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all |
+                                            std::filesystem::perms::group_read |
+                                            std::filesystem::perms::group_exec |
+                                            std::filesystem::perms::others_read |
+                                            std::filesystem::perms::others_exec);
+  std::filesystem::copy_file(runtime, directory / runtimeName,
+                             std::filesystem::copy_options::overwrite_existing);
+  writeWrapSpec(spec, wrapSpecFile(wrapper));
+  std::filesystem::path refusals = directory / (utf8(library.filename()) + ".refused.txt");
+  {
+    std::ofstream out(refusals, std::ios::trunc);
+    for (const auto& why : refused) out << why << "\n";
+  }
+  std::printf("wrapped %s (%s): %zu functions\n", printable(utf8(library)).c_str(),
+              std::string(toString(plan.file.architecture)).c_str(), spec.functions.size());
+  std::printf("wrapper:  %s (x64)\n", printable(utf8(wrapper)).c_str());
+  std::printf("runtime:  %s\n", printable(utf8(directory / runtimeName)).c_str());
+  std::printf("spec:     %s\n", printable(utf8(wrapSpecFile(wrapper))).c_str());
+  std::printf("not carried: %zu, listed with why in %s\n", refused.size(),
+              printable(utf8(refusals)).c_str());
   return 0;
 }
 

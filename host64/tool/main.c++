@@ -13,6 +13,8 @@
 //                 [--declare TEXT]... [--system-headers DIR] FUNCTION [ARG...]
 //   bridge32 header LIB --header FILE [same options] [--json]
 //   bridge32 doctor FILE [--json]
+//   bridge32 wrap PLUGIN [--output DIR]
+//   bridge32 wrap LIB --header FILE [-I DIR]... [-D NAME[=V]]... [--declare TEXT]... [--output DIR]
 //   bridge32 com info PROGID|CLSID [--x64]
 //   bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]
 //   bridge32 --version
@@ -63,6 +65,11 @@ struct Command {
 const std::set<std::string> kHeaderOptions = {"--header", "-I", "-D", "-U", "--declare",
                                               "--system-headers"};
 
+std::set<std::string> withHeaderOptions(std::set<std::string> options) {
+  options.insert(kHeaderOptions.begin(), kHeaderOptions.end());
+  return options;
+}
+
 const Command kCommands[] = {
     {"info", {}, {"--isolate", "--sandbox", "--json"}, 1, 1, "no plugin module given", info},
     {"run",
@@ -76,7 +83,8 @@ const Command kCommands[] = {
      std::numeric_limits<size_t>::max(), "no library given", call},
     {"header", kHeaderOptions, {"--json"}, 1, 1, "no library given", header},
     {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
-    {"wrap", {"--output"}, {}, 1, 1, "no plugin module given", wrap},
+    {"wrap", withHeaderOptions({"--output"}), {}, 1, 1, "no plugin module or library given",
+     wrap},
     {"com", {}, {"--x64"}, 1, std::numeric_limits<size_t>::max(), "com takes info or call", com},
 };
 

@@ -526,6 +526,7 @@ int run(const CommandLine& line) {
 }
 
 int wrap(const CommandLine& line) {
+  if (line.has("--header") || line.has("--declare")) return wrapLibrary(line);
   LoadOptions options = line.loadOptions();
   options.isolation = Isolation::surrogate;
   std::filesystem::path plugin = std::filesystem::absolute(pathFromUtf8(line.positional.at(0)));

@@ -47,7 +47,8 @@ int exports(const CommandLine& line);  // LIB
 int call(const CommandLine& line);     // LIB 'DECLARATIONS' [ARG...], or LIB --header H FUNCTION
 int header(const CommandLine& line);   // LIB --header H: what of the headers can be called
 int doctor(const CommandLine& line);   // FILE: 0 if it loads, 1 if not
-int wrap(const CommandLine& line);     // PLUGIN [--output DIR]: a VST2 shim for it
+int wrap(const CommandLine& line);     // PLUGIN [--output DIR]: a VST2 shim for it; or
+int wrapLibrary(const CommandLine& line);  // LIB --header H [--output DIR]: a 64-bit drop-in
 int com(const CommandLine& line);      // info|call PROGID [MEMBER ARG...] [--x64]
 
 }  // namespace bridge32::tool

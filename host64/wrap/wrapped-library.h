@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bridge32/library.h"
+#include "wrap-spec.h"
 
 namespace bridge32 {
 
@@ -29,17 +30,6 @@ class LoadedLibrary;
 namespace library {
 class Declarations;
 }
-
-// What a wrapper is made of: the library, its headers and declarations, and the functions the
-// wrapper exports, in the order of its entries.
-struct WrapSpec {
-  std::filesystem::path library;
-  std::vector<std::filesystem::path> headers;
-  HeaderOptions headerOptions;
-  std::vector<std::string> declarations;  // declared after the headers (--declare)
-  std::vector<std::string> functions;
-  LoadOptions loadOptions;
-};
 
 class WrappedFunction;
 

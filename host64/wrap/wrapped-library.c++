@@ -1,6 +1,6 @@
-// Wrapped libraries (library/wrapped-library.h): the program's declarations, the closures that
+// Wrapped libraries (wrapped-library.h): the program's declarations, the closures that
 // take its calls, and how their arguments and outputs cross between its memory and the call.
-#include "library/wrapped-library.h"
+#include "wrapped-library.h"
 
 #include <ffi.h>
 

@@ -1,0 +1,22 @@
+// The files `bridge32 wrap LIB --header H` writes for a 32-bit library (issue 29): a 64-bit
+// library of the same file name, exporting the functions the headers declare and LIB exports,
+// each an entry into bridge32's wrap runtime (host64/wrap), written whole by these functions,
+// without a compiler or linker.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bridge32::tool {
+
+struct WrapperImage {
+  std::string soname;   // the wrapped library's file name: "libz.so.1"
+  std::string runtime;  // the wrap runtime it needs, beside it: "libbridge32-wrap.so"
+  std::vector<std::string> exports;  // entry i exports function i
+};
+
+// An x86-64 ELF shared object (wrap-elf.c++).
+std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper);
+
+}  // namespace bridge32::tool
