@@ -7,6 +7,11 @@
 #include <cstring>
 #include <filesystem>
 
+#if !_WIN32
+#include <unistd.h>
+#endif
+
+#include "bridge32/module-file.h"
 #include "harness.h"
 #include "library/loaded-library.h"
 #include "wrapped-library.h"
@@ -149,6 +154,44 @@ TEST(Wrapped32, TheLastErrorIsTheLibrarysAndACrashReturnsZeroAndSaysWhy) {
   EXPECT_EQ(entryOf<int(int, int)>(wrapped, "add")(20, 22), 42) << "a new surrogate";
   EXPECT_NE(wrapped.library().surrogatePid(), before);
 }
+
+#if !_WIN32
+// zlib.h gives no sizes for its buffers: said again with them, in its own types.
+constexpr const char* kZlibSizes =
+    "uLong crc32(uLong crc, _In_reads_bytes_(len) const Bytef* buf, uInt len);"
+    "uLong adler32(uLong adler, _In_reads_bytes_(len) const Bytef* buf, uInt len);"
+    "int compress(_Out_writes_bytes_(*destLen) Bytef* dest, _Inout_ uLongf* destLen,"
+    "             _In_reads_bytes_(sourceLen) const Bytef* source, uLong sourceLen);"
+    "int uncompress(_Out_writes_bytes_(*destLen) Bytef* dest, _Inout_ uLongf* destLen,"
+    "               _In_reads_bytes_(sourceLen) const Bytef* source, uLong sourceLen);";
+
+TEST(WrapTool, AProgramWrittenAgainstZlibCallsTheI386ZlibThroughItsWrapper) {
+  std::filesystem::path zlib = "/usr/lib/i386-linux-gnu/libz.so.1";
+  ASSERT_EQ(inspectModuleFile(zlib).architecture, Architecture::x86);
+  std::filesystem::path directory = std::filesystem::path(testing::TempDir()) /
+                                    ("bridge32-wrap-zlib-" + std::to_string(getpid()));
+  std::filesystem::remove_all(directory);
+  test::Ran wrapped = test::runProgram(
+      test::toolPath(), {"wrap", utf8(zlib), "--header", "/usr/include/zlib.h", "--declare",
+                         kZlibSizes, "--output", utf8(directory)});
+  ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
+  std::filesystem::path wrapper = directory / "libz.so.1";
+  ModuleFile file = inspectModuleFile(wrapper);
+  EXPECT_EQ(file.architecture, Architecture::x64);
+  EXPECT_TRUE(file.isLibrary);
+  std::printf("[ figures  ] %s", wrapped.out.c_str());
+
+  // The program as it was linked (against the 64-bit zlib), the wrapper first on its path.
+  setenv("LD_LIBRARY_PATH", directory.c_str(), 1);
+  test::Ran ran = test::runProgram(test::outputDir() / "bin" / "bridge32_wrap_zlib_program", {});
+  unsetenv("LD_LIBRARY_PATH");
+  std::printf("%s", ran.out.c_str());
+  EXPECT_EQ(ran.exitCode, 0) << ran.out << ran.err;
+  EXPECT_NE(ran.out.find("compress from: " + utf8(wrapper)), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("all right"), std::string::npos);
+  std::filesystem::remove_all(directory);
+}
+#endif
 
 TEST(Wrapped32, WhatTheHeaderDoesNotDeclareIsRefusedWhenAsked) {
   WrappedLibrary wrapped(fixtureSpec({"add", "no_such_function"}));

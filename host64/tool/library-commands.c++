@@ -272,7 +272,12 @@ int wrapLibrary(const CommandLine& line) {
                                            " is neither beside this program nor beside the "
                                            "surrogates");
   }
-  WrapperImage image{utf8(library.filename()), runtimeName, spec.functions};
+  // Each export under the version the library gives it, as programs linked against its other
+  // build ask for them (zlib's ZLIB_1.2.0).
+  std::map<std::string, std::string> versions;
+  for (const ModuleExport& entry : listModuleExports(library)) versions[entry.name] = entry.version;
+  WrapperImage image{utf8(library.filename()), runtimeName, spec.functions, {}};
+  for (const auto& function : spec.functions) image.versions.push_back(versions[function]);
   std::vector<uint8_t> bytes = writeElfWrapper(image);
   {
     std::filesystem::remove(wrapper);

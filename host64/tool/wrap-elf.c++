@@ -16,6 +16,7 @@
 // section headers for tools (nm, ld, readelf), which the loader does not read.
 #include "wrap-files.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -87,6 +88,20 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
   uint32_t enterName = dynstr.add("b32w_enter");
   std::vector<uint32_t> exportNames;
   for (const auto& name : wrapper.exports) exportNames.push_back(dynstr.add(name));
+  // Symbol versions: index 1 is the file's own (its soname), then each version its exports name.
+  std::vector<std::string> versionNames;
+  std::vector<uint16_t> versym(symbols, 1);  // VER_NDX_GLOBAL
+  versym[0] = 0;                              // VER_NDX_LOCAL
+  for (size_t i = 0; i < count; ++i) {
+    const std::string& version = i < wrapper.versions.size() ? wrapper.versions[i] : "";
+    if (version.empty()) continue;
+    auto found = std::find(versionNames.begin(), versionNames.end(), version);
+    if (found == versionNames.end()) found = versionNames.insert(versionNames.end(), version);
+    versym[2 + i] = uint16_t(2 + (found - versionNames.begin()));
+  }
+  std::vector<uint32_t> versionStrings;
+  for (const auto& version : versionNames) versionStrings.push_back(dynstr.add(version));
+  const uint32_t verdefs = versionNames.empty() ? 0 : uint32_t(1 + versionNames.size());
 
   // Where everything goes (file offset = address: the segments are page-aligned alike).
   const uint32_t buckets = std::max<uint32_t>(1, symbols / 2 + 1);
@@ -94,11 +109,13 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
   const uint64_t hash = phoff + phnum * 56;
   const uint64_t dynsym = alignUp(hash + 4 * (2 + buckets + symbols), 8);
   const uint64_t strtab = dynsym + 24 * uint64_t(symbols);
-  const uint64_t rela = alignUp(strtab + dynstr.table.size(), 8);
+  const uint64_t versymAt = alignUp(strtab + dynstr.table.size(), 2);
+  const uint64_t verdefAt = alignUp(versymAt + 2 * uint64_t(symbols), 4);
+  const uint64_t rela = alignUp(verdefAt + 28 * uint64_t(verdefs), 8);
   const uint64_t text = alignUp(rela + 24, 16);
   const uint64_t textEnd = text + kEntryBytes * count;
   const uint64_t dynamic = alignUp(textEnd, kPage);
-  const int dynamicEntries = 13;
+  const int dynamicEntries = verdefs ? 16 : 13;
   const uint64_t got = dynamic + 16 * dynamicEntries;
   const uint64_t module = got + 8;
   const uint64_t dataEnd = module + 8 * (1 + count);
@@ -149,7 +166,7 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
     image.put<uint64_t>(at + 16, size);
   };
   constexpr uint8_t kGlobalFunction = (1 << 4) | 2;  // STB_GLOBAL, STT_FUNC
-  constexpr uint16_t kTextSection = 5;
+  constexpr uint16_t kTextSection = 7;
   symbol(1, enterName, kGlobalFunction, 0 /* SHN_UNDEF */, 0, 0);
   for (size_t i = 0; i < count; ++i) {
     symbol(uint32_t(2 + i), exportNames[i], kGlobalFunction, kTextSection,
@@ -167,6 +184,23 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
   image.put(hash + 8, bucket.data(), 4 * bucket.size());
   image.put(hash + 8 + 4 * uint64_t(buckets), chain.data(), 4 * chain.size());
   image.put(strtab, dynstr.table.data(), dynstr.table.size());
+  if (verdefs) {
+    image.put(versymAt, versym.data(), 2 * versym.size());
+    // Elf64_Verdef (20 bytes) and its one Elf64_Verdaux (8): the base first, flagged so.
+    for (uint32_t i = 0; i < verdefs; ++i) {
+      uint64_t at = verdefAt + 28 * uint64_t(i);
+      const std::string& name = i == 0 ? wrapper.soname : versionNames[i - 1];
+      image.put<uint16_t>(at, 1);                          // vd_version
+      image.put<uint16_t>(at + 2, i == 0 ? 1 : 0);         // vd_flags: VER_FLG_BASE
+      image.put<uint16_t>(at + 4, uint16_t(i + 1));        // vd_ndx
+      image.put<uint16_t>(at + 6, 1);                      // vd_cnt
+      image.put<uint32_t>(at + 8, elfHash(name));          // vd_hash
+      image.put<uint32_t>(at + 12, 20);                    // vd_aux
+      image.put<uint32_t>(at + 16, i + 1 < verdefs ? 28 : 0);  // vd_next
+      image.put<uint32_t>(at + 20, i == 0 ? soname : versionStrings[i - 1]);  // vda_name
+      image.put<uint32_t>(at + 24, 0);                     // vda_next
+    }
+  }
 
   // The one relocation: b32w_enter's address into the GOT.
   image.put<uint64_t>(rela, got);
@@ -195,7 +229,7 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
   }
 
   // .dynamic
-  const std::pair<int64_t, uint64_t> entries[dynamicEntries] = {
+  const std::pair<int64_t, uint64_t> entries[16] = {
       {1, runtimeName},                 // DT_NEEDED
       {14, soname},                     // DT_SONAME
       {29, runpath},                    // DT_RUNPATH
@@ -208,10 +242,15 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
       {8, 24},                          // DT_RELASZ
       {9, 24},                          // DT_RELAENT
       {0x6ffffffb, 1},                  // DT_FLAGS_1: DF_1_NOW
+      {0x6ffffff0, versymAt},           // DT_VERSYM
+      {0x6ffffffc, verdefAt},           // DT_VERDEF
+      {0x6ffffffd, verdefs},            // DT_VERDEFNUM
       {0, 0}};                          // DT_NULL
   for (int i = 0; i < dynamicEntries; ++i) {
-    image.put<int64_t>(dynamic + 16 * uint64_t(i), entries[i].first);
-    image.put<uint64_t>(dynamic + 16 * uint64_t(i) + 8, entries[i].second);
+    // Without versions the three version entries are left out, DT_NULL last.
+    auto entry = entries[!verdefs && i == dynamicEntries - 1 ? 15 : i];
+    image.put<int64_t>(dynamic + 16 * uint64_t(i), entry.first);
+    image.put<uint64_t>(dynamic + 16 * uint64_t(i) + 8, entry.second);
   }
 
   // Section headers, for tools.
@@ -228,6 +267,10 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
       {names.add(".hash"), 5, A, hash, 4 * (2 + uint64_t(buckets) + symbols), 2, 0, 8, 4},
       {names.add(".dynsym"), 11, A, dynsym, 24 * uint64_t(symbols), 3, 1, 8, 24},
       {names.add(".dynstr"), 3, A, strtab, dynstr.table.size(), 0, 0, 1, 0},
+      {names.add(".gnu.version"), 0x6fffffff, A, versymAt, verdefs ? 2 * uint64_t(symbols) : 0,
+       2, 0, 2, 2},
+      {names.add(".gnu.version_d"), 0x6ffffffd, A, verdefAt, 28 * uint64_t(verdefs), 3,
+       verdefs, 4, 0},
       {names.add(".rela.dyn"), 4, A, rela, 24, 2, 0, 8, 24},
       {names.add(".text"), 1, A | X, text, textEnd - text, 0, 0, 16, 0},
       {names.add(".dynamic"), 6, A | W, dynamic, 16 * uint64_t(dynamicEntries), 3, 0, 8, 16},

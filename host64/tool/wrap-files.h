@@ -14,6 +14,9 @@ struct WrapperImage {
   std::string soname;   // the wrapped library's file name: "libz.so.1"
   std::string runtime;  // the wrap runtime it needs, beside it: "libbridge32-wrap.so"
   std::vector<std::string> exports;  // entry i exports function i
+  // The symbol version of each export, as the wrapped library gives it ("ZLIB_1.2.0"; empty
+  // for none): programs linked against a library's other build ask for them.
+  std::vector<std::string> versions;
 };
 
 // An x86-64 ELF shared object (wrap-elf.c++).
