@@ -218,6 +218,41 @@ int header(const CommandLine& line) {
   return 0;
 }
 
+namespace {
+
+// The pointer fields of `parameter`'s structs, as "z_streamp's state": what a wrapper cannot
+// carry.
+void pointerFields(const ParameterInfo& parameter, const std::string& owner,
+                   std::vector<std::string>& found) {
+  for (const auto& field : parameter.fields) {
+    if (field.kind == ParameterInfo::Kind::handle) found.push_back(owner + "'s " + field.name);
+    pointerFields(field, field.type.empty() ? owner : field.type, found);
+  }
+  for (const auto& element : parameter.element) pointerFields(element, owner, found);
+}
+
+// Why a wrapper cannot carry a function the headers declare callable, or "".
+std::string whyNotCarried(const FunctionInfo& info) {
+  if (info.isVariadic) return "it takes variable arguments, whose types only its caller knows";
+  if (info.result.kind == ParameterInfo::Kind::array) {
+    return "it returns a pointer into the library's memory, which the program cannot read";
+  }
+  for (const auto& parameter : info.parameters) {
+    if (parameter.type.find("va_list") != std::string::npos) {
+      return "parameter '" + parameter.name + "' is a va_list, which cannot cross";
+    }
+  }
+  std::vector<std::string> found;
+  for (const auto& parameter : info.parameters) pointerFields(parameter, parameter.type, found);
+  if (found.empty()) return {};
+  std::string why = "its structs hold pointers the library reads or keeps, which are the "
+                    "program's 64-bit ones (";
+  for (size_t i = 0; i < found.size() && i < 4; ++i) why += (i ? ", " : "") + found[i];
+  return why + (found.size() > 4 ? ", ...)" : ")");
+}
+
+}  // namespace
+
 int wrapLibrary(const CommandLine& line) {
   std::filesystem::path library = std::filesystem::absolute(pathFromUtf8(line.positional.at(0)));
   std::filesystem::path directory = std::filesystem::absolute(
@@ -251,6 +286,25 @@ int wrapLibrary(const CommandLine& line) {
       refused.push_back(function.name + ": " + std::string(toString(function.status)) +
                         (function.detail.empty() ? "" : ": " + detailOf(function)));
     }
+  }
+  // Structs whose pointers the library would read or keep: the program's 64-bit pointers mean
+  // nothing to it (zlib's z_stream keeps next_in between calls). Read with the library loaded,
+  // as the wrapper will call it.
+  {
+    LoadOptions options = line.loadOptions();
+    auto loaded = Library::load(library, options);
+    for (const auto& header : spec.headers) loaded->include(header, spec.headerOptions);
+    for (const auto& declarations : spec.declarations) loaded->declare(declarations);
+    std::vector<std::string> carried;
+    for (const auto& name : spec.functions) {
+      std::string why = whyNotCarried(loaded->function(name)->info());
+      if (why.empty()) {
+        carried.push_back(name);
+      } else {
+        refused.push_back(name + ": cannot carry: " + why);
+      }
+    }
+    spec.functions = std::move(carried);
   }
   if (spec.functions.empty()) {
     throw Error(Error::Kind::notFound, "the headers declare no function of '" + utf8(library) +
