@@ -241,6 +241,10 @@ std::string whyNotCarried(const FunctionInfo& info) {
     if (parameter.type.find("va_list") != std::string::npos) {
       return "parameter '" + parameter.name + "' is a va_list, which cannot cross";
     }
+    if (parameter.kind == ParameterInfo::Kind::callback) {
+      return "parameter '" + parameter.name + "' is a function pointer, which a wrapper does not "
+             "carry yet";
+    }
   }
   std::vector<std::string> found;
   for (const auto& parameter : info.parameters) pointerFields(parameter, parameter.type, found);
