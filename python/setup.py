@@ -10,7 +10,7 @@ libbridge32.so or bridge32.dll and the bridge32-surrogate-x86/-x64 executables),
 import os
 import shutil
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py
 from wheel.bdist_wheel import bdist_wheel
 
@@ -52,11 +52,18 @@ class platform_wheel(bdist_wheel):
         if platform:
             self.plat_name = platform
         super().finalize_options()
-        self.root_is_pure = False
 
     def get_tag(self):
         _, _, platform = super().get_tag()
         return "py3", "none", platform
+
+
+class NativeDistribution(Distribution):
+    """Native files inside: a platform wheel, its files at its root (platlib), not under
+    .data/purelib."""
+
+    def has_ext_modules(self):
+        return True
 
 
 def version():
@@ -67,5 +74,5 @@ def version():
     raise SystemExit("no version in CMakeLists.txt")
 
 
-setup(version=os.environ.get("BRIDGE32_VERSION") or version(),
+setup(version=os.environ.get("BRIDGE32_VERSION") or version(), distclass=NativeDistribution,
       cmdclass={"build_py": build_with_native_files, "bdist_wheel": platform_wheel})

@@ -7,7 +7,9 @@
 #include <cstring>
 #include <filesystem>
 
-#if !_WIN32
+#if _WIN32
+#include "win32.h"
+#else
 #include <unistd.h>
 #endif
 
