@@ -198,6 +198,10 @@ class ComProbe : public testing::Test {
                                         LoadOptions options = {}) {
     return ComClass::load(kProgId, architecture, options);
   }
+  // In the tests' shared 32-bit surrogate, for what neither crashes nor restarts it.
+  static std::unique_ptr<ComClass> loadShared() {
+    return ComClass::load(kProgId, Architecture::x86, test::optionsFor(test::kSurrogate32));
+  }
 
  private:
   // HKLM\Software\Classes as a process of `architecture` sees it.
@@ -237,7 +241,7 @@ class ComProbe : public testing::Test {
 // Each kind of value goes to the object and comes back as it went: the object sees its VARTYPE
 // (VarType) and gives back what it got (Echo).
 TEST_F(ComProbe, EveryVariantTypeGoesBothWays) {
-  auto probes = load();
+  auto probes = loadShared();
   auto probe = probes->create();
   EXPECT_EQ(probe->get("Bitness"), ComValue(32)) << "the object lives in a 32-bit process";
   ASSERT_TRUE(probes->loadedServer().has_value());
@@ -290,7 +294,7 @@ TEST_F(ComProbe, EveryVariantTypeGoesBothWays) {
 }
 
 TEST_F(ComProbe, PositionalAndNamedArguments) {
-  auto probe = load()->create();
+  auto probe = loadShared()->create();
   EXPECT_EQ(probe->call("Add", {1, 2}), ComValue(3.0));
   EXPECT_EQ(probe->call("Add", {1, 2}, {{"scale", 10}}), ComValue(30.0));
   EXPECT_EQ(probe->call("Add", {}, {{"b", 2}, {"A", 1}}), ComValue(3.0));
@@ -307,7 +311,7 @@ TEST_F(ComProbe, PositionalAndNamedArguments) {
 
 // An exception the object raises arrives with its code, source and description.
 TEST_F(ComProbe, AnExceptionArrivesWithSourceAndDescription) {
-  auto probe = load()->create();
+  auto probe = loadShared()->create();
   Error error = expectError([&] { probe->call("Fail"); });
   ASSERT_NE(error.com(), nullptr) << error.what();
   EXPECT_EQ(uint32_t(error.com()->hresult), uint32_t(DISP_E_EXCEPTION));
@@ -376,7 +380,7 @@ TEST_F(ComProbe, ObjectsGoBackToTheirSurrogateAsThemselves) {
 
 // The object calls an object of this process: CallBack(target, member, argument).
 TEST_F(ComProbe, TheObjectCallsBackAHostObject) {
-  auto probe = load()->create();
+  auto probe = loadShared()->create();
   std::vector<std::string> calls;
   auto target = makeComObject([&](std::string_view member, ComCallKind kind,
                                   std::vector<ComValue>& arguments) -> ComValue {
@@ -408,7 +412,7 @@ TEST_F(ComProbe, TheObjectCallsBackAHostObject) {
 
 // Events of the object's connection point reach a handler, by name, until disconnected.
 TEST_F(ComProbe, EventsReachTheHandlerUntilDisconnected) {
-  auto probe = load()->create();
+  auto probe = loadShared()->create();
   std::vector<std::pair<std::string, std::vector<ComValue>>> events;
   auto connection = probe->connect([&](std::string_view event, const std::vector<ComValue>& arguments) {
     events.emplace_back(std::string(event), arguments);
@@ -429,7 +433,8 @@ TEST_F(ComProbe, EventsReachTheHandlerUntilDisconnected) {
   EXPECT_EQ(probe->call("Fire", {"nobody"}), ComValue(0)) << "both disconnected";
   EXPECT_EQ(events.size(), 3u);
 
-  auto dictionary = ComClass::load("Scripting.Dictionary")->create();
+  auto dictionary = ComClass::load("Scripting.Dictionary", Architecture::x86,
+                                   test::optionsFor(test::kSurrogate32))->create();
   Error none = expectError([&] { dictionary->connect([](std::string_view, const std::vector<ComValue>&) {}); });
   EXPECT_EQ(none.kind(), Error::Kind::unsupported) << none.what();
 }
@@ -489,7 +494,7 @@ TEST_F(ComProbe, AnAutomaticRestartBringsTheClassAndItsObjectsBackByThemselves) 
 // The type information lists members, parameters and types, and calls are checked against it:
 // for objects create() made before they leave this process, for the others in the surrogate.
 TEST_F(ComProbe, TypeInformationListsMembersAndChecksCalls) {
-  auto probe = load()->create();
+  auto probe = loadShared()->create();
   std::optional<ComTypeInfo> type = probe->typeInfo();
   ASSERT_TRUE(type.has_value());
   EXPECT_EQ(type->name, "DProbe");

@@ -53,6 +53,32 @@ class SharedX86Surrogate : public ::testing::Environment {
 [[maybe_unused]] const auto* const kSharedX86 =
     ::testing::AddGlobalTestEnvironment(new SharedX86Surrogate);
 
+// The tests that start 32-bit Windows processes (the shared surrogate's users, and those that
+// start surrogates or the tool of their own for 32-bit modules), by their names.
+constexpr const char* k32BitWindowsTests =
+    "*/Surrogate32:*/Sandboxed32:*/x86:*In32BitSurrogate:*ByThe32BitSurrogate:Wrapped32.*:"
+    "LoadErrors.*32:FixtureIn32Bits.*:EditorScreenshot.Embedded32Bit*:Com.*:ComProbe.*:"
+    "ComCommand.*:Vst2Shim.*:BadInput.ModuleWithoutEntryPoint:BadInput.UnsupportedSdkVersion:"
+    "BadInput.PathWithNonAsciiCharacters:VendorHeaderWindows.*:VendorHeaderSqlite.*:"
+    "Tool.RunsWavFilesThroughAPluginExactly:Sandbox.*";
+
+// Under Wine where i386 code runs under QEMU, 32-bit Windows processes take one to two minutes
+// each to start and lose wake-ups at random (a call into the shared surrogate hung for the whole
+// three-minute deadline; "wine client error: partial wakeup read 0"): the tests that start them
+// are left out there, said at the start, and run where 32-bit code is native. The Linux i386
+// tests, native or under QEMU, and the Windows x64 ones run everywhere.
+void leaveOut32BitWindowsTestsWhereEmulated() {
+#if _WIN32
+  if (!i386UnderQemu()) return;
+  std::string filter = GTEST_FLAG_GET(filter);
+  filter += filter.find('-') == std::string::npos ? "-" : ":";
+  GTEST_FLAG_SET(filter, filter + k32BitWindowsTests);
+  std::printf("[  NOTE    ] i386 code runs under QEMU here: the tests that start 32-bit Windows "
+              "processes are left out (%s)\n",
+              k32BitWindowsTests);
+#endif
+}
+
 }  // namespace
 
 std::shared_ptr<SharedSurrogate>& sharedX86() { return SharedX86Surrogate::get(); }
@@ -145,3 +171,9 @@ std::vector<RecordingCallbacks::RestartFailure> RecordingCallbacks::restartFailu
 }
 
 }  // namespace bridge32::test
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  bridge32::test::leaveOut32BitWindowsTestsWhereEmulated();
+  return RUN_ALL_TESTS();
+}

@@ -224,12 +224,18 @@ std::filesystem::path programOf(uint32_t pid) {
   return arguments.substr(first + 1, arguments.find('\0', first + 1) - first - 1);
 }
 
+#endif
+
 bool i386UnderQemu() {
+#if _WIN32
+  if (!runningUnderWine()) return false;
+  std::ifstream entry(R"(Z:\proc\sys\fs\binfmt_misc\qemu-i386)");
+#else
   std::ifstream entry("/proc/sys/fs/binfmt_misc/qemu-i386");
+#endif
   std::string state;
   return std::getline(entry, state) && state == "enabled";
 }
-#endif
 
 bool killProcess(uint32_t pid) {
 #if _WIN32

@@ -46,8 +46,11 @@ bool runningUnderWine();
 // The program process `pid` runs: /proc/PID/exe, or, for a process of user-mode QEMU (i386 code
 // on a machine without 32-bit support, registered by scripts/setup.sh), the program QEMU runs.
 std::filesystem::path programOf(uint32_t pid);
-// True when i386 programs run under user-mode QEMU here (its binfmt_misc entry is enabled).
-bool i386UnderQemu();
 #endif
+
+// True when i386 programs run under user-mode QEMU here: its binfmt_misc entry is enabled
+// (scripts/setup.sh registers it where i386 code cannot run natively). Under Wine, the Linux
+// machine's entry, read through Wine's Z: drive; false on Windows itself.
+bool i386UnderQemu();
 
 }  // namespace bridge32::test
