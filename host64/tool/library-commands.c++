@@ -1,7 +1,6 @@
 // bridge32 exports, call and header: any library's exports, one of them called by its declaration
 // or its header's, and what of a header can be called.
 #include <algorithm>
-#include <fstream>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -11,6 +10,7 @@
 #include "bridge32/library.h"
 #include "bridge32/module-file.h"
 #include "json-writer.h"
+#include "output-file.h"
 #include "tool.h"
 #include "wrap-files.h"
 #include "wrap-spec.h"
@@ -338,10 +338,11 @@ int wrapLibrary(const CommandLine& line) {
   for (const auto& function : spec.functions) image.versions.push_back(versions[function]);
   std::vector<uint8_t> bytes = writeElfWrapper(image);
   {
+    // A new file, not the old one rewritten: a program may have the old one mapped.
     std::filesystem::remove(wrapper);
-    std::ofstream out(wrapper, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    if (!out) throw Error(Error::Kind::failed, "cannot write '" + utf8(wrapper) + "'");
+    OutputFile out(utf8(wrapper));
+    out.write({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+    out.close();
   }
   std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all |
                                             std::filesystem::perms::group_read |
@@ -353,8 +354,9 @@ int wrapLibrary(const CommandLine& line) {
   writeWrapSpec(spec, wrapSpecFile(wrapper));
   std::filesystem::path refusals = directory / (utf8(library.filename()) + ".refused.txt");
   {
-    std::ofstream out(refusals, std::ios::trunc);
-    for (const auto& why : refused) out << why << "\n";
+    OutputFile out(utf8(refusals));
+    for (const auto& why : refused) out.write(why + "\n");
+    out.close();
   }
   std::printf("wrapped %s (%s): %zu functions\n", printable(utf8(library)).c_str(),
               std::string(toString(plan.file.architecture)).c_str(), spec.functions.size());
