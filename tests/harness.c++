@@ -60,7 +60,8 @@ constexpr const char* k32BitWindowsTests =
     "LoadErrors.*32:FixtureIn32Bits.*:EditorScreenshot.Embedded32Bit*:Com.*:ComProbe.*:"
     "ComCommand.*:Vst2Shim.*:BadInput.ModuleWithoutEntryPoint:BadInput.UnsupportedSdkVersion:"
     "BadInput.PathWithNonAsciiCharacters:VendorHeaderWindows.*:VendorHeaderSqlite.*:"
-    "Tool.RunsWavFilesThroughAPluginExactly:Sandbox.*";
+    "Tool.RunsWavFilesThroughAPluginExactly:Sandbox.*:"
+    "Leaks.BulkCallsThatCrashOrHangLeaveNoSharedMemoryBehind";
 
 // Under Wine where i386 code runs under QEMU, 32-bit Windows processes take one to two minutes
 // each to start and lose wake-ups at random (a call into the shared surrogate hung for the whole
