@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #if _WIN32
 #include "win32.h"
@@ -192,6 +193,26 @@ TEST(WrapTool, AProgramWrittenAgainstZlibCallsTheI386ZlibThroughItsWrapper) {
   EXPECT_NE(ran.out.find("compress from: " + utf8(wrapper)), std::string::npos) << ran.out;
   EXPECT_NE(ran.out.find("all right"), std::string::npos);
   std::filesystem::remove_all(directory);
+}
+#endif
+
+#if !_WIN32
+// An --output the tool cannot make is an error naming it, not an abort.
+TEST(WrapTool, AnOutputDirectoryThatCannotBeMadeIsNamed) {
+  std::filesystem::path file = std::filesystem::path(testing::TempDir()) /
+                               ("bridge32-wrap-not-a-directory-" + std::to_string(getpid()));
+  { std::ofstream(file) << "a file"; }
+  std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
+                                  "fixtures" / "headers" / "b32-library";
+  test::Ran ran = test::runProgram(
+      test::toolPath(), {"wrap", utf8(test::pluginPath(Architecture::x86, "b32-library")),
+                         "--header", utf8(headers / "b32-library.h"), "-I",
+                         utf8(headers / "include"), "-DB32_API=", "--output",
+                         utf8(file / "wrapped")});
+  std::filesystem::remove(file);
+  EXPECT_EQ(ran.exitCode, 1) << ran.err;
+  EXPECT_NE(ran.err.find("bridge32: "), std::string::npos) << ran.err;
+  EXPECT_NE(ran.err.find(utf8(file / "wrapped")), std::string::npos) << ran.err;
 }
 #endif
 

@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -202,6 +203,11 @@ int main(int argc, char** argv) {
   try {
     status = command->run(line);
   } catch (const Error& error) {
+    std::fprintf(stderr, "bridge32: %s\n", printable(error.what()).c_str());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& error) {
+    // What the commands make on disk (wrap's --output directory and files): the operation, the
+    // reason and the path, as the standard library says them.
     std::fprintf(stderr, "bridge32: %s\n", printable(error.what()).c_str());
     return 1;
   }
