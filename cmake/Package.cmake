@@ -15,6 +15,8 @@ install(TARGETS bridge32_tool RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 # The VST2 shim beside the surrogates, where `bridge32 wrap` looks for it.
 install(TARGETS bridge32_vst2_shim LIBRARY DESTINATION "${BRIDGE32_INSTALL_SURROGATE_DIR}"
                                    RUNTIME DESTINATION "${BRIDGE32_INSTALL_SURROGATE_DIR}")
+# The runtime of the libraries `bridge32 wrap LIB --header H` writes, also where it looks.
+install(TARGETS bridge32_wrap_runtime LIBRARY DESTINATION "${BRIDGE32_INSTALL_SURROGATE_DIR}")
 install(TARGETS bridge32_sdk EXPORT bridge32-sdk)
 install(TARGETS bridge32_host_shared EXPORT bridge32-shared
         RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"

@@ -11,6 +11,7 @@
 #if _WIN32
 #include "win32.h"
 #else
+#include <dlfcn.h>
 #include <unistd.h>
 #endif
 
@@ -48,6 +49,15 @@ WrapSpec fixtureSpec(std::vector<std::string> functions) {
   spec.functions = std::move(functions);
   spec.loadOptions = test::optionsFor(test::kSurrogate32);
   return spec;
+}
+
+// A name of this process's own for what it makes in the temporary directory.
+std::string uniqueName(const std::string& stem) {
+#if _WIN32
+  return stem + "-" + std::to_string(GetCurrentProcessId());
+#else
+  return stem + "-" + std::to_string(getpid());
+#endif
 }
 
 template <typename F>
@@ -158,7 +168,6 @@ TEST(Wrapped32, TheLastErrorIsTheLibrarysAndACrashReturnsZeroAndSaysWhy) {
   EXPECT_NE(wrapped.library().surrogatePid(), before);
 }
 
-#if !_WIN32
 // zlib.h gives no sizes for its buffers: said again with them, in its own types.
 constexpr const char* kZlibSizes =
     "uLong crc32(uLong crc, _In_reads_bytes_(len) const Bytef* buf, uInt len);"
@@ -168,39 +177,132 @@ constexpr const char* kZlibSizes =
     "int uncompress(_Out_writes_bytes_(*destLen) Bytef* dest, _Inout_ uLongf* destLen,"
     "               _In_reads_bytes_(sourceLen) const Bytef* source, uLong sourceLen);";
 
+// The 32-bit zlib nobody here built, its header, and the wrapper's name.
+#if _WIN32
+const std::filesystem::path kZlib = "Z:\\usr\\i686-w64-mingw32\\lib\\zlib1.dll";
+const std::filesystem::path kZlibHeader = "Z:\\usr\\i686-w64-mingw32\\include\\zlib.h";
+#else
+const std::filesystem::path kZlib = "/usr/lib/i386-linux-gnu/libz.so.1";
+const std::filesystem::path kZlibHeader = "/usr/include/zlib.h";
+#endif
+
 TEST(WrapTool, AProgramWrittenAgainstZlibCallsTheI386ZlibThroughItsWrapper) {
-  std::filesystem::path zlib = "/usr/lib/i386-linux-gnu/libz.so.1";
-  ASSERT_EQ(inspectModuleFile(zlib).architecture, Architecture::x86);
+  ModuleFile zlib = inspectModuleFile(kZlib);
+  ASSERT_EQ(zlib.architecture, Architecture::x86);
+  ASSERT_EQ(zlib.format, nativeModuleFormat());
   std::filesystem::path directory = std::filesystem::path(testing::TempDir()) /
-                                    ("bridge32-wrap-zlib-" + std::to_string(getpid()));
+                                    uniqueName("bridge32-wrap-zlib");
   std::filesystem::remove_all(directory);
   test::Ran wrapped = test::runProgram(
-      test::toolPath(), {"wrap", utf8(zlib), "--header", "/usr/include/zlib.h", "--declare",
+      test::toolPath(), {"wrap", utf8(kZlib), "--header", utf8(kZlibHeader), "--declare",
                          kZlibSizes, "--output", utf8(directory)});
   ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
-  std::filesystem::path wrapper = directory / "libz.so.1";
+  std::filesystem::path wrapper = directory / kZlib.filename();
   ModuleFile file = inspectModuleFile(wrapper);
   EXPECT_EQ(file.architecture, Architecture::x64);
+  EXPECT_EQ(file.format, nativeModuleFormat());
   EXPECT_TRUE(file.isLibrary);
   std::printf("[ figures  ] %s", wrapped.out.c_str());
 
-  // The program as it was linked (against the 64-bit zlib), the wrapper first on its path.
+  // The program as it was linked (against the 64-bit zlib), finding the wrapper first: on
+  // Windows beside it, where a program's DLLs are looked for first; on Linux by its library path.
+  std::filesystem::path program = test::outputDir() / "bin" / "bridge32_wrap_zlib_program";
+#if _WIN32
+  program += ".exe";
+  std::filesystem::copy_file(program, directory / program.filename());
+  program = directory / program.filename();
+  // Wine's own user32 needs a zlib1.dll, which Wine has built in and gives the program too: for
+  // this program, a zlib1.dll beside it comes first, as on Windows, which has no zlib1.dll
+  // (Wine's per-program DLL overrides; WINEDLLOVERRIDES is read from the Unix environment only).
+  const std::wstring appDefaults =
+      L"Software\\Wine\\AppDefaults\\" + program.filename().wstring();
+  if (test::runningUnderWine()) {
+    ASSERT_EQ(RegSetKeyValueW(HKEY_CURRENT_USER, (appDefaults + L"\\DllOverrides").c_str(),
+                              L"zlib1", REG_SZ, L"native,builtin", sizeof L"native,builtin"),
+              ERROR_SUCCESS);
+  }
+  test::Ran ran = test::runProgram(program, {});
+  if (test::runningUnderWine()) RegDeleteTreeW(HKEY_CURRENT_USER, appDefaults.c_str());
+#else
   setenv("LD_LIBRARY_PATH", directory.c_str(), 1);
-  test::Ran ran = test::runProgram(test::outputDir() / "bin" / "bridge32_wrap_zlib_program", {});
+  test::Ran ran = test::runProgram(program, {});
   unsetenv("LD_LIBRARY_PATH");
+#endif
   std::printf("%s", ran.out.c_str());
   EXPECT_EQ(ran.exitCode, 0) << ran.out << ran.err;
   EXPECT_NE(ran.out.find("compress from: " + utf8(wrapper)), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find("bridge32 runtime: loaded"), std::string::npos) << ran.out;
   EXPECT_NE(ran.out.find("all right"), std::string::npos);
   std::filesystem::remove_all(directory);
 }
-#endif
 
-#if !_WIN32
+// The wrapper file the tool writes for the fixture, loaded as a program loads a DLL or a shared
+// object: every entry goes through the runtime's b32w_enter, whose first call of each function
+// saves and restores the program's argument registers around making it (floating-point ones
+// included), and a crash of the 32-bit library fails the call, says why and is survived.
+TEST(WrapTool, TheFixturesWrapperServesAProgramThatLoadsIt) {
+  std::filesystem::path directory = std::filesystem::path(testing::TempDir()) /
+                                    uniqueName("bridge32-wrap-fixture");
+  std::filesystem::remove_all(directory);
+  std::filesystem::path library = test::pluginPath(Architecture::x86, "b32-library");
+  std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
+                                  "fixtures" / "headers" / "b32-library";
+  test::Ran wrapped = test::runProgram(
+      test::toolPath(), {"wrap", utf8(library), "--header", utf8(headers / "b32-library.h"),
+                         "-I", utf8(headers / "include"), "-DB32_API=", "--output",
+                         utf8(directory)});
+  ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
+  std::filesystem::path wrapper = directory / library.filename();
+  ASSERT_EQ(inspectModuleFile(wrapper).architecture, Architecture::x64);
+#if _WIN32
+  EXPECT_TRUE(std::filesystem::exists(directory / "b32-library.def"));
+  // Its imports looked for beside it first, as for a program's own DLLs.
+  HMODULE module = LoadLibraryExW(wrapper.c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+  ASSERT_NE(module, nullptr) << GetLastError();
+  auto symbol = [&](const char* name) { return reinterpret_cast<void*>(GetProcAddress(module, name)); };
+#else
+  void* module = dlopen(wrapper.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(module, nullptr) << dlerror();
+  auto symbol = [&](const char* name) { return dlsym(module, name); };
+#endif
+  // Floating-point and integer arguments mixed, at each function's first call.
+  auto mix = reinterpret_cast<double (*)(int8_t, double, int64_t, float, uint16_t)>(symbol("mix"));
+  ASSERT_NE(mix, nullptr);
+  EXPECT_EQ(mix(1, 2.0, 3, 4.0f, 5), 1 + 4 + 12 + 32 + 80);
+  EXPECT_EQ(mix(2, 2.0, 3, 4.0f, 5), 2 + 4 + 12 + 32 + 80) << "the second call, straight through";
+  auto hypot = reinterpret_cast<double (*)(double, double)>(symbol("hypot_d"));
+  EXPECT_EQ(hypot(3, 4), 5.0);
+  auto add = reinterpret_cast<int (*)(int, int)>(symbol("add"));
+  EXPECT_EQ(add(2, 3), 5);
+  EXPECT_EQ(symbol("no_such_function"), nullptr);
+
+  // A crash in the 32-bit library: the call returns zero, the last error says so, the program
+  // goes on and the next call has a new surrogate.
+  auto crash = reinterpret_cast<void (*)()>(symbol("crash"));
+  ASSERT_NE(crash, nullptr);
+  crash();
+#if _WIN32
+  EXPECT_EQ(GetLastError(), 1726u) << "RPC_S_CALL_FAILED";
+#else
+  EXPECT_EQ(errno, EIO);
+#endif
+  EXPECT_EQ(add(20, 22), 42);
+
+  // A program that unloads the wrapper goes on: the runtime, whose threads serve the wrapped
+  // library, stays (wrap-runtime.c++), and the library's surrogate with it.
+#if _WIN32
+  EXPECT_TRUE(FreeLibrary(module));
+#else
+  EXPECT_EQ(dlclose(module), 0);
+#endif
+  std::error_code ignored;  // the runtime, kept loaded, cannot be removed on Windows
+  std::filesystem::remove_all(directory, ignored);
+}
+
 // An --output the tool cannot make is an error naming it, not an abort.
 TEST(WrapTool, AnOutputDirectoryThatCannotBeMadeIsNamed) {
   std::filesystem::path file = std::filesystem::path(testing::TempDir()) /
-                               ("bridge32-wrap-not-a-directory-" + std::to_string(getpid()));
+                               uniqueName("bridge32-wrap-not-a-directory");
   { std::ofstream(file) << "a file"; }
   std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
                                   "fixtures" / "headers" / "b32-library";
@@ -214,7 +316,6 @@ TEST(WrapTool, AnOutputDirectoryThatCannotBeMadeIsNamed) {
   EXPECT_NE(ran.err.find("bridge32: "), std::string::npos) << ran.err;
   EXPECT_NE(ran.err.find(utf8(file / "wrapped")), std::string::npos) << ran.err;
 }
-#endif
 
 TEST(Wrapped32, WhatTheHeaderDoesNotDeclareIsRefusedWhenAsked) {
   WrappedLibrary wrapped(fixtureSpec({"add", "no_such_function"}));

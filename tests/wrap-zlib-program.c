@@ -1,9 +1,14 @@
 /* A 64-bit program written against zlib.h, as any is, linked with -lz: run with the wrapper of
-   Debian's i386 libz.so.1 that `bridge32 wrap` made first on its library path, it calls the
-   32-bit zlib in a surrogate without knowing (tests/wrap-test.c++). It prints what it got, and
-   which file its compress() came from; exit status 0 when every answer is right. */
+   a 32-bit zlib that `bridge32 wrap` made (of Debian's i386 libz.so.1, first on its library
+   path; of MinGW's i686 zlib1.dll, beside it), it calls the 32-bit zlib in a surrogate without
+   knowing (tests/wrap-test.c++). It prints what it got, and which file its zlib came from; exit
+   status 0 when every answer is right. */
+#if _WIN32
+#include <windows.h>
+#else
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -40,10 +45,23 @@ int main(void) {
   printf("crc32(hello): 0x%08lx, adler32(hello): 0x%08lx\n", crc, adler);
   failures += crc != 0x3610a686UL || adler != 0x062c0215UL;
 
+  /* Where its zlib came from, and whether bridge32's wrap runtime came with it (a file name
+     alone does not tell: Wine reports its own built-in zlib1.dll under the program's
+     directory). */
+#if _WIN32
+  char where[MAX_PATH];
+  if (GetModuleFileNameA(GetModuleHandleA("zlib1.dll"), where, sizeof where)) {
+    printf("compress from: %s\n", where);
+  }
+  printf("bridge32 runtime: %s\n", GetModuleHandleA("bridge32-wrap.dll") ? "loaded" : "absent");
+#else
   Dl_info where;
   if (dladdr((void*)&compress, &where) && where.dli_fname) {
     printf("compress from: %s\n", where.dli_fname);
   }
+  printf("bridge32 runtime: %s\n",
+         dlopen("libbridge32-wrap.so", RTLD_LAZY | RTLD_NOLOAD) ? "loaded" : "absent");
+#endif
   printf("%s\n", failures ? "FAILED" : "all right");
   return failures ? 1 : 0;
 }

@@ -238,7 +238,10 @@ TEST_P(X11SdkEditor, SizesStayInStepBothWays) {
   x.resize(container, {500, 200});
   EXPECT_TRUE(test::waitUntil([&] { return x.sizeOf(window) == EditorSize{500, 200}; }))
       << "the editor stayed " << x.sizeOf(window).toString();
-  EXPECT_EQ(editor.size(), (EditorSize{500, 200}));
+  // The surrogate sizes the plugin's window, then answers: the X server may show the new size
+  // before the answer reaches the host.
+  EXPECT_TRUE(test::waitUntil([&] { return editor.size() == EditorSize{500, 200}; }))
+      << "bridge32 says " << editor.size().toString();
 
   // The plugin asks (a right click): the container grows and the application hears it.
   x.click(window, 100, 100, 3);

@@ -321,7 +321,8 @@ int wrapLibrary(const CommandLine& line) {
                                                   "' itself: give another --output directory");
   }
   // The runtime: beside this program, as the build and an installation put it.
-  const char* runtimeName = "libbridge32-wrap.so";
+  const bool pe = plan.file.format == ModuleFormat::pe;
+  const char* runtimeName = pe ? "bridge32-wrap.dll" : "libbridge32-wrap.so";
   std::filesystem::path runtime =
       moduleFileContaining(reinterpret_cast<const void*>(&wrapLibrary)).parent_path() / runtimeName;
   if (!std::filesystem::exists(runtime)) runtime = plan.surrogate.parent_path() / runtimeName;
@@ -330,19 +331,28 @@ int wrapLibrary(const CommandLine& line) {
                                            " is neither beside this program nor beside the "
                                            "surrogates");
   }
-  // Each export under the version the library gives it, as programs linked against its other
-  // build ask for them (zlib's ZLIB_1.2.0).
-  std::map<std::string, std::string> versions;
-  for (const ModuleExport& entry : listModuleExports(library)) versions[entry.name] = entry.version;
   WrapperImage image{utf8(library.filename()), runtimeName, spec.functions, {}};
-  for (const auto& function : spec.functions) image.versions.push_back(versions[function]);
-  std::vector<uint8_t> bytes = writeElfWrapper(image);
+  if (!pe) {
+    // Each export under the version the library gives it, as programs linked against its other
+    // build ask for them (zlib's ZLIB_1.2.0).
+    std::map<std::string, std::string> versions;
+    for (const ModuleExport& entry : listModuleExports(library)) versions[entry.name] = entry.version;
+    for (const auto& function : spec.functions) image.versions.push_back(versions[function]);
+  }
+  std::vector<uint8_t> bytes = pe ? writePeWrapper(image) : writeElfWrapper(image);
   {
     // A new file, not the old one rewritten: a program may have the old one mapped.
     std::filesystem::remove(wrapper);
     OutputFile out(utf8(wrapper));
     out.write({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
     out.close();
+  }
+  if (pe) {
+    // What a linker needs to build a program against the wrapper (a .def for any toolchain).
+    OutputFile def(utf8(wrapper.parent_path() / (utf8(wrapper.stem()) + ".def")));
+    def.write("LIBRARY \"" + utf8(library.filename()) + "\"\nEXPORTS\n");
+    for (const auto& function : spec.functions) def.write("  " + function + "\n");
+    def.close();
   }
   std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all |
                                             std::filesystem::perms::group_read |
@@ -362,6 +372,10 @@ int wrapLibrary(const CommandLine& line) {
               std::string(toString(plan.file.architecture)).c_str(), spec.functions.size());
   std::printf("wrapper:  %s (x64)\n", printable(utf8(wrapper)).c_str());
   std::printf("runtime:  %s\n", printable(utf8(directory / runtimeName)).c_str());
+  if (pe) {
+    std::printf("def:      %s\n",
+                printable(utf8(directory / (utf8(wrapper.stem()) + ".def"))).c_str());
+  }
   std::printf("spec:     %s\n", printable(utf8(wrapSpecFile(wrapper))).c_str());
   std::printf("not carried: %zu, listed with why in %s\n", refused.size(),
               printable(utf8(refusals)).c_str());

@@ -11,8 +11,8 @@
 namespace bridge32::tool {
 
 struct WrapperImage {
-  std::string soname;   // the wrapped library's file name: "libz.so.1"
-  std::string runtime;  // the wrap runtime it needs, beside it: "libbridge32-wrap.so"
+  std::string soname;   // the wrapped library's file name: "libz.so.1", "zlib1.dll"
+  std::string runtime;  // the wrap runtime it needs: "libbridge32-wrap.so", "bridge32-wrap.dll"
   std::vector<std::string> exports;  // entry i exports function i
   // The symbol version of each export, as the wrapped library gives it ("ZLIB_1.2.0"; empty
   // for none): programs linked against a library's other build ask for them.
@@ -21,5 +21,7 @@ struct WrapperImage {
 
 // An x86-64 ELF shared object (wrap-elf.c++).
 std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper);
+// An x64 DLL (wrap-pe.c++); `versions` unused.
+std::vector<uint8_t> writePeWrapper(const WrapperImage& wrapper);
 
 }  // namespace bridge32::tool
