@@ -1,8 +1,9 @@
 # Cap'n Proto, spdlog (+ fmt), libffi and GoogleTest.
 #
 # Native builds and MSVC + vcpkg find installed packages. The cross builds here find Cap'n
-# Proto (and GoogleTest) under BRIDGE32_DEPS_PREFIX, built by scripts/setup.sh, and use spdlog
-# and fmt header-only from BRIDGE32_HEADERS_ONLY, a directory holding only spdlog/ and fmt/.
+# Proto (and GoogleTest) under BRIDGE32_DEPS_PREFIX, built by scripts/setup.sh, and use the
+# headers of spdlog and fmt from BRIDGE32_HEADERS_ONLY, a directory holding only spdlog/ and fmt/,
+# with spdlog's sources from BRIDGE32_SPDLOG_SOURCES compiled once.
 
 # The schema compiler always runs on the build machine.
 find_program(CAPNP_EXECUTABLE capnp)
@@ -10,9 +11,24 @@ find_program(CAPNPC_CXX_EXECUTABLE capnpc-c++)
 find_package(CapnProto CONFIG REQUIRED)
 
 set(BRIDGE32_HEADERS_ONLY "" CACHE PATH "spdlog + fmt headers for header-only use (cross builds)")
+set(BRIDGE32_SPDLOG_SOURCES "" CACHE PATH
+    "spdlog's src/ of the same version (Debian's source package): compiled once (cross builds)")
 add_library(bridge32_logging INTERFACE)
-if(BRIDGE32_HEADERS_ONLY)
+if(BRIDGE32_HEADERS_ONLY AND BRIDGE32_SPDLOG_SOURCES)
+  # spdlog compiled once, here, with fmt header-only: header-only spdlog would compile its
+  # whole implementation again in every file that logs (about 5 s each, three toolchains).
   # (Only for building: the archives hold what they use, and no public header includes spdlog.)
+  add_library(bridge32_spdlog STATIC
+    "${BRIDGE32_SPDLOG_SOURCES}/spdlog.cpp" "${BRIDGE32_SPDLOG_SOURCES}/stdout_sinks.cpp"
+    "${BRIDGE32_SPDLOG_SOURCES}/color_sinks.cpp" "${BRIDGE32_SPDLOG_SOURCES}/async.cpp")
+  target_include_directories(bridge32_spdlog SYSTEM PUBLIC $<BUILD_INTERFACE:${BRIDGE32_HEADERS_ONLY}>)
+  target_compile_definitions(bridge32_spdlog PUBLIC
+    SPDLOG_COMPILED_LIB SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY)
+  set_target_properties(bridge32_spdlog PROPERTIES POSITION_INDEPENDENT_CODE ON EXPORT_NAME spdlog)
+  find_package(Threads REQUIRED)
+  target_link_libraries(bridge32_spdlog PUBLIC Threads::Threads)
+  target_link_libraries(bridge32_logging INTERFACE bridge32_spdlog)
+elseif(BRIDGE32_HEADERS_ONLY)
   target_include_directories(bridge32_logging SYSTEM INTERFACE $<BUILD_INTERFACE:${BRIDGE32_HEADERS_ONLY}>)
   target_compile_definitions(bridge32_logging INTERFACE
     SPDLOG_HEADER_ONLY SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY)

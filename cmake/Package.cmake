@@ -22,8 +22,11 @@ install(TARGETS bridge32_host_shared EXPORT bridge32-shared
         RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
-install(TARGETS bridge32_host bridge32_common bridge32_protocol bridge32_logging
-        EXPORT bridge32-static ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+set(_static_targets bridge32_host bridge32_common bridge32_protocol bridge32_logging)
+if(TARGET bridge32_spdlog)
+  list(APPEND _static_targets bridge32_spdlog)  # spdlog compiled here (cross builds)
+endif()
+install(TARGETS ${_static_targets} EXPORT bridge32-static ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 foreach(set IN ITEMS sdk shared static)
   install(EXPORT bridge32-${set} NAMESPACE bridge32:: FILE bridge32-${set}-targets.cmake
           DESTINATION "${BRIDGE32_INSTALL_CMAKE_DIR}")

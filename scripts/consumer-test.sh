@@ -113,6 +113,39 @@ msvc_consumer() {
   tail -n 1 "$out/run.txt"
 }
 
+# A 64-bit drop-in for a 32-bit DLL, as its user makes and uses one: MinGW's i686 zlib1.dll
+# wrapped with its zlib.h by the installed tool, then a 64-bit program written against zlib.h
+# (tests/wrap-zlib-program.c) linked with the wrapper's import libraries by MinGW
+# (libzlib1.dll.a) and for the MSVC ABI (zlib1.lib: clang-cl, lld-link, Wine's UCRT), each run
+# from the wrapper's directory, where Windows looks for a program's DLLs first.
+wrap_consumer() {
+  local package=$1 out=$scratch/wrap wine_libs=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+  local program=$root/tests/wrap-zlib-program.c
+  mkdir -p "$out"
+  "$wine64" "$package/bin/bridge32.exe" wrap 'Z:\usr\i686-w64-mingw32\lib\zlib1.dll' \
+    --header 'Z:\usr\i686-w64-mingw32\include\zlib.h' \
+    --declare "$(cat "$root/tests/fixtures/headers/zlib-sizes.h")" \
+    --output "$(windows_path "$out")" | tr -d '\r'
+  x86_64-w64-mingw32-gcc -O2 -o "$out/zlib-mingw.exe" "$program" -L"$out" -lzlib1
+  clang-cl-14 --target=x86_64-pc-windows-msvc /nologo /c /W3 /GS- /Zl \
+    -imsvc /usr/include/wine/wine/msvcrt -imsvc /usr/include/wine/wine/windows \
+    -imsvc /usr/x86_64-w64-mingw32/include /Fo"$out/zlib-msvc.obj" -- "$program"
+  lld-link-14 /nologo /out:"$out/zlib-msvc.exe" /subsystem:console /entry:mainCRTStartup \
+    /nodefaultlib "$out/zlib-msvc.obj" "$out/zlib1.lib" "$wine_libs"/lib{winecrt0,ucrtbase,kernel32}.a
+  local name imports
+  for name in zlib-mingw zlib-msvc; do
+    imports=$(x86_64-w64-mingw32-objdump -p "$out/$name.exe" | sed -n 's/^\s*DLL Name: //p')
+    grep -qx zlib1.dll <<<"$imports" || fail "$name.exe does not import zlib1.dll"
+    # Wine has a zlib1.dll of its own (its user32 needs one), which Windows has not: for these
+    # programs, the one beside them comes first, as on Windows.
+    "$wine64" reg add "HKCU\\Software\\Wine\\AppDefaults\\$name.exe\\DllOverrides" /v zlib1 \
+      /d native,builtin /f >/dev/null
+    "$wine64" "$out/$name.exe" | tr -d '\r' > "$out/$name.txt" || { cat "$out/$name.txt"; fail "$name.exe failed"; }
+    grep -qx 'bridge32 runtime: loaded' "$out/$name.txt" || { cat "$out/$name.txt"; fail "$name.exe did not use the wrapper"; }
+    echo "$name.exe: $(tail -n 1 "$out/$name.txt")"
+  done
+}
+
 # Where surrogates are found must be the package, not the build tree or an environment.
 unset BRIDGE32_SURROGATE_DIR
 
@@ -125,6 +158,12 @@ consumer_test "$scratch/prefix" installed
 if [ "$platform" = windows ]; then
   step "a C program built for the MSVC ABI against the installed bridge32.dll"
   msvc_consumer "$scratch/prefix"
+  step "a 64-bit drop-in for MinGW's i686 zlib1.dll, linked by MinGW and for the MSVC ABI"
+  if i386_is_emulated; then
+    echo "not run: i386 code runs under QEMU here, and wrapping loads the 32-bit DLL"
+  else
+    wrap_consumer "$scratch/prefix"
+  fi
 fi
 
 step "the surrogate comes from the prefix: without it, loading the 32-bit build fails"

@@ -16,6 +16,7 @@ cache=${BRIDGE32_CACHE:-$HOME/.cache/bridge32}
 jobs=$(nproc)
 capnp_version=0.9.2
 libffi_version=3.4.4  # Debian 12's libffi (source package libffi 3.4.4-1)
+spdlog_version=1.10.0  # Debian 12's libspdlog-dev, whose headers the cross builds use
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
@@ -233,6 +234,23 @@ header_only_logging() {
   echo "$dir/include"
 }
 
+# spdlog's own sources (src/*.cpp) from Debian's archive, the version of the headers above: the
+# cross builds compile them once into a library (SPDLOG_COMPILED_LIB) rather than in every file
+# that logs, which header-only use does (cmake/Dependencies.cmake).
+spdlog_sources() {
+  local dir="$cache/src/spdlog-$spdlog_version"
+  if [ ! -f "$dir/src/spdlog.cpp" ]; then
+    log "fetching the spdlog $spdlog_version source from Debian's archive"
+    enable_deb_src
+    mkdir -p "$cache/src" && local tmp; tmp=$(mktemp -d) && chmod 755 "$tmp"
+    (cd "$tmp" && apt-get source --download-only -qq "spdlog=1:$spdlog_version+ds-0.4" >&2)
+    tar -xf "$tmp"/spdlog_"$spdlog_version"+ds.orig.tar.* -C "$tmp"
+    rm -rf "$dir" && mv "$tmp/spdlog-$spdlog_version" "$dir"
+    rm -rf "$tmp"
+  fi
+  echo "$dir/src"
+}
+
 # Debian's lsp-plugins-vst, i386 and amd64: real VST2 plugins bridge32 did not build, for the tests
 # (the i386 ones through the surrogate, the amd64 ones in-process to compare with). The two
 # packages cannot be installed together (both own /usr/lib/vst/lsp-plugins), so both are unpacked
@@ -314,6 +332,7 @@ case "$platform" in linux|all)
   ensure_i386_exec
   emit linux BRIDGE32_DEPS_LINUX_I386 "$(build_capnp linux-i386)"
   emit linux BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
+  emit linux BRIDGE32_SPDLOG_SOURCES "$(spdlog_sources)"
   emit linux BRIDGE32_SIMPLECPP_DIR "$(simplecpp_source)"
   lsp=$(lsp_plugins_vst)
   emit linux BRIDGE32_LSP_VST "$lsp"
@@ -325,6 +344,9 @@ esac
 case "$platform" in windows|all)
   install_packages "${windows_packages[@]}"
   ensure_i386_exec
+  # The Wine prefix is made while the dependencies build: wineboot mostly waits.
+  wine_prefix > "$cache/wineprefix.path" &
+  making_prefix=$!
   emit windows BRIDGE32_DEPS_MINGW_X86_64 "$(build_capnp mingw-x86_64)"
   emit windows BRIDGE32_DEPS_MINGW_I686 "$(build_capnp mingw-i686)"
   emit windows BRIDGE32_GTEST_MINGW_X86_64 "$(build_gtest mingw-x86_64)"
@@ -334,8 +356,10 @@ case "$platform" in windows|all)
   ffi=$(build_libffi mingw-i686)
   emit windows BRIDGE32_FFI_MINGW_I686 "$ffi"
   emit windows BRIDGE32_HEADERS_ONLY "$(header_only_logging)"
+  emit windows BRIDGE32_SPDLOG_SOURCES "$(spdlog_sources)"
   emit windows BRIDGE32_SIMPLECPP_DIR "$(simplecpp_source)"
-  emit windows WINEPREFIX "$(wine_prefix)"
+  wait "$making_prefix" || { log "making the Wine prefix failed"; exit 1; }
+  emit windows WINEPREFIX "$(cat "$cache/wineprefix.path")"
   compiler_cache windows
   mv "$(env_file windows).new" "$(env_file windows)"
 esac

@@ -168,14 +168,12 @@ TEST(Wrapped32, TheLastErrorIsTheLibrarysAndACrashReturnsZeroAndSaysWhy) {
   EXPECT_NE(wrapped.library().surrogatePid(), before);
 }
 
-// zlib.h gives no sizes for its buffers: said again with them, in its own types.
-constexpr const char* kZlibSizes =
-    "uLong crc32(uLong crc, _In_reads_bytes_(len) const Bytef* buf, uInt len);"
-    "uLong adler32(uLong adler, _In_reads_bytes_(len) const Bytef* buf, uInt len);"
-    "int compress(_Out_writes_bytes_(*destLen) Bytef* dest, _Inout_ uLongf* destLen,"
-    "             _In_reads_bytes_(sourceLen) const Bytef* source, uLong sourceLen);"
-    "int uncompress(_Out_writes_bytes_(*destLen) Bytef* dest, _Inout_ uLongf* destLen,"
-    "               _In_reads_bytes_(sourceLen) const Bytef* source, uLong sourceLen);";
+// zlib.h gives no sizes for its buffers: said again with them (the fixture's header).
+std::string zlibSizes() {
+  std::ifstream file(std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" / "fixtures" /
+                     "headers" / "zlib-sizes.h");
+  return std::string(std::istreambuf_iterator<char>(file), {});
+}
 
 // The 32-bit zlib nobody here built, its header, and the wrapper's name.
 #if _WIN32
@@ -195,7 +193,7 @@ TEST(WrapTool, AProgramWrittenAgainstZlibCallsTheI386ZlibThroughItsWrapper) {
   std::filesystem::remove_all(directory);
   test::Ran wrapped = test::runProgram(
       test::toolPath(), {"wrap", utf8(kZlib), "--header", utf8(kZlibHeader), "--declare",
-                         kZlibSizes, "--output", utf8(directory)});
+                         zlibSizes(), "--output", utf8(directory)});
   ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
   std::filesystem::path wrapper = directory / kZlib.filename();
   ModuleFile file = inspectModuleFile(wrapper);

@@ -347,10 +347,21 @@ int wrapLibrary(const CommandLine& line) {
     out.write({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
     out.close();
   }
+  std::vector<std::filesystem::path> linkerFiles;
   if (pe) {
-    // What a linker needs to build a program against the wrapper (a .def for any toolchain).
-    OutputFile def(utf8(wrapper.parent_path() / (utf8(wrapper.stem()) + ".def")));
-    def.write("LIBRARY \"" + utf8(library.filename()) + "\"\nEXPORTS\n");
+    // What a linker needs to build a program against the wrapper: its import library, under
+    // the names Microsoft's and MinGW's linkers look for, and a .def for any other.
+    const std::string stem = utf8(wrapper.stem());
+    std::vector<uint8_t> importLibrary = writeImportLibrary(image.soname, spec.functions);
+    for (const std::string& name : {stem + ".lib", "lib" + stem + ".dll.a"}) {
+      linkerFiles.push_back(directory / pathFromUtf8(name));
+      OutputFile out(utf8(linkerFiles.back()));
+      out.write({reinterpret_cast<const char*>(importLibrary.data()), importLibrary.size()});
+      out.close();
+    }
+    linkerFiles.push_back(directory / pathFromUtf8(stem + ".def"));
+    OutputFile def(utf8(linkerFiles.back()));
+    def.write("LIBRARY \"" + image.soname + "\"\nEXPORTS\n");
     for (const auto& function : spec.functions) def.write("  " + function + "\n");
     def.close();
   }
@@ -372,9 +383,8 @@ int wrapLibrary(const CommandLine& line) {
               std::string(toString(plan.file.architecture)).c_str(), spec.functions.size());
   std::printf("wrapper:  %s (x64)\n", printable(utf8(wrapper)).c_str());
   std::printf("runtime:  %s\n", printable(utf8(directory / runtimeName)).c_str());
-  if (pe) {
-    std::printf("def:      %s\n",
-                printable(utf8(directory / (utf8(wrapper.stem()) + ".def"))).c_str());
+  for (const auto& file : linkerFiles) {
+    std::printf("linking:  %s\n", printable(utf8(file)).c_str());
   }
   std::printf("spec:     %s\n", printable(utf8(wrapSpecFile(wrapper))).c_str());
   std::printf("not carried: %zu, listed with why in %s\n", refused.size(),

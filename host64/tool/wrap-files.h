@@ -23,5 +23,9 @@ struct WrapperImage {
 std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper);
 // An x64 DLL (wrap-pe.c++); `versions` unused.
 std::vector<uint8_t> writePeWrapper(const WrapperImage& wrapper);
+// The import library of an x64 DLL named `dllName` exporting `exports` (import-library.c++): one
+// file for Microsoft's linkers (NAME.lib) and MinGW's (libNAME.dll.a).
+std::vector<uint8_t> writeImportLibrary(const std::string& dllName,
+                                        const std::vector<std::string>& exports);
 
 }  // namespace bridge32::tool
