@@ -61,7 +61,8 @@ constexpr const char* k32BitWindowsTests =
     "ComCommand.*:Vst2Shim.*:BadInput.ModuleWithoutEntryPoint:BadInput.UnsupportedSdkVersion:"
     "BadInput.PathWithNonAsciiCharacters:VendorHeaderWindows.*:VendorHeaderSqlite.*:"
     "Tool.RunsWavFilesThroughAPluginExactly:Sandbox.*:"
-    "Leaks.BulkCallsThatCrashOrHangLeaveNoSharedMemoryBehind:WrapTool.*";
+    "Leaks.BulkCallsThatCrashOrHangLeaveNoSharedMemoryBehind:WrapTool.*:"
+    "FixtureWrapperFile.*";
 
 // Under Wine where i386 code runs under QEMU, 32-bit Windows processes take one to two minutes
 // each to start and lose wake-ups at random (a call into the shared surrogate hung for the whole

@@ -3,7 +3,9 @@
 // this process's ABI exactly as a program that links the library calls it.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -234,49 +236,84 @@ TEST(WrapTool, AProgramWrittenAgainstZlibCallsTheI386ZlibThroughItsWrapper) {
   std::filesystem::remove_all(directory);
 }
 
-// The wrapper file the tool writes for the fixture, loaded as a program loads a DLL or a shared
-// object: every entry goes through the runtime's b32w_enter, whose first call of each function
-// saves and restores the program's argument registers around making it (floating-point ones
-// included), and a crash of the 32-bit library fails the call, says why and is survived.
-TEST(WrapTool, TheFixturesWrapperServesAProgramThatLoadsIt) {
-  std::filesystem::path directory = std::filesystem::path(testing::TempDir()) /
-                                    uniqueName("bridge32-wrap-fixture");
-  std::filesystem::remove_all(directory);
-  std::filesystem::path library = test::pluginPath(Architecture::x86, "b32-library");
-  std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
-                                  "fixtures" / "headers" / "b32-library";
-  test::Ran wrapped = test::runProgram(
-      test::toolPath(), {"wrap", utf8(library), "--header", utf8(headers / "b32-library.h"),
-                         "-I", utf8(headers / "include"), "-DB32_API=", "--output",
-                         utf8(directory)});
-  ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
-  std::filesystem::path wrapper = directory / library.filename();
-  ASSERT_EQ(inspectModuleFile(wrapper).architecture, Architecture::x64);
+// The wrapper file the tool writes for the fixture (with --timeout 1500), loaded as a program
+// loads a DLL or a shared object.
+class FixtureWrapperFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // One of each test's own: on Windows the runtime a test loaded stays, and its file with it.
+    directory_ = std::filesystem::path(testing::TempDir()) /
+                 uniqueName(std::string("bridge32-wrap-") +
+                            testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(directory_);
+    std::filesystem::path library = test::pluginPath(Architecture::x86, "b32-library");
+    std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
+                                    "fixtures" / "headers" / "b32-library";
+    test::Ran wrapped = test::runProgram(
+        test::toolPath(), {"wrap", utf8(library), "--header", utf8(headers / "b32-library.h"),
+                           "-I", utf8(headers / "include"), "-DB32_API=", "--timeout", "1500",
+                           "--output", utf8(directory_)});
+    ASSERT_EQ(wrapped.exitCode, 0) << wrapped.out << wrapped.err;
+    wrapper_ = directory_ / library.filename();
+    ASSERT_EQ(inspectModuleFile(wrapper_).architecture, Architecture::x64);
 #if _WIN32
-  EXPECT_TRUE(std::filesystem::exists(directory / "b32-library.def"));
-  // Its imports looked for beside it first, as for a program's own DLLs.
-  HMODULE module = LoadLibraryExW(wrapper.c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
-  ASSERT_NE(module, nullptr) << GetLastError();
-  auto symbol = [&](const char* name) { return reinterpret_cast<void*>(GetProcAddress(module, name)); };
+    EXPECT_TRUE(std::filesystem::exists(directory_ / "b32-library.def"));
+    // Its imports looked for beside it first, as for a program's own DLLs.
+    module_ = LoadLibraryExW(wrapper_.c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+    ASSERT_NE(module_, nullptr) << GetLastError();
 #else
-  void* module = dlopen(wrapper.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(module, nullptr) << dlerror();
-  auto symbol = [&](const char* name) { return dlsym(module, name); };
+    module_ = dlopen(wrapper_.c_str(), RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(module_, nullptr) << dlerror();
 #endif
+  }
+  void TearDown() override {
+    // A program that unloads the wrapper goes on: the runtime, whose threads serve the wrapped
+    // library, stays (wrap-runtime.c++), and the library's surrogate with it.
+    if (module_) {
+#if _WIN32
+      EXPECT_TRUE(FreeLibrary(module_));
+#else
+      EXPECT_EQ(dlclose(module_), 0);
+#endif
+    }
+    std::error_code ignored;  // the runtime, kept loaded, cannot be removed on Windows
+    std::filesystem::remove_all(directory_, ignored);
+  }
+
+  template <typename F>
+  F* symbol(const char* name) {
+#if _WIN32
+    return reinterpret_cast<F*>(reinterpret_cast<void*>(GetProcAddress(module_, name)));
+#else
+    return reinterpret_cast<F*>(dlsym(module_, name));
+#endif
+  }
+
+  std::filesystem::path directory_, wrapper_;
+#if _WIN32
+  HMODULE module_ = nullptr;
+#else
+  void* module_ = nullptr;
+#endif
+};
+
+// Every entry goes through the runtime's b32w_enter, whose first call of each function saves and
+// restores the program's argument registers around making it (floating-point ones included), and
+// a crash or a hang of the 32-bit library fails the call, says why and is survived.
+TEST_F(FixtureWrapperFile, ServesAProgramThatLoadsIt) {
   // Floating-point and integer arguments mixed, at each function's first call.
-  auto mix = reinterpret_cast<double (*)(int8_t, double, int64_t, float, uint16_t)>(symbol("mix"));
+  auto mix = symbol<double(int8_t, double, int64_t, float, uint16_t)>("mix");
   ASSERT_NE(mix, nullptr);
   EXPECT_EQ(mix(1, 2.0, 3, 4.0f, 5), 1 + 4 + 12 + 32 + 80);
   EXPECT_EQ(mix(2, 2.0, 3, 4.0f, 5), 2 + 4 + 12 + 32 + 80) << "the second call, straight through";
-  auto hypot = reinterpret_cast<double (*)(double, double)>(symbol("hypot_d"));
-  EXPECT_EQ(hypot(3, 4), 5.0);
-  auto add = reinterpret_cast<int (*)(int, int)>(symbol("add"));
+  EXPECT_EQ(symbol<double(double, double)>("hypot_d")(3, 4), 5.0);
+  auto add = symbol<int(int, int)>("add");
   EXPECT_EQ(add(2, 3), 5);
-  EXPECT_EQ(symbol("no_such_function"), nullptr);
+  EXPECT_EQ(symbol<void()>("no_such_function"), nullptr);
 
   // A crash in the 32-bit library: the call returns zero, the last error says so, the program
   // goes on and the next call has a new surrogate.
-  auto crash = reinterpret_cast<void (*)()>(symbol("crash"));
+  auto crash = symbol<void()>("crash");
   ASSERT_NE(crash, nullptr);
   crash();
 #if _WIN32
@@ -285,16 +322,54 @@ TEST(WrapTool, TheFixturesWrapperServesAProgramThatLoadsIt) {
   EXPECT_EQ(errno, EIO);
 #endif
   EXPECT_EQ(add(20, 22), 42);
-
-  // A program that unloads the wrapper goes on: the runtime, whose threads serve the wrapped
-  // library, stays (wrap-runtime.c++), and the library's surrogate with it.
+  // A hang: the call returns at the wrap's deadline, says it timed out, and the next call has a
+  // new surrogate.
+  auto hang = symbol<void()>("hang");
+  ASSERT_NE(hang, nullptr);
+  auto before = std::chrono::steady_clock::now();
+  hang();
 #if _WIN32
-  EXPECT_TRUE(FreeLibrary(module));
+  EXPECT_EQ(GetLastError(), 1460u) << "ERROR_TIMEOUT";
 #else
-  EXPECT_EQ(dlclose(module), 0);
+  EXPECT_EQ(errno, ETIMEDOUT);
 #endif
-  std::error_code ignored;  // the runtime, kept loaded, cannot be removed on Windows
-  std::filesystem::remove_all(directory, ignored);
+  auto waited = std::chrono::steady_clock::now() - before;
+  EXPECT_GE(waited, std::chrono::milliseconds(1500));
+  EXPECT_LT(waited, std::chrono::seconds(20));
+  EXPECT_EQ(add(1, 1), 2);
+}
+
+// What the program hears from its own functions, given to the library as callbacks.
+std::atomic<int> heard{0};
+std::atomic<int> heardCalls{0};
+
+// The program's own functions, given as function pointers, are called back in the program's
+// process, with the program's arguments: during the call, from a thread of the library's, and
+// kept by the library and called later from another.
+TEST_F(FixtureWrapperFile, CallsTheProgramsFunctionsBack) {
+  auto triple = [](int x) { return 3 * x; };
+  EXPECT_EQ((symbol<int(int (*)(int), int)>("apply")(triple, 14)), 42);
+  EXPECT_EQ((symbol<int(int (*)(int), int)>("apply_on_thread")(triple, 5)), 15);
+  auto plus = [](void* context, int i) { return *static_cast<int*>(context) + i; };
+  int base = 100;
+  EXPECT_EQ((symbol<int(int (*)(void*, int), void*, int)>("sum_with")(plus, &base, 3)),
+            100 + 101 + 102)
+      << "the program's context pointer comes back to it as it gave it";
+
+  heard = 0;
+  heardCalls = 0;
+  symbol<void(void (*)(int))>("set_listener")([](int i) {
+    heard += i;
+    ++heardCalls;
+  });
+  symbol<void(int)>("fire_from_thread")(4);
+  EXPECT_EQ(heardCalls.load(), 4);
+  EXPECT_EQ(heard.load(), 0 + 1 + 2 + 3);
+  symbol<void(int)>("fire")(2);
+  EXPECT_EQ(heardCalls.load(), 6) << "kept between calls";
+  symbol<void(void (*)(int))>("set_listener")(nullptr);
+  symbol<void(int)>("fire")(2);
+  EXPECT_EQ(heardCalls.load(), 6) << "NULL forgets it";
 }
 
 // An --output the tool cannot make is an error naming it, not an abort.

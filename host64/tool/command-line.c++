@@ -73,14 +73,17 @@ const CommandHelp kHelp[] = {
     {"wrap",
      "bridge32 wrap PLUGIN [--output DIR]\n"
      "bridge32 wrap LIB --header FILE [-I DIR]... [-D NAME[=VALUE]]... [-U NAME]...\n"
-     "              [--declare TEXT]... [--system-headers DIR] [--output DIR]\n",
+     "              [--declare TEXT]... [--system-headers DIR] [--timeout MS] [--output DIR]\n",
      "Makes a 64-bit VST2 plugin in DIR (default: the current directory) that any 64-bit VST2\n"
      "host loads, and that runs PLUGIN in a bridge32 surrogate: the shim, and beside it a file\n"
      "naming PLUGIN. With --header: a 64-bit library of LIB's file name that exports each\n"
      "function the headers declare and LIB exports, with the header's signature, and runs it in\n"
-     "a bridge32 surrogate, for 64-bit programs that load LIB by name (Linux, for now); beside\n"
-     "it the wrap runtime, the file that says what it wraps, and LIB.refused.txt, the functions\n"
-     "it cannot carry and why.\n"},
+     "a bridge32 surrogate, for 64-bit programs that load LIB by name; beside it the wrap\n"
+     "runtime, the file that says what it wraps, LIB.refused.txt, the functions it cannot carry\n"
+     "and why, and for a DLL its import library (NAME.lib, libNAME.dll.a) and NAME.def.\n"
+     "--timeout MS: each wrapped call's deadline (default 30000); one that passes it returns 0,\n"
+     "sets errno to ETIMEDOUT (Windows: the last error to ERROR_TIMEOUT) and restarts the\n"
+     "surrogate.\n"},
     {"com",
      "bridge32 com info PROGID|CLSID [--x64]\n"
      "bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]\n",

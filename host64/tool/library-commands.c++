@@ -241,10 +241,6 @@ std::string whyNotCarried(const FunctionInfo& info) {
     if (parameter.type.find("va_list") != std::string::npos) {
       return "parameter '" + parameter.name + "' is a va_list, which cannot cross";
     }
-    if (parameter.kind == ParameterInfo::Kind::callback) {
-      return "parameter '" + parameter.name + "' is a function pointer, which a wrapper does not "
-             "carry yet";
-    }
   }
   std::vector<std::string> found;
   for (const auto& parameter : info.parameters) pointerFields(parameter, parameter.type, found);
@@ -278,6 +274,14 @@ int wrapLibrary(const CommandLine& line) {
                     " library, which a 64-bit program loads itself: nothing to wrap");
   }
   spec.loadOptions.surrogateDirectory = plan.surrogate.parent_path();
+  if (line.has("--timeout")) {
+    auto timeout = callTimeoutFrom(line.value("--timeout"));
+    if (!timeout) {
+      throw Error(Error::Kind::invalidArgument, "--timeout takes " + std::string(kCallTimeoutRange) +
+                                                    ", given '" + line.value("--timeout") + "'");
+    }
+    spec.loadOptions.callTimeout = *timeout;
+  }
 
   // What the headers declare and the library exports, and what of it a wrapper carries.
   HeaderReport report = reportHeader(library, spec.headers, spec.headerOptions, spec.declarations);

@@ -14,7 +14,8 @@
 //   bridge32 header LIB --header FILE [same options] [--json]
 //   bridge32 doctor FILE [--json]
 //   bridge32 wrap PLUGIN [--output DIR]
-//   bridge32 wrap LIB --header FILE [-I DIR]... [-D NAME[=V]]... [--declare TEXT]... [--output DIR]
+//   bridge32 wrap LIB --header FILE [-I DIR]... [-D NAME[=V]]... [--declare TEXT]... [--timeout MS]
+//                 [--output DIR]
 //   bridge32 com info PROGID|CLSID [--x64]
 //   bridge32 com call PROGID|CLSID MEMBER [ARG...] [--x64]
 //   bridge32 --version
@@ -84,8 +85,8 @@ const Command kCommands[] = {
      std::numeric_limits<size_t>::max(), "no library given", call},
     {"header", kHeaderOptions, {"--json"}, 1, 1, "no library given", header},
     {"doctor", {}, {"--json"}, 1, 1, "no module given", doctor},
-    {"wrap", withHeaderOptions({"--output"}), {}, 1, 1, "no plugin module or library given",
-     wrap},
+    {"wrap", withHeaderOptions({"--output", "--timeout"}), {}, 1, 1,
+     "no plugin module or library given", wrap},
     {"com", {}, {"--x64"}, 1, std::numeric_limits<size_t>::max(), "com takes info or call", com},
 };
 

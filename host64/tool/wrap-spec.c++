@@ -2,6 +2,8 @@
 #include "wrap-spec.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -30,12 +32,24 @@ std::filesystem::path wrapSpecFile(const std::filesystem::path& wrapper) {
   return file;
 }
 
+std::optional<std::chrono::milliseconds> callTimeoutFrom(const std::string& text) {
+  char* end = nullptr;
+  unsigned long long milliseconds = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end || milliseconds == 0 || milliseconds > 86'400'000) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(milliseconds);
+}
+
 void writeWrapSpec(const WrapSpec& spec, const std::filesystem::path& file) {
   std::ostringstream out;
   out << kMagic << '\n';
   line(out, "library", utf8(spec.library));
   if (!spec.loadOptions.surrogateDirectory.empty()) {
     line(out, "surrogates", utf8(spec.loadOptions.surrogateDirectory));
+  }
+  if (spec.loadOptions.callTimeout != LoadOptions{}.callTimeout) {
+    line(out, "call-timeout", std::to_string(spec.loadOptions.callTimeout.count()));
   }
   for (const auto& header : spec.headers) line(out, "header", utf8(header));
   for (const auto& directory : spec.headerOptions.includeDirectories) {
@@ -90,6 +104,12 @@ WrapSpec readWrapSpec(const std::filesystem::path& file) {
       spec.library = path(value);
     } else if (key == "surrogates") {
       spec.loadOptions.surrogateDirectory = path(value);
+    } else if (key == "call-timeout") {
+      auto timeout = callTimeoutFrom(value);
+      if (!timeout) {
+        refuse("'call-timeout' takes " + std::string(kCallTimeoutRange) + ", given '" + value + "'");
+      }
+      spec.loadOptions.callTimeout = *timeout;
     } else if (key == "header") {
       spec.headers.push_back(path(value));
     } else if (key == "include") {

@@ -7,6 +7,7 @@
 //   bridge32-wrap 1
 //   library /usr/lib/i386-linux-gnu/libz.so.1
 //   surrogates /opt/bridge32/libexec/bridge32
+//   call-timeout 5000     (each call's deadline in milliseconds; bridge32's default without)
 //   header /usr/include/zlib.h
 //   include DIR / define NAME=VALUE / undefine NAME / system-headers DIR
 //   declare 87            (then that many bytes of declarations, and a newline)
@@ -15,7 +16,9 @@
 // Paths are UTF-8; a relative one is relative to the file's directory.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +32,13 @@ struct WrapSpec {
   HeaderOptions headerOptions;
   std::vector<std::string> declarations;  // declared after the headers (--declare)
   std::vector<std::string> functions;
-  LoadOptions loadOptions;  // surrogateDirectory from the file; the rest bridge32's defaults
+  LoadOptions loadOptions;  // surrogateDirectory and callTimeout from the file; the rest
+                            // bridge32's defaults
 };
+
+// A call deadline as the tool's --timeout and the file give it: milliseconds, a day at most.
+constexpr const char* kCallTimeoutRange = "milliseconds from 1 to 86400000";
+std::optional<std::chrono::milliseconds> callTimeoutFrom(const std::string& text);
 
 // The file beside `wrapper` that says what it wraps.
 std::filesystem::path wrapSpecFile(const std::filesystem::path& wrapper);

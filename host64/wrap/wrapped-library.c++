@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -34,11 +35,24 @@ using library::Shape;
 
 // What a failed call leaves as the last error, beside its zero result: the call did not reach the
 // library or did not come back from it.
+// A call that ran out of its deadline (the wrap's --timeout) says so apart.
 #if _WIN32
 constexpr uint32_t kCallFailed = 1726;  // RPC_S_CALL_FAILED, "The remote procedure call failed."
+constexpr uint32_t kCallTimedOut = 1460;  // ERROR_TIMEOUT
 #else
 constexpr uint32_t kCallFailed = EIO;
+constexpr uint32_t kCallTimedOut = ETIMEDOUT;
 #endif
+
+uint32_t lastErrorFor(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    return e.kind() == Error::Kind::timeout ? kCallTimedOut : kCallFailed;
+  } catch (...) {
+    return kCallFailed;
+  }
+}
 
 void setLastError(uint32_t code) {
 #if _WIN32
@@ -115,6 +129,8 @@ class WrappedFunction {
 
   void run(uint8_t* result, void** arguments);
   std::shared_ptr<BoundFunction> bound();
+  Callback programCallback(const std::shared_ptr<const library::FunctionShape>& callee, void* code);
+  void keep(std::shared_ptr<void> kept);
   void writeBack(const Shape& shape, void* address, const Value& value, const std::string& what,
                  Marshal& marshal, const library::Lookup& lookup);
   void writeResult(uint8_t* out, const Value& value, Marshal& marshal);
@@ -129,7 +145,42 @@ class WrappedFunction {
   std::mutex mutex_;
   std::shared_ptr<BoundFunction> bound_;
   std::set<std::string> strings_;  // strings returned to the program, which may keep them
+  // The program's functions it gave as callbacks, each called through libffi as its type says,
+  // by code and type; and what keeps the library's hold on those it keeps (_Kept_). The
+  // program's code lives as long as it does: so do they.
+  std::map<std::pair<void*, const library::FunctionShape*>,
+           std::shared_ptr<const library::ForeignFunction>>
+      programCallbacks_;
+  std::vector<std::shared_ptr<void>> kept_;
 };
+
+// A function of the program, given for a parameter of type `callee`, as a Callback the library's
+// calls of it run: called in this process, on the thread bridge32 runs callbacks on (the
+// library's own threads' calls included).
+Callback WrappedFunction::programCallback(const std::shared_ptr<const library::FunctionShape>& callee,
+                                          void* code) {
+  std::lock_guard lock(mutex_);
+  auto& function = programCallbacks_[{code, callee.get()}];
+  if (!function) function = std::make_shared<const library::ForeignFunction>(code, *callee);
+  return [function, &owner = owner_](std::span<const Value> arguments) {
+    std::vector<Value> given(arguments.begin(), arguments.end());
+    const auto& parameters = function->signature().parameters;
+    for (size_t i = 0; i < given.size() && i < parameters.size(); ++i) {
+      if (parameters[i].shape->kind == Shape::Kind::opaque && given[i].isHandle()) {
+        Value::Handle handle = given[i].asHandle();
+        handle.value = owner.toProgram(handle.value);
+        given[i] = Value(handle);
+      }
+    }
+    return function->call(given).value;
+  };
+}
+
+void WrappedFunction::keep(std::shared_ptr<void> kept) {
+  if (!kept) return;
+  std::lock_guard lock(mutex_);
+  kept_.push_back(std::move(kept));
+}
 
 std::shared_ptr<BoundFunction> WrappedFunction::bound() {
   std::lock_guard lock(mutex_);
@@ -162,18 +213,26 @@ void WrappedFunction::run(uint8_t* result, void** arguments) {
     }
     library::Lookup lookup = counts.lookup();
     std::vector<Value> values;
+    std::vector<Callback> callbacks;
     for (size_t i = 0; i < parameters.size(); ++i) {
       if (parameters[i].isCallback()) {
-        throw Error(Error::Kind::unsupported, "parameter '" + parameters[i].name +
-                                                  "' is a function pointer, which a wrapper "
-                                                  "does not carry yet");
+        void* code = library::loadAddress(static_cast<const uint8_t*>(arguments[i]));
+        callbacks.push_back(code ? programCallback(parameters[i].shape->callee, code)
+                                 : Callback{});
+        continue;
       }
       if (parameters[i].isInput()) {
         values.push_back(marshal.read(*parameters[i].shape,
                                       static_cast<const uint8_t*>(arguments[i]), lookup));
+        if (parameters[i].shape->kind == Shape::Kind::opaque && values.back().isHandle()) {
+          Value::Handle handle = values.back().asHandle();
+          handle.value = owner_.toLibrary(handle.value);
+          values.back() = Value(handle);
+        }
       }
     }
-    CallResult answer = bound()->call(values, {});
+    CallResult answer = bound()->call(values, callbacks);
+    keep(std::move(answer.kept));
     for (size_t i = 0; i < parameters.size(); ++i) {
       if (!parameters[i].isOutput()) continue;
       writeBack(*parameters[i].shape,
@@ -187,7 +246,7 @@ void WrappedFunction::run(uint8_t* result, void** arguments) {
     std::memset(result, 0, std::max<size_t>(program_.result->size, sizeof(ffi_arg)));
     logging::warn("wrapped '{}' of '{}' failed and returned 0: {}", program_.name,
                   utf8(owner_.spec().library), library::describe(std::current_exception()));
-    setLastError(kCallFailed);
+    setLastError(lastErrorFor(std::current_exception()));
   }
 }
 
@@ -267,6 +326,15 @@ void WrappedFunction::writeResult(uint8_t* out, const Value& value, Marshal& mar
     case Shape::Kind::pointer:
       throw Error(Error::Kind::unsupported,
                   what + " points into the library's memory, which a wrapper does not carry yet");
+    case Shape::Kind::opaque:
+      if (value.isHandle()) {
+        // A context of the program's that the library gives back is the program's again.
+        Value::Handle handle = value.asHandle();
+        handle.value = owner_.toProgram(handle.value);
+        marshal.write(shape, out, Value(handle), what, none);
+        return;
+      }
+      [[fallthrough]];
     default: marshal.write(shape, out, value, what, none);
   }
 }
@@ -302,6 +370,32 @@ void* WrappedLibrary::entry(const std::string& name) {
     throw Error(Error::Kind::notFound, "the wrapper exports no function '" + name + "'");
   }
   return entry(size_t(found - spec_.functions.begin()));
+}
+
+namespace {
+constexpr uint64_t kFirstToken = 0xFFFF0000, kEndOfTokens = 0xFFFFE000;
+}
+
+uint64_t WrappedLibrary::toLibrary(uint64_t programValue) {
+  if (programValue <= UINT32_MAX) return programValue;
+  std::lock_guard lock(tokensMutex_);
+  auto [at, added] = tokens_.try_emplace(programValue, uint32_t(kFirstToken + pointers_.size()));
+  if (added) {
+    if (at->second >= kEndOfTokens) {
+      tokens_.erase(at);
+      throw Error(Error::Kind::unsupported,
+                  "more than 57,344 pointers of the program given to the 32-bit library");
+    }
+    pointers_.push_back(programValue);
+  }
+  return at->second;
+}
+
+uint64_t WrappedLibrary::toProgram(uint64_t libraryValue) {
+  if (libraryValue < kFirstToken || libraryValue >= kEndOfTokens) return libraryValue;
+  std::lock_guard lock(tokensMutex_);
+  size_t index = size_t(libraryValue - kFirstToken);
+  return index < pointers_.size() ? pointers_[index] : libraryValue;
 }
 
 LoadedLibrary& WrappedLibrary::library() {

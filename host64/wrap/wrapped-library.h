@@ -51,12 +51,25 @@ class WrappedLibrary {
   // [the first call's thread] The library, loaded with the spec's headers and declarations.
   LoadedLibrary& library();
 
+  // [any thread] A pointer of the program given for an opaque parameter (a `void*` context the
+  // library only holds and gives back) does not fit in the library's 32 bits: it stands there
+  // as a token from the top 56 KiB of the 32-bit address space, which no 32-bit process maps
+  // (Linux ends them at 0xFFFFE000, Windows at 0xFFFEFFFF even when large-address-aware), and is
+  // the program's pointer again wherever the library gives it back (a callback's argument, a
+  // result). Values that fit pass as they are. Throws Error(unsupported) past 57,344 pointers.
+  uint64_t toLibrary(uint64_t programValue);
+  uint64_t toProgram(uint64_t libraryValue);
+
  private:
   WrapSpec spec_;
   std::unique_ptr<library::Declarations> programSide_;
   std::mutex mutex_;
   std::unique_ptr<LoadedLibrary> library_;
   std::map<size_t, std::unique_ptr<WrappedFunction>> functions_;
+  std::mutex tokensMutex_;
+  std::map<uint64_t, uint32_t> tokens_;  // by the program's pointer
+  std::vector<uint64_t> pointers_;       // by token, from the first
+
 };
 
 }  // namespace bridge32
