@@ -12,7 +12,8 @@
 //   idle CPU        host and surrogate with an activated instance and no calls, for 10 s
 //   generic call    Function::call on the fixture library's `int add(int, int)` in that
 //                   surrogate, and on `reverse_inplace` with a 64 KiB in/out array, given as
-//                   Values and as a TypedArray
+//                   Values and as a TypedArray; and (x86) `add` called as a 64-bit program calls
+//                   it, through the wrapper `bridge32 wrap` writes for the library
 //   bulk data       the fixture library's `scale` (n doubles in, n out) for n = 1e3 .. 1e7 through
 //                   the typed API, against the same C function called raw in this process and a
 //                   memcpy of the same bytes, cache-hot and as a bridged call copies them (into
@@ -41,6 +42,14 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#if _WIN32
+#define NOMINMAX 1
+#define WIN32_LEAN_AND_MEAN 1
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 
 #include "bridge32/com.h"
 #include "bridge32/host.h"
@@ -184,6 +193,34 @@ std::filesystem::path wrapForBench(Architecture architecture) {
   return placeShim(shim, {fixture, surrogates}, directory);
 }
 
+// The fixture library of `architecture` (x86) wrapped as `bridge32 wrap LIB --header H` does,
+// and the wrapper loaded as a program loads it: its `add`, or null where the tool refuses (x64,
+// which a 64-bit program loads itself).
+using Add = int(int, int);
+Add* wrappedAdd(Architecture architecture) {
+  if (architecture != Architecture::x86) return nullptr;
+  std::filesystem::path library = test::pluginPath(architecture, "b32-library");
+  std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
+                                  "fixtures" / "headers" / "b32-library";
+  std::filesystem::path directory = test::outputDir() / "bench-wrapped-library";
+  test::Ran ran = test::runProgram(
+      test::toolPath(), {"wrap", utf8(library), "--header", utf8(headers / "b32-library.h"), "-I",
+                         utf8(headers / "include"), "-DB32_API=", "--output", utf8(directory)});
+  if (ran.exitCode != 0) {
+    throw Error(Error::Kind::failed, "bridge32 wrap failed: " + ran.out + ran.err);
+  }
+  std::filesystem::path wrapper = directory / library.filename();
+#if _WIN32
+  HMODULE module = LoadLibraryExW(wrapper.c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+  void* add = module ? reinterpret_cast<void*>(GetProcAddress(module, "add")) : nullptr;
+#else
+  void* module = dlopen(wrapper.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* add = module ? dlsym(module, "add") : nullptr;
+#endif
+  if (!add) throw Error(Error::Kind::failed, "the wrapper " + utf8(wrapper) + " has no add");
+  return reinterpret_cast<Add*>(add);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -254,6 +291,12 @@ int main(int argc, char** argv) {
     auto [paramBesideDisplay, displayCall] =
         alternating(*gain, [&] { gain->paramDisplay(1); }, iterations);
 #endif
+    // The same add through the wrapper a 64-bit program would load (x86 only).
+    Stats wrapped{};
+    if (Add* add = wrappedAdd(architecture)) {
+      volatile int sink = 0;
+      wrapped = alternating(*gain, [&] { sink = sink + add(2, 40); }, iterations).second;
+    }
     auto reverse = library->function("void reverse_inplace(_Inout_updates_(n) int32_t* v, int n);");
     constexpr int kElements = 64 * 1024 / 4;
     std::vector<Value> array(kElements);
@@ -325,6 +368,7 @@ int main(int argc, char** argv) {
         {"  the same, through the shim", "vst2_shim_process_2x512", vst2Shim},
         {"  the same, x64 in-process", "inprocess_vst2_process_2x512", vst2InProcess},
         {"generic call add(int, int)", "generic_add", added},
+        {"  the same, through a wrapper", "wrapped_add", wrapped},
         {"generic call, 64 KiB in/out", "generic_64k_inout", reversed},
         {"  the same, as typed numbers", "typed_64k_inout", reversedTyped},
         {"in-process add(), C++ API", "inprocess_add", addLayered},
