@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <cwchar>
 #include <filesystem>
 #include <fstream>
 
@@ -133,6 +134,25 @@ TEST(Wrapped32, StringsInOutAndReturnedStayTheProgramsToKeep) {
   auto version = entryOf<const char*()>(wrapped, "version_string");
   const char* first = version();
   EXPECT_STREQ(first, "b32-library 1.0");
+  EXPECT_EQ(version(), first) << "the same text, kept once";
+}
+
+TEST(Wrapped32, WideStringsInOutAndReturnedAreTheProgramsCharacters) {
+  WrappedLibrary wrapped(fixtureSpec({"wstr_len", "wgreet", "wversion"}));
+  // wchar_t as the program has it: UTF-16 on Windows (a pair for U+1F600), UTF-32 elsewhere.
+  const wchar_t* name = L"w\U0001F600";
+  EXPECT_EQ(entryOf<size_t(const wchar_t*)>(wrapped, "wstr_len")(name), std::wcslen(name));
+  wchar_t out[16];
+  std::wmemset(out, L'x', 16);
+  auto greet = entryOf<int(const wchar_t*, wchar_t*, int)>(wrapped, "wgreet");
+  EXPECT_EQ(greet(name, out, 16), int(7 + std::wcslen(name)));
+  EXPECT_EQ(std::wstring(out), std::wstring(L"hell\u00f6, ") + name);
+  EXPECT_EQ(out[15], L'x') << "written past the program's count";
+  EXPECT_EQ(greet(name, out, 5), 4);
+  EXPECT_EQ(std::wstring(out), L"hell") << "cut to the program's buffer, with its NUL";
+  auto version = entryOf<const wchar_t*()>(wrapped, "wversion");
+  const wchar_t* first = version();
+  EXPECT_EQ(std::wstring(first), L"b32-library \u00e9 1.0");
   EXPECT_EQ(version(), first) << "the same text, kept once";
 }
 
@@ -301,6 +321,14 @@ class FixtureWrapperFile : public ::testing::Test {
 // restores the program's argument registers around making it (floating-point ones included), and
 // a crash or a hang of the 32-bit library fails the call, says why and is survived.
 TEST_F(FixtureWrapperFile, ServesAProgramThatLoadsIt) {
+  // What the library exports and no header declares is listed with why, once, undecorated on
+  // Windows (std_sub@8 and std_sub are one function).
+  std::ifstream refusals(directory_ / (utf8(wrapper_.filename()) + ".refused.txt"));
+  std::string refused(std::istreambuf_iterator<char>(refusals), {});
+  EXPECT_NE(refused.find("fire_async: exported, but no header declares it"), std::string::npos)
+      << refused;
+  EXPECT_EQ(refused.find("\nadd:"), std::string::npos) << "a declared function is not listed";
+
   // Floating-point and integer arguments mixed, at each function's first call.
   auto mix = symbol<double(int8_t, double, int64_t, float, uint16_t)>("mix");
   ASSERT_NE(mix, nullptr);

@@ -251,6 +251,30 @@ std::string whyNotCarried(const FunctionInfo& info) {
   return why + (found.size() > 4 ? ", ...)" : ")");
 }
 
+// A PE32 export's name as C declares it: "_f@12" and "@f@8" (stdcall, fastcall) are f.
+std::string undecorated(const std::string& name) {
+  size_t at = name.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == name.size() ||
+      name.find_first_not_of("0123456789", at + 1) != std::string::npos) {
+    return name;
+  }
+  size_t first = name[0] == '_' || name[0] == '@' ? 1 : 0;
+  return name.substr(first, at - first);
+}
+
+// Why an export no header declares is not in the wrapper.
+std::string whatUndeclaredIs(const ModuleExport& entry) {
+  if (!entry.demangled.empty() || entry.name[0] == '?') {
+    return "a C++ function" + (entry.demangled.empty() ? "" : " (" + entry.demangled + ")") +
+           ", which a wrapper does not carry";
+  }
+  if (!entry.isFunction) {
+    return "exported data, which a wrapper cannot carry: the program would read the library's "
+           "memory";
+  }
+  return "exported, but no header declares it: declare it (--declare) to carry it";
+}
+
 }  // namespace
 
 int wrapLibrary(const CommandLine& line) {
@@ -314,6 +338,16 @@ int wrapLibrary(const CommandLine& line) {
     }
     spec.functions = std::move(carried);
   }
+  // What LIB exports that no header declares: listed too, with what it is.
+  const std::vector<ModuleExport> exports = listModuleExports(library);
+  {
+    std::set<std::string> declared;
+    for (const ReportedFunction& function : report.functions) declared.insert(function.name);
+    for (const ModuleExport& entry : exports) {
+      if (entry.name.empty() || declared.count(undecorated(entry.name))) continue;
+      refused.push_back(entry.name + ": " + whatUndeclaredIs(entry));
+    }
+  }
   if (spec.functions.empty()) {
     throw Error(Error::Kind::notFound, "the headers declare no function of '" + utf8(library) +
                                            "' that a wrapper can carry");
@@ -340,7 +374,7 @@ int wrapLibrary(const CommandLine& line) {
     // Each export under the version the library gives it, as programs linked against its other
     // build ask for them (zlib's ZLIB_1.2.0).
     std::map<std::string, std::string> versions;
-    for (const ModuleExport& entry : listModuleExports(library)) versions[entry.name] = entry.version;
+    for (const ModuleExport& entry : exports) versions[entry.name] = entry.version;
     for (const auto& function : spec.functions) image.versions.push_back(versions[function]);
   }
   std::vector<uint8_t> bytes = pe ? writePeWrapper(image) : writeElfWrapper(image);

@@ -35,6 +35,16 @@ using library::Shape;
 
 // What a failed call leaves as the last error, beside its zero result: the call did not reach the
 // library or did not come back from it.
+// How many characters of `width` bytes come before the NUL at `at`.
+size_t unitsBeforeNul(const uint8_t* at, uint32_t width) {
+  size_t n = 0;
+  for (;; ++n) {
+    bool zero = true;
+    for (uint32_t b = 0; b < width; ++b) zero = zero && at[n * width + b] == 0;
+    if (zero) return n;
+  }
+}
+
 // A call that ran out of its deadline (the wrap's --timeout) says so apart.
 #if _WIN32
 constexpr uint32_t kCallFailed = 1726;  // RPC_S_CALL_FAILED, "The remote procedure call failed."
@@ -144,7 +154,8 @@ class WrappedFunction {
   void* code_ = nullptr;
   std::mutex mutex_;
   std::shared_ptr<BoundFunction> bound_;
-  std::set<std::string> strings_;  // strings returned to the program, which may keep them
+  // Strings returned to the program, which may keep them: NUL-terminated, in its characters.
+  std::set<std::vector<uint8_t>> strings_;
   // The program's functions it gave as callbacks, each called through libffi as its type says,
   // by code and type; and what keeps the library's hold on those it keeps (_Kept_). The
   // program's code lives as long as it does: so do they.
@@ -259,20 +270,23 @@ void WrappedFunction::writeBack(const Shape& shape, void* address, const Value& 
   auto* at = static_cast<uint8_t*>(address);
   if (shape.kind == Shape::Kind::string || (value.isString() && shape.kind == Shape::Kind::pointer)) {
     uint32_t width = shape.kind == Shape::Kind::string ? shape.charWidth : shape.target->size;
-    if (width != 1) {
-      throw Error(Error::Kind::unsupported, what + ": wide characters out are not carried yet");
-    }
     // Counted, what the count says; else (_Inout_z_) the string the program gave, which the
     // library may rewrite but not lengthen.
-    size_t room = !shape.count ? std::strlen(reinterpret_cast<const char*>(at)) + 1
+    size_t room = !shape.count ? unitsBeforeNul(at, width) + 1
                   : shape.kind == Shape::Kind::string
                       ? library::elementCountOfChars(shape, lookup, what)
                       : Marshal::elementCount(shape, lookup, what);
-    const std::string& text = value.asString();
     if (room == 0) return;
-    size_t length = std::min(text.size(), room - 1);
-    std::memcpy(at, text.data(), length);
-    at[length] = 0;
+    // The text in the program's characters (UTF-8, UTF-16 or UTF-32), cut to its room with
+    // room for the NUL, never between the two halves of a UTF-16 pair.
+    std::vector<uint8_t> units = library::encodeString(value.asString(), width);
+    size_t length = std::min(units.size() / width - 1, room - 1);
+    if (width == 2 && length > 0 && length < units.size() / 2 - 1) {
+      uint16_t last = uint16_t(units[2 * (length - 1)] | units[2 * (length - 1) + 1] << 8);
+      if (last >= 0xD800 && last < 0xDC00) --length;
+    }
+    std::memcpy(at, units.data(), length * width);
+    std::memset(at + length * width, 0, width);
     return;
   }
   const Shape& target = *shape.target;
@@ -314,13 +328,12 @@ void WrappedFunction::writeResult(uint8_t* out, const Value& value, Marshal& mar
     }
     case Shape::Kind::string: {
       if (value.isNull()) return;
-      if (shape.charWidth != 1) {
-        throw Error(Error::Kind::unsupported, what + ": wide strings are not carried yet");
-      }
       // Kept for the program, which may hold a library's string as long as it likes (a
-      // version, a message): one copy of each distinct text.
+      // version, a message): one copy of each distinct text, in the program's characters.
       std::lock_guard lock(mutex_);
-      library::storeAddress(out, strings_.insert(value.asString()).first->c_str());
+      const auto& kept = *strings_.insert(library::encodeString(value.asString(), shape.charWidth))
+                              .first;
+      library::storeAddress(out, kept.data());
       return;
     }
     case Shape::Kind::pointer:

@@ -164,9 +164,6 @@ void* loadAddress(const uint8_t* at) { return load<void*>(at); }
 
 // ---- Strings -------------------------------------------------------------------------------
 
-namespace {
-
-// `text` (UTF-8) as NUL-terminated characters of `width` bytes.
 std::vector<uint8_t> encodeString(std::string_view text, uint32_t width) {
   std::vector<uint8_t> out;
   if (width == 1) {
@@ -196,6 +193,8 @@ std::vector<uint8_t> encodeString(std::string_view text, uint32_t width) {
   put(0);
   return out;
 }
+
+namespace {
 
 void appendUtf8(std::string& out, uint32_t codePoint) {
   if (codePoint < 0x80) {

@@ -43,6 +43,9 @@ T load(const uint8_t* at) {
 Value loadInteger(const Shape& shape, const uint8_t* at);
 
 // A pointer-sized value in memory, as this process's pointers are.
+// `text` (UTF-8) as NUL-terminated characters of `width` bytes (1; 2: UTF-16; 4: UTF-32).
+std::vector<uint8_t> encodeString(std::string_view text, uint32_t width);
+
 void storeAddress(uint8_t* at, const void* address);
 void* loadAddress(const uint8_t* at);
 
