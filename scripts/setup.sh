@@ -18,7 +18,7 @@ capnp_version=0.9.2
 libffi_version=3.4.4  # Debian 12's libffi (source package libffi 3.4.4-1)
 spdlog_version=1.10.0  # Debian 12's libspdlog-dev, whose headers the cross builds use
 
-log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
+log() { printf '\033[1msetup:\033[0m %s (at %s s)\n' "$*" "$SECONDS" >&2; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
