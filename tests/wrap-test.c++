@@ -400,6 +400,24 @@ TEST_F(FixtureWrapperFile, CallsTheProgramsFunctionsBack) {
   EXPECT_EQ(heardCalls.load(), 6) << "NULL forgets it";
 }
 
+// Wrapping again into the same directory replaces what the first wrap wrote (the runtime too:
+// MinGW's copy_file would not overwrite it).
+TEST(WrapTool, WrappingAgainReplacesTheFiles) {
+  std::filesystem::path directory = std::filesystem::path(testing::TempDir()) /
+                                    uniqueName("bridge32-wrap-again");
+  std::filesystem::remove_all(directory);
+  std::filesystem::path headers = std::filesystem::path(BRIDGE32_SOURCE_DIR) / "tests" /
+                                  "fixtures" / "headers" / "b32-library";
+  for (int time = 0; time < 2; ++time) {
+    test::Ran ran = test::runProgram(
+        test::toolPath(), {"wrap", utf8(test::pluginPath(Architecture::x86, "b32-library")),
+                           "--header", utf8(headers / "b32-library.h"), "-I",
+                           utf8(headers / "include"), "-DB32_API=", "--output", utf8(directory)});
+    EXPECT_EQ(ran.exitCode, 0) << "wrap number " << time + 1 << ": " << ran.out << ran.err;
+  }
+  std::filesystem::remove_all(directory);
+}
+
 // An --output the tool cannot make is an error naming it, not an abort.
 TEST(WrapTool, AnOutputDirectoryThatCannotBeMadeIsNamed) {
   std::filesystem::path file = std::filesystem::path(testing::TempDir()) /

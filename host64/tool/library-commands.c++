@@ -408,8 +408,17 @@ int wrapLibrary(const CommandLine& line) {
                                             std::filesystem::perms::group_exec |
                                             std::filesystem::perms::others_read |
                                             std::filesystem::perms::others_exec);
-  std::filesystem::copy_file(runtime, directory / runtimeName,
-                             std::filesystem::copy_options::overwrite_existing);
+  {
+    // Removed, then copied: MinGW's copy_file does not overwrite on Windows (wrapping again
+    // into the same directory failed with "File exists").
+    std::error_code error;
+    std::filesystem::remove(directory / runtimeName, error);
+    if (!error) std::filesystem::copy_file(runtime, directory / runtimeName, error);
+    if (error) {
+      throw Error(Error::Kind::failed, "cannot write the runtime '" + utf8(directory / runtimeName) +
+                                           "': " + error.message() + " (is a program using it?)");
+    }
+  }
   writeWrapSpec(spec, wrapSpecFile(wrapper));
   std::filesystem::path refusals = directory / (utf8(library.filename()) + ".refused.txt");
   {
