@@ -1041,7 +1041,7 @@ TEST(Leaks, HundredCrashTimeoutAndRestartCyclesLeaveNothingBehind) {
   std::unique_ptr<PluginInstance> faulty;
   auto cycle = [&](int i) {
     try {
-      if (i % 10 == 0) {
+      if (i % 10 == 0 || !faulty) {  // and again after a cycle whose load failed
         faulty.reset();
         module = PluginModule::load(test::pluginPath(Architecture::x64, "b32-faulty"),
                                     optionsFor(test::kSurrogate64));

@@ -173,13 +173,20 @@ SurrogateProcess::SurrogateProcess(const std::filesystem::path& executable,
   DWORD flags = CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED |
                 EXTENDED_STARTUPINFO_PRESENT;
   void* environmentBlockOrInherited = launch.environment ? environment.data() : nullptr;
-  BOOL created =
-      token.get()
-          ? CreateProcessAsUserW(token.get(), executable.c_str(), commandLine.data(), nullptr,
-                                 nullptr, TRUE, flags, environmentBlockOrInherited, nullptr,
-                                 &startup.StartupInfo, &info)
-          : CreateProcessW(executable.c_str(), commandLine.data(), nullptr, nullptr, TRUE, flags,
-                           environmentBlockOrInherited, nullptr, &startup.StartupInfo, &info);
+  auto create = [&] {
+    return token.get()
+               ? CreateProcessAsUserW(token.get(), executable.c_str(), commandLine.data(), nullptr,
+                                      nullptr, TRUE, flags, environmentBlockOrInherited, nullptr,
+                                      &startup.StartupInfo, &info)
+               : CreateProcessW(executable.c_str(), commandLine.data(), nullptr, nullptr, TRUE,
+                                flags, environmentBlockOrInherited, nullptr, &startup.StartupInfo,
+                                &info);
+  };
+  BOOL created = create();
+  // ERROR_INTERNAL_ERROR: the new process died while the system was still making it (seen under
+  // Wine, once in some hundred starts). Suspended, it ran nothing of ours: made once more, and a
+  // second failure is the answer.
+  if (!created && GetLastError() == ERROR_INTERNAL_ERROR) created = create();
   if (!created) cannotStart(executable, win32::errorText(GetLastError()));
   if (!AssignProcessToJobObject(job.get() ? job.get() : surrogateJob(), info.hProcess)) {
     std::string why = "AssignProcessToJobObject: " + win32::errorText(GetLastError());
