@@ -377,14 +377,14 @@ int wrapLibrary(const CommandLine& line) {
     for (const ModuleExport& entry : exports) versions[entry.name] = entry.version;
     for (const auto& function : spec.functions) image.versions.push_back(versions[function]);
   }
-  std::vector<uint8_t> bytes = pe ? writePeWrapper(image) : writeElfWrapper(image);
-  {
-    // A new file, not the old one rewritten: a program may have the old one mapped.
-    std::filesystem::remove(wrapper);
-    OutputFile out(utf8(wrapper));
+  const auto writeBytes = [](const std::filesystem::path& file, const std::vector<uint8_t>& bytes) {
+    OutputFile out(utf8(file));
     out.write({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
     out.close();
-  }
+  };
+  // A new file, not the old one rewritten: a program may have the old one mapped.
+  std::filesystem::remove(wrapper);
+  writeBytes(wrapper, pe ? writePeWrapper(image) : writeElfWrapper(image));
   std::vector<std::filesystem::path> linkerFiles;
   if (pe) {
     // What a linker needs to build a program against the wrapper: its import library, under
@@ -393,9 +393,7 @@ int wrapLibrary(const CommandLine& line) {
     std::vector<uint8_t> importLibrary = writeImportLibrary(image.soname, spec.functions);
     for (const std::string& name : {stem + ".lib", "lib" + stem + ".dll.a"}) {
       linkerFiles.push_back(directory / pathFromUtf8(name));
-      OutputFile out(utf8(linkerFiles.back()));
-      out.write({reinterpret_cast<const char*>(importLibrary.data()), importLibrary.size()});
-      out.close();
+      writeBytes(linkerFiles.back(), importLibrary);
     }
     linkerFiles.push_back(directory / pathFromUtf8(stem + ".def"));
     OutputFile def(utf8(linkerFiles.back()));

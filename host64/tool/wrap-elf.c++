@@ -40,29 +40,6 @@ uint32_t elfHash(const std::string& name) {
   return h;
 }
 
-uint64_t alignUp(uint64_t value, uint64_t alignment) {
-  return (value + alignment - 1) / alignment * alignment;
-}
-
-class Image {
- public:
-  void put(uint64_t at, const void* data, size_t size) {
-    if (bytes_.size() < at + size) bytes_.resize(at + size);
-    std::memcpy(bytes_.data() + at, data, size);
-  }
-  template <typename T>
-  void put(uint64_t at, T value) {
-    put(at, &value, sizeof value);
-  }
-  void reserve(uint64_t size) {
-    if (bytes_.size() < size) bytes_.resize(size);
-  }
-  std::vector<uint8_t> take() { return std::move(bytes_); }
-
- private:
-  std::vector<uint8_t> bytes_;
-};
-
 struct Strings {
   std::string table = std::string(1, '\0');
   uint32_t add(const std::string& text) {
@@ -120,7 +97,7 @@ std::vector<uint8_t> writeElfWrapper(const WrapperImage& wrapper) {
   const uint64_t module = got + 8;
   const uint64_t dataEnd = module + 8 * (1 + count);
 
-  Image image;
+  ImageBytes image;
   image.reserve(dataEnd);
 
   // The ELF header.

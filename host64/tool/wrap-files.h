@@ -5,10 +5,38 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace bridge32::tool {
+
+// `value` rounded up to a multiple of `alignment`.
+template <typename T>
+T alignUp(T value, uint64_t alignment) {
+  return T((value + alignment - 1) / alignment * alignment);
+}
+
+// The bytes of a file the tool writes (the wrappers), little-endian, written at offsets.
+class ImageBytes {
+ public:
+  void put(uint64_t at, const void* data, size_t size) {
+    reserve(at + size);
+    std::memcpy(bytes_.data() + at, data, size);
+  }
+  template <typename T>
+  void put(uint64_t at, T value) {
+    put(at, &value, sizeof value);
+  }
+  // At least `size` bytes, zeros where nothing was put.
+  void reserve(uint64_t size) {
+    if (bytes_.size() < size) bytes_.resize(size);
+  }
+  std::vector<uint8_t> take() { return std::move(bytes_); }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
 
 struct WrapperImage {
   std::string soname;   // the wrapped library's file name: "libz.so.1", "zlib1.dll"

@@ -34,10 +34,6 @@ constexpr uint32_t kEntryBytes = 32;
 constexpr uint64_t kImageBase = 0x180000000;  // where 64-bit DLLs prefer to be; any will do
 constexpr uint32_t kHeaderBytes = 0x200;
 
-uint32_t alignUp(uint32_t value, uint32_t alignment) {
-  return (value + alignment - 1) / alignment * alignment;
-}
-
 // One section's bytes as they are built, addressed by RVA.
 class Section {
  public:
@@ -81,25 +77,6 @@ class Section {
   const char* name_;
   uint32_t rva_;
   uint32_t characteristics_;
-  std::vector<uint8_t> bytes_;
-};
-
-// Little-endian writes into the file.
-class File {
- public:
-  template <typename T>
-  void put(size_t at, T value) {
-    put(at, &value, sizeof value);
-  }
-  void put(size_t at, const void* data, size_t size) {
-    if (bytes_.size() < at + size) bytes_.resize(at + size);
-    std::memcpy(bytes_.data() + at, data, size);
-  }
-  void resize(size_t size) { bytes_.resize(size); }
-  size_t size() const { return bytes_.size(); }
-  std::vector<uint8_t> take() { return std::move(bytes_); }
-
- private:
   std::vector<uint8_t> bytes_;
 };
 
@@ -190,7 +167,7 @@ std::vector<uint8_t> writePeWrapper(const WrapperImage& wrapper) {
 
   const Section* sections[] = {&text, &rdata, &data, &reloc};
   constexpr uint16_t kSections = 4;
-  File file;
+  ImageBytes file;
   // DOS header: the signature and where the PE header is; no DOS program.
   file.put(0, uint16_t(0x5A4D));  // "MZ"
   file.put(0x3C, uint32_t(0x40));
@@ -253,7 +230,7 @@ std::vector<uint8_t> writePeWrapper(const WrapperImage& wrapper) {
     header += 40;
     offset += rawSize;
   }
-  file.resize(offset);
+  file.reserve(offset);
   return file.take();
 }
 
